@@ -1,0 +1,1378 @@
+//! The acceptance supervision form (验收监督表) as versioned data, the answers a device
+//! records against it, and the validation of a filled form.
+//!
+//! A form is sections of items; each item has a stable key. Answers are keyed by item
+//! key, so a later form version can add items without breaking old submissions, and
+//! every submission names the form id and version it was filled against.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::area::{self, HouseMeasurement};
+use crate::hash::{HashError, content_sha256, is_sha256_hex};
+use crate::model::{Department, SignatureMeta};
+use crate::policy::{PolicyContext, PolicyTable};
+
+pub const ACCEPTANCE_FORM_ID: &str = "anju.acceptance";
+pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
+
+/// A text in both languages of the product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: &str, en: &str) -> Self {
+        Self {
+            zh: zh.to_string(),
+            en: en.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormSchema {
+    pub id: String,
+    pub version: u32,
+    pub title: Text,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub key: String,
+    pub title: Text,
+    /// The department whose inspector answers this section, if any.
+    pub department: Option<Department>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub key: String,
+    pub label: Text,
+    pub kind: ItemKind,
+    pub required: bool,
+    pub help: Option<Text>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum YesNo {
+    Yes,
+    No,
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceOption {
+    pub key: String,
+    pub label: Text,
+}
+
+/// Who signs a signature slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", content = "department", rename_all = "snake_case")]
+pub enum SignerRole {
+    /// 户主 (or a thumbprint, or a relative on their behalf).
+    HouseholdHead,
+    /// The inspector of one department.
+    Inspector(Department),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ItemKind {
+    /// 是 / 否 / 不适用, with a note; `problem_when` marks the answer that is a problem
+    /// (a note is then required and the UI proposes a finding).
+    YesNo {
+        allow_not_applicable: bool,
+        problem_when: Option<YesNo>,
+    },
+    Number {
+        unit: Text,
+        min: f64,
+        max: f64,
+        decimals: u8,
+    },
+    Choice {
+        options: Vec<ChoiceOption>,
+        multiple: bool,
+    },
+    Text {
+        max_chars: u32,
+        multiline: bool,
+    },
+    Photos {
+        min: u32,
+        max: u32,
+    },
+    Signature {
+        signer: SignerRole,
+    },
+    /// The measured parts of the house, assessed by the area engine.
+    AreaMeasurement,
+    /// Problems to rectify, each with a deadline.
+    Findings,
+}
+
+/// A problem recorded on the form, to become a [`crate::model::Finding`] when submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingDraft {
+    pub description: String,
+    /// The item the problem is about, if any.
+    pub item: Option<String>,
+    pub deadline: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Answer {
+    YesNo { value: YesNo, note: Option<String> },
+    Number { value: f64 },
+    Choice { selected: Vec<String> },
+    Text { value: String },
+    Photos { sha256: Vec<String> },
+    Signature { signature: SignatureMeta },
+    Area { measurement: HouseMeasurement },
+    Findings { items: Vec<FindingDraft> },
+}
+
+impl Answer {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Self::YesNo { .. } => "yes_no",
+            Self::Number { .. } => "number",
+            Self::Choice { .. } => "choice",
+            Self::Text { .. } => "text",
+            Self::Photos { .. } => "photos",
+            Self::Signature { .. } => "signature",
+            Self::Area { .. } => "area",
+            Self::Findings { .. } => "findings",
+        }
+    }
+}
+
+/// The answers of one filled form, keyed by item key.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FormAnswers(pub BTreeMap<String, Answer>);
+
+impl FormAnswers {
+    pub fn get(&self, key: &str) -> Option<&Answer> {
+        self.0.get(key)
+    }
+
+    pub fn set(&mut self, key: impl Into<String>, answer: Answer) {
+        self.0.insert(key.into(), answer);
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Answer> {
+        self.0.remove(key)
+    }
+
+    /// The SHA-256 of everything but the signatures: what a signer confirms. Any change to
+    /// an answer changes it, so a signature made before the change no longer matches.
+    pub fn signable_sha256(&self) -> Result<String, HashError> {
+        let unsigned: BTreeMap<&String, &Answer> = self
+            .0
+            .iter()
+            .filter(|(_, answer)| !matches!(answer, Answer::Signature { .. }))
+            .collect();
+        content_sha256(&unsigned)
+    }
+
+    /// Each signature slot that is signed, with whether it still matches the content.
+    pub fn signature_status(&self) -> Result<Vec<(String, bool)>, HashError> {
+        let current = self.signable_sha256()?;
+        Ok(self
+            .0
+            .iter()
+            .filter_map(|(key, answer)| match answer {
+                Answer::Signature { signature } => {
+                    Some((key.clone(), signature.signed_content_sha256 == current))
+                }
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+/// What the validation needs to know beyond the answers.
+#[derive(Debug, Clone)]
+pub struct FormContext {
+    pub household_size: u32,
+    pub today: NaiveDate,
+    pub policy: PolicyTable,
+    pub policy_context: PolicyContext,
+}
+
+/// One thing wrong with a filled form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormIssue {
+    pub section: String,
+    pub item: String,
+    pub item_label: Text,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    Missing,
+    WrongType { expected: &'static str, found: &'static str },
+    NotApplicableNotAllowed,
+    NoteRequired,
+    OutOfRange { value: f64, min: f64, max: f64 },
+    TooManyDecimals { decimals: u8 },
+    NotANumber,
+    UnknownOption { option: String },
+    OneChoiceOnly,
+    TextTooLong { max: u32, length: usize },
+    TooFewPhotos { min: u32, have: usize },
+    TooManyPhotos { max: u32, have: usize },
+    BadPhotoHash { value: String },
+    DuplicatePhoto { value: String },
+    SignatureStale,
+    SignatureBadImageHash,
+    ProxyWithoutName,
+    AreaInvalid { message: String },
+    FindingWithoutDescription { index: usize },
+    FindingDeadlineInPast { index: usize, deadline: NaiveDate },
+    UnknownItem,
+}
+
+impl Problem {
+    pub fn message_zh(&self) -> String {
+        match self {
+            Self::Missing => "未填写".into(),
+            Self::WrongType { expected, found } => format!("答案类型错误：应为{expected}，实为{found}"),
+            Self::NotApplicableNotAllowed => "此项不能选“不适用”".into(),
+            Self::NoteRequired => "存在问题时须填写说明".into(),
+            Self::OutOfRange { value, min, max } => format!("数值{value}超出范围（{min}–{max}）"),
+            Self::TooManyDecimals { decimals } => format!("最多{decimals}位小数"),
+            Self::NotANumber => "不是有效数字".into(),
+            Self::UnknownOption { option } => format!("选项“{option}”不存在"),
+            Self::OneChoiceOnly => "只能选一项".into(),
+            Self::TextTooLong { max, length } => format!("文字过长：{length}字，最多{max}字"),
+            Self::TooFewPhotos { min, have } => format!("照片不足：至少{min}张，现有{have}张"),
+            Self::TooManyPhotos { max, have } => format!("照片过多：最多{max}张，现有{have}张"),
+            Self::BadPhotoHash { value } => format!("照片标识“{value}”不是有效的SHA-256"),
+            Self::DuplicatePhoto { value } => format!("同一张照片重复添加（{value}）"),
+            Self::SignatureStale => "签字后表单内容已修改，须重新签字".into(),
+            Self::SignatureBadImageHash => "签字图像标识不是有效的SHA-256".into(),
+            Self::ProxyWithoutName => "代签须填写代签人姓名及与户主关系".into(),
+            Self::AreaInvalid { message } => format!("面积测量有误：{message}"),
+            Self::FindingWithoutDescription { index } => format!("第{}个问题未填写描述", index + 1),
+            Self::FindingDeadlineInPast { index, deadline } => {
+                format!("第{}个问题的整改期限{deadline}早于今天", index + 1)
+            }
+            Self::UnknownItem => "表单中没有此项".into(),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            Self::Missing => "not answered".into(),
+            Self::WrongType { expected, found } => {
+                format!("wrong kind of answer: expected {expected}, found {found}")
+            }
+            Self::NotApplicableNotAllowed => "'not applicable' is not allowed here".into(),
+            Self::NoteRequired => "a note is required when there is a problem".into(),
+            Self::OutOfRange { value, min, max } => {
+                format!("{value} is outside the range {min}–{max}")
+            }
+            Self::TooManyDecimals { decimals } => format!("at most {decimals} decimals"),
+            Self::NotANumber => "not a valid number".into(),
+            Self::UnknownOption { option } => format!("there is no option '{option}'"),
+            Self::OneChoiceOnly => "choose one option only".into(),
+            Self::TextTooLong { max, length } => {
+                format!("text too long: {length} characters, at most {max}")
+            }
+            Self::TooFewPhotos { min, have } => {
+                format!("too few photos: at least {min}, there are {have}")
+            }
+            Self::TooManyPhotos { max, have } => {
+                format!("too many photos: at most {max}, there are {have}")
+            }
+            Self::BadPhotoHash { value } => format!("photo id '{value}' is not a SHA-256"),
+            Self::DuplicatePhoto { value } => format!("the same photo was added twice ({value})"),
+            Self::SignatureStale => "the form changed after signing: sign again".into(),
+            Self::SignatureBadImageHash => "the signature image id is not a SHA-256".into(),
+            Self::ProxyWithoutName => {
+                "a proxy signature needs the signer's name and relation to the head".into()
+            }
+            Self::AreaInvalid { message } => format!("the area measurement is wrong: {message}"),
+            Self::FindingWithoutDescription { index } => {
+                format!("problem {} has no description", index + 1)
+            }
+            Self::FindingDeadlineInPast { index, deadline } => {
+                format!("problem {}: the deadline {deadline} is in the past", index + 1)
+            }
+            Self::UnknownItem => "the form has no such item".into(),
+        }
+    }
+}
+
+impl fmt::Display for FormIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}：{} / {}: {}",
+            self.item_label.zh,
+            self.problem.message_zh(),
+            self.item_label.en,
+            self.problem.message_en()
+        )
+    }
+}
+
+/// How far a form is filled: required items answered, per section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionProgress {
+    pub section: String,
+    pub answered: usize,
+    pub required: usize,
+}
+
+impl FormSchema {
+    pub fn item(&self, key: &str) -> Option<(&Section, &Item)> {
+        self.sections
+            .iter()
+            .find_map(|s| s.items.iter().find(|i| i.key == key).map(|i| (s, i)))
+    }
+
+    pub fn items(&self) -> impl Iterator<Item = (&Section, &Item)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+    }
+
+    /// Everything wrong with `answers`, in form order; empty means ready to submit.
+    pub fn validate(&self, answers: &FormAnswers, ctx: &FormContext) -> Vec<FormIssue> {
+        let mut issues = Vec::new();
+        let signable = answers.signable_sha256().ok();
+        for (section, item) in self.items() {
+            let mut report = |problem| {
+                issues.push(FormIssue {
+                    section: section.key.clone(),
+                    item: item.key.clone(),
+                    item_label: item.label.clone(),
+                    problem,
+                })
+            };
+            match answers.get(&item.key) {
+                None => {
+                    if item.required {
+                        report(Problem::Missing);
+                    }
+                }
+                Some(answer) => {
+                    for problem in check_answer(item, answer, ctx, signable.as_deref()) {
+                        report(problem);
+                    }
+                }
+            }
+        }
+        for key in answers.0.keys() {
+            if self.item(key).is_none() {
+                issues.push(FormIssue {
+                    section: String::new(),
+                    item: key.clone(),
+                    item_label: Text::new(key, key),
+                    problem: Problem::UnknownItem,
+                });
+            }
+        }
+        issues
+    }
+
+    pub fn progress(&self, answers: &FormAnswers) -> Vec<SectionProgress> {
+        self.sections
+            .iter()
+            .map(|section| {
+                let required: Vec<&Item> = section.items.iter().filter(|i| i.required).collect();
+                SectionProgress {
+                    section: section.key.clone(),
+                    answered: required
+                        .iter()
+                        .filter(|i| answers.get(&i.key).is_some())
+                        .count(),
+                    required: required.len(),
+                }
+            })
+            .collect()
+    }
+}
+
+fn check_answer(
+    item: &Item,
+    answer: &Answer,
+    ctx: &FormContext,
+    signable_sha256: Option<&str>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let wrong_type = |expected| Problem::WrongType {
+        expected,
+        found: answer.type_name(),
+    };
+    match (&item.kind, answer) {
+        (
+            ItemKind::YesNo {
+                allow_not_applicable,
+                problem_when,
+            },
+            Answer::YesNo { value, note },
+        ) => {
+            if *value == YesNo::NotApplicable && !allow_not_applicable {
+                problems.push(Problem::NotApplicableNotAllowed);
+            }
+            let has_note = note.as_deref().is_some_and(|n| !n.trim().is_empty());
+            if *problem_when == Some(*value) && !has_note {
+                problems.push(Problem::NoteRequired);
+            }
+        }
+        (
+            ItemKind::Number {
+                min, max, decimals, ..
+            },
+            Answer::Number { value },
+        ) => {
+            if !value.is_finite() {
+                problems.push(Problem::NotANumber);
+            } else {
+                if value < min || value > max {
+                    problems.push(Problem::OutOfRange {
+                        value: *value,
+                        min: *min,
+                        max: *max,
+                    });
+                }
+                let scaled = value * 10f64.powi(i32::from(*decimals));
+                if (scaled - scaled.round()).abs() > 1e-6 {
+                    problems.push(Problem::TooManyDecimals {
+                        decimals: *decimals,
+                    });
+                }
+            }
+        }
+        (ItemKind::Choice { options, multiple }, Answer::Choice { selected }) => {
+            if selected.is_empty() && item.required {
+                problems.push(Problem::Missing);
+            }
+            if selected.len() > 1 && !multiple {
+                problems.push(Problem::OneChoiceOnly);
+            }
+            for option in selected {
+                if !options.iter().any(|o| &o.key == option) {
+                    problems.push(Problem::UnknownOption {
+                        option: option.clone(),
+                    });
+                }
+            }
+        }
+        (ItemKind::Text { max_chars, .. }, Answer::Text { value }) => {
+            let length = value.chars().count();
+            if value.trim().is_empty() && item.required {
+                problems.push(Problem::Missing);
+            }
+            if length > *max_chars as usize {
+                problems.push(Problem::TextTooLong {
+                    max: *max_chars,
+                    length,
+                });
+            }
+        }
+        (ItemKind::Photos { min, max }, Answer::Photos { sha256 }) => {
+            let mut seen = std::collections::BTreeSet::new();
+            for value in sha256 {
+                if !is_sha256_hex(value) {
+                    problems.push(Problem::BadPhotoHash {
+                        value: value.clone(),
+                    });
+                } else if !seen.insert(value) {
+                    problems.push(Problem::DuplicatePhoto {
+                        value: value.clone(),
+                    });
+                }
+            }
+            if sha256.len() < *min as usize {
+                problems.push(Problem::TooFewPhotos {
+                    min: *min,
+                    have: sha256.len(),
+                });
+            }
+            if sha256.len() > *max as usize {
+                problems.push(Problem::TooManyPhotos {
+                    max: *max,
+                    have: sha256.len(),
+                });
+            }
+        }
+        (ItemKind::Signature { .. }, Answer::Signature { signature }) => {
+            if !is_sha256_hex(&signature.image_sha256) {
+                problems.push(Problem::SignatureBadImageHash);
+            }
+            if let crate::model::SignatureMethod::Proxy {
+                signer_name,
+                relation,
+            } = &signature.method
+                && (signer_name.trim().is_empty() || relation.trim().is_empty())
+            {
+                problems.push(Problem::ProxyWithoutName);
+            }
+            if signable_sha256 != Some(signature.signed_content_sha256.as_str()) {
+                problems.push(Problem::SignatureStale);
+            }
+        }
+        (ItemKind::AreaMeasurement, Answer::Area { measurement }) => {
+            if let Err(error) = area::assess(
+                measurement,
+                ctx.household_size,
+                &ctx.policy,
+                &ctx.policy_context,
+            ) {
+                problems.push(Problem::AreaInvalid {
+                    message: error.to_string(),
+                });
+            }
+        }
+        (ItemKind::Findings, Answer::Findings { items }) => {
+            for (index, finding) in items.iter().enumerate() {
+                if finding.description.trim().is_empty() {
+                    problems.push(Problem::FindingWithoutDescription { index });
+                }
+                if finding.deadline < ctx.today {
+                    problems.push(Problem::FindingDeadlineInPast {
+                        index,
+                        deadline: finding.deadline,
+                    });
+                }
+            }
+        }
+        (ItemKind::YesNo { .. }, _) => problems.push(wrong_type("yes_no")),
+        (ItemKind::Number { .. }, _) => problems.push(wrong_type("number")),
+        (ItemKind::Choice { .. }, _) => problems.push(wrong_type("choice")),
+        (ItemKind::Text { .. }, _) => problems.push(wrong_type("text")),
+        (ItemKind::Photos { .. }, _) => problems.push(wrong_type("photos")),
+        (ItemKind::Signature { .. }, _) => problems.push(wrong_type("signature")),
+        (ItemKind::AreaMeasurement, _) => problems.push(wrong_type("area")),
+        (ItemKind::Findings, _) => problems.push(wrong_type("findings")),
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------
+// The forms themselves.
+
+fn item(key: &str, zh: &str, en: &str, kind: ItemKind, required: bool) -> Item {
+    Item {
+        key: key.into(),
+        label: Text::new(zh, en),
+        kind,
+        required,
+        help: None,
+    }
+}
+
+/// A yes/no check where "no" is a problem to rectify.
+fn check(key: &str, zh: &str, en: &str) -> Item {
+    item(
+        key,
+        zh,
+        en,
+        ItemKind::YesNo {
+            allow_not_applicable: false,
+            problem_when: Some(YesNo::No),
+        },
+        true,
+    )
+}
+
+/// A yes/no check that may not apply to every house.
+fn check_or_na(key: &str, zh: &str, en: &str) -> Item {
+    item(
+        key,
+        zh,
+        en,
+        ItemKind::YesNo {
+            allow_not_applicable: true,
+            problem_when: Some(YesNo::No),
+        },
+        true,
+    )
+}
+
+fn photos(key: &str, zh: &str, en: &str, min: u32, max: u32) -> Item {
+    item(key, zh, en, ItemKind::Photos { min, max }, min > 0)
+}
+
+fn options(pairs: &[(&str, &str, &str)]) -> Vec<ChoiceOption> {
+    pairs
+        .iter()
+        .map(|(key, zh, en)| ChoiceOption {
+            key: (*key).into(),
+            label: Text::new(zh, en),
+        })
+        .collect()
+}
+
+fn note(key: &str, zh: &str, en: &str) -> Item {
+    item(
+        key,
+        zh,
+        en,
+        ItemKind::Text {
+            max_chars: 500,
+            multiline: true,
+        },
+        false,
+    )
+}
+
+fn section(
+    key: &str,
+    zh: &str,
+    en: &str,
+    department: Option<Department>,
+    items: Vec<Item>,
+) -> Section {
+    Section {
+        key: key.into(),
+        title: Text::new(zh, en),
+        department,
+        items,
+    }
+}
+
+/// Version 1 of the acceptance supervision form, after the sections of the district's
+/// uniformly printed form: each department checks its part, the household gives its
+/// opinion and signs, problems go to the township with a deadline.
+pub fn acceptance_form_v1() -> FormSchema {
+    use Department::*;
+    FormSchema {
+        id: ACCEPTANCE_FORM_ID.into(),
+        version: 1,
+        title: Text::new(
+            "易地扶贫搬迁安置房验收监督表",
+            "Relocation housing acceptance supervision form",
+        ),
+        sections: vec![
+            section(
+                "target",
+                "对象精准",
+                "Right household",
+                Some(Poverty),
+                vec![
+                    check("target_registered", "系建档立卡贫困户", "Registered poor household"),
+                    check(
+                        "target_members_match",
+                        "家庭成员与登记一致",
+                        "Members match the registry",
+                    ),
+                    item(
+                        "target_people_present",
+                        "实际家庭人口",
+                        "People in the household",
+                        ItemKind::Number {
+                            unit: Text::new("人", "people"),
+                            min: 1.0,
+                            max: 20.0,
+                            decimals: 0,
+                        },
+                        true,
+                    ),
+                    note("target_note", "说明", "Note"),
+                ],
+            ),
+            section(
+                "area",
+                "住房面积",
+                "Floor area",
+                Some(Reform),
+                vec![
+                    item(
+                        "area_measurement",
+                        "实测建筑面积",
+                        "Measured built area",
+                        ItemKind::AreaMeasurement,
+                        true,
+                    ),
+                    note("area_note", "说明", "Note"),
+                ],
+            ),
+            section(
+                "quality",
+                "房屋建设质量",
+                "Construction quality",
+                Some(Housing),
+                vec![
+                    item(
+                        "quality_structure",
+                        "结构类型",
+                        "Structure",
+                        ItemKind::Choice {
+                            options: options(&[
+                                ("brick_concrete", "砖混", "brick and concrete"),
+                                ("frame", "框架", "concrete frame"),
+                                ("steel", "轻钢", "light steel"),
+                                ("other", "其他", "other"),
+                            ]),
+                            multiple: false,
+                        },
+                        true,
+                    ),
+                    check("quality_walls", "墙体无开裂、无倾斜", "Walls without cracks or tilt"),
+                    check("quality_roof", "屋面无渗漏", "Roof without leaks"),
+                    check(
+                        "quality_doors_windows",
+                        "门窗齐全完好",
+                        "Doors and windows complete and sound",
+                    ),
+                    item(
+                        "quality_safety_grade",
+                        "房屋安全等级",
+                        "Safety grade",
+                        ItemKind::Choice {
+                            options: options(&[
+                                ("a", "A级（安全）", "A (safe)"),
+                                ("b", "B级（基本安全）", "B (basically safe)"),
+                                ("c", "C级（局部危险）", "C (partly dangerous)"),
+                                ("d", "D级（整体危险）", "D (dangerous)"),
+                            ]),
+                            multiple: false,
+                        },
+                        true,
+                    ),
+                    note("quality_defects", "可见缺陷", "Visible defects"),
+                ],
+            ),
+            section(
+                "move_in",
+                "入住条件",
+                "Move-in conditions",
+                Some(Reform),
+                vec![
+                    check("move_in_water", "水已入户", "Water connected"),
+                    check("move_in_power", "电已入户", "Electricity connected"),
+                    check("move_in_road", "门前道路通畅", "Road to the door"),
+                    check("move_in_drainage", "排水通畅", "Drainage"),
+                    check("move_in_kitchen", "厨房可用", "Usable kitchen"),
+                    check("move_in_toilet", "卫生间可用", "Usable toilet"),
+                    check(
+                        "move_in_rooms",
+                        "房屋功能划分合理",
+                        "Rooms divided by function",
+                    ),
+                    check_or_na("move_in_keys", "钥匙已交付", "Keys handed over"),
+                    check_or_na("move_in_living", "已实际入住", "Actually living there"),
+                ],
+            ),
+            section(
+                "site",
+                "选址",
+                "Site",
+                Some(Land),
+                vec![
+                    check(
+                        "site_no_geohazard",
+                        "无地质灾害隐患",
+                        "No geological hazard",
+                    ),
+                    check("site_no_flood", "不受洪涝威胁", "No flood risk"),
+                    check("site_access", "交通便利", "Easy access"),
+                ],
+            ),
+            section(
+                "funding",
+                "自筹资金",
+                "Self-funding",
+                Some(Reform),
+                vec![item(
+                    "funding_self_yuan",
+                    "农户自筹金额",
+                    "Household's own money",
+                    ItemKind::Number {
+                        unit: Text::new("元", "yuan"),
+                        min: 0.0,
+                        max: 1_000_000.0,
+                        decimals: 0,
+                    },
+                    true,
+                )],
+            ),
+            section(
+                "old_house",
+                "旧房拆除与复垦",
+                "Old house",
+                Some(Land),
+                vec![
+                    check(
+                        "old_house_agreement",
+                        "已签订旧房拆除协议",
+                        "Demolition agreement signed",
+                    ),
+                    check_or_na("old_house_demolished", "旧房已拆除", "Old house demolished"),
+                    check_or_na(
+                        "old_house_reclaimed",
+                        "宅基地已复垦",
+                        "Old homestead reclaimed",
+                    ),
+                ],
+            ),
+            section(
+                "opinions",
+                "搬迁户意见",
+                "The household's opinion",
+                None,
+                vec![
+                    item(
+                        "opinion_satisfaction",
+                        "满意程度",
+                        "Satisfaction",
+                        ItemKind::Choice {
+                            options: options(&[
+                                ("satisfied", "满意", "satisfied"),
+                                ("mostly", "基本满意", "mostly satisfied"),
+                                ("unsatisfied", "不满意", "not satisfied"),
+                            ]),
+                            multiple: false,
+                        },
+                        true,
+                    ),
+                    note("opinion_text", "意见建议", "Opinions and suggestions"),
+                ],
+            ),
+            section(
+                "findings",
+                "发现问题及整改",
+                "Problems to rectify",
+                None,
+                vec![item(
+                    "findings",
+                    "问题清单",
+                    "Problems",
+                    ItemKind::Findings,
+                    false,
+                )],
+            ),
+            section(
+                "photos",
+                "照片",
+                "Photos",
+                None,
+                vec![
+                    photos("photo_front", "房屋正面", "House front", 1, 3),
+                    photos(
+                        "photo_household",
+                        "搬迁户与新房合影",
+                        "Household with the house",
+                        1,
+                        2,
+                    ),
+                    photos("photo_rooms", "各房间", "Each room", 2, 8),
+                    photos("photo_kitchen", "厨房", "Kitchen", 1, 2),
+                    photos("photo_toilet", "卫生间", "Toilet", 1, 2),
+                    photos(
+                        "photo_water_power",
+                        "水电入户",
+                        "Water and power connections",
+                        1,
+                        3,
+                    ),
+                    photos("photo_old_house", "旧房", "Old house", 1, 3),
+                ],
+            ),
+            section(
+                "signatures",
+                "签字确认",
+                "Signatures",
+                None,
+                vec![
+                    item(
+                        "sign_household_head",
+                        "户主签字（或按手印、亲属代签）",
+                        "Head of household (or thumbprint, or a relative)",
+                        ItemKind::Signature {
+                            signer: SignerRole::HouseholdHead,
+                        },
+                        true,
+                    ),
+                    item(
+                        "sign_poverty",
+                        "扶贫办验收人",
+                        "Poverty office inspector",
+                        ItemKind::Signature {
+                            signer: SignerRole::Inspector(Poverty),
+                        },
+                        true,
+                    ),
+                    item(
+                        "sign_reform",
+                        "发改委验收人",
+                        "Development and reform inspector",
+                        ItemKind::Signature {
+                            signer: SignerRole::Inspector(Reform),
+                        },
+                        true,
+                    ),
+                    item(
+                        "sign_land",
+                        "国土局验收人",
+                        "Land and resources inspector",
+                        ItemKind::Signature {
+                            signer: SignerRole::Inspector(Land),
+                        },
+                        true,
+                    ),
+                    item(
+                        "sign_housing",
+                        "住建局验收人",
+                        "Housing and construction inspector",
+                        ItemKind::Signature {
+                            signer: SignerRole::Inspector(Housing),
+                        },
+                        true,
+                    ),
+                ],
+            ),
+        ],
+    }
+}
+
+/// Version 1 of the spot check (督查抽查): re-measure the floor area and compare.
+pub fn spot_check_form_v1() -> FormSchema {
+    FormSchema {
+        id: SPOT_CHECK_FORM_ID.into(),
+        version: 1,
+        title: Text::new("安置房面积抽查丈量表", "Spot check: floor area re-measurement"),
+        sections: vec![
+            section(
+                "area",
+                "实地丈量",
+                "Measurement",
+                Some(Department::Reform),
+                vec![
+                    item(
+                        "area_measurement",
+                        "实测建筑面积",
+                        "Measured built area",
+                        ItemKind::AreaMeasurement,
+                        true,
+                    ),
+                    note("area_note", "说明", "Note"),
+                    photos("photo_front", "房屋正面", "House front", 1, 3),
+                ],
+            ),
+            section(
+                "findings",
+                "发现问题及整改",
+                "Problems to rectify",
+                None,
+                vec![item(
+                    "findings",
+                    "问题清单",
+                    "Problems",
+                    ItemKind::Findings,
+                    false,
+                )],
+            ),
+            section(
+                "signatures",
+                "签字确认",
+                "Signatures",
+                None,
+                vec![item(
+                    "sign_inspector",
+                    "督查人员签字",
+                    "Inspector",
+                    ItemKind::Signature {
+                        signer: SignerRole::Inspector(Department::Reform),
+                    },
+                    true,
+                )],
+            ),
+        ],
+    }
+}
+
+/// The form a submission names, if this build knows it.
+pub fn form_by_id(id: &str, version: u32) -> Option<FormSchema> {
+    match (id, version) {
+        (ACCEPTANCE_FORM_ID, 1) => Some(acceptance_form_v1()),
+        (SPOT_CHECK_FORM_ID, 1) => Some(spot_check_form_v1()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::area::{AreaRule, MeasuredPart, Shape};
+    use crate::hash::sha256_hex;
+    use crate::model::SignatureMethod;
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    fn ctx() -> FormContext {
+        FormContext {
+            household_size: 4,
+            today: NaiveDate::from_ymd_opt(2017, 9, 5).unwrap(),
+            policy: PolicyTable::default(),
+            policy_context: PolicyContext::default(),
+        }
+    }
+
+    fn yes() -> Answer {
+        Answer::YesNo {
+            value: YesNo::Yes,
+            note: None,
+        }
+    }
+
+    fn house() -> HouseMeasurement {
+        HouseMeasurement {
+            parts: vec![MeasuredPart {
+                label: "一层主体".into(),
+                storey: 1,
+                shape: Shape::Rectangle {
+                    length_mm: 10_000,
+                    width_mm: 9_000,
+                },
+                voids: vec![],
+                rule: AreaRule::Storey { height_mm: 3_000 },
+            }],
+        }
+    }
+
+    fn sign(answers: &FormAnswers, slot: &str, method: SignatureMethod) -> Answer {
+        Answer::Signature {
+            signature: SignatureMeta {
+                id: Uuid::now_v7(),
+                slot: slot.into(),
+                signer_name: "郑怀圣".into(),
+                method,
+                image_sha256: sha256_hex(slot.as_bytes()),
+                signed_content_sha256: answers.signable_sha256().unwrap(),
+                signed_at: Utc::now(),
+            },
+        }
+    }
+
+    /// A completely and correctly filled acceptance form.
+    fn filled() -> FormAnswers {
+        let form = acceptance_form_v1();
+        let mut answers = FormAnswers::default();
+        let mut photo_counter = 0u32;
+        for (_, item) in form.items() {
+            let answer = match &item.kind {
+                ItemKind::YesNo { .. } => yes(),
+                ItemKind::Number { min, .. } => Answer::Number { value: min + 3.0 },
+                ItemKind::Choice { options, .. } => Answer::Choice {
+                    selected: vec![options[0].key.clone()],
+                },
+                ItemKind::Text { .. } => Answer::Text {
+                    value: "无".into(),
+                },
+                ItemKind::Photos { min, .. } => Answer::Photos {
+                    sha256: (0..*min)
+                        .map(|_| {
+                            photo_counter += 1;
+                            sha256_hex(&photo_counter.to_le_bytes())
+                        })
+                        .collect(),
+                },
+                ItemKind::AreaMeasurement => Answer::Area {
+                    measurement: house(),
+                },
+                ItemKind::Findings => Answer::Findings { items: vec![] },
+                ItemKind::Signature { .. } => continue,
+            };
+            answers.set(item.key.clone(), answer);
+        }
+        let slots: Vec<String> = form
+            .items()
+            .filter(|(_, i)| matches!(i.kind, ItemKind::Signature { .. }))
+            .map(|(_, i)| i.key.clone())
+            .collect();
+        for slot in slots {
+            let signature = sign(&answers, &slot, SignatureMethod::Handwritten);
+            answers.set(slot, signature);
+        }
+        answers
+    }
+
+    #[test]
+    fn keys_are_unique_and_sections_follow_the_domain() {
+        for form in [acceptance_form_v1(), spot_check_form_v1()] {
+            let mut keys = std::collections::BTreeSet::new();
+            for (_, item) in form.items() {
+                assert!(keys.insert(item.key.clone()), "duplicate key {}", item.key);
+            }
+        }
+        let form = acceptance_form_v1();
+        let sections: Vec<&str> = form.sections.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(
+            sections,
+            [
+                "target",
+                "area",
+                "quality",
+                "move_in",
+                "site",
+                "funding",
+                "old_house",
+                "opinions",
+                "findings",
+                "photos",
+                "signatures"
+            ]
+        );
+        // Every department has a section and a signature.
+        for department in Department::ALL {
+            assert!(form.sections.iter().any(|s| s.department == Some(department)));
+            assert!(form.items().any(|(_, i)| i.kind
+                == ItemKind::Signature {
+                    signer: SignerRole::Inspector(department)
+                }));
+        }
+        assert_eq!(form_by_id(ACCEPTANCE_FORM_ID, 1), Some(form));
+        assert_eq!(form_by_id(ACCEPTANCE_FORM_ID, 99), None);
+    }
+
+    #[test]
+    fn a_complete_form_is_valid() {
+        let issues = acceptance_form_v1().validate(&filled(), &ctx());
+        assert!(issues.is_empty(), "{issues:?}");
+    }
+
+    #[test]
+    fn an_empty_form_lists_every_required_item() {
+        let form = acceptance_form_v1();
+        let issues = form.validate(&FormAnswers::default(), &ctx());
+        let required = form.items().filter(|(_, i)| i.required).count();
+        assert_eq!(issues.len(), required);
+        assert!(issues.iter().all(|i| i.problem == Problem::Missing));
+        assert!(issues.iter().any(|i| i.item == "photo_rooms"));
+        assert!(!issues.iter().any(|i| i.item == "findings"));
+    }
+
+    #[test]
+    fn problems_need_a_note() {
+        let form = acceptance_form_v1();
+        let mut answers = filled();
+        answers.set(
+            "move_in_water",
+            Answer::YesNo {
+                value: YesNo::No,
+                note: Some("  ".into()),
+            },
+        );
+        answers.set(
+            "quality_walls",
+            Answer::YesNo {
+                value: YesNo::NotApplicable,
+                note: None,
+            },
+        );
+        let problems: Vec<(String, Problem)> = form
+            .validate(&answers, &ctx())
+            .into_iter()
+            .map(|i| (i.item, i.problem))
+            .collect();
+        assert!(problems.contains(&("move_in_water".into(), Problem::NoteRequired)));
+        assert!(problems.contains(&("quality_walls".into(), Problem::NotApplicableNotAllowed)));
+    }
+
+    #[test]
+    fn numbers_choices_text_and_photos_are_checked() {
+        let form = acceptance_form_v1();
+        let mut answers = filled();
+        answers.set("target_people_present", Answer::Number { value: 2.5 });
+        answers.set("funding_self_yuan", Answer::Number { value: -1.0 });
+        answers.set(
+            "quality_structure",
+            Answer::Choice {
+                selected: vec!["frame".into(), "mud".into()],
+            },
+        );
+        answers.set(
+            "opinion_text",
+            Answer::Text {
+                value: "很".repeat(501),
+            },
+        );
+        let same = sha256_hex(b"same");
+        answers.set(
+            "photo_rooms",
+            Answer::Photos {
+                sha256: vec![same.clone(), same.clone(), "not-a-hash".into()],
+            },
+        );
+        answers.set("photo_front", Answer::Text { value: "x".into() });
+        let issues = form.validate(&answers, &ctx());
+        let has = |item: &str, problem: Problem| {
+            issues.iter().any(|i| i.item == item && i.problem == problem)
+        };
+        assert!(has(
+            "target_people_present",
+            Problem::TooManyDecimals { decimals: 0 }
+        ));
+        assert!(has(
+            "funding_self_yuan",
+            Problem::OutOfRange {
+                value: -1.0,
+                min: 0.0,
+                max: 1_000_000.0
+            }
+        ));
+        assert!(has("quality_structure", Problem::OneChoiceOnly));
+        assert!(has(
+            "quality_structure",
+            Problem::UnknownOption {
+                option: "mud".into()
+            }
+        ));
+        assert!(has(
+            "opinion_text",
+            Problem::TextTooLong {
+                max: 500,
+                length: 501
+            }
+        ));
+        assert!(has("photo_rooms", Problem::DuplicatePhoto { value: same }));
+        assert!(has(
+            "photo_rooms",
+            Problem::BadPhotoHash {
+                value: "not-a-hash".into()
+            }
+        ));
+        assert!(has(
+            "photo_front",
+            Problem::WrongType {
+                expected: "photos",
+                found: "text"
+            }
+        ));
+        // Messages name the item in both languages.
+        let text = issues
+            .iter()
+            .find(|i| i.item == "funding_self_yuan")
+            .unwrap()
+            .to_string();
+        assert!(text.contains("农户自筹金额") && text.contains("Household's own money"), "{text}");
+    }
+
+    #[test]
+    fn a_change_after_signing_asks_for_new_signatures() {
+        let form = acceptance_form_v1();
+        let mut answers = filled();
+        assert!(answers.signature_status().unwrap().iter().all(|(_, ok)| *ok));
+        answers.set("funding_self_yuan", Answer::Number { value: 5000.0 });
+        let stale: Vec<String> = form
+            .validate(&answers, &ctx())
+            .into_iter()
+            .filter(|i| i.problem == Problem::SignatureStale)
+            .map(|i| i.item)
+            .collect();
+        assert_eq!(stale.len(), 5, "{stale:?}");
+        assert!(answers.signature_status().unwrap().iter().all(|(_, ok)| !ok));
+        // Signing again binds to the new content.
+        let fresh = sign(&answers, "sign_household_head", SignatureMethod::Thumbprint);
+        answers.set("sign_household_head", fresh);
+        let status = answers.signature_status().unwrap();
+        assert!(status.contains(&("sign_household_head".to_string(), true)));
+    }
+
+    #[test]
+    fn a_proxy_signature_names_the_relative() {
+        let form = acceptance_form_v1();
+        let mut answers = filled();
+        let proxy = sign(
+            &answers,
+            "sign_household_head",
+            SignatureMethod::Proxy {
+                signer_name: "".into(),
+                relation: "儿子".into(),
+            },
+        );
+        answers.set("sign_household_head", proxy);
+        let issues = form.validate(&answers, &ctx());
+        assert!(issues
+            .iter()
+            .any(|i| i.item == "sign_household_head" && i.problem == Problem::ProxyWithoutName));
+    }
+
+    #[test]
+    fn findings_and_area_are_checked() {
+        let form = acceptance_form_v1();
+        let mut answers = filled();
+        answers.set(
+            "findings",
+            Answer::Findings {
+                items: vec![
+                    FindingDraft {
+                        description: "门前道路未硬化".into(),
+                        item: Some("move_in_road".into()),
+                        deadline: NaiveDate::from_ymd_opt(2017, 9, 30).unwrap(),
+                    },
+                    FindingDraft {
+                        description: " ".into(),
+                        item: None,
+                        deadline: NaiveDate::from_ymd_opt(2017, 9, 1).unwrap(),
+                    },
+                ],
+            },
+        );
+        answers.set(
+            "area_measurement",
+            Answer::Area {
+                measurement: HouseMeasurement { parts: vec![] },
+            },
+        );
+        let problems: Vec<Problem> = form
+            .validate(&answers, &ctx())
+            .into_iter()
+            .filter(|i| i.problem != Problem::SignatureStale)
+            .map(|i| i.problem)
+            .collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.contains(&Problem::FindingWithoutDescription { index: 1 }));
+        assert!(problems.iter().any(|p| matches!(p, Problem::AreaInvalid { .. })));
+    }
+
+    #[test]
+    fn unknown_items_are_reported() {
+        let mut answers = filled();
+        answers.set("made_up", yes());
+        let issues = acceptance_form_v1().validate(&answers, &ctx());
+        assert!(issues
+            .iter()
+            .any(|i| i.item == "made_up" && i.problem == Problem::UnknownItem));
+    }
+
+    #[test]
+    fn progress_counts_required_items() {
+        let form = acceptance_form_v1();
+        let empty = form.progress(&FormAnswers::default());
+        assert!(empty.iter().all(|p| p.answered == 0));
+        let full = form.progress(&filled());
+        assert!(full.iter().all(|p| p.answered == p.required));
+        let move_in = full.iter().find(|p| p.section == "move_in").unwrap();
+        assert_eq!(move_in.required, 9);
+    }
+
+    #[test]
+    fn answers_round_trip_through_json() {
+        let answers = filled();
+        let json = serde_json::to_string(&answers).unwrap();
+        let back: FormAnswers = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, answers);
+        let schema = serde_json::to_string(&acceptance_form_v1()).unwrap();
+        let back: FormSchema = serde_json::from_str(&schema).unwrap();
+        assert_eq!(back, acceptance_form_v1());
+    }
+}

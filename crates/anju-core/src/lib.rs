@@ -1,0 +1,14 @@
+//! The Anju domain, with no I/O: places and households, resident ID numbers, the
+//! GB/T 50353 area engine and the per-person area policy, and the versioned acceptance
+//! form with its validation. Everything here is tested without a database, a server or
+//! a webview.
+
+pub mod area;
+pub mod form;
+pub mod hash;
+pub mod id_number;
+pub mod model;
+pub mod policy;
+pub mod roster;
+
+pub use id_number::{IdNumber, IdNumberError};

@@ -1,0 +1,482 @@
+//! The records of the programme: places, households, assignments, submissions, evidence
+//! and findings. Ids are UUIDv7 made where the record is born; times are UTC.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::IdNumber;
+use crate::area::HouseMeasurement;
+use crate::form::FormAnswers;
+
+/// The four departments of the acceptance team and what each checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Department {
+    /// 扶贫办: the household is the right one.
+    Poverty,
+    /// 发改委: floor area within the limit, move-in conditions met.
+    Reform,
+    /// 国土局: the site is reasonable and safe.
+    Land,
+    /// 住建局: construction quality.
+    Housing,
+}
+
+impl Department {
+    pub const ALL: [Department; 4] = [Self::Poverty, Self::Reform, Self::Land, Self::Housing];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Poverty => "扶贫办",
+            Self::Reform => "发改委",
+            Self::Land => "国土局",
+            Self::Housing => "住建局",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Poverty => "poverty alleviation office",
+            Self::Reform => "development and reform",
+            Self::Land => "land and resources",
+            Self::Housing => "housing and construction",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Poverty => "poverty",
+            Self::Reform => "reform",
+            Self::Land => "land",
+            Self::Housing => "housing",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == code)
+    }
+}
+
+/// 安置方式: in a concentrated resettlement site, or scattered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementMode {
+    /// 集中安置
+    Concentrated,
+    /// 分散安置
+    Scattered,
+}
+
+impl PlacementMode {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Concentrated => "集中安置",
+            Self::Scattered => "分散安置",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Concentrated => "concentrated",
+            Self::Scattered => "scattered",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "concentrated" => Some(Self::Concentrated),
+            "scattered" => Some(Self::Scattered),
+            _ => None,
+        }
+    }
+
+    /// Read the words a county roster uses, in Chinese or English.
+    pub fn from_roster(text: &str) -> Option<Self> {
+        match text.trim().to_lowercase().as_str() {
+            "集中安置" | "集中" | "concentrated" => Some(Self::Concentrated),
+            "分散安置" | "分散" | "scattered" => Some(Self::Scattered),
+            _ => None,
+        }
+    }
+}
+
+/// 安置类型: how the house came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementKind {
+    /// 自建: the household built it.
+    SelfBuilt,
+    /// 购买: the household bought it.
+    Bought,
+    /// 统规自建: unified planning, built by the household (or its building council).
+    UnifiedSelfBuilt,
+    /// 统规统建: unified planning, built by the township.
+    UnifiedBuilt,
+}
+
+impl PlacementKind {
+    pub const ALL: [PlacementKind; 4] = [
+        Self::SelfBuilt,
+        Self::Bought,
+        Self::UnifiedSelfBuilt,
+        Self::UnifiedBuilt,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::SelfBuilt => "自建",
+            Self::Bought => "购买",
+            Self::UnifiedSelfBuilt => "统规自建",
+            Self::UnifiedBuilt => "统规统建",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SelfBuilt => "self_built",
+            Self::Bought => "bought",
+            Self::UnifiedSelfBuilt => "unified_self_built",
+            Self::UnifiedBuilt => "unified_built",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Read the words a county roster uses, in Chinese or English.
+    pub fn from_roster(text: &str) -> Option<Self> {
+        let text = text.trim().to_lowercase().replace(['-', ' '], "_");
+        match text.as_str() {
+            "自建" | "分散自建" | "self_built" | "selfbuilt" => Some(Self::SelfBuilt),
+            "购买" | "购房" | "分散购买" | "购房安置" | "bought" | "purchased" => Some(Self::Bought),
+            "统规自建" | "unified_self_built" => Some(Self::UnifiedSelfBuilt),
+            "统规统建" | "统建" | "unified_built" => Some(Self::UnifiedBuilt),
+            _ => None,
+        }
+    }
+
+    /// Which kinds go with which mode: scattered houses are self-built or bought,
+    /// houses in a site are planned together.
+    pub fn fits(self, mode: PlacementMode) -> bool {
+        match mode {
+            PlacementMode::Scattered => matches!(self, Self::SelfBuilt | Self::Bought),
+            PlacementMode::Concentrated => {
+                matches!(self, Self::UnifiedSelfBuilt | Self::UnifiedBuilt | Self::Bought)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Township {
+    pub id: Uuid,
+    pub name: String,
+    /// Position in the programme's tables (the source document's order).
+    pub sort_order: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Village {
+    pub id: Uuid,
+    pub township_id: Uuid,
+    pub name: String,
+}
+
+/// A concentrated resettlement site (集中安置点).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: Uuid,
+    pub township_id: Uuid,
+    pub name: String,
+    /// Built for this programme, as opposed to an existing village centre that took households.
+    pub newly_built: bool,
+    pub kind: PlacementKind,
+}
+
+/// A member of a household, where the registry lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    /// 与户主关系: 户主, 配偶, 子, 女, 父, 母…
+    pub relation: String,
+    pub id_number: Option<IdNumber>,
+}
+
+/// A registered poor household (建档立卡贫困户) to be relocated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Household {
+    pub id: Uuid,
+    /// 户编号: the household number printed on the acceptance form.
+    pub number: String,
+    pub head_name: String,
+    pub id_number: IdNumber,
+    /// 家庭人口: the number of people the area limit is counted for.
+    pub size: u32,
+    pub members: Vec<Member>,
+    pub phone: Option<String>,
+    pub township: String,
+    pub village: String,
+    /// The concentrated site, `None` when scattered.
+    pub site: Option<String>,
+    pub mode: PlacementMode,
+    pub kind: PlacementKind,
+}
+
+/// An inspector's right to see and write one household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub inspector: String,
+    pub household_id: Uuid,
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// Where a household stands on the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HouseholdStatus {
+    /// 待验收: nothing done yet.
+    ToInspect,
+    /// 草稿: a form is being filled.
+    Draft,
+    /// 已提交: submitted on the device, waiting to sync.
+    Submitted,
+    /// 已同步: the office has it.
+    Synced,
+}
+
+impl HouseholdStatus {
+    pub const ALL: [HouseholdStatus; 4] = [Self::ToInspect, Self::Draft, Self::Submitted, Self::Synced];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ToInspect => "to_inspect",
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Synced => "synced",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::ToInspect => "待验收",
+            Self::Draft => "草稿",
+            Self::Submitted => "待同步",
+            Self::Synced => "已同步",
+        }
+    }
+}
+
+/// What an inspection was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionKind {
+    /// 验收: the full acceptance form.
+    Acceptance,
+    /// 抽查: a supervisor's spot check that re-measures the floor area.
+    SpotCheck,
+}
+
+impl SubmissionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Acceptance => "acceptance",
+            Self::SpotCheck => "spot_check",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "acceptance" => Some(Self::Acceptance),
+            "spot_check" => Some(Self::SpotCheck),
+            _ => None,
+        }
+    }
+}
+
+/// How a device's clock related to the office's when a record was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockReading {
+    /// What the device clock said.
+    pub device_time: DateTime<Utc>,
+    /// The device time corrected by the offset measured at the last contact with the office,
+    /// `None` if the device has never reached the office.
+    pub trusted_time: Option<DateTime<Utc>>,
+    /// device − office, in milliseconds, as last measured.
+    pub offset_ms: Option<i64>,
+}
+
+impl ClockReading {
+    /// A clock further off than this is shown to the user and flagged on the record.
+    pub const TOLERANCE_MS: i64 = 5 * 60 * 1000;
+
+    pub fn clock_is_off(&self) -> bool {
+        self.offset_ms.is_some_and(|o| o.abs() > Self::TOLERANCE_MS)
+    }
+}
+
+/// A finished inspection: immutable once made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub kind: SubmissionKind,
+    pub form_id: String,
+    pub form_version: u32,
+    pub inspector: String,
+    pub answers: FormAnswers,
+    pub clock: ClockReading,
+}
+
+/// A photo's metadata; the file itself is stored under its SHA-256.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoMeta {
+    pub sha256: String,
+    pub household_id: Uuid,
+    /// The form's photo slot, e.g. `photo_house_front`.
+    pub slot: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub taken: ClockReading,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Who signed and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum SignatureMethod {
+    /// Signed by hand on the screen.
+    Handwritten,
+    /// 按手印: a photographed thumbprint.
+    Thumbprint,
+    /// A relative signed on the household head's behalf.
+    Proxy { signer_name: String, relation: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureMeta {
+    pub id: Uuid,
+    /// The form's signature slot, e.g. `sign_household_head`.
+    pub slot: String,
+    pub signer_name: String,
+    pub method: SignatureMethod,
+    /// SHA-256 of the rendered image (or thumbprint photo).
+    pub image_sha256: String,
+    /// SHA-256 of the form content the signer saw; a later change needs a new signature.
+    pub signed_content_sha256: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// 整改 state of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingState {
+    Open,
+    Rectified,
+    Closed,
+    Reopened,
+}
+
+/// A problem found on site that the township must rectify by a deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub submission_id: Option<Uuid>,
+    /// The form item it came from, e.g. `water_connected`.
+    pub item: Option<String>,
+    pub description: String,
+    pub deadline: NaiveDate,
+    pub state: FindingState,
+}
+
+impl Finding {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        matches!(self.state, FindingState::Open | FindingState::Reopened) && today > self.deadline
+    }
+}
+
+/// A spot check's re-measurement compared with what acceptance recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpotCheckMeasurement {
+    pub household_id: Uuid,
+    pub measurement: HouseMeasurement,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roster_words_are_read() {
+        assert_eq!(PlacementMode::from_roster("集中安置"), Some(PlacementMode::Concentrated));
+        assert_eq!(PlacementMode::from_roster(" 分散 "), Some(PlacementMode::Scattered));
+        assert_eq!(PlacementMode::from_roster("Scattered"), Some(PlacementMode::Scattered));
+        assert_eq!(PlacementMode::from_roster("迁移"), None);
+        assert_eq!(PlacementKind::from_roster("统规自建"), Some(PlacementKind::UnifiedSelfBuilt));
+        assert_eq!(PlacementKind::from_roster("购房"), Some(PlacementKind::Bought));
+        assert_eq!(PlacementKind::from_roster("self-built"), Some(PlacementKind::SelfBuilt));
+        assert_eq!(PlacementKind::from_roster("租房"), None);
+    }
+
+    #[test]
+    fn kinds_fit_modes() {
+        assert!(PlacementKind::SelfBuilt.fits(PlacementMode::Scattered));
+        assert!(!PlacementKind::SelfBuilt.fits(PlacementMode::Concentrated));
+        assert!(PlacementKind::UnifiedSelfBuilt.fits(PlacementMode::Concentrated));
+        assert!(!PlacementKind::UnifiedBuilt.fits(PlacementMode::Scattered));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for d in Department::ALL {
+            assert_eq!(Department::from_code(d.code()), Some(d));
+        }
+        for k in PlacementKind::ALL {
+            assert_eq!(PlacementKind::from_code(k.code()), Some(k));
+        }
+        for s in HouseholdStatus::ALL {
+            assert_eq!(HouseholdStatus::from_code(s.code()), Some(s));
+        }
+    }
+
+    #[test]
+    fn overdue_only_while_open() {
+        let day = |d| NaiveDate::from_ymd_opt(2017, 9, d).unwrap();
+        let mut finding = Finding {
+            id: Uuid::nil(),
+            household_id: Uuid::nil(),
+            submission_id: None,
+            item: Some("water_connected".into()),
+            description: "水未入户".into(),
+            deadline: day(15),
+            state: FindingState::Open,
+        };
+        assert!(!finding.is_overdue(day(15)));
+        assert!(finding.is_overdue(day(16)));
+        finding.state = FindingState::Closed;
+        assert!(!finding.is_overdue(day(16)));
+    }
+
+    #[test]
+    fn clock_tolerance() {
+        let now = Utc::now();
+        let mut reading = ClockReading {
+            device_time: now,
+            trusted_time: Some(now),
+            offset_ms: Some(60_000),
+        };
+        assert!(!reading.clock_is_off());
+        reading.offset_ms = Some(-6 * 60_000);
+        assert!(reading.clock_is_off());
+        reading.offset_ms = None;
+        assert!(!reading.clock_is_off());
+    }
+}

@@ -1,0 +1,1086 @@
+//! The field device's database.
+//!
+//! Holds the households assigned to the inspector (pulled from the office), the drafts
+//! being filled (every change written in its own transaction, so killing the app loses
+//! nothing typed), the submissions (immutable: submitting turns a draft into a submission
+//! plus its outbox entries in one transaction), photo and signature metadata (the files
+//! are named by their SHA-256), findings, the outbox and the sync state.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anju_core::form::{Answer, FormAnswers, FormContext, FormIssue, FormSchema, form_by_id};
+use anju_core::hash::{HashError, content_sha256, is_sha256_hex, sha256_hex};
+use anju_core::model::{
+    ClockReading, Household, HouseholdStatus, PhotoMeta, SignatureMeta, Submission,
+    SubmissionKind,
+};
+use anju_db::{DbError, Migration};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The device migrations, embedded at build time. A test checks this list against the
+/// files in `migrations/device/`.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../../../migrations/device/0001_init.sql"),
+}];
+
+pub const DATABASE_FILE: &str = "anju-field.sqlite3";
+pub const PHOTO_DIR: &str = "photos";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("数据库错误 / database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("文件 {path} 读写失败 / cannot read or write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("记录内容无法编码 / a record cannot be encoded: {0}")]
+    Encoding(#[from] serde_json::Error),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("本机没有该户（{0}） / household {0} is not on this device")]
+    UnknownHousehold(Uuid),
+    #[error("草稿 {0} 不存在（可能已提交） / draft {0} does not exist (it may have been submitted)")]
+    UnknownDraft(Uuid),
+    #[error("本程序不认识表单 {form_id} 第{version}版 / this program does not know form {form_id} version {version}")]
+    UnknownForm { form_id: String, version: u32 },
+    #[error("草稿已在别处修改（版本{expected}，现为{actual}），请刷新 / the draft was changed elsewhere (revision {expected}, now {actual}): reload it")]
+    StaleRevision { expected: i64, actual: i64 },
+    #[error("表单尚未填完，不能提交：{} / the form is not complete: {count} problem(s)", .issues.first().map(|i| i.to_string()).unwrap_or_default())]
+    Incomplete { count: usize, issues: Vec<FormIssue> },
+    #[error("表单引用了本机没有的照片 {0} / the form names a photo this device does not have: {0}")]
+    MissingPhoto(String),
+    #[error("照片标识 {0} 不是有效的 SHA-256 / {0} is not a SHA-256")]
+    BadHash(String),
+    #[error("该户有尚未同步的记录，不能移除 / the household has records not yet synced: it cannot be removed")]
+    UnsyncedWork,
+    #[error("已保存的记录损坏（{what}） / a stored record is damaged ({what})")]
+    Corrupt { what: String },
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A household as listed on the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdSummary {
+    pub id: Uuid,
+    pub number: String,
+    pub head_name: String,
+    pub id_number: String,
+    pub size: u32,
+    pub township: String,
+    pub village: String,
+    pub site: Option<String>,
+    pub status: HouseholdStatus,
+    pub open_findings: u32,
+}
+
+/// What to list: every field narrows the list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HouseholdQuery {
+    /// Part of a name, ID number, village, site, township or household number.
+    pub text: Option<String>,
+    pub township: Option<String>,
+    pub site: Option<String>,
+    pub status: Option<HouseholdStatus>,
+    pub with_open_findings: bool,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub total: u32,
+    pub to_inspect: u32,
+    pub draft: u32,
+    pub submitted: u32,
+    pub synced: u32,
+    pub with_open_findings: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub kind: SubmissionKind,
+    pub form_id: String,
+    pub form_version: u32,
+    pub answers: FormAnswers,
+    /// Grows by one with every saved change.
+    pub revision: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a photo file arrives with, besides its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPhoto {
+    pub household_id: Uuid,
+    pub slot: String,
+    pub width: u32,
+    pub height: u32,
+    pub taken: ClockReading,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Photo,
+    Signature,
+    Submission,
+    Finding,
+}
+
+impl RecordKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Photo => "photo",
+            Self::Signature => "signature",
+            Self::Submission => "submission",
+            Self::Finding => "finding",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "photo" => Some(Self::Photo),
+            "signature" => Some(Self::Signature),
+            "submission" => Some(Self::Submission),
+            "finding" => Some(Self::Finding),
+            _ => None,
+        }
+    }
+}
+
+/// One record waiting for the office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub kind: RecordKind,
+    pub record_id: String,
+    pub household_id: Uuid,
+    pub content_sha256: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+pub struct Store {
+    conn: Connection,
+    photo_dir: PathBuf,
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn parse_uuid(text: &str, what: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| StoreError::Corrupt {
+        what: format!("{what}: {text}"),
+    })
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt {
+            what: format!("time {text}"),
+        })
+}
+
+/// Lower-case text for the one-column search; ID numbers are normalised like typed input.
+fn search_text(household: &Household) -> String {
+    [
+        household.head_name.as_str(),
+        household.id_number.as_str(),
+        household.village.as_str(),
+        household.site.as_deref().unwrap_or(""),
+        household.township.as_str(),
+        household.number.as_str(),
+    ]
+    .join(" ")
+    .to_lowercase()
+}
+
+/// Escape `%`, `_` and `\` for a LIKE pattern.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+impl Store {
+    /// Open the store in `dir` (the app's data directory), creating it if needed.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let photo_dir = dir.join(PHOTO_DIR);
+        std::fs::create_dir_all(&photo_dir).map_err(io_error(&photo_dir))?;
+        let mut conn = anju_db::open(&dir.join(DATABASE_FILE))?;
+        anju_db::migrate(&mut conn, MIGRATIONS)?;
+        Ok(Self { conn, photo_dir })
+    }
+
+    pub fn photo_dir(&self) -> &Path {
+        &self.photo_dir
+    }
+
+    /// Where the photo with this hash lives (whether or not it exists).
+    pub fn photo_path(&self, sha256: &str) -> Result<PathBuf> {
+        if !is_sha256_hex(sha256) {
+            return Err(StoreError::BadHash(sha256.to_string()));
+        }
+        Ok(self
+            .photo_dir
+            .join(&sha256[0..2])
+            .join(format!("{sha256}.jpg")))
+    }
+
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        Ok(anju_db::integrity_problems(&self.conn)?)
+    }
+
+    // -- households ------------------------------------------------------------------
+
+    /// Insert or update households pulled from the office, in one transaction. The
+    /// device's own status of each household is kept.
+    pub fn upsert_households(&mut self, households: &[Household], server_seq: i64) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let pulled_at = now().to_rfc3339();
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO households (id, number, head_name, id_number, size, members_json,
+                     phone, township, village, site, mode, kind, search_text, server_seq, pulled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT (id) DO UPDATE SET
+                     number = excluded.number, head_name = excluded.head_name,
+                     id_number = excluded.id_number, size = excluded.size,
+                     members_json = excluded.members_json, phone = excluded.phone,
+                     township = excluded.township, village = excluded.village,
+                     site = excluded.site, mode = excluded.mode, kind = excluded.kind,
+                     search_text = excluded.search_text, server_seq = excluded.server_seq,
+                     pulled_at = excluded.pulled_at",
+            )?;
+            for h in households {
+                stmt.execute(params![
+                    h.id.to_string(),
+                    h.number,
+                    h.head_name,
+                    h.id_number.as_str(),
+                    h.size,
+                    serde_json::to_string(&h.members)?,
+                    h.phone,
+                    h.township,
+                    h.village,
+                    h.site,
+                    h.mode.code(),
+                    h.kind.code(),
+                    search_text(h),
+                    server_seq,
+                    pulled_at,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(households.len())
+    }
+
+    /// Drop a household the office no longer assigns to this inspector, unless work on it
+    /// has not reached the office yet (then it stays until it has).
+    pub fn remove_household(&mut self, id: Uuid) -> Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let key = id.to_string();
+        let pending: i64 = tx.query_row(
+            "SELECT (SELECT count(*) FROM outbox WHERE household_id = ?1 AND acknowledged_at IS NULL)
+                  + (SELECT count(*) FROM drafts WHERE household_id = ?1)",
+            [&key],
+            |row| row.get(0),
+        )?;
+        if pending > 0 {
+            return Err(StoreError::UnsyncedWork);
+        }
+        // Synced records stay as the device's own copy unless the household goes; then
+        // its dependants go with it.
+        for table in ["outbox", "findings", "signatures", "photos"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE household_id = ?1"), [&key])?;
+        }
+        tx.execute_batch("DROP TRIGGER IF EXISTS submissions_are_kept")?;
+        let deleted_submissions =
+            tx.execute("DELETE FROM submissions WHERE household_id = ?1", [&key]);
+        // Put the guard back whatever happened, inside the same transaction.
+        tx.execute_batch(
+            "CREATE TRIGGER submissions_are_kept BEFORE DELETE ON submissions
+             BEGIN SELECT RAISE(ABORT, 'submissions are never deleted'); END;",
+        )?;
+        deleted_submissions?;
+        let removed = tx.execute("DELETE FROM households WHERE id = ?1", [&key])?;
+        tx.commit()?;
+        Ok(removed > 0)
+    }
+
+    pub fn household(&self, id: Uuid) -> Result<Option<Household>> {
+        self.conn
+            .query_row(
+                "SELECT id, number, head_name, id_number, size, members_json, phone, township,
+                        village, site, mode, kind
+                 FROM households WHERE id = ?1",
+                [id.to_string()],
+                |row| Ok(read_household(row)),
+            )
+            .optional()?
+            .transpose()
+    }
+
+    pub fn household_status(&self, id: Uuid) -> Result<HouseholdStatus> {
+        let code: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT status FROM households WHERE id = ?1",
+                [id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let code = code.ok_or(StoreError::UnknownHousehold(id))?;
+        HouseholdStatus::from_code(&code).ok_or(StoreError::Corrupt {
+            what: format!("status {code}"),
+        })
+    }
+
+    fn where_clause(query: &HouseholdQuery) -> (String, Vec<String>) {
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        if let Some(text) = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            // Typed ID numbers are normalised (full-width digits, lower-case x).
+            let normalised = anju_core::id_number::normalise(text).to_lowercase();
+            values.push(like_pattern(&normalised));
+            conditions.push(format!("search_text LIKE ?{} ESCAPE '\\'", values.len()));
+        }
+        if let Some(township) = &query.township {
+            values.push(township.clone());
+            conditions.push(format!("township = ?{}", values.len()));
+        }
+        if let Some(site) = &query.site {
+            values.push(site.clone());
+            conditions.push(format!("site = ?{}", values.len()));
+        }
+        if let Some(status) = query.status {
+            values.push(status.code().to_string());
+            conditions.push(format!("status = ?{}", values.len()));
+        }
+        if query.with_open_findings {
+            conditions.push("open_findings > 0".to_string());
+        }
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        (clause, values)
+    }
+
+    /// The households matching `query`, by township, village and household number.
+    pub fn search(&self, query: &HouseholdQuery) -> Result<Vec<HouseholdSummary>> {
+        let (clause, values) = Self::where_clause(query);
+        let sql = format!(
+            "SELECT id, number, head_name, id_number, size, township, village, site, status,
+                    open_findings
+             FROM households {clause}
+             ORDER BY township, village, number
+             LIMIT {} OFFSET {}",
+            query.limit.map_or(-1, i64::from),
+            query.offset.unwrap_or(0)
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                HouseholdSummary {
+                    id: Uuid::nil(),
+                    number: row.get(1)?,
+                    head_name: row.get(2)?,
+                    id_number: row.get(3)?,
+                    size: row.get(4)?,
+                    township: row.get(5)?,
+                    village: row.get(6)?,
+                    site: row.get(7)?,
+                    status: HouseholdStatus::ToInspect,
+                    open_findings: row.get(9)?,
+                },
+                row.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, mut summary, status) = row?;
+            summary.id = parse_uuid(&id, "household id")?;
+            summary.status = HouseholdStatus::from_code(&status).ok_or(StoreError::Corrupt {
+                what: format!("status {status}"),
+            })?;
+            out.push(summary);
+        }
+        Ok(out)
+    }
+
+    /// How many households match the text and place filters, by status.
+    pub fn count_by_status(&self, query: &HouseholdQuery) -> Result<StatusCounts> {
+        let filter = HouseholdQuery {
+            status: None,
+            with_open_findings: false,
+            ..query.clone()
+        };
+        let (clause, values) = Self::where_clause(&filter);
+        let sql = format!(
+            "SELECT count(*),
+                    count(*) FILTER (WHERE status = 'to_inspect'),
+                    count(*) FILTER (WHERE status = 'draft'),
+                    count(*) FILTER (WHERE status = 'submitted'),
+                    count(*) FILTER (WHERE status = 'synced'),
+                    count(*) FILTER (WHERE open_findings > 0)
+             FROM households {clause}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(
+            stmt.query_row(rusqlite::params_from_iter(values.iter()), |row| {
+                Ok(StatusCounts {
+                    total: row.get(0)?,
+                    to_inspect: row.get(1)?,
+                    draft: row.get(2)?,
+                    submitted: row.get(3)?,
+                    synced: row.get(4)?,
+                    with_open_findings: row.get(5)?,
+                })
+            })?,
+        )
+    }
+
+    /// The townships and, per township, the sites on the device, for the filters.
+    pub fn places(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT township, site FROM households ORDER BY township, site",
+        )?;
+        let mut places: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+        })?;
+        for row in rows {
+            let (township, site) = row?;
+            let sites = places.entry(township).or_default();
+            if let Some(site) = site {
+                sites.push(site);
+            }
+        }
+        Ok(places)
+    }
+
+    // -- drafts ----------------------------------------------------------------------
+
+    /// The open draft of this kind for the household, or a new empty one.
+    pub fn open_draft(&mut self, household_id: Uuid, kind: SubmissionKind) -> Result<Draft> {
+        if let Some(draft) = self.draft_for(household_id, kind)? {
+            return Ok(draft);
+        }
+        if self.household(household_id)?.is_none() {
+            return Err(StoreError::UnknownHousehold(household_id));
+        }
+        let form = match kind {
+            SubmissionKind::Acceptance => anju_core::form::acceptance_form_v1(),
+            SubmissionKind::SpotCheck => anju_core::form::spot_check_form_v1(),
+        };
+        let id = Uuid::now_v7();
+        let at = now().to_rfc3339();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO drafts (id, household_id, kind, form_id, form_version, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![
+                id.to_string(),
+                household_id.to_string(),
+                kind.code(),
+                form.id,
+                form.version,
+                at
+            ],
+        )?;
+        refresh_status(&tx, household_id)?;
+        tx.commit()?;
+        self.draft(id)
+    }
+
+    pub fn draft(&self, id: Uuid) -> Result<Draft> {
+        self.conn
+            .query_row(
+                "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at
+                 FROM drafts WHERE id = ?1",
+                [id.to_string()],
+                |row| Ok(read_draft(row)),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownDraft(id))?
+    }
+
+    pub fn draft_for(&self, household_id: Uuid, kind: SubmissionKind) -> Result<Option<Draft>> {
+        self.conn
+            .query_row(
+                "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at
+                 FROM drafts WHERE household_id = ?1 AND kind = ?2",
+                params![household_id.to_string(), kind.code()],
+                |row| Ok(read_draft(row)),
+            )
+            .optional()?
+            .transpose()
+    }
+
+    /// Save one answer (or clear it with `None`) in its own transaction. With
+    /// `expected_revision`, a write based on an older copy of the draft is refused
+    /// instead of silently undoing a newer change.
+    pub fn save_answer(
+        &mut self,
+        draft_id: Uuid,
+        key: &str,
+        answer: Option<Answer>,
+        expected_revision: Option<i64>,
+    ) -> Result<Draft> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (answers_json, revision): (String, i64) = tx
+            .query_row(
+                "SELECT answers_json, revision FROM drafts WHERE id = ?1",
+                [draft_id.to_string()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownDraft(draft_id))?;
+        if let Some(expected) = expected_revision
+            && expected != revision
+        {
+            return Err(StoreError::StaleRevision {
+                expected,
+                actual: revision,
+            });
+        }
+        let mut answers: FormAnswers = serde_json::from_str(&answers_json)?;
+        match answer {
+            Some(answer) => answers.set(key, answer),
+            None => {
+                answers.remove(key);
+            }
+        }
+        tx.execute(
+            "UPDATE drafts SET answers_json = ?1, revision = revision + 1, updated_at = ?2
+             WHERE id = ?3",
+            params![
+                serde_json::to_string(&answers)?,
+                now().to_rfc3339(),
+                draft_id.to_string()
+            ],
+        )?;
+        tx.commit()?;
+        self.draft(draft_id)
+    }
+
+    /// Throw a draft away (the inspector chose to), leaving its photos on disk for reuse.
+    pub fn discard_draft(&mut self, draft_id: Uuid) -> Result<()> {
+        let draft = self.draft(draft_id)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_id.to_string()])?;
+        refresh_status(&tx, draft.household_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // -- evidence --------------------------------------------------------------------
+
+    /// Store a (processed) photo file under its SHA-256 and record its metadata. The file
+    /// is written to a temporary name, flushed and renamed, so a crash leaves either the
+    /// whole file or none. Adding the same bytes again returns the existing record.
+    pub fn add_photo(&mut self, bytes: &[u8], photo: NewPhoto) -> Result<PhotoMeta> {
+        if self.household(photo.household_id)?.is_none() {
+            return Err(StoreError::UnknownHousehold(photo.household_id));
+        }
+        let sha256 = sha256_hex(bytes);
+        let path = self.photo_path(&sha256)?;
+        if !path.exists() {
+            let dir = path.parent().unwrap_or(&self.photo_dir).to_path_buf();
+            std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+            let temporary = dir.join(format!("{sha256}.partial"));
+            let mut file = std::fs::File::create(&temporary).map_err(io_error(&temporary))?;
+            file.write_all(bytes).map_err(io_error(&temporary))?;
+            file.sync_all().map_err(io_error(&temporary))?;
+            std::fs::rename(&temporary, &path).map_err(io_error(&path))?;
+        }
+        let meta = PhotoMeta {
+            sha256: sha256.clone(),
+            household_id: photo.household_id,
+            slot: photo.slot,
+            bytes: bytes.len() as u64,
+            width: photo.width,
+            height: photo.height,
+            taken: photo.taken,
+            latitude: photo.latitude,
+            longitude: photo.longitude,
+        };
+        self.conn.execute(
+            "INSERT INTO photos (sha256, household_id, slot, bytes, width, height, device_time,
+                 trusted_time, clock_offset_ms, latitude, longitude, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (sha256) DO NOTHING",
+            params![
+                meta.sha256,
+                meta.household_id.to_string(),
+                meta.slot,
+                meta.bytes as i64,
+                meta.width,
+                meta.height,
+                meta.taken.device_time.to_rfc3339(),
+                meta.taken.trusted_time.map(|t| t.to_rfc3339()),
+                meta.taken.offset_ms,
+                meta.latitude,
+                meta.longitude,
+                now().to_rfc3339(),
+            ],
+        )?;
+        self.photo(&sha256)?.ok_or(StoreError::MissingPhoto(sha256))
+    }
+
+    pub fn photo(&self, sha256: &str) -> Result<Option<PhotoMeta>> {
+        self.conn
+            .query_row(
+                "SELECT sha256, household_id, slot, bytes, width, height, device_time,
+                        trusted_time, clock_offset_ms, latitude, longitude
+                 FROM photos WHERE sha256 = ?1",
+                [sha256],
+                |row| Ok(read_photo(row)),
+            )
+            .optional()?
+            .transpose()
+    }
+
+    /// Read a stored photo back, checking that the file still has its hash.
+    pub fn photo_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
+        let path = self.photo_path(sha256)?;
+        let bytes = std::fs::read(&path).map_err(io_error(&path))?;
+        if sha256_hex(&bytes) != sha256 {
+            return Err(StoreError::Corrupt {
+                what: format!("photo file {} no longer matches its hash", path.display()),
+            });
+        }
+        Ok(bytes)
+    }
+
+    // -- submitting ------------------------------------------------------------------
+
+    /// Turn a complete draft into an immutable submission. In one transaction: the
+    /// submission, its signatures and findings, and an outbox entry for each photo,
+    /// signature, the submission and each finding (in the order the office needs them:
+    /// evidence first). The draft is gone afterwards; its id is the submission's id.
+    pub fn submit(
+        &mut self,
+        draft_id: Uuid,
+        inspector: &str,
+        clock: ClockReading,
+        ctx: &FormContext,
+    ) -> Result<Submission> {
+        let draft = self.draft(draft_id)?;
+        let form: FormSchema =
+            form_by_id(&draft.form_id, draft.form_version).ok_or_else(|| {
+                StoreError::UnknownForm {
+                    form_id: draft.form_id.clone(),
+                    version: draft.form_version,
+                }
+            })?;
+        let issues = form.validate(&draft.answers, ctx);
+        if !issues.is_empty() {
+            return Err(StoreError::Incomplete {
+                count: issues.len(),
+                issues,
+            });
+        }
+        let submission = Submission {
+            id: draft.id,
+            household_id: draft.household_id,
+            kind: draft.kind,
+            form_id: draft.form_id.clone(),
+            form_version: draft.form_version,
+            inspector: inspector.to_string(),
+            answers: draft.answers.clone(),
+            clock,
+        };
+        let content = content_sha256(&submission)?;
+        let household = draft.household_id.to_string();
+        let at = now().to_rfc3339();
+
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let enqueue = |kind: RecordKind, id: &str, sha: &str| -> Result<()> {
+            tx.execute(
+                "INSERT INTO outbox (record_kind, record_id, household_id, content_sha256, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (record_kind, record_id) DO NOTHING",
+                params![kind.code(), id, household, sha, at],
+            )?;
+            Ok(())
+        };
+        for answer in draft.answers.0.values() {
+            if let Answer::Photos { sha256 } = answer {
+                for sha in sha256 {
+                    let known: i64 = tx.query_row(
+                        "SELECT count(*) FROM photos WHERE sha256 = ?1",
+                        [sha],
+                        |row| row.get(0),
+                    )?;
+                    if known == 0 {
+                        return Err(StoreError::MissingPhoto(sha.clone()));
+                    }
+                    enqueue(RecordKind::Photo, sha, sha)?;
+                }
+            }
+        }
+        for (slot, answer) in &draft.answers.0 {
+            if let Answer::Signature { signature } = answer {
+                insert_signature(&tx, draft.household_id, slot, signature)?;
+                enqueue(
+                    RecordKind::Signature,
+                    &signature.id.to_string(),
+                    &content_sha256(signature)?,
+                )?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO submissions (id, household_id, kind, form_id, form_version, inspector,
+                 answers_json, content_sha256, device_time, trusted_time, clock_offset_ms, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                submission.id.to_string(),
+                household,
+                submission.kind.code(),
+                submission.form_id,
+                submission.form_version,
+                submission.inspector,
+                serde_json::to_string(&submission.answers)?,
+                content,
+                clock.device_time.to_rfc3339(),
+                clock.trusted_time.map(|t| t.to_rfc3339()),
+                clock.offset_ms,
+                at,
+            ],
+        )?;
+        enqueue(RecordKind::Submission, &submission.id.to_string(), &content)?;
+        if let Some(Answer::Findings { items }) = draft.answers.get("findings") {
+            for finding in items {
+                let id = Uuid::now_v7();
+                tx.execute(
+                    "INSERT INTO findings (id, household_id, submission_id, item, description,
+                         deadline, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        id.to_string(),
+                        household,
+                        submission.id.to_string(),
+                        finding.item,
+                        finding.description,
+                        finding.deadline.to_string(),
+                        at
+                    ],
+                )?;
+                enqueue(RecordKind::Finding, &id.to_string(), &content_sha256(finding)?)?;
+            }
+        }
+        tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_id.to_string()])?;
+        refresh_status(&tx, draft.household_id)?;
+        tx.commit()?;
+        Ok(submission)
+    }
+
+    pub fn submissions_for(&self, household_id: Uuid) -> Result<Vec<Submission>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
+                    device_time, trusted_time, clock_offset_ms
+             FROM submissions WHERE household_id = ?1 ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([household_id.to_string()], |row| Ok(read_submission(row)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+
+    pub fn submission(&self, id: Uuid) -> Result<Option<(Submission, String)>> {
+        self.conn
+            .query_row(
+                "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
+                        device_time, trusted_time, clock_offset_ms, content_sha256
+                 FROM submissions WHERE id = ?1",
+                [id.to_string()],
+                |row| {
+                    let sha: String = row.get(10)?;
+                    Ok(read_submission(row).map(|s| (s, sha)))
+                },
+            )
+            .optional()?
+            .transpose()
+    }
+
+    // -- outbox ----------------------------------------------------------------------
+
+    /// Everything not yet acknowledged by the office, oldest first.
+    pub fn pending_outbox(&self) -> Result<Vec<OutboxEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, record_kind, record_id, household_id, content_sha256, attempts, last_error
+             FROM outbox WHERE acknowledged_at IS NULL ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, u32>(5)?,
+                row.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, kind, record_id, household, content_sha256, attempts, last_error) = row?;
+            out.push(OutboxEntry {
+                seq,
+                kind: RecordKind::from_code(&kind).ok_or(StoreError::Corrupt {
+                    what: format!("outbox kind {kind}"),
+                })?,
+                record_id,
+                household_id: parse_uuid(&household, "outbox household")?,
+                content_sha256,
+                attempts,
+                last_error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Record a failed attempt, keeping the entry pending.
+    pub fn note_attempt_failed(&mut self, seq: i64, error: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?1 WHERE seq = ?2",
+            params![error, seq],
+        )?;
+        Ok(())
+    }
+
+    /// The office confirmed these entries: mark them and update the households' status.
+    pub fn acknowledge(&mut self, seqs: &[i64]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now().to_rfc3339();
+        let mut households = std::collections::BTreeSet::new();
+        for seq in seqs {
+            let household: Option<String> = tx
+                .query_row(
+                    "UPDATE outbox SET acknowledged_at = ?1, last_error = NULL
+                     WHERE seq = ?2 AND acknowledged_at IS NULL RETURNING household_id",
+                    params![at, seq],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(household) = household {
+                households.insert(household);
+            }
+        }
+        for household in households {
+            refresh_status(&tx, parse_uuid(&household, "outbox household")?)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // -- sync state ------------------------------------------------------------------
+
+    pub fn sync_value(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_sync_value(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+fn insert_signature(
+    tx: &rusqlite::Transaction<'_>,
+    household_id: Uuid,
+    slot: &str,
+    signature: &SignatureMeta,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO signatures (id, household_id, slot, signer_name, method_json, image_sha256,
+             signed_content_sha256, signed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            signature.id.to_string(),
+            household_id.to_string(),
+            slot,
+            signature.signer_name,
+            serde_json::to_string(&signature.method)?,
+            signature.image_sha256,
+            signature.signed_content_sha256,
+            signature.signed_at.to_rfc3339(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Recompute a household's status from its drafts, outbox and findings.
+fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
+    conn.execute(
+        "UPDATE households SET
+            status = CASE
+                WHEN EXISTS (SELECT 1 FROM drafts WHERE household_id = ?1) THEN 'draft'
+                WHEN EXISTS (SELECT 1 FROM outbox WHERE household_id = ?1
+                             AND acknowledged_at IS NULL) THEN 'submitted'
+                WHEN EXISTS (SELECT 1 FROM submissions WHERE household_id = ?1) THEN 'synced'
+                ELSE 'to_inspect'
+            END,
+            open_findings = (SELECT count(*) FROM findings
+                             WHERE household_id = ?1 AND state IN ('open', 'reopened'))
+         WHERE id = ?1",
+        [household_id.to_string()],
+    )?;
+    Ok(())
+}
+
+fn read_household(row: &Row<'_>) -> Result<Household> {
+    let id: String = row.get(0)?;
+    let id_number: String = row.get(3)?;
+    let members: String = row.get(5)?;
+    let mode: String = row.get(10)?;
+    let kind: String = row.get(11)?;
+    Ok(Household {
+        id: parse_uuid(&id, "household id")?,
+        number: row.get(1)?,
+        head_name: row.get(2)?,
+        id_number: anju_core::IdNumber::parse(&id_number).map_err(|e| StoreError::Corrupt {
+            what: e.to_string(),
+        })?,
+        size: row.get(4)?,
+        members: serde_json::from_str(&members)?,
+        phone: row.get(6)?,
+        township: row.get(7)?,
+        village: row.get(8)?,
+        site: row.get(9)?,
+        mode: anju_core::model::PlacementMode::from_code(&mode).ok_or(StoreError::Corrupt {
+            what: format!("placement mode {mode}"),
+        })?,
+        kind: anju_core::model::PlacementKind::from_code(&kind).ok_or(StoreError::Corrupt {
+            what: format!("placement kind {kind}"),
+        })?,
+    })
+}
+
+fn read_kind(code: &str) -> Result<SubmissionKind> {
+    SubmissionKind::from_code(code).ok_or(StoreError::Corrupt {
+        what: format!("submission kind {code}"),
+    })
+}
+
+fn read_draft(row: &Row<'_>) -> Result<Draft> {
+    let id: String = row.get(0)?;
+    let household: String = row.get(1)?;
+    let kind: String = row.get(2)?;
+    let answers: String = row.get(5)?;
+    let updated: String = row.get(7)?;
+    Ok(Draft {
+        id: parse_uuid(&id, "draft id")?,
+        household_id: parse_uuid(&household, "household id")?,
+        kind: read_kind(&kind)?,
+        form_id: row.get(3)?,
+        form_version: row.get(4)?,
+        answers: serde_json::from_str(&answers)?,
+        revision: row.get(6)?,
+        updated_at: parse_time(&updated)?,
+    })
+}
+
+fn read_clock(device: &str, trusted: Option<String>, offset: Option<i64>) -> Result<ClockReading> {
+    Ok(ClockReading {
+        device_time: parse_time(device)?,
+        trusted_time: trusted.as_deref().map(parse_time).transpose()?,
+        offset_ms: offset,
+    })
+}
+
+fn read_submission(row: &Row<'_>) -> Result<Submission> {
+    let id: String = row.get(0)?;
+    let household: String = row.get(1)?;
+    let kind: String = row.get(2)?;
+    let answers: String = row.get(6)?;
+    let device: String = row.get(7)?;
+    Ok(Submission {
+        id: parse_uuid(&id, "submission id")?,
+        household_id: parse_uuid(&household, "household id")?,
+        kind: read_kind(&kind)?,
+        form_id: row.get(3)?,
+        form_version: row.get(4)?,
+        inspector: row.get(5)?,
+        answers: serde_json::from_str(&answers)?,
+        clock: read_clock(&device, row.get(8)?, row.get(9)?)?,
+    })
+}
+
+fn read_photo(row: &Row<'_>) -> Result<PhotoMeta> {
+    let household: String = row.get(1)?;
+    let device: String = row.get(6)?;
+    Ok(PhotoMeta {
+        sha256: row.get(0)?,
+        household_id: parse_uuid(&household, "household id")?,
+        slot: row.get(2)?,
+        bytes: row.get::<_, i64>(3)?.max(0) as u64,
+        width: row.get(4)?,
+        height: row.get(5)?,
+        taken: read_clock(&device, row.get(7)?, row.get(8)?)?,
+        latitude: row.get(9)?,
+        longitude: row.get(10)?,
+    })
+}

@@ -1,0 +1,38 @@
+# Shared by scripts/run and scripts/test: install what is missing, skip what is there.
+
+log() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# apt_install PKG...: install the Debian packages that are not installed yet.
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+    fi
+}
+
+ensure_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+    fi
+    command -v cargo >/dev/null 2>&1 || {
+        echo "cargo not found: install Rust (rustup) first" >&2
+        exit 1
+    }
+    for component in rustfmt clippy; do
+        if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+            rustup component add "$component"
+        fi
+    done
+}
+
+ensure_build_tools() {
+    command -v cc >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 \
+        || apt_install build-essential pkg-config
+}
