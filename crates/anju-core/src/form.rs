@@ -223,25 +223,56 @@ pub struct FormIssue {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     Missing,
-    WrongType { expected: &'static str, found: &'static str },
+    WrongType {
+        expected: &'static str,
+        found: &'static str,
+    },
     NotApplicableNotAllowed,
     NoteRequired,
-    OutOfRange { value: f64, min: f64, max: f64 },
-    TooManyDecimals { decimals: u8 },
+    OutOfRange {
+        value: f64,
+        min: f64,
+        max: f64,
+    },
+    TooManyDecimals {
+        decimals: u8,
+    },
     NotANumber,
-    UnknownOption { option: String },
+    UnknownOption {
+        option: String,
+    },
     OneChoiceOnly,
-    TextTooLong { max: u32, length: usize },
-    TooFewPhotos { min: u32, have: usize },
-    TooManyPhotos { max: u32, have: usize },
-    BadPhotoHash { value: String },
-    DuplicatePhoto { value: String },
+    TextTooLong {
+        max: u32,
+        length: usize,
+    },
+    TooFewPhotos {
+        min: u32,
+        have: usize,
+    },
+    TooManyPhotos {
+        max: u32,
+        have: usize,
+    },
+    BadPhotoHash {
+        value: String,
+    },
+    DuplicatePhoto {
+        value: String,
+    },
     SignatureStale,
     SignatureBadImageHash,
     ProxyWithoutName,
-    AreaInvalid { message: String },
-    FindingWithoutDescription { index: usize },
-    FindingDeadlineInPast { index: usize, deadline: NaiveDate },
+    AreaInvalid {
+        message: String,
+    },
+    FindingWithoutDescription {
+        index: usize,
+    },
+    FindingDeadlineInPast {
+        index: usize,
+        deadline: NaiveDate,
+    },
     UnknownItem,
 }
 
@@ -249,7 +280,9 @@ impl Problem {
     pub fn message_zh(&self) -> String {
         match self {
             Self::Missing => "未填写".into(),
-            Self::WrongType { expected, found } => format!("答案类型错误：应为{expected}，实为{found}"),
+            Self::WrongType { expected, found } => {
+                format!("答案类型错误：应为{expected}，实为{found}")
+            }
             Self::NotApplicableNotAllowed => "此项不能选“不适用”".into(),
             Self::NoteRequired => "存在问题时须填写说明".into(),
             Self::OutOfRange { value, min, max } => format!("数值{value}超出范围（{min}–{max}）"),
@@ -310,7 +343,10 @@ impl Problem {
                 format!("problem {} has no description", index + 1)
             }
             Self::FindingDeadlineInPast { index, deadline } => {
-                format!("problem {}: the deadline {deadline} is in the past", index + 1)
+                format!(
+                    "problem {}: the deadline {deadline} is in the past",
+                    index + 1
+                )
             }
             Self::UnknownItem => "the form has no such item".into(),
         }
@@ -667,7 +703,11 @@ pub fn acceptance_form_v1() -> FormSchema {
                 "Right household",
                 Some(Poverty),
                 vec![
-                    check("target_registered", "系建档立卡贫困户", "Registered poor household"),
+                    check(
+                        "target_registered",
+                        "系建档立卡贫困户",
+                        "Registered poor household",
+                    ),
                     check(
                         "target_members_match",
                         "家庭成员与登记一致",
@@ -725,7 +765,11 @@ pub fn acceptance_form_v1() -> FormSchema {
                         },
                         true,
                     ),
-                    check("quality_walls", "墙体无开裂、无倾斜", "Walls without cracks or tilt"),
+                    check(
+                        "quality_walls",
+                        "墙体无开裂、无倾斜",
+                        "Walls without cracks or tilt",
+                    ),
                     check("quality_roof", "屋面无渗漏", "Roof without leaks"),
                     check(
                         "quality_doors_windows",
@@ -948,7 +992,10 @@ pub fn spot_check_form_v1() -> FormSchema {
     FormSchema {
         id: SPOT_CHECK_FORM_ID.into(),
         version: 1,
-        title: Text::new("安置房面积抽查丈量表", "Spot check: floor area re-measurement"),
+        title: Text::new(
+            "安置房面积抽查丈量表",
+            "Spot check: floor area re-measurement",
+        ),
         sections: vec![
             section(
                 "area",
@@ -1075,7 +1122,7 @@ mod tests {
                     selected: vec![options[0].key.clone()],
                 },
                 ItemKind::Text { .. } => Answer::Text {
-                    value: "无".into(),
+                    value: "无".into()
                 },
                 ItemKind::Photos { min, .. } => Answer::Photos {
                     sha256: (0..*min)
@@ -1133,7 +1180,11 @@ mod tests {
         );
         // Every department has a section and a signature.
         for department in Department::ALL {
-            assert!(form.sections.iter().any(|s| s.department == Some(department)));
+            assert!(
+                form.sections
+                    .iter()
+                    .any(|s| s.department == Some(department))
+            );
             assert!(form.items().any(|(_, i)| i.kind
                 == ItemKind::Signature {
                     signer: SignerRole::Inspector(department)
@@ -1215,7 +1266,9 @@ mod tests {
         answers.set("photo_front", Answer::Text { value: "x".into() });
         let issues = form.validate(&answers, &ctx());
         let has = |item: &str, problem: Problem| {
-            issues.iter().any(|i| i.item == item && i.problem == problem)
+            issues
+                .iter()
+                .any(|i| i.item == item && i.problem == problem)
         };
         assert!(has(
             "target_people_present",
@@ -1263,14 +1316,23 @@ mod tests {
             .find(|i| i.item == "funding_self_yuan")
             .unwrap()
             .to_string();
-        assert!(text.contains("农户自筹金额") && text.contains("Household's own money"), "{text}");
+        assert!(
+            text.contains("农户自筹金额") && text.contains("Household's own money"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_change_after_signing_asks_for_new_signatures() {
         let form = acceptance_form_v1();
         let mut answers = filled();
-        assert!(answers.signature_status().unwrap().iter().all(|(_, ok)| *ok));
+        assert!(
+            answers
+                .signature_status()
+                .unwrap()
+                .iter()
+                .all(|(_, ok)| *ok)
+        );
         answers.set("funding_self_yuan", Answer::Number { value: 5000.0 });
         let stale: Vec<String> = form
             .validate(&answers, &ctx())
@@ -1279,7 +1341,13 @@ mod tests {
             .map(|i| i.item)
             .collect();
         assert_eq!(stale.len(), 5, "{stale:?}");
-        assert!(answers.signature_status().unwrap().iter().all(|(_, ok)| !ok));
+        assert!(
+            answers
+                .signature_status()
+                .unwrap()
+                .iter()
+                .all(|(_, ok)| !ok)
+        );
         // Signing again binds to the new content.
         let fresh = sign(&answers, "sign_household_head", SignatureMethod::Thumbprint);
         answers.set("sign_household_head", fresh);
@@ -1301,9 +1369,11 @@ mod tests {
         );
         answers.set("sign_household_head", proxy);
         let issues = form.validate(&answers, &ctx());
-        assert!(issues
-            .iter()
-            .any(|i| i.item == "sign_household_head" && i.problem == Problem::ProxyWithoutName));
+        assert!(
+            issues
+                .iter()
+                .any(|i| i.item == "sign_household_head" && i.problem == Problem::ProxyWithoutName)
+        );
     }
 
     #[test]
@@ -1341,7 +1411,11 @@ mod tests {
             .collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems.contains(&Problem::FindingWithoutDescription { index: 1 }));
-        assert!(problems.iter().any(|p| matches!(p, Problem::AreaInvalid { .. })));
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, Problem::AreaInvalid { .. }))
+        );
     }
 
     #[test]
@@ -1349,9 +1423,11 @@ mod tests {
         let mut answers = filled();
         answers.set("made_up", yes());
         let issues = acceptance_form_v1().validate(&answers, &ctx());
-        assert!(issues
-            .iter()
-            .any(|i| i.item == "made_up" && i.problem == Problem::UnknownItem));
+        assert!(
+            issues
+                .iter()
+                .any(|i| i.item == "made_up" && i.problem == Problem::UnknownItem)
+        );
     }
 
     #[test]

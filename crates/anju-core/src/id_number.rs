@@ -20,8 +20,8 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 
 /// Province-level codes in use (the first two digits of the region code).
 const PROVINCE_CODES: [u8; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 ];
 
 /// A valid, normalised 18-character ID number.
@@ -34,7 +34,9 @@ pub struct IdNumber(String);
 pub enum IdNumberError {
     #[error("身份证号为空 / the ID number is empty")]
     Empty,
-    #[error("身份证号应为18位，实为{length}位 / the ID number must have 18 characters, this one has {length}")]
+    #[error(
+        "身份证号应为18位，实为{length}位 / the ID number must have 18 characters, this one has {length}"
+    )]
     WrongLength { length: usize },
     #[error(
         "身份证号第{position}位“{found}”不是数字{x_hint} / character {position} of the ID number, '{found}', is not a digit{x_hint_en}",
@@ -42,13 +44,21 @@ pub enum IdNumberError {
         x_hint_en = if *position == 18 { " or X" } else { "" }
     )]
     InvalidCharacter { position: usize, found: char },
-    #[error("身份证号前6位地区码“{code}”无效（省级代码{province}不存在） / the region code '{code}' (first 6 digits) is not valid: there is no province {province}")]
+    #[error(
+        "身份证号前6位地区码“{code}”无效（省级代码{province}不存在） / the region code '{code}' (first 6 digits) is not valid: there is no province {province}"
+    )]
     InvalidRegion { code: String, province: String },
-    #[error("身份证号第7–14位出生日期“{digits}”不是有效日期 / the birth date '{digits}' (digits 7–14) is not a real date")]
+    #[error(
+        "身份证号第7–14位出生日期“{digits}”不是有效日期 / the birth date '{digits}' (digits 7–14) is not a real date"
+    )]
     InvalidBirthDate { digits: String },
-    #[error("身份证号出生日期{date}不在合理范围（1900年至今） / the birth date {date} is outside 1900 to today")]
+    #[error(
+        "身份证号出生日期{date}不在合理范围（1900年至今） / the birth date {date} is outside 1900 to today"
+    )]
     BirthDateOutOfRange { date: NaiveDate },
-    #[error("身份证号校验码错误：第18位应为“{expected}”，实为“{found}”（可能有数字输错） / wrong check digit: the 18th character should be '{expected}', it is '{found}' (a digit may be mistyped)")]
+    #[error(
+        "身份证号校验码错误：第18位应为“{expected}”，实为“{found}”（可能有数字输错） / wrong check digit: the 18th character should be '{expected}', it is '{found}' (a digit may be mistyped)"
+    )]
     WrongCheckDigit { expected: char, found: char },
 }
 
@@ -218,7 +228,10 @@ mod tests {
     fn every_rejection_says_why() {
         let cases = [
             ("", IdNumberError::Empty),
-            ("1101051949123100", IdNumberError::WrongLength { length: 16 }),
+            (
+                "1101051949123100",
+                IdNumberError::WrongLength { length: 16 },
+            ),
             (
                 "11010519491231A02X",
                 IdNumberError::InvalidCharacter {
@@ -254,7 +267,11 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            assert_eq!(IdNumber::parse_as_of(input, today()), Err(expected), "{input}");
+            assert_eq!(
+                IdNumber::parse_as_of(input, today()),
+                Err(expected),
+                "{input}"
+            );
         }
     }
 

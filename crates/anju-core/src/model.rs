@@ -150,7 +150,9 @@ impl PlacementKind {
         let text = text.trim().to_lowercase().replace(['-', ' '], "_");
         match text.as_str() {
             "自建" | "分散自建" | "self_built" | "selfbuilt" => Some(Self::SelfBuilt),
-            "购买" | "购房" | "分散购买" | "购房安置" | "bought" | "purchased" => Some(Self::Bought),
+            "购买" | "购房" | "分散购买" | "购房安置" | "bought" | "purchased" => {
+                Some(Self::Bought)
+            }
             "统规自建" | "unified_self_built" => Some(Self::UnifiedSelfBuilt),
             "统规统建" | "统建" | "unified_built" => Some(Self::UnifiedBuilt),
             _ => None,
@@ -163,7 +165,10 @@ impl PlacementKind {
         match mode {
             PlacementMode::Scattered => matches!(self, Self::SelfBuilt | Self::Bought),
             PlacementMode::Concentrated => {
-                matches!(self, Self::UnifiedSelfBuilt | Self::UnifiedBuilt | Self::Bought)
+                matches!(
+                    self,
+                    Self::UnifiedSelfBuilt | Self::UnifiedBuilt | Self::Bought
+                )
             }
         }
     }
@@ -247,7 +252,8 @@ pub enum HouseholdStatus {
 }
 
 impl HouseholdStatus {
-    pub const ALL: [HouseholdStatus; 4] = [Self::ToInspect, Self::Draft, Self::Submitted, Self::Synced];
+    pub const ALL: [HouseholdStatus; 4] =
+        [Self::ToInspect, Self::Draft, Self::Submitted, Self::Synced];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -357,7 +363,10 @@ pub enum SignatureMethod {
     /// 按手印: a photographed thumbprint.
     Thumbprint,
     /// A relative signed on the household head's behalf.
-    Proxy { signer_name: String, relation: String },
+    Proxy {
+        signer_name: String,
+        relation: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -416,13 +425,31 @@ mod tests {
 
     #[test]
     fn roster_words_are_read() {
-        assert_eq!(PlacementMode::from_roster("集中安置"), Some(PlacementMode::Concentrated));
-        assert_eq!(PlacementMode::from_roster(" 分散 "), Some(PlacementMode::Scattered));
-        assert_eq!(PlacementMode::from_roster("Scattered"), Some(PlacementMode::Scattered));
+        assert_eq!(
+            PlacementMode::from_roster("集中安置"),
+            Some(PlacementMode::Concentrated)
+        );
+        assert_eq!(
+            PlacementMode::from_roster(" 分散 "),
+            Some(PlacementMode::Scattered)
+        );
+        assert_eq!(
+            PlacementMode::from_roster("Scattered"),
+            Some(PlacementMode::Scattered)
+        );
         assert_eq!(PlacementMode::from_roster("迁移"), None);
-        assert_eq!(PlacementKind::from_roster("统规自建"), Some(PlacementKind::UnifiedSelfBuilt));
-        assert_eq!(PlacementKind::from_roster("购房"), Some(PlacementKind::Bought));
-        assert_eq!(PlacementKind::from_roster("self-built"), Some(PlacementKind::SelfBuilt));
+        assert_eq!(
+            PlacementKind::from_roster("统规自建"),
+            Some(PlacementKind::UnifiedSelfBuilt)
+        );
+        assert_eq!(
+            PlacementKind::from_roster("购房"),
+            Some(PlacementKind::Bought)
+        );
+        assert_eq!(
+            PlacementKind::from_roster("self-built"),
+            Some(PlacementKind::SelfBuilt)
+        );
         assert_eq!(PlacementKind::from_roster("租房"), None);
     }
 

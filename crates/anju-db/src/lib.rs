@@ -216,7 +216,8 @@ mod tests {
         assert_eq!(migrate(&mut conn, &[FIRST]).unwrap(), 1);
         assert_eq!(migrate(&mut conn, &[FIRST, SECOND]).unwrap(), 1);
         assert_eq!(migrate(&mut conn, &[FIRST, SECOND]).unwrap(), 0);
-        conn.execute("INSERT INTO t (v, w) VALUES ('a', 1)", []).unwrap();
+        conn.execute("INSERT INTO t (v, w) VALUES ('a', 1)", [])
+            .unwrap();
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
@@ -233,7 +234,10 @@ mod tests {
             sql: "CREATE TABLE u (id INTEGER); THIS IS NOT SQL;",
         };
         let err = migrate(&mut conn, &[FIRST, broken]).unwrap_err();
-        assert!(matches!(err, DbError::MigrationFailed { version: 2, .. }), "{err}");
+        assert!(
+            matches!(err, DbError::MigrationFailed { version: 2, .. }),
+            "{err}"
+        );
         // The first one stays applied, the broken one left no table behind.
         let tables: i64 = conn
             .query_row(
@@ -264,7 +268,10 @@ mod tests {
         let mut conn = open_in_memory().unwrap();
         migrate(&mut conn, &[FIRST, SECOND]).unwrap();
         let err = migrate(&mut conn, &[FIRST]).unwrap_err();
-        assert!(matches!(err, DbError::DatabaseTooNew { found: 2, known: 1 }));
+        assert!(matches!(
+            err,
+            DbError::DatabaseTooNew { found: 2, known: 1 }
+        ));
     }
 
     #[test]

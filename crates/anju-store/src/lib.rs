@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use anju_core::form::{Answer, FormAnswers, FormContext, FormIssue, FormSchema, form_by_id};
 use anju_core::hash::{HashError, content_sha256, is_sha256_hex, sha256_hex};
 use anju_core::model::{
-    ClockReading, Household, HouseholdStatus, PhotoMeta, SignatureMeta, Submission,
-    SubmissionKind,
+    ClockReading, Household, HouseholdStatus, PhotoMeta, SignatureMeta, Submission, SubmissionKind,
 };
 use anju_db::{DbError, Migration};
 use chrono::{DateTime, Utc};
@@ -50,19 +49,30 @@ pub enum StoreError {
     Hash(#[from] HashError),
     #[error("本机没有该户（{0}） / household {0} is not on this device")]
     UnknownHousehold(Uuid),
-    #[error("草稿 {0} 不存在（可能已提交） / draft {0} does not exist (it may have been submitted)")]
+    #[error(
+        "草稿 {0} 不存在（可能已提交） / draft {0} does not exist (it may have been submitted)"
+    )]
     UnknownDraft(Uuid),
-    #[error("本程序不认识表单 {form_id} 第{version}版 / this program does not know form {form_id} version {version}")]
+    #[error(
+        "本程序不认识表单 {form_id} 第{version}版 / this program does not know form {form_id} version {version}"
+    )]
     UnknownForm { form_id: String, version: u32 },
-    #[error("草稿已在别处修改（版本{expected}，现为{actual}），请刷新 / the draft was changed elsewhere (revision {expected}, now {actual}): reload it")]
+    #[error(
+        "草稿已在别处修改（版本{expected}，现为{actual}），请刷新 / the draft was changed elsewhere (revision {expected}, now {actual}): reload it"
+    )]
     StaleRevision { expected: i64, actual: i64 },
     #[error("表单尚未填完，不能提交：{} / the form is not complete: {count} problem(s)", .issues.first().map(|i| i.to_string()).unwrap_or_default())]
-    Incomplete { count: usize, issues: Vec<FormIssue> },
+    Incomplete {
+        count: usize,
+        issues: Vec<FormIssue>,
+    },
     #[error("表单引用了本机没有的照片 {0} / the form names a photo this device does not have: {0}")]
     MissingPhoto(String),
     #[error("照片标识 {0} 不是有效的 SHA-256 / {0} is not a SHA-256")]
     BadHash(String),
-    #[error("该户有尚未同步的记录，不能移除 / the household has records not yet synced: it cannot be removed")]
+    #[error(
+        "该户有尚未同步的记录，不能移除 / the household has records not yet synced: it cannot be removed"
+    )]
     UnsyncedWork,
     #[error("已保存的记录损坏（{what}） / a stored record is damaged ({what})")]
     Corrupt { what: String },
@@ -266,7 +276,11 @@ impl Store {
 
     /// Insert or update households pulled from the office, in one transaction. The
     /// device's own status of each household is kept.
-    pub fn upsert_households(&mut self, households: &[Household], server_seq: i64) -> Result<usize> {
+    pub fn upsert_households(
+        &mut self,
+        households: &[Household],
+        server_seq: i64,
+    ) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -328,7 +342,10 @@ impl Store {
         // Synced records stay as the device's own copy unless the household goes; then
         // its dependants go with it.
         for table in ["outbox", "findings", "signatures", "photos"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE household_id = ?1"), [&key])?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE household_id = ?1"),
+                [&key],
+            )?;
         }
         tx.execute_batch("DROP TRIGGER IF EXISTS submissions_are_kept")?;
         let deleted_submissions =
@@ -375,7 +392,12 @@ impl Store {
     fn where_clause(query: &HouseholdQuery) -> (String, Vec<String>) {
         let mut conditions = Vec::new();
         let mut values = Vec::new();
-        if let Some(text) = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(text) = query
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             // Typed ID numbers are normalised (full-width digits, lower-case x).
             let normalised = anju_core::id_number::normalise(text).to_lowercase();
             values.push(like_pattern(&normalised));
@@ -712,13 +734,12 @@ impl Store {
         ctx: &FormContext,
     ) -> Result<Submission> {
         let draft = self.draft(draft_id)?;
-        let form: FormSchema =
-            form_by_id(&draft.form_id, draft.form_version).ok_or_else(|| {
-                StoreError::UnknownForm {
-                    form_id: draft.form_id.clone(),
-                    version: draft.form_version,
-                }
-            })?;
+        let form: FormSchema = form_by_id(&draft.form_id, draft.form_version).ok_or_else(|| {
+            StoreError::UnknownForm {
+                form_id: draft.form_id.clone(),
+                version: draft.form_version,
+            }
+        })?;
         let issues = form.validate(&draft.answers, ctx);
         if !issues.is_empty() {
             return Err(StoreError::Incomplete {
@@ -814,7 +835,11 @@ impl Store {
                         at
                     ],
                 )?;
-                enqueue(RecordKind::Finding, &id.to_string(), &content_sha256(finding)?)?;
+                enqueue(
+                    RecordKind::Finding,
+                    &id.to_string(),
+                    &content_sha256(finding)?,
+                )?;
             }
         }
         tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_id.to_string()])?;
@@ -931,9 +956,11 @@ impl Store {
     pub fn sync_value(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT value FROM sync_state WHERE key = ?1",
+                [key],
+                |row| row.get(0),
+            )
             .optional()?)
     }
 

@@ -14,7 +14,8 @@ use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 fn household(index: u32, name: &str, township: &str, village: &str) -> Household {
-    let birth = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Duration::days(index as i64 * 2);
+    let birth =
+        NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Duration::days(index as i64 * 2);
     Household {
         id: Uuid::now_v7(),
         number: format!("T{index:05}"),
@@ -92,13 +93,27 @@ fn measurement() -> HouseMeasurement {
 
 /// Fill the spot-check form of `household` completely and return the draft id.
 fn fill_spot_check(store: &mut Store, household: Uuid) -> Uuid {
-    let draft = store.open_draft(household, SubmissionKind::SpotCheck).unwrap();
+    let draft = store
+        .open_draft(household, SubmissionKind::SpotCheck)
+        .unwrap();
     let sha = photo(store, household, &household.to_string());
     store
-        .save_answer(draft.id, "area_measurement", Some(Answer::Area { measurement: measurement() }), None)
+        .save_answer(
+            draft.id,
+            "area_measurement",
+            Some(Answer::Area {
+                measurement: measurement(),
+            }),
+            None,
+        )
         .unwrap();
     store
-        .save_answer(draft.id, "photo_front", Some(Answer::Photos { sha256: vec![sha] }), None)
+        .save_answer(
+            draft.id,
+            "photo_front",
+            Some(Answer::Photos { sha256: vec![sha] }),
+            None,
+        )
         .unwrap();
     let draft = store
         .save_answer(
@@ -124,7 +139,12 @@ fn fill_spot_check(store: &mut Store, household: Uuid) -> Uuid {
         signed_at: Utc::now(),
     };
     store
-        .save_answer(draft.id, "sign_inspector", Some(Answer::Signature { signature }), None)
+        .save_answer(
+            draft.id,
+            "sign_inspector",
+            Some(Answer::Signature { signature }),
+            None,
+        )
         .unwrap();
     draft.id
 }
@@ -135,34 +155,74 @@ fn drafts_survive_reopening_the_database() {
     let h = household(1, "郑怀圣", "东河口镇", "长岭村");
     let draft_id = {
         let mut store = Store::open(dir.path()).unwrap();
-        store.upsert_households(std::slice::from_ref(&h), 1).unwrap();
+        store
+            .upsert_households(std::slice::from_ref(&h), 1)
+            .unwrap();
         let draft = store.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
         store
-            .save_answer(draft.id, "funding_self_yuan", Some(Answer::Number { value: 3000.0 }), Some(0))
+            .save_answer(
+                draft.id,
+                "funding_self_yuan",
+                Some(Answer::Number { value: 3000.0 }),
+                Some(0),
+            )
             .unwrap();
         store
-            .save_answer(draft.id, "opinion_text", Some(Answer::Text { value: "满意".into() }), Some(1))
+            .save_answer(
+                draft.id,
+                "opinion_text",
+                Some(Answer::Text {
+                    value: "满意".into(),
+                }),
+                Some(1),
+            )
             .unwrap();
         draft.id
         // The store is dropped here without any explicit save or close.
     };
     let mut store = Store::open(dir.path()).unwrap();
-    let draft = store.draft_for(h.id, SubmissionKind::Acceptance).unwrap().unwrap();
+    let draft = store
+        .draft_for(h.id, SubmissionKind::Acceptance)
+        .unwrap()
+        .unwrap();
     assert_eq!(draft.id, draft_id);
     assert_eq!(draft.revision, 2);
-    assert_eq!(draft.answers.get("funding_self_yuan"), Some(&Answer::Number { value: 3000.0 }));
-    assert_eq!(store.household_status(h.id).unwrap(), HouseholdStatus::Draft);
+    assert_eq!(
+        draft.answers.get("funding_self_yuan"),
+        Some(&Answer::Number { value: 3000.0 })
+    );
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::Draft
+    );
     // Opening again returns the same draft, not a new one.
-    assert_eq!(store.open_draft(h.id, SubmissionKind::Acceptance).unwrap().id, draft_id);
+    assert_eq!(
+        store
+            .open_draft(h.id, SubmissionKind::Acceptance)
+            .unwrap()
+            .id,
+        draft_id
+    );
     // A write from a stale copy is refused and loses nothing.
     let err = store
         .save_answer(draft.id, "opinion_text", None, Some(1))
         .unwrap_err();
-    assert!(matches!(err, StoreError::StaleRevision { expected: 1, actual: 2 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::StaleRevision {
+                expected: 1,
+                actual: 2
+            }
+        ),
+        "{err}"
+    );
     let draft = store.draft(draft_id).unwrap();
     assert!(draft.answers.get("opinion_text").is_some());
     // Clearing an answer.
-    let draft = store.save_answer(draft.id, "opinion_text", None, Some(2)).unwrap();
+    let draft = store
+        .save_answer(draft.id, "opinion_text", None, Some(2))
+        .unwrap();
     assert!(draft.answers.get("opinion_text").is_none());
     assert!(store.integrity_problems().unwrap().is_empty());
 }
@@ -172,9 +232,13 @@ fn an_incomplete_form_is_refused_with_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(2, "高灿军", "东河口镇", "雪峰岭村");
-    store.upsert_households(std::slice::from_ref(&h), 1).unwrap();
+    store
+        .upsert_households(std::slice::from_ref(&h), 1)
+        .unwrap();
     let draft = store.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
-    let err = store.submit(draft.id, "li", clock(), &ctx(h.size)).unwrap_err();
+    let err = store
+        .submit(draft.id, "li", clock(), &ctx(h.size))
+        .unwrap_err();
     match &err {
         StoreError::Incomplete { count, issues } => {
             assert!(*count > 20);
@@ -193,24 +257,40 @@ fn submitting_makes_an_immutable_submission_and_its_outbox_in_one_go() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(3, "郑怀圣", "东河口镇", "长岭村");
-    store.upsert_households(std::slice::from_ref(&h), 1).unwrap();
+    store
+        .upsert_households(std::slice::from_ref(&h), 1)
+        .unwrap();
     let draft_id = fill_spot_check(&mut store, h.id);
     let submission = store.submit(draft_id, "li", clock(), &ctx(h.size)).unwrap();
-    assert_eq!(submission.id, draft_id, "the draft's id becomes the submission's");
+    assert_eq!(
+        submission.id, draft_id,
+        "the draft's id becomes the submission's"
+    );
     assert!(store.draft(draft_id).is_err());
-    assert_eq!(store.household_status(h.id).unwrap(), HouseholdStatus::Submitted);
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::Submitted
+    );
 
     let outbox = store.pending_outbox().unwrap();
     let kinds: Vec<RecordKind> = outbox.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [RecordKind::Photo, RecordKind::Signature, RecordKind::Submission, RecordKind::Finding],
+        [
+            RecordKind::Photo,
+            RecordKind::Signature,
+            RecordKind::Submission,
+            RecordKind::Finding
+        ],
         "evidence goes before the records that name it"
     );
     let (stored, sha) = store.submission(submission.id).unwrap().unwrap();
     assert_eq!(stored, submission);
     assert_eq!(sha, anju_core::hash::content_sha256(&submission).unwrap());
-    assert_eq!(store.search(&HouseholdQuery::default()).unwrap()[0].open_findings, 1);
+    assert_eq!(
+        store.search(&HouseholdQuery::default()).unwrap()[0].open_findings,
+        1
+    );
 
     // The database itself refuses to change or delete a submission.
     let conn = rusqlite::Connection::open(dir.path().join(anju_store::DATABASE_FILE)).unwrap();
@@ -223,10 +303,16 @@ fn submitting_makes_an_immutable_submission_and_its_outbox_in_one_go() {
     let seqs: Vec<i64> = outbox.iter().map(|e| e.seq).collect();
     store.acknowledge(&seqs[..2]).unwrap();
     assert_eq!(store.pending_outbox().unwrap().len(), 2);
-    assert_eq!(store.household_status(h.id).unwrap(), HouseholdStatus::Submitted);
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::Submitted
+    );
     store.acknowledge(&seqs).unwrap();
     assert!(store.pending_outbox().unwrap().is_empty());
-    assert_eq!(store.household_status(h.id).unwrap(), HouseholdStatus::Synced);
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::Synced
+    );
     assert_eq!(store.submissions_for(h.id).unwrap(), vec![submission]);
 }
 
@@ -235,7 +321,9 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(4, "张某甲", "马头镇", "新桥村");
-    store.upsert_households(std::slice::from_ref(&h), 1).unwrap();
+    store
+        .upsert_households(std::slice::from_ref(&h), 1)
+        .unwrap();
     let sha = photo(&mut store, h.id, "front");
     let again = photo(&mut store, h.id, "front");
     assert_eq!(sha, again);
@@ -245,7 +333,10 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
     std::fs::write(&path, b"tampered").unwrap();
     let err = store.photo_bytes(&sha).unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
-    assert!(matches!(store.photo_path("../../etc/passwd"), Err(StoreError::BadHash(_))));
+    assert!(matches!(
+        store.photo_path("../../etc/passwd"),
+        Err(StoreError::BadHash(_))
+    ));
     let unknown = NewPhoto {
         household_id: Uuid::now_v7(),
         slot: "photo_front".into(),
@@ -255,7 +346,10 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
         latitude: None,
         longitude: None,
     };
-    assert!(matches!(store.add_photo(b"x", unknown), Err(StoreError::UnknownHousehold(_))));
+    assert!(matches!(
+        store.add_photo(b"x", unknown),
+        Err(StoreError::UnknownHousehold(_))
+    ));
 }
 
 #[test]
@@ -263,12 +357,21 @@ fn a_submission_naming_a_missing_photo_is_refused_whole() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(5, "王某乙", "张店镇", "河西村");
-    store.upsert_households(std::slice::from_ref(&h), 1).unwrap();
+    store
+        .upsert_households(std::slice::from_ref(&h), 1)
+        .unwrap();
     let draft_id = fill_spot_check(&mut store, h.id);
     // Point the slot at a photo the device never stored, then re-sign.
     let ghost = sha256_hex(b"never stored");
     let draft = store
-        .save_answer(draft_id, "photo_front", Some(Answer::Photos { sha256: vec![ghost.clone()] }), None)
+        .save_answer(
+            draft_id,
+            "photo_front",
+            Some(Answer::Photos {
+                sha256: vec![ghost.clone()],
+            }),
+            None,
+        )
         .unwrap();
     let signature = SignatureMeta {
         id: Uuid::now_v7(),
@@ -280,10 +383,20 @@ fn a_submission_naming_a_missing_photo_is_refused_whole() {
         signed_at: Utc::now(),
     };
     store
-        .save_answer(draft_id, "sign_inspector", Some(Answer::Signature { signature }), None)
+        .save_answer(
+            draft_id,
+            "sign_inspector",
+            Some(Answer::Signature { signature }),
+            None,
+        )
         .unwrap();
-    let err = store.submit(draft_id, "li", clock(), &ctx(h.size)).unwrap_err();
-    assert!(matches!(err, StoreError::MissingPhoto(ref s) if *s == ghost), "{err}");
+    let err = store
+        .submit(draft_id, "li", clock(), &ctx(h.size))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::MissingPhoto(ref s) if *s == ghost),
+        "{err}"
+    );
     assert!(store.pending_outbox().unwrap().is_empty());
     assert!(store.submissions_for(h.id).unwrap().is_empty());
     assert!(store.draft(draft_id).is_ok());
@@ -294,12 +407,25 @@ fn households_with_unsynced_work_are_not_removed() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(6, "陈某丙", "木厂镇", "东岗村");
-    store.upsert_households(std::slice::from_ref(&h), 1).unwrap();
+    store
+        .upsert_households(std::slice::from_ref(&h), 1)
+        .unwrap();
     let draft_id = fill_spot_check(&mut store, h.id);
-    assert!(matches!(store.remove_household(h.id), Err(StoreError::UnsyncedWork)));
+    assert!(matches!(
+        store.remove_household(h.id),
+        Err(StoreError::UnsyncedWork)
+    ));
     store.submit(draft_id, "li", clock(), &ctx(h.size)).unwrap();
-    assert!(matches!(store.remove_household(h.id), Err(StoreError::UnsyncedWork)));
-    let seqs: Vec<i64> = store.pending_outbox().unwrap().iter().map(|e| e.seq).collect();
+    assert!(matches!(
+        store.remove_household(h.id),
+        Err(StoreError::UnsyncedWork)
+    ));
+    let seqs: Vec<i64> = store
+        .pending_outbox()
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
     store.acknowledge(&seqs).unwrap();
     assert!(store.remove_household(h.id).unwrap());
     assert!(store.household(h.id).unwrap().is_none());
@@ -325,7 +451,11 @@ fn search_and_counts_over_ten_thousand_households() {
     for i in 0..10_000u32 {
         let township = townships[(i % 4) as usize];
         let village = format!("{}村{}", &township[..3], i % 25);
-        let name = if i == 7_777 { "郑怀圣".to_string() } else { format!("户主{i:05}") };
+        let name = if i == 7_777 {
+            "郑怀圣".to_string()
+        } else {
+            format!("户主{i:05}")
+        };
         all.push(household(i, &name, township, &village));
     }
     store.upsert_households(&all, 42).unwrap();
@@ -337,7 +467,10 @@ fn search_and_counts_over_ten_thousand_households() {
     assert_eq!(counts.to_inspect, 10_000);
 
     let found = store
-        .search(&HouseholdQuery { text: Some("郑怀".into()), ..Default::default() })
+        .search(&HouseholdQuery {
+            text: Some("郑怀".into()),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].head_name, "郑怀圣");
@@ -346,12 +479,21 @@ fn search_and_counts_over_ten_thousand_households() {
     let id = all[1234].id_number.as_str().to_string();
     let full_width: String = id
         .chars()
-        .map(|c| c.to_digit(10).map_or(c, |d| char::from_u32('０' as u32 + d).unwrap()))
+        .map(|c| {
+            c.to_digit(10)
+                .map_or(c, |d| char::from_u32('０' as u32 + d).unwrap())
+        })
         .collect();
     let found = store
-        .search(&HouseholdQuery { text: Some(full_width), ..Default::default() })
+        .search(&HouseholdQuery {
+            text: Some(full_width),
+            ..Default::default()
+        })
         .unwrap();
-    assert_eq!(found.iter().map(|h| h.id).collect::<Vec<_>>(), vec![all[1234].id]);
+    assert_eq!(
+        found.iter().map(|h| h.id).collect::<Vec<_>>(),
+        vec![all[1234].id]
+    );
 
     // Township filter, paging, LIKE metacharacters taken literally.
     let page = store
@@ -365,16 +507,27 @@ fn search_and_counts_over_ten_thousand_households() {
     assert_eq!(page.len(), 50);
     assert!(page.iter().all(|h| h.township == "马头镇"));
     let none = store
-        .search(&HouseholdQuery { text: Some("%".into()), ..Default::default() })
+        .search(&HouseholdQuery {
+            text: Some("%".into()),
+            ..Default::default()
+        })
         .unwrap();
     assert!(none.is_empty());
 
     // Status counts follow drafts.
-    store.open_draft(all[0].id, SubmissionKind::Acceptance).unwrap();
-    let counts = store
-        .count_by_status(&HouseholdQuery { township: Some("椿树镇".into()), ..Default::default() })
+    store
+        .open_draft(all[0].id, SubmissionKind::Acceptance)
         .unwrap();
-    assert_eq!((counts.total, counts.draft, counts.to_inspect), (2_500, 1, 2_499));
+    let counts = store
+        .count_by_status(&HouseholdQuery {
+            township: Some("椿树镇".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (counts.total, counts.draft, counts.to_inspect),
+        (2_500, 1, 2_499)
+    );
     let places = store.places().unwrap();
     assert_eq!(places.len(), 4);
 }
@@ -383,6 +536,9 @@ fn search_and_counts_over_ten_thousand_households() {
 fn embedded_migrations_match_the_folder() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/device");
     let files = anju_db::migration_files(&dir).unwrap();
-    let embedded: Vec<String> = anju_store::MIGRATIONS.iter().map(anju_db::migration_file_name).collect();
+    let embedded: Vec<String> = anju_store::MIGRATIONS
+        .iter()
+        .map(anju_db::migration_file_name)
+        .collect();
     assert_eq!(files, embedded);
 }
