@@ -1,5 +1,7 @@
 //! The device store against a real database file in a temporary folder.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use anju_core::area::{AreaRule, HouseMeasurement, MeasuredPart, Shape};
 use anju_core::form::{Answer, FindingDraft, FormContext};
 use anju_core::hash::sha256_hex;
@@ -26,13 +28,13 @@ fn household(index: u32, name: &str, township: &str, village: &str) -> Household
         phone: None,
         township: township.to_string(),
         village: village.to_string(),
-        site: (index % 3 == 0).then(|| format!("{village}安置点")),
-        mode: if index % 3 == 0 {
+        site: index.is_multiple_of(3).then(|| format!("{village}安置点")),
+        mode: if index.is_multiple_of(3) {
             PlacementMode::Concentrated
         } else {
             PlacementMode::Scattered
         },
-        kind: if index % 3 == 0 {
+        kind: if index.is_multiple_of(3) {
             PlacementKind::UnifiedSelfBuilt
         } else {
             PlacementKind::SelfBuilt

@@ -1,0 +1,1406 @@
+//! The household roster (花名册) a county exports from the national registry, as rules
+//! with no I/O: which column is which, and whether each row is a household we can import.
+//!
+//! The file reader (`anju_office::roster_file`) turns a CSV or Excel file into a
+//! [`RosterTable`] of trimmed strings; [`validate`] turns that table into
+//! [`RosterRow`]s or into *every* problem it finds, each as `row N, COLUMN: REASON` where
+//! `N` is the row number a spreadsheet shows and `COLUMN` the header as the file writes it.
+//!
+//! Columns are recognised by their Chinese header or an alias, in any order, ignoring case,
+//! spaces, `_`/`-` and full-width forms ([`Column::headers`] is the one alias table).
+//! Unknown columns are ignored and reported in [`ValidRoster::ignored_columns`].
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::IdNumber;
+use crate::model::{PlacementKind, PlacementMode};
+
+/// The largest household the roster accepts.
+pub const MAX_HOUSEHOLD_SIZE: u32 = 20;
+/// The longest head-of-household name, in characters.
+pub const MAX_NAME_CHARS: usize = 20;
+
+/// The message for an ID number that Excel stored as a number.
+pub const ID_STORED_AS_NUMBER: &str = "Excel把身份证号存成了数字，末几位已丢失：请把该列设为文本格式后重新录入 / Excel stored the ID number as a number and lost its last digits: format the column as text and enter it again";
+
+/// One cell of the roster as the file holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cell {
+    pub text: String,
+    /// The spreadsheet stored the cell as a number (Excel keeps 15 significant digits,
+    /// so an 18-digit ID number stored this way has lost its last digits).
+    pub was_number: bool,
+}
+
+impl Cell {
+    /// A text cell.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            was_number: false,
+        }
+    }
+
+    /// A cell the spreadsheet stored as a number, already written out as text.
+    pub fn number(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            was_number: true,
+        }
+    }
+
+    /// True when the cell holds nothing but spaces.
+    pub fn is_blank(&self) -> bool {
+        clean(&self.text).is_empty()
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Self {
+        Self::text(text)
+    }
+}
+
+/// A data row of the roster with its spreadsheet row number (1-based).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterRecord {
+    pub row: usize,
+    pub cells: Vec<Cell>,
+}
+
+/// A roster as read from a file: the header row and the non-blank rows below it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterTable {
+    /// The spreadsheet row number of the header (1 unless a title sits above it).
+    pub header_row: usize,
+    pub headers: Vec<String>,
+    pub rows: Vec<RosterRecord>,
+}
+
+/// The columns of a roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    /// 乡镇
+    Township,
+    /// 村
+    Village,
+    /// 户主姓名
+    HeadName,
+    /// 身份证号
+    IdNumber,
+    /// 家庭人口
+    Size,
+    /// 联系电话
+    Phone,
+    /// 安置方式
+    Mode,
+    /// 安置类型
+    Kind,
+    /// 安置点
+    Site,
+}
+
+impl Column {
+    pub const ALL: [Column; 9] = [
+        Self::Township,
+        Self::Village,
+        Self::HeadName,
+        Self::IdNumber,
+        Self::Size,
+        Self::Phone,
+        Self::Mode,
+        Self::Kind,
+        Self::Site,
+    ];
+
+    /// The headers this column is known by; the first is the standard one.
+    /// This is the only alias table: the file reader finds the header row with it too.
+    pub fn headers(self) -> &'static [&'static str] {
+        match self {
+            Self::Township => &["乡镇", "乡镇名称", "乡（镇）", "乡镇（街道）", "township"],
+            Self::Village => &["村", "行政村", "村名", "村委会", "村名称", "village"],
+            Self::HeadName => &["户主姓名", "户主", "姓名", "head", "head_name", "name"],
+            Self::IdNumber => &[
+                "身份证号",
+                "身份证号码",
+                "户主身份证号",
+                "户主身份证号码",
+                "证件号码",
+                "id_number",
+                "id",
+            ],
+            Self::Size => &[
+                "家庭人口",
+                "人口数",
+                "家庭人口数",
+                "人口",
+                "户人口数",
+                "size",
+                "people",
+                "household_size",
+            ],
+            Self::Phone => &["联系电话", "电话", "手机", "手机号", "手机号码", "phone"],
+            Self::Mode => &["安置方式", "mode", "placement"],
+            Self::Kind => &["安置类型", "type", "kind"],
+            Self::Site => &["安置点", "安置点名称", "site"],
+        }
+    }
+
+    /// The standard Chinese header, used when the file lacks the column.
+    pub fn label_zh(self) -> &'static str {
+        self.headers()[0]
+    }
+
+    /// Whether every roster must have this column. 安置点 is needed only by concentrated
+    /// households, so its absence is reported on those rows.
+    pub fn is_required(self) -> bool {
+        !matches!(self, Self::Phone | Self::Kind | Self::Site)
+    }
+
+    /// Which column a header names, if any: case, spaces, `_`, `-`, a `*` marking a
+    /// required field and full-width forms do not matter.
+    pub fn from_header(header: &str) -> Option<Self> {
+        let key = header_key(header);
+        if key.is_empty() {
+            return None;
+        }
+        Self::ALL.into_iter().find(|column| {
+            column
+                .headers()
+                .iter()
+                .any(|alias| header_key(alias) == key)
+        })
+    }
+}
+
+/// How many different known columns a row of cells names: the file reader takes the
+/// first row with enough of them as the header.
+pub fn recognise_header(cells: &[String]) -> usize {
+    let mut seen: Vec<Column> = cells
+        .iter()
+        .filter_map(|c| Column::from_header(c))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    seen.len()
+}
+
+/// A household that can be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterRow {
+    /// The spreadsheet row it came from.
+    pub row: usize,
+    pub township: String,
+    pub village: String,
+    pub head_name: String,
+    pub id_number: IdNumber,
+    pub size: u32,
+    /// A mobile as 11 digits, a landline as `0564-1234567`.
+    pub phone: Option<String>,
+    pub mode: PlacementMode,
+    pub kind: PlacementKind,
+    /// The concentrated site, `None` when scattered.
+    pub site: Option<String>,
+}
+
+/// A roster with no errors.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidRoster {
+    pub rows: Vec<RosterRow>,
+    /// Headers of the columns that were not used, as the file writes them.
+    pub ignored_columns: Vec<String>,
+}
+
+/// One problem with one cell (or with the header).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RowError {
+    /// The spreadsheet row number.
+    pub row: usize,
+    /// The header as the file writes it, or the standard header of a missing column.
+    pub column: String,
+    /// What is wrong, in Chinese then English.
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {}, {}: {}", self.row, self.column, self.reason)
+    }
+}
+
+/// Every problem of a roster, by row and then by column as the file orders them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub struct RosterErrors {
+    pub errors: Vec<RowError>,
+}
+
+impl RosterErrors {
+    /// Add an error after those of its row and of earlier rows, keeping the order.
+    pub fn push(&mut self, error: RowError) {
+        let at = self.errors.partition_point(|e| e.row <= error.row);
+        self.errors.insert(at, error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+}
+
+impl fmt::Display for RosterErrors {
+    /// One `row N, COLUMN: REASON` per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.errors.iter().enumerate() {
+            if index > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Check every row of the table; `today` bounds the birth dates in ID numbers.
+pub fn validate(table: &RosterTable, today: NaiveDate) -> Result<ValidRoster, RosterErrors> {
+    let mut collector = Collector::default();
+    let layout = Layout::read(table, &mut collector);
+
+    let mut rows = Vec::with_capacity(table.rows.len());
+    let mut first_row_of_id: HashMap<IdNumber, usize> = HashMap::new();
+    for record in &table.rows {
+        let mut checker = RowChecker {
+            layout: &layout,
+            record,
+            collector: &mut collector,
+            first_row_of_id: &mut first_row_of_id,
+        };
+        if let Some(row) = checker.check(today) {
+            rows.push(row);
+        }
+    }
+
+    if collector.errors.is_empty() {
+        Ok(ValidRoster {
+            rows,
+            ignored_columns: layout.ignored_columns(table),
+        })
+    } else {
+        Err(collector.finish())
+    }
+}
+
+/// Errors with the key they sort by: row, then the column's position in the file
+/// (columns missing from the file come after, in [`Column::ALL`] order).
+#[derive(Default)]
+struct Collector {
+    errors: Vec<(usize, usize, RowError)>,
+}
+
+impl Collector {
+    fn add(&mut self, row: usize, position: usize, column: &str, reason: String) {
+        self.errors.push((
+            row,
+            position,
+            RowError {
+                row,
+                column: column.to_string(),
+                reason,
+            },
+        ));
+    }
+
+    fn finish(mut self) -> RosterErrors {
+        self.errors
+            .sort_by_key(|(row, position, _)| (*row, *position));
+        RosterErrors {
+            errors: self.errors.into_iter().map(|(_, _, e)| e).collect(),
+        }
+    }
+}
+
+/// Sort position of a column the file does not have.
+fn missing_position(column: Column) -> usize {
+    let index = Column::ALL.iter().position(|c| *c == column).unwrap_or(0);
+    usize::MAX / 2 + index
+}
+
+/// Where each known column sits in the file.
+struct Layout {
+    /// Column → (index in the row, header as written).
+    found: HashMap<Column, (usize, String)>,
+}
+
+impl Layout {
+    fn read(table: &RosterTable, collector: &mut Collector) -> Self {
+        let mut found: HashMap<Column, (usize, String)> = HashMap::new();
+        for (index, raw) in table.headers.iter().enumerate() {
+            let header = clean(raw);
+            let Some(column) = Column::from_header(header) else {
+                continue;
+            };
+            match found.get(&column) {
+                Some((first_index, first_header)) => {
+                    let letter = column_letter(*first_index);
+                    collector.add(
+                        table.header_row,
+                        index,
+                        header,
+                        format!(
+                            "此列与{letter}列“{first_header}”重复 / this column repeats column {letter} '{first_header}'"
+                        ),
+                    );
+                }
+                None => {
+                    found.insert(column, (index, header.to_string()));
+                }
+            }
+        }
+        for column in Column::ALL {
+            if column.is_required() && !found.contains_key(&column) {
+                collector.add(
+                    table.header_row,
+                    missing_position(column),
+                    column.label_zh(),
+                    "缺少此列 / column missing".to_string(),
+                );
+            }
+        }
+        Self { found }
+    }
+
+    /// Unknown headers, and columns with data but no header at all.
+    fn ignored_columns(&self, table: &RosterTable) -> Vec<String> {
+        let used: Vec<usize> = self.found.values().map(|(index, _)| *index).collect();
+        let width = table
+            .rows
+            .iter()
+            .map(|r| r.cells.len())
+            .chain([table.headers.len()])
+            .max()
+            .unwrap_or(0);
+        let mut ignored = Vec::new();
+        for index in 0..width {
+            if used.contains(&index) {
+                continue;
+            }
+            let header = table.headers.get(index).map(|h| clean(h)).unwrap_or("");
+            if !header.is_empty() {
+                // A repeated header is an error, so anything left here is unknown.
+                ignored.push(header.to_string());
+            } else if table
+                .rows
+                .iter()
+                .any(|r| r.cells.get(index).is_some_and(|c| !c.is_blank()))
+            {
+                let letter = column_letter(index);
+                ignored.push(format!(
+                    "{letter}列（无表头） / column {letter} (no header)"
+                ));
+            }
+        }
+        ignored
+    }
+}
+
+struct RowChecker<'a> {
+    layout: &'a Layout,
+    record: &'a RosterRecord,
+    collector: &'a mut Collector,
+    /// Each valid ID number seen so far and the row it was first seen on.
+    first_row_of_id: &'a mut HashMap<IdNumber, usize>,
+}
+
+impl RowChecker<'_> {
+    /// The trimmed cell of a column, `None` when the file lacks the column.
+    fn cell(&self, column: Column) -> Option<(&str, bool)> {
+        let (index, _) = self.layout.found.get(&column)?;
+        Some(
+            self.record
+                .cells
+                .get(*index)
+                .map(|c| (clean(&c.text), c.was_number))
+                .unwrap_or(("", false)),
+        )
+    }
+
+    fn error(&mut self, column: Column, reason: String) {
+        let (position, header) = match self.layout.found.get(&column) {
+            Some((index, header)) => (*index, header.as_str()),
+            None => (missing_position(column), column.label_zh()),
+        };
+        self.collector
+            .add(self.record.row, position, header, reason);
+    }
+
+    /// A required text cell; a missing column was reported at the header.
+    fn required(&mut self, column: Column) -> Option<String> {
+        let (text, _) = self.cell(column)?;
+        if text.is_empty() {
+            self.error(column, "必填 / required".to_string());
+            return None;
+        }
+        Some(text.to_string())
+    }
+
+    fn check(&mut self, today: NaiveDate) -> Option<RosterRow> {
+        let township = self.required(Column::Township);
+        let village = self.required(Column::Village);
+        let head_name = self.head_name();
+        let id_number = self.id_number(today);
+        let size = self.size();
+        let phone = self.phone();
+        let mode = self.mode();
+        let kind = self.kind(mode);
+        let site = self.site(mode);
+        Some(RosterRow {
+            row: self.record.row,
+            township: township?,
+            village: village?,
+            head_name: head_name?,
+            id_number: id_number?,
+            size: size?,
+            phone: phone?,
+            mode: mode?,
+            kind: kind?,
+            site: site?,
+        })
+    }
+
+    fn head_name(&mut self) -> Option<String> {
+        let name = self.required(Column::HeadName)?;
+        let length = name.chars().count();
+        if length > MAX_NAME_CHARS {
+            self.error(
+                Column::HeadName,
+                format!(
+                    "户主姓名过长：{length}个字，最多{MAX_NAME_CHARS}个 / the name is too long: {length} characters, at most {MAX_NAME_CHARS}"
+                ),
+            );
+            return None;
+        }
+        if name.chars().any(char::is_numeric) {
+            self.error(
+                Column::HeadName,
+                format!("户主姓名“{name}”含有数字 / the name '{name}' contains digits"),
+            );
+            return None;
+        }
+        Some(name)
+    }
+
+    fn id_number(&mut self, today: NaiveDate) -> Option<IdNumber> {
+        let (text, was_number) = self.cell(Column::IdNumber)?;
+        if text.is_empty() {
+            self.error(Column::IdNumber, "必填 / required".to_string());
+            return None;
+        }
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        if (was_number && digits > 15) || is_scientific(text) {
+            self.error(Column::IdNumber, ID_STORED_AS_NUMBER.to_string());
+            return None;
+        }
+        let id = match IdNumber::parse_as_of(text, today) {
+            Ok(id) => id,
+            Err(e) => {
+                self.error(Column::IdNumber, e.to_string());
+                return None;
+            }
+        };
+        if let Some(&first) = self.first_row_of_id.get(&id) {
+            self.error(
+                Column::IdNumber,
+                format!("与第{first}行重复 / duplicate of row {first}"),
+            );
+            return None;
+        }
+        self.first_row_of_id.insert(id.clone(), self.record.row);
+        Some(id)
+    }
+
+    fn size(&mut self) -> Option<u32> {
+        let text = self.required(Column::Size)?;
+        match parse_size(&text) {
+            Some(size) if (1..=MAX_HOUSEHOLD_SIZE).contains(&size) => Some(size),
+            Some(size) => {
+                self.error(
+                    Column::Size,
+                    format!(
+                        "家庭人口应在1到{MAX_HOUSEHOLD_SIZE}之间，实为{size} / the household size must be from 1 to {MAX_HOUSEHOLD_SIZE}, it is {size}"
+                    ),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    Column::Size,
+                    format!(
+                        "家庭人口应为整数，实为“{text}” / the household size must be a whole number, found '{text}'"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `Some(None)` when there is no phone, `None` when the phone is wrong.
+    fn phone(&mut self) -> Option<Option<String>> {
+        let Some((text, was_number)) = self.cell(Column::Phone) else {
+            return Some(None);
+        };
+        if text.is_empty() {
+            return Some(None);
+        }
+        match normalise_phone(text, was_number) {
+            Ok(phone) => Some(Some(phone)),
+            Err(reason) => {
+                self.error(Column::Phone, reason);
+                None
+            }
+        }
+    }
+
+    fn mode(&mut self) -> Option<PlacementMode> {
+        let text = self.required(Column::Mode)?;
+        let mode = PlacementMode::from_roster(&text);
+        if mode.is_none() {
+            self.error(
+                Column::Mode,
+                format!(
+                    "安置方式“{text}”无法识别：应为集中安置或分散安置 / unknown placement mode '{text}': expected 集中安置 (concentrated) or 分散安置 (scattered)"
+                ),
+            );
+        }
+        mode
+    }
+
+    fn kind(&mut self, mode: Option<PlacementMode>) -> Option<PlacementKind> {
+        let text = self.cell(Column::Kind).map(|(t, _)| t).unwrap_or("");
+        if text.is_empty() {
+            return mode.map(|mode| match mode {
+                PlacementMode::Scattered => PlacementKind::SelfBuilt,
+                PlacementMode::Concentrated => PlacementKind::UnifiedSelfBuilt,
+            });
+        }
+        let Some(kind) = PlacementKind::from_roster(text) else {
+            let text = text.to_string();
+            self.error(
+                Column::Kind,
+                format!(
+                    "安置类型“{text}”无法识别：应为自建、购买、统规自建或统规统建 / unknown placement kind '{text}': expected 自建, 购买, 统规自建 or 统规统建"
+                ),
+            );
+            return None;
+        };
+        let mode = mode?;
+        if !kind.fits(mode) {
+            let fitting: Vec<&str> = PlacementKind::ALL
+                .into_iter()
+                .filter(|k| k.fits(mode))
+                .map(PlacementKind::label_zh)
+                .collect();
+            let (kind_zh, mode_zh) = (kind.label_zh(), mode.label_zh());
+            self.error(
+                Column::Kind,
+                format!(
+                    "安置类型“{kind_zh}”与{mode_zh}不符：{mode_zh}可为{zh} / placement kind {kind_zh} does not go with {mode_zh}, which allows {en}",
+                    zh = fitting.join("、"),
+                    en = fitting.join(", "),
+                ),
+            );
+            return None;
+        }
+        Some(kind)
+    }
+
+    /// `Some(None)` for a scattered household, `None` when the site is wrong or the
+    /// mode unknown.
+    fn site(&mut self, mode: Option<PlacementMode>) -> Option<Option<String>> {
+        let text = self.cell(Column::Site).map(|(t, _)| t).unwrap_or("");
+        let site = (!is_no_site(text)).then(|| text.to_string());
+        match (mode?, site) {
+            (PlacementMode::Concentrated, Some(site)) => Some(Some(site)),
+            (PlacementMode::Concentrated, None) => {
+                self.error(
+                    Column::Site,
+                    "集中安置须填写安置点 / a concentrated household needs its site".to_string(),
+                );
+                None
+            }
+            (PlacementMode::Scattered, None) => Some(None),
+            (PlacementMode::Scattered, Some(site)) => {
+                self.error(
+                    Column::Site,
+                    format!(
+                        "分散安置不应有安置点（应为空、“/”或“无”），实为“{site}” / a scattered household has no site (leave it empty, '/' or '无'), found '{site}'"
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Trim spaces of every kind, full-width and zero-width included.
+fn clean(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'))
+}
+
+/// Full-width ASCII forms (`０`, `（`, `ｉｄ`) to ASCII.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        other => other,
+    }
+}
+
+/// The comparable form of a header.
+fn header_key(header: &str) -> String {
+    clean(header)
+        .chars()
+        .map(half_width)
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '*' | ':'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Spreadsheet column letters: 0 → A, 26 → AA.
+fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// What Excel writes for a long number it shows in scientific form, e.g. `3.41502E+17`.
+fn is_scientific(text: &str) -> bool {
+    let upper: String = text
+        .chars()
+        .map(half_width)
+        .collect::<String>()
+        .to_uppercase();
+    let Some((mantissa, exponent)) = upper.split_once('E') else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !exponent.is_empty()
+        && exponent.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `4`, `４`, `4人`, `4口人` and Excel's `4.0` are 4.
+fn parse_size(text: &str) -> Option<u32> {
+    let text: String = text.chars().map(half_width).collect();
+    let text = text.trim();
+    let text = ["口人", "人", "口"]
+        .iter()
+        .find_map(|suffix| text.strip_suffix(suffix))
+        .unwrap_or(text)
+        .trim();
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b == b'0')
+    {
+        return None;
+    }
+    // Anything too long for u32 is out of range anyway.
+    Some(int.parse().unwrap_or(u32::MAX))
+}
+
+/// Values that mean "no site".
+fn is_no_site(text: &str) -> bool {
+    matches!(
+        text,
+        "" | "/" | "／" | "\\" | "无" | "-" | "--" | "—" | "——" | "－"
+    )
+}
+
+/// A mobile as 11 digits, a landline as `area-number`; the error is the reason.
+fn normalise_phone(raw: &str, was_number: bool) -> Result<String, String> {
+    let text: String = raw.chars().map(half_width).collect();
+    if text
+        .chars()
+        .any(|c| matches!(c, '/' | '、' | ',' | '，' | ';' | '；' | '|'))
+    {
+        return Err(format!(
+            "联系电话只能填一个号码，实为“{raw}” / give only one phone number, found '{raw}'"
+        ));
+    }
+    let mut digits: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '–' | '(' | ')'))
+        .collect();
+    if let Some(rest) = digits
+        .strip_prefix("+86")
+        .or_else(|| digits.strip_prefix("0086"))
+    {
+        digits = rest.to_string();
+    }
+    if let Some(bad) = digits.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(format!(
+            "联系电话“{raw}”含有非数字字符“{bad}” / the phone number '{raw}' contains '{bad}', which is not a digit"
+        ));
+    }
+    let length = digits.len();
+    match digits.as_bytes().first() {
+        Some(b'1') if length == 11 => Ok(digits),
+        Some(b'1') => Err(format!(
+            "手机号应为11位，实为{length}位 / a mobile number has 11 digits, this one has {length}"
+        )),
+        Some(b'0') => {
+            // Area codes 010 and 02x have 3 digits, all others 4.
+            let area_length = if matches!(digits.as_bytes().get(1), Some(b'1' | b'2')) {
+                3
+            } else {
+                4
+            };
+            let local = length.saturating_sub(area_length);
+            if (7..=8).contains(&local) {
+                Ok(format!("{}-{}", &digits[..area_length], &digits[area_length..]))
+            } else {
+                Err(format!(
+                    "固定电话“{raw}”应为区号加7或8位号码，如0564-1234567 / the landline '{raw}' needs an area code and a 7- or 8-digit number, e.g. 0564-1234567"
+                ))
+            }
+        }
+        _ if was_number => Err(
+            "Excel把电话号码存成了数字，开头的0已丢失：请把该列设为文本格式后重新录入 / Excel stored the phone number as a number and dropped its leading 0: format the column as text and enter it again"
+                .to_string(),
+        ),
+        _ if (7..=8).contains(&length) => Err(format!(
+            "固定电话“{raw}”缺少区号，如0564-1234567 / the landline '{raw}' has no area code, e.g. 0564-1234567"
+        )),
+        _ => Err(format!(
+            "联系电话“{raw}”不是11位手机号或带区号的固定电话 / the phone number '{raw}' is neither an 11-digit mobile nor a landline with its area code"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id_number::compose;
+    use proptest::prelude::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2017, 9, 4).unwrap()
+    }
+
+    fn id(sequence: u16) -> String {
+        compose(
+            "341502",
+            NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
+                + chrono::Duration::days(i64::from(sequence)),
+            sequence,
+        )
+        .unwrap()
+        .to_string()
+    }
+
+    const HEADERS: [&str; 9] = [
+        "乡镇",
+        "村",
+        "户主姓名",
+        "身份证号",
+        "家庭人口",
+        "联系电话",
+        "安置方式",
+        "安置类型",
+        "安置点",
+    ];
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> RosterTable {
+        RosterTable {
+            header_row: 1,
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, cells)| RosterRecord {
+                    row: i + 2,
+                    cells: cells.iter().map(|c| Cell::text(*c)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn lines(result: Result<ValidRoster, RosterErrors>) -> Vec<String> {
+        result
+            .unwrap_err()
+            .errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    /// A valid scattered row with the standard headers, one cell changed.
+    fn with(column: usize, value: &str) -> Vec<String> {
+        let mut row: Vec<String> = [
+            "东河口镇",
+            "长岭村",
+            "郑怀圣",
+            &id(11),
+            "4",
+            "13805641234",
+            "分散安置",
+            "自建",
+            "/",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        row[column] = value.to_string();
+        row
+    }
+
+    fn one_row(row: Vec<String>) -> Result<ValidRoster, RosterErrors> {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        validate(&table(&HEADERS, &[&cells]), today())
+    }
+
+    fn error_of(column: usize, value: &str) -> String {
+        let errors = one_row(with(column, value)).unwrap_err().errors;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].column, HEADERS[column]);
+        assert_eq!(errors[0].row, 2);
+        errors[0].reason.clone()
+    }
+
+    #[test]
+    fn reads_a_valid_roster() {
+        let id1 = id(1);
+        let id2 = id(2);
+        let valid = validate(
+            &table(
+                &HEADERS,
+                &[
+                    &[
+                        "横塘岗乡",
+                        "黄墩村",
+                        "王大山",
+                        &id1,
+                        "4",
+                        "",
+                        "集中安置",
+                        "",
+                        "黄墩中心村",
+                    ],
+                    &[
+                        " 东河口镇 ",
+                        "长岭村",
+                        "郑怀圣\u{3000}",
+                        &id2,
+                        "3人",
+                        "0564-1234567",
+                        "分散",
+                        "购买",
+                        "无",
+                    ],
+                ],
+            ),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(valid.ignored_columns, Vec::<String>::new());
+        assert_eq!(valid.rows.len(), 2);
+        let first = &valid.rows[0];
+        assert_eq!(first.row, 2);
+        assert_eq!(first.mode, PlacementMode::Concentrated);
+        assert_eq!(first.kind, PlacementKind::UnifiedSelfBuilt);
+        assert_eq!(first.site.as_deref(), Some("黄墩中心村"));
+        assert_eq!(first.phone, None);
+        let second = &valid.rows[1];
+        assert_eq!(second.township, "东河口镇");
+        assert_eq!(second.head_name, "郑怀圣");
+        assert_eq!(second.size, 3);
+        assert_eq!(second.kind, PlacementKind::Bought);
+        assert_eq!(second.site, None);
+        assert_eq!(second.phone.as_deref(), Some("0564-1234567"));
+    }
+
+    #[test]
+    fn headers_are_recognised_by_alias_case_and_spacing() {
+        assert_eq!(Column::from_header(" 身份证号码 "), Some(Column::IdNumber));
+        assert_eq!(Column::from_header("ID Number"), Some(Column::IdNumber));
+        assert_eq!(Column::from_header("Head-Name"), Some(Column::HeadName));
+        assert_eq!(Column::from_header("乡(镇)"), Some(Column::Township));
+        assert_eq!(Column::from_header("乡（镇）"), Some(Column::Township));
+        assert_eq!(Column::from_header("*户主姓名"), Some(Column::HeadName));
+        assert_eq!(Column::from_header("ＰＨＯＮＥ"), Some(Column::Phone));
+        assert_eq!(Column::from_header("Household Size"), Some(Column::Size));
+        assert_eq!(Column::from_header("序号"), None);
+        assert_eq!(Column::from_header(""), None);
+        let cells: Vec<String> = ["序号", "乡镇", "村名", "姓名", "手机", "手机号"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(recognise_header(&cells), 4);
+        for column in Column::ALL {
+            for alias in column.headers() {
+                assert_eq!(Column::from_header(alias), Some(column), "{alias}");
+            }
+        }
+    }
+
+    #[test]
+    fn any_column_order_and_unknown_columns_are_ignored() {
+        let id1 = id(1);
+        let valid = validate(
+            &table(
+                &[
+                    "序号",
+                    "安置方式",
+                    "身份证号码",
+                    "name",
+                    "size",
+                    "village",
+                    "township",
+                    "备注",
+                ],
+                &[&[
+                    "1",
+                    "分散安置",
+                    &id1,
+                    "李四",
+                    "4.0",
+                    "长岭村",
+                    "东河口镇",
+                    "养殖",
+                    "",
+                    "",
+                ]],
+            ),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(
+            valid.ignored_columns,
+            vec!["序号".to_string(), "备注".to_string()]
+        );
+        assert_eq!(valid.rows[0].size, 4);
+        assert_eq!(valid.rows[0].kind, PlacementKind::SelfBuilt);
+        assert_eq!(valid.rows[0].id_number.as_str(), id1);
+    }
+
+    #[test]
+    fn data_without_a_header_is_reported_as_ignored() {
+        let id1 = id(1);
+        let mut t = table(
+            &HEADERS,
+            &[&[
+                "东河口镇",
+                "长岭村",
+                "李四",
+                &id1,
+                "4",
+                "",
+                "分散安置",
+                "",
+                "",
+                "",
+                "备注",
+            ]],
+        );
+        t.headers.push(String::new());
+        let valid = validate(&t, today()).unwrap();
+        assert_eq!(
+            valid.ignored_columns,
+            vec!["K列（无表头） / column K (no header)".to_string()]
+        );
+    }
+
+    #[test]
+    fn missing_columns_are_reported_at_the_header_row() {
+        let mut t = table(
+            &["乡镇", "户主姓名", "安置方式"],
+            &[&["东河口镇", "李四", "分散安置"]],
+        );
+        t.header_row = 3;
+        t.rows[0].row = 4;
+        assert_eq!(
+            lines(validate(&t, today())),
+            vec![
+                "row 3, 村: 缺少此列 / column missing",
+                "row 3, 身份证号: 缺少此列 / column missing",
+                "row 3, 家庭人口: 缺少此列 / column missing",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_repeated_column_is_an_error() {
+        let mut headers = HEADERS.to_vec();
+        headers.push("手机");
+        let id1 = id(1);
+        let errors = lines(validate(
+            &table(
+                &headers,
+                &[&[
+                    "东河口镇",
+                    "长岭村",
+                    "李四",
+                    &id1,
+                    "4",
+                    "",
+                    "分散安置",
+                    "",
+                    "",
+                    "",
+                ]],
+            ),
+            today(),
+        ));
+        assert_eq!(
+            errors,
+            vec!["row 1, 手机: 此列与F列“联系电话”重复 / this column repeats column F '联系电话'"]
+        );
+    }
+
+    #[test]
+    fn required_cells() {
+        for column in [0, 1, 2, 3, 4, 6] {
+            assert_eq!(
+                error_of(column, " "),
+                "必填 / required",
+                "{}",
+                HEADERS[column]
+            );
+        }
+        // Optional ones may be empty.
+        assert!(one_row(with(5, "")).is_ok());
+        assert!(one_row(with(7, "")).is_ok());
+        assert!(one_row(with(8, "")).is_ok());
+    }
+
+    #[test]
+    fn head_names() {
+        assert!(error_of(2, "张3").contains("contains digits"));
+        assert!(error_of(2, "张３").contains("含有数字"));
+        let long = "阿".repeat(21);
+        assert!(error_of(2, &long).contains("21 characters, at most 20"));
+        assert!(one_row(with(2, &"阿".repeat(20))).is_ok());
+        assert!(one_row(with(2, "阿依古丽·买买提")).is_ok());
+    }
+
+    #[test]
+    fn id_numbers() {
+        let reason = error_of(3, "34150219700101001");
+        assert!(reason.contains("18") && reason.contains("17"), "{reason}");
+        assert!(error_of(3, "341502197001010010").contains("校验码"));
+        assert_eq!(error_of(3, "3.41502E+17"), ID_STORED_AS_NUMBER);
+        // Full-width digits and a lowercase x are fine.
+        let full_width: String = id(11)
+            .chars()
+            .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+            .collect();
+        assert!(one_row(with(3, &full_width)).is_ok());
+    }
+
+    #[test]
+    fn an_id_stored_as_a_number_is_named_as_such() {
+        let mut t = table(
+            &HEADERS,
+            &[&with(3, "").iter().map(String::as_str).collect::<Vec<_>>()],
+        );
+        t.rows[0].cells[3] = Cell::number("341502197001120000");
+        assert_eq!(
+            lines(validate(&t, today())),
+            vec![format!("row 2, 身份证号: {ID_STORED_AS_NUMBER}")]
+        );
+    }
+
+    #[test]
+    fn household_sizes() {
+        for ok in ["4", "４", "4人", "4口人", "4.0", "4.00", " 4 "] {
+            assert_eq!(one_row(with(4, ok)).unwrap().rows[0].size, 4, "{ok}");
+        }
+        assert_eq!(one_row(with(4, "20")).unwrap().rows[0].size, 20);
+        assert_eq!(one_row(with(4, "1")).unwrap().rows[0].size, 1);
+        assert!(error_of(4, "0").contains("from 1 to 20, it is 0"));
+        assert!(error_of(4, "21").contains("1到20之间，实为21"));
+        assert!(error_of(4, "99999999999").contains("from 1 to 20"));
+        assert!(error_of(4, "4.5").contains("whole number, found '4.5'"));
+        assert!(error_of(4, "四").contains("整数"));
+        assert!(error_of(4, "-3").contains("whole number"));
+    }
+
+    #[test]
+    fn phones() {
+        let phone = |text: &str| one_row(with(5, text)).map(|v| v.rows[0].phone.clone());
+        assert_eq!(phone("138 0564 1234"), Ok(Some("13805641234".into())));
+        assert_eq!(phone("+86 138-0564-1234"), Ok(Some("13805641234".into())));
+        assert_eq!(phone("0564-1234567"), Ok(Some("0564-1234567".into())));
+        assert_eq!(phone("05641234567"), Ok(Some("0564-1234567".into())));
+        assert_eq!(phone("(010)12345678"), Ok(Some("010-12345678".into())));
+        assert_eq!(
+            phone("０５６４－１２３４５６７"),
+            Ok(Some("0564-1234567".into()))
+        );
+        assert!(error_of(5, "1380564123").contains("11 digits, this one has 10"));
+        assert!(error_of(5, "5634567").contains("no area code"));
+        assert!(error_of(5, "0564-12345").contains("7- or 8-digit"));
+        assert!(error_of(5, "138abc").contains("'a'"));
+        assert!(error_of(5, "13805641234/13905641234").contains("only one"));
+        let mut t = table(
+            &HEADERS,
+            &[&with(5, "").iter().map(String::as_str).collect::<Vec<_>>()],
+        );
+        t.rows[0].cells[5] = Cell::number("5641234567");
+        assert!(lines(validate(&t, today()))[0].contains("leading 0"));
+    }
+
+    #[test]
+    fn modes_kinds_and_sites() {
+        assert!(error_of(6, "搬迁").contains("unknown placement mode '搬迁'"));
+        assert!(error_of(7, "租房").contains("unknown placement kind '租房'"));
+        assert_eq!(
+            error_of(7, "统规统建"),
+            "安置类型“统规统建”与分散安置不符：分散安置可为自建、购买 / placement kind 统规统建 does not go with 分散安置, which allows 自建, 购买"
+        );
+        assert!(error_of(8, "黄墩中心村").contains("found '黄墩中心村'"));
+        for none in ["", "/", "无", " / "] {
+            assert_eq!(one_row(with(8, none)).unwrap().rows[0].site, None);
+        }
+        // Concentrated needs a site and a fitting kind.
+        let mut row = with(6, "集中安置");
+        row[7] = String::new();
+        assert_eq!(
+            lines(one_row(row.clone())),
+            vec!["row 2, 安置点: 集中安置须填写安置点 / a concentrated household needs its site"]
+        );
+        row[7] = "自建".into();
+        row[8] = "黄墩中心村".into();
+        assert!(
+            lines(one_row(row.clone()))[0]
+                .starts_with("row 2, 安置类型: 安置类型“自建”与集中安置不符")
+        );
+        row[7] = "购买".into();
+        assert_eq!(one_row(row).unwrap().rows[0].kind, PlacementKind::Bought);
+    }
+
+    #[test]
+    fn a_concentrated_row_without_a_site_column() {
+        let id1 = id(1);
+        let t = table(
+            &["乡镇", "村", "户主姓名", "身份证号", "家庭人口", "安置方式"],
+            &[&["东河口镇", "长岭村", "李四", &id1, "4", "集中安置"]],
+        );
+        assert_eq!(
+            lines(validate(&t, today())),
+            vec!["row 2, 安置点: 集中安置须填写安置点 / a concentrated household needs its site"]
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_point_at_the_first_row() {
+        let id1 = id(1);
+        let row: Vec<String> = with(3, &id1);
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        let lowercase_twin = id1.to_lowercase();
+        let mut twin = row.clone();
+        twin[3] = lowercase_twin;
+        let twin_cells: Vec<&str> = twin.iter().map(String::as_str).collect();
+        let other = with(3, &id(2));
+        let other_cells: Vec<&str> = other.iter().map(String::as_str).collect();
+        assert_eq!(
+            lines(validate(
+                &table(&HEADERS, &[&cells, &other_cells, &twin_cells, &cells]),
+                today()
+            )),
+            vec![
+                "row 4, 身份证号: 与第2行重复 / duplicate of row 2",
+                "row 5, 身份证号: 与第2行重复 / duplicate of row 2",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_error_of_every_row_is_collected_in_order() {
+        let id1 = id(1);
+        let headers = [
+            "户主姓名",
+            "身份证号码",
+            "乡镇",
+            "村",
+            "人口",
+            "电话",
+            "安置方式",
+            "安置点",
+        ];
+        let mut t = table(
+            &headers,
+            &[
+                &[
+                    "张3",
+                    "123",
+                    "东河口镇",
+                    "",
+                    "0",
+                    "12",
+                    "分散",
+                    "长岭安置点",
+                ],
+                &["李四", &id1, "东河口镇", "长岭村", "4", "", "分散", ""],
+                &["", "", "", "", "", "", "", ""],
+            ],
+        );
+        t.rows[1].row = 5;
+        t.rows[2].row = 7;
+        let errors = lines(validate(&t, today()));
+        assert_eq!(
+            errors,
+            vec![
+                "row 2, 户主姓名: 户主姓名“张3”含有数字 / the name '张3' contains digits",
+                "row 2, 身份证号码: 身份证号应为18位，实为3位 / the ID number must have 18 characters, this one has 3",
+                "row 2, 村: 必填 / required",
+                "row 2, 人口: 家庭人口应在1到20之间，实为0 / the household size must be from 1 to 20, it is 0",
+                "row 2, 电话: 手机号应为11位，实为2位 / a mobile number has 11 digits, this one has 2",
+                "row 2, 安置点: 分散安置不应有安置点（应为空、“/”或“无”），实为“长岭安置点” / a scattered household has no site (leave it empty, '/' or '无'), found '长岭安置点'",
+                "row 7, 户主姓名: 必填 / required",
+                "row 7, 身份证号码: 必填 / required",
+                "row 7, 乡镇: 必填 / required",
+                "row 7, 村: 必填 / required",
+                "row 7, 人口: 必填 / required",
+                "row 7, 安置方式: 必填 / required",
+            ]
+        );
+    }
+
+    #[test]
+    fn office_errors_join_in_row_order() {
+        let mut errors = RosterErrors {
+            errors: vec![
+                RowError {
+                    row: 2,
+                    column: "村".into(),
+                    reason: "a".into(),
+                },
+                RowError {
+                    row: 5,
+                    column: "村".into(),
+                    reason: "b".into(),
+                },
+            ],
+        };
+        errors.push(RowError {
+            row: 2,
+            column: "身份证号".into(),
+            reason: "c".into(),
+        });
+        errors.push(RowError {
+            row: 9,
+            column: "身份证号".into(),
+            reason: "d".into(),
+        });
+        let reasons: Vec<&str> = errors.errors.iter().map(|e| e.reason.as_str()).collect();
+        assert_eq!(reasons, ["a", "c", "b", "d"]);
+        assert_eq!(errors.to_string().lines().count(), 4);
+        assert_eq!(errors.errors[1].to_string(), "row 2, 身份证号: c");
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    fn value() -> impl Strategy<Value = [String; 9]> {
+        (
+            prop::sample::select(vec!["东河口镇", "", "横塘岗乡"]),
+            prop::sample::select(vec!["长岭村", "黄墩村", " "]),
+            prop::sample::select(vec!["郑怀圣", "高灿军", "王5", ""]),
+            prop_oneof![
+                4 => (0u16..6).prop_map(id),
+                1 => Just("123".to_string()),
+            ],
+            prop::sample::select(vec!["4", "2人", "0", "x"]),
+            prop::sample::select(vec!["", "13805641234", "0564-1234567", "12"]),
+            prop::sample::select(vec!["集中安置", "分散安置", "迁移"]),
+            prop::sample::select(vec!["", "自建", "购买", "统规自建"]),
+            prop::sample::select(vec!["", "/", "黄墩中心村"]),
+        )
+            .prop_map(|(a, b, c, d, e, f, g, h, i)| {
+                [
+                    a.into(),
+                    b.into(),
+                    c.into(),
+                    d,
+                    e.into(),
+                    f.into(),
+                    g.into(),
+                    h.into(),
+                    i.into(),
+                ]
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn column_order_does_not_matter(
+            rows in prop::collection::vec(value(), 0..8),
+            order in Just((0..10).collect::<Vec<usize>>()).prop_shuffle(),
+        ) {
+            let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+            headers.push("备注".into());
+            let original = RosterTable {
+                header_row: 1,
+                headers: headers.clone(),
+                rows: rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| RosterRecord {
+                        row: i * 2 + 2,
+                        cells: r.iter().map(|c| Cell::text(c.clone())).chain([Cell::text("x")]).collect(),
+                    })
+                    .collect(),
+            };
+            let shuffled = RosterTable {
+                header_row: 1,
+                headers: order.iter().map(|&i| headers[i].clone()).collect(),
+                rows: original
+                    .rows
+                    .iter()
+                    .map(|r| RosterRecord {
+                        row: r.row,
+                        cells: order.iter().map(|&i| r.cells[i].clone()).collect(),
+                    })
+                    .collect(),
+            };
+            let a = validate(&original, today());
+            let b = validate(&shuffled, today());
+            match (a, b) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+                (Err(a), Err(b)) => {
+                    let mut a = a.errors;
+                    let mut b = b.errors;
+                    // Within a row the order follows the file's columns.
+                    prop_assert!(b.windows(2).all(|w| w[0].row <= w[1].row));
+                    a.sort_by(|x, y| (x.row, &x.column).cmp(&(y.row, &y.column)));
+                    b.sort_by(|x, y| (x.row, &x.column).cmp(&(y.row, &y.column)));
+                    prop_assert_eq!(a, b);
+                }
+                (a, b) => prop_assert!(false, "{a:?} vs {b:?}"),
+            }
+        }
+    }
+}

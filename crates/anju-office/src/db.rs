@@ -1,0 +1,448 @@
+//! The office's SQLite database under `--data DIR`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anju_core::IdNumber;
+use anju_core::model::{Household, Member, PlacementKind, PlacementMode};
+use anju_db::{DbError, Migration};
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The office migrations, embedded at build time. A test checks this list against the
+/// files in `migrations/office/`.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../../../migrations/office/0001_init.sql"),
+}];
+
+pub const DATABASE_FILE: &str = "anju-office.sqlite3";
+pub const BLOB_DIR: &str = "blobs";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeDbError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("数据库错误 / database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("无法创建数据目录 {path} / cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} 中还没有办公室数据库：请先运行 anju-office init / there is no office database in {path}: run `anju-office init` first"
+    )]
+    NotInitialised { path: String },
+    #[error(
+        "{path} 中的数据库已有 {households} 户，演示数据只能载入空库：请换一个 --data 目录 / the database in {path} already holds {households} households; demo data loads only into an empty one: use another --data folder"
+    )]
+    NotEmpty { path: String, households: u64 },
+    #[error("记录无法编码 / a record cannot be encoded: {0}")]
+    Encoding(#[from] serde_json::Error),
+    #[error("已保存的记录损坏（{0}） / a stored record is damaged ({0})")]
+    Corrupt(String),
+}
+
+type Result<T, E = OfficeDbError> = std::result::Result<T, E>;
+
+/// A concentrated site a new household moves into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSite {
+    pub name: String,
+    pub newly_built: bool,
+    pub kind: PlacementKind,
+}
+
+/// A household to add, from the demo data or an imported roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHousehold {
+    pub id: Uuid,
+    pub head_name: String,
+    pub id_number: IdNumber,
+    pub size: u32,
+    pub members: Vec<Member>,
+    pub phone: Option<String>,
+    pub township: String,
+    pub village: String,
+    pub site: Option<NewSite>,
+    pub mode: PlacementMode,
+    pub kind: PlacementKind,
+}
+
+/// What one import added, per township in the programme's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub import_id: Uuid,
+    pub per_township: Vec<(String, u32, u32)>,
+    pub households: u32,
+    pub people: u32,
+}
+
+/// A household already in the database, for duplicate messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingHousehold {
+    pub head_name: String,
+    pub township: String,
+    pub number: String,
+}
+
+pub struct OfficeDb {
+    conn: Connection,
+    dir: PathBuf,
+}
+
+impl OfficeDb {
+    /// Create (or upgrade) the database in `dir`.
+    pub fn create(dir: &Path) -> Result<Self> {
+        for path in [dir.to_path_buf(), dir.join(BLOB_DIR)] {
+            std::fs::create_dir_all(&path).map_err(|source| OfficeDbError::DataDir {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
+        let mut conn = anju_db::open(&dir.join(DATABASE_FILE))?;
+        anju_db::migrate(&mut conn, MIGRATIONS)?;
+        Ok(Self {
+            conn,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Open an existing database; refuses a folder that was never initialised.
+    pub fn open(dir: &Path) -> Result<Self> {
+        if !dir.join(DATABASE_FILE).is_file() {
+            return Err(OfficeDbError::NotInitialised {
+                path: dir.display().to_string(),
+            });
+        }
+        Self::create(dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        Ok(anju_db::integrity_problems(&self.conn)?)
+    }
+
+    pub fn household_count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM households", [], |row| row.get(0))?)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The households of one township (or all), in township order, as the domain type
+    /// that the devices receive.
+    pub fn households(&self, township: Option<&str>) -> Result<Vec<Household>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.id, h.number, h.head_name, h.id_number, h.size, h.members_json, h.phone,
+                    t.name, v.name, s.name, h.mode, h.kind
+             FROM households h
+             JOIN townships t ON t.id = h.township_id
+             JOIN villages v ON v.id = h.village_id
+             LEFT JOIN sites s ON s.id = h.site_id
+             WHERE ?1 IS NULL OR t.name = ?1
+             ORDER BY t.sort_order, h.number",
+        )?;
+        let rows = stmt.query_map([township], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, u32>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, String>(7)?,
+                row.get::<_, String>(8)?,
+                row.get::<_, Option<String>>(9)?,
+                row.get::<_, String>(10)?,
+                row.get::<_, String>(11)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                id,
+                number,
+                head_name,
+                id_number,
+                size,
+                members,
+                phone,
+                township,
+                village,
+                site,
+                mode,
+                kind,
+            ) = row?;
+            let corrupt =
+                |what: &str| OfficeDbError::Corrupt(format!("household {number}: {what}"));
+            out.push(Household {
+                id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
+                id_number: IdNumber::parse(&id_number).map_err(|e| corrupt(&e.to_string()))?,
+                members: serde_json::from_str(&members)?,
+                mode: PlacementMode::from_code(&mode).ok_or_else(|| corrupt("placement mode"))?,
+                kind: PlacementKind::from_code(&kind).ok_or_else(|| corrupt("placement kind"))?,
+                number,
+                head_name,
+                size,
+                phone,
+                township,
+                village,
+                site,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Refuse to load demo data on top of real data.
+    pub fn ensure_empty(&self) -> Result<()> {
+        let households = self.household_count()?;
+        if households > 0 {
+            return Err(OfficeDbError::NotEmpty {
+                path: self.dir.display().to_string(),
+                households,
+            });
+        }
+        Ok(())
+    }
+
+    /// Which of these ID numbers are already registered, and to whom.
+    pub fn existing_id_numbers<'a>(
+        &self,
+        id_numbers: impl IntoIterator<Item = &'a IdNumber>,
+    ) -> Result<BTreeMap<IdNumber, ExistingHousehold>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.head_name, t.name, h.number FROM households h
+             JOIN townships t ON t.id = h.township_id WHERE h.id_number = ?1",
+        )?;
+        let mut found = BTreeMap::new();
+        for id in id_numbers {
+            let existing = stmt
+                .query_row([id.as_str()], |row| {
+                    Ok(ExistingHousehold {
+                        head_name: row.get(0)?,
+                        township: row.get(1)?,
+                        number: row.get(2)?,
+                    })
+                })
+                .optional()?;
+            if let Some(existing) = existing {
+                found.insert(id.clone(), existing);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Register townships in this order before any household names them, so that the
+    /// tables follow the programme's order rather than the order households arrive in.
+    pub fn register_townships(
+        &mut self,
+        names: &[&str],
+        next_id: &mut dyn FnMut() -> Uuid,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for name in names {
+            township_id(&tx, name, next_id)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Add households, creating townships, villages and sites on the way, all in one
+    /// transaction: either every household is added or none is. `next_id` makes the ids
+    /// of new places and of the import (`Uuid::now_v7`, or a seeded source for demo data).
+    pub fn insert_households(
+        &mut self,
+        source: &str,
+        file_sha256: Option<&str>,
+        households: &[NewHousehold],
+        next_id: &mut dyn FnMut() -> Uuid,
+    ) -> Result<ImportSummary> {
+        let import_id = next_id();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = Utc::now().to_rfc3339();
+        let people: u32 = households.iter().map(|h| h.size).sum();
+        tx.execute(
+            "INSERT INTO imports (id, source, file_sha256, households, people, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                import_id.to_string(),
+                source,
+                file_sha256,
+                households.len() as i64,
+                people,
+                at
+            ],
+        )?;
+        let mut per_township: BTreeMap<(i64, String), (u32, u32)> = BTreeMap::new();
+        for household in households {
+            let township = township_id(&tx, &household.township, next_id)?;
+            let village = village_id(&tx, &township, &household.village, next_id)?;
+            let site = match &household.site {
+                Some(site) => Some(site_id(&tx, &township, &village, site, next_id)?),
+                None => None,
+            };
+            let (order, in_township): (i64, i64) = tx.query_row(
+                "SELECT t.sort_order, (SELECT count(*) FROM households WHERE township_id = t.id)
+                 FROM townships t WHERE t.id = ?1",
+                [&township],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            // 户编号: two digits of township order, four of sequence within the township.
+            let number = format!("{:02}{:04}", order, in_township + 1);
+            tx.execute(
+                "INSERT INTO households (id, number, head_name, id_number, size, members_json,
+                     phone, township_id, village_id, site_id, mode, kind, import_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    household.id.to_string(),
+                    number,
+                    household.head_name,
+                    household.id_number.as_str(),
+                    household.size,
+                    serde_json::to_string(&household.members)?,
+                    household.phone,
+                    township,
+                    village,
+                    site,
+                    household.mode.code(),
+                    household.kind.code(),
+                    import_id.to_string(),
+                    at,
+                ],
+            )?;
+            let entry = per_township
+                .entry((order, household.township.clone()))
+                .or_default();
+            entry.0 += 1;
+            entry.1 += household.size;
+        }
+        tx.commit()?;
+        Ok(ImportSummary {
+            import_id,
+            per_township: per_township
+                .into_iter()
+                .map(|((_, name), (h, p))| (name, h, p))
+                .collect(),
+            households: households.len() as u32,
+            people,
+        })
+    }
+}
+
+fn township_id(
+    tx: &Transaction<'_>,
+    name: &str,
+    next_id: &mut dyn FnMut() -> Uuid,
+) -> Result<String> {
+    let existing: Option<String> = tx
+        .query_row("SELECT id FROM townships WHERE name = ?1", [name], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = next_id().to_string();
+    tx.execute(
+        "INSERT INTO townships (id, name, sort_order, created_at)
+         VALUES (?1, ?2, (SELECT coalesce(max(sort_order), 0) + 1 FROM townships), ?3)",
+        params![id, name, Utc::now().to_rfc3339()],
+    )?;
+    Ok(id)
+}
+
+fn village_id(
+    tx: &Transaction<'_>,
+    township: &str,
+    name: &str,
+    next_id: &mut dyn FnMut() -> Uuid,
+) -> Result<String> {
+    let existing: Option<String> = tx
+        .query_row(
+            "SELECT id FROM villages WHERE township_id = ?1 AND name = ?2",
+            [township, name],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = next_id().to_string();
+    tx.execute(
+        "INSERT INTO villages (id, township_id, name) VALUES (?1, ?2, ?3)",
+        params![id, township, name],
+    )?;
+    Ok(id)
+}
+
+fn site_id(
+    tx: &Transaction<'_>,
+    township: &str,
+    village: &str,
+    site: &NewSite,
+    next_id: &mut dyn FnMut() -> Uuid,
+) -> Result<String> {
+    let existing: Option<String> = tx
+        .query_row(
+            "SELECT id FROM sites WHERE township_id = ?1 AND name = ?2",
+            [township, site.name.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = next_id().to_string();
+    tx.execute(
+        "INSERT INTO sites (id, township_id, village_id, name, newly_built, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id,
+            township,
+            village,
+            site.name,
+            site.newly_built,
+            site.kind.code()
+        ],
+    )?;
+    Ok(id)
+}
+
+/// The default data folder: the user's data directory, `anju-office` in it.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("cn", "Anju", "anju-office").map(|d| d.data_dir().to_path_buf())
+}

@@ -1,0 +1,482 @@
+//! Demo data that reproduces the source document (a district's 2017 relocation summary)
+//! exactly: 121 households and 340 people in 9 townships; 10 concentrated sites with 44
+//! households and 134 people, 6 of them newly built with 3 to 8 households; 77 scattered
+//! households with 206 people, 72 self-built (191 people) and 5 bought (15 people); and the
+//! named cases 郑怀圣 (东河口镇长岭村, 4 people, scattered), 高灿军 (东河口镇雪峰岭村,
+//! scattered) and the 4 households of 横塘岗乡黄墩村 in the 黄墩中心村 site.
+//!
+//! Everything is deterministic: the same ids, names and numbers on every run.
+//! Apart from the two people the source names, every name and number is fake on sight:
+//! heads are called 「姓 + 某 + 天干」 (王某甲), a convention for anonymised names; ID
+//! numbers use the region code of 金安区 (341502) with sequence codes 900–999 and a
+//! correct check digit; phones are 138-0000-xxxx.
+
+use anju_core::id_number::compose;
+use anju_core::model::{Member, PlacementKind, PlacementMode};
+use chrono::{Duration, NaiveDate};
+use uuid::Uuid;
+
+use crate::db::{NewHousehold, NewSite};
+
+/// The region code of 六安市金安区, for plausible demo ID numbers.
+pub const DEMO_REGION: &str = "341502";
+/// The password of every demo user (the Sync issue creates them).
+pub const DEMO_PASSWORD: &str = "anju-demo";
+
+/// A group of households that share a place and a placement.
+struct Group {
+    village: &'static str,
+    site: Option<(&'static str, bool, PlacementKind)>,
+    mode: PlacementMode,
+    kind: PlacementKind,
+    households: u32,
+    people: u32,
+    /// Named households of the source: (name, size), placed first in the group.
+    named: &'static [(&'static str, u32)],
+}
+
+struct TownshipPlan {
+    name: &'static str,
+    groups: &'static [Group],
+}
+
+const fn site(
+    village: &'static str,
+    name: &'static str,
+    newly_built: bool,
+    kind: PlacementKind,
+    households: u32,
+    people: u32,
+) -> Group {
+    Group {
+        village,
+        site: Some((name, newly_built, kind)),
+        mode: PlacementMode::Concentrated,
+        kind,
+        households,
+        people,
+        named: &[],
+    }
+}
+
+const fn scattered(
+    village: &'static str,
+    kind: PlacementKind,
+    households: u32,
+    people: u32,
+) -> Group {
+    Group {
+        village,
+        site: None,
+        mode: PlacementMode::Scattered,
+        kind,
+        households,
+        people,
+        named: &[],
+    }
+}
+
+use PlacementKind::{Bought, SelfBuilt, UnifiedBuilt, UnifiedSelfBuilt};
+
+/// The programme, township by township, in the source's order. The source gives each
+/// township's households and people and the programme-wide split; how the split falls
+/// per township is this file's choice, checked by the tests against every total.
+const PROGRAMME: &[TownshipPlan] = &[
+    TownshipPlan {
+        name: "椿树镇",
+        groups: &[
+            site("椿树村", "椿树村中心村安置点", false, UnifiedBuilt, 2, 7),
+            scattered("龙井村", SelfBuilt, 3, 10),
+            scattered("新华村", SelfBuilt, 2, 7),
+        ],
+    },
+    TownshipPlan {
+        name: "马头镇",
+        groups: &[
+            site(
+                "马头村",
+                "马头新村集中安置点",
+                true,
+                UnifiedSelfBuilt,
+                8,
+                24,
+            ),
+            site("和平村", "和平村中心村安置点", false, UnifiedBuilt, 3, 9),
+            scattered("马头村", SelfBuilt, 6, 15),
+            scattered("光明村", SelfBuilt, 5, 12),
+            scattered("和平村", Bought, 2, 6),
+        ],
+    },
+    TownshipPlan {
+        name: "东桥镇",
+        groups: &[
+            site("东桥村", "东桥集镇安置点", true, UnifiedSelfBuilt, 7, 22),
+            site("团结村", "团结村集中安置点", true, UnifiedSelfBuilt, 5, 16),
+            scattered("东桥村", SelfBuilt, 6, 15),
+            scattered("红星村", SelfBuilt, 5, 13),
+            scattered("团结村", Bought, 1, 3),
+        ],
+    },
+    TownshipPlan {
+        name: "三十铺镇",
+        groups: &[
+            site("幸福村", "幸福村集中安置点", true, UnifiedSelfBuilt, 3, 9),
+            scattered("幸福村", SelfBuilt, 4, 11),
+            scattered("建设村", SelfBuilt, 3, 9),
+        ],
+    },
+    TownshipPlan {
+        name: "横塘岗乡",
+        groups: &[
+            site("黄墩村", "黄墩中心村集中安置点", true, UnifiedBuilt, 4, 12),
+            site("胜利村", "胜利村集中安置点", true, UnifiedSelfBuilt, 6, 16),
+            scattered("胜利村", SelfBuilt, 8, 18),
+            scattered("新华村", SelfBuilt, 6, 14),
+            scattered("黄墩村", Bought, 1, 3),
+        ],
+    },
+    TownshipPlan {
+        name: "张店镇",
+        groups: &[
+            site("张店村", "张店村中心村安置点", false, UnifiedBuilt, 3, 7),
+            scattered("张店村", SelfBuilt, 3, 6),
+            scattered("光明村", SelfBuilt, 2, 4),
+            scattered("张店村", Bought, 1, 3),
+        ],
+    },
+    TownshipPlan {
+        name: "东河口镇",
+        groups: &[
+            site(
+                "东河口村",
+                "东河口村中心村安置点",
+                false,
+                UnifiedBuilt,
+                3,
+                12,
+            ),
+            Group {
+                named: &[("郑怀圣", 4)],
+                ..scattered("长岭村", SelfBuilt, 6, 18)
+            },
+            Group {
+                named: &[("高灿军", 3)],
+                ..scattered("雪峰岭村", SelfBuilt, 5, 15)
+            },
+        ],
+    },
+    TownshipPlan {
+        name: "翁墩乡",
+        groups: &[
+            scattered("翁墩村", SelfBuilt, 4, 13),
+            scattered("和平村", SelfBuilt, 2, 7),
+        ],
+    },
+    TownshipPlan {
+        name: "木厂镇",
+        groups: &[scattered("木厂村", SelfBuilt, 2, 4)],
+    },
+];
+
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "汪", "林", "罗",
+];
+const STEMS: [&str; 10] = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸"];
+
+/// SplitMix64: a tiny, well-mixed, seedable generator, so demo data needs no RNG crate.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// Deterministic UUIDv7s: timestamps from 2017-02-20 (when the district drew up its
+/// list) a millisecond apart, random bits from a fixed seed.
+pub struct DemoIds {
+    rng: SplitMix,
+    millis: u64,
+}
+
+impl Default for DemoIds {
+    fn default() -> Self {
+        Self {
+            rng: SplitMix(2017),
+            // 2017-02-20T00:00:00Z
+            millis: 1_487_548_800_000,
+        }
+    }
+}
+
+impl DemoIds {
+    pub fn next_id(&mut self) -> Uuid {
+        self.millis += 1;
+        let mut random = [0u8; 10];
+        random[..8].copy_from_slice(&self.rng.next().to_le_bytes());
+        random[8..].copy_from_slice(&self.rng.next().to_le_bytes()[..2]);
+        uuid::Builder::from_unix_timestamp_millis(self.millis, &random).into_uuid()
+    }
+}
+
+/// Split `people` over `households` with some variety, every size between 1 and 8.
+fn sizes(households: u32, people: u32, rng: &mut SplitMix) -> Vec<u32> {
+    if households == 0 {
+        return Vec::new();
+    }
+    let base = people / households;
+    let extra = people % households;
+    let mut sizes: Vec<u32> = (0..households)
+        .map(|i| base + u32::from(i < extra))
+        .collect();
+    // Move one person between pairs now and then: same total, less uniform.
+    for pair in 0..(households as usize / 2) {
+        let (a, b) = (2 * pair, 2 * pair + 1);
+        if rng.next().is_multiple_of(2) && sizes[a] > 1 && sizes[b] < 8 {
+            sizes[a] -= 1;
+            sizes[b] += 1;
+        }
+    }
+    sizes
+}
+
+fn members(head: &str, surname: &str, size: u32, index: usize) -> Vec<Member> {
+    let mut members = vec![Member {
+        name: head.to_string(),
+        relation: "户主".into(),
+        id_number: None,
+    }];
+    let relations = ["配偶", "子", "女", "母", "父", "孙子", "孙女"];
+    for k in 1..size as usize {
+        let relation = relations[(k - 1) % relations.len()];
+        let name = if relation == "配偶" {
+            format!(
+                "{}某{}",
+                SURNAMES[(index + 7) % SURNAMES.len()],
+                STEMS[k % 10]
+            )
+        } else {
+            format!("{surname}某{}{}", STEMS[(index + k) % 10], k)
+        };
+        members.push(Member {
+            name,
+            relation: relation.into(),
+            id_number: None,
+        });
+    }
+    members
+}
+
+/// The townships in the source's order.
+pub fn township_names() -> Vec<&'static str> {
+    PROGRAMME.iter().map(|t| t.name).collect()
+}
+
+/// The demo households, in a fixed order, with fixed ids.
+pub fn demo_households(ids: &mut DemoIds) -> Vec<NewHousehold> {
+    let mut rng = SplitMix(340);
+    let mut out = Vec::new();
+    let first_birth = NaiveDate::from_ymd_opt(1945, 1, 1).unwrap_or_default();
+    for township in PROGRAMME {
+        for group in township.groups {
+            let named_people: u32 = group.named.iter().map(|(_, size)| size).sum();
+            let unnamed = group.households - group.named.len() as u32;
+            let mut group_sizes: Vec<u32> = group.named.iter().map(|(_, size)| *size).collect();
+            group_sizes.extend(sizes(unnamed, group.people - named_people, &mut rng));
+            for (k, size) in group_sizes.into_iter().enumerate() {
+                let index = out.len();
+                let (head, surname) = match group.named.get(k) {
+                    Some((name, _)) => ((*name).to_string(), name.chars().take(1).collect()),
+                    None => {
+                        let surname = SURNAMES[index % SURNAMES.len()];
+                        (
+                            format!("{surname}某{}", STEMS[(index / SURNAMES.len()) % 10]),
+                            surname.to_string(),
+                        )
+                    }
+                };
+                // Birth dates 113 days apart: unique, heads aged about 35 to 72 in 2017.
+                let birth = first_birth + Duration::days(113 * index as i64);
+                let Some(id_number) = compose(DEMO_REGION, birth, 900 + (index % 100) as u16)
+                else {
+                    continue;
+                };
+                out.push(NewHousehold {
+                    id: ids.next_id(),
+                    members: members(&head, &surname, size, index),
+                    head_name: head,
+                    id_number,
+                    size,
+                    phone: Some(format!("1380000{:04}", index + 1)),
+                    township: township.name.to_string(),
+                    village: group.village.to_string(),
+                    site: group.site.map(|(name, newly_built, kind)| NewSite {
+                        name: name.to_string(),
+                        newly_built,
+                        kind,
+                    }),
+                    mode: group.mode,
+                    kind: group.kind,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Load the demo programme into an empty database, in one transaction.
+pub fn load(
+    db: &mut crate::db::OfficeDb,
+) -> Result<crate::db::ImportSummary, crate::db::OfficeDbError> {
+    db.ensure_empty()?;
+    let mut ids = DemoIds::default();
+    let households = demo_households(&mut ids);
+    db.register_townships(&township_names(), &mut || ids.next_id())?;
+    let summary = db.insert_households("demo", None, &households, &mut || ids.next_id())?;
+    db.set_setting("demo", "1")?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The source's table: township, households, people.
+    const SOURCE: [(&str, u32, u32); 9] = [
+        ("椿树镇", 7, 24),
+        ("马头镇", 24, 66),
+        ("东桥镇", 24, 69),
+        ("三十铺镇", 10, 29),
+        ("横塘岗乡", 25, 63),
+        ("张店镇", 9, 20),
+        ("东河口镇", 14, 45),
+        ("翁墩乡", 6, 20),
+        ("木厂镇", 2, 4),
+    ];
+
+    fn households() -> Vec<NewHousehold> {
+        demo_households(&mut DemoIds::default())
+    }
+
+    #[test]
+    fn townships_match_the_source() {
+        let all = households();
+        assert_eq!(all.len(), 121);
+        assert_eq!(all.iter().map(|h| h.size).sum::<u32>(), 340);
+        assert_eq!(township_names(), SOURCE.map(|(name, _, _)| name));
+        for (name, count, people) in SOURCE {
+            let mine: Vec<_> = all.iter().filter(|h| h.township == name).collect();
+            assert_eq!(mine.len() as u32, count, "{name}");
+            assert_eq!(mine.iter().map(|h| h.size).sum::<u32>(), people, "{name}");
+        }
+    }
+
+    #[test]
+    fn placements_match_the_source() {
+        let all = households();
+        let concentrated: Vec<_> = all
+            .iter()
+            .filter(|h| h.mode == PlacementMode::Concentrated)
+            .collect();
+        assert_eq!(concentrated.len(), 44);
+        assert_eq!(concentrated.iter().map(|h| h.size).sum::<u32>(), 134);
+        let mut sites: BTreeMap<(&str, &str), (bool, u32)> = BTreeMap::new();
+        for h in &concentrated {
+            let site = h.site.as_ref().unwrap();
+            let entry = sites
+                .entry((h.township.as_str(), site.name.as_str()))
+                .or_insert((site.newly_built, 0));
+            entry.1 += 1;
+        }
+        assert_eq!(sites.len(), 10);
+        let new: Vec<u32> = sites
+            .values()
+            .filter(|(n, _)| *n)
+            .map(|(_, c)| *c)
+            .collect();
+        assert_eq!(new.len(), 6);
+        assert!(new.iter().all(|c| (3..=8).contains(c)), "{new:?}");
+        assert!(
+            new.contains(&3) && new.contains(&8),
+            "the source says 8 to 3"
+        );
+
+        let scattered: Vec<_> = all
+            .iter()
+            .filter(|h| h.mode == PlacementMode::Scattered)
+            .collect();
+        assert_eq!(scattered.len(), 77);
+        assert_eq!(scattered.iter().map(|h| h.size).sum::<u32>(), 206);
+        assert!(scattered.iter().all(|h| h.site.is_none()));
+        let self_built: Vec<_> = scattered.iter().filter(|h| h.kind == SelfBuilt).collect();
+        assert_eq!(self_built.len(), 72);
+        assert_eq!(self_built.iter().map(|h| h.size).sum::<u32>(), 191);
+        let bought: Vec<_> = scattered.iter().filter(|h| h.kind == Bought).collect();
+        assert_eq!(bought.len(), 5);
+        assert_eq!(bought.iter().map(|h| h.size).sum::<u32>(), 15);
+        assert!(all.iter().all(|h| h.kind.fits(h.mode)));
+    }
+
+    #[test]
+    fn the_named_cases_are_there() {
+        let all = households();
+        let zheng = all.iter().find(|h| h.head_name == "郑怀圣").unwrap();
+        assert_eq!(
+            (zheng.township.as_str(), zheng.village.as_str(), zheng.size),
+            ("东河口镇", "长岭村", 4)
+        );
+        assert_eq!(zheng.mode, PlacementMode::Scattered);
+        assert_eq!(zheng.members.len(), 4);
+        let gao = all.iter().find(|h| h.head_name == "高灿军").unwrap();
+        assert_eq!(
+            (gao.township.as_str(), gao.village.as_str()),
+            ("东河口镇", "雪峰岭村")
+        );
+        assert_eq!(gao.mode, PlacementMode::Scattered);
+        let huangdun: Vec<_> = all
+            .iter()
+            .filter(|h| {
+                h.site
+                    .as_ref()
+                    .is_some_and(|s| s.name.contains("黄墩中心村"))
+            })
+            .collect();
+        assert_eq!(huangdun.len(), 4);
+        assert!(
+            huangdun
+                .iter()
+                .all(|h| h.village == "黄墩村" && h.township == "横塘岗乡")
+        );
+    }
+
+    #[test]
+    fn everything_is_unique_valid_and_deterministic() {
+        let all = households();
+        assert_eq!(all, households(), "two runs give the same data");
+        let ids: BTreeSet<_> = all.iter().map(|h| h.id).collect();
+        let numbers: BTreeSet<_> = all.iter().map(|h| h.id_number.clone()).collect();
+        let names: BTreeSet<_> = all.iter().map(|h| h.head_name.clone()).collect();
+        assert_eq!((ids.len(), numbers.len(), names.len()), (121, 121, 121));
+        let today = NaiveDate::from_ymd_opt(2017, 9, 4).unwrap();
+        for h in &all {
+            assert_eq!(h.id.get_version_num(), 7);
+            let reparsed = anju_core::IdNumber::parse_as_of(h.id_number.as_str(), today).unwrap();
+            assert_eq!(reparsed.region_code(), DEMO_REGION);
+            assert!(
+                h.id_number.as_str()[14..15] == *"9",
+                "sequence 9xx marks demo IDs"
+            );
+            assert!((1..=8).contains(&h.size));
+            assert_eq!(h.members.len() as u32, h.size);
+            if !["郑怀圣", "高灿军"].contains(&h.head_name.as_str()) {
+                assert!(h.head_name.contains('某'), "{}", h.head_name);
+            }
+        }
+    }
+}

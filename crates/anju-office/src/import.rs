@@ -1,0 +1,199 @@
+//! Import a household roster into the office database: all rows or none.
+
+use std::path::Path;
+
+use anju_core::hash::sha256_hex;
+use anju_core::roster::{Column, RosterTable, RowError, validate};
+use chrono::Utc;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::{ImportSummary, NewHousehold, NewSite, OfficeDb, OfficeDbError};
+use crate::roster_file::{RosterFileError, read_roster_bytes};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("无法读取 {path} / cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    File(#[from] RosterFileError),
+    #[error("{file} 有 {} 处错误，未导入 / {file} has {} error(s): nothing was imported", .errors.len(), .errors.len())]
+    Invalid { file: String, errors: Vec<RowError> },
+    #[error(transparent)]
+    Db(#[from] OfficeDbError),
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub file: String,
+    pub dry_run: bool,
+    pub summary: ImportSummary,
+    pub ignored_columns: Vec<String>,
+}
+
+impl ImportOutcome {
+    /// The lines the CLI prints: per township, then the total.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if self.dry_run {
+            out.push_str(&format!(
+                "试导入（未写入）{} / dry run of {} (nothing written):\n",
+                self.file, self.file
+            ));
+        } else {
+            out.push_str(&format!("已导入 {} / imported {}:\n", self.file, self.file));
+        }
+        for (township, households, people) in &self.summary.per_township {
+            out.push_str(&format!(
+                "  {township}: {households} 户 {people} 人 / {households} households, {people} people\n"
+            ));
+        }
+        out.push_str(&format!(
+            "  合计 / total: {} 户 {} 人 / {} households, {} people\n",
+            self.summary.households,
+            self.summary.people,
+            self.summary.households,
+            self.summary.people
+        ));
+        if !self.ignored_columns.is_empty() {
+            out.push_str(&format!(
+                "  未使用的列 / columns not used: {}\n",
+                self.ignored_columns.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+/// Read, validate and (unless `dry_run`) import the roster at `path`.
+pub fn import_roster(
+    db: &mut OfficeDb,
+    path: &Path,
+    dry_run: bool,
+) -> Result<ImportOutcome, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    import_roster_bytes(db, &bytes, &file, dry_run)
+}
+
+/// The same from bytes already in memory (an upload in the office pages).
+pub fn import_roster_bytes(
+    db: &mut OfficeDb,
+    bytes: &[u8],
+    file: &str,
+    dry_run: bool,
+) -> Result<ImportOutcome, ImportError> {
+    let table = read_roster_bytes(bytes, file)?;
+    let roster = validate(&table, Utc::now().date_naive()).map_err(|e| ImportError::Invalid {
+        file: file.to_string(),
+        errors: e.errors,
+    })?;
+
+    // A household already registered is an error on its row, like any other.
+    let existing = db.existing_id_numbers(roster.rows.iter().map(|r| &r.id_number))?;
+    if !existing.is_empty() {
+        let column = id_column_header(&table);
+        let errors = roster
+            .rows
+            .iter()
+            .filter_map(|row| {
+                existing.get(&row.id_number).map(|other| RowError {
+                    row: row.row,
+                    column: column.clone(),
+                    reason: format!(
+                        "已在库中：{}{}（户编号{}） / already in the database: {} of {} (household {})",
+                        other.township,
+                        other.head_name,
+                        other.number,
+                        other.head_name,
+                        other.township,
+                        other.number
+                    ),
+                })
+            })
+            .collect();
+        return Err(ImportError::Invalid {
+            file: file.to_string(),
+            errors,
+        });
+    }
+
+    let households: Vec<NewHousehold> = roster
+        .rows
+        .into_iter()
+        .map(|row| NewHousehold {
+            id: Uuid::now_v7(),
+            head_name: row.head_name,
+            id_number: row.id_number,
+            size: row.size,
+            members: Vec::new(),
+            phone: row.phone,
+            township: row.township,
+            village: row.village,
+            site: row.site.map(|name| NewSite {
+                name,
+                // A roster does not say whether a site is new; the office can mark it.
+                newly_built: false,
+                kind: row.kind,
+            }),
+            mode: row.mode,
+            kind: row.kind,
+        })
+        .collect();
+
+    let summary = if dry_run {
+        preview(&households)
+    } else {
+        db.insert_households(
+            file,
+            Some(&sha256_hex(bytes)),
+            &households,
+            &mut Uuid::now_v7,
+        )?
+    };
+    Ok(ImportOutcome {
+        file: file.to_string(),
+        dry_run,
+        summary,
+        ignored_columns: roster.ignored_columns,
+    })
+}
+
+fn id_column_header(table: &RosterTable) -> String {
+    table
+        .headers
+        .iter()
+        .find(|h| Column::from_header(h) == Some(Column::IdNumber))
+        .cloned()
+        .unwrap_or_else(|| Column::IdNumber.label_zh().to_string())
+}
+
+/// The per-township counts an import would add, in the order townships first appear.
+fn preview(households: &[NewHousehold]) -> ImportSummary {
+    let mut per_township: Vec<(String, u32, u32)> = Vec::new();
+    for h in households {
+        match per_township.iter_mut().find(|(t, _, _)| *t == h.township) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 += h.size;
+            }
+            None => per_township.push((h.township.clone(), 1, h.size)),
+        }
+    }
+    ImportSummary {
+        import_id: Uuid::nil(),
+        households: households.len() as u32,
+        people: households.iter().map(|h| h.size).sum(),
+        per_township,
+    }
+}

@@ -1,0 +1,9 @@
+//! The township office: its database, the demo data of the source document, roster
+//! import and reports. The command line (and, next, the HTTP server) are thin layers
+//! over this library.
+
+pub mod db;
+pub mod demo;
+pub mod import;
+pub mod report;
+pub mod roster_file;
