@@ -66,7 +66,7 @@ BEGIN
     SELECT RAISE(ABORT, 'submissions are never deleted');
 END;
 
--- Photo metadata; the file is photos/<first two hex>/<sha256>.jpg.
+-- Photo metadata; the file is blobs/<first two hex>/<sha256>.
 CREATE TABLE photos (
     sha256          TEXT PRIMARY KEY,
     household_id    TEXT NOT NULL REFERENCES households (id),
@@ -108,7 +108,8 @@ CREATE TABLE findings (
 CREATE INDEX findings_household ON findings (household_id);
 
 -- What waits to go to the office, in the order it was made. A row is acknowledged only
--- when the office has confirmed it; the record itself stays on the device.
+-- when the office has confirmed it; the record itself stays on the device. A row the
+-- office refused for good (conflict, not assigned) is marked rejected and kept for review.
 CREATE TABLE outbox (
     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
     record_kind     TEXT NOT NULL
@@ -120,9 +121,11 @@ CREATE TABLE outbox (
     attempts        INTEGER NOT NULL DEFAULT 0,
     last_error      TEXT,
     acknowledged_at TEXT,
+    rejected_at     TEXT,
+    rejection_code  INTEGER,
     UNIQUE (record_kind, record_id)
 );
-CREATE INDEX outbox_pending ON outbox (seq) WHERE acknowledged_at IS NULL;
+CREATE INDEX outbox_pending ON outbox (seq) WHERE acknowledged_at IS NULL AND rejected_at IS NULL;
 
 -- Cursor, digest, clock anchor, server address: small named values.
 CREATE TABLE sync_state (

@@ -4,11 +4,13 @@
 //! a webview.
 
 pub mod area;
+pub mod clock;
 pub mod form;
 pub mod hash;
 pub mod id_number;
 pub mod model;
 pub mod policy;
 pub mod roster;
+pub mod wire;
 
 pub use id_number::{IdNumber, IdNumberError};

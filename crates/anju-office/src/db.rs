@@ -13,11 +13,18 @@ use uuid::Uuid;
 
 /// The office migrations, embedded at build time. A test checks this list against the
 /// files in `migrations/office/`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../migrations/office/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../../../migrations/office/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "sync",
+        sql: include_str!("../../../migrations/office/0002_sync.sql"),
+    },
+];
 
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";
 pub const BLOB_DIR: &str = "blobs";
@@ -91,7 +98,7 @@ pub struct ExistingHousehold {
 }
 
 pub struct OfficeDb {
-    conn: Connection,
+    pub(crate) conn: Connection,
     dir: PathBuf,
 }
 
@@ -105,6 +112,8 @@ impl OfficeDb {
             })?;
         }
         let mut conn = anju_db::open(&dir.join(DATABASE_FILE))?;
+        // The office acknowledges pushes: a commit must survive a power cut too.
+        conn.execute_batch("PRAGMA synchronous = FULL")?;
         anju_db::migrate(&mut conn, MIGRATIONS)?;
         Ok(Self {
             conn,
@@ -128,6 +137,10 @@ impl OfficeDb {
 
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     pub fn integrity_problems(&self) -> Result<Vec<String>> {

@@ -342,6 +342,45 @@ pub fn load(
     Ok(summary)
 }
 
+/// The demo users, all with the password [`DEMO_PASSWORD`]: `admin`, `zhang` (township
+/// user of 东河口镇) and `li` (inspector of 发改委, assigned all of 东河口镇).
+pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
+    use crate::users::add_user;
+    use anju_core::model::Department;
+    use anju_core::wire::Role;
+    add_user(db, "admin", Role::Admin, None, None, DEMO_PASSWORD)?;
+    add_user(
+        db,
+        "zhang",
+        Role::Township,
+        None,
+        Some("东河口镇"),
+        DEMO_PASSWORD,
+    )?;
+    add_user(
+        db,
+        "li",
+        Role::Inspector,
+        Some(Department::Reform),
+        None,
+        DEMO_PASSWORD,
+    )?;
+    crate::assign::assign(
+        db,
+        "li",
+        &crate::assign::Target::Township("东河口镇".into()),
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoUsersError {
+    #[error(transparent)]
+    User(#[from] crate::users::UserError),
+    #[error(transparent)]
+    Assign(#[from] crate::assign::AssignError),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

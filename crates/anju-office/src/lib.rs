@@ -2,8 +2,13 @@
 //! import and reports. The command line (and, next, the HTTP server) are thin layers
 //! over this library.
 
+pub mod assign;
 pub mod db;
 pub mod demo;
 pub mod import;
 pub mod report;
 pub mod roster_file;
+pub mod server;
+pub mod storage;
+pub mod sync_db;
+pub mod users;

@@ -3,11 +3,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::{BufRead, IsTerminal};
+
+use anju_core::model::Department;
+use anju_core::wire::Role;
+use anju_office::assign::{Target, assign, unassign};
 use anju_office::db::{OfficeDb, default_data_dir};
 use anju_office::import::{ImportError, import_roster};
-use anju_office::{demo, report};
-use anyhow::{Context, Result, anyhow};
-use clap::{Parser, Subcommand, ValueEnum};
+use anju_office::{demo, report, users};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +48,105 @@ enum Command {
         #[command(subcommand)]
         report: ReportKind,
     },
+    /// Serve the sync API (and, later, the office pages).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Log as JSON lines instead of text.
+        #[arg(long)]
+        json_logs: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Assign households to an inspector.
+    Assign(AssignArgs),
+    /// Take households away from an inspector.
+    Unassign(AssignArgs),
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add a user; the password is read from a prompt, or from standard input.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long, value_enum)]
+        department: Option<DepartmentArg>,
+        #[arg(long)]
+        township: Option<String>,
+    },
+    /// Revoke every device sign-in of a user (a lost phone).
+    Revoke { name: String },
+    /// List the users.
+    List,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Inspector,
+    Township,
+    Admin,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DepartmentArg {
+    Poverty,
+    Reform,
+    Land,
+    Housing,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct TargetArgs {
+    /// Every household of this township.
+    #[arg(long)]
+    township: Option<String>,
+    /// Every household of this concentrated site.
+    #[arg(long)]
+    site: Option<String>,
+    /// Households by ID number or household number.
+    #[arg(long, num_args = 1..)]
+    household: Option<Vec<String>>,
+}
+
+#[derive(Args)]
+struct AssignArgs {
+    inspector: String,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+impl TargetArgs {
+    fn target(&self) -> Result<Target> {
+        match (&self.township, &self.site, &self.household) {
+            (Some(t), None, None) => Ok(Target::Township(t.clone())),
+            (None, Some(s), None) => Ok(Target::Site(s.clone())),
+            (None, None, Some(h)) => Ok(Target::Households(h.clone())),
+            _ => bail!("give one of --township, --site, --household"),
+        }
+    }
+}
+
+/// Read a new password: twice at a terminal prompt, or one line from standard input.
+fn read_password() -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("密码 / password: ")?;
+        let second = rpassword::prompt_password("再输一次 / again: ")?;
+        if first != second {
+            bail!("两次输入的密码不同 / the passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
 }
 
 #[derive(Subcommand)]
@@ -86,14 +190,98 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode> {
     let dir = data_dir(cli)?;
     match &cli.command {
+        Command::Serve { listen, json_logs } => {
+            serve(&dir, listen, *json_logs)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { action } => {
+            let db = OfficeDb::open(&dir)?;
+            match action {
+                UserAction::Add {
+                    name,
+                    role,
+                    department,
+                    township,
+                } => {
+                    let role = match role {
+                        RoleArg::Inspector => Role::Inspector,
+                        RoleArg::Township => Role::Township,
+                        RoleArg::Admin => Role::Admin,
+                    };
+                    let department = department.map(|d| match d {
+                        DepartmentArg::Poverty => Department::Poverty,
+                        DepartmentArg::Reform => Department::Reform,
+                        DepartmentArg::Land => Department::Land,
+                        DepartmentArg::Housing => Department::Housing,
+                    });
+                    let password = read_password()?;
+                    let user = users::add_user(
+                        &db,
+                        name,
+                        role,
+                        department,
+                        township.as_deref(),
+                        &password,
+                    )?;
+                    println!(
+                        "已添加用户 {} ({}) / user {} added ({})",
+                        user.name,
+                        role.code(),
+                        user.name,
+                        role.code()
+                    );
+                }
+                UserAction::Revoke { name } => {
+                    let count = users::revoke(&db, name)?;
+                    println!(
+                        "已撤销 {name} 的 {count} 个设备登录 / revoked {count} device sign-in(s) of {name}"
+                    );
+                }
+                UserAction::List => {
+                    for user in users::list_users(&db)? {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            user.name,
+                            user.role.code(),
+                            user.department.map_or("-", Department::code),
+                            user.township.as_deref().unwrap_or("-")
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assign(args) => {
+            let mut db = OfficeDb::open(&dir)?;
+            let count = assign(&mut db, &args.inspector, &args.target.target()?)?;
+            println!(
+                "已分配 {count} 户给 {} / assigned {count} household(s) to {}",
+                args.inspector, args.inspector
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Unassign(args) => {
+            let mut db = OfficeDb::open(&dir)?;
+            let count = unassign(&mut db, &args.inspector, &args.target.target()?)?;
+            println!(
+                "已从 {} 收回 {count} 户 / took {count} household(s) from {}",
+                args.inspector, args.inspector
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { demo } => {
             let mut db = OfficeDb::create(&dir)?;
             if *demo {
                 db.ensure_empty()?;
                 let summary = demo::load(&mut db).context("loading the demo data")?;
+                demo::load_users(&mut db).context("creating the demo users")?;
                 println!(
                     "已载入演示数据：{} 户 {} 人 / demo data loaded: {} households, {} people",
                     summary.households, summary.people, summary.households, summary.people
+                );
+                println!(
+                    "演示用户（密码均为 {pw}） / demo users (password {pw}):\n  admin  管理员 / admin\n  zhang  东河口镇乡镇用户 / township user of 东河口镇\n  li     发改委检查员，负责东河口镇全部住户 / inspector (reform), assigned all of 东河口镇",
+                    pw = demo::DEMO_PASSWORD
                 );
             }
             println!(
@@ -137,5 +325,63 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn serve(dir: &std::path::Path, listen: &str, json_logs: bool) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json_logs {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    if !dir.join(anju_office::db::DATABASE_FILE).is_file() {
+        bail!(
+            "{} 中还没有办公室数据库：请先运行 anju-office init / there is no office database in {}: run `anju-office init` first",
+            dir.display(),
+            dir.display()
+        );
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let address = listener.local_addr()?;
+        // The first line of standard output: scripts and tests read the port from it.
+        println!("listening on http://{address}");
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        tracing::info!(%address, data = %dir.display(), "anju-office serving");
+        anju_office::server::serve(listener, dir.to_path_buf(), shutdown_signal()).await?;
+        tracing::info!("anju-office stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
     }
 }

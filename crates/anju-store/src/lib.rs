@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 use anju_core::form::{Answer, FormAnswers, FormContext, FormIssue, FormSchema, form_by_id};
 use anju_core::hash::{HashError, content_sha256, is_sha256_hex, sha256_hex};
 use anju_core::model::{
-    ClockReading, Household, HouseholdStatus, PhotoMeta, SignatureMeta, Submission, SubmissionKind,
+    ClockReading, Finding, FindingState, Household, HouseholdStatus, PhotoMeta, SignatureMeta,
+    SignatureMethod, Submission, SubmissionKind,
 };
+use anju_core::wire::{RecordBody, SignatureRecord};
 use anju_db::{DbError, Migration};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -30,7 +32,8 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 }];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
-pub const PHOTO_DIR: &str = "photos";
+/// Photos and signature images, each named by its SHA-256.
+pub const BLOB_DIR: &str = "blobs";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -187,7 +190,7 @@ pub struct OutboxEntry {
 
 pub struct Store {
     conn: Connection,
-    photo_dir: PathBuf,
+    blob_dir: PathBuf,
 }
 
 fn now() -> DateTime<Utc> {
@@ -246,26 +249,58 @@ impl Store {
     /// Open the store in `dir` (the app's data directory), creating it if needed.
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-        let photo_dir = dir.join(PHOTO_DIR);
-        std::fs::create_dir_all(&photo_dir).map_err(io_error(&photo_dir))?;
+        let blob_dir = dir.join(BLOB_DIR);
+        std::fs::create_dir_all(&blob_dir).map_err(io_error(&blob_dir))?;
         let mut conn = anju_db::open(&dir.join(DATABASE_FILE))?;
         anju_db::migrate(&mut conn, MIGRATIONS)?;
-        Ok(Self { conn, photo_dir })
+        Ok(Self { conn, blob_dir })
     }
 
-    pub fn photo_dir(&self) -> &Path {
-        &self.photo_dir
+    pub fn blob_dir(&self) -> &Path {
+        &self.blob_dir
     }
 
-    /// Where the photo with this hash lives (whether or not it exists).
-    pub fn photo_path(&self, sha256: &str) -> Result<PathBuf> {
+    /// Where the blob (photo or signature image) with this hash lives, whether or not it
+    /// exists. Only a well-formed hash makes a path, so no input can leave the folder.
+    pub fn blob_path(&self, sha256: &str) -> Result<PathBuf> {
         if !is_sha256_hex(sha256) {
             return Err(StoreError::BadHash(sha256.to_string()));
         }
-        Ok(self
-            .photo_dir
-            .join(&sha256[0..2])
-            .join(format!("{sha256}.jpg")))
+        Ok(self.blob_dir.join(&sha256[0..2]).join(sha256))
+    }
+
+    /// Store bytes under their SHA-256 and return it. The file is written to a temporary
+    /// name, flushed and renamed, so a crash leaves either the whole file or none.
+    pub fn put_blob(&self, bytes: &[u8]) -> Result<String> {
+        let sha256 = sha256_hex(bytes);
+        let path = self.blob_path(&sha256)?;
+        if path.exists() {
+            return Ok(sha256);
+        }
+        let dir = path.parent().unwrap_or(&self.blob_dir).to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        let temporary = dir.join(format!("{sha256}.partial"));
+        let mut file = std::fs::File::create(&temporary).map_err(io_error(&temporary))?;
+        file.write_all(bytes).map_err(io_error(&temporary))?;
+        file.sync_all().map_err(io_error(&temporary))?;
+        std::fs::rename(&temporary, &path).map_err(io_error(&path))?;
+        Ok(sha256)
+    }
+
+    /// Read a blob back, checking that the file still has its hash.
+    pub fn blob_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
+        let path = self.blob_path(sha256)?;
+        let bytes = std::fs::read(&path).map_err(io_error(&path))?;
+        if sha256_hex(&bytes) != sha256 {
+            return Err(StoreError::Corrupt {
+                what: format!("file {} no longer matches its hash", path.display()),
+            });
+        }
+        Ok(bytes)
+    }
+
+    pub fn has_blob(&self, sha256: &str) -> bool {
+        self.blob_path(sha256).is_ok_and(|p| p.is_file())
     }
 
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
@@ -643,24 +678,13 @@ impl Store {
 
     // -- evidence --------------------------------------------------------------------
 
-    /// Store a (processed) photo file under its SHA-256 and record its metadata. The file
-    /// is written to a temporary name, flushed and renamed, so a crash leaves either the
-    /// whole file or none. Adding the same bytes again returns the existing record.
+    /// Store a (processed) photo file under its SHA-256 and record its metadata. Adding
+    /// the same bytes again returns the existing record.
     pub fn add_photo(&mut self, bytes: &[u8], photo: NewPhoto) -> Result<PhotoMeta> {
         if self.household(photo.household_id)?.is_none() {
             return Err(StoreError::UnknownHousehold(photo.household_id));
         }
-        let sha256 = sha256_hex(bytes);
-        let path = self.photo_path(&sha256)?;
-        if !path.exists() {
-            let dir = path.parent().unwrap_or(&self.photo_dir).to_path_buf();
-            std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
-            let temporary = dir.join(format!("{sha256}.partial"));
-            let mut file = std::fs::File::create(&temporary).map_err(io_error(&temporary))?;
-            file.write_all(bytes).map_err(io_error(&temporary))?;
-            file.sync_all().map_err(io_error(&temporary))?;
-            std::fs::rename(&temporary, &path).map_err(io_error(&path))?;
-        }
+        let sha256 = self.put_blob(bytes)?;
         let meta = PhotoMeta {
             sha256: sha256.clone(),
             household_id: photo.household_id,
@@ -706,18 +730,6 @@ impl Store {
             )
             .optional()?
             .transpose()
-    }
-
-    /// Read a stored photo back, checking that the file still has its hash.
-    pub fn photo_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
-        let path = self.photo_path(sha256)?;
-        let bytes = std::fs::read(&path).map_err(io_error(&path))?;
-        if sha256_hex(&bytes) != sha256 {
-            return Err(StoreError::Corrupt {
-                what: format!("photo file {} no longer matches its hash", path.display()),
-            });
-        }
-        Ok(bytes)
     }
 
     // -- submitting ------------------------------------------------------------------
@@ -791,10 +803,14 @@ impl Store {
         for (slot, answer) in &draft.answers.0 {
             if let Answer::Signature { signature } = answer {
                 insert_signature(&tx, draft.household_id, slot, signature)?;
+                let record = SignatureRecord {
+                    household_id: draft.household_id,
+                    signature: signature.clone(),
+                };
                 enqueue(
                     RecordKind::Signature,
                     &signature.id.to_string(),
-                    &content_sha256(signature)?,
+                    &content_sha256(&record)?,
                 )?;
             }
         }
@@ -819,14 +835,22 @@ impl Store {
         )?;
         enqueue(RecordKind::Submission, &submission.id.to_string(), &content)?;
         if let Some(Answer::Findings { items }) = draft.answers.get("findings") {
-            for finding in items {
-                let id = Uuid::now_v7();
+            for draft_finding in items {
+                let finding = Finding {
+                    id: Uuid::now_v7(),
+                    household_id: draft.household_id,
+                    submission_id: Some(submission.id),
+                    item: draft_finding.item.clone(),
+                    description: draft_finding.description.clone(),
+                    deadline: draft_finding.deadline,
+                    state: FindingState::Open,
+                };
                 tx.execute(
                     "INSERT INTO findings (id, household_id, submission_id, item, description,
                          deadline, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
-                        id.to_string(),
+                        finding.id.to_string(),
                         household,
                         submission.id.to_string(),
                         finding.item,
@@ -837,8 +861,8 @@ impl Store {
                 )?;
                 enqueue(
                     RecordKind::Finding,
-                    &id.to_string(),
-                    &content_sha256(finding)?,
+                    &finding.id.to_string(),
+                    &content_sha256(&finding)?,
                 )?;
             }
         }
@@ -884,7 +908,7 @@ impl Store {
     pub fn pending_outbox(&self) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, record_kind, record_id, household_id, content_sha256, attempts, last_error
-             FROM outbox WHERE acknowledged_at IS NULL ORDER BY seq",
+             FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |row| {
             Ok((
@@ -949,6 +973,193 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The body of an outbox entry as it goes on the wire, checked against the hash that
+    /// was recorded when the entry was made (a changed or damaged record is refused).
+    pub fn outbox_record(&self, entry: &OutboxEntry) -> Result<RecordBody> {
+        let body = match entry.kind {
+            RecordKind::Photo => RecordBody::Photo(
+                self.photo(&entry.record_id)?
+                    .ok_or_else(|| StoreError::MissingPhoto(entry.record_id.clone()))?,
+            ),
+            RecordKind::Submission => {
+                let id = parse_uuid(&entry.record_id, "outbox submission")?;
+                let (submission, _) = self.submission(id)?.ok_or_else(|| StoreError::Corrupt {
+                    what: format!("outbox names a missing submission {id}"),
+                })?;
+                RecordBody::Submission(submission)
+            }
+            RecordKind::Signature => {
+                RecordBody::Signature(self.signature_record(&entry.record_id)?)
+            }
+            RecordKind::Finding => RecordBody::Finding(self.finding(&entry.record_id)?),
+        };
+        if body.content_sha256()? != entry.content_sha256 {
+            return Err(StoreError::Corrupt {
+                what: format!(
+                    "{} {} no longer matches the hash it had when submitted",
+                    entry.kind.code(),
+                    entry.record_id
+                ),
+            });
+        }
+        Ok(body)
+    }
+
+    fn signature_record(&self, id: &str) -> Result<SignatureRecord> {
+        self.conn
+            .query_row(
+                "SELECT household_id, slot, signer_name, method_json, image_sha256,
+                        signed_content_sha256, signed_at
+                 FROM signatures WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, String>(5)?,
+                        row.get::<_, String>(6)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Corrupt {
+                what: format!("outbox names a missing signature {id}"),
+            })
+            .and_then(
+                |(household, slot, signer_name, method, image, content, at)| {
+                    let method: SignatureMethod = serde_json::from_str(&method)?;
+                    Ok(SignatureRecord {
+                        household_id: parse_uuid(&household, "signature household")?,
+                        signature: SignatureMeta {
+                            id: parse_uuid(id, "signature id")?,
+                            slot,
+                            signer_name,
+                            method,
+                            image_sha256: image,
+                            signed_content_sha256: content,
+                            signed_at: parse_time(&at)?,
+                        },
+                    })
+                },
+            )
+    }
+
+    fn finding(&self, id: &str) -> Result<Finding> {
+        self.conn
+            .query_row(
+                "SELECT household_id, submission_id, item, description, deadline, state
+                 FROM findings WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, Option<String>>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, String>(5)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Corrupt {
+                what: format!("outbox names a missing finding {id}"),
+            })
+            .and_then(
+                |(household, submission, item, description, deadline, state)| {
+                    Ok(Finding {
+                        id: parse_uuid(id, "finding id")?,
+                        household_id: parse_uuid(&household, "finding household")?,
+                        submission_id: submission
+                            .as_deref()
+                            .map(|s| parse_uuid(s, "finding submission"))
+                            .transpose()?,
+                        item,
+                        description,
+                        deadline: deadline.parse().map_err(|_| StoreError::Corrupt {
+                            what: format!("finding deadline {deadline}"),
+                        })?,
+                        state: serde_json::from_value(serde_json::Value::String(state))?,
+                    })
+                },
+            )
+    }
+
+    /// The office refused this entry for good: keep it, out of the queue, with the reason.
+    pub fn reject(&mut self, seq: i64, code: u16, message: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET rejected_at = ?1, rejection_code = ?2, last_error = ?3,
+                 attempts = attempts + 1
+             WHERE seq = ?4",
+            params![now().to_rfc3339(), code, message, seq],
+        )?;
+        Ok(())
+    }
+
+    /// Entries the office refused, for the inspector and the office to look at.
+    pub fn rejected_outbox(&self) -> Result<Vec<(OutboxEntry, u16)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, record_kind, record_id, household_id, content_sha256, attempts,
+                    last_error, rejection_code
+             FROM outbox WHERE rejected_at IS NOT NULL ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, u32>(5)?,
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, u16>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, kind, record_id, household, content_sha256, attempts, last_error, code) =
+                row?;
+            out.push((
+                OutboxEntry {
+                    seq,
+                    kind: RecordKind::from_code(&kind).ok_or(StoreError::Corrupt {
+                        what: format!("outbox kind {kind}"),
+                    })?,
+                    record_id,
+                    household_id: parse_uuid(&household, "outbox household")?,
+                    content_sha256,
+                    attempts,
+                    last_error,
+                },
+                code,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The ids of every household on the device (for the assigned-set digest).
+    pub fn household_ids(&self) -> Result<Vec<Uuid>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM households")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(parse_uuid(&row?, "household id")?);
+        }
+        Ok(out)
+    }
+
+    /// How many outbox entries were acknowledged (for progress and tests).
+    pub fn acknowledged_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE acknowledged_at IS NOT NULL",
+            [],
+            |row| row.get(0),
+        )?)
     }
 
     // -- sync state ------------------------------------------------------------------

@@ -329,14 +329,14 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
     let sha = photo(&mut store, h.id, "front");
     let again = photo(&mut store, h.id, "front");
     assert_eq!(sha, again);
-    let path = store.photo_path(&sha).unwrap();
-    assert!(path.ends_with(format!("{}/{sha}.jpg", &sha[0..2])));
-    assert_eq!(store.photo_bytes(&sha).unwrap(), b"jpeg bytes of front");
+    let path = store.blob_path(&sha).unwrap();
+    assert!(path.ends_with(format!("{}/{sha}", &sha[0..2])));
+    assert_eq!(store.blob_bytes(&sha).unwrap(), b"jpeg bytes of front");
     std::fs::write(&path, b"tampered").unwrap();
-    let err = store.photo_bytes(&sha).unwrap_err();
+    let err = store.blob_bytes(&sha).unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
     assert!(matches!(
-        store.photo_path("../../etc/passwd"),
+        store.blob_path("../../etc/passwd"),
         Err(StoreError::BadHash(_))
     ));
     let unknown = NewPhoto {

@@ -1,0 +1,820 @@
+//! The HTTP server: the sync API under `/api/v1`, its OpenAPI document, health and
+//! metrics. Handlers parse, call the storage interfaces, and map errors to JSON answers
+//! that say what is wrong and where.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anju_core::wire::{
+    ApiError, BlobState, HEADER_BLOB_COMPLETE, HEADER_BLOB_LENGTH, HEADER_BLOB_OFFSET, Health,
+    LoginRequest, LoginResponse, MAX_BLOB_BYTES, MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_RECORDS,
+    PROTOCOL_VERSION, PullResponse, PushRecord, PushRequest, PushResponse, RecordResult,
+    RecordStatus, Role, UserInfo,
+};
+use axum::body::{Body, Bytes};
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, Path, RawQuery, Request, State,
+};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::assign::Target;
+use crate::db::{BLOB_DIR, OfficeDb, OfficeDbError};
+use crate::storage::{
+    BlobError, BlobStore, FolderBlobStore, OfficeStore, SqliteOfficeStore, StorageError,
+};
+use crate::users::{AuthUser, LoginOutcome, TokenState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Db(#[from] OfficeDbError),
+    #[error("服务器错误 / server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Counters for `/api/v1/metrics`; tests check that no request ever got a 5xx.
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MetricsSnapshot {
+    pub requests: u64,
+    pub responses_2xx: u64,
+    pub responses_4xx: u64,
+    pub responses_5xx: u64,
+    pub blob_bytes_received: u64,
+    pub records_accepted: u64,
+    pub records_duplicate: u64,
+    pub records_refused: u64,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    requests: AtomicU64,
+    responses_2xx: AtomicU64,
+    responses_4xx: AtomicU64,
+    responses_5xx: AtomicU64,
+    blob_bytes_received: AtomicU64,
+    records_accepted: AtomicU64,
+    records_duplicate: AtomicU64,
+    records_refused: AtomicU64,
+}
+
+impl Metrics {
+    pub fn snapshot(&self) -> MetricsSnapshot {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        MetricsSnapshot {
+            requests: get(&self.requests),
+            responses_2xx: get(&self.responses_2xx),
+            responses_4xx: get(&self.responses_4xx),
+            responses_5xx: get(&self.responses_5xx),
+            blob_bytes_received: get(&self.blob_bytes_received),
+            records_accepted: get(&self.records_accepted),
+            records_duplicate: get(&self.records_duplicate),
+            records_refused: get(&self.records_refused),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn OfficeStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// The default storage: SQLite and a blob folder under the data directory.
+    pub fn open(data_dir: &std::path::Path) -> Result<Self, ServerError> {
+        let db = OfficeDb::open(data_dir)?;
+        Ok(Self {
+            store: Arc::new(SqliteOfficeStore::new(db)),
+            blobs: Arc::new(FolderBlobStore::new(
+                &data_dir.join(BLOB_DIR),
+                MAX_BLOB_BYTES,
+            )?),
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
+}
+
+/// Serve the office on `listener` until `shutdown` completes, then finish the requests
+/// in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    data_dir: PathBuf,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let state = AppState::open(&data_dir)?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+// -- errors ------------------------------------------------------------------------------
+
+/// An error answer: status, stable code, bilingual message, where in the request.
+#[derive(Debug)]
+pub struct AppError {
+    status: StatusCode,
+    body: ApiError,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl AppError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ApiError {
+                error: code.to_string(),
+                message: message.into(),
+                field: None,
+            },
+            headers: Vec::new(),
+        }
+    }
+
+    fn field(mut self, field: impl Into<String>) -> Self {
+        self.body.field = Some(field.into());
+        self
+    }
+
+    fn header(mut self, name: HeaderName, value: impl ToString) -> Self {
+        if let Ok(value) = HeaderValue::from_str(&value.to_string()) {
+            self.headers.push((name, value));
+        }
+        self
+    }
+
+    fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "未登录或登录已失效，请重新登录 / not signed in, or the sign-in expired: sign in again",
+        )
+    }
+
+    fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!(
+                "办公室服务器出错，请稍后重试 / the office server failed, try again later: {error}"
+            ),
+        )
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        for (name, value) in self.headers {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Assign(e) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_assignment",
+                e.to_string(),
+            ),
+            other => Self::internal(other),
+        }
+    }
+}
+
+/// A JSON body parsed with the path of whatever is wrong in it.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_json",
+                "请求须为 JSON（Content-Type: application/json） / the request body must be JSON (Content-Type: application/json)",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!("请求过大：上限 {MAX_PUSH_BYTES} 字节，请分批发送 / the request is too large: at most {MAX_PUSH_BYTES} bytes, send it in smaller batches"),
+                )
+            } else {
+                AppError::new(StatusCode::BAD_REQUEST, "unreadable_body", format!("无法读取请求 / cannot read the request: {rejection}"))
+            }
+        })?;
+        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiJson)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                let inner = error.into_inner();
+                let (status, code, zh) = match inner.classify() {
+                    serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                        (StatusCode::BAD_REQUEST, "invalid_json", "不是有效的JSON")
+                    }
+                    _ => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_field",
+                        "字段有误",
+                    ),
+                };
+                let at = if path == "." {
+                    String::new()
+                } else {
+                    format!(" ({path})")
+                };
+                let mut err = AppError::new(status, code, format!("{zh}{at} / {inner}{at}"));
+                if path != "." {
+                    err = err.field(path);
+                }
+                err
+            })
+    }
+}
+
+/// The signed-in user of a request (Bearer token).
+pub struct Authenticated(pub AuthUser, pub String);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(AppError::unauthorized)?
+            .to_string();
+        match state.store.user_for_token(token.clone()).await? {
+            TokenState::Valid(user) => Ok(Self(user, token)),
+            TokenState::Revoked => Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "token_revoked",
+                "此设备的登录已被办公室撤销，请重新登录 / the office revoked this device's sign-in: sign in again",
+            )),
+            TokenState::Unknown => Err(AppError::unauthorized()),
+        }
+    }
+}
+
+fn require_role(user: &AuthUser, role: Role) -> Result<(), AppError> {
+    if user.role == role {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden_role",
+            format!(
+                "此操作需要{}权限，{}是{} / this needs the {} role; {} is {}",
+                role.code(),
+                user.name,
+                user.role.code(),
+                role.code(),
+                user.name,
+                user.role.code()
+            ),
+        ))
+    }
+}
+
+// -- routes ------------------------------------------------------------------------------
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Anju office API",
+        description = "安居验收 · 乡镇办公室同步接口 / the township office's sync API. See docs/sync-protocol.md."
+    ),
+    components(schemas(ApiError, BlobState, UserInfo, RecordResult, RecordStatus))
+)]
+struct ApiDoc;
+
+/// The whole application: API routes, OpenAPI document, fallbacks and layers.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(pull))
+        .routes(routes!(push))
+        .routes(routes!(blob_head, blob_put))
+        .routes(routes!(metrics))
+        .routes(routes!(admin_users))
+        .routes(routes!(admin_assign))
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    api.route(
+        "/api/openapi.json",
+        axum::routing::get(move || {
+            let doc = Arc::clone(&openapi);
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed)
+    .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+    .layer(middleware::from_fn_with_state(
+        state.clone(),
+        count_responses,
+    ))
+    .layer(CompressionLayer::new().gzip(true))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+async fn not_found(request: Request) -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!(
+            "没有这个接口：{} / no such route: {}",
+            request.uri().path(),
+            request.uri().path()
+        ),
+    )
+}
+
+async fn method_not_allowed(request: Request) -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{} 不支持 {} 方法 / {} does not take {}",
+            request.uri().path(),
+            request.method(),
+            request.uri().path(),
+            request.method()
+        ),
+    )
+}
+
+async fn count_responses(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    state.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let response = next.run(request).await;
+    let counter = match response.status().as_u16() {
+        200..=299 => &state.metrics.responses_2xx,
+        400..=499 => &state.metrics.responses_4xx,
+        500..=599 => &state.metrics.responses_5xx,
+        _ => return response,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    response
+}
+
+/// Whether the office is up, and its time (devices anchor their clock on it).
+#[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        server_time: Utc::now(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        protocol: PROTOCOL_VERSION,
+    })
+}
+
+/// Sign in a device; the answer's token goes in `Authorization: Bearer`.
+#[utoipa::path(post, path = "/api/v1/login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ApiError), (status = 429, body = ApiError)))]
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
+    let outcome = state
+        .store
+        .login(
+            request.user,
+            request.password,
+            request.device_id,
+            request.device_name,
+        )
+        .await?;
+    match outcome {
+        LoginOutcome::Success { token, user } => Ok(Json(LoginResponse {
+            token,
+            user: user.info(),
+            server_time: Utc::now(),
+        })),
+        LoginOutcome::Refused => Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误 / wrong user name or password",
+        )),
+        LoginOutcome::Throttled { retry_at } => {
+            let wait = (retry_at - Utc::now()).num_seconds().max(1);
+            Err(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("密码错误次数过多，请{wait}秒后再试 / too many wrong passwords: try again in {wait} s"),
+            )
+            .header(header::RETRY_AFTER, wait))
+        }
+    }
+}
+
+/// Sign this device out: its token stops working.
+#[utoipa::path(post, path = "/api/v1/logout", responses((status = 204), (status = 401, body = ApiError)), security(("bearer" = [])))]
+async fn logout(
+    State(state): State<AppState>,
+    Authenticated(_, token): Authenticated,
+) -> Result<StatusCode, AppError> {
+    state.store.revoke_token(token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The pull cursor and page size.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[allow(dead_code)] // documents the query; parsed by hand for precise errors
+struct PullQuery {
+    /// The `next_cursor` of the last page received; 0 for everything.
+    cursor: Option<i64>,
+    /// Households per page, at most 5000.
+    limit: Option<u32>,
+}
+
+fn parse_pull_query(raw: Option<String>) -> Result<(i64, u32), AppError> {
+    let mut cursor = 0i64;
+    let mut limit = anju_core::wire::DEFAULT_PULL_LIMIT;
+    for pair in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let bad = |what: &str| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("参数 {key}=“{value}”无效 / query parameter {key}='{value}' is not valid: {what}"),
+            )
+            .field(key.to_string())
+        };
+        match key {
+            "cursor" => {
+                cursor = value
+                    .parse()
+                    .map_err(|_| bad("须为非负整数 / must be a whole number ≥ 0"))?;
+                if cursor < 0 {
+                    return Err(bad("须为非负整数 / must be a whole number ≥ 0"));
+                }
+            }
+            "limit" => {
+                limit = value.parse().map_err(|_| {
+                    bad("须为1到5000的整数 / must be a whole number from 1 to 5000")
+                })?;
+                if !(1..=MAX_PULL_LIMIT).contains(&limit) {
+                    return Err(bad(
+                        "须为1到5000的整数 / must be a whole number from 1 to 5000",
+                    ));
+                }
+            }
+            _ => return Err(bad("未知参数 / unknown parameter")),
+        }
+    }
+    Ok((cursor, limit))
+}
+
+/// The changes to the inspector's households since a cursor, one page.
+#[utoipa::path(get, path = "/api/v1/pull", params(PullQuery),
+    responses((status = 200, body = PullResponse), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError)),
+    security(("bearer" = [])))]
+async fn pull(
+    State(state): State<AppState>,
+    Authenticated(user, _): Authenticated,
+    RawQuery(query): RawQuery,
+) -> Result<Json<PullResponse>, AppError> {
+    require_role(&user, Role::Inspector)?;
+    let (cursor, limit) = parse_pull_query(query)?;
+    Ok(Json(state.store.pull(user, cursor, limit).await?))
+}
+
+/// Push immutable records; one result per record.
+#[utoipa::path(post, path = "/api/v1/push", request_body = PushRequest,
+    responses((status = 200, body = PushResponse, description = "every record stored"),
+        (status = 403, body = PushResponse), (status = 404, body = PushResponse), (status = 409, body = PushResponse),
+        (status = 422, body = PushResponse), (status = 424, body = PushResponse),
+        (status = 400, body = ApiError), (status = 413, body = ApiError)),
+    security(("bearer" = [])))]
+async fn push(
+    State(state): State<AppState>,
+    Authenticated(user, _): Authenticated,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> Result<Response, AppError> {
+    require_role(&user, Role::Inspector)?;
+    if request.records.len() > MAX_PUSH_RECORDS {
+        return Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_records",
+            format!(
+                "一次最多 {MAX_PUSH_RECORDS} 条记录，此次 {} 条 / at most {MAX_PUSH_RECORDS} records per push, this one has {}",
+                request.records.len(),
+                request.records.len()
+            ),
+        )
+        .field("records"));
+    }
+    let server_time = Utc::now();
+    let offset = state
+        .store
+        .record_contact(
+            user.clone(),
+            request.device_id,
+            request.device_time,
+            server_time,
+        )
+        .await?;
+    let prechecks = state
+        .store
+        .precheck(user.clone(), request.records.clone())
+        .await?;
+    let mut results = Vec::with_capacity(request.records.len());
+    for (record, precheck) in request.records.into_iter().zip(prechecks) {
+        let result = match precheck {
+            Some(result) => result,
+            None => {
+                store_if_blobs_present(&state, &user, request.device_id, record, offset).await?
+            }
+        };
+        let counter = match result.status {
+            RecordStatus::Accepted => &state.metrics.records_accepted,
+            RecordStatus::Duplicate => &state.metrics.records_duplicate,
+            _ => &state.metrics.records_refused,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        results.push(result);
+    }
+    let response = PushResponse {
+        results,
+        server_time,
+        clock_offset_ms: offset,
+    };
+    let status = StatusCode::from_u16(response.http_status()).unwrap_or(StatusCode::OK);
+    Ok((status, Json(response)).into_response())
+}
+
+async fn store_if_blobs_present(
+    state: &AppState,
+    user: &AuthUser,
+    device_id: uuid::Uuid,
+    record: PushRecord,
+    offset: i64,
+) -> Result<RecordResult, AppError> {
+    let mut missing = Vec::new();
+    for blob in record.body.referenced_blobs() {
+        let complete = match state.blobs.state(&blob).await {
+            Ok(s) => s.complete,
+            Err(BlobError::BadHash(_)) => false,
+            Err(e) => return Err(AppError::internal(e)),
+        };
+        if !complete {
+            missing.push(blob);
+        }
+    }
+    if !missing.is_empty() {
+        return Ok(RecordResult {
+            kind: record.body.kind().to_string(),
+            id: record.body.id(),
+            status: RecordStatus::MissingBlob,
+            code: RecordStatus::MissingBlob.code(),
+            message: Some(format!(
+                "缺少 {} 个文件，请先上传 / {} file(s) are missing: upload them first",
+                missing.len(),
+                missing.len()
+            )),
+            missing_blobs: missing,
+        });
+    }
+    Ok(state
+        .store
+        .store_record(user.clone(), device_id, record, offset)
+        .await?)
+}
+
+fn blob_headers(state: BlobState) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(HEADER_BLOB_OFFSET, HeaderValue::from(state.offset));
+    headers.insert(
+        HEADER_BLOB_COMPLETE,
+        HeaderValue::from_static(if state.complete { "1" } else { "0" }),
+    );
+    headers
+}
+
+fn blob_error(error: BlobError) -> AppError {
+    match error {
+        BlobError::BadHash(_) => {
+            AppError::new(StatusCode::BAD_REQUEST, "bad_hash", error.to_string()).field("sha256")
+        }
+        BlobError::TooLarge { .. } => AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "blob_too_large",
+            error.to_string(),
+        ),
+        BlobError::OffsetMismatch { have, .. } => {
+            AppError::new(StatusCode::CONFLICT, "offset_mismatch", error.to_string())
+                .header(HeaderName::from_static(HEADER_BLOB_OFFSET), have)
+                .header(HeaderName::from_static(HEADER_BLOB_COMPLETE), 0)
+        }
+        BlobError::Overflow { .. } => AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "blob_overflow",
+            error.to_string(),
+        ),
+        BlobError::HashMismatch { .. } => AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash_mismatch",
+            error.to_string(),
+        )
+        .header(HeaderName::from_static(HEADER_BLOB_OFFSET), 0)
+        .header(HeaderName::from_static(HEADER_BLOB_COMPLETE), 0),
+        // The client went away mid-upload; nobody reads this answer.
+        BlobError::Interrupted { have } => {
+            AppError::new(StatusCode::BAD_REQUEST, "interrupted", error.to_string())
+                .header(HeaderName::from_static(HEADER_BLOB_OFFSET), have)
+        }
+        BlobError::Io(e) => AppError::internal(e),
+    }
+}
+
+/// How many bytes of a blob the office holds (`anju-blob-offset`, `anju-blob-complete`).
+#[utoipa::path(head, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex")),
+    responses((status = 200, headers(("anju-blob-offset" = u64), ("anju-blob-complete" = String))), (status = 400), (status = 401)),
+    security(("bearer" = [])))]
+async fn blob_head(
+    State(state): State<AppState>,
+    Authenticated(..): Authenticated,
+    Path(sha256): Path<String>,
+) -> Result<(StatusCode, HeaderMap), AppError> {
+    let blob = state.blobs.state(&sha256).await.map_err(blob_error)?;
+    Ok((StatusCode::OK, blob_headers(blob)))
+}
+
+fn header_u64(headers: &HeaderMap, name: &'static str) -> Result<u64, AppError> {
+    let value = headers.get(name).ok_or_else(|| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "missing_header",
+            format!("缺少请求头 {name} / the header {name} is missing"),
+        )
+        .field(name)
+    })?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_header",
+                format!(
+                    "请求头 {name} 须为非负整数 / the header {name} must be a whole number ≥ 0"
+                ),
+            )
+            .field(name)
+        })
+}
+
+/// Upload (the rest of) a blob from `anju-blob-offset`; `anju-blob-length` is its size.
+#[utoipa::path(put, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "complete and verified"), (status = 200, description = "already complete"),
+        (status = 202, description = "stored so far; not complete"), (status = 409, body = ApiError), (status = 413, body = ApiError),
+        (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+async fn blob_put(
+    State(state): State<AppState>,
+    Authenticated(..): Authenticated,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    let before = state.blobs.state(&sha256).await.map_err(blob_error)?;
+    let offset = header_u64(&headers, HEADER_BLOB_OFFSET)?;
+    let length = header_u64(&headers, HEADER_BLOB_LENGTH)?;
+    if length > MAX_BLOB_BYTES {
+        return Err(blob_error(BlobError::TooLarge {
+            length,
+            limit: MAX_BLOB_BYTES,
+        }));
+    }
+    if before.complete {
+        return Ok((StatusCode::OK, blob_headers(before)).into_response());
+    }
+    let stream = body
+        .into_data_stream()
+        .map(|chunk| chunk.map_err(|e| e.to_string()))
+        .boxed();
+    let metrics = Arc::clone(&state.metrics);
+    let counted = move |n: u64| {
+        metrics.blob_bytes_received.fetch_add(n, Ordering::Relaxed);
+    };
+    let after = state
+        .blobs
+        .append(&sha256, offset, length, stream, &counted)
+        .await
+        .map_err(blob_error)?;
+    let status = if after.complete {
+        StatusCode::CREATED
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, blob_headers(after)).into_response())
+}
+
+/// Counters: requests by status class, blob bytes, records.
+#[utoipa::path(get, path = "/api/v1/metrics", responses((status = 200, body = MetricsSnapshot), (status = 401, body = ApiError)),
+    security(("bearer" = [])))]
+async fn metrics(
+    State(state): State<AppState>,
+    Authenticated(..): Authenticated,
+) -> Json<MetricsSnapshot> {
+    Json(state.metrics.snapshot())
+}
+
+/// The office's users (admin only).
+#[utoipa::path(get, path = "/api/v1/admin/users", responses((status = 200, body = Vec<UserInfo>), (status = 403, body = ApiError)),
+    security(("bearer" = [])))]
+async fn admin_users(
+    State(state): State<AppState>,
+    Authenticated(user, _): Authenticated,
+) -> Result<Json<Vec<UserInfo>>, AppError> {
+    require_role(&user, Role::Admin)?;
+    Ok(Json(
+        state
+            .store
+            .users()
+            .await?
+            .iter()
+            .map(AuthUser::info)
+            .collect(),
+    ))
+}
+
+/// Assign households to an inspector by township, site or ID numbers (admin only).
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct AssignRequest {
+    pub inspector: String,
+    pub township: Option<String>,
+    pub site: Option<String>,
+    pub households: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct AssignResponse {
+    pub assigned: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/assignments", request_body = AssignRequest,
+    responses((status = 200, body = AssignResponse), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+async fn admin_assign(
+    State(state): State<AppState>,
+    Authenticated(user, _): Authenticated,
+    ApiJson(request): ApiJson<AssignRequest>,
+) -> Result<Json<AssignResponse>, AppError> {
+    require_role(&user, Role::Admin)?;
+    let target = match (request.township, request.site, request.households) {
+        (Some(t), None, None) => Target::Township(t),
+        (None, Some(s), None) => Target::Site(s),
+        (None, None, Some(h)) if !h.is_empty() => Target::Households(h),
+        _ => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_assignment",
+                "须且只能给出 township、site、households 之一 / give exactly one of township, site, households",
+            ));
+        }
+    };
+    let assigned = state.store.assign(request.inspector, target).await?;
+    Ok(Json(AssignResponse { assigned }))
+}

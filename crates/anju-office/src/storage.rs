@@ -1,0 +1,402 @@
+//! The office's storage behind two interfaces, so that the HTTP handlers do not know
+//! where data lives: [`OfficeStore`] for records (SQLite now, PostgreSQL later) and
+//! [`BlobStore`] for photos and signature images (a folder now, S3-compatible later).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anju_core::hash::{is_sha256_hex, sha256_hex};
+use anju_core::wire::{BlobState, PullResponse, PushRecord, RecordResult};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+use crate::db::{OfficeDb, OfficeDbError};
+use crate::users::{self, AuthUser, LoginOutcome, TokenState, UserError};
+use crate::{assign, sync_db};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error(transparent)]
+    Db(#[from] OfficeDbError),
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Assign(#[from] assign::AssignError),
+    #[error("存储任务中断 / a storage task stopped: {0}")]
+    Task(String),
+}
+
+/// Records: users, tokens, households, pushes.
+#[async_trait]
+pub trait OfficeStore: Send + Sync + 'static {
+    async fn login(
+        &self,
+        name: String,
+        password: String,
+        device_id: Uuid,
+        device_name: Option<String>,
+    ) -> Result<LoginOutcome, StorageError>;
+    async fn user_for_token(&self, token: String) -> Result<TokenState, StorageError>;
+    async fn revoke_token(&self, token: String) -> Result<(), StorageError>;
+    async fn pull(
+        &self,
+        user: AuthUser,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<PullResponse, StorageError>;
+    /// Checks that need no blobs; `Some` is the record's final answer.
+    async fn precheck(
+        &self,
+        user: AuthUser,
+        records: Vec<PushRecord>,
+    ) -> Result<Vec<Option<RecordResult>>, StorageError>;
+    async fn store_record(
+        &self,
+        user: AuthUser,
+        device_id: Uuid,
+        record: PushRecord,
+        push_offset_ms: i64,
+    ) -> Result<RecordResult, StorageError>;
+    async fn record_contact(
+        &self,
+        user: AuthUser,
+        device_id: Uuid,
+        device_time: DateTime<Utc>,
+        server_time: DateTime<Utc>,
+    ) -> Result<i64, StorageError>;
+    async fn users(&self) -> Result<Vec<AuthUser>, StorageError>;
+    async fn assign(
+        &self,
+        inspector: String,
+        target: assign::Target,
+    ) -> Result<usize, StorageError>;
+}
+
+/// SQLite: one connection behind a mutex, used from blocking threads. Writes are
+/// serialised anyway by SQLite; each push record is its own short transaction.
+pub struct SqliteOfficeStore {
+    db: Arc<Mutex<OfficeDb>>,
+}
+
+impl SqliteOfficeStore {
+    pub fn new(db: OfficeDb) -> Self {
+        Self {
+            db: Arc::new(Mutex::new(db)),
+        }
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut OfficeDb) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave a half-done transaction behind
+            // (SQLite rolls it back), so a poisoned lock is still safe to use.
+            let mut guard = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StorageError::Task(e.to_string()))?
+    }
+}
+
+#[async_trait]
+impl OfficeStore for SqliteOfficeStore {
+    async fn login(
+        &self,
+        name: String,
+        password: String,
+        device_id: Uuid,
+        device_name: Option<String>,
+    ) -> Result<LoginOutcome, StorageError> {
+        self.with(move |db| {
+            Ok(users::login(
+                db,
+                &name,
+                &password,
+                device_id,
+                device_name.as_deref(),
+                Utc::now(),
+            )?)
+        })
+        .await
+    }
+
+    async fn user_for_token(&self, token: String) -> Result<TokenState, StorageError> {
+        self.with(move |db| Ok(users::user_for_token(db, &token)?))
+            .await
+    }
+
+    async fn revoke_token(&self, token: String) -> Result<(), StorageError> {
+        self.with(move |db| Ok(users::revoke_token(db, &token)?))
+            .await
+    }
+
+    async fn pull(
+        &self,
+        user: AuthUser,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<PullResponse, StorageError> {
+        self.with(move |db| Ok(sync_db::pull(db, &user.id, cursor, limit)?))
+            .await
+    }
+
+    async fn precheck(
+        &self,
+        user: AuthUser,
+        records: Vec<PushRecord>,
+    ) -> Result<Vec<Option<RecordResult>>, StorageError> {
+        self.with(move |db| {
+            records
+                .iter()
+                .map(|r| sync_db::precheck(db, &user, r).map_err(StorageError::from))
+                .collect()
+        })
+        .await
+    }
+
+    async fn store_record(
+        &self,
+        user: AuthUser,
+        device_id: Uuid,
+        record: PushRecord,
+        push_offset_ms: i64,
+    ) -> Result<RecordResult, StorageError> {
+        self.with(move |db| {
+            Ok(sync_db::store_record(
+                db,
+                &user,
+                device_id,
+                &record,
+                push_offset_ms,
+            )?)
+        })
+        .await
+    }
+
+    async fn record_contact(
+        &self,
+        user: AuthUser,
+        device_id: Uuid,
+        device_time: DateTime<Utc>,
+        server_time: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        self.with(move |db| {
+            Ok(sync_db::record_contact(
+                db,
+                &user,
+                device_id,
+                device_time,
+                server_time,
+            )?)
+        })
+        .await
+    }
+
+    async fn users(&self) -> Result<Vec<AuthUser>, StorageError> {
+        self.with(|db| Ok(users::list_users(db)?)).await
+    }
+
+    async fn assign(
+        &self,
+        inspector: String,
+        target: assign::Target,
+    ) -> Result<usize, StorageError> {
+        self.with(move |db| Ok(assign::assign(db, &inspector, &target)?))
+            .await
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("“{0}”不是有效的SHA-256 / '{0}' is not a SHA-256 (64 lower-case hex digits)")]
+    BadHash(String),
+    #[error(
+        "文件过大：{length} 字节，上限 {limit} 字节 / the file is too large: {length} bytes, at most {limit}"
+    )]
+    TooLarge { length: u64, limit: u64 },
+    #[error(
+        "续传位置不符：办公室已有 {have} 字节，请求从 {asked} 开始 / wrong resume offset: the office has {have} bytes, the request starts at {asked}"
+    )]
+    OffsetMismatch { have: u64, asked: u64 },
+    #[error("数据超出声明长度 {length} / more bytes than the declared length {length}")]
+    Overflow { length: u64 },
+    #[error(
+        "上传完成但内容的SHA-256为 {actual}，与 {expected} 不符，已丢弃，请重新上传 / the upload is complete but hashes to {actual}, not {expected}: discarded, upload it again"
+    )]
+    HashMismatch { expected: String, actual: String },
+    #[error("连接中断，已保存 {have} 字节 / the connection broke; {have} bytes are kept")]
+    Interrupted { have: u64 },
+    #[error("文件存储错误 / blob storage error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Photos and signature images, content-addressed by SHA-256, uploaded resumably.
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    async fn state(&self, sha256: &str) -> Result<BlobState, BlobError>;
+    /// Append the bytes of `body` at `offset` of a blob of `length` bytes.
+    async fn append(
+        &self,
+        sha256: &str,
+        offset: u64,
+        length: u64,
+        body: std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, String>> + Send>>,
+        on_bytes: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<BlobState, BlobError>;
+    async fn read(&self, sha256: &str) -> Result<Vec<u8>, BlobError>;
+}
+
+/// Blobs in a folder: `ab/<sha256>` when complete, `partial/<sha256>` while uploading.
+pub struct FolderBlobStore {
+    root: PathBuf,
+    /// One upload per blob at a time (a retried request may overlap a dying one).
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    limit: u64,
+}
+
+impl FolderBlobStore {
+    pub fn new(root: &Path, limit: u64) -> std::io::Result<Self> {
+        std::fs::create_dir_all(root.join("partial"))?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            locks: Mutex::new(HashMap::new()),
+            limit,
+        })
+    }
+
+    fn paths(&self, sha256: &str) -> Result<(PathBuf, PathBuf), BlobError> {
+        if !is_sha256_hex(sha256) {
+            return Err(BlobError::BadHash(sha256.to_string()));
+        }
+        Ok((
+            self.root.join(&sha256[0..2]).join(sha256),
+            self.root.join("partial").join(sha256),
+        ))
+    }
+
+    fn lock_for(&self, sha256: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget locks nobody holds, so the map does not grow without end.
+        locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+        Arc::clone(locks.entry(sha256.to_string()).or_default())
+    }
+}
+
+async fn file_len(path: &Path) -> std::io::Result<u64> {
+    match tokio::fs::metadata(path).await {
+        Ok(meta) => Ok(meta.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+#[async_trait]
+impl BlobStore for FolderBlobStore {
+    async fn state(&self, sha256: &str) -> Result<BlobState, BlobError> {
+        let (complete, partial) = self.paths(sha256)?;
+        if tokio::fs::try_exists(&complete).await? {
+            return Ok(BlobState {
+                offset: file_len(&complete).await?,
+                complete: true,
+            });
+        }
+        Ok(BlobState {
+            offset: file_len(&partial).await?,
+            complete: false,
+        })
+    }
+
+    async fn append(
+        &self,
+        sha256: &str,
+        offset: u64,
+        length: u64,
+        mut body: std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, String>> + Send>>,
+        on_bytes: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<BlobState, BlobError> {
+        let (complete, partial) = self.paths(sha256)?;
+        if length > self.limit {
+            return Err(BlobError::TooLarge {
+                length,
+                limit: self.limit,
+            });
+        }
+        let lock = self.lock_for(sha256);
+        let _guard = lock.lock().await;
+        if tokio::fs::try_exists(&complete).await? {
+            return Ok(BlobState {
+                offset: length,
+                complete: true,
+            });
+        }
+        let have = file_len(&partial).await?;
+        if have != offset {
+            return Err(BlobError::OffsetMismatch {
+                have,
+                asked: offset,
+            });
+        }
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&partial)
+            .await?;
+        let mut written = have;
+        let mut interrupted = false;
+        while let Some(chunk) = body.next().await {
+            let Ok(chunk) = chunk else {
+                interrupted = true;
+                break;
+            };
+            if written + chunk.len() as u64 > length {
+                // Keep what fits the declared length; the rest is an error of the client.
+                file.flush().await?;
+                return Err(BlobError::Overflow { length });
+            }
+            file.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+            on_bytes(chunk.len() as u64);
+        }
+        file.flush().await?;
+        file.sync_data().await?;
+        drop(file);
+        if interrupted {
+            return Err(BlobError::Interrupted { have: written });
+        }
+        if written < length {
+            return Ok(BlobState {
+                offset: written,
+                complete: false,
+            });
+        }
+        let bytes = tokio::fs::read(&partial).await?;
+        let actual = sha256_hex(&bytes);
+        if actual != sha256 {
+            tokio::fs::remove_file(&partial).await?;
+            return Err(BlobError::HashMismatch {
+                expected: sha256.to_string(),
+                actual,
+            });
+        }
+        if let Some(dir) = complete.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(&partial, &complete).await?;
+        Ok(BlobState {
+            offset: length,
+            complete: true,
+        })
+    }
+
+    async fn read(&self, sha256: &str) -> Result<Vec<u8>, BlobError> {
+        let (complete, _) = self.paths(sha256)?;
+        Ok(tokio::fs::read(&complete).await?)
+    }
+}
