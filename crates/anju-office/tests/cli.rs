@@ -304,3 +304,156 @@ fn files_that_are_not_rosters_get_a_clear_error() {
     );
     assert_eq!(csv_report(dir.path()), SOURCE_CSV);
 }
+
+fn office_with_stdin(data: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anju-office"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("ANJU_OFFICE_DATA")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn users_and_assignments_from_the_command_line() {
+    let dir = demo_office();
+    let users = ok(office(dir.path(), &["user", "list"]));
+    assert!(users.contains("li\tinspector\treform\t-"), "{users}");
+    assert!(users.contains("zhang\ttownship\t-\t东河口镇"), "{users}");
+
+    let added = office_with_stdin(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "wang",
+            "--role",
+            "inspector",
+            "--department",
+            "housing",
+        ],
+        "a-long-password\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let weak = office_with_stdin(
+        dir.path(),
+        &["user", "add", "zhao", "--role", "admin"],
+        "short\n",
+    );
+    assert!(!weak.status.success());
+    assert!(stderr(&weak).contains("too short"), "{}", stderr(&weak));
+    let no_township = office_with_stdin(
+        dir.path(),
+        &["user", "add", "sun", "--role", "township"],
+        "a-long-password\n",
+    );
+    assert!(
+        stderr(&no_township).contains("--township"),
+        "{}",
+        stderr(&no_township)
+    );
+
+    let out = ok(office(
+        dir.path(),
+        &["assign", "wang", "--township", "马头镇"],
+    ));
+    assert!(out.contains("assigned 24 household(s)"), "{out}");
+    let out = ok(office(
+        dir.path(),
+        &["assign", "wang", "--site", "黄墩中心村集中安置点"],
+    ));
+    assert!(out.contains("assigned 4 household(s)"), "{out}");
+    let out = ok(office(
+        dir.path(),
+        &["unassign", "wang", "--site", "黄墩中心村集中安置点"],
+    ));
+    assert!(out.contains("took 4 household(s)"), "{out}");
+    let wrong = office(dir.path(), &["assign", "zhang", "--township", "马头镇"]);
+    assert!(
+        stderr(&wrong).contains("not an inspector"),
+        "{}",
+        stderr(&wrong)
+    );
+    let unknown = office(
+        dir.path(),
+        &["assign", "wang", "--household", "110105194912310021"],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("110105194912310021"),
+        "{}",
+        stderr(&unknown)
+    );
+    let none = office(dir.path(), &["assign", "wang"]);
+    assert!(!none.status.success());
+
+    let out = ok(office(dir.path(), &["user", "revoke", "li"]));
+    assert!(out.contains("revoked 0 device sign-in(s) of li"), "{out}");
+    let nobody = office(dir.path(), &["user", "revoke", "nobody"]);
+    assert!(
+        stderr(&nobody).contains("no user 'nobody'"),
+        "{}",
+        stderr(&nobody)
+    );
+}
+
+#[test]
+fn serve_starts_answers_and_stops_gracefully() {
+    use std::io::{BufRead, BufReader};
+    let dir = demo_office();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anju-office"))
+        .arg("--data")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let address = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .to_string();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let health: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("http://{address}/api/v1/health"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(health["status"], "ok");
+    // SIGTERM: a graceful stop with exit status 0.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+
+    let uninitialised = tempfile::tempdir().unwrap();
+    let refused = office(uninitialised.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("anju-office init"),
+        "{}",
+        stderr(&refused)
+    );
+}
