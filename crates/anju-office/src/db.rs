@@ -174,64 +174,15 @@ impl OfficeDb {
     /// The households of one township (or all), in township order, as the domain type
     /// that the devices receive.
     pub fn households(&self, township: Option<&str>) -> Result<Vec<Household>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT h.id, h.number, h.head_name, h.id_number, h.size, h.members_json, h.phone,
-                    t.name, v.name, s.name, h.mode, h.kind
-             FROM households h
-             JOIN townships t ON t.id = h.township_id
-             JOIN villages v ON v.id = h.village_id
-             LEFT JOIN sites s ON s.id = h.site_id
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {HOUSEHOLD_COLUMNS} {HOUSEHOLD_JOINS}
              WHERE ?1 IS NULL OR t.name = ?1
-             ORDER BY t.sort_order, h.number",
-        )?;
-        let rows = stmt.query_map([township], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, u32>(4)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, Option<String>>(6)?,
-                row.get::<_, String>(7)?,
-                row.get::<_, String>(8)?,
-                row.get::<_, Option<String>>(9)?,
-                row.get::<_, String>(10)?,
-                row.get::<_, String>(11)?,
-            ))
-        })?;
+             ORDER BY t.sort_order, h.number"
+        ))?;
+        let rows = stmt.query_map([township], |row| Ok(read_household(row, 0)))?;
         let mut out = Vec::new();
         for row in rows {
-            let (
-                id,
-                number,
-                head_name,
-                id_number,
-                size,
-                members,
-                phone,
-                township,
-                village,
-                site,
-                mode,
-                kind,
-            ) = row?;
-            let corrupt =
-                |what: &str| OfficeDbError::Corrupt(format!("household {number}: {what}"));
-            out.push(Household {
-                id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
-                id_number: IdNumber::parse(&id_number).map_err(|e| corrupt(&e.to_string()))?,
-                members: serde_json::from_str(&members)?,
-                mode: PlacementMode::from_code(&mode).ok_or_else(|| corrupt("placement mode"))?,
-                kind: PlacementKind::from_code(&kind).ok_or_else(|| corrupt("placement kind"))?,
-                number,
-                head_name,
-                size,
-                phone,
-                township,
-                village,
-                site,
-            });
+            out.push(row??);
         }
         Ok(out)
     }
@@ -458,4 +409,33 @@ fn site_id(
 /// The default data folder: the user's data directory, `anju-office` in it.
 pub fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("cn", "Anju", "anju-office").map(|d| d.data_dir().to_path_buf())
+}
+
+/// The columns [`read_household`] reads, and the joins they need.
+pub(crate) const HOUSEHOLD_COLUMNS: &str = "h.id, h.number, h.head_name, h.id_number, h.size,
+    h.members_json, h.phone, t.name, v.name, s.name, h.mode, h.kind";
+pub(crate) const HOUSEHOLD_JOINS: &str = "FROM households h
+    JOIN townships t ON t.id = h.township_id
+    JOIN villages v ON v.id = h.village_id
+    LEFT JOIN sites s ON s.id = h.site_id";
+
+/// A household from [`HOUSEHOLD_COLUMNS`], starting at column `first`.
+pub(crate) fn read_household(row: &rusqlite::Row<'_>, first: usize) -> Result<Household> {
+    let text = |i: usize| row.get::<_, String>(first + i);
+    let number = text(1)?;
+    let corrupt = |what: &str| OfficeDbError::Corrupt(format!("household {number}: {what}"));
+    Ok(Household {
+        id: Uuid::parse_str(&text(0)?).map_err(|_| corrupt("id"))?,
+        head_name: text(2)?,
+        id_number: IdNumber::parse(&text(3)?).map_err(|e| corrupt(&e.to_string()))?,
+        size: row.get(first + 4)?,
+        members: serde_json::from_str(&text(5)?)?,
+        phone: row.get(first + 6)?,
+        township: text(7)?,
+        village: text(8)?,
+        site: row.get(first + 9)?,
+        mode: PlacementMode::from_code(&text(10)?).ok_or_else(|| corrupt("placement mode"))?,
+        kind: PlacementKind::from_code(&text(11)?).ok_or_else(|| corrupt("placement kind"))?,
+        number,
+    })
 }

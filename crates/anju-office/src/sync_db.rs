@@ -1,8 +1,7 @@
 //! The office side of pull and push, on SQLite.
 
-use anju_core::IdNumber;
 use anju_core::form::form_by_id;
-use anju_core::model::{Household, PlacementKind, PlacementMode, SubmissionKind};
+use anju_core::model::{Household, SubmissionKind};
 use anju_core::wire::{
     PullResponse, PushRecord, RecordBody, RecordResult, RecordStatus, assigned_digest,
 };
@@ -10,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
-use crate::db::{OfficeDb, OfficeDbError};
+use crate::db::{HOUSEHOLD_COLUMNS, HOUSEHOLD_JOINS, OfficeDb, OfficeDbError, read_household};
 use crate::users::AuthUser;
 
 /// One page of the changes to `user_id`'s households after `cursor`.
@@ -21,71 +20,21 @@ pub fn pull(
     limit: u32,
 ) -> Result<PullResponse, OfficeDbError> {
     let limit = i64::from(limit.max(1));
-    let mut stmt = db.conn.prepare_cached(
-        "SELECT a.seq, h.id, h.number, h.head_name, h.id_number, h.size, h.members_json, h.phone,
-                t.name, v.name, s.name, h.mode, h.kind
-         FROM assignments a
-         JOIN households h ON h.id = a.household_id
-         JOIN townships t ON t.id = h.township_id
-         JOIN villages v ON v.id = h.village_id
-         LEFT JOIN sites s ON s.id = h.site_id
+    let mut stmt = db.conn.prepare_cached(&format!(
+        "SELECT a.seq, {HOUSEHOLD_COLUMNS} {HOUSEHOLD_JOINS}
+         JOIN assignments a ON a.household_id = h.id
          WHERE a.user_id = ?1 AND a.seq > ?2
-         ORDER BY a.seq LIMIT ?3",
-    )?;
+         ORDER BY a.seq LIMIT ?3"
+    ))?;
     let rows = stmt.query_map(params![user_id, cursor, limit + 1], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            (
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, u32>(5)?,
-                row.get::<_, String>(6)?,
-                row.get::<_, Option<String>>(7)?,
-                row.get::<_, String>(8)?,
-                row.get::<_, String>(9)?,
-                row.get::<_, Option<String>>(10)?,
-                row.get::<_, String>(11)?,
-                row.get::<_, String>(12)?,
-            ),
-        ))
+        Ok(row
+            .get::<_, i64>(0)
+            .map(|seq| (seq, read_household(row, 1))))
     })?;
     let mut changes: Vec<(i64, Change)> = Vec::new();
     for row in rows {
-        let (
-            seq,
-            (
-                id,
-                number,
-                head,
-                id_number,
-                size,
-                members,
-                phone,
-                township,
-                village,
-                site,
-                mode,
-                kind,
-            ),
-        ) = row?;
-        let corrupt = |what: &str| OfficeDbError::Corrupt(format!("household {number}: {what}"));
-        let household = Household {
-            id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
-            id_number: IdNumber::parse(&id_number).map_err(|e| corrupt(&e.to_string()))?,
-            members: serde_json::from_str(&members)?,
-            mode: PlacementMode::from_code(&mode).ok_or_else(|| corrupt("mode"))?,
-            kind: PlacementKind::from_code(&kind).ok_or_else(|| corrupt("kind"))?,
-            number,
-            head_name: head,
-            size,
-            phone,
-            township,
-            village,
-            site,
-        };
-        changes.push((seq, Change::Upsert(Box::new(household))));
+        let (seq, household) = row??;
+        changes.push((seq, Change::Upsert(Box::new(household?))));
     }
     let mut stmt = db.conn.prepare_cached(
         "SELECT seq, household_id FROM unassignments
