@@ -1,1 +1,6 @@
-//! End-to-end tests live in `tests/`; this library is empty on purpose.
+//! Helpers of the end-to-end tests in `tests/`: a fault-injecting TCP proxy
+//! ([`proxy`]), an office server to run in-process or as a process, and a device with
+//! work to sync ([`fixtures`]).
+
+pub mod fixtures;
+pub mod proxy;

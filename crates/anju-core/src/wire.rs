@@ -244,6 +244,8 @@ pub enum RecordStatus {
     Conflict,
     /// A blob the record names is not (completely) uploaded: upload it and retry.
     MissingBlob,
+    /// A record this one refers to (a finding's submission) has not arrived: retry after it.
+    MissingDependency,
     /// The household is not assigned to this user.
     Forbidden,
     /// No such household in the office.
@@ -259,7 +261,7 @@ impl RecordStatus {
             Self::Accepted => 201,
             Self::Duplicate => 200,
             Self::Conflict => 409,
-            Self::MissingBlob => 424,
+            Self::MissingBlob | Self::MissingDependency => 424,
             Self::Forbidden => 403,
             Self::UnknownHousehold => 404,
             Self::Invalid => 422,
@@ -273,7 +275,7 @@ impl RecordStatus {
 
     /// Worth trying again later without changing the record.
     pub fn is_retryable(self) -> bool {
-        matches!(self, Self::MissingBlob)
+        matches!(self, Self::MissingBlob | Self::MissingDependency)
     }
 }
 
@@ -304,12 +306,13 @@ impl PushResponse {
     /// The HTTP status of the whole answer: 200 when every record is stored, else the
     /// most serious per-record outcome (403, 404, 422, 409, then 424).
     pub fn http_status(&self) -> u16 {
-        const ORDER: [RecordStatus; 5] = [
+        const ORDER: [RecordStatus; 6] = [
             RecordStatus::Forbidden,
             RecordStatus::UnknownHousehold,
             RecordStatus::Invalid,
             RecordStatus::Conflict,
             RecordStatus::MissingBlob,
+            RecordStatus::MissingDependency,
         ];
         ORDER
             .iter()

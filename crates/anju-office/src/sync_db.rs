@@ -256,13 +256,41 @@ pub fn store_record(
                 )),
             )
         }
-        None => {
-            insert(&tx, user, device_id, record, push_offset_ms)?;
-            result(record, RecordStatus::Accepted, None)
-        }
+        None => match missing_submission(&tx, &record.body)? {
+            Some(submission) => result(
+                record,
+                RecordStatus::MissingDependency,
+                Some(format!(
+                    "此问题所属的验收记录 {submission} 尚未收到，请先发送它 / the submission {submission} this finding belongs to has not arrived: send it first"
+                )),
+            ),
+            None => {
+                insert(&tx, user, device_id, record, push_offset_ms)?;
+                result(record, RecordStatus::Accepted, None)
+            }
+        },
     };
     tx.commit()?;
     Ok(outcome)
+}
+
+/// A finding names its submission; the office must hold that first.
+fn missing_submission(
+    tx: &Transaction<'_>,
+    body: &RecordBody,
+) -> Result<Option<Uuid>, OfficeDbError> {
+    let RecordBody::Finding(finding) = body else {
+        return Ok(None);
+    };
+    let Some(submission) = finding.submission_id else {
+        return Ok(None);
+    };
+    let stored: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM submissions WHERE id = ?1)",
+        [submission.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok((!stored).then_some(submission))
 }
 
 fn time(t: DateTime<Utc>) -> String {

@@ -786,3 +786,29 @@ async fn bad_input_gets_a_clear_4xx() {
     }
     office.finish(&li).await;
 }
+
+#[tokio::test]
+async fn a_finding_before_its_submission_waits_for_it() {
+    let office = Office::start().await;
+    let li = office.login("li").await;
+    let db = office.db();
+    let household = household_of(&db, "东河口镇");
+    let mut early = finding(household, "门前道路未硬化");
+    if let RecordBody::Finding(f) = &mut early.body {
+        f.submission_id = Some(Uuid::now_v7());
+    }
+    early.content_sha256 = early.body.content_sha256().unwrap();
+    let (status, response) = office.push(&li, &[early]).await;
+    assert_eq!(status.as_u16(), 424);
+    assert_eq!(response.results[0].status, RecordStatus::MissingDependency);
+    assert!(response.results[0].status.is_retryable());
+    assert!(
+        response.results[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("send it first")
+    );
+    assert_eq!(count(&db, "findings"), 0);
+    office.finish(&li).await;
+}

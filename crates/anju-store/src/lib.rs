@@ -788,15 +788,19 @@ impl Store {
         for answer in draft.answers.0.values() {
             if let Answer::Photos { sha256 } = answer {
                 for sha in sha256 {
-                    let known: i64 = tx.query_row(
-                        "SELECT count(*) FROM photos WHERE sha256 = ?1",
-                        [sha],
-                        |row| row.get(0),
-                    )?;
-                    if known == 0 {
-                        return Err(StoreError::MissingPhoto(sha.clone()));
-                    }
-                    enqueue(RecordKind::Photo, sha, sha)?;
+                    // The entry's hash is the content hash of the photo's metadata (what
+                    // goes on the wire), not the file's hash (which is its id).
+                    let meta = tx
+                        .query_row(
+                            "SELECT sha256, household_id, slot, bytes, width, height, device_time,
+                                    trusted_time, clock_offset_ms, latitude, longitude
+                             FROM photos WHERE sha256 = ?1",
+                            [sha],
+                            |row| Ok(read_photo(row)),
+                        )
+                        .optional()?
+                        .ok_or_else(|| StoreError::MissingPhoto(sha.clone()))??;
+                    enqueue(RecordKind::Photo, sha, &content_sha256(&meta)?)?;
                 }
             }
         }

@@ -1,0 +1,72 @@
+//! The engine's small named values in the store's `sync_state`.
+
+use std::collections::BTreeSet;
+
+use anju_core::wire::UserInfo;
+use anju_store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const SERVER_URL: &str = "server_url";
+pub const TOKEN: &str = "token";
+pub const DEVICE_ID: &str = "device_id";
+pub const USER: &str = "user";
+pub const CLOCK_ANCHOR: &str = "clock_anchor";
+pub const PULL_CURSOR: &str = "pull_cursor";
+/// Households the office no longer assigns but that the device keeps because work on
+/// them has not reached the office: left out of the assigned-set digest.
+pub const RETAINED: &str = "retained_households";
+pub const LAST_SYNC: &str = "last_sync";
+
+/// What the device remembers of its sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSession {
+    pub server_url: String,
+    pub device_id: Uuid,
+    pub user: UserInfo,
+    /// Whether a token is held (signed in); the token itself is not shown.
+    pub signed_in: bool,
+}
+
+pub(crate) fn value(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(store.sync_value(key)?.filter(|v| !v.is_empty()))
+}
+
+/// The sign-in kept on the device, if any.
+pub fn saved_session(store: &Store) -> Result<Option<SavedSession>, StoreError> {
+    let (Some(server_url), Some(device_id), Some(user)) = (
+        value(store, SERVER_URL)?,
+        value(store, DEVICE_ID)?,
+        value(store, USER)?,
+    ) else {
+        return Ok(None);
+    };
+    let (Ok(device_id), Ok(user)) = (
+        Uuid::parse_str(&device_id),
+        serde_json::from_str::<UserInfo>(&user),
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(SavedSession {
+        server_url,
+        device_id,
+        user,
+        signed_in: value(store, TOKEN)?.is_some(),
+    }))
+}
+
+pub(crate) fn cursor(store: &Store) -> Result<i64, StoreError> {
+    Ok(value(store, PULL_CURSOR)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+pub(crate) fn retained(store: &Store) -> Result<BTreeSet<Uuid>, StoreError> {
+    Ok(value(store, RETAINED)?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+pub(crate) fn set_retained(store: &mut Store, ids: &BTreeSet<Uuid>) -> Result<(), StoreError> {
+    store.set_sync_value(RETAINED, &serde_json::to_string(ids)?)
+}
