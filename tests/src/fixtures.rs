@@ -107,6 +107,10 @@ impl Drop for InProcessOffice {
 /// --workspace` builds it (the office crate has tests of its own); when it is missing,
 /// this builds it.
 pub fn office_binary() -> Result<PathBuf, BoxError> {
+    // Benchmarks point this at the release build.
+    if let Some(binary) = std::env::var_os("ANJU_OFFICE_BIN") {
+        return Ok(PathBuf::from(binary));
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
@@ -342,7 +346,10 @@ impl Device {
             policy: PolicyTable::default(),
             policy_context: PolicyContext::default(),
         };
-        Ok(store.submit(draft.id, INSPECTOR, clock, &ctx)?)
+        // The signed-in inspector makes the record (the office checks it).
+        let inspector = anju_sync::saved_session(&store)?
+            .map_or_else(|| INSPECTOR.to_string(), |session| session.user.name);
+        Ok(store.submit(draft.id, &inspector, clock, &ctx)?)
     }
 
     /// Every record the device made: (kind, id) → content hash, from its outbox.

@@ -272,6 +272,8 @@ impl OfficeDb {
             ],
         )?;
         let mut per_township: BTreeMap<(i64, String), (u32, u32)> = BTreeMap::new();
+        let mut numbering: std::collections::HashMap<String, (i64, i64)> =
+            std::collections::HashMap::new();
         for household in households {
             let township = township_id(&tx, &household.township, next_id)?;
             let village = village_id(&tx, &township, &household.village, next_id)?;
@@ -279,14 +281,26 @@ impl OfficeDb {
                 Some(site) => Some(site_id(&tx, &township, &village, site, next_id)?),
                 None => None,
             };
-            let (order, in_township): (i64, i64) = tx.query_row(
-                "SELECT t.sort_order, (SELECT count(*) FROM households WHERE township_id = t.id)
-                 FROM townships t WHERE t.id = ?1",
-                [&township],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
-            // 户编号: two digits of township order, four of sequence within the township.
-            let number = format!("{:02}{:04}", order, in_township + 1);
+            // Counted once per township and import, not per household: a county roster
+            // has 100,000 rows.
+            let (order, in_township) = match numbering.get_mut(&township) {
+                Some(entry) => entry,
+                None => {
+                    let first: (i64, i64) = tx.query_row(
+                        "SELECT t.sort_order,
+                                (SELECT count(*) FROM households WHERE township_id = t.id)
+                         FROM townships t WHERE t.id = ?1",
+                        [&township],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )?;
+                    numbering.entry(township.clone()).or_insert(first)
+                }
+            };
+            *in_township += 1;
+            let order = *order;
+            // 户编号: two digits of township order, then the sequence within the township
+            // (four digits, more when a township has more households).
+            let number = format!("{:02}{:04}", order, in_township);
             tx.execute(
                 "INSERT INTO households (id, number, head_name, id_number, size, members_json,
                      phone, township_id, village_id, site_id, mode, kind, import_id, created_at)
