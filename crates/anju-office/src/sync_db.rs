@@ -62,24 +62,34 @@ pub fn pull(
             Change::Tombstone(id) => tombstones.push(id),
         }
     }
-    let assigned: Vec<Uuid> = {
+    let assigned_count: u64 = db.conn.query_row(
+        "SELECT count(*) FROM assignments WHERE user_id = ?1",
+        [user_id],
+        |r| r.get(0),
+    )?;
+    // The digest reads every assigned id: only on the last page.
+    let digest = if has_more {
+        None
+    } else {
         let mut stmt = db
             .conn
             .prepare_cached("SELECT household_id FROM assignments WHERE user_id = ?1")?;
         let ids = stmt
             .query_map([user_id], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
-        ids.iter()
+        let ids: Vec<Uuid> = ids
+            .iter()
             .filter_map(|id| Uuid::parse_str(id).ok())
-            .collect()
+            .collect();
+        Some(assigned_digest(&ids))
     };
     Ok(PullResponse {
         households,
         tombstones,
         next_cursor,
         has_more,
-        assigned_count: assigned.len() as u64,
-        assigned_digest: (!has_more).then(|| assigned_digest(&assigned)),
+        assigned_count,
+        assigned_digest: digest,
         server_time: Utc::now(),
     })
 }
