@@ -128,10 +128,9 @@ async fn first_pull(count: usize) -> Result<(), BoxError> {
 }
 
 /// Wall time of each phase of one sync, from its progress reports.
-fn phase_timer() -> (
-    Arc<std::sync::Mutex<Vec<(Phase, Instant)>>>,
-    impl Fn(anju_sync::Progress),
-) {
+type PhaseLog = Arc<std::sync::Mutex<Vec<(Phase, Instant)>>>;
+
+fn phase_timer() -> (PhaseLog, impl Fn(anju_sync::Progress)) {
     let phases = Arc::new(std::sync::Mutex::new(Vec::<(Phase, Instant)>::new()));
     let sink = Arc::clone(&phases);
     let progress = move |p: anju_sync::Progress| {
@@ -338,7 +337,7 @@ async fn wire_overhead() -> Result<(), BoxError> {
     let households = device.household_ids()?;
     device.spot_check(
         households[0],
-        &[photo.clone()],
+        std::slice::from_ref(&photo),
         0,
         anju_core::clock::unanchored_reading(Utc::now()),
     )?;
