@@ -33,6 +33,8 @@ ensure_rust() {
 }
 
 ensure_build_tools() {
+    # cc builds the bundled SQLite; nasm the SIMD parts of libjpeg-turbo (anju-media).
     command -v cc >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 \
-        || apt_install build-essential pkg-config
+        && command -v nasm >/dev/null 2>&1 \
+        || apt_install build-essential pkg-config nasm
 }
