@@ -301,6 +301,10 @@ async fn file_len(path: &Path) -> std::io::Result<u64> {
 impl BlobStore for FolderBlobStore {
     async fn state(&self, sha256: &str) -> Result<BlobState, BlobError> {
         let (complete, partial) = self.paths(sha256)?;
+        // An upload cut a moment ago may still be writing what it received: wait for it,
+        // so the offset given is the one a resumed upload will find.
+        let lock = self.lock_for(sha256);
+        let _guard = lock.lock().await;
         if tokio::fs::try_exists(&complete).await? {
             return Ok(BlobState {
                 offset: file_len(&complete).await?,

@@ -160,7 +160,6 @@ fn a_good_utf8_roster_is_imported_and_reported_per_township() {
             "{err}"
         );
     }
-    assert!(report.ends_with("合计,124,349,0,0,0\n"));
     assert_eq!(csv_report(dir.path()), report, "nothing changed");
 }
 

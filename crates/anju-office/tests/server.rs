@@ -668,7 +668,10 @@ async fn bad_input_gets_a_clear_4xx() {
     };
     let check = |response: reqwest::Response, status: u16, code: &'static str| async move {
         assert_eq!(response.status().as_u16(), status, "{code}");
-        let body: Value = response.json().await.unwrap();
+        let body: Value = response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{code}: {e}"));
         assert_eq!(body["error"], code, "{body}");
         assert!(
             body["message"].as_str().unwrap().contains(" / "),

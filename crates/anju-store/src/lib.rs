@@ -256,10 +256,6 @@ impl Store {
         Ok(Self { conn, blob_dir })
     }
 
-    pub fn blob_dir(&self) -> &Path {
-        &self.blob_dir
-    }
-
     /// Where the blob (photo or signature image) with this hash lives, whether or not it
     /// exists. Only a well-formed hash makes a path, so no input can leave the folder.
     pub fn blob_path(&self, sha256: &str) -> Result<PathBuf> {
@@ -407,6 +403,14 @@ impl Store {
             )
             .optional()?
             .transpose()
+    }
+
+    fn has_household(&self, id: Uuid) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM households WHERE id = ?1)",
+            [id.to_string()],
+            |row| row.get(0),
+        )?)
     }
 
     pub fn household_status(&self, id: Uuid) -> Result<HouseholdStatus> {
@@ -562,7 +566,7 @@ impl Store {
         if let Some(draft) = self.draft_for(household_id, kind)? {
             return Ok(draft);
         }
-        if self.household(household_id)?.is_none() {
+        if !self.has_household(household_id)? {
             return Err(StoreError::UnknownHousehold(household_id));
         }
         let form = match kind {
@@ -681,7 +685,7 @@ impl Store {
     /// Store a (processed) photo file under its SHA-256 and record its metadata. Adding
     /// the same bytes again returns the existing record.
     pub fn add_photo(&mut self, bytes: &[u8], photo: NewPhoto) -> Result<PhotoMeta> {
-        if self.household(photo.household_id)?.is_none() {
+        if !self.has_household(photo.household_id)? {
             return Err(StoreError::UnknownHousehold(photo.household_id));
         }
         let sha256 = self.put_blob(bytes)?;
@@ -910,35 +914,14 @@ impl Store {
 
     /// Everything not yet acknowledged by the office, oldest first.
     pub fn pending_outbox(&self) -> Result<Vec<OutboxEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, record_kind, record_id, household_id, content_sha256, attempts, last_error
-             FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, u32>(5)?,
-                row.get::<_, Option<String>>(6)?,
-            ))
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE acknowledged_at IS NULL AND rejected_at IS NULL ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([], |row| Ok(read_outbox_entry(row)))?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, kind, record_id, household, content_sha256, attempts, last_error) = row?;
-            out.push(OutboxEntry {
-                seq,
-                kind: RecordKind::from_code(&kind).ok_or(StoreError::Corrupt {
-                    what: format!("outbox kind {kind}"),
-                })?,
-                record_id,
-                household_id: parse_uuid(&household, "outbox household")?,
-                content_sha256,
-                attempts,
-                last_error,
-            });
+            out.push(row??);
         }
         Ok(out)
     }
@@ -1107,41 +1090,17 @@ impl Store {
 
     /// Entries the office refused, for the inspector and the office to look at.
     pub fn rejected_outbox(&self) -> Result<Vec<(OutboxEntry, u16)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, record_kind, record_id, household_id, content_sha256, attempts,
-                    last_error, rejection_code
-             FROM outbox WHERE rejected_at IS NOT NULL ORDER BY seq",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS}, rejection_code FROM outbox
+             WHERE rejected_at IS NOT NULL ORDER BY seq"
+        ))?;
         let rows = stmt.query_map([], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, u32>(5)?,
-                row.get::<_, Option<String>>(6)?,
-                row.get::<_, u16>(7)?,
-            ))
+            Ok((read_outbox_entry(row), row.get::<_, u16>(7)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, kind, record_id, household, content_sha256, attempts, last_error, code) =
-                row?;
-            out.push((
-                OutboxEntry {
-                    seq,
-                    kind: RecordKind::from_code(&kind).ok_or(StoreError::Corrupt {
-                        what: format!("outbox kind {kind}"),
-                    })?,
-                    record_id,
-                    household_id: parse_uuid(&household, "outbox household")?,
-                    content_sha256,
-                    attempts,
-                    last_error,
-                },
-                code,
-            ));
+            let (entry, code) = row?;
+            out.push((entry?, code));
         }
         Ok(out)
     }
@@ -1155,15 +1114,6 @@ impl Store {
             out.push(parse_uuid(&row?, "household id")?);
         }
         Ok(out)
-    }
-
-    /// How many outbox entries were acknowledged (for progress and tests).
-    pub fn acknowledged_count(&self) -> Result<u64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE acknowledged_at IS NOT NULL",
-            [],
-            |row| row.get(0),
-        )?)
     }
 
     // -- sync state ------------------------------------------------------------------
@@ -1324,5 +1274,25 @@ fn read_photo(row: &Row<'_>) -> Result<PhotoMeta> {
         taken: read_clock(&device, row.get(7)?, row.get(8)?)?,
         latitude: row.get(9)?,
         longitude: row.get(10)?,
+    })
+}
+
+/// The columns [`read_outbox_entry`] reads.
+const OUTBOX_COLUMNS: &str =
+    "seq, record_kind, record_id, household_id, content_sha256, attempts, last_error";
+
+fn read_outbox_entry(row: &Row<'_>) -> Result<OutboxEntry> {
+    let kind: String = row.get(1)?;
+    let household: String = row.get(3)?;
+    Ok(OutboxEntry {
+        seq: row.get(0)?,
+        kind: RecordKind::from_code(&kind).ok_or(StoreError::Corrupt {
+            what: format!("outbox kind {kind}"),
+        })?,
+        record_id: row.get(2)?,
+        household_id: parse_uuid(&household, "outbox household")?,
+        content_sha256: row.get(4)?,
+        attempts: row.get(5)?,
+        last_error: row.get(6)?,
     })
 }

@@ -209,6 +209,13 @@ pub(crate) fn classify(
 
 /// The client of one office, with or without a token.
 #[derive(Clone)]
+/// A whole answer: status, headers and body.
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+}
+
 pub(crate) struct Api {
     http: reqwest::Client,
     base: String,
@@ -263,22 +270,47 @@ impl Api {
         }
     }
 
-    /// Send, read the whole body, and decode JSON on success.
-    async fn json<T: serde::de::DeserializeOwned>(
-        &self,
-        builder: reqwest::RequestBuilder,
-    ) -> ApiResult<T> {
+    /// Send and read the whole answer, whatever its status.
+    async fn send(&self, builder: reqwest::RequestBuilder, timeout: Duration) -> ApiResult<Reply> {
         let response = builder
-            .timeout(self.config.request_timeout)
+            .timeout(timeout)
             .send()
             .await
             .map_err(|e| transport(&e))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(|e| transport(&e))?;
-        if !status.is_success() {
-            return Err(classify(status, &headers, &body, &self.config));
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Send, and turn any answer but a success into its failure.
+    async fn send_ok(
+        &self,
+        builder: reqwest::RequestBuilder,
+        timeout: Duration,
+    ) -> ApiResult<Reply> {
+        let reply = self.send(builder, timeout).await?;
+        if !reply.status.is_success() {
+            return Err(classify(
+                reply.status,
+                &reply.headers,
+                &reply.body,
+                &self.config,
+            ));
         }
+        Ok(reply)
+    }
+
+    /// Send, read the whole body, and decode JSON on success.
+    async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> ApiResult<T> {
+        let Reply { status, body, .. } = self.send_ok(builder, self.config.request_timeout).await?;
         serde_json::from_slice(&body).map_err(|e| {
             Failure::Fatal(SyncError::Protocol {
                 what: format!("{status}: {e}"),
@@ -296,20 +328,12 @@ impl Api {
     }
 
     pub(crate) async fn logout(&self) -> ApiResult<()> {
-        let response = self
-            .request(Method::POST, "/logout")
-            .timeout(self.config.request_timeout)
-            .send()
-            .await
-            .map_err(|e| transport(&e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| transport(&e))?;
-        if status.is_success() {
-            Ok(())
-        } else {
-            Err(classify(status, &headers, &body, &self.config))
-        }
+        self.send_ok(
+            self.request(Method::POST, "/logout"),
+            self.config.request_timeout,
+        )
+        .await
+        .map(|_| ())
     }
 
     pub(crate) async fn pull(&self, cursor: i64, limit: u32) -> ApiResult<PullResponse> {
@@ -324,17 +348,15 @@ impl Api {
     /// worst outcome (403, 404, 422, 409, 424), so any status whose body is a push answer
     /// is an answer; anything else is an error.
     pub(crate) async fn push(&self, body: Vec<u8>) -> ApiResult<PushResponse> {
-        let response = self
+        let request = self
             .request(Method::POST, "/push")
             .header(CONTENT_TYPE, "application/json")
-            .body(body)
-            .timeout(self.config.request_timeout)
-            .send()
-            .await
-            .map_err(|e| transport(&e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|e| transport(&e))?;
+            .body(body);
+        let Reply {
+            status,
+            headers,
+            body: bytes,
+        } = self.send(request, self.config.request_timeout).await?;
         match serde_json::from_slice::<PushResponse>(&bytes) {
             Ok(answer) if status.is_success() || status.is_client_error() => Ok(answer),
             Ok(_) => Err(classify(status, &headers, &bytes, &self.config)),
@@ -346,18 +368,12 @@ impl Api {
     }
 
     pub(crate) async fn head_blob(&self, sha256: &str) -> ApiResult<BlobState> {
-        let response = self
-            .request(Method::HEAD, &format!("/blobs/{sha256}"))
-            .timeout(self.config.request_timeout)
-            .send()
-            .await
-            .map_err(|e| transport(&e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        if !status.is_success() {
-            let body = response.bytes().await.map_err(|e| transport(&e))?;
-            return Err(classify(status, &headers, &body, &self.config));
-        }
+        let Reply { headers, .. } = self
+            .send_ok(
+                self.request(Method::HEAD, &format!("/blobs/{sha256}")),
+                self.config.request_timeout,
+            )
+            .await?;
         let offset = header_u64(&headers, HEADER_BLOB_OFFSET).ok_or_else(|| {
             Failure::Fatal(SyncError::Protocol {
                 what: format!("HEAD /blobs without {HEADER_BLOB_OFFSET}"),
@@ -394,23 +410,14 @@ impl Api {
             });
         let timeout = self.config.request_timeout
             + Duration::from_secs(length / self.config.min_upload_rate.max(1));
-        let response = self
+        let request = self
             .request(Method::PUT, &format!("/blobs/{sha256}"))
             .header(CONTENT_TYPE, "application/octet-stream")
             .header(CONTENT_LENGTH, length)
             .header(HEADER_BLOB_OFFSET, offset)
             .header(HEADER_BLOB_LENGTH, total)
-            .body(reqwest::Body::wrap_stream(stream))
-            .timeout(timeout)
-            .send()
-            .await
-            .map_err(|e| transport(&e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| transport(&e))?;
-        if !status.is_success() {
-            return Err(classify(status, &headers, &body, &self.config));
-        }
+            .body(reqwest::Body::wrap_stream(stream));
+        let Reply { headers, .. } = self.send_ok(request, timeout).await?;
         Ok(BlobState {
             offset: header_u64(&headers, HEADER_BLOB_OFFSET).unwrap_or(total),
             complete: header_u64(&headers, HEADER_BLOB_COMPLETE).is_none_or(|v| v == 1),
