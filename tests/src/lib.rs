@@ -2,5 +2,6 @@
 //! ([`proxy`]), an office server to run in-process or as a process, and a device with
 //! work to sync ([`fixtures`]).
 
+pub mod field;
 pub mod fixtures;
 pub mod proxy;

@@ -62,8 +62,21 @@ const STANDARD: &str = "GB/T 50353-2013";
 /// display string so that a front end never has to round by itself. Only `quarter_mm2`
 /// is read back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "AreaJson"))]
 pub struct Area {
     quarter_mm2: i128,
+}
+
+/// The JSON shape of [`Area`], for the generated TypeScript types only.
+#[cfg(feature = "ts")]
+#[derive(ts_rs::TS)]
+#[ts(rename = "Area")]
+#[allow(dead_code)]
+struct AreaJson {
+    /// Exact count; fits a JavaScript number for every area the engine accepts.
+    quarter_mm2: f64,
+    /// For display: m² with 2 decimals, rounded half-up.
+    m2: String,
 }
 
 impl Area {
@@ -453,6 +466,7 @@ fn parse_fixed_point(text: &str, decimals: u32) -> Result<i128, DecimalProblem> 
 
 /// A corner of a polygon, in millimetres on any local grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Point {
     pub x_mm: i64,
     pub y_mm: i64,
@@ -466,6 +480,7 @@ impl Point {
 
 /// The outline of a part (outer face of the external walls) or of a cut-out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Shape {
     Rectangle {
@@ -829,6 +844,7 @@ fn find_crossing_edges(points: &[Point]) -> Option<(usize, usize)> {
 
 /// How much of a part's area counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Coefficient {
     Full,
@@ -860,6 +876,7 @@ impl Coefficient {
 
 /// The GB/T 50353-2013 rule that decides a part's coefficient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AreaRule {
     /// A storey (or a basement storey): structural storey height ≥ 2.20 m full, below half.
@@ -884,6 +901,7 @@ pub enum AreaRule {
 
 /// The coefficient a rule gives, why, and the clause of the standard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RuleOutcome {
     pub coefficient: Coefficient,
     /// Clause number in GB/T 50353-2013, e.g. `"3.0.1"`.
@@ -1085,12 +1103,14 @@ impl AreaRule {
 
 /// Everything measured of one house: the raw dimensions of each part.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseMeasurement {
     pub parts: Vec<MeasuredPart>,
 }
 
 /// One measured part: a storey, a balcony, a stair, a band of roof space…
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeasuredPart {
     /// What the inspector calls it, e.g. `一层主体`.
     pub label: String,
@@ -1115,6 +1135,7 @@ pub enum TraceLanguage {
 /// The assessed figures of one part. Areas are exact; show them with
 /// [`Area::to_m2_string`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartAssessment {
     /// 1-based position in the measurement.
     pub number: usize,
@@ -1130,6 +1151,7 @@ pub struct PartAssessment {
 
 /// Within the cap (equality is within) or over it, by an exact amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Verdict {
     Within { margin: Area },
@@ -1155,6 +1177,7 @@ impl Verdict {
 
 /// The whole calculation for one house and household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AreaAssessment {
     pub parts: Vec<PartAssessment>,
     /// Exact sum of the counted areas.

@@ -21,6 +21,7 @@ pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
 
 /// A text in both languages of the product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -36,6 +37,7 @@ impl Text {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormSchema {
     pub id: String,
     pub version: u32,
@@ -44,6 +46,7 @@ pub struct FormSchema {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Section {
     pub key: String,
     pub title: Text,
@@ -53,6 +56,7 @@ pub struct Section {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Item {
     pub key: String,
     pub label: Text,
@@ -62,6 +66,7 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum YesNo {
     Yes,
@@ -70,6 +75,7 @@ pub enum YesNo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChoiceOption {
     pub key: String,
     pub label: Text,
@@ -77,6 +83,7 @@ pub struct ChoiceOption {
 
 /// Who signs a signature slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "role", content = "department", rename_all = "snake_case")]
 pub enum SignerRole {
     /// 户主 (or a thumbprint, or a relative on their behalf).
@@ -86,6 +93,7 @@ pub enum SignerRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemKind {
     /// 是 / 否 / 不适用, with a note; `problem_when` marks the answer that is a problem
@@ -123,6 +131,7 @@ pub enum ItemKind {
 
 /// A problem recorded on the form, to become a [`crate::model::Finding`] when submitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FindingDraft {
     pub description: String,
     /// The item the problem is about, if any.
@@ -131,6 +140,7 @@ pub struct FindingDraft {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Answer {
     YesNo { value: YesNo, note: Option<String> },
@@ -160,6 +170,7 @@ impl Answer {
 
 /// The answers of one filled form, keyed by item key.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormAnswers(pub BTreeMap<String, Answer>);
 
 impl FormAnswers {
@@ -368,6 +379,7 @@ impl fmt::Display for FormIssue {
 
 /// How far a form is filled: required items answered, per section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SectionProgress {
     pub section: String,
     pub answered: usize,

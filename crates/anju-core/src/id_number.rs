@@ -27,6 +27,7 @@ const PROVINCE_CODES: [u8; 34] = [
 /// A valid, normalised 18-character ID number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct IdNumber(String);
 
 /// Why a string is not a valid ID number. Messages are in Chinese, then English.

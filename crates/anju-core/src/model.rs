@@ -11,6 +11,7 @@ use crate::form::FormAnswers;
 
 /// The four departments of the acceptance team and what each checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Department {
     /// 扶贫办: the household is the right one.
@@ -60,6 +61,7 @@ impl Department {
 
 /// 安置方式: in a concentrated resettlement site, or scattered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PlacementMode {
     /// 集中安置
@@ -103,6 +105,7 @@ impl PlacementMode {
 
 /// 安置类型: how the house came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PlacementKind {
     /// 自建: the household built it.
@@ -202,6 +205,7 @@ pub struct Site {
 
 /// A member of a household, where the registry lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Member {
     pub name: String,
     /// 与户主关系: 户主, 配偶, 子, 女, 父, 母…
@@ -211,6 +215,7 @@ pub struct Member {
 
 /// A registered poor household (建档立卡贫困户) to be relocated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Household {
     pub id: Uuid,
     /// 户编号: the household number printed on the acceptance form.
@@ -239,6 +244,7 @@ pub struct Assignment {
 
 /// Where a household stands on the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdStatus {
     /// 待验收: nothing done yet.
@@ -280,6 +286,7 @@ impl HouseholdStatus {
 
 /// What an inspection was for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionKind {
     /// 验收: the full acceptance form.
@@ -307,6 +314,7 @@ impl SubmissionKind {
 
 /// How a device's clock related to the office's when a record was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClockReading {
     /// What the device clock said.
     pub device_time: DateTime<Utc>,
@@ -328,6 +336,7 @@ impl ClockReading {
 
 /// A finished inspection: immutable once made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Submission {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -341,6 +350,7 @@ pub struct Submission {
 
 /// A photo's metadata; the file itself is stored under its SHA-256.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PhotoMeta {
     pub sha256: String,
     pub household_id: Uuid,
@@ -356,6 +366,7 @@ pub struct PhotoMeta {
 
 /// Who signed and how.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum SignatureMethod {
     /// Signed by hand on the screen.
@@ -370,6 +381,7 @@ pub enum SignatureMethod {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignatureMeta {
     pub id: Uuid,
     /// The form's signature slot, e.g. `sign_household_head`.
@@ -385,6 +397,7 @@ pub struct SignatureMeta {
 
 /// 整改 state of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingState {
     Open,
@@ -395,6 +408,7 @@ pub enum FindingState {
 
 /// A problem found on site that the township must rectify by a deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     pub id: Uuid,
     pub household_id: Uuid,

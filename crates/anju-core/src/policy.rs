@@ -188,6 +188,7 @@ pub struct PolicyContext {
 
 /// The cap that applies to one household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppliedCap {
     /// Name of the rule that decided it.
     pub rule_name: String,

@@ -14,6 +14,7 @@ use crate::error::MediaError;
 /// One sample of the pen, in canvas units (CSS pixels of the signing pad), `t_ms` after the
 /// signing began; `pressure` 0–1 (0.5 where the screen does not report it).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StrokePoint {
     pub x: f32,
     pub y: f32,
@@ -23,12 +24,14 @@ pub struct StrokePoint {
 
 /// The pen's path from touching the screen to lifting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Stroke {
     pub points: Vec<StrokePoint>,
 }
 
 /// A signature as written on a pad of `width` × `height` canvas units.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Signature {
     pub width: f32,
     pub height: f32,

@@ -25,11 +25,18 @@ use uuid::Uuid;
 
 /// The device migrations, embedded at build time. A test checks this list against the
 /// files in `migrations/device/`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../migrations/device/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../../../migrations/device/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "field_app",
+        sql: include_str!("../../../migrations/device/0002_field_app.sql"),
+    },
+];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
 /// Photos and signature images, each named by its SHA-256.
@@ -85,6 +92,7 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A household as listed on the device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdSummary {
     pub id: Uuid,
     pub number: String,
@@ -100,6 +108,7 @@ pub struct HouseholdSummary {
 
 /// What to list: every field narrows the list.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdQuery {
     /// Part of a name, ID number, village, site, township or household number.
     pub text: Option<String>,
@@ -112,6 +121,7 @@ pub struct HouseholdQuery {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusCounts {
     pub total: u32,
     pub to_inspect: u32,
@@ -122,6 +132,7 @@ pub struct StatusCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Draft {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -147,6 +158,7 @@ pub struct NewPhoto {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Photo,
@@ -186,6 +198,40 @@ pub struct OutboxEntry {
     pub content_sha256: String,
     pub attempts: u32,
     pub last_error: Option<String>,
+}
+
+/// What the device holds that the office does not have yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PendingWork {
+    /// Records in the outbox not yet acknowledged (photos, signatures, submissions, findings).
+    pub records: u32,
+    pub photos: u32,
+    pub submissions: u32,
+    /// Forms being filled (not submitted, so not waiting to sync yet).
+    pub drafts: u32,
+    /// Records the office refused for good, kept for review.
+    pub rejected: u32,
+}
+
+/// What the app shows beside a photo, kept on the device only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoExtras {
+    pub thumbnail_sha256: Option<String>,
+    pub original_sha256: Option<String>,
+    pub watermark_lines: Vec<String>,
+}
+
+/// A finding with the household it is about, for the findings list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingRow {
+    pub finding: Finding,
+    pub head_name: String,
+    pub household_number: String,
+    pub township: String,
+    pub village: String,
+    /// The office has acknowledged it.
+    pub synced: bool,
 }
 
 pub struct Store {
@@ -1114,6 +1160,141 @@ impl Store {
             out.push(parse_uuid(&row?, "household id")?);
         }
         Ok(out)
+    }
+
+    // -- for the field app's screens --------------------------------------------------
+
+    /// Keep the thumbnail, the original's hash and the watermark lines of a photo.
+    pub fn set_photo_extras(&mut self, sha256: &str, extras: &PhotoExtras) -> Result<()> {
+        let changed = self.conn.execute(
+            "UPDATE photos SET thumbnail_sha256 = ?1, original_sha256 = ?2, watermark_json = ?3
+             WHERE sha256 = ?4",
+            params![
+                extras.thumbnail_sha256,
+                extras.original_sha256,
+                serde_json::to_string(&extras.watermark_lines)?,
+                sha256
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::MissingPhoto(sha256.to_string()));
+        }
+        Ok(())
+    }
+
+    pub fn photo_extras(&self, sha256: &str) -> Result<Option<PhotoExtras>> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT thumbnail_sha256, original_sha256, watermark_json FROM photos
+                 WHERE sha256 = ?1",
+                [sha256],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(thumbnail_sha256, original_sha256, watermark)| {
+            Ok(PhotoExtras {
+                thumbnail_sha256,
+                original_sha256,
+                watermark_lines: match watermark {
+                    Some(json) => serde_json::from_str(&json)?,
+                    None => Vec::new(),
+                },
+            })
+        })
+        .transpose()
+    }
+
+    /// How much waits for the office, and how many forms are being filled.
+    pub fn pending_work(&self) -> Result<PendingWork> {
+        Ok(self.conn.query_row(
+            "SELECT
+                (SELECT count(*) FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL),
+                (SELECT count(*) FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL
+                     AND record_kind = 'photo'),
+                (SELECT count(*) FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL
+                     AND record_kind = 'submission'),
+                (SELECT count(*) FROM drafts),
+                (SELECT count(*) FROM outbox WHERE rejected_at IS NOT NULL)",
+            [],
+            |row| {
+                Ok(PendingWork {
+                    records: row.get(0)?,
+                    photos: row.get(1)?,
+                    submissions: row.get(2)?,
+                    drafts: row.get(3)?,
+                    rejected: row.get(4)?,
+                })
+            },
+        )?)
+    }
+
+    /// Whether the office has acknowledged this record.
+    pub fn is_acknowledged(&self, kind: RecordKind, record_id: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE record_kind = ?1 AND record_id = ?2
+                                AND acknowledged_at IS NOT NULL)",
+            params![kind.code(), record_id],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Every finding on the device with its household: open and reopened ones first, then
+    /// by deadline.
+    pub fn findings_list(&self) -> Result<Vec<FindingRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.id, h.head_name, h.number, h.township, h.village,
+                    EXISTS (SELECT 1 FROM outbox o WHERE o.record_kind = 'finding'
+                            AND o.record_id = f.id AND o.acknowledged_at IS NOT NULL)
+             FROM findings f JOIN households h ON h.id = f.household_id
+             ORDER BY CASE WHEN f.state IN ('open', 'reopened') THEN 0 ELSE 1 END,
+                      f.deadline, f.created_at",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, bool>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, head_name, household_number, township, village, synced) = row?;
+            out.push(FindingRow {
+                finding: self.finding(&id)?,
+                head_name,
+                household_number,
+                township,
+                village,
+                synced,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The findings a submission made.
+    pub fn findings_of_submission(&self, submission_id: Uuid) -> Result<u32> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM findings WHERE submission_id = ?1",
+            [submission_id.to_string()],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// When the submission was made on this device.
+    pub fn submission_created_at(&self, id: Uuid) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT created_at FROM submissions WHERE id = ?1",
+                [id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        at.as_deref().map(parse_time).transpose()
     }
 
     // -- sync state ------------------------------------------------------------------

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Reaching the office and reading its clock.
@@ -21,6 +22,7 @@ pub enum Phase {
 
 /// Where a sync is, reported as it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     pub phase: Phase,
     /// Records the office has answered for good (stored or refused) in this sync.
@@ -35,6 +37,7 @@ pub struct Progress {
 
 /// A record the office refused for good (kept on the device, marked rejected).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RejectedRecord {
     pub seq: i64,
     pub kind: String,
@@ -49,6 +52,7 @@ pub struct RejectedRecord {
 /// A record that could not be sent this time and stays waiting (a photo file missing on
 /// the device, a blob the office would not take, a record damaged on the device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HeldRecord {
     pub seq: i64,
     pub kind: String,
@@ -60,6 +64,7 @@ pub struct HeldRecord {
 
 /// The outcome of one sync that ran to the end.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     /// The office's user this device is signed in as.
     pub user: Option<UserInfo>,
