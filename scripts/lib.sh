@@ -38,3 +38,33 @@ ensure_build_tools() {
         && command -v nasm >/dev/null 2>&1 \
         || apt_install build-essential pkg-config nasm
 }
+
+# What Tauri 2 needs to build the field app on Debian (WebKitGTK 4.1 and friends).
+ensure_tauri_build_deps() {
+    apt_install libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev \
+        libxdo-dev libssl-dev
+}
+
+# Node.js and npm for the front end (ui/), and its packages from package-lock.json.
+ensure_ui_packages() {
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+        log "installing the front end's packages (npm ci)"
+        (cd ui && npm ci --no-audit --no-fund)
+    fi
+}
+
+# The front end built into ui/dist, which the field app embeds.
+build_ui() {
+    log "building the front end (ui/dist)"
+    (cd ui && npx --no-install vite build --logLevel warn)
+}
+
+# Driving the real app: a virtual display, WebKit's WebDriver and tauri-driver.
+ensure_app_test_tools() {
+    apt_install xvfb webkit2gtk-driver
+    if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+        log "installing tauri-driver"
+        cargo install tauri-driver@2.1.0 --locked
+    fi
+}

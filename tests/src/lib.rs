@@ -5,3 +5,5 @@
 pub mod field;
 pub mod fixtures;
 pub mod proxy;
+pub mod real_app;
+pub mod webdriver;

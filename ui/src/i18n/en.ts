@@ -1,0 +1,115 @@
+import type zhCN from './zh-CN'
+
+const en: typeof zhCN = {
+  app: { name: 'Anju acceptance' },
+  common: {
+    cancel: 'Cancel', confirm: 'OK', retry: 'Retry', back: 'Back', delete: 'Delete', add: 'Add',
+    loading: 'Loading…', none: 'None', people: '{n} people', households: '{n} households', save: 'Save',
+    yes: 'Yes', no: 'No', notApplicable: 'N/A', unknownError: 'Something went wrong: {message}',
+  },
+  tabs: { households: 'Households', findings: 'Problems', sync: 'Sync', settings: 'Settings' },
+  signIn: {
+    title: 'Sign in', intro: 'Sign in to the township office server once; the households assigned to you are then downloaded.',
+    server: 'Server address', serverPlaceholder: 'e.g. http://192.168.1.10:8080',
+    user: 'User name', password: 'Password', submit: 'Sign in', signingIn: 'Signing in…',
+    downloading: 'Downloading households…', pulled: '{n} households downloaded', required: 'Please fill in {field}',
+    syncFailed: 'Signed in, but the download failed: {message}', continue: 'Continue, sync later',
+  },
+  status: {
+    all: 'All', to_inspect: 'To inspect', draft: 'Draft', submitted: 'To sync', synced: 'Synced',
+    with_open_findings: 'Problems',
+  },
+  households: {
+    title: 'Households', search: 'Name, ID number, village, site', allTownships: 'All townships', allSites: 'All sites',
+    scattered: 'Scattered', number: 'No. {n}', openFindings: '{n} problems', empty: 'No household matches',
+    finished: 'All shown ({n})', loadFailed: 'Could not load, tap to retry',
+  },
+  household: {
+    title: 'Household', head: 'Head', idNumber: 'ID number', tapToShow: 'tap to show', size: 'People', members: 'Members',
+    phone: 'Phone', place: 'Address', site: 'Site', placement: 'Placement', status: 'Status',
+    inspections: 'Inspections', noInspections: 'No inspection on this device yet',
+    startAcceptance: 'Start acceptance', continueAcceptance: 'Continue acceptance', spotCheck: 'Spot check', continueSpotCheck: 'Continue spot check',
+    kind: { acceptance: 'Acceptance', spot_check: 'Spot check' },
+    builtArea: 'Built area {m2} m²', over: 'Over the limit', within: 'Within the limit', synced: 'Synced', notSynced: 'To sync',
+    findings: '{n} problems', by: '{name}',
+    relation: 'Relation',
+  },
+  placement: {
+    concentrated: 'Concentrated', scattered: 'Scattered',
+    self_built: 'Self-built', bought: 'Bought', unified_self_built: 'Unified planning, self-built', unified_built: 'Unified planning and building',
+  },
+  form: {
+    acceptanceTitle: 'Acceptance', spotCheckTitle: 'Spot check', progress: '{answered}/{required} done',
+    saved: 'Saved', saving: 'Saving…', saveError: 'Not saved', submit: 'Submit',
+    submitConfirmTitle: 'Submit the form', submitConfirm: 'A submitted form cannot be changed. Submit now?',
+    submitting: 'Submitting…', submitDone: 'Submitted, waiting to sync', backToHousehold: 'Back to the household',
+    incomplete: '{n} items still to do', issuesTitle: 'Still to do', required: 'required',
+    note: 'Note', notePlaceholder: 'Describe the problem', noteRequired: 'Please describe the problem',
+    recordFinding: 'Record as a problem to fix', findingRecorded: 'Recorded as a problem to fix', noFindingsItem: 'This form has no problem list',
+    maxChars: 'At most {n} characters', numberFormat: 'Please enter a number', numberDecimals: 'At most {n} decimals', numberRange: 'Between {min} and {max}',
+    reloaded: 'The form was updated elsewhere and has been reloaded', loadFailed: 'Could not open the form',
+  },
+  photos: {
+    take: 'Take photo', processing: 'Processing the photo…', atLeast: 'at least {n}', between: '{min}–{max} photos', upTo: 'at most {n}',
+    count: '{n} taken', full: 'Limit reached', deleteConfirm: 'Delete this photo?', failed: 'The photo was not saved: {message}',
+  },
+  area: {
+    addPart: 'Add part', part: 'Part {n}', label: 'Name', labelPlaceholder: 'e.g. ground floor', storey: 'Storey',
+    shape: 'Shape', rectangle: 'Rectangle', polygon: 'Polygon', length: 'Length (m)', width: 'Width (m)',
+    corners: 'Corners (m)', corner: 'Corner {n}', addCorner: 'Add corner', x: 'x', y: 'y',
+    voids: 'Cut-outs', addVoid: 'Add cut-out', rule: 'Rule', removePart: 'Remove part',
+    height: 'Storey height (m)', clearHeight: 'Clear height (m)', canopyWidth: 'Canopy width (m)',
+    defaultLabel: 'Ground floor', defaultLabelN: 'Storey {n}',
+    rules: {
+      storey: 'Storey height', sloped_roof: 'Sloped roof clear height', balcony_inside: 'Balcony (inside structure)', balcony_outside: 'Balcony (outside structure)',
+      canopy_with_columns: 'Canopy with columns', canopy_cantilever: 'Cantilevered canopy', external_stair: 'External stair', open_terrace: 'Open terrace (not counted)',
+    },
+    errors: {
+      empty: 'Required', format: 'Enter a number such as 3.60', precision: 'At most 3 decimals (mm)', too_large: 'Too large',
+      negative: 'Cannot be negative', storey: 'Storey must be 1–99', label: 'Please name the part', points: 'At least 3 corners',
+    },
+    built: 'Built area', perPerson: 'Per person', cap: 'Cap', within: 'Within the limit', over: 'Over by {m2} m²',
+    calculating: 'Calculating…', noParts: 'Add the parts you measure', trace: 'Calculation', parts: 'Parts',
+    gross: 'gross {m2}', voidsArea: 'cut-outs {m2}', counted: 'counted {m2} m²', coefficient: 'coefficient',
+    recorded: 'Area recorded at acceptance', difference: 'Difference from the record', noRecorded: 'No recorded area on this device',
+  },
+  findings: {
+    title: 'Problems to fix', empty: 'No problems', add: 'Add problem', description: 'Description', deadline: 'Deadline',
+    overdue: '{n} days overdue', dueOn: 'due {date}', open: 'Open', closedGroup: 'Handled',
+    state: { open: 'Open', rectified: 'Rectified', closed: 'Closed', reopened: 'Reopened' },
+    notSynced: 'To sync', pickDate: 'Pick the deadline',
+  },
+  signature: {
+    sign: 'Sign', signAgain: 'Sign again', signed: 'Signed', stale: 'The form changed, please sign again',
+    handwritten: 'Own signature', thumbprint: 'Thumbprint', proxy: 'Relative signs',
+    signerName: 'Signer', relation: 'Relation to the head', clear: 'Clear', confirm: 'Confirm', empty: 'Please sign first',
+    nameRequired: 'Please enter the signer’s name', relationRequired: 'Please enter the relation to the head',
+    householdHead: 'Head of household', inspector: 'Inspector', takeThumbprint: 'Photograph the thumbprint', failed: 'The signature was not saved: {message}',
+    padHint: 'Sign inside the box',
+  },
+  department: { poverty: 'Poverty office', reform: 'Development & reform', land: 'Land & resources', housing: 'Housing & construction' },
+  sync: {
+    title: 'Sync', now: 'Sync now', running: 'Syncing…', last: 'Last sync', never: 'Never synced',
+    user: 'Signed in as', server: 'Server', pending: 'Waiting to upload', pendingRecords: '{n} records',
+    pendingPhotos: '{n} photos', pendingSubmissions: '{n} forms', pendingDrafts: '{n} drafts (not submitted, not uploaded)',
+    pendingRejected: '{n} refused by the office, to be reviewed', nothingPending: 'Nothing waiting',
+    phase: { clock: 'Checking the time', upload: 'Uploading photos and signatures', push: 'Uploading records', pull: 'Downloading households', done: 'Done' },
+    records: 'Records {done}/{total}', bytes: 'Data {done}/{total}', pulled: '{n} households downloaded',
+    result: 'Last result', accepted: '{n} accepted', duplicates: '{n} duplicates', pulledResult: '{n} households downloaded', removed: '{n} households removed',
+    rejected: '{n} rejected', held: '{n} held', clockOff: 'This device’s clock is {n} minutes off the server’s; please correct it',
+    error: 'Sync failed', nextTry: 'Next try at {time}', done: 'Sync finished',
+    ago: { now: 'just now', minutes: '{n} min ago', hours: '{n} h ago', days: '{n} days ago' },
+  },
+  settings: {
+    title: 'Settings', language: 'Language', server: 'Server address', serverHint: 'To change the server, sign out and in again',
+    user: 'User', version: 'Version', dataDir: 'Data folder', signOut: 'Sign out',
+    signOutConfirm: 'Sign out now?', unsynced: 'Some work is not synced', forceSignOut: 'Sign out anyway', device: 'Device',
+    role: { inspector: 'Inspector', township: 'Township', admin: 'Admin' },
+  },
+  errors: {
+    network: 'Cannot reach the server; check the network or the server address', wrong_password: 'Wrong user name or password',
+    not_signed_in: 'Please sign in first',
+  },
+}
+
+export default en
