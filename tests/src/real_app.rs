@@ -4,6 +4,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -54,10 +55,16 @@ fn free_port() -> Result<u16, BoxError> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// A child in a process group of its own: dropping it kills the whole group (tauri-driver
+/// leaves WebKitWebDriver and the app behind otherwise).
 struct Reaped(Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -114,6 +121,7 @@ fn spawn_driver(
     let port = free_port()?;
     let native = free_port()?;
     let mut command = Command::new(tauri_driver()?);
+    command.process_group(0);
     command
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
         .env("DISPLAY", display)

@@ -112,3 +112,28 @@ describe('households store', () => {
     expect(store.items).toEqual([])
   })
 })
+
+describe('asking for more while a page is on its way', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('waits for that page instead of answering at once (van-list would ask again in a loop)', async () => {
+    let answer: (page: HouseholdPage) => void = () => {}
+    vi.mocked(api.listHouseholds).mockClear()
+    vi.mocked(api.listHouseholds).mockImplementation(
+      () => new Promise<HouseholdPage>((resolve) => { answer = resolve }),
+    )
+    const store = useHouseholdsStore()
+    const first = store.refresh()
+    let moreDone = false
+    const more = store.loadMore().then(() => { moreDone = true })
+    // Let every queued microtask run: the request is still out, so loadMore must not be done.
+    for (let i = 0; i < 20; i += 1) await Promise.resolve()
+    expect(moreDone).toBe(false)
+    expect(api.listHouseholds).toHaveBeenCalledTimes(1)
+    answer({ items: [summary(1)], counts, total_matching: 1 })
+    await Promise.all([first, more])
+    expect(moreDone).toBe(true)
+    expect(store.items).toHaveLength(1)
+    expect(store.finished).toBe(true)
+  })
+})

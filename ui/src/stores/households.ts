@@ -55,10 +55,20 @@ export const useHouseholdsStore = defineStore('households', () => {
   const stale = ref(false)
   // Answers to an older query (typed before the last key stroke) are dropped.
   let generation = 0
+  // The request on its way. van-list asks for more whenever its end is on screen; answering
+  // "loaded" at once while a page is still coming makes it ask again at once, in a loop of
+  // microtasks that never lets the page's answer in. So a caller waits for that page.
+  let inflight: Promise<void> | null = null
 
-  async function fetchPage(reset: boolean) {
-    // van-list asks for more as soon as it is mounted; the first page is already on its way.
-    if (!reset && loading.value) return
+  function fetchPage(reset: boolean): Promise<void> {
+    if (!reset && inflight) return inflight
+    const request = requestPage(reset)
+    inflight = request
+    void request.finally(() => { if (inflight === request) inflight = null })
+    return request
+  }
+
+  async function requestPage(reset: boolean) {
     const mine = reset ? ++generation : generation
     const offset = reset ? 0 : items.value.length
     loading.value = true
