@@ -159,11 +159,7 @@ async fn household_detail(app: App<'_>, household_id: Uuid) -> Answered<Househol
 }
 
 #[tauri::command]
-async fn open_draft(
-    app: App<'_>,
-    household_id: Uuid,
-    kind: SubmissionKind,
-) -> Answered<DraftView> {
+async fn open_draft(app: App<'_>, household_id: Uuid, kind: SubmissionKind) -> Answered<DraftView> {
     blocking(&app, move |a| a.open_draft(household_id, kind)).await
 }
 
@@ -308,12 +304,11 @@ fn start_background_sync(app: Arc<FieldApp>, handle: AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(3)).await;
-            if app.background_sync_due(chrono::Utc::now()) {
-                if let Err(error) =
+            if app.background_sync_due(chrono::Utc::now())
+                && let Err(error) =
                     run_sync(Arc::clone(&app), handle.clone(), SyncTrigger::Background).await
-                {
-                    tracing::info!(%error, "background sync did not finish");
-                }
+            {
+                tracing::info!(%error, "background sync did not finish");
             }
         }
     });

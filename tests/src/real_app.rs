@@ -3,8 +3,8 @@
 //! gets its own data folder through `ANJU_FIELD_DATA`.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -36,7 +36,9 @@ fn tauri_driver() -> Result<PathBuf, BoxError> {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return Ok(PathBuf::from(path));
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let candidate = home.join(".cargo/bin/tauri-driver");
     if candidate.is_file() {
         return Ok(candidate);
@@ -123,7 +125,12 @@ fn spawn_driver(
     let mut command = Command::new(tauri_driver()?);
     command.process_group(0);
     command
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
         .env("DISPLAY", display)
         .env("ANJU_FIELD_DATA", data)
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
@@ -131,7 +138,9 @@ fn spawn_driver(
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
     if let Some(url) = server_url {
-        command.env("ANJU_FIELD_SERVER", url).env("ANJU_FIELD_USER", "li");
+        command
+            .env("ANJU_FIELD_SERVER", url)
+            .env("ANJU_FIELD_USER", "li");
     }
     let child = command
         .spawn()
@@ -182,7 +191,11 @@ impl RealApp {
             return pids;
         };
         for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
                 continue;
             };
             let exe = std::fs::read_link(entry.path().join("exe")).ok();
@@ -204,7 +217,9 @@ impl RealApp {
     pub fn kill_app(&self) -> Result<usize, BoxError> {
         let pids = self.app_pids();
         for pid in &pids {
-            Command::new("kill").args(["-KILL", &pid.to_string()]).status()?;
+            Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status()?;
         }
         let start = Instant::now();
         while !self.app_pids().is_empty() {

@@ -55,7 +55,12 @@ impl WebDriver {
         });
         let start = Instant::now();
         let response = loop {
-            match client.post(format!("{base}/session")).json(&caps).send().await {
+            match client
+                .post(format!("{base}/session"))
+                .json(&caps)
+                .send()
+                .await
+            {
                 Ok(response) => break response,
                 Err(error) if start.elapsed() < Duration::from_secs(30) => {
                     tracing_free_note(&error);
@@ -221,7 +226,12 @@ impl WebDriver {
     }
 
     /// Replace the text of the input matching `css` by typing `text` into it.
-    pub async fn type_into(&self, css: &str, text: &str, timeout: Duration) -> Result<(), BoxError> {
+    pub async fn type_into(
+        &self,
+        css: &str,
+        text: &str,
+        timeout: Duration,
+    ) -> Result<(), BoxError> {
         let element = self.wait_for(css, timeout).await?;
         self.scroll_into_view(&element).await?;
         // WebDriver's clear fires only `change`; a Vue v-model listens to `input`.

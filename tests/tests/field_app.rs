@@ -59,7 +59,11 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
         Some("wrong_password")
     );
     let session = app
-        .sign_in(&office.url(), INSPECTOR, anju_tests::fixtures::DEMO_PASSWORD)
+        .sign_in(
+            &office.url(),
+            INSPECTOR,
+            anju_tests::fixtures::DEMO_PASSWORD,
+        )
         .await?;
     assert_eq!(session.user.name, INSPECTOR);
     let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
@@ -196,7 +200,9 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
     )?;
     assert!(changed.signatures.iter().all(|s| s.signed && s.stale));
     let refused = app.submit_draft(draft);
-    let refused = refused.err().ok_or("a stale signature must stop submitting")?;
+    let refused = refused
+        .err()
+        .ok_or("a stale signature must stop submitting")?;
     assert_eq!(refused.code(), "incomplete");
     assert!(
         refused
@@ -321,8 +327,12 @@ async fn a_draft_survives_reopening_the_app() -> TestResult {
     let zheng_id;
     {
         let app = app_in(device_dir.path())?;
-        app.sign_in(&office.url(), INSPECTOR, anju_tests::fixtures::DEMO_PASSWORD)
-            .await?;
+        app.sign_in(
+            &office.url(),
+            INSPECTOR,
+            anju_tests::fixtures::DEMO_PASSWORD,
+        )
+        .await?;
         app.sync_now(SyncTrigger::Manual, |_| {}).await?;
         let found = app.list_households(&HouseholdQuery {
             text: Some(ZHENG.into()),

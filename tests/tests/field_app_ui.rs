@@ -214,7 +214,9 @@ async fn whole_job(
     let mut next = files.iter();
     for (slot, n) in PHOTO_SLOTS {
         for have in 1..=n {
-            let input = wd.wait_for(&testid(&format!("photo-input-{slot}")), SHORT).await?;
+            let input = wd
+                .wait_for(&testid(&format!("photo-input-{slot}")), SHORT)
+                .await?;
             let file = next.next().ok_or("a file per photo")?;
             wd.send_keys(&input, &file.display().to_string()).await?;
             wd.wait_until(
@@ -237,12 +239,14 @@ async fn whole_job(
     app.screenshot(prefix, "signature-pad").await?;
     draw_signature(&app.wd, 0).await?;
     let wd = &app.wd;
-    wd.wait_for(&testid("signature-image-sign_household_head"), SCREEN).await?;
+    wd.wait_for(&testid("signature-image-sign_household_head"), SCREEN)
+        .await?;
     for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
         click(wd, &format!("sign-open-{slot}")).await?;
         fill(wd, "signer-name", name).await?;
         draw_signature(wd, index as i64 + 1).await?;
-        wd.wait_for(&testid(&format!("signature-image-{slot}")), SCREEN).await?;
+        wd.wait_for(&testid(&format!("signature-image-{slot}")), SCREEN)
+            .await?;
     }
     wait_saved(wd).await?;
     let signed = wd.wait_for(&testid("item-sign_housing"), SHORT).await?;
@@ -299,11 +303,10 @@ async fn whole_job(
         device_dir.join(anju_store::DATABASE_FILE),
         OpenFlags::SQLITE_OPEN_READ_ONLY,
     )?;
-    let (submission_id, submission_hash): (String, String) = device.query_row(
-        "SELECT id, content_sha256 FROM submissions",
-        [],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
+    let (submission_id, submission_hash): (String, String) =
+        device.query_row("SELECT id, content_sha256 FROM submissions", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
     let holdings = OfficeHoldings::read(office_dir)?;
     let records = holdings.record_map()?;
     assert_eq!(
@@ -338,7 +341,10 @@ async fn whole_job(
         )?;
         assert_eq!(on_device, at_office, "blob {sha}");
     }
-    let signature_records = records.keys().filter(|(kind, _)| kind == "signature").count();
+    let signature_records = records
+        .keys()
+        .filter(|(kind, _)| kind == "signature")
+        .count();
     assert_eq!(signature_records, 5);
     let findings = records.keys().filter(|(kind, _)| kind == "finding").count();
     assert_eq!(findings, 1);
@@ -405,7 +411,10 @@ async fn killing_the_app_while_filling_the_form_loses_nothing() -> TestResult {
         .wait_for(&format!("{} textarea", testid("item-opinion_text")), SHORT)
         .await?;
     let value = wd
-        .execute("return arguments[0].value;", vec![json!({"element-6066-11e4-a52e-4f735466cecf": opinion.0})])
+        .execute(
+            "return arguments[0].value;",
+            vec![json!({"element-6066-11e4-a52e-4f735466cecf": opinion.0})],
+        )
         .await?;
     assert_eq!(value, json!("希望早日通水"));
     wd.wait_until(
@@ -424,14 +433,26 @@ async fn killing_the_app_while_filling_the_form_loses_nothing() -> TestResult {
                              "with_open_findings": false, "limit": null, "offset": null}}),
         )
         .await?;
-    let id = household["items"][0]["id"].as_str().ok_or("household id")?.to_string();
+    let id = household["items"][0]["id"]
+        .as_str()
+        .ok_or("household id")?
+        .to_string();
     let view = wd
-        .invoke("open_draft", json!({"householdId": id, "kind": "acceptance"}))
+        .invoke(
+            "open_draft",
+            json!({"householdId": id, "kind": "acceptance"}),
+        )
         .await?;
     let answers = &view["draft"]["answers"];
     assert_eq!(answers["target_registered"]["value"], json!("yes"));
-    assert_eq!(answers["move_in_water"]["note"], json!("自来水管还没接到屋里"));
-    assert_eq!(answers["target_people_present"]["value"].as_f64(), Some(4.0));
+    assert_eq!(
+        answers["move_in_water"]["note"],
+        json!("自来水管还没接到屋里")
+    );
+    assert_eq!(
+        answers["target_people_present"]["value"].as_f64(),
+        Some(4.0)
+    );
     assert_eq!(
         answers["area_measurement"]["measurement"]["parts"][0]["shape"]["length_mm"],
         json!(12000)

@@ -13,9 +13,7 @@ use anju_media::{
     ClockStatus, GeoPoint, PhotoOptions, PhotoProcessor, ProcessedPhoto, Signature,
     SignatureRecord, SignatureStyle, Watermark,
 };
-use anju_store::{
-    Draft, HouseholdQuery, NewPhoto, PhotoExtras, RecordKind, Store, StoreError,
-};
+use anju_store::{Draft, HouseholdQuery, NewPhoto, PhotoExtras, RecordKind, Store, StoreError};
 use anju_sync::{CancellationToken, Credentials, Progress, SyncConfig, SyncReport};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use uuid::Uuid;
@@ -66,6 +64,15 @@ pub struct IncomingPhoto<'a> {
     pub expected_revision: Option<i64>,
     pub bytes: &'a [u8],
     pub position: Option<GeoPoint>,
+}
+
+/// A signature about to be saved into its slot.
+struct NewSignature<'a> {
+    slot: &'a str,
+    signer_name: &'a str,
+    method: SignatureMethod,
+    image_sha256: String,
+    signed_content_sha256: String,
 }
 
 #[derive(Debug, Default)]
@@ -150,14 +157,12 @@ impl FieldApp {
     }
 
     fn session(&self, store: &Store) -> Result<Option<SessionInfo>> {
-        Ok(
-            anju_sync::saved_session(store)?.map(|saved| SessionInfo {
-                server_url: saved.server_url,
-                user: saved.user,
-                signed_in: saved.signed_in,
-                device_id: saved.device_id,
-            }),
-        )
+        Ok(anju_sync::saved_session(store)?.map(|saved| SessionInfo {
+            server_url: saved.server_url,
+            user: saved.user,
+            signed_in: saved.signed_in,
+            device_id: saved.device_id,
+        }))
     }
 
     // -- start, sign-in, settings ----------------------------------------------------
@@ -197,7 +202,12 @@ impl FieldApp {
         Ok(())
     }
 
-    pub async fn sign_in(&self, server_url: &str, user: &str, password: &str) -> Result<SessionInfo> {
+    pub async fn sign_in(
+        &self,
+        server_url: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<SessionInfo> {
         let user = user.trim();
         if user.is_empty() || password.is_empty() {
             return Err(AppError::invalid(
@@ -342,7 +352,8 @@ impl FieldApp {
                 made_at,
                 built_area_m2: assessment.as_ref().map(|a| a.built_area.to_m2_string()),
                 verdict_over: assessment.as_ref().map(|a| a.is_over()),
-                synced: store.is_acknowledged(RecordKind::Submission, &submission.id.to_string())?,
+                synced: store
+                    .is_acknowledged(RecordKind::Submission, &submission.id.to_string())?,
                 findings: store.findings_of_submission(submission.id)?,
             });
         }
@@ -352,8 +363,12 @@ impl FieldApp {
             status,
             open_findings,
             inspections,
-            acceptance_draft: store.draft_for(id, SubmissionKind::Acceptance)?.map(|d| d.id),
-            spot_check_draft: store.draft_for(id, SubmissionKind::SpotCheck)?.map(|d| d.id),
+            acceptance_draft: store
+                .draft_for(id, SubmissionKind::Acceptance)?
+                .map(|d| d.id),
+            spot_check_draft: store
+                .draft_for(id, SubmissionKind::SpotCheck)?
+                .map(|d| d.id),
             recorded_area,
         })
     }
@@ -512,7 +527,11 @@ impl FieldApp {
     }
 
     /// The area engine's verdict on a measurement as it is typed.
-    pub fn assess_area(&self, household_id: Uuid, measurement: &HouseMeasurement) -> Result<AreaCheck> {
+    pub fn assess_area(
+        &self,
+        household_id: Uuid,
+        measurement: &HouseMeasurement,
+    ) -> Result<AreaCheck> {
         let household = self.household(&self.store(), household_id)?;
         Ok(
             match area::assess(
@@ -570,7 +589,10 @@ impl FieldApp {
             Some(processor) => processor
                 .process(bytes, Some(&watermark))
                 .map_err(AppError::Photo),
-            None => Err(AppError::invalid("照片处理器未就绪", "the photo processor is not ready")),
+            None => Err(AppError::invalid(
+                "照片处理器未就绪",
+                "the photo processor is not ready",
+            )),
         }
     }
 
@@ -704,7 +726,10 @@ impl FieldApp {
         method: &SignatureMethod,
     ) -> Result<()> {
         if signer_name.trim().is_empty() {
-            return Err(AppError::invalid("请填写签字人姓名", "enter the signer's name"));
+            return Err(AppError::invalid(
+                "请填写签字人姓名",
+                "enter the signer's name",
+            ));
         }
         let for_head = matches!(role, anju_core::form::SignerRole::HouseholdHead);
         if !for_head && !matches!(method, SignatureMethod::Handwritten) {
@@ -731,25 +756,21 @@ impl FieldApp {
         &self,
         store: &mut Store,
         draft: &Draft,
-        slot: &str,
-        signer_name: &str,
-        method: SignatureMethod,
-        image_sha256: String,
-        signed_content_sha256: String,
+        new: NewSignature<'_>,
     ) -> Result<Signed> {
         let reading = anju_sync::trusted_reading(store, Utc::now())?;
         let meta = SignatureMeta {
             id: Uuid::now_v7(),
-            slot: slot.to_string(),
-            signer_name: signer_name.trim().to_string(),
-            method,
-            image_sha256,
-            signed_content_sha256,
+            slot: new.slot.to_string(),
+            signer_name: new.signer_name.trim().to_string(),
+            method: new.method,
+            image_sha256: new.image_sha256,
+            signed_content_sha256: new.signed_content_sha256,
             signed_at: reading.trusted_time.unwrap_or(reading.device_time),
         };
         let saved = store.save_answer(
             draft.id,
-            slot,
+            new.slot,
             Some(Answer::Signature {
                 signature: meta.clone(),
             }),
@@ -767,7 +788,11 @@ impl FieldApp {
             .map_err(|e| AppError::Store(StoreError::Hash(e)))
     }
 
-    fn checked_draft(store: &Store, draft_id: Uuid, expected_revision: Option<i64>) -> Result<Draft> {
+    fn checked_draft(
+        store: &Store,
+        draft_id: Uuid,
+        expected_revision: Option<i64>,
+    ) -> Result<Draft> {
         let draft = store.draft(draft_id)?;
         if let Some(expected) = expected_revision
             && expected != draft.revision
@@ -810,11 +835,13 @@ impl FieldApp {
         self.save_signature(
             &mut store,
             &draft,
-            slot,
-            signer_name,
-            method,
-            image,
-            signable,
+            NewSignature {
+                slot,
+                signer_name,
+                method,
+                image_sha256: image,
+                signed_content_sha256: signable,
+            },
         )
     }
 
@@ -853,11 +880,13 @@ impl FieldApp {
         self.save_signature(
             &mut store,
             &draft,
-            slot,
-            signer_name,
-            SignatureMethod::Thumbprint,
-            image,
-            signable,
+            NewSignature {
+                slot,
+                signer_name,
+                method: SignatureMethod::Thumbprint,
+                image_sha256: image,
+                signed_content_sha256: signable,
+            },
         )
     }
 
@@ -986,7 +1015,9 @@ impl FieldApp {
         let now = Utc::now();
         match result {
             Ok(report) => {
-                runtime.schedule.succeeded(now, work_left && !report.held.is_empty());
+                runtime
+                    .schedule
+                    .succeeded(now, work_left && !report.held.is_empty());
                 runtime.last_error = None;
                 runtime.last_report = Some(report.clone());
                 Ok(report)

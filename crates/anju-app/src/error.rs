@@ -30,7 +30,9 @@ pub enum AppError {
     UnsyncedWork { records: u32, drafts: u32 },
     #[error("同步正在进行，请稍候 / a sync is already running: wait for it to finish")]
     SyncRunning,
-    #[error("本机尚未登录办公室服务器，请先登录 / this device is not signed in to the office: sign in first")]
+    #[error(
+        "本机尚未登录办公室服务器，请先登录 / this device is not signed in to the office: sign in first"
+    )]
     NotSignedIn,
 }
 
@@ -48,9 +50,7 @@ impl AppError {
             Self::Store(StoreError::StaleRevision { .. }) => "stale_revision",
             Self::Store(StoreError::Incomplete { .. }) => "incomplete",
             Self::Store(StoreError::UnknownDraft(_)) => "not_found",
-            Self::Store(StoreError::UnknownHousehold(_)) | Self::UnknownHousehold(_) => {
-                "not_found"
-            }
+            Self::Store(StoreError::UnknownHousehold(_)) | Self::UnknownHousehold(_) => "not_found",
             Self::Store(_) => "store",
             Self::Sync(error) => sync_code(error),
             Self::Photo(_) => "bad_photo",

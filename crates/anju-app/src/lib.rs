@@ -9,9 +9,9 @@
 //!   thumbprints, bound to the form's content; submitting;
 //! - findings; sync by hand or in the background ([`autosync::Schedule`]), with progress.
 
+mod app;
 pub mod autosync;
 pub mod bindings;
-mod app;
 mod error;
 mod views;
 

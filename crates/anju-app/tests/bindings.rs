@@ -16,8 +16,14 @@ fn the_typescript_bindings_are_up_to_date() -> Result<(), anju_app::bindings::Bi
         .join(anju_app::bindings::BINDINGS_DIR);
     let committed = anju_app::bindings::read_dir(&committed_dir)?;
     assert!(expected.len() > 50, "{} declarations", expected.len());
-    let missing: Vec<&String> = expected.keys().filter(|k| !committed.contains_key(*k)).collect();
-    let extra: Vec<&String> = committed.keys().filter(|k| !expected.contains_key(*k)).collect();
+    let missing: Vec<&String> = expected
+        .keys()
+        .filter(|k| !committed.contains_key(*k))
+        .collect();
+    let extra: Vec<&String> = committed
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .collect();
     let changed: Vec<&String> = expected
         .iter()
         .filter(|(k, v)| committed.get(*k).is_some_and(|c| c != *v))
