@@ -458,6 +458,17 @@ async fn killing_the_app_while_filling_the_form_loses_nothing() -> TestResult {
         json!(12000)
     );
     app.screenshot(prefix, "after-restart").await?;
+
+    // The inspector throws this draft away: asked to confirm, then it is gone.
+    let wd = &app.wd;
+    click(wd, "discard-draft").await?;
+    wd.click_css(".van-dialog__confirm", SHORT).await?;
+    wd.wait_route("household", SHORT).await?;
+    let detail = wd
+        .invoke("household_detail", json!({"householdId": id}))
+        .await?;
+    assert!(detail["acceptance_draft"].is_null(), "{detail}");
+    assert_eq!(detail["status"], json!("to_inspect"));
     app.close().await?;
     drop(office);
     assert!(Path::new(&device_dir.path().join(anju_store::DATABASE_FILE)).is_file());

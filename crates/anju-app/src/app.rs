@@ -608,7 +608,7 @@ impl FieldApp {
 
     /// Process a camera file, keep it, and add it to the draft's photo slot.
     pub fn add_photo(&self, photo: IncomingPhoto<'_>) -> Result<PhotoAdded> {
-        let (household, inspector, taken, form, draft) = {
+        let (household, inspector, taken, draft) = {
             let store = self.store();
             let draft = store.draft(photo.draft_id)?;
             let form = Self::form_of(&draft)?;
@@ -634,11 +634,10 @@ impl FieldApp {
             }
             let household = self.household(&store, draft.household_id)?;
             let taken = anju_sync::trusted_reading(&store, Utc::now())?;
-            (household, self.inspector_name(&store)?, taken, form, draft)
+            (household, self.inspector_name(&store)?, taken, draft)
         };
         let processed =
             self.process_camera_file(&household, inspector, &taken, photo.bytes, photo.position)?;
-        let _ = form;
 
         let mut store = self.store();
         let meta = store.add_photo(

@@ -47,6 +47,7 @@ const en: typeof zhCN = {
     note: 'Note', notePlaceholder: 'Describe the problem', noteRequired: 'Please describe the problem',
     recordFinding: 'Record as a problem to fix', findingRecorded: 'Recorded as a problem to fix', noFindingsItem: 'This form has no problem list',
     maxChars: 'At most {n} characters', numberFormat: 'Please enter a number', numberDecimals: 'At most {n} decimals', numberRange: 'Between {min} and {max}',
+    discard: 'Discard', discardTitle: 'Discard this form?', discardConfirm: 'What was filled in is deleted and cannot be recovered (the photos stay on the device).', discarded: 'Form discarded',
     reloaded: 'The form was updated elsewhere and has been reloaded', loadFailed: 'Could not open the form',
   },
   photos: {

@@ -45,6 +45,7 @@ export default {
     note: '说明', notePlaceholder: '请写明问题', noteRequired: '请写明问题',
     recordFinding: '记为整改问题', findingRecorded: '已记为整改问题', noFindingsItem: '表中没有整改问题项',
     maxChars: '最多 {n} 字', numberFormat: '请输入数字', numberDecimals: '最多 {n} 位小数', numberRange: '应在 {min} 到 {max} 之间',
+    discard: '放弃', discardTitle: '放弃这份表单？', discardConfirm: '已填写的内容将被删除，不能恢复（已拍的照片仍保留在本机）。', discarded: '已放弃表单',
     reloaded: '表单已在别处更新，已重新载入', loadFailed: '打开表单失败',
   },
   photos: {

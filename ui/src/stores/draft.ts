@@ -192,9 +192,21 @@ export const useDraftStore = defineStore('draft', () => {
 
   function retrySaving() { queue?.retry() }
 
+  /** Waits until every change typed so far is written (or failed). */
+  async function flush() {
+    if (queue) await queue.idle()
+  }
+
+  /** Throws the draft away (after what is pending is written, so nothing races it). */
+  async function discard() {
+    await flush()
+    await api.discardDraft(draftId.value)
+    useHouseholdsStore().stale = true
+  }
+
   return {
     view, answers, state, photos, signatures, saveStatus, saveError, touched, submitTried, reloadCount,
     draftId, visibleIssues, overall,
-    open, setAnswer, touch, recordFinding, photosOf, addPhoto, removePhoto, sign, signThumbprint, signatureState, submit, retrySaving,
+    open, setAnswer, touch, recordFinding, photosOf, addPhoto, removePhoto, sign, signThumbprint, signatureState, submit, retrySaving, flush, discard,
   }
 })
