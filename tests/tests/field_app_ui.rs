@@ -249,6 +249,14 @@ async fn whole_job(
             .await?;
     }
     wait_saved(wd).await?;
+    wd.wait_until(
+        "the signature pad has closed",
+        "return ![...document.querySelectorAll('.van-popup, .van-overlay')]
+           .some(e => getComputedStyle(e).display !== 'none');",
+        vec![],
+        SHORT,
+    )
+    .await?;
     let signed = wd.wait_for(&testid("item-sign_housing"), SHORT).await?;
     wd.scroll_into_view(&signed).await?;
     app.screenshot(prefix, "signed").await?;
