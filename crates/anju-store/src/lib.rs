@@ -1284,19 +1284,6 @@ impl Store {
         )?)
     }
 
-    /// When the submission was made on this device.
-    pub fn submission_created_at(&self, id: Uuid) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT created_at FROM submissions WHERE id = ?1",
-                [id.to_string()],
-                |row| row.get(0),
-            )
-            .optional()?;
-        at.as_deref().map(parse_time).transpose()
-    }
-
     // -- sync state ------------------------------------------------------------------
 
     pub fn sync_value(&self, key: &str) -> Result<Option<String>> {
