@@ -13,7 +13,7 @@ use anju_app::{
 use anju_core::area::HouseMeasurement;
 use anju_core::form::Answer;
 use anju_core::model::{SignatureMethod, SubmissionKind};
-use anju_media::{GeoPoint, Signature};
+use anju_media::Signature;
 use anju_store::HouseholdQuery;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -108,16 +108,6 @@ fn raw_body<'r>(request: &'r Request<'_>) -> Answered<&'r [u8]> {
     }
 }
 
-fn position(request: &Request<'_>) -> Option<GeoPoint> {
-    let latitude = header(request, "anju-latitude")?.parse().ok()?;
-    let longitude = header(request, "anju-longitude")?.parse().ok()?;
-    let point = GeoPoint {
-        latitude,
-        longitude,
-    };
-    point.is_valid().then_some(point)
-}
-
 #[tauri::command]
 async fn app_info(app: App<'_>) -> Answered<AppInfo> {
     blocking(&app, |a| a.app_info()).await
@@ -192,14 +182,12 @@ async fn add_photo(app: App<'_>, request: Request<'_>) -> Answered<PhotoAdded> {
     let slot = decoded_header(&request, "anju-slot");
     let expected_revision = revision_header(&request);
     let bytes = raw_body(&request)?.to_vec();
-    let position = position(&request);
     blocking(&app, move |a| {
         a.add_photo(IncomingPhoto {
             draft_id,
             slot: &slot,
             expected_revision,
             bytes: &bytes,
-            position,
         })
     })
     .await

@@ -12,7 +12,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The key W3C uses for element references.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-fn tracing_free_note(error: &reqwest::Error) {
+fn trace_retry(error: &reqwest::Error) {
     if std::env::var_os("ANJU_WD_TRACE").is_some() {
         eprintln!("webdriver: new session not yet: {error}");
     }
@@ -63,7 +63,7 @@ impl WebDriver {
             {
                 Ok(response) => break response,
                 Err(error) if start.elapsed() < Duration::from_secs(30) => {
-                    tracing_free_note(&error);
+                    trace_retry(&error);
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
                 Err(error) => return Err(error.into()),
@@ -217,12 +217,6 @@ impl WebDriver {
         )
         .await
         .map(|_| ())
-    }
-
-    pub async fn clear(&self, element: &Element) -> Result<(), BoxError> {
-        self.post(&format!("/element/{}/clear", element.0), json!({}))
-            .await
-            .map(|_| ())
     }
 
     /// Replace the text of the input matching `css` by typing `text` into it.

@@ -43,6 +43,29 @@ fn handwriting(seed: f32) -> Signature {
     }
 }
 
+/// Each department's inspector signs by hand; returns the draft's revision after.
+fn sign_as_inspectors(
+    app: &FieldApp,
+    draft: uuid::Uuid,
+    mut revision: i64,
+    seed: f32,
+) -> Result<i64, AppError> {
+    for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
+        revision = app
+            .sign(
+                draft,
+                slot,
+                name,
+                SignatureMethod::Handwritten,
+                handwriting(index as f32 + seed),
+                Some(revision),
+            )?
+            .state
+            .revision;
+    }
+    Ok(revision)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all() -> TestResult {
     let office_dir = tempfile::tempdir()?;
@@ -121,7 +144,6 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
         slot: "photo_front",
         expected_revision: Some(revision),
         bytes: b"\xFF\xD8\xFF\xE0 not really a photo",
-        position: None,
     });
     assert_eq!(corrupt.err().map(|e| e.code()), Some("bad_photo"));
     let mut photos = Vec::new();
@@ -134,7 +156,6 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
                 slot,
                 expected_revision: Some(revision),
                 bytes: &camera_jpeg(640, 480, seed)?,
-                position: None,
             })?;
             revision = added.state.revision;
             assert!(std::path::Path::new(&added.photo.thumbnail_path).is_file());
@@ -148,7 +169,6 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
         slot: "photo_front",
         expected_revision: Some(revision),
         bytes: &camera_jpeg(640, 480, 99)?,
-        position: None,
     });
     assert!(full.is_ok(), "a second front photo fits (max 3)");
     let extra = full?.photo;
@@ -179,19 +199,7 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
         thumbprint_for_inspector.err().map(|e| e.code()),
         Some("invalid")
     );
-    for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
-        revision = app
-            .sign(
-                draft,
-                slot,
-                name,
-                SignatureMethod::Handwritten,
-                handwriting(index as f32 + 1.0),
-                Some(revision),
-            )?
-            .state
-            .revision;
-    }
+    revision = sign_as_inspectors(&app, draft, revision, 1.0)?;
     let changed = app.save_answer(
         draft,
         "funding_self_yuan",
@@ -225,19 +233,7 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
         )?
         .state
         .revision;
-    for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
-        revision = app
-            .sign(
-                draft,
-                slot,
-                name,
-                SignatureMethod::Handwritten,
-                handwriting(index as f32 + 5.0),
-                Some(revision),
-            )?
-            .state
-            .revision;
-    }
+    sign_as_inspectors(&app, draft, revision, 5.0)?;
     let reopened = app.open_draft(zheng.id, SubmissionKind::Acceptance)?;
     assert!(
         reopened.state.issues.is_empty(),

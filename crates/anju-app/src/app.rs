@@ -3,15 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use anju_core::area::{self, HouseMeasurement};
+use anju_core::area::{self, AreaAssessment, AreaError, HouseMeasurement};
 use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, form_by_id};
-use anju_core::model::{
-    Household, HouseholdStatus, SignatureMeta, SignatureMethod, SubmissionKind,
-};
+use anju_core::model::{Household, SignatureMeta, SignatureMethod, SubmissionKind};
 use anju_core::policy::{PolicyContext, PolicyTable};
 use anju_media::{
-    ClockStatus, GeoPoint, PhotoOptions, PhotoProcessor, ProcessedPhoto, Signature,
-    SignatureRecord, SignatureStyle, Watermark,
+    ClockStatus, PhotoOptions, PhotoProcessor, ProcessedPhoto, Signature, SignatureRecord,
+    SignatureStyle, Watermark,
 };
 use anju_store::{Draft, HouseholdQuery, NewPhoto, PhotoExtras, RecordKind, Store, StoreError};
 use anju_sync::{CancellationToken, Credentials, Progress, SyncConfig, SyncReport};
@@ -63,7 +61,6 @@ pub struct IncomingPhoto<'a> {
     pub slot: &'a str,
     pub expected_revision: Option<i64>,
     pub bytes: &'a [u8],
-    pub position: Option<GeoPoint>,
 }
 
 /// A signature about to be saved into its slot.
@@ -113,6 +110,20 @@ fn china_today(now: DateTime<Utc>) -> NaiveDate {
     }
 }
 
+/// The area policy in force: the national table (a province's overrides come with the
+/// office's settings, which the device does not pull yet).
+fn policy() -> (PolicyTable, PolicyContext) {
+    (PolicyTable::default(), PolicyContext::default())
+}
+
+fn assess(
+    measurement: &HouseMeasurement,
+    household_size: u32,
+) -> Result<AreaAssessment, AreaError> {
+    let (table, context) = policy();
+    area::assess(measurement, household_size, &table, &context)
+}
+
 fn path_text(path: &Path) -> String {
     path.display().to_string()
 }
@@ -121,9 +132,7 @@ impl FieldApp {
     /// Open (or create) the device's data in `data_dir`.
     pub fn open(data_dir: &Path, options: AppOptions) -> Result<Self> {
         let mut store = Store::open(data_dir)?;
-        if anju_sync::state::saved_session(&store)?.is_none()
-            && store.sync_value(anju_sync::state::DEVICE_ID)?.is_none()
-        {
+        if store.sync_value(anju_sync::state::DEVICE_ID)?.is_none() {
             // The device's own id is born here, on first start.
             store.set_sync_value(anju_sync::state::DEVICE_ID, &Uuid::now_v7().to_string())?;
         }
@@ -134,10 +143,6 @@ impl FieldApp {
             runtime: Mutex::new(SyncRuntime::default()),
             options,
         })
-    }
-
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
     }
 
     /// The folder of photos and signature images: the only one the webview may read.
@@ -266,27 +271,10 @@ impl FieldApp {
         let store = self.store();
         let items = store.search(query)?;
         let counts = store.count_by_status(query)?;
-        let total_matching = if query.with_open_findings {
-            store
-                .search(&HouseholdQuery {
-                    limit: None,
-                    offset: None,
-                    ..query.clone()
-                })?
-                .len() as u32
-        } else {
-            match query.status {
-                None => counts.total,
-                Some(HouseholdStatus::ToInspect) => counts.to_inspect,
-                Some(HouseholdStatus::Draft) => counts.draft,
-                Some(HouseholdStatus::Submitted) => counts.submitted,
-                Some(HouseholdStatus::Synced) => counts.synced,
-            }
-        };
         Ok(HouseholdPage {
             items,
             counts,
-            total_matching,
+            total_matching: store.count(query)?,
         })
     }
 
@@ -307,29 +295,12 @@ impl FieldApp {
         let store = self.store();
         let household = self.household(&store, id)?;
         let status = store.household_status(id)?;
-        let open_findings = store
-            .findings_list()?
-            .iter()
-            .filter(|row| {
-                row.finding.household_id == id
-                    && matches!(
-                        row.finding.state,
-                        anju_core::model::FindingState::Open
-                            | anju_core::model::FindingState::Reopened
-                    )
-            })
-            .count() as u32;
+        let open_findings = store.open_findings(id)?;
         let mut inspections = Vec::new();
         let mut recorded_area = None;
         for submission in store.submissions_for(id)? {
             let assessment = match submission.answers.get("area_measurement") {
-                Some(Answer::Area { measurement }) => area::assess(
-                    measurement,
-                    household.size,
-                    &PolicyTable::default(),
-                    &PolicyContext::default(),
-                )
-                .ok(),
+                Some(Answer::Area { measurement }) => assess(measurement, household.size).ok(),
                 _ => None,
             };
             let made_at = submission
@@ -386,11 +357,12 @@ impl FieldApp {
 
     fn form_context(&self, store: &Store, household: &Household) -> Result<FormContext> {
         let now = anju_sync::trusted_reading(store, Utc::now())?;
+        let (policy, policy_context) = policy();
         Ok(FormContext {
             household_size: household.size,
             today: china_today(now.trusted_time.unwrap_or(now.device_time)),
-            policy: PolicyTable::default(),
-            policy_context: PolicyContext::default(),
+            policy,
+            policy_context,
         })
     }
 
@@ -533,23 +505,16 @@ impl FieldApp {
         measurement: &HouseMeasurement,
     ) -> Result<AreaCheck> {
         let household = self.household(&self.store(), household_id)?;
-        Ok(
-            match area::assess(
-                measurement,
-                household.size,
-                &PolicyTable::default(),
-                &PolicyContext::default(),
-            ) {
-                Ok(assessment) => AreaCheck {
-                    assessment: Some(assessment),
-                    error: None,
-                },
-                Err(error) => AreaCheck {
-                    assessment: None,
-                    error: Some(error.to_string()),
-                },
+        Ok(match assess(measurement, household.size) {
+            Ok(assessment) => AreaCheck {
+                assessment: Some(assessment),
+                error: None,
             },
-        )
+            Err(error) => AreaCheck {
+                assessment: None,
+                error: Some(error.to_string()),
+            },
+        })
     }
 
     // -- photos ----------------------------------------------------------------------
@@ -567,7 +532,6 @@ impl FieldApp {
         inspector: String,
         taken: &anju_core::model::ClockReading,
         bytes: &[u8],
-        position: Option<GeoPoint>,
     ) -> Result<ProcessedPhoto> {
         let (captured_at, clock) = ClockStatus::of(taken);
         let watermark = Watermark {
@@ -577,7 +541,7 @@ impl FieldApp {
             household_number: household.number.clone(),
             captured_at,
             clock,
-            gps: position,
+            gps: None,
             inspector,
         };
         let mut processor = lock(&self.photos);
@@ -610,18 +574,8 @@ impl FieldApp {
     pub fn add_photo(&self, photo: IncomingPhoto<'_>) -> Result<PhotoAdded> {
         let (household, inspector, taken, draft) = {
             let store = self.store();
-            let draft = store.draft(photo.draft_id)?;
-            let form = Self::form_of(&draft)?;
-            let max = Self::check_slot(&form, photo.slot)?;
-            if let Some(expected) = photo.expected_revision
-                && expected != draft.revision
-            {
-                return Err(StoreError::StaleRevision {
-                    expected,
-                    actual: draft.revision,
-                }
-                .into());
-            }
+            let draft = Self::checked_draft(&store, photo.draft_id, photo.expected_revision)?;
+            let max = Self::check_slot(&Self::form_of(&draft)?, photo.slot)?;
             let have = match draft.answers.get(photo.slot) {
                 Some(Answer::Photos { sha256 }) => sha256.len(),
                 _ => 0,
@@ -636,8 +590,7 @@ impl FieldApp {
             let taken = anju_sync::trusted_reading(&store, Utc::now())?;
             (household, self.inspector_name(&store)?, taken, draft)
         };
-        let processed =
-            self.process_camera_file(&household, inspector, &taken, photo.bytes, photo.position)?;
+        let processed = self.process_camera_file(&household, inspector, &taken, photo.bytes)?;
 
         let mut store = self.store();
         let meta = store.add_photo(
@@ -648,8 +601,9 @@ impl FieldApp {
                 width: processed.meta.width,
                 height: processed.meta.height,
                 taken,
-                latitude: photo.position.map(|p| p.latitude),
-                longitude: photo.position.map(|p| p.longitude),
+                // The webview gives no position yet: the watermark says 无定位.
+                latitude: None,
+                longitude: None,
             },
         )?;
         let thumbnail = store.put_blob(&processed.thumbnail_jpeg)?;
@@ -871,7 +825,7 @@ impl FieldApp {
                 anju_sync::trusted_reading(&store, Utc::now())?,
             )
         };
-        let processed = self.process_camera_file(&household, inspector, &taken, bytes, None)?;
+        let processed = self.process_camera_file(&household, inspector, &taken, bytes)?;
         let mut store = self.store();
         let draft = Self::checked_draft(&store, draft_id, expected_revision)?;
         let signable = Self::signable(&draft.answers)?;

@@ -39,10 +39,6 @@ impl Schedule {
         }
     }
 
-    pub fn failures(&self) -> u32 {
-        self.failures
-    }
-
     pub fn next_try(&self) -> Option<DateTime<Utc>> {
         if self.paused { None } else { self.next_try }
     }
@@ -124,7 +120,7 @@ mod tests {
         let mut previous_full = Duration::ZERO;
         for failures in 1..=12 {
             schedule.failed(at(0), false);
-            assert_eq!(schedule.failures(), failures);
+            assert_eq!(schedule.failures, failures);
             let next = schedule.next_try().unwrap_or_default();
             let pause = (next - at(0)).to_std().unwrap_or_default();
             let full = FIRST_RETRY
@@ -145,7 +141,7 @@ mod tests {
         schedule.failed(at(0), false);
         schedule.failed(at(0), false);
         schedule.succeeded(at(100), false);
-        assert_eq!(schedule.failures(), 0);
+        assert_eq!(schedule.failures, 0);
         assert_eq!(
             schedule.next_try(),
             Some(at(100) + chrono_duration(IDLE_PULL))

@@ -554,6 +554,27 @@ impl Store {
         Ok(out)
     }
 
+    /// How many households match the whole query (limit and offset aside).
+    pub fn count(&self, query: &HouseholdQuery) -> Result<u32> {
+        let (clause, values) = Self::where_clause(query);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM households {clause}"))?;
+        Ok(stmt.query_row(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?)
+    }
+
+    /// The household's open (or reopened) findings, as its list row shows them.
+    pub fn open_findings(&self, id: Uuid) -> Result<u32> {
+        self.conn
+            .query_row(
+                "SELECT open_findings FROM households WHERE id = ?1",
+                [id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownHousehold(id))
+    }
+
     /// How many households match the text and place filters, by status.
     pub fn count_by_status(&self, query: &HouseholdQuery) -> Result<StatusCounts> {
         let filter = HouseholdQuery {
@@ -1085,42 +1106,14 @@ impl Store {
     fn finding(&self, id: &str) -> Result<Finding> {
         self.conn
             .query_row(
-                "SELECT household_id, submission_id, item, description, deadline, state
-                 FROM findings WHERE id = ?1",
+                &format!("SELECT {FINDING_COLUMNS} FROM findings f WHERE f.id = ?1"),
                 [id],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, Option<String>>(1)?,
-                        row.get::<_, Option<String>>(2)?,
-                        row.get::<_, String>(3)?,
-                        row.get::<_, String>(4)?,
-                        row.get::<_, String>(5)?,
-                    ))
-                },
+                |row| Ok(read_finding(row)),
             )
             .optional()?
             .ok_or_else(|| StoreError::Corrupt {
                 what: format!("outbox names a missing finding {id}"),
-            })
-            .and_then(
-                |(household, submission, item, description, deadline, state)| {
-                    Ok(Finding {
-                        id: parse_uuid(id, "finding id")?,
-                        household_id: parse_uuid(&household, "finding household")?,
-                        submission_id: submission
-                            .as_deref()
-                            .map(|s| parse_uuid(s, "finding submission"))
-                            .transpose()?,
-                        item,
-                        description,
-                        deadline: deadline.parse().map_err(|_| StoreError::Corrupt {
-                            what: format!("finding deadline {deadline}"),
-                        })?,
-                        state: serde_json::from_value(serde_json::Value::String(state))?,
-                    })
-                },
-            )
+            })?
     }
 
     /// The office refused this entry for good: keep it, out of the queue, with the reason.
@@ -1242,29 +1235,29 @@ impl Store {
     /// Every finding on the device with its household: open and reopened ones first, then
     /// by deadline.
     pub fn findings_list(&self) -> Result<Vec<FindingRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT f.id, h.head_name, h.number, h.township, h.village,
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {FINDING_COLUMNS}, h.head_name, h.number, h.township, h.village,
                     EXISTS (SELECT 1 FROM outbox o WHERE o.record_kind = 'finding'
                             AND o.record_id = f.id AND o.acknowledged_at IS NOT NULL)
              FROM findings f JOIN households h ON h.id = f.household_id
              ORDER BY CASE WHEN f.state IN ('open', 'reopened') THEN 0 ELSE 1 END,
-                      f.deadline, f.created_at",
-        )?;
+                      f.deadline, f.created_at"
+        ))?;
         let rows = stmt.query_map([], |row| {
             Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, bool>(5)?,
+                read_finding(row),
+                row.get::<_, String>(7)?,
+                row.get::<_, String>(8)?,
+                row.get::<_, String>(9)?,
+                row.get::<_, String>(10)?,
+                row.get::<_, bool>(11)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, head_name, household_number, township, village, synced) = row?;
+            let (finding, head_name, household_number, township, village, synced) = row?;
             out.push(FindingRow {
-                finding: self.finding(&id)?,
+                finding: finding?,
                 head_name,
                 household_number,
                 township,
@@ -1442,6 +1435,32 @@ fn read_photo(row: &Row<'_>) -> Result<PhotoMeta> {
         taken: read_clock(&device, row.get(7)?, row.get(8)?)?,
         latitude: row.get(9)?,
         longitude: row.get(10)?,
+    })
+}
+
+/// The columns [`read_finding`] reads, from `findings f`.
+const FINDING_COLUMNS: &str =
+    "f.id, f.household_id, f.submission_id, f.item, f.description, f.deadline, f.state";
+
+fn read_finding(row: &Row<'_>) -> Result<Finding> {
+    let id: String = row.get(0)?;
+    let household: String = row.get(1)?;
+    let submission: Option<String> = row.get(2)?;
+    let deadline: String = row.get(5)?;
+    let state: String = row.get(6)?;
+    Ok(Finding {
+        id: parse_uuid(&id, "finding id")?,
+        household_id: parse_uuid(&household, "finding household")?,
+        submission_id: submission
+            .as_deref()
+            .map(|s| parse_uuid(s, "finding submission"))
+            .transpose()?,
+        item: row.get(3)?,
+        description: row.get(4)?,
+        deadline: deadline.parse().map_err(|_| StoreError::Corrupt {
+            what: format!("finding deadline {deadline}"),
+        })?,
+        state: serde_json::from_value(serde_json::Value::String(state))?,
     })
 }
 

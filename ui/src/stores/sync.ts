@@ -39,15 +39,13 @@ export function hasPendingWork(pending: PendingWork | null | undefined): boolean
   return !!pending && pending.records + pending.photos + pending.submissions > 0
 }
 
-export const AUTO_SYNC_INTERVAL_MS = 60_000
-
 export const useSyncStore = defineStore('sync', () => {
   const status = ref<SyncStatus | null>(null)
   const progress = ref<Progress | null>(null)
   const running = ref(false)
   const lastError = ref<CommandError | null>(null)
   let listening = false
-  let timer: ReturnType<typeof setInterval> | null = null
+  let watchingNetwork = false
   let current: Promise<SyncReport> | null = null
 
   const percent = computed(() => overallPercent(progress.value))
@@ -102,7 +100,8 @@ export const useSyncStore = defineStore('sync', () => {
     return current
   }
 
-  /** Syncs when work waits and nothing runs (called on 'online' and every minute). */
+  /** Syncs when work waits and nothing runs. The Rust side retries on its own schedule; the
+   * network coming back is a reason to try at once rather than at its next try. */
   async function syncIfWaiting() {
     const s = await refresh()
     if (!s || s.running || current || !s.signed_in || !hasPendingWork(s.pending)) return
@@ -110,14 +109,13 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   function startAutoSync() {
-    if (timer) return
+    if (watchingNetwork) return
+    watchingNetwork = true
     window.addEventListener('online', syncIfWaiting)
-    timer = setInterval(syncIfWaiting, AUTO_SYNC_INTERVAL_MS)
   }
 
   function stopAutoSync() {
-    if (timer) clearInterval(timer)
-    timer = null
+    watchingNetwork = false
     window.removeEventListener('online', syncIfWaiting)
   }
 
