@@ -6,4 +6,5 @@ pub mod field;
 pub mod fixtures;
 pub mod proxy;
 pub mod real_app;
+pub mod seed;
 pub mod webdriver;

@@ -9,6 +9,7 @@ pub mod form;
 pub mod hash;
 pub mod id_number;
 pub mod model;
+pub mod office;
 pub mod policy;
 pub mod roster;
 pub mod wire;

@@ -135,6 +135,15 @@ impl PlacementKind {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::SelfBuilt => "self-built",
+            Self::Bought => "bought",
+            Self::UnifiedSelfBuilt => "unified planning, self-built",
+            Self::UnifiedBuilt => "unified planning and building",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::SelfBuilt => "self_built",

@@ -337,6 +337,7 @@ pub struct BlobState {
 /// Every error answer of the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApiError {
     /// A stable machine-readable code, e.g. `invalid_json`, `unauthorized`.
     pub error: String,

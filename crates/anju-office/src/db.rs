@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync",
         sql: include_str!("../../../migrations/office/0002_sync.sql"),
     },
+    Migration {
+        version: 3,
+        name: "office_pages",
+        sql: include_str!("../../../migrations/office/0003_office_pages.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";

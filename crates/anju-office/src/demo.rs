@@ -338,8 +338,54 @@ pub fn load(
     let households = demo_households(&mut ids);
     db.register_townships(&township_names(), &mut || ids.next_id())?;
     let summary = db.insert_households("demo", None, &households, &mut || ids.next_id())?;
+    old_house_progress(db, chrono::Utc::now().date_naive())?;
+    // The 2017 programme is small: no site has the 10 households of the default rule, so
+    // the demo office samples sites of 3 or more.
+    db.set_setting(
+        crate::pages::SAMPLE_RULE_SETTING,
+        &serde_json::to_string(&anju_core::office::SampleRule {
+            min_site_households: 3,
+            ..anju_core::office::SampleRule::default()
+        })?,
+    )?;
     db.set_setting("demo", "1")?;
     Ok(summary)
+}
+
+/// Old houses of the demo, dated in the weeks before `today`: two in three households have
+/// signed the demolition agreement, a quarter of those have demolished, half of those have
+/// reclaimed the homestead. Acceptance and moving in come from the field.
+fn old_house_progress(
+    db: &mut crate::db::OfficeDb,
+    today: chrono::NaiveDate,
+) -> Result<(), crate::db::OfficeDbError> {
+    let tx = db.connection_mut().transaction()?;
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM households ORDER BY number")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (i, id) in ids.iter().enumerate() {
+        if i % 3 == 0 {
+            continue;
+        }
+        let agreement = today - chrono::Duration::days(70 - (i % 40) as i64);
+        let demolished = (i % 4 == 1).then(|| agreement + chrono::Duration::days(15));
+        let reclaimed = demolished
+            .filter(|_| i % 8 == 1)
+            .map(|d| d + chrono::Duration::days(10));
+        tx.execute(
+            "UPDATE households SET agreement_signed_on = ?2, demolished_on = ?3, reclaimed_on = ?4
+             WHERE id = ?1",
+            rusqlite::params![
+                id,
+                agreement.to_string(),
+                demolished.map(|d| d.to_string()),
+                reclaimed.map(|d| d.to_string())
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// The demo users, all with the password [`DEMO_PASSWORD`]: `admin`, `zhang` (township

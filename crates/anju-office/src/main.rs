@@ -10,6 +10,7 @@ use anju_core::wire::Role;
 use anju_office::assign::{Target, assign, unassign};
 use anju_office::db::{OfficeDb, default_data_dir};
 use anju_office::import::{ImportError, import_roster};
+use anju_office::pages::{self, Viewer};
 use anju_office::{demo, report, users};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -48,7 +49,7 @@ enum Command {
         #[command(subcommand)]
         report: ReportKind,
     },
-    /// Serve the sync API (and, later, the office pages).
+    /// Serve the sync API and the office pages.
     Serve {
         /// Address to listen on, e.g. 0.0.0.0:8080; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -155,6 +156,46 @@ enum ReportKind {
     Townships {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Write the full progress table (old houses, findings too) as XLSX to this file.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
+    /// The household list with status, as XLSX.
+    Households {
+        #[arg(long)]
+        township: Option<String>,
+        /// pending, accepted, rectifying or moved_in.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The findings list (整改台账), as XLSX.
+    Findings {
+        #[arg(long)]
+        township: Option<String>,
+        /// open, rectified, closed or reopened.
+        #[arg(long)]
+        state: Option<String>,
+        /// Only the overdue ones.
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The acceptance supervision form of one household (A4), as PDF or HTML.
+    Form {
+        /// Household number (户编号), ID number or id.
+        household: String,
+        /// A .pdf (printed by Chromium) or .html file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Every acceptance form of a township in one PDF (or HTML).
+    Forms {
+        township: String,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -314,7 +355,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             }
         }
         Command::Report {
-            report: ReportKind::Townships { format },
+            report: ReportKind::Townships { format, xlsx },
         } => {
             let db = OfficeDb::open(&dir)?;
             let table = report::townships(&db)?;
@@ -323,8 +364,118 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Format::Csv => print!("{}", table.to_csv()),
                 Format::Json => println!("{}", table.to_json()?),
             }
+            if let Some(path) = xlsx {
+                let bytes = pages::townships_xlsx(&db, &Viewer::command_line())?;
+                write_report(path, &bytes)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report { report } => {
+            let db = OfficeDb::open(&dir)?;
+            other_report(&db, &dir, report)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn write_report(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("已写入 / wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}
+
+/// A form page written as HTML, or printed to PDF with its images from the blob folder.
+fn write_form(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    db: &OfficeDb,
+    make: impl Fn(&OfficeDb, &dyn Fn(&str) -> String) -> anju_office::pages::Result<pages::FormHtml>,
+) -> Result<()> {
+    let blobs = dir.join(anju_office::db::BLOB_DIR);
+    let is_pdf = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if !is_pdf {
+        // The HTML file shows the pictures straight from the blob folder.
+        let src = |sha: &str| {
+            anju_office::storage::complete_blob_path(&blobs, sha)
+                .map(|p| format!("file://{}", p.display()))
+                .unwrap_or_default()
+        };
+        return write_report(out, make(db, &src)?.html.as_bytes());
+    }
+    let form = make(db, &pages::pdf_image_src)?;
+    let images: Vec<(String, Vec<u8>)> = form
+        .images
+        .iter()
+        .filter_map(|sha| {
+            let path = anju_office::storage::complete_blob_path(&blobs, sha)?;
+            std::fs::read(path).ok().map(|bytes| (sha.clone(), bytes))
+        })
+        .collect();
+    if images.len() < form.images.len() {
+        eprintln!(
+            "注意：{} 张图片不在 {} 中 / note: {} picture(s) are missing from {}",
+            form.images.len() - images.len(),
+            blobs.display(),
+            form.images.len() - images.len(),
+            blobs.display()
+        );
+    }
+    eprintln!("正在生成 PDF… / printing the PDF…");
+    let pdf = pages::print_pdf(&form.html, &images, std::time::Duration::from_secs(300))?;
+    write_report(out, &pdf)
+}
+
+fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Result<()> {
+    let viewer = Viewer::command_line();
+    match report {
+        ReportKind::Townships { .. } => Ok(()),
+        ReportKind::Households {
+            township,
+            status,
+            out,
+        } => {
+            let filter = anju_office::pages::views::HouseholdFilter {
+                township: township.clone(),
+                status: status.clone(),
+                ..Default::default()
+            };
+            write_report(out, &pages::households_xlsx(db, &viewer, &filter)?)
+        }
+        ReportKind::Findings {
+            township,
+            state,
+            overdue,
+            out,
+        } => {
+            let filter = anju_office::pages::views::FindingFilter {
+                township: township.clone(),
+                state: state.clone(),
+                overdue: Some(*overdue),
+            };
+            write_report(out, &pages::findings_xlsx(db, &viewer, &filter)?)
+        }
+        ReportKind::Form { household, out } => {
+            let id: String = db
+                .connection()
+                .query_row(
+                    "SELECT id FROM households WHERE number = ?1 OR id_number = ?1 OR id = ?1",
+                    [household],
+                    |r| r.get(0),
+                )
+                .map_err(|_| {
+                    anyhow!(
+                        "没有户编号或身份证号为“{household}”的住户 / no household '{household}'"
+                    )
+                })?;
+            write_form(dir, out, db, |db, src| {
+                pages::household_form_html(db, &viewer, &id, src)
+            })
+        }
+        ReportKind::Forms { township, out } => write_form(dir, out, db, |db, src| {
+            pages::township_forms_html(db, &viewer, township, src)
+        }),
     }
 }
 

@@ -34,7 +34,7 @@ use utoipa_axum::routes;
 use crate::assign::Target;
 use crate::db::{BLOB_DIR, OfficeDb, OfficeDbError};
 use crate::storage::{
-    BlobError, BlobStore, FolderBlobStore, OfficeStore, SqliteOfficeStore, StorageError,
+    BlobError, BlobStore, FolderBlobStore, OfficeStore, PagesDb, SqliteOfficeStore, StorageError,
 };
 use crate::users::{AuthUser, LoginOutcome, TokenState};
 
@@ -125,6 +125,9 @@ impl Metrics {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn OfficeStore>,
+    pub pages: PagesDb,
+    /// The built office pages (`ui/dist-office`), if there are any.
+    pub pages_dir: Option<PathBuf>,
     pub blobs: Arc<dyn BlobStore>,
     pub metrics: Arc<Metrics>,
 }
@@ -133,8 +136,11 @@ impl AppState {
     /// The default storage: SQLite and a blob folder under the data directory.
     pub fn open(data_dir: &std::path::Path) -> Result<Self, ServerError> {
         let db = OfficeDb::open(data_dir)?;
+        let store = SqliteOfficeStore::new(db);
         Ok(Self {
-            store: Arc::new(SqliteOfficeStore::new(db)),
+            pages: store.pages_db(),
+            pages_dir: crate::web::default_pages_dir(),
+            store: Arc::new(store),
             blobs: Arc::new(FolderBlobStore::new(
                 &data_dir.join(BLOB_DIR),
                 MAX_BLOB_BYTES,
@@ -169,7 +175,7 @@ pub struct AppError {
 }
 
 impl AppError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
             body: ApiError {
@@ -181,19 +187,19 @@ impl AppError {
         }
     }
 
-    fn field(mut self, field: impl Into<String>) -> Self {
+    pub(crate) fn field(mut self, field: impl Into<String>) -> Self {
         self.body.field = Some(field.into());
         self
     }
 
-    fn header(mut self, name: HeaderName, value: impl ToString) -> Self {
+    pub(crate) fn header(mut self, name: HeaderName, value: impl ToString) -> Self {
         if let Ok(value) = HeaderValue::from_str(&value.to_string()) {
             self.headers.push((name, value));
         }
         self
     }
 
-    fn unauthorized() -> Self {
+    pub(crate) fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -201,7 +207,7 @@ impl AppError {
         )
     }
 
-    fn internal(error: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -411,6 +417,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(admin_users))
         .routes(routes!(admin_assign))
         .split_for_parts();
+    let api: Router<AppState> = api.merge(crate::web::routes());
     let openapi = Arc::new(openapi);
     api.route(
         "/api/openapi.json",
@@ -419,7 +426,7 @@ pub fn router(state: AppState) -> Router {
             async move { Json(doc.as_ref().clone()) }
         }),
     )
-    .fallback(not_found)
+    .fallback(crate::web::pages_or_not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
     .layer(middleware::from_fn_with_state(
@@ -431,7 +438,7 @@ pub fn router(state: AppState) -> Router {
     .with_state(state)
 }
 
-async fn not_found(request: Request) -> AppError {
+pub(crate) async fn not_found(request: Request) -> AppError {
     AppError::new(
         StatusCode::NOT_FOUND,
         "not_found",

@@ -76,6 +76,29 @@ pub trait OfficeStore: Send + Sync + 'static {
     ) -> Result<usize, StorageError>;
 }
 
+/// The office database for the pages' queries. They are written for SQLite; the sync
+/// path alone goes through [`OfficeStore`] so far.
+#[derive(Clone)]
+pub struct PagesDb {
+    db: Arc<Mutex<OfficeDb>>,
+}
+
+impl PagesDb {
+    /// Run `f` on a blocking thread with the database.
+    pub async fn with<T: Send + 'static, E: From<StorageError> + Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut OfficeDb) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| E::from(StorageError::Task(e.to_string())))?
+    }
+}
+
 /// SQLite: one connection behind a mutex, used from blocking threads. Writes are
 /// serialised anyway by SQLite; each push record is its own short transaction.
 pub struct SqliteOfficeStore {
@@ -86,6 +109,13 @@ impl SqliteOfficeStore {
     pub fn new(db: OfficeDb) -> Self {
         Self {
             db: Arc::new(Mutex::new(db)),
+        }
+    }
+
+    /// The same database, for the office pages.
+    pub fn pages_db(&self) -> PagesDb {
+        PagesDb {
+            db: Arc::clone(&self.db),
         }
     }
 
@@ -253,6 +283,11 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn read(&self, sha256: &str) -> Result<Vec<u8>, BlobError>;
 }
 
+/// Where a complete blob lives in a blob folder; `None` for a name that is no SHA-256.
+pub fn complete_blob_path(root: &Path, sha256: &str) -> Option<PathBuf> {
+    is_sha256_hex(sha256).then(|| root.join(&sha256[0..2]).join(sha256))
+}
+
 /// Blobs in a folder: `ab/<sha256>` when complete, `partial/<sha256>` while uploading.
 pub struct FolderBlobStore {
     root: PathBuf,
@@ -272,13 +307,9 @@ impl FolderBlobStore {
     }
 
     fn paths(&self, sha256: &str) -> Result<(PathBuf, PathBuf), BlobError> {
-        if !is_sha256_hex(sha256) {
-            return Err(BlobError::BadHash(sha256.to_string()));
-        }
-        Ok((
-            self.root.join(&sha256[0..2]).join(sha256),
-            self.root.join("partial").join(sha256),
-        ))
+        let complete = complete_blob_path(&self.root, sha256)
+            .ok_or_else(|| BlobError::BadHash(sha256.to_string()))?;
+        Ok((complete, self.root.join("partial").join(sha256)))
     }
 
     fn lock_for(&self, sha256: &str) -> Arc<tokio::sync::Mutex<()>> {

@@ -1,0 +1,700 @@
+//! The township office's rules: who may move a finding (整改) to which state, how a
+//! spot-check sample is drawn so that its seed reproduces it, the order of the old-house
+//! milestones, and how a re-measured area compares with the recorded one.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::area::Area;
+use crate::model::FindingState;
+use crate::wire::Role;
+
+// ---------------------------------------------------------------------------------------
+// Rectification
+// ---------------------------------------------------------------------------------------
+
+/// Why a finding may not move to a state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error(
+        "问题不能从“{}”改为“{}” / a finding cannot go from {} to {}",
+        from.label_zh(), to.label_zh(), from.code(), to.code()
+    )]
+    NotAllowed {
+        from: FindingState,
+        to: FindingState,
+    },
+    #[error(
+        "只有区县办公室（管理员）能核查销号或重新整改 / only the district office (admin) checks and closes or reopens findings"
+    )]
+    AdminOnly,
+    #[error("检查员不能处理整改 / inspectors do not handle rectification")]
+    InspectorRole,
+    #[error("请写明{0} / write {1}")]
+    NoteRequired(&'static str, &'static str),
+}
+
+impl FindingState {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Rectified => "rectified",
+            Self::Closed => "closed",
+            Self::Reopened => "reopened",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Open, Self::Rectified, Self::Closed, Self::Reopened]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Open => "待整改",
+            Self::Rectified => "已整改待核查",
+            Self::Closed => "已销号",
+            Self::Reopened => "重新整改",
+        }
+    }
+
+    /// Still waiting for the township to act.
+    pub fn is_unresolved(self) -> bool {
+        matches!(self, Self::Open | Self::Reopened)
+    }
+}
+
+/// The township rectifies (with evidence); the district office (admin) checks it and closes
+/// the finding, or sends it back. A closed finding may be reopened when the problem is found
+/// again. Admins may also record a rectification themselves.
+pub fn check_transition(
+    from: FindingState,
+    to: FindingState,
+    role: Role,
+    note: Option<&str>,
+) -> Result<(), TransitionError> {
+    use FindingState::*;
+    let has_note = note.is_some_and(|n| !n.trim().is_empty());
+    match (from, to) {
+        (Open | Reopened, Rectified) => match role {
+            Role::Inspector => Err(TransitionError::InspectorRole),
+            _ if !has_note => Err(TransitionError::NoteRequired(
+                "整改情况",
+                "what was done to rectify it",
+            )),
+            _ => Ok(()),
+        },
+        (Rectified, Closed) | (Rectified | Closed, Reopened) => match role {
+            Role::Admin if to == Reopened && !has_note => Err(TransitionError::NoteRequired(
+                "重新整改的原因",
+                "why it goes back for rectification",
+            )),
+            Role::Admin => Ok(()),
+            Role::Inspector => Err(TransitionError::InspectorRole),
+            Role::Township => Err(TransitionError::AdminOnly),
+        },
+        _ => Err(TransitionError::NotAllowed { from, to }),
+    }
+}
+
+/// The states `role` may move a finding in `from` to now (a note given where needed).
+pub fn allowed_transitions(from: FindingState, role: Role) -> Vec<FindingState> {
+    [
+        FindingState::Rectified,
+        FindingState::Closed,
+        FindingState::Reopened,
+    ]
+    .into_iter()
+    .filter(|&to| check_transition(from, to, role, Some("-")).is_ok())
+    .collect()
+}
+
+/// Days until the deadline (negative: overdue by that many days).
+pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> i64 {
+    (deadline - today).num_days()
+}
+
+// ---------------------------------------------------------------------------------------
+// Old houses and move-in
+// ---------------------------------------------------------------------------------------
+
+/// The milestones after acceptance of one household, as dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OldHouse {
+    pub agreement_signed_on: Option<NaiveDate>,
+    pub demolished_on: Option<NaiveDate>,
+    pub reclaimed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MilestoneError {
+    #[error(
+        "旧房须先签订拆除协议才能记为已拆除 / the old house is demolished only after the demolition agreement is signed"
+    )]
+    DemolishedWithoutAgreement,
+    #[error(
+        "宅基地须在旧房拆除后复垦 / the homestead is reclaimed only after the old house is demolished"
+    )]
+    ReclaimedWithoutDemolition,
+    #[error(
+        "{what_zh}（{later}）不能早于{before_zh}（{earlier}） / {what_en} ({later}) cannot be before {before_en} ({earlier})"
+    )]
+    OutOfOrder {
+        what_zh: &'static str,
+        what_en: &'static str,
+        before_zh: &'static str,
+        before_en: &'static str,
+        earlier: NaiveDate,
+        later: NaiveDate,
+    },
+    #[error(
+        "{what_zh}的日期（{date}）在今天之后 / the date of {what_en} ({date}) is in the future"
+    )]
+    InTheFuture {
+        what_zh: &'static str,
+        what_en: &'static str,
+        date: NaiveDate,
+    },
+    #[error(
+        "先验收、后入住：此户还没有验收记录 / accept first, then move in: this household has no acceptance yet"
+    )]
+    MovedInBeforeAcceptance,
+}
+
+impl OldHouse {
+    /// Agreement, then demolition, then reclamation; none in the future.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), MilestoneError> {
+        let steps = [
+            ("拆除协议签订", "the agreement", self.agreement_signed_on),
+            ("旧房拆除", "the demolition", self.demolished_on),
+            ("宅基地复垦", "the reclamation", self.reclaimed_on),
+        ];
+        for (what_zh, what_en, date) in steps {
+            if let Some(date) = date
+                && date > today
+            {
+                return Err(MilestoneError::InTheFuture {
+                    what_zh,
+                    what_en,
+                    date,
+                });
+            }
+        }
+        if self.demolished_on.is_some() && self.agreement_signed_on.is_none() {
+            return Err(MilestoneError::DemolishedWithoutAgreement);
+        }
+        if self.reclaimed_on.is_some() && self.demolished_on.is_none() {
+            return Err(MilestoneError::ReclaimedWithoutDemolition);
+        }
+        for pair in steps.windows(2) {
+            let (before_zh, before_en, earlier) = pair[0];
+            let (what_zh, what_en, later) = pair[1];
+            if let (Some(earlier), Some(later)) = (earlier, later)
+                && later < earlier
+            {
+                return Err(MilestoneError::OutOfOrder {
+                    what_zh,
+                    what_en,
+                    before_zh,
+                    before_en,
+                    earlier,
+                    later,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// 先验收、后入住: moving in needs an acceptance, and not in the future.
+pub fn check_move_in(
+    moved_in_on: Option<NaiveDate>,
+    accepted: bool,
+    today: NaiveDate,
+) -> Result<(), MilestoneError> {
+    match moved_in_on {
+        None => Ok(()),
+        Some(_) if !accepted => Err(MilestoneError::MovedInBeforeAcceptance),
+        Some(date) if date > today => Err(MilestoneError::InTheFuture {
+            what_zh: "入住",
+            what_en: "the move-in",
+            date,
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Where a household stands, as the office lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum HouseholdStatus {
+    /// No acceptance yet.
+    Pending,
+    /// Accepted, nothing left to rectify.
+    Accepted,
+    /// Accepted with findings still open.
+    Rectifying,
+    MovedIn,
+}
+
+impl HouseholdStatus {
+    pub fn of(accepted: bool, unresolved_findings: u32, moved_in: bool) -> Self {
+        match (accepted, unresolved_findings, moved_in) {
+            (_, _, true) => Self::MovedIn,
+            (false, _, _) => Self::Pending,
+            (true, 0, _) => Self::Accepted,
+            (true, _, _) => Self::Rectifying,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Rectifying => "rectifying",
+            Self::MovedIn => "moved_in",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Accepted,
+            Self::Rectifying,
+            Self::MovedIn,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Pending => "待验收",
+            Self::Accepted => "已验收",
+            Self::Rectifying => "整改中",
+            Self::MovedIn => "已入住",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Spot checks
+// ---------------------------------------------------------------------------------------
+
+/// A re-measurement within this share of the recorded area agrees with it.
+pub const SPOT_CHECK_TOLERANCE_PERMILLE: i128 = 30;
+
+/// A spot check's re-measured area against the area acceptance recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AreaComparison {
+    pub recorded_m2: String,
+    pub remeasured_m2: String,
+    /// Re-measured minus recorded.
+    pub difference_m2: String,
+    /// Of the recorded area, one decimal, with its sign.
+    pub difference_pct: String,
+    pub within_tolerance: bool,
+}
+
+pub fn compare_areas(recorded: Area, remeasured: Area) -> AreaComparison {
+    let recorded_h = recorded.to_m2_hundredths_rounded();
+    let remeasured_h = remeasured.to_m2_hundredths_rounded();
+    let diff = remeasured_h - recorded_h;
+    let (pct, within) = if recorded_h == 0 {
+        ("—".to_string(), remeasured_h == 0)
+    } else {
+        // Tenths of a percent, rounded half away from zero.
+        let tenths = (diff * 2000 + diff.signum() * recorded_h) / (2 * recorded_h);
+        let sign = if tenths < 0 { "-" } else { "+" };
+        (
+            format!("{sign}{}.{}%", tenths.abs() / 10, tenths.abs() % 10),
+            diff.abs() * 1000 <= SPOT_CHECK_TOLERANCE_PERMILLE * recorded_h,
+        )
+    };
+    let hundredths = |h: i128| {
+        let sign = if h < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", h.abs() / 100, h.abs() % 100)
+    };
+    AreaComparison {
+        recorded_m2: recorded.to_m2_string(),
+        remeasured_m2: remeasured.to_m2_string(),
+        difference_m2: hundredths(diff),
+        difference_pct: pct,
+        within_tolerance: within,
+    }
+}
+
+/// The sampling rule: at least `site_share_pct` % of the concentrated sites with at least
+/// `min_site_households` households, and at least `household_share_pct` % of the households
+/// of each drawn site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SampleRule {
+    pub site_share_pct: u32,
+    pub min_site_households: u32,
+    pub household_share_pct: u32,
+}
+
+impl Default for SampleRule {
+    fn default() -> Self {
+        Self {
+            site_share_pct: 50,
+            min_site_households: 10,
+            household_share_pct: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SampleError {
+    #[error("比例须在 1% 到 100% 之间（{0}） / a share must be between 1% and 100% ({0})")]
+    Share(&'static str),
+    #[error("安置点最少户数须至少为 1 / the least households of a site must be at least 1")]
+    MinHouseholds,
+    #[error(
+        "没有不少于{0}户的集中安置点可抽 / no concentrated site has {0} or more households to draw from"
+    )]
+    NothingEligible(u32),
+    #[error(
+        "随机种子须为 0 到 18446744073709551615 的整数：“{0}” / the seed must be a whole number from 0 to 2^64−1: '{0}'"
+    )]
+    Seed(String),
+}
+
+impl SampleRule {
+    pub fn validate(&self) -> Result<(), SampleError> {
+        if !(1..=100).contains(&self.site_share_pct) {
+            return Err(SampleError::Share("site_share_pct"));
+        }
+        if !(1..=100).contains(&self.household_share_pct) {
+            return Err(SampleError::Share("household_share_pct"));
+        }
+        if self.min_site_households == 0 {
+            return Err(SampleError::MinHouseholds);
+        }
+        Ok(())
+    }
+}
+
+pub fn parse_seed(text: &str) -> Result<u64, SampleError> {
+    text.trim()
+        .parse()
+        .map_err(|_| SampleError::Seed(text.to_string()))
+}
+
+/// A site to draw from, with its households in a stable order (by household number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteCandidate {
+    pub site_id: String,
+    pub households: Vec<String>,
+}
+
+/// A drawn site and its drawn households, in the order drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrawnSite {
+    pub site_id: String,
+    pub households: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub eligible_sites: usize,
+    pub sites: Vec<DrawnSite>,
+}
+
+/// SplitMix64: tiny, fast, and fully specified, so a seed draws the same sample on every
+/// machine and in every version (a library generator may change its stream).
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` by rejection, without modulo bias.
+    fn below(&mut self, n: usize) -> usize {
+        let n = n as u64;
+        let zone = u64::MAX - u64::MAX % n;
+        loop {
+            let x = self.next();
+            if x < zone {
+                return (x % n) as usize;
+            }
+        }
+    }
+
+    /// The first `k` items of a Fisher–Yates shuffle of `items`.
+    fn choose<T: Clone>(&mut self, items: &[T], k: usize) -> Vec<T> {
+        let mut pool = items.to_vec();
+        let k = k.min(pool.len());
+        for i in 0..k {
+            let j = i + self.below(pool.len() - i);
+            pool.swap(i, j);
+        }
+        pool.truncate(k);
+        pool
+    }
+}
+
+/// `ceil(n × pct / 100)`: "at least pct %".
+fn at_least(n: usize, pct: u32) -> usize {
+    (n * pct as usize).div_ceil(100)
+}
+
+/// Draw a sample. Sites are considered in the order of their ids and households in the
+/// order given, so the same seed, rule and households give the same sample.
+pub fn draw_sample(
+    seed: u64,
+    rule: &SampleRule,
+    sites: &[SiteCandidate],
+) -> Result<Sample, SampleError> {
+    rule.validate()?;
+    let mut eligible: Vec<&SiteCandidate> = sites
+        .iter()
+        .filter(|s| s.households.len() >= rule.min_site_households as usize)
+        .collect();
+    if eligible.is_empty() {
+        return Err(SampleError::NothingEligible(rule.min_site_households));
+    }
+    eligible.sort_by(|a, b| a.site_id.cmp(&b.site_id));
+    let mut rng = SplitMix64(seed);
+    let chosen = rng.choose(&eligible, at_least(eligible.len(), rule.site_share_pct));
+    let sites = chosen
+        .into_iter()
+        .map(|site| DrawnSite {
+            site_id: site.site_id.clone(),
+            households: rng.choose(
+                &site.households,
+                at_least(site.households.len(), rule.household_share_pct),
+            ),
+        })
+        .collect();
+    Ok(Sample {
+        eligible_sites: eligible.len(),
+        sites,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use FindingState::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn township_rectifies_with_a_note_and_admin_closes() {
+        assert_eq!(
+            check_transition(Open, Rectified, Role::Township, Some("  ")),
+            Err(TransitionError::NoteRequired(
+                "整改情况",
+                "what was done to rectify it"
+            ))
+        );
+        assert!(check_transition(Open, Rectified, Role::Township, Some("已接通自来水")).is_ok());
+        assert_eq!(
+            check_transition(Rectified, Closed, Role::Township, None),
+            Err(TransitionError::AdminOnly)
+        );
+        assert!(check_transition(Rectified, Closed, Role::Admin, None).is_ok());
+        assert!(check_transition(Rectified, Reopened, Role::Admin, None).is_err());
+        assert!(check_transition(Closed, Reopened, Role::Admin, Some("复查仍未通水")).is_ok());
+        assert_eq!(
+            check_transition(Open, Closed, Role::Admin, Some("x")),
+            Err(TransitionError::NotAllowed {
+                from: Open,
+                to: Closed
+            })
+        );
+        assert_eq!(
+            check_transition(Open, Rectified, Role::Inspector, Some("x")),
+            Err(TransitionError::InspectorRole)
+        );
+    }
+
+    #[test]
+    fn allowed_transitions_follow_the_role() {
+        assert_eq!(allowed_transitions(Open, Role::Township), vec![Rectified]);
+        assert_eq!(allowed_transitions(Rectified, Role::Township), vec![]);
+        assert_eq!(
+            allowed_transitions(Rectified, Role::Admin),
+            vec![Closed, Reopened]
+        );
+        assert_eq!(allowed_transitions(Closed, Role::Admin), vec![Reopened]);
+        assert_eq!(allowed_transitions(Reopened, Role::Admin), vec![Rectified]);
+        assert_eq!(allowed_transitions(Open, Role::Inspector), vec![]);
+    }
+
+    #[test]
+    fn old_house_milestones_come_in_order() {
+        let today = date("2026-12-01");
+        let mut old = OldHouse {
+            agreement_signed_on: Some(date("2026-10-01")),
+            demolished_on: Some(date("2026-11-01")),
+            reclaimed_on: Some(date("2026-11-20")),
+        };
+        assert!(old.validate(today).is_ok());
+        old.demolished_on = Some(date("2026-09-01"));
+        assert!(matches!(
+            old.validate(today),
+            Err(MilestoneError::OutOfOrder { later, .. }) if later == date("2026-09-01")
+        ));
+        old.agreement_signed_on = None;
+        assert_eq!(
+            old.validate(today),
+            Err(MilestoneError::DemolishedWithoutAgreement)
+        );
+        let reclaimed_only = OldHouse {
+            reclaimed_on: Some(date("2026-11-20")),
+            ..OldHouse::default()
+        };
+        assert_eq!(
+            reclaimed_only.validate(today),
+            Err(MilestoneError::ReclaimedWithoutDemolition)
+        );
+        let future = OldHouse {
+            agreement_signed_on: Some(date("2026-12-02")),
+            ..OldHouse::default()
+        };
+        assert!(matches!(
+            future.validate(today),
+            Err(MilestoneError::InTheFuture { .. })
+        ));
+    }
+
+    #[test]
+    fn moving_in_needs_an_acceptance() {
+        let today = date("2026-12-01");
+        assert_eq!(
+            check_move_in(Some(today), false, today),
+            Err(MilestoneError::MovedInBeforeAcceptance)
+        );
+        assert!(check_move_in(Some(today), true, today).is_ok());
+        assert!(check_move_in(None, false, today).is_ok());
+    }
+
+    #[test]
+    fn status_of_a_household() {
+        assert_eq!(
+            HouseholdStatus::of(false, 0, false),
+            HouseholdStatus::Pending
+        );
+        assert_eq!(
+            HouseholdStatus::of(true, 0, false),
+            HouseholdStatus::Accepted
+        );
+        assert_eq!(
+            HouseholdStatus::of(true, 2, false),
+            HouseholdStatus::Rectifying
+        );
+        assert_eq!(HouseholdStatus::of(true, 2, true), HouseholdStatus::MovedIn);
+    }
+
+    #[test]
+    fn area_comparison_has_a_tolerance_of_three_percent() {
+        let recorded = crate::area::parse_square_metres("96.00").unwrap();
+        let close = crate::area::parse_square_metres("98.50").unwrap();
+        let far = crate::area::parse_square_metres("92.10").unwrap();
+        let c = compare_areas(recorded, close);
+        assert_eq!(c.difference_m2, "2.50");
+        assert_eq!(c.difference_pct, "+2.6%");
+        assert!(c.within_tolerance);
+        let f = compare_areas(recorded, far);
+        assert_eq!(f.difference_m2, "-3.90");
+        assert_eq!(f.difference_pct, "-4.1%");
+        assert!(!f.within_tolerance);
+    }
+
+    fn sites() -> Vec<SiteCandidate> {
+        [
+            ("site-a", 24),
+            ("site-b", 12),
+            ("site-c", 9),
+            ("site-d", 30),
+        ]
+        .into_iter()
+        .map(|(id, n)| SiteCandidate {
+            site_id: id.to_string(),
+            households: (0..n).map(|i| format!("{id}-{i:02}")).collect(),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn the_same_seed_draws_the_same_sample() {
+        let rule = SampleRule::default();
+        let first = draw_sample(20261201, &rule, &sites()).unwrap();
+        let mut shuffled = sites();
+        shuffled.reverse();
+        assert_eq!(draw_sample(20261201, &rule, &shuffled).unwrap(), first);
+        let others: Vec<_> = (0..20)
+            .map(|seed| draw_sample(seed, &rule, &sites()).unwrap())
+            .collect();
+        assert!(others.iter().any(|s| s != &first), "seeds must matter");
+    }
+
+    #[test]
+    fn the_rule_gives_at_least_its_shares() {
+        let sample = draw_sample(7, &SampleRule::default(), &sites()).unwrap();
+        // site-c has 9 households: not eligible; 3 eligible, at least 50% → 2 sites.
+        assert_eq!(sample.eligible_sites, 3);
+        assert_eq!(sample.sites.len(), 2);
+        for site in &sample.sites {
+            assert_ne!(site.site_id, "site-c");
+            let size = sites()
+                .into_iter()
+                .find(|s| s.site_id == site.site_id)
+                .unwrap()
+                .households
+                .len();
+            // At least 20%, rounded up: 24 → 5, 12 → 3, 30 → 6.
+            assert_eq!(site.households.len(), (size * 20).div_ceil(100));
+            let mut unique = site.households.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), site.households.len(), "no household twice");
+            assert!(site.households.iter().all(|h| h.starts_with(&site.site_id)));
+        }
+    }
+
+    #[test]
+    fn the_generator_is_splitmix64() {
+        // Published first outputs of SplitMix64 seeded with 0, so the stream never drifts.
+        let mut rng = SplitMix64(0);
+        assert_eq!(rng.next(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(rng.next(), 0x6E78_9E6A_A1B9_65F4);
+    }
+
+    #[test]
+    fn bad_rules_and_seeds_are_refused() {
+        let bad = SampleRule {
+            site_share_pct: 0,
+            ..SampleRule::default()
+        };
+        assert_eq!(
+            draw_sample(1, &bad, &sites()),
+            Err(SampleError::Share("site_share_pct"))
+        );
+        let strict = SampleRule {
+            min_site_households: 100,
+            ..SampleRule::default()
+        };
+        assert_eq!(
+            draw_sample(1, &strict, &sites()),
+            Err(SampleError::NothingEligible(100))
+        );
+        assert_eq!(parse_seed(" 42 "), Ok(42));
+        assert!(parse_seed("-1").is_err());
+        assert!(parse_seed("abc").is_err());
+    }
+}

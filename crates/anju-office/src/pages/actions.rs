@@ -1,0 +1,861 @@
+//! What the pages change: milestones, reviews, conflict decisions, finding states,
+//! assignments, samples and roster imports. Each change is one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anju_core::hash::is_sha256_hex;
+use anju_core::model::{ClockReading, FindingState, Submission, SubmissionKind};
+use anju_core::office::{
+    SampleRule, SiteCandidate, check_move_in, check_transition, compare_areas, parse_seed,
+};
+use anju_core::wire::RecordBody;
+use chrono::{NaiveDate, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::query::{findings_where, household, old_house_of};
+use super::submission::{parse_time, submissions_of};
+use super::views::*;
+use super::{PageError, Result, Viewer, today};
+use crate::assign::{self, Target};
+use crate::db::OfficeDb;
+
+fn now() -> String {
+    Utc::now().to_rfc3339()
+}
+
+fn trimmed(note: Option<&str>) -> Option<String> {
+    note.map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+}
+
+pub fn update_milestones(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    household_id: &str,
+    update: &MilestoneUpdate,
+) -> Result<HouseholdDetail> {
+    viewer.check_household(db, household_id)?;
+    let (moved_in, mut old) = old_house_of(db, household_id)?;
+    let moved_in = update.moved_in_on.unwrap_or(moved_in);
+    if let Some(v) = update.agreement_signed_on {
+        old.agreement_signed_on = v;
+    }
+    if let Some(v) = update.demolished_on {
+        old.demolished_on = v;
+    }
+    if let Some(v) = update.reclaimed_on {
+        old.reclaimed_on = v;
+    }
+    let today = today();
+    old.validate(today)?;
+    let accepted: bool = db.connection().query_row(
+        "SELECT EXISTS (SELECT 1 FROM submissions WHERE household_id = ?1 AND kind = 'acceptance')",
+        [household_id],
+        |r| r.get(0),
+    )?;
+    check_move_in(moved_in, accepted, today)?;
+    let text = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    db.connection().execute(
+        "UPDATE households SET moved_in_at = ?2, agreement_signed_on = ?3, demolished_on = ?4,
+             reclaimed_on = ?5 WHERE id = ?1",
+        params![
+            household_id,
+            text(moved_in),
+            text(old.agreement_signed_on),
+            text(old.demolished_on),
+            text(old.reclaimed_on)
+        ],
+    )?;
+    household(db, viewer, household_id)
+}
+
+fn submission_household(db: &OfficeDb, submission_id: &str) -> Result<String> {
+    db.connection()
+        .query_row(
+            "SELECT household_id FROM submissions WHERE id = ?1",
+            [submission_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| PageError::NotFound {
+            what_zh: "提交记录",
+            what_en: "submission",
+            id: submission_id.to_string(),
+        })
+}
+
+pub fn review_submission(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    submission_id: &str,
+    decision: &ReviewDecision,
+) -> Result<()> {
+    let household_id = submission_household(db, submission_id)?;
+    viewer.check_household(db, &household_id)?;
+    let note = trimmed(decision.note.as_deref());
+    if decision.decision == ReviewVerdict::Returned && note.is_none() {
+        return Err(PageError::Invalid(
+            "退回须写明原因 / a returned submission needs the reason".into(),
+        ));
+    }
+    db.connection().execute(
+        "INSERT INTO submission_reviews (id, submission_id, decision, note, reviewed_by, reviewed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            Uuid::now_v7().to_string(),
+            submission_id,
+            decision.decision.code(),
+            note,
+            viewer.user_id,
+            now()
+        ],
+    )?;
+    Ok(())
+}
+
+/// The stored record a conflict is about, in the shape the device sent, for side by side.
+fn stored_body(db: &OfficeDb, kind: &str, id: &str) -> Result<serde_json::Value> {
+    let conn = db.connection();
+    match kind {
+        "submission" => {
+            let Some(stored) = submissions_of_id(db, id)? else {
+                return Ok(serde_json::Value::Null);
+            };
+            let (offset_ms,): (Option<i64>,) = conn.query_row(
+                "SELECT clock_offset_ms FROM submissions WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?,)),
+            )?;
+            let body = Submission {
+                id: Uuid::parse_str(&stored.id).unwrap_or_default(),
+                household_id: Uuid::parse_str(&stored.household_id).unwrap_or_default(),
+                kind: if stored.kind == "spot_check" {
+                    SubmissionKind::SpotCheck
+                } else {
+                    SubmissionKind::Acceptance
+                },
+                form_id: stored.form_id.clone(),
+                form_version: stored.form_version,
+                inspector: stored.inspector.clone(),
+                answers: stored.answers.clone(),
+                clock: ClockReading {
+                    device_time: stored.device_time,
+                    trusted_time: stored.trusted_time,
+                    offset_ms,
+                },
+            };
+            Ok(serde_json::to_value(RecordBody::Submission(body))?)
+        }
+        _ => {
+            // Other records: the stored row's columns as they are.
+            let (table, key) = match kind {
+                "photo" => ("photos", "sha256"),
+                "signature" => ("signatures", "id"),
+                "finding" => ("findings", "id"),
+                _ => return Ok(serde_json::Value::Null),
+            };
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {table} WHERE {key} = ?1"))?;
+            let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+            let row = stmt
+                .query_row([id], |r| {
+                    let mut map = serde_json::Map::new();
+                    for (i, name) in names.iter().enumerate() {
+                        let value = match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => serde_json::Value::Null,
+                            rusqlite::types::ValueRef::Integer(n) => n.into(),
+                            rusqlite::types::ValueRef::Real(f) => f.into(),
+                            rusqlite::types::ValueRef::Text(t) => {
+                                let text = String::from_utf8_lossy(t).into_owned();
+                                match name.strip_suffix("_json") {
+                                    Some(_) => serde_json::from_str(&text)
+                                        .unwrap_or(serde_json::Value::String(text)),
+                                    None => serde_json::Value::String(text),
+                                }
+                            }
+                            rusqlite::types::ValueRef::Blob(_) => "(binary)".into(),
+                        };
+                        map.insert(name.clone(), value);
+                    }
+                    Ok(serde_json::Value::Object(map))
+                })
+                .optional()?;
+            Ok(serde_json::json!({ "kind": kind, "body": row }))
+        }
+    }
+}
+
+fn submissions_of_id(
+    db: &OfficeDb,
+    id: &str,
+) -> Result<Option<super::submission::StoredSubmission>> {
+    let household: Option<String> = db
+        .connection()
+        .query_row(
+            "SELECT household_id FROM submissions WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(household) = household else {
+        return Ok(None);
+    };
+    Ok(submissions_of(db.connection(), &household)?
+        .into_iter()
+        .find(|s| s.id == id))
+}
+
+/// Leaves of a JSON value by path (`answers.area_measurement.measurement.parts[0]…`).
+fn leaves(value: &serde_json::Value, path: String, out: &mut BTreeMap<String, String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                leaves(v, p, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                leaves(v, format!("{path}[{i}]"), out);
+            }
+        }
+        other => {
+            out.insert(path, other.to_string());
+        }
+    }
+}
+
+pub(crate) fn differences(
+    stored: &serde_json::Value,
+    incoming: &serde_json::Value,
+) -> Vec<Difference> {
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    leaves(stored, String::new(), &mut a);
+    leaves(incoming, String::new(), &mut b);
+    let paths: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let (s, i) = (a.get(path), b.get(path));
+            (s != i).then(|| Difference {
+                path: path.clone(),
+                stored: s.cloned().unwrap_or_else(|| "—".into()),
+                incoming: i.cloned().unwrap_or_else(|| "—".into()),
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn open_conflicts(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<ConflictView>> {
+    let mut stmt = db.connection().prepare_cached(
+        "SELECT c.id, c.record_kind, c.record_id, c.body_json, u.name, c.device_id, c.received_at,
+                h.id, h.number
+         FROM conflicts c JOIN users u ON u.id = c.user_id
+         LEFT JOIN households h ON h.id = json_extract(c.body_json, '$.body.household_id')
+         WHERE c.decision IS NULL AND (?1 IS NULL OR h.township_id = ?1)
+         ORDER BY c.received_at, c.id",
+    )?;
+    let raw = stmt
+        .query_map([viewer.scope()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    raw.into_iter()
+        .map(
+            |(id, kind, record_id, body, user, device_id, received, household_id, number)| {
+                let incoming: serde_json::Value = serde_json::from_str(&body)?;
+                let stored = stored_body(db, &kind, &record_id)?;
+                Ok(ConflictView {
+                    differences: differences(&stored, &incoming),
+                    stored: serde_json::to_string_pretty(&stored)?,
+                    incoming: serde_json::to_string_pretty(&incoming)?,
+                    id,
+                    record_kind: kind,
+                    record_id,
+                    household_id,
+                    household_number: number,
+                    user,
+                    device_id,
+                    received_at: parse_time(&received, "conflict")?,
+                })
+            },
+        )
+        .collect()
+}
+
+/// Record what a person decided. The stored record stays as it is either way (records are
+/// immutable); "incoming" marks the household for a new visit and keeps the decision.
+pub fn decide_conflict(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    conflict_id: i64,
+    decision: &ConflictDecision,
+) -> Result<()> {
+    let found: Option<(Option<String>, Option<String>)> = db
+        .connection()
+        .query_row(
+            "SELECT json_extract(body_json, '$.body.household_id'), decision FROM conflicts
+             WHERE id = ?1",
+            [conflict_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((household, decided)) = found else {
+        return Err(PageError::NotFound {
+            what_zh: "冲突记录",
+            what_en: "conflict",
+            id: conflict_id.to_string(),
+        });
+    };
+    if let Some(household) = household {
+        viewer.check_household(db, &household)?;
+    } else {
+        viewer.require_admin()?;
+    }
+    if decided.is_some() {
+        return Err(PageError::Invalid(
+            "此冲突已有决定 / this conflict was already decided".into(),
+        ));
+    }
+    let Some(note) = trimmed(Some(&decision.note)) else {
+        return Err(PageError::Invalid(
+            "请写明决定的理由 / write the reason for the decision".into(),
+        ));
+    };
+    let keep = match decision.keep {
+        ConflictKeep::Stored => "stored",
+        ConflictKeep::Incoming => "incoming",
+    };
+    db.connection().execute(
+        "UPDATE conflicts SET decision = ?2, decision_note = ?3, decided_by = ?4, decided_at = ?5
+         WHERE id = ?1",
+        params![conflict_id, keep, note, viewer.user_id, now()],
+    )?;
+    Ok(())
+}
+
+pub fn transition_finding(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    finding_id: &str,
+    transition: &FindingTransition,
+) -> Result<FindingRow> {
+    let found: Option<(String, String)> = db
+        .connection()
+        .query_row(
+            "SELECT household_id, state FROM findings WHERE id = ?1",
+            [finding_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((household, state)) = found else {
+        return Err(PageError::NotFound {
+            what_zh: "问题",
+            what_en: "finding",
+            id: finding_id.to_string(),
+        });
+    };
+    viewer.check_household(db, &household)?;
+    let from = FindingState::from_code(&state).unwrap_or(FindingState::Open);
+    let note = trimmed(transition.note.as_deref());
+    check_transition(from, transition.to, viewer.role, note.as_deref())?;
+    if let Some(sha) = &transition.evidence_sha256
+        && !is_sha256_hex(sha)
+    {
+        return Err(PageError::Invalid(format!(
+            "整改照片标识不是SHA-256：{sha} / the evidence id is not a SHA-256: {sha}"
+        )));
+    }
+    let tx = db
+        .connection_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let at = now();
+    // Only from the state this user saw: another change meanwhile is refused.
+    let changed = tx.execute(
+        "UPDATE findings SET state = ?2, updated_at = ?3 WHERE id = ?1 AND state = ?4",
+        params![finding_id, transition.to.code(), at, from.code()],
+    )?;
+    if changed == 0 {
+        let now_state: String = tx.query_row(
+            "SELECT state FROM findings WHERE id = ?1",
+            [finding_id],
+            |r| r.get(0),
+        )?;
+        return Err(PageError::StaleFinding(
+            FindingState::from_code(&now_state).unwrap_or(FindingState::Open),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO finding_events (id, finding_id, from_state, to_state, note, evidence_sha256,
+             user_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            Uuid::now_v7().to_string(),
+            finding_id,
+            from.code(),
+            transition.to.code(),
+            note,
+            transition.evidence_sha256,
+            viewer.user_id,
+            at
+        ],
+    )?;
+    tx.commit()?;
+    findings_where(
+        db,
+        viewer,
+        "f.id = ?2",
+        &[rusqlite::types::Value::Text(finding_id.to_string())],
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| PageError::NotFound {
+        what_zh: "问题",
+        what_en: "finding",
+        id: finding_id.to_string(),
+    })
+}
+
+pub fn assign_bulk(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    request: &BulkAssignment,
+) -> Result<Changed> {
+    let township = request
+        .township
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let site = request
+        .site
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let households: Vec<String> = request
+        .households
+        .iter()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .collect();
+    let target = match (township, site, households.is_empty()) {
+        (Some(t), None, true) => {
+            viewer.township_filter(db, Some(t))?;
+            Target::Township(t.to_string())
+        }
+        (_, Some(s), true) => {
+            let township_of_site: Option<String> = db
+                .connection()
+                .query_row(
+                    "SELECT township_id FROM sites WHERE name = ?1 AND (?2 IS NULL OR township_id = ?2)",
+                    params![s, viewer.scope()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if township_of_site.is_none() {
+                return Err(PageError::NotFound {
+                    what_zh: "安置点",
+                    what_en: "site",
+                    id: s.to_string(),
+                });
+            }
+            Target::Site(s.to_string())
+        }
+        (None, None, false) => {
+            for h in &households {
+                let id: Option<String> = db
+                    .connection()
+                    .query_row(
+                        "SELECT id FROM households WHERE number = ?1 OR id_number = ?1",
+                        [h],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match id {
+                    Some(id) => viewer.check_household(db, &id)?,
+                    None => return Err(assign::AssignError::NoSuchHousehold(h.clone()).into()),
+                }
+            }
+            Target::Households(households)
+        }
+        _ => {
+            return Err(PageError::Invalid(
+                "请只选一种范围：乡镇、安置点或住户编号 / give one scope: a township, a site or household numbers".into(),
+            ));
+        }
+    };
+    let changed = if request.unassign {
+        assign::unassign(db, &request.inspector, &target)?
+    } else {
+        assign::assign(db, &request.inspector, &target)?
+    };
+    Ok(Changed {
+        changed: changed as u32,
+    })
+}
+
+/// The setting that holds the office's sampling rule (JSON of [`SampleRule`]).
+pub const SAMPLE_RULE_SETTING: &str = "sample_rule";
+
+/// The office's configured sampling rule, or the default one.
+pub fn configured_rule(db: &OfficeDb) -> Result<SampleRule> {
+    match db.setting(SAMPLE_RULE_SETTING)? {
+        Some(json) => Ok(serde_json::from_str(&json)?),
+        None => Ok(SampleRule::default()),
+    }
+}
+
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    // The seed is shown and stored, so any source will do; time is the fallback.
+    if getrandom::fill(&mut bytes).is_err() {
+        return Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
+    }
+    u64::from_le_bytes(bytes)
+}
+
+/// Draw a sample by the rule, store it with its seed, and return it.
+pub fn draw_sample(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    request: &SampleRequest,
+) -> Result<SampleView> {
+    let township = viewer.township_filter(db, request.township.as_deref())?;
+    let seed = match request
+        .seed
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(text) => parse_seed(text)?,
+        None => random_seed(),
+    };
+    let rule = match request.rule {
+        Some(rule) => rule,
+        None => configured_rule(db)?,
+    };
+    let mut stmt = db.connection().prepare_cached(
+        "SELECT s.id, h.id FROM sites s JOIN households h ON h.site_id = s.id
+         WHERE ?1 IS NULL OR s.township_id = ?1
+         ORDER BY s.id, h.number",
+    )?;
+    let mut candidates: Vec<SiteCandidate> = Vec::new();
+    let rows = stmt
+        .query_map([&township], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    drop(stmt);
+    for (site, household) in rows {
+        match candidates.last_mut() {
+            Some(last) if last.site_id == site => last.households.push(household),
+            _ => candidates.push(SiteCandidate {
+                site_id: site,
+                households: vec![household],
+            }),
+        }
+    }
+    let drawn = anju_core::office::draw_sample(seed, &rule, &candidates)?;
+    let id = Uuid::now_v7().to_string();
+    let tx = db.connection_mut().transaction()?;
+    tx.execute(
+        "INSERT INTO samples (id, seed, township_id, site_share_pct, min_site_households,
+             household_share_pct, eligible_sites, note, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            id,
+            seed.to_string(),
+            township,
+            rule.site_share_pct,
+            rule.min_site_households,
+            rule.household_share_pct,
+            drawn.eligible_sites as i64,
+            trimmed(request.note.as_deref()),
+            viewer.user_id,
+            now()
+        ],
+    )?;
+    let mut position = 0i64;
+    for site in &drawn.sites {
+        for household in &site.households {
+            tx.execute(
+                "INSERT INTO sample_households (sample_id, household_id, site_id, position)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![id, household, site.site_id, position],
+            )?;
+            position += 1;
+        }
+    }
+    tx.commit()?;
+    sample(db, viewer, &id)
+}
+
+type SampleHead = (
+    String,
+    Option<String>,
+    Option<String>,
+    SampleRule,
+    u32,
+    Option<String>,
+    String,
+    String,
+);
+
+fn sample_head(db: &OfficeDb, id: &str) -> Result<SampleHead> {
+    db.connection()
+        .query_row(
+            "SELECT s.seed, s.township_id, t.name, s.site_share_pct, s.min_site_households,
+                    s.household_share_pct, s.eligible_sites, s.note, u.name, s.created_at
+             FROM samples s JOIN users u ON u.id = s.created_by
+             LEFT JOIN townships t ON t.id = s.township_id WHERE s.id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    SampleRule {
+                        site_share_pct: r.get(3)?,
+                        min_site_households: r.get(4)?,
+                        household_share_pct: r.get(5)?,
+                    },
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or_else(|| PageError::NotFound {
+            what_zh: "抽查样本",
+            what_en: "sample",
+            id: id.to_string(),
+        })
+}
+
+/// A sample not drawn over the viewer's whole scope is refused to a township user.
+fn check_sample_scope(viewer: &Viewer, township_id: &Option<String>) -> Result<()> {
+    match (viewer.scope(), township_id) {
+        (None, _) => Ok(()),
+        (Some(own), Some(t)) if own == t => Ok(()),
+        _ => Err(PageError::OtherTownship {
+            user: viewer.name.clone(),
+            own: viewer
+                .township
+                .as_ref()
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default(),
+            asked: "其他乡镇的样本 / another scope's sample".into(),
+        }),
+    }
+}
+
+pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
+    let (seed, township_id, township, rule, eligible, note, by, at) = sample_head(db, id)?;
+    check_sample_scope(viewer, &township_id)?;
+    let conn = db.connection();
+    let mut stmt = conn.prepare_cached(
+        "SELECT si.id, si.name, t.name, (SELECT count(*) FROM households x WHERE x.site_id = si.id),
+                h.id, h.number, h.head_name, h.size
+         FROM sample_households sh
+         JOIN households h ON h.id = sh.household_id
+         JOIN sites si ON si.id = sh.site_id
+         JOIN townships t ON t.id = si.township_id
+         WHERE sh.sample_id = ?1 ORDER BY t.sort_order, si.name, h.number",
+    )?;
+    let rows = stmt
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, u32>(7)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut sites: Vec<(String, SampleSite)> = Vec::new();
+    for (site_id, site, township, households, household_id, number, head_name, size) in rows {
+        let stored = submissions_of(conn, &household_id)?;
+        let built = |kind: &str| {
+            stored
+                .iter()
+                .rev()
+                .filter(|s| s.kind == kind)
+                .find_map(|s| s.assessment(size))
+                .map(|a| a.built_area)
+        };
+        let (recorded, remeasured) = (built("acceptance"), built("spot_check"));
+        let comparison = recorded.zip(remeasured).map(|(a, b)| compare_areas(a, b));
+        let drawn = SampleHousehold {
+            household_id,
+            number,
+            head_name,
+            recorded_m2: recorded.map(|a| a.to_m2_string()),
+            remeasured_m2: remeasured.map(|a| a.to_m2_string()),
+            difference_pct: comparison.as_ref().map(|c| c.difference_pct.clone()),
+            within_tolerance: comparison.map(|c| c.within_tolerance),
+        };
+        match sites.last_mut() {
+            Some((last, entry)) if *last == site_id => entry.drawn.push(drawn),
+            _ => sites.push((
+                site_id,
+                SampleSite {
+                    site,
+                    township,
+                    households,
+                    drawn: vec![drawn],
+                },
+            )),
+        }
+    }
+    Ok(SampleView {
+        id: id.to_string(),
+        seed,
+        rule,
+        township,
+        created_at: parse_time(&at, "sample")?,
+        created_by: by,
+        note,
+        eligible_sites: eligible,
+        drawn_sites: sites.len() as u32,
+        sites: sites.into_iter().map(|(_, s)| s).collect(),
+    })
+}
+
+pub fn samples(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<SampleSummary>> {
+    let mut stmt = db.connection().prepare_cached(
+        "SELECT s.id, s.seed, t.name, s.created_at, u.name,
+                (SELECT count(DISTINCT site_id) FROM sample_households WHERE sample_id = s.id),
+                (SELECT count(*) FROM sample_households WHERE sample_id = s.id)
+         FROM samples s JOIN users u ON u.id = s.created_by
+         LEFT JOIN townships t ON t.id = s.township_id
+         WHERE ?1 IS NULL OR s.township_id = ?1
+         ORDER BY s.created_at DESC, s.id DESC",
+    )?;
+    let raw = stmt
+        .query_map([viewer.scope()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, u32>(5)?,
+                r.get::<_, u32>(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    raw.into_iter()
+        .map(|(id, seed, township, at, by, sites, households)| {
+            Ok(SampleSummary {
+                id,
+                seed,
+                township,
+                created_at: parse_time(&at, "sample")?,
+                created_by: by,
+                drawn_sites: sites,
+                drawn_households: households,
+            })
+        })
+        .collect()
+}
+
+pub fn assign_sample(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    id: &str,
+    inspector: &str,
+) -> Result<Changed> {
+    let (_, township_id, ..) = sample_head(db, id)?;
+    check_sample_scope(viewer, &township_id)?;
+    let numbers: Vec<String> = db
+        .connection()
+        .prepare_cached(
+            "SELECT h.number FROM sample_households sh JOIN households h ON h.id = sh.household_id
+             WHERE sh.sample_id = ?1 ORDER BY sh.position",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let changed = assign::assign(db, inspector, &Target::Households(numbers))?;
+    Ok(Changed {
+        changed: changed as u32,
+    })
+}
+
+/// Check (and with `commit`, import) an uploaded roster. Only the district office imports.
+pub fn import_roster(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    bytes: &[u8],
+    file_name: &str,
+    commit: bool,
+) -> Result<ImportPreview> {
+    viewer.require_admin()?;
+    let table = crate::roster_file::read_roster_bytes(bytes, file_name)
+        .map_err(crate::import::ImportError::from)?;
+    let rows = table.rows.len() as u32;
+    // An XLSX is a ZIP; anything else the reader took is CSV text.
+    let file_kind = if bytes.starts_with(b"PK") {
+        "XLSX"
+    } else {
+        "CSV"
+    }
+    .to_string();
+    match crate::import::import_roster_bytes(db, bytes, file_name, !commit) {
+        Ok(outcome) => Ok(ImportPreview {
+            file_kind,
+            rows,
+            valid_rows: outcome.summary.households,
+            by_township: outcome
+                .summary
+                .per_township
+                .into_iter()
+                .map(|(township, households, people)| ImportTownship {
+                    township,
+                    households,
+                    people,
+                })
+                .collect(),
+            errors: Vec::new(),
+            imported: commit,
+        }),
+        Err(crate::import::ImportError::Invalid { errors, .. }) => {
+            let bad_rows: BTreeSet<usize> = errors.iter().map(|e| e.row).collect();
+            Ok(ImportPreview {
+                file_kind,
+                rows,
+                valid_rows: rows.saturating_sub(bad_rows.len() as u32),
+                by_township: Vec::new(),
+                errors: errors
+                    .into_iter()
+                    .map(|e| ImportRowError {
+                        row: e.row as u32,
+                        column: Some(e.column).filter(|c| !c.is_empty()),
+                        message: e.reason,
+                    })
+                    .collect(),
+                imported: false,
+            })
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,270 @@
+//! What the office pages show and do, over the office database: the dashboard, households,
+//! review, rectification, assignments, spot-check samples, roster import, old houses and
+//! the reports. Every function takes the [`Viewer`] and keeps to what they may see: an
+//! admin sees every township, a township user their own.
+
+mod actions;
+pub mod bindings;
+mod form;
+mod query;
+mod submission;
+pub mod views;
+mod xlsx;
+
+use anju_core::model::FindingState;
+use anju_core::office::{MilestoneError, SampleError, TransitionError};
+use anju_core::wire::Role;
+use rusqlite::OptionalExtension;
+
+use crate::db::{OfficeDb, OfficeDbError};
+use crate::users::AuthUser;
+
+pub use actions::{
+    SAMPLE_RULE_SETTING, assign_bulk, assign_sample, configured_rule, decide_conflict, draw_sample,
+    import_roster, review_submission, sample, samples, transition_finding, update_milestones,
+};
+pub use form::{
+    FormHtml, PdfError, household_form_html, pdf_image_src, print_pdf, township_forms_html,
+};
+pub use query::{
+    assignments, dashboard, findings, household, households, old_houses, places, review_queue,
+};
+pub use xlsx::{findings_xlsx, households_xlsx, townships_xlsx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error(transparent)]
+    Db(#[from] OfficeDbError),
+    #[error(
+        "办公室页面只对乡镇和区县用户开放，检查员请用外业应用 / the office pages are for township and district users: inspectors use the field app"
+    )]
+    InspectorRole,
+    #[error("只有区县办公室（管理员）能做此操作 / only the district office (admin) can do this")]
+    AdminOnly,
+    #[error("{user}只能查看{own}的数据，不能查看{asked} / {user} sees {own} only, not {asked}")]
+    OtherTownship {
+        user: String,
+        own: String,
+        asked: String,
+    },
+    #[error("没有{what_zh}“{id}” / there is no {what_en} '{id}'")]
+    NotFound {
+        what_zh: &'static str,
+        what_en: &'static str,
+        id: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Milestone(#[from] MilestoneError),
+    #[error(transparent)]
+    Sample(#[from] SampleError),
+    #[error(transparent)]
+    Assign(#[from] crate::assign::AssignError),
+    #[error("{0}")]
+    Import(#[from] crate::import::ImportError),
+    #[error("表格文件无法生成 / the spreadsheet cannot be written: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    #[error("此问题的状态已被他人改为“{}”，请刷新 / someone else changed this finding to {} meanwhile: reload", .0.label_zh(), .0.code())]
+    StaleFinding(FindingState),
+}
+
+impl From<rusqlite::Error> for PageError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Db(OfficeDbError::Sqlite(error))
+    }
+}
+
+impl From<serde_json::Error> for PageError {
+    fn from(error: serde_json::Error) -> Self {
+        Self::Db(OfficeDbError::Encoding(error))
+    }
+}
+
+impl PageError {
+    /// A stable code for the HTTP answer.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Db(_) | Self::Xlsx(_) | Self::Storage(_) => "internal",
+            Self::InspectorRole => "office_role",
+            Self::AdminOnly => "admin_only",
+            Self::OtherTownship { .. } => "other_township",
+            Self::NotFound { .. } => "not_found",
+            Self::Invalid(_) => "invalid",
+            Self::Transition(_) => "transition_refused",
+            Self::Milestone(_) => "milestone_refused",
+            Self::Sample(_) => "sample_refused",
+            Self::Assign(_) => "assign_refused",
+            Self::Import(_) => "import_refused",
+            Self::StaleFinding(_) => "stale_finding",
+        }
+    }
+
+    pub fn is_forbidden(&self) -> bool {
+        matches!(
+            self,
+            Self::InspectorRole
+                | Self::AdminOnly
+                | Self::OtherTownship { .. }
+                | Self::Transition(TransitionError::AdminOnly | TransitionError::InspectorRole)
+        )
+    }
+}
+
+pub type Result<T, E = PageError> = std::result::Result<T, E>;
+
+/// Who is looking, and which township they are held to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    /// The township's id and name, for a township user.
+    pub township: Option<(String, String)>,
+}
+
+impl Viewer {
+    /// The pages are for township and admin users.
+    pub fn of(db: &OfficeDb, user: &AuthUser) -> Result<Self> {
+        if user.role == Role::Inspector {
+            return Err(PageError::InspectorRole);
+        }
+        let township = match (&user.township, user.role) {
+            (Some(name), Role::Township) => Some(township_by_name(db, name)?),
+            _ => None,
+        };
+        Ok(Self {
+            user_id: user.id.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            township,
+        })
+    }
+
+    /// The operator at the office machine's command line: sees everything, like an admin.
+    pub fn command_line() -> Self {
+        Self {
+            user_id: String::new(),
+            name: "anju-office".into(),
+            role: Role::Admin,
+            township: None,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn require_admin(&self) -> Result<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(PageError::AdminOnly)
+        }
+    }
+
+    /// The township id every query keeps to: the user's own, or `None` for an admin.
+    pub fn scope(&self) -> Option<&str> {
+        self.township.as_ref().map(|(id, _)| id.as_str())
+    }
+
+    /// A township the user asked for by name: refused when it is not theirs.
+    pub fn township_filter(&self, db: &OfficeDb, asked: Option<&str>) -> Result<Option<String>> {
+        let asked = asked.map(str::trim).filter(|t| !t.is_empty());
+        match (asked, &self.township) {
+            (None, own) => Ok(own.as_ref().map(|(id, _)| id.clone())),
+            (Some(asked), Some((id, own))) if asked == own || asked == id => Ok(Some(id.clone())),
+            (Some(asked), Some((_, own))) => Err(PageError::OtherTownship {
+                user: self.name.clone(),
+                own: own.clone(),
+                asked: asked.to_string(),
+            }),
+            (Some(asked), None) => Ok(Some(township_by_name(db, asked)?.0)),
+        }
+    }
+
+    /// Refuse a household of another township.
+    pub fn check_household(&self, db: &OfficeDb, household_id: &str) -> Result<()> {
+        let township: Option<(String, String)> = db
+            .connection()
+            .query_row(
+                "SELECT t.id, t.name FROM households h JOIN townships t ON t.id = h.township_id
+                 WHERE h.id = ?1",
+                [household_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((id, name)) = township else {
+            return Err(PageError::NotFound {
+                what_zh: "住户",
+                what_en: "household",
+                id: household_id.to_string(),
+            });
+        };
+        match &self.township {
+            Some((own_id, own)) if *own_id != id => Err(PageError::OtherTownship {
+                user: self.name.clone(),
+                own: own.clone(),
+                asked: name,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A township's id and name, by name or id.
+fn township_by_name(db: &OfficeDb, name: &str) -> Result<(String, String)> {
+    db.connection()
+        .query_row(
+            "SELECT id, name FROM townships WHERE name = ?1 OR id = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| PageError::NotFound {
+            what_zh: "乡镇",
+            what_en: "township",
+            id: name.to_string(),
+        })
+}
+
+/// Today in the programme's time zone (China Standard Time, UTC+8): deadlines are dates
+/// there.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// The URL of a stored photo or signature image.
+pub fn blob_url(sha256: &str) -> String {
+    format!("/api/office/blobs/{sha256}")
+}
+
+/// A photo, signature image or evidence photo may be seen by whoever may see its household.
+pub fn check_blob(db: &OfficeDb, viewer: &Viewer, sha256: &str) -> Result<()> {
+    let household: Option<String> = db
+        .connection()
+        .query_row(
+            "SELECT household_id FROM photos WHERE sha256 = ?1
+             UNION ALL SELECT household_id FROM signatures WHERE image_sha256 = ?1
+             UNION ALL SELECT f.household_id FROM finding_events e
+                 JOIN findings f ON f.id = e.finding_id WHERE e.evidence_sha256 = ?1
+             LIMIT 1",
+            [sha256],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match household {
+        Some(household) => viewer.check_household(db, &household),
+        // An evidence photo uploaded but not yet attached: the district office only.
+        None if viewer.is_admin() => Ok(()),
+        None => Err(PageError::NotFound {
+            what_zh: "文件",
+            what_en: "file",
+            id: sha256.to_string(),
+        }),
+    }
+}

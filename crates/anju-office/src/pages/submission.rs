@@ -1,0 +1,459 @@
+//! A stored submission as people read it: answers with their labels, the area calculation,
+//! the photos and the signatures.
+
+use std::collections::HashMap;
+
+use anju_core::area::{self, AreaAssessment, Shape, Verdict, format_metres};
+use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, YesNo, form_by_id};
+use anju_core::model::SignatureMethod;
+use anju_core::policy::{PolicyContext, PolicyTable};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+use super::views::{
+    AnswerView, AreaPartView, AreaView, PhotoView, ReviewState, ReviewVerdict, SectionView,
+    SignatureView, SubmissionView,
+};
+use super::{PageError, Result, blob_url};
+use crate::db::OfficeDbError;
+
+/// A submission row, as stored.
+pub(crate) struct StoredSubmission {
+    pub id: String,
+    pub household_id: String,
+    pub kind: String,
+    pub form_id: String,
+    pub form_version: u32,
+    pub inspector: String,
+    pub answers: FormAnswers,
+    pub device_time: DateTime<Utc>,
+    pub trusted_time: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+}
+
+pub(crate) const SUBMISSION_COLUMNS: &str = "s.id, s.household_id, s.kind, s.form_id,
+    s.form_version, s.inspector, s.answers_json, s.device_time, s.trusted_time, s.received_at";
+
+pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| PageError::Db(OfficeDbError::Corrupt(format!("{what}: {text}"))))
+}
+
+pub(crate) fn read_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSubmission> {
+    Ok(RawSubmission {
+        id: row.get(0)?,
+        household_id: row.get(1)?,
+        kind: row.get(2)?,
+        form_id: row.get(3)?,
+        form_version: row.get(4)?,
+        inspector: row.get(5)?,
+        answers_json: row.get(6)?,
+        device_time: row.get(7)?,
+        trusted_time: row.get(8)?,
+        received_at: row.get(9)?,
+    })
+}
+
+/// The row's text, before parsing (so that a damaged row is an error, not a panic).
+pub(crate) struct RawSubmission {
+    id: String,
+    household_id: String,
+    kind: String,
+    form_id: String,
+    form_version: u32,
+    inspector: String,
+    answers_json: String,
+    device_time: String,
+    trusted_time: Option<String>,
+    received_at: String,
+}
+
+impl RawSubmission {
+    pub fn parse(self) -> Result<StoredSubmission> {
+        Ok(StoredSubmission {
+            answers: serde_json::from_str(&self.answers_json)?,
+            device_time: parse_time(&self.device_time, "device_time")?,
+            trusted_time: self
+                .trusted_time
+                .as_deref()
+                .map(|t| parse_time(t, "trusted_time"))
+                .transpose()?,
+            received_at: parse_time(&self.received_at, "received_at")?,
+            id: self.id,
+            household_id: self.household_id,
+            kind: self.kind,
+            form_id: self.form_id,
+            form_version: self.form_version,
+            inspector: self.inspector,
+        })
+    }
+}
+
+impl StoredSubmission {
+    pub fn schema(&self) -> Result<FormSchema> {
+        form_by_id(&self.form_id, self.form_version).ok_or_else(|| {
+            PageError::Db(OfficeDbError::Corrupt(format!(
+                "submission {}: unknown form {} v{}",
+                self.id, self.form_id, self.form_version
+            )))
+        })
+    }
+
+    /// The area answer, assessed for a household of `size` people.
+    pub fn assessment(&self, size: u32) -> Option<AreaAssessment> {
+        self.answers.0.values().find_map(|answer| match answer {
+            Answer::Area { measurement } => area::assess(
+                measurement,
+                size,
+                &PolicyTable::default(),
+                &PolicyContext::default(),
+            )
+            .ok(),
+            _ => None,
+        })
+    }
+}
+
+fn yes_no(value: YesNo) -> Text {
+    match value {
+        YesNo::Yes => Text::new("是", "yes"),
+        YesNo::No => Text::new("否", "no"),
+        YesNo::NotApplicable => Text::new("不适用", "not applicable"),
+    }
+}
+
+pub(crate) fn method_text(method: &SignatureMethod) -> Text {
+    match method {
+        SignatureMethod::Handwritten => Text::new("手写签名", "signed by hand"),
+        SignatureMethod::Thumbprint => Text::new("按手印", "thumbprint"),
+        SignatureMethod::Proxy {
+            signer_name,
+            relation,
+        } => Text {
+            zh: format!("亲属代签：{signer_name}（{relation}）"),
+            en: format!("signed on their behalf by {signer_name} ({relation})"),
+        },
+    }
+}
+
+fn answer_text(kind: &ItemKind, answer: &Answer, size: u32) -> (Text, Option<String>, bool) {
+    match (kind, answer) {
+        (ItemKind::YesNo { problem_when, .. }, Answer::YesNo { value, note }) => (
+            yes_no(*value),
+            note.clone(),
+            problem_when.is_some_and(|p| p == *value),
+        ),
+        (ItemKind::Number { unit, .. }, Answer::Number { value }) => (
+            Text {
+                zh: format!("{value} {}", unit.zh),
+                en: format!("{value} {}", unit.en),
+            },
+            None,
+            false,
+        ),
+        (ItemKind::Choice { options, .. }, Answer::Choice { selected }) => {
+            let label = |key: &String| options.iter().find(|o| &o.key == key).map(|o| &o.label);
+            let labels: Vec<&Text> = selected.iter().filter_map(label).collect();
+            (
+                Text {
+                    zh: labels
+                        .iter()
+                        .map(|l| l.zh.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    en: labels
+                        .iter()
+                        .map(|l| l.en.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                },
+                None,
+                false,
+            )
+        }
+        (_, Answer::Text { value }) => (Text::new(value, value), None, false),
+        (_, Answer::Photos { sha256 }) => (
+            Text {
+                zh: format!("{} 张照片", sha256.len()),
+                en: format!("{} photo(s)", sha256.len()),
+            },
+            None,
+            false,
+        ),
+        (_, Answer::Signature { signature }) => {
+            let method = method_text(&signature.method);
+            (
+                Text {
+                    zh: format!("{}（{}）", signature.signer_name, method.zh),
+                    en: format!("{} ({})", signature.signer_name, method.en),
+                },
+                None,
+                false,
+            )
+        }
+        (_, Answer::Area { measurement }) => match area::assess(
+            measurement,
+            size,
+            &PolicyTable::default(),
+            &PolicyContext::default(),
+        ) {
+            Ok(a) => (
+                Text {
+                    zh: format!(
+                        "{} m²（人均 {} m²）",
+                        a.built_area.to_m2_string(),
+                        a.per_person_m2
+                    ),
+                    en: format!(
+                        "{} m² ({} m² per person)",
+                        a.built_area.to_m2_string(),
+                        a.per_person_m2
+                    ),
+                },
+                None,
+                a.is_over(),
+            ),
+            Err(e) => (Text::new(&e.to_string(), &e.to_string()), None, true),
+        },
+        (_, Answer::Findings { items }) => (
+            Text {
+                zh: format!("{} 个问题", items.len()),
+                en: format!("{} problem(s)", items.len()),
+            },
+            None,
+            !items.is_empty(),
+        ),
+        _ => (
+            Text::new("（答案与表单不符）", "(the answer does not fit the form)"),
+            None,
+            true,
+        ),
+    }
+}
+
+pub(crate) fn shape_text(shape: &Shape) -> String {
+    match shape {
+        Shape::Rectangle {
+            length_mm,
+            width_mm,
+        } => format!(
+            "{} × {} m",
+            format_metres(*length_mm),
+            format_metres(*width_mm)
+        ),
+        Shape::Polygon { points } => format!("{} 边形 / {}-gon", points.len(), points.len()),
+    }
+}
+
+pub(crate) fn area_view(submission: &StoredSubmission, size: u32) -> Option<AreaView> {
+    let measurement = submission
+        .answers
+        .0
+        .values()
+        .find_map(|answer| match answer {
+            Answer::Area { measurement } => Some(measurement),
+            _ => None,
+        })?;
+    let assessment = submission.assessment(size)?;
+    let parts = assessment
+        .parts
+        .iter()
+        .zip(&measurement.parts)
+        .map(|(assessed, measured)| AreaPartView {
+            name: assessed.label.clone(),
+            storey: assessed.storey,
+            rule: Text {
+                zh: assessed.rule.explanation_zh.clone(),
+                en: assessed.rule.explanation_en.clone(),
+            },
+            shape: shape_text(&measured.shape),
+            area_m2: assessed.counted.to_m2_string(),
+        })
+        .collect();
+    let verdict = match assessment.verdict {
+        Verdict::Within { margin } => Text {
+            zh: format!("未超标（尚余 {} m²）", margin.to_m2_string()),
+            en: format!("within the limit ({} m² to spare)", margin.to_m2_string()),
+        },
+        Verdict::Over { by } => Text {
+            zh: format!("面积超标 {} m²", by.to_m2_string()),
+            en: format!("over the limit by {} m²", by.to_m2_string()),
+        },
+    };
+    Some(AreaView {
+        parts,
+        built_area_m2: assessment.built_area.to_m2_string(),
+        per_person_m2: assessment.per_person_m2.clone(),
+        cap_m2: Some(assessment.cap.total.to_m2_string()),
+        over_cap: assessment.is_over(),
+        verdict,
+        trace: Text {
+            zh: assessment.trace_zh.join("\n"),
+            en: assessment.trace_en.join("\n"),
+        },
+    })
+}
+
+struct PhotoRow {
+    width: u32,
+    height: u32,
+    taken_at: Option<DateTime<Utc>>,
+}
+
+fn photo_rows(conn: &Connection, household_id: &str) -> Result<HashMap<String, PhotoRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sha256, width, height, coalesce(trusted_time, device_time) FROM photos
+         WHERE household_id = ?1",
+    )?;
+    let rows = stmt.query_map([household_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, u32>(1)?,
+            r.get::<_, u32>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (sha, width, height, taken) = row?;
+        let taken_at = taken.as_deref().and_then(|t| parse_time(t, "photo").ok());
+        out.insert(
+            sha,
+            PhotoRow {
+                width,
+                height,
+                taken_at,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn last_review(conn: &Connection, submission_id: &str) -> Result<Option<ReviewState>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.decision, r.note, u.name, r.reviewed_at FROM submission_reviews r
+         JOIN users u ON u.id = r.reviewed_by
+         WHERE r.submission_id = ?1 ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1",
+    )?;
+    let mut rows = stmt.query(params![submission_id])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let decision: String = row.get(0)?;
+    let at: String = row.get(3)?;
+    Ok(Some(ReviewState {
+        decision: if decision == "approved" {
+            ReviewVerdict::Approved
+        } else {
+            ReviewVerdict::Returned
+        },
+        note: row.get(1)?,
+        by: row.get(2)?,
+        at: parse_time(&at, "reviewed_at")?,
+    }))
+}
+
+/// The whole view of one submission of a household of `size` people.
+pub(crate) fn submission_view(
+    conn: &Connection,
+    submission: &StoredSubmission,
+    size: u32,
+) -> Result<SubmissionView> {
+    let schema = submission.schema()?;
+    let photo_meta = photo_rows(conn, &submission.household_id)?;
+    let signature_fresh: HashMap<String, bool> = submission
+        .answers
+        .signature_status()
+        .map_err(|e| PageError::Invalid(e.to_string()))?
+        .into_iter()
+        .collect();
+    let mut sections = Vec::new();
+    let mut photos = Vec::new();
+    let mut signatures = Vec::new();
+    for section in &schema.sections {
+        let mut items = Vec::new();
+        for item in &section.items {
+            let Some(answer) = submission.answers.get(&item.key) else {
+                if item.required {
+                    items.push(AnswerView {
+                        key: item.key.clone(),
+                        label: item.label.clone(),
+                        value: Text::new("未填", "not answered"),
+                        note: None,
+                        problem: false,
+                    });
+                }
+                continue;
+            };
+            let (value, note, problem) = answer_text(&item.kind, answer, size);
+            items.push(AnswerView {
+                key: item.key.clone(),
+                label: item.label.clone(),
+                value,
+                note,
+                problem,
+            });
+            match answer {
+                Answer::Photos { sha256 } => {
+                    for sha in sha256 {
+                        let meta = photo_meta.get(sha);
+                        photos.push(PhotoView {
+                            sha256: sha.clone(),
+                            slot: item.key.clone(),
+                            slot_label: item.label.clone(),
+                            url: blob_url(sha),
+                            width: meta.map_or(0, |m| m.width),
+                            height: meta.map_or(0, |m| m.height),
+                            taken_at: meta.and_then(|m| m.taken_at),
+                        });
+                    }
+                }
+                Answer::Signature { signature } => signatures.push(SignatureView {
+                    id: signature.id.to_string(),
+                    slot: item.key.clone(),
+                    slot_label: item.label.clone(),
+                    signer_name: signature.signer_name.clone(),
+                    method: method_text(&signature.method),
+                    url: blob_url(&signature.image_sha256),
+                    signed_at: signature.signed_at,
+                    matches_form: signature_fresh.get(&item.key).copied().unwrap_or(false),
+                }),
+                _ => {}
+            }
+        }
+        sections.push(SectionView {
+            key: section.key.clone(),
+            title: section.title.clone(),
+            items,
+        });
+    }
+    Ok(SubmissionView {
+        id: submission.id.clone(),
+        kind: submission.kind.clone(),
+        inspector: submission.inspector.clone(),
+        device_time: submission.device_time,
+        trusted_time: submission.trusted_time,
+        received_at: submission.received_at,
+        review: last_review(conn, &submission.id)?,
+        sections,
+        area: area_view(submission, size),
+        photos,
+        signatures,
+    })
+}
+
+/// Every submission of a household, oldest first.
+pub(crate) fn submissions_of(
+    conn: &Connection,
+    household_id: &str,
+) -> Result<Vec<StoredSubmission>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUBMISSION_COLUMNS} FROM submissions s WHERE s.household_id = ?1
+         ORDER BY coalesce(s.trusted_time, s.device_time), s.id"
+    ))?;
+    let raw = stmt
+        .query_map([household_id], read_submission)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    raw.into_iter().map(RawSubmission::parse).collect()
+}

@@ -1,0 +1,530 @@
+//! What the office pages receive and send. Each type is exported by ts-rs into
+//! `ui/office/src/bindings/`; `docs/office-pages-api.md` lists the endpoints.
+
+use anju_core::form::Text;
+use anju_core::model::FindingState;
+use anju_core::office::{AreaComparison, HouseholdStatus, OldHouse, SampleRule};
+use anju_core::wire::Role;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OfficeSession {
+    pub name: String,
+    pub role: Role,
+    pub township: Option<String>,
+    pub server_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct OfficeLogin {
+    pub name: String,
+    pub password: String,
+}
+
+/// One township's line of the programme's table (or the total's, named 合计).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct TownshipProgress {
+    pub township_id: Option<String>,
+    pub township: String,
+    pub households: u32,
+    pub people: u32,
+    pub accepted: u32,
+    pub moved_in: u32,
+    pub agreement_signed: u32,
+    pub demolished: u32,
+    pub reclaimed: u32,
+    pub open_findings: u32,
+    pub overdue_findings: u32,
+}
+
+/// Cumulative counts at the end of a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ProgressPoint {
+    pub date: NaiveDate,
+    pub accepted: u32,
+    pub moved_in: u32,
+    pub agreement_signed: u32,
+    pub demolished: u32,
+    pub reclaimed: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Dashboard {
+    pub rows: Vec<TownshipProgress>,
+    pub total: TownshipProgress,
+    pub timeline: Vec<ProgressPoint>,
+    pub pending_review: u32,
+    pub conflicts: u32,
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TownshipRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SiteRef {
+    pub id: String,
+    pub name: String,
+    pub township_id: String,
+    pub households: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InspectorRef {
+    pub name: String,
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Places {
+    pub townships: Vec<TownshipRef>,
+    pub sites: Vec<SiteRef>,
+    pub inspectors: Vec<InspectorRef>,
+    /// The office's configured spot-check sampling rule.
+    pub sample_rule: SampleRule,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HouseholdRow {
+    pub id: String,
+    pub number: String,
+    pub head_name: String,
+    pub size: u32,
+    pub township: String,
+    pub village: String,
+    pub site: Option<String>,
+    pub mode: String,
+    pub kind: String,
+    pub kind_label: Text,
+    pub status: HouseholdStatus,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub open_findings: u32,
+    pub inspectors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HouseholdPage {
+    pub total: u32,
+    pub rows: Vec<HouseholdRow>,
+}
+
+/// The households list's filters (query string).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct HouseholdFilter {
+    /// Township name.
+    pub township: Option<String>,
+    /// Site name.
+    pub site: Option<String>,
+    /// `concentrated` or `scattered`.
+    pub mode: Option<String>,
+    /// A `HouseholdStatus` code.
+    pub status: Option<String>,
+    /// Part of the name, household number or ID number.
+    pub q: Option<String>,
+    pub offset: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AnswerView {
+    pub key: String,
+    pub label: Text,
+    pub value: Text,
+    pub note: Option<String>,
+    pub problem: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SectionView {
+    pub key: String,
+    pub title: Text,
+    pub items: Vec<AnswerView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AreaPartView {
+    pub name: String,
+    pub storey: i32,
+    pub rule: Text,
+    pub shape: String,
+    pub area_m2: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AreaView {
+    pub parts: Vec<AreaPartView>,
+    pub built_area_m2: String,
+    pub per_person_m2: String,
+    pub cap_m2: Option<String>,
+    pub over_cap: bool,
+    pub verdict: Text,
+    pub trace: Text,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PhotoView {
+    pub sha256: String,
+    pub slot: String,
+    pub slot_label: Text,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub taken_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SignatureView {
+    pub id: String,
+    pub slot: String,
+    pub slot_label: Text,
+    pub signer_name: String,
+    pub method: Text,
+    pub url: String,
+    pub signed_at: DateTime<Utc>,
+    /// The signature was made over the form as submitted.
+    pub matches_form: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewVerdict {
+    Approved,
+    Returned,
+}
+
+impl ReviewVerdict {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Returned => "returned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewState {
+    pub decision: ReviewVerdict,
+    pub note: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SubmissionView {
+    pub id: String,
+    /// `acceptance` or `spot_check`.
+    pub kind: String,
+    pub inspector: String,
+    pub device_time: DateTime<Utc>,
+    pub trusted_time: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub review: Option<ReviewState>,
+    pub sections: Vec<SectionView>,
+    pub area: Option<AreaView>,
+    pub photos: Vec<PhotoView>,
+    pub signatures: Vec<SignatureView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FindingEvent {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub from: Option<FindingState>,
+    pub to: FindingState,
+    pub note: Option<String>,
+    pub evidence_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FindingRow {
+    pub id: String,
+    pub household_id: String,
+    pub household_number: String,
+    pub head_name: String,
+    pub township: String,
+    pub item: Option<String>,
+    pub item_label: Option<Text>,
+    pub description: String,
+    pub deadline: NaiveDate,
+    pub state: FindingState,
+    pub overdue: bool,
+    /// Days to the deadline; negative when past it.
+    pub days_left: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub events: Vec<FindingEvent>,
+    /// The states this user may move it to now.
+    pub allowed: Vec<FindingState>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct FindingFilter {
+    pub township: Option<String>,
+    /// A `FindingState` code.
+    pub state: Option<String>,
+    /// Only the overdue ones.
+    pub overdue: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Member {
+    pub name: String,
+    pub relation: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HouseholdDetail {
+    pub row: HouseholdRow,
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub members: Vec<Member>,
+    pub moved_in_on: Option<NaiveDate>,
+    pub old_house: OldHouse,
+    pub submissions: Vec<SubmissionView>,
+    pub findings: Vec<FindingRow>,
+    /// The latest spot check's area against the acceptance's.
+    pub spot_check: Option<AreaComparison>,
+}
+
+/// A field left out is unchanged; `null` clears it.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct MilestoneUpdate {
+    #[serde(default, deserialize_with = "some_or_null")]
+    #[ts(optional)]
+    pub moved_in_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "some_or_null")]
+    #[ts(optional)]
+    pub agreement_signed_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "some_or_null")]
+    #[ts(optional)]
+    pub demolished_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "some_or_null")]
+    #[ts(optional)]
+    pub reclaimed_on: Option<Option<NaiveDate>>,
+}
+
+/// A present field becomes `Some` (its value `None` when it is `null`).
+fn some_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewItem {
+    pub submission_id: String,
+    pub household_id: String,
+    pub household_number: String,
+    pub head_name: String,
+    pub township: String,
+    pub kind: String,
+    pub inspector: String,
+    pub received_at: DateTime<Utc>,
+    pub findings: u32,
+    pub over_cap: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Difference {
+    pub path: String,
+    pub stored: String,
+    pub incoming: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConflictView {
+    pub id: i64,
+    pub record_kind: String,
+    pub record_id: String,
+    pub household_id: Option<String>,
+    pub household_number: Option<String>,
+    pub user: String,
+    pub device_id: String,
+    pub received_at: DateTime<Utc>,
+    /// Pretty JSON of the stored record and of the incoming one, for side by side.
+    pub stored: String,
+    pub incoming: String,
+    pub differences: Vec<Difference>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewQueue {
+    pub submissions: Vec<ReviewItem>,
+    pub conflicts: Vec<ConflictView>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ReviewDecision {
+    pub decision: ReviewVerdict,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKeep {
+    Stored,
+    Incoming,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ConflictDecision {
+    pub keep: ConflictKeep,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FindingTransition {
+    pub to: FindingState,
+    pub note: Option<String>,
+    pub evidence_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EvidenceStored {
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InspectorCount {
+    pub inspector: String,
+    pub households: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AssignmentSite {
+    pub township: String,
+    /// `None`: the township's scattered households.
+    pub site: Option<String>,
+    pub households: u32,
+    pub assigned: Vec<InspectorCount>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AssignmentOverview {
+    pub sites: Vec<AssignmentSite>,
+}
+
+/// Give one of `township`, `site` or `households` (household or ID numbers).
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct BulkAssignment {
+    pub inspector: String,
+    pub township: Option<String>,
+    pub site: Option<String>,
+    #[serde(default)]
+    pub households: Vec<String>,
+    #[serde(default)]
+    pub unassign: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Changed {
+    pub changed: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SampleRequest {
+    /// Township name; `None` draws from every township the user may see.
+    pub township: Option<String>,
+    /// A u64 in decimal; `None` draws a new one.
+    pub seed: Option<String>,
+    /// `None`: the default rule.
+    pub rule: Option<SampleRule>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SampleAssign {
+    pub inspector: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SampleHousehold {
+    pub household_id: String,
+    pub number: String,
+    pub head_name: String,
+    pub recorded_m2: Option<String>,
+    pub remeasured_m2: Option<String>,
+    pub difference_pct: Option<String>,
+    pub within_tolerance: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SampleSite {
+    pub site: String,
+    pub township: String,
+    pub households: u32,
+    pub drawn: Vec<SampleHousehold>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SampleView {
+    pub id: String,
+    pub seed: String,
+    pub rule: SampleRule,
+    pub township: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub note: Option<String>,
+    pub eligible_sites: u32,
+    pub drawn_sites: u32,
+    pub sites: Vec<SampleSite>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SampleSummary {
+    pub id: String,
+    pub seed: String,
+    pub township: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub drawn_sites: u32,
+    pub drawn_households: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportRowError {
+    pub row: u32,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportTownship {
+    pub township: String,
+    pub households: u32,
+    pub people: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportPreview {
+    pub file_kind: String,
+    pub rows: u32,
+    pub valid_rows: u32,
+    pub by_township: Vec<ImportTownship>,
+    pub errors: Vec<ImportRowError>,
+    pub imported: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OldHouseRow {
+    pub household_id: String,
+    pub number: String,
+    pub head_name: String,
+    pub township: String,
+    pub old_house: OldHouse,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OldHouseReport {
+    pub townships: Vec<TownshipProgress>,
+    pub households: Vec<OldHouseRow>,
+}

@@ -1,0 +1,824 @@
+//! The office pages over HTTP: `/api/office/…` (see `docs/office-pages-api.md`) and the
+//! built pages themselves at `/`. Handlers parse, call `pages`, and map the error.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+use uuid::Uuid;
+
+use crate::pages::views::*;
+use crate::pages::{self, PageError, Viewer};
+use crate::server::{ApiJson, AppError, AppState, not_found};
+use crate::users::{AuthUser, LoginOutcome, TokenState};
+
+/// The cookie that carries an office page's sign-in token.
+pub const SESSION_COOKIE: &str = "anju_office";
+/// Pages send this on every request that changes something: a page of another site
+/// cannot, without a CORS preflight that the office never answers.
+pub const PAGE_HEADER: &str = "x-anju-office";
+const SESSION_SECONDS: u32 = 12 * 3600;
+const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+const PDF_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// `ui/dist-office` of the source tree the binary was built from, when it is there;
+/// `ANJU_OFFICE_PAGES` overrides it.
+pub fn default_pages_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("ANJU_OFFICE_PAGES") {
+        return Some(PathBuf::from(dir));
+    }
+    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist-office"));
+    built.join("index.html").is_file().then_some(built)
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/office/login", post(login))
+        .route("/api/office/logout", post(logout))
+        .route("/api/office/session", get(session))
+        .route("/api/office/dashboard", get(dashboard))
+        .route("/api/office/places", get(places))
+        .route("/api/office/households", get(households))
+        .route("/api/office/households/{id}", get(household))
+        .route("/api/office/households/{id}/milestones", post(milestones))
+        .route("/api/office/review", get(review))
+        .route("/api/office/review/{id}", post(review_decision))
+        .route("/api/office/conflicts/{id}", post(conflict_decision))
+        .route("/api/office/findings", get(findings))
+        .route(
+            "/api/office/findings/{id}/transition",
+            post(finding_transition),
+        )
+        .route("/api/office/findings/{id}/evidence", post(finding_evidence))
+        .route("/api/office/assignments", get(assignments).post(assign))
+        .route("/api/office/samples", get(samples).post(draw_sample))
+        .route("/api/office/samples/{id}", get(sample))
+        .route("/api/office/samples/{id}/assign", post(assign_sample))
+        .route("/api/office/import/preview", post(import_preview))
+        .route("/api/office/import", post(import_commit))
+        .route("/api/office/old-houses", get(old_houses))
+        .route("/api/office/blobs/{sha256}", get(blob))
+        .route("/api/office/exports/{name}", get(export))
+        .route("/api/office/forms/{id}", get(form))
+        .route("/api/office/forms/township/{id}", get(township_forms))
+        .layer(middleware::from_fn(require_page_header))
+}
+
+async fn require_page_header(request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !safe && !request.headers().contains_key(PAGE_HEADER) {
+        return AppError::new(
+            StatusCode::FORBIDDEN,
+            "missing_page_header",
+            "请求缺少 X-Anju-Office 头，请从办公室页面操作 / the request lacks the X-Anju-Office header: act from the office pages",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn page_error(error: PageError) -> AppError {
+    let status = match &error {
+        e if e.is_forbidden() => StatusCode::FORBIDDEN,
+        PageError::NotFound { .. } => StatusCode::NOT_FOUND,
+        PageError::StaleFinding(_) => StatusCode::CONFLICT,
+        PageError::Db(_) | PageError::Xlsx(_) | PageError::Storage(_) => {
+            return AppError::internal(error);
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    AppError::new(status, error.code(), error.to_string())
+}
+
+/// The signed-in office user: the session cookie, or a Bearer token.
+pub struct OfficeUser(pub AuthUser, pub String);
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+impl FromRequestParts<AppState> for OfficeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        let token = bearer
+            .or_else(|| cookie_token(&parts.headers))
+            .ok_or_else(AppError::unauthorized)?;
+        match state.store.user_for_token(token.clone()).await? {
+            TokenState::Valid(user) => Ok(Self(user, token)),
+            _ => Err(AppError::unauthorized()),
+        }
+    }
+}
+
+/// Run a page function with the viewer of `user`.
+async fn run<T: Send + 'static>(
+    state: &AppState,
+    user: AuthUser,
+    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> pages::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .pages
+        .with(move |db| {
+            let viewer = Viewer::of(db, &user)?;
+            f(db, &viewer)
+        })
+        .await
+        .map_err(page_error)
+}
+
+fn session_view(user: &AuthUser) -> OfficeSession {
+    OfficeSession {
+        name: user.name.clone(),
+        role: user.role,
+        township: user.township.clone(),
+        server_time: Utc::now(),
+    }
+}
+
+fn session_cookie(token: &str, max_age: u32) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("anju_office=; Path=/; Max-Age=0"))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<OfficeLogin>,
+) -> Result<Response, AppError> {
+    let outcome = state
+        .store
+        .login(
+            request.name,
+            request.password,
+            Uuid::now_v7(),
+            Some("office pages".into()),
+        )
+        .await?;
+    match outcome {
+        LoginOutcome::Success { token, user } => {
+            if user.role == anju_core::wire::Role::Inspector {
+                state.store.revoke_token(token).await?;
+                return Err(page_error(PageError::InspectorRole));
+            }
+            let mut response = Json(session_view(&user)).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(&token, SESSION_SECONDS));
+            Ok(response)
+        }
+        LoginOutcome::Refused => Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误 / wrong user name or password",
+        )),
+        LoginOutcome::Throttled { retry_at } => {
+            let wait = (retry_at - Utc::now()).num_seconds().max(1);
+            Err(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("密码错误次数过多，请{wait}秒后再试 / too many wrong passwords: try again in {wait} s"),
+            )
+            .header(header::RETRY_AFTER, wait))
+        }
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    OfficeUser(_, token): OfficeUser,
+) -> Result<Response, AppError> {
+    state.store.revoke_token(token).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie("", 0));
+    Ok(response)
+}
+
+async fn session(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<OfficeSession>, AppError> {
+    let view = session_view(&user);
+    // An inspector's token is refused here like everywhere in the pages.
+    run(&state, user, |_, _| Ok(())).await?;
+    Ok(Json(view))
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Dashboard>, AppError> {
+    run(&state, user, |db, v| pages::dashboard(db, v))
+        .await
+        .map(Json)
+}
+
+async fn places(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Places>, AppError> {
+    run(&state, user, |db, v| pages::places(db, v))
+        .await
+        .map(Json)
+}
+
+/// A query string parsed with a clear error.
+fn query<T: serde::de::DeserializeOwned + Default>(raw: Option<&str>) -> Result<T, AppError> {
+    match raw {
+        None | Some("") => Ok(T::default()),
+        Some(raw) => serde_urlencoded::from_str(raw).map_err(|e| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("查询参数有误：{e} / the query is wrong: {e}"),
+            )
+        }),
+    }
+}
+
+async fn households(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<HouseholdPage>, AppError> {
+    let filter: HouseholdFilter = query(raw.as_deref())?;
+    run(&state, user, move |db, v| pages::households(db, v, &filter))
+        .await
+        .map(Json)
+}
+
+async fn household(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<HouseholdDetail>, AppError> {
+    run(&state, user, move |db, v| pages::household(db, v, &id))
+        .await
+        .map(Json)
+}
+
+async fn milestones(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<MilestoneUpdate>,
+) -> Result<Json<HouseholdDetail>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::update_milestones(db, v, &id, &update)
+    })
+    .await
+    .map(Json)
+}
+
+async fn review(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<ReviewQueue>, AppError> {
+    run(&state, user, |db, v| pages::review_queue(db, v))
+        .await
+        .map(Json)
+}
+
+async fn review_decision(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<ReviewDecision>,
+) -> Result<StatusCode, AppError> {
+    run(&state, user, move |db, v| {
+        pages::review_submission(db, v, &id, &decision)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn conflict_decision(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<ConflictDecision>,
+) -> Result<StatusCode, AppError> {
+    let id: i64 = id.parse().map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+            format!("冲突编号须为整数：{id} / a conflict id is a whole number: {id}"),
+        )
+    })?;
+    run(&state, user, move |db, v| {
+        pages::decide_conflict(db, v, id, &decision)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn findings(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<Vec<FindingRow>>, AppError> {
+    let filter: FindingFilter = query(raw.as_deref())?;
+    run(&state, user, move |db, v| pages::findings(db, v, &filter))
+        .await
+        .map(Json)
+}
+
+async fn finding_transition(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(transition): ApiJson<FindingTransition>,
+) -> Result<Json<FindingRow>, AppError> {
+    if let Some(sha) = &transition.evidence_sha256
+        && !matches!(state.blobs.state(sha).await, Ok(b) if b.complete)
+    {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "evidence_missing",
+            "整改照片尚未上传完成，请重新上传 / the evidence photo has not been uploaded: upload it again",
+        )
+        .field("evidence_sha256"));
+    }
+    run(&state, user, move |db, v| {
+        pages::transition_finding(db, v, &id, &transition)
+    })
+    .await
+    .map(Json)
+}
+
+/// What kind of image the bytes are, by their first bytes.
+fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+async fn finding_evidence(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<EvidenceStored>, AppError> {
+    // The finding must be one this user may act on.
+    run(&state, user, move |db, v| {
+        let household: Option<String> =
+            rusqlite::OptionalExtension::optional(db.connection().query_row(
+                "SELECT household_id FROM findings WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            ))?;
+        match household {
+            Some(h) => v.check_household(db, &h),
+            None => Err(PageError::NotFound {
+                what_zh: "问题",
+                what_en: "finding",
+                id,
+            }),
+        }
+    })
+    .await?;
+    if body.is_empty() || image_type(&body).is_none() {
+        return Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not_an_image",
+            "整改照片须为 JPEG 或 PNG 图片 / the evidence must be a JPEG or PNG image",
+        ));
+    }
+    let sha = anju_core::hash::sha256_hex(&body);
+    let length = body.len() as u64;
+    let stream = futures_util::stream::once(async move { Ok::<_, String>(body) });
+    let done = state
+        .blobs
+        .append(&sha, 0, length, Box::pin(stream), &|_| {})
+        .await;
+    match done {
+        Ok(_) => Ok(Json(EvidenceStored { sha256: sha })),
+        // Already there from an earlier upload of the same picture.
+        Err(_) if matches!(state.blobs.state(&sha).await, Ok(b) if b.complete) => {
+            Ok(Json(EvidenceStored { sha256: sha }))
+        }
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TownshipQuery {
+    township: Option<String>,
+}
+
+async fn assignments(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<AssignmentOverview>, AppError> {
+    let q: TownshipQuery = query(raw.as_deref())?;
+    run(&state, user, move |db, v| {
+        pages::assignments(db, v, q.township.as_deref())
+    })
+    .await
+    .map(Json)
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(request): ApiJson<BulkAssignment>,
+) -> Result<Json<Changed>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::assign_bulk(db, v, &request)
+    })
+    .await
+    .map(Json)
+}
+
+async fn samples(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Vec<SampleSummary>>, AppError> {
+    run(&state, user, |db, v| pages::samples(db, v))
+        .await
+        .map(Json)
+}
+
+async fn draw_sample(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(request): ApiJson<SampleRequest>,
+) -> Result<Json<SampleView>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::draw_sample(db, v, &request)
+    })
+    .await
+    .map(Json)
+}
+
+async fn sample(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<SampleView>, AppError> {
+    run(&state, user, move |db, v| pages::sample(db, v, &id))
+        .await
+        .map(Json)
+}
+
+async fn assign_sample(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SampleAssign>,
+) -> Result<Json<Changed>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::assign_sample(db, v, &id, &request.inspector)
+    })
+    .await
+    .map(Json)
+}
+
+fn file_name(headers: &HeaderMap) -> String {
+    headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "upload".into())
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn import(
+    state: AppState,
+    user: AuthUser,
+    headers: HeaderMap,
+    body: Bytes,
+    commit: bool,
+) -> Result<Json<ImportPreview>, AppError> {
+    if body.len() > MAX_UPLOAD {
+        return Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "名册文件超过 20 MB / the roster file is over 20 MB",
+        ));
+    }
+    let name = file_name(&headers);
+    run(&state, user, move |db, v| {
+        pages::import_roster(db, v, &body, &name, commit)
+    })
+    .await
+    .map(Json)
+}
+
+async fn import_preview(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ImportPreview>, AppError> {
+    import(state, user, headers, body, false).await
+}
+
+async fn import_commit(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ImportPreview>, AppError> {
+    import(state, user, headers, body, true).await
+}
+
+async fn old_houses(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<OldHouseReport>, AppError> {
+    let q: TownshipQuery = query(raw.as_deref())?;
+    run(&state, user, move |db, v| {
+        pages::old_houses(db, v, q.township.as_deref())
+    })
+    .await
+    .map(Json)
+}
+
+async fn blob(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(sha): Path<String>,
+) -> Result<Response, AppError> {
+    let key = sha.clone();
+    run(&state, user, move |db, v| pages::check_blob(db, v, &key)).await?;
+    let bytes = state.blobs.read(&sha).await.map_err(|_| {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("没有这个文件：{sha} / no such file: {sha}"),
+        )
+    })?;
+    let content_type = image_type(&bytes).unwrap_or("application/octet-stream");
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn attachment(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    ascii_name: &str,
+    name: &str,
+) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
+    let mut response = ([(header::CONTENT_TYPE, content_type)], bytes).into_response();
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn export(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(name): Path<String>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    let today = pages::today();
+    let (bytes, ascii, zh) = match name.as_str() {
+        "townships.xlsx" => (
+            run(&state, user, |db, v| pages::townships_xlsx(db, v)).await?,
+            format!("townships-{today}.xlsx"),
+            format!("乡镇验收进度-{today}.xlsx"),
+        ),
+        "households.xlsx" => {
+            let filter: HouseholdFilter = query(raw.as_deref())?;
+            (
+                run(&state, user, move |db, v| {
+                    pages::households_xlsx(db, v, &filter)
+                })
+                .await?,
+                format!("households-{today}.xlsx"),
+                format!("住户验收情况-{today}.xlsx"),
+            )
+        }
+        "findings.xlsx" => {
+            let filter: FindingFilter = query(raw.as_deref())?;
+            (
+                run(&state, user, move |db, v| {
+                    pages::findings_xlsx(db, v, &filter)
+                })
+                .await?,
+                format!("findings-{today}.xlsx"),
+                format!("问题整改台账-{today}.xlsx"),
+            )
+        }
+        other => {
+            return Err(AppError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!(
+                    "没有报表“{other}”：有 townships.xlsx、households.xlsx、findings.xlsx / no export '{other}': there are townships.xlsx, households.xlsx, findings.xlsx"
+                ),
+            ));
+        }
+    };
+    Ok(attachment(bytes, XLSX, &ascii, &zh))
+}
+
+/// Print a form page to PDF: its images read from the blob store, Chromium on a blocking
+/// thread.
+async fn pdf_of(state: &AppState, form: pages::FormHtml) -> Result<Vec<u8>, AppError> {
+    let mut images = Vec::new();
+    for sha in &form.images {
+        if let Ok(bytes) = state.blobs.read(sha).await {
+            images.push((sha.clone(), bytes));
+        }
+    }
+    tokio::task::spawn_blocking(move || pages::print_pdf(&form.html, &images, PDF_TIMEOUT))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| match e {
+            pages::PdfError::NoBrowser => AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_pdf_printer",
+                e.to_string(),
+            ),
+            other => AppError::internal(other),
+        })
+}
+
+fn html(page: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}
+
+async fn form(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    match id.strip_suffix(".pdf") {
+        Some(id) => {
+            let id = id.to_string();
+            let form = run(&state, user, move |db, v| {
+                pages::household_form_html(db, v, &id, &pages::pdf_image_src)
+            })
+            .await?;
+            let name = format!("{}.pdf", form.title);
+            let bytes = pdf_of(&state, form).await?;
+            Ok(attachment(
+                bytes,
+                "application/pdf",
+                "acceptance-form.pdf",
+                &name,
+            ))
+        }
+        None => {
+            let form = run(&state, user, move |db, v| {
+                pages::household_form_html(db, v, &id, &pages::blob_url)
+            })
+            .await?;
+            Ok(html(form.html))
+        }
+    }
+}
+
+async fn township_forms(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    match id.strip_suffix(".pdf") {
+        Some(id) => {
+            let id = id.to_string();
+            let form = run(&state, user, move |db, v| {
+                pages::township_forms_html(db, v, &id, &pages::pdf_image_src)
+            })
+            .await?;
+            let name = format!("{}.pdf", form.title);
+            let bytes = pdf_of(&state, form).await?;
+            Ok(attachment(
+                bytes,
+                "application/pdf",
+                "township-forms.pdf",
+                &name,
+            ))
+        }
+        None => {
+            let form = run(&state, user, move |db, v| {
+                pages::township_forms_html(db, v, &id, &pages::blob_url)
+            })
+            .await?;
+            Ok(html(form.html))
+        }
+    }
+}
+
+const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>安居验收</title>\
+<h1>办公室页面尚未构建 / the office pages are not built</h1>\
+<p>在 ui/ 中运行 <code>npm run build:office</code>，或用 ANJU_OFFICE_PAGES 指定构建目录。 / \
+Run <code>npm run build:office</code> in ui/, or point ANJU_OFFICE_PAGES at the built folder.</p>";
+
+/// Everything not an API route: the pages (with their router's paths), or the API's 404.
+pub async fn pages_or_not_found(State(state): State<AppState>, request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return not_found(request).await.into_response();
+    }
+    match &state.pages_dir {
+        Some(dir) => {
+            let service = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+            match service.oneshot(request).await {
+                Ok(response) => response.map(Body::new),
+                Err(e) => AppError::internal(e).into_response(),
+            }
+        }
+        None => (StatusCode::OK, html(NOT_BUILT.to_string())).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; anju_office=tok; b=2"),
+        );
+        assert_eq!(cookie_token(&headers).as_deref(), Some("tok"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("anju_office="));
+        assert_eq!(cookie_token(&headers), None);
+    }
+
+    #[test]
+    fn file_names_are_percent_decoded() {
+        assert_eq!(percent_decode("%E5%90%8D%E5%86%8C.csv"), "名册.csv");
+        assert_eq!(percent_decode("a%2"), "a%2");
+    }
+}

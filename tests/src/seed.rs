@@ -1,0 +1,238 @@
+//! Field results made the way inspectors make them: through `FieldApp` (what the field
+//! app's screens call) against a running office, then synced. Used by the office pages'
+//! end-to-end test and by `scripts/run` for a demo office with something to look at.
+
+use std::path::Path;
+
+use anju_app::{AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
+use anju_core::area::{AreaRule, HouseMeasurement, MeasuredPart, Shape};
+use anju_core::form::{Answer, YesNo};
+use anju_core::model::{SignatureMethod, SubmissionKind};
+use anju_media::{Signature, Stroke, StrokePoint};
+use anju_store::HouseholdQuery;
+use chrono::{Duration, Utc};
+
+use crate::field::{INSPECTOR_SLOTS, PHOTO_SLOTS, camera_jpeg, zheng_answers};
+use crate::fixtures::{DEMO_PASSWORD, INSPECTOR};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What was made.
+#[derive(Debug, Clone, Default)]
+pub struct Seeded {
+    /// Household numbers accepted.
+    pub accepted: Vec<String>,
+    /// Of those, the ones whose built area is over the limit.
+    pub over_cap: Vec<String>,
+    /// Of those, the ones re-measured by a spot check.
+    pub spot_checked: Vec<String>,
+    /// Findings recorded in all.
+    pub findings: usize,
+}
+
+fn handwriting(seed: f32) -> Signature {
+    let points = (0..40)
+        .map(|i| StrokePoint {
+            x: 20.0 + i as f32 * 14.0,
+            y: 100.0 + (i as f32 / 3.0 + seed).sin() * 40.0,
+            t_ms: i * 16,
+            pressure: 0.5,
+        })
+        .collect();
+    Signature {
+        width: 600.0,
+        height: 200.0,
+        strokes: vec![Stroke { points }],
+    }
+}
+
+fn house(length_mm: i64, width_mm: i64) -> HouseMeasurement {
+    HouseMeasurement {
+        parts: vec![
+            MeasuredPart {
+                label: "一层主体".into(),
+                storey: 1,
+                shape: Shape::Rectangle {
+                    length_mm,
+                    width_mm,
+                },
+                voids: vec![],
+                rule: AreaRule::Storey { height_mm: 3_000 },
+            },
+            MeasuredPart {
+                label: "阳台".into(),
+                storey: 1,
+                shape: Shape::Rectangle {
+                    length_mm: 3_000,
+                    width_mm: 1_200,
+                },
+                voids: vec![],
+                rule: AreaRule::BalconyOutside,
+            },
+        ],
+    }
+}
+
+/// The inspector `li` accepts the first `count` of their households (every second one
+/// with a drainage finding, the second one over the area limit), re-measures the first
+/// `spot_checks` of them, and syncs it all to the office at `url`.
+pub async fn field_results(
+    url: &str,
+    device_dir: &Path,
+    count: usize,
+    spot_checks: usize,
+) -> Result<Seeded, BoxError> {
+    let app = FieldApp::open(device_dir, AppOptions::field_defaults())?;
+    app.sign_in(url, INSPECTOR, DEMO_PASSWORD).await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let mut households = app
+        .list_households(&HouseholdQuery {
+            limit: Some(500),
+            ..HouseholdQuery::default()
+        })?
+        .items;
+    households.sort_by(|a, b| a.number.cmp(&b.number));
+    let mut seeded = Seeded::default();
+    let deadline = Utc::now().date_naive() + Duration::days(20);
+    let mut photo_seed = 100;
+    for (index, household) in households.iter().take(count).enumerate() {
+        let view = app.open_draft(household.id, SubmissionKind::Acceptance)?;
+        let draft = view.draft.id;
+        let mut revision = view.draft.revision;
+        // 25 m² a person is the limit: the second house is far over it.
+        let (length, width) = if index == 1 {
+            (14_000, 12_000)
+        } else {
+            (2_300 * i64::from(household.size), 9_000)
+        };
+        for (key, answer) in zheng_answers(deadline) {
+            let answer = match key {
+                "target_people_present" => Answer::Number {
+                    value: f64::from(household.size),
+                },
+                "area_measurement" => Answer::Area {
+                    measurement: house(length, width),
+                },
+                "move_in_drainage" if index % 2 == 1 => Answer::YesNo {
+                    value: YesNo::Yes,
+                    note: None,
+                },
+                "findings" if index % 2 == 1 => Answer::Findings { items: vec![] },
+                _ => answer,
+            };
+            revision = app
+                .save_answer(draft, key, Some(answer), Some(revision))?
+                .revision;
+        }
+        if index % 2 == 0 {
+            seeded.findings += 1;
+        }
+        for (slot, n) in PHOTO_SLOTS {
+            for _ in 0..n {
+                photo_seed += 1;
+                revision = app
+                    .add_photo(IncomingPhoto {
+                        draft_id: draft,
+                        slot,
+                        expected_revision: Some(revision),
+                        bytes: &camera_jpeg(800, 600, photo_seed)?,
+                    })?
+                    .state
+                    .revision;
+            }
+        }
+        revision = app
+            .sign(
+                draft,
+                "sign_household_head",
+                &household.head_name,
+                SignatureMethod::Handwritten,
+                handwriting(index as f32),
+                Some(revision),
+            )?
+            .state
+            .revision;
+        for (n, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
+            revision = app
+                .sign(
+                    draft,
+                    slot,
+                    name,
+                    SignatureMethod::Handwritten,
+                    handwriting(n as f32 + 3.0),
+                    Some(revision),
+                )?
+                .state
+                .revision;
+        }
+        app.submit_draft(draft)?;
+        seeded.accepted.push(household.number.clone());
+        if index == 1 {
+            seeded.over_cap.push(household.number.clone());
+        }
+    }
+    // Spot checks re-measure a little differently: within 3% but for the last one.
+    for (index, household) in households.iter().take(spot_checks.min(count)).enumerate() {
+        let view = app.open_draft(household.id, SubmissionKind::SpotCheck)?;
+        let draft = view.draft.id;
+        let mut revision = view.draft.revision;
+        let base = if index == 1 {
+            14_000
+        } else {
+            2_300 * i64::from(household.size)
+        };
+        let length = if index + 1 == spot_checks {
+            base - 800
+        } else {
+            base + 100
+        };
+        let width = if index == 1 { 12_000 } else { 9_000 };
+        revision = app
+            .save_answer(
+                draft,
+                "area_measurement",
+                Some(Answer::Area {
+                    measurement: house(length, width),
+                }),
+                Some(revision),
+            )?
+            .revision;
+        photo_seed += 1;
+        revision = app
+            .add_photo(IncomingPhoto {
+                draft_id: draft,
+                slot: "photo_front",
+                expected_revision: Some(revision),
+                bytes: &camera_jpeg(800, 600, photo_seed)?,
+            })?
+            .state
+            .revision;
+        revision = app
+            .save_answer(
+                draft,
+                "findings",
+                Some(Answer::Findings { items: vec![] }),
+                Some(revision),
+            )?
+            .revision;
+        app.sign(
+            draft,
+            "sign_inspector",
+            INSPECTOR,
+            SignatureMethod::Handwritten,
+            handwriting(11.0),
+            Some(revision),
+        )?;
+        app.submit_draft(draft)?;
+        seeded.spot_checked.push(household.number.clone());
+    }
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    if !report.rejected.is_empty() || !report.held.is_empty() {
+        return Err(format!(
+            "the office did not take every record: rejected {:?}, held {:?}",
+            report.rejected, report.held
+        )
+        .into());
+    }
+    Ok(seeded)
+}

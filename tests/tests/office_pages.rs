@@ -1,0 +1,508 @@
+//! The office pages' API against a real office with field results made through the field
+//! app's command layer: what each role sees and may do, rectification, review, conflicts,
+//! sampling, milestones, exports read back, and the printed form.
+
+use std::io::Cursor;
+
+use anju_tests::fixtures::{DEMO_PASSWORD, InProcessOffice, TOWNSHIP, office_data};
+use anju_tests::seed::field_results;
+use calamine::{Reader, Xlsx};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// A signed-in office page: its cookie, and the header pages send.
+struct Page {
+    base: String,
+    cookie: String,
+    http: reqwest::Client,
+}
+
+impl Page {
+    async fn sign_in(
+        base: &str,
+        name: &str,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let http = reqwest::Client::new();
+        let response = http
+            .post(format!("{base}/api/office/login"))
+            .header("X-Anju-Office", "1")
+            .json(&json!({"name": name, "password": DEMO_PASSWORD}))
+            .send()
+            .await?;
+        assert_eq!(response.status(), StatusCode::OK, "{name} signs in");
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .ok_or("a session cookie")?
+            .to_string();
+        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"));
+        let cookie = set_cookie.split(';').next().unwrap_or_default().to_string();
+        Ok(Self {
+            base: base.to_string(),
+            cookie,
+            http,
+        })
+    }
+
+    async fn get(&self, path: &str) -> Result<(StatusCode, Value), reqwest::Error> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .send()
+            .await?;
+        let status = response.status();
+        Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+
+    async fn bytes(&self, path: &str) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .send()
+            .await?;
+        Ok((response.status(), response.bytes().await?.to_vec()))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<(StatusCode, Value), reqwest::Error> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .header("X-Anju-Office", "1")
+            .json(&body)
+            .send()
+            .await?;
+        let status = response.status();
+        Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+
+    async fn upload(
+        &self,
+        path: &str,
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> Result<(StatusCode, Value), reqwest::Error> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie)
+            .header("X-Anju-Office", "1")
+            .header("X-File-Name", name)
+            .body(bytes)
+            .send()
+            .await?;
+        let status = response.status();
+        Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+}
+
+fn rows_of(xlsx: Vec<u8>) -> Result<Vec<Vec<String>>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx))?;
+    let sheet = book.worksheet_range_at(0).ok_or("a sheet")??;
+    Ok(sheet
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device = tempfile::tempdir()?;
+    let seeded = field_results(&office.url(), device.path(), 6, 2).await?;
+    assert_eq!(seeded.accepted.len(), 6);
+    let url = office.url();
+
+    let admin = Page::sign_in(&url, "admin").await?;
+    let zhang = Page::sign_in(&url, "zhang").await?;
+
+    // Inspectors use the field app; a page request without its header is refused.
+    let refused = reqwest::Client::new()
+        .post(format!("{url}/api/office/login"))
+        .header("X-Anju-Office", "1")
+        .json(&json!({"name": "li", "password": DEMO_PASSWORD}))
+        .send()
+        .await?;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let no_header = reqwest::Client::new()
+        .post(format!("{url}/api/office/samples"))
+        .header("Cookie", &admin.cookie)
+        .json(&json!({}))
+        .send()
+        .await?;
+    assert_eq!(no_header.status(), StatusCode::FORBIDDEN);
+    let (status, _) = Page {
+        cookie: String::new(),
+        ..Page::sign_in(&url, "admin").await?
+    }
+    .get("/api/office/dashboard")
+    .await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The dashboard: the source's totals, and the field results.
+    let (status, board) = admin.get("/api/office/dashboard").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(board["total"]["households"], 121);
+    assert_eq!(board["total"]["people"], 340);
+    assert_eq!(board["total"]["accepted"], 6);
+    assert_eq!(board["total"]["open_findings"], 3);
+    assert_eq!(board["rows"].as_array().map(Vec::len), Some(9));
+    assert_eq!(
+        board["pending_review"], 8,
+        "6 acceptances and 2 spot checks"
+    );
+    let (_, own) = zhang.get("/api/office/dashboard").await?;
+    assert_eq!(own["rows"].as_array().map(Vec::len), Some(1));
+    assert_eq!(own["total"]["households"], 14);
+
+    // A township user sees their own township's households only.
+    let (_, page) = zhang.get("/api/office/households?limit=500").await?;
+    assert_eq!(page["total"], 14);
+    let rows = page["rows"].as_array().ok_or("rows")?;
+    assert!(rows.iter().all(|r| r["township"] == TOWNSHIP));
+    let (status, error) = zhang
+        .get("/api/office/households?township=%E6%A4%BF%E6%A0%91%E9%95%87")
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error["error"], "other_township");
+    let (_, elsewhere) = admin
+        .get("/api/office/households?township=%E6%A4%BF%E6%A0%91%E9%95%87&limit=1")
+        .await?;
+    let other_id = elsewhere["rows"][0]["id"]
+        .as_str()
+        .ok_or("a household of 椿树镇")?;
+    let (status, _) = zhang
+        .get(&format!("/api/office/households/{other_id}"))
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = zhang
+        .bytes(&format!("/api/office/forms/{other_id}"))
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Nor act as an admin: import rosters.
+    let (status, error) = zhang
+        .upload(
+            "/api/office/import/preview",
+            b"a,b\n1,2\n".to_vec(),
+            "x.csv",
+        )
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error["error"], "admin_only");
+
+    // Filters and status: the over-limit house is among the accepted.
+    let (_, accepted) = admin
+        .get("/api/office/households?status=rectifying")
+        .await?;
+    assert_eq!(accepted["total"], 3);
+    let (status, bad) = admin.get("/api/office/households?status=done").await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad["message"].as_str().unwrap_or_default().contains("done"));
+
+    // A household's page: inspections with photos, signatures and the area.
+    let first = &rows
+        .iter()
+        .find(|r| r["number"] == seeded.accepted[0].as_str())
+        .ok_or("the first accepted")?["id"];
+    let first = first.as_str().ok_or("id")?;
+    let (_, detail) = zhang
+        .get(&format!("/api/office/households/{first}"))
+        .await?;
+    let inspections = detail["submissions"].as_array().ok_or("submissions")?;
+    assert_eq!(inspections.len(), 2, "acceptance and spot check");
+    assert_eq!(inspections[0]["photos"].as_array().map(Vec::len), Some(8));
+    assert_eq!(
+        inspections[0]["signatures"].as_array().map(Vec::len),
+        Some(5)
+    );
+    assert!(inspections[0]["signatures"][0]["matches_form"].as_bool() == Some(true));
+    assert_eq!(inspections[0]["area"]["over_cap"], false);
+    assert_eq!(detail["spot_check"]["within_tolerance"], true);
+    let photo = inspections[0]["photos"][0]["url"].as_str().ok_or("url")?;
+    let (status, jpeg) = zhang.bytes(photo).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(jpeg.starts_with(&[0xFF, 0xD8]));
+
+    // Rectification: the township rectifies with evidence, the district closes.
+    let (_, findings) = zhang.get("/api/office/findings").await?;
+    let finding = &findings.as_array().ok_or("findings")?[0];
+    let finding_id = finding["id"].as_str().ok_or("id")?;
+    assert_eq!(finding["allowed"], json!(["rectified"]));
+    let (status, error) = zhang
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "rectified", "note": " ", "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    let (status, _) = zhang
+        .upload(
+            &format!("/api/office/findings/{finding_id}/evidence"),
+            b"not an image".to_vec(),
+            "x.jpg",
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let evidence = anju_tests::field::camera_jpeg(320, 240, 5)?;
+    let (status, stored) = zhang
+        .upload(
+            &format!("/api/office/findings/{finding_id}/evidence"),
+            evidence,
+            "e.jpg",
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK);
+    let (status, rectified) = zhang
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "rectified", "note": "排水沟已修通", "evidence_sha256": stored["sha256"]}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{rectified}");
+    assert_eq!(rectified["state"], "rectified");
+    assert_eq!(
+        rectified["allowed"],
+        json!([]),
+        "the township cannot close it"
+    );
+    let (status, _) = zhang
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "closed", "note": null, "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, closed) = admin
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "closed", "note": "复查已通", "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(closed["state"], "closed");
+    assert_eq!(closed["events"].as_array().map(Vec::len), Some(2));
+    assert!(closed["events"][0]["evidence_url"].is_string());
+
+    // An overdue finding stands out, and the overdue filter finds it.
+    {
+        let conn =
+            rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+        conn.execute(
+            "UPDATE findings SET deadline = '2026-01-05' WHERE id = (
+                 SELECT id FROM findings WHERE state = 'open' ORDER BY id LIMIT 1)",
+            [],
+        )?;
+    }
+    let (_, overdue) = admin.get("/api/office/findings?overdue=true").await?;
+    let overdue = overdue.as_array().ok_or("overdue")?;
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0]["overdue"], true);
+    assert!(overdue[0]["days_left"].as_i64().unwrap_or(0) < 0);
+
+    // Review: approve one, return one with a reason.
+    let (_, queue) = zhang.get("/api/office/review").await?;
+    let pending = queue["submissions"].as_array().ok_or("pending")?;
+    assert_eq!(pending.len(), 8);
+    assert!(pending.iter().any(|p| p["over_cap"] == true));
+    let (status, _) = zhang
+        .post(
+            &format!(
+                "/api/office/review/{}",
+                pending[1]["submission_id"].as_str().unwrap_or("")
+            ),
+            json!({"decision": "returned", "note": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = zhang
+        .post(
+            &format!(
+                "/api/office/review/{}",
+                pending[0]["submission_id"].as_str().unwrap_or("")
+            ),
+            json!({"decision": "approved", "note": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, queue) = zhang.get("/api/office/review").await?;
+    assert_eq!(queue["submissions"].as_array().map(Vec::len), Some(7));
+
+    // A conflicting copy of a submission is shown beside the stored one.
+    let submission_id = pending[2]["submission_id"]
+        .as_str()
+        .ok_or("id")?
+        .to_string();
+    {
+        let conn =
+            rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+        let (household, answers, user): (String, String, String) = conn.query_row(
+            "SELECT s.household_id, s.answers_json, u.id FROM submissions s, users u
+             WHERE s.id = ?1 AND u.name = 'li'",
+            [&submission_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let mut answers: Value = serde_json::from_str(&answers)?;
+        answers["funding_self_yuan"] = json!({"type": "number", "value": 99999.0});
+        let body = json!({"kind": "submission", "body": {
+            "id": submission_id, "household_id": household, "kind": "acceptance",
+            "form_id": "anju.acceptance", "form_version": 1, "inspector": "li",
+            "answers": answers, "clock": {"device_time": "2026-11-30T02:00:00Z",
+            "trusted_time": null, "offset_ms": null}}});
+        conn.execute(
+            "INSERT INTO conflicts (record_kind, record_id, content_sha256, stored_sha256, body_json,
+                 user_id, device_id, received_at)
+             VALUES ('submission', ?1, 'x', 'y', ?2, ?3, 'device', '2026-12-01T00:00:00Z')",
+            rusqlite::params![submission_id, body.to_string(), user],
+        )?;
+    }
+    let (_, queue) = zhang.get("/api/office/review").await?;
+    let conflict = &queue["conflicts"][0];
+    let paths: Vec<&str> = conflict["differences"]
+        .as_array()
+        .ok_or("differences")?
+        .iter()
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&"body.answers.funding_self_yuan.value"),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"body.clock.device_time"), "{paths:?}");
+    assert!(
+        !paths.iter().any(|p| p.contains("area_measurement")),
+        "{paths:?}"
+    );
+    let conflict_id = conflict["id"].as_i64().ok_or("conflict id")?;
+    let (status, _) = zhang
+        .post(
+            &format!("/api/office/conflicts/{conflict_id}"),
+            json!({"keep": "stored", "note": ""}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = zhang
+        .post(
+            &format!("/api/office/conflicts/{conflict_id}"),
+            json!({"keep": "stored", "note": "自筹资金以户主确认的为准"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, queue) = zhang.get("/api/office/review").await?;
+    assert_eq!(queue["conflicts"].as_array().map(Vec::len), Some(0));
+
+    // Sampling: the same seed draws the same houses; a township user draws in their own.
+    let draw = |seed: &str| json!({"township": null, "seed": seed, "rule": null, "note": "测试"});
+    let (status, first_draw) = admin.post("/api/office/samples", draw("20261201")).await?;
+    assert_eq!(status, StatusCode::OK, "{first_draw}");
+    let (_, second_draw) = admin.post("/api/office/samples", draw("20261201")).await?;
+    let drawn = |s: &Value| -> Vec<String> {
+        s["sites"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|site| site["drawn"].as_array().cloned().unwrap_or_default())
+            .filter_map(|h| h["number"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(!drawn(&first_draw).is_empty());
+    assert_eq!(drawn(&first_draw), drawn(&second_draw));
+    assert_eq!(first_draw["seed"], "20261201");
+    assert!(first_draw["drawn_sites"].as_u64() >= Some(1));
+    let (_, random) = admin.post("/api/office/samples", draw("")).await?;
+    assert_ne!(random["seed"], "20261201");
+    let (status, _) = admin.post("/api/office/samples", draw("-3")).await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, history) = admin.get("/api/office/samples").await?;
+    assert_eq!(history.as_array().map(Vec::len), Some(3));
+    let (status, _) = zhang
+        .get(&format!(
+            "/api/office/samples/{}",
+            first_draw["id"].as_str().unwrap_or("")
+        ))
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a county-wide sample");
+    let (status, assigned) = admin
+        .post(
+            &format!(
+                "/api/office/samples/{}/assign",
+                first_draw["id"].as_str().unwrap_or("")
+            ),
+            json!({"inspector": "li"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(assigned["changed"].as_u64().is_some());
+
+    // Milestones: moving in needs an acceptance; the old house's steps come in order.
+    let (_, pending_house) = zhang
+        .get("/api/office/households?status=pending&limit=1")
+        .await?;
+    let pending_id = pending_house["rows"][0]["id"].as_str().ok_or("pending")?;
+    let (status, error) = zhang
+        .post(
+            &format!("/api/office/households/{pending_id}/milestones"),
+            json!({"moved_in_on": "2026-11-30"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("先验收")
+    );
+    let (status, moved) = zhang
+        .post(
+            &format!("/api/office/households/{first}/milestones"),
+            json!({"moved_in_on": "2026-11-30"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["row"]["status"], "moved_in");
+
+    // Exports, read back.
+    let (status, xlsx) = admin.bytes("/api/office/exports/townships.xlsx").await?;
+    assert_eq!(status, StatusCode::OK);
+    let table = rows_of(xlsx)?;
+    let total = table
+        .iter()
+        .find(|r| r[0] == "合计")
+        .ok_or("the total line")?;
+    assert_eq!((total[1].as_str(), total[2].as_str()), ("121", "340"));
+    let (_, xlsx) = zhang.bytes("/api/office/exports/households.xlsx").await?;
+    let households = rows_of(xlsx)?;
+    assert_eq!(
+        households.len(),
+        3 + 14,
+        "title, blank, header and 14 households"
+    );
+    assert!(households[3..].iter().all(|r| r[3] == TOWNSHIP));
+    let (_, xlsx) = admin
+        .bytes("/api/office/exports/findings.xlsx?state=closed")
+        .await?;
+    let closed_rows = rows_of(xlsx)?;
+    assert_eq!(closed_rows.len(), 4);
+    assert_eq!(closed_rows[3][6], "已销号");
+
+    // The printed form: HTML with the household, and a PDF.
+    let (status, html) = zhang.bytes(&format!("/api/office/forms/{first}")).await?;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(html)?;
+    assert!(html.contains("易地扶贫搬迁安置房验收监督表") && html.contains("@page { size: A4"));
+    assert!(html.contains(&seeded.accepted[0]));
+    let (status, pdf) = zhang
+        .bytes(&format!("/api/office/forms/{first}.pdf"))
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    assert!(pdf.starts_with(b"%PDF"));
+
+    office.stop().await?;
+    Ok(())
+}
