@@ -60,6 +60,18 @@ build_ui() {
     (cd ui && npx --no-install vite build --logLevel warn)
 }
 
+# The office pages built into ui/dist-office, which `anju-office serve` serves at /.
+build_office_pages() {
+    log "building the office pages (ui/dist-office)"
+    (cd ui && npx --no-install vite build -c vite.office.config.ts --logLevel warn)
+}
+
+# What the office needs to print forms to PDF (Chromium, with Chinese fonts), and what
+# the office pages' browser test needs (the same Chromium; pdftoppm to look at the PDF).
+ensure_office_tools() {
+    apt_install chromium fonts-noto-cjk poppler-utils
+}
+
 # Driving the real app: a virtual display, WebKit's WebDriver and tauri-driver.
 ensure_app_test_tools() {
     apt_install xvfb webkit2gtk-driver
