@@ -287,8 +287,10 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         .await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(closed["state"], "closed");
-    assert_eq!(closed["events"].as_array().map(Vec::len), Some(2));
-    assert!(closed["events"][0]["evidence_url"].is_string());
+    // Found (at the acceptance), rectified with its photo, closed.
+    assert_eq!(closed["events"].as_array().map(Vec::len), Some(3));
+    assert_eq!(closed["events"][0]["by"], "li");
+    assert!(closed["events"][1]["evidence_url"].is_string());
 
     // An overdue finding stands out, and the overdue filter finds it.
     {

@@ -61,7 +61,11 @@ fn render(pdf: &Path, prefix: &Path) -> Result<usize, Box<dyn std::error::Error 
     for page in &pages {
         // A blank page would be a few hundred bytes; a form with text and photos is more.
         let size = std::fs::metadata(page)?.len();
-        assert!(size > 8_000, "{} is nearly empty ({size} bytes)", page.display());
+        assert!(
+            size > 8_000,
+            "{} is nearly empty ({size} bytes)",
+            page.display()
+        );
     }
     Ok(pages.len())
 }
@@ -90,7 +94,10 @@ async fn the_office_pages_work_in_a_browser() -> TestResult {
     // The downloads, read back: every one opens, and the household list holds the
     // households the browser saw.
     let sheets = files_with(&out, "xlsx")?;
-    assert!(sheets.len() >= 2, "the households and findings exports: {sheets:?}");
+    assert!(
+        sheets.len() >= 2,
+        "the households and findings exports: {sheets:?}"
+    );
     let mut saw_households = false;
     for sheet in &sheets {
         let mut book: Xlsx<_> = calamine::open_workbook(sheet)?;
@@ -100,13 +107,19 @@ async fn the_office_pages_work_in_a_browser() -> TestResult {
             .map(|r| r.iter().map(|c| c.to_string()).collect())
             .collect();
         assert!(rows.len() > 3, "{} has no data rows", sheet.display());
-        if rows[2].first().map(String::as_str) == Some("户编号") && rows[2].get(8).map(String::as_str) == Some("状态") {
+        if rows[2].first().map(String::as_str) == Some("户编号")
+            && rows[2].get(8).map(String::as_str) == Some("状态")
+        {
             saw_households = true;
             let accepted: Vec<&Vec<String>> = rows[3..]
                 .iter()
                 .filter(|r| seeded.accepted.contains(&r[0]))
                 .collect();
-            assert!(!accepted.is_empty(), "the accepted households are in {}", sheet.display());
+            assert!(
+                !accepted.is_empty(),
+                "the accepted households are in {}",
+                sheet.display()
+            );
             assert!(accepted.iter().all(|r| r[8] != "待验收"));
         }
     }

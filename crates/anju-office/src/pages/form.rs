@@ -90,7 +90,7 @@ fn info_table(out: &mut String, d: &HouseholdDetail) {
         esc(d.phone.as_deref().unwrap_or("—")),
         esc(&r.township),
         esc(&r.village),
-        if r.mode == "concentrated" {
+        if r.mode == anju_core::model::PlacementMode::Concentrated {
             "集中安置"
         } else {
             "分散安置"
@@ -106,7 +106,7 @@ fn submission_part(
     image: &dyn Fn(&str) -> String,
     images: &mut Vec<String>,
 ) {
-    let kind = if s.kind == "spot_check" {
+    let kind = if s.kind == anju_core::model::SubmissionKind::SpotCheck {
         "抽查复核"
     } else {
         "验收"

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use anju_core::form::{Text, form_by_id};
-use anju_core::model::{FindingState, Member as CoreMember, PlacementKind};
+use anju_core::model::{FindingState, Member as CoreMember, PlacementKind, PlacementMode};
 use anju_core::office::{HouseholdStatus, OldHouse, allowed_transitions, compare_areas, days_left};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
@@ -234,23 +234,33 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(HouseholdRow, Option<Str
     let status: String = r.get(9)?;
     let inspectors: Option<String> = r.get(12)?;
     let accepted_at: Option<String> = r.get(10)?;
-    let kind_label = PlacementKind::ALL
-        .into_iter()
-        .find(|k| k.code() == kind)
-        .map_or_else(
-            || Text::new(&kind, &kind),
-            |k| Text::new(k.label_zh(), k.label_en()),
-        );
+    let number: String = r.get(1)?;
+    let mode: String = r.get(7)?;
+    // The table's CHECK constraints allow only known codes.
+    let corrupt = |what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            7,
+            rusqlite::types::Type::Text,
+            format!("household {number}: unknown {what}").into(),
+        )
+    };
+    let kind = PlacementKind::from_code(&kind).ok_or_else(|| corrupt("kind"))?;
+    let mode = match mode.as_str() {
+        "concentrated" => PlacementMode::Concentrated,
+        "scattered" => PlacementMode::Scattered,
+        _ => return Err(corrupt("mode")),
+    };
+    let kind_label = Text::new(kind.label_zh(), kind.label_en());
     Ok((
         HouseholdRow {
             id: r.get(0)?,
-            number: r.get(1)?,
+            number,
             head_name: r.get(2)?,
             size: r.get(3)?,
             township: r.get(4)?,
             village: r.get(5)?,
             site: r.get(6)?,
-            mode: r.get(7)?,
+            mode,
             kind,
             kind_label,
             status: HouseholdStatus::from_code(&status).unwrap_or(HouseholdStatus::Pending),
@@ -495,7 +505,8 @@ pub(crate) fn findings_where(
     let conn = db.connection();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT f.id, f.household_id, h.number, h.head_name, t.name, f.item, f.description,
-                f.deadline, f.state, f.created_at, f.updated_at, s.form_id, s.form_version
+                f.deadline, f.state, f.created_at, f.updated_at, s.form_id, s.form_version,
+                coalesce(s.inspector, (SELECT u.name FROM users u WHERE u.id = f.received_by), '—')
          FROM findings f
          JOIN households h ON h.id = f.household_id
          JOIN townships t ON t.id = h.township_id
@@ -527,6 +538,7 @@ pub(crate) fn findings_where(
                 r.get::<_, String>(10)?,
                 r.get::<_, Option<String>>(11)?,
                 r.get::<_, Option<u32>>(12)?,
+                r.get::<_, String>(13)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -543,6 +555,7 @@ pub(crate) fn findings_where(
                 updated,
                 form_id,
                 form_version,
+                found_by,
             )| {
                 let deadline: NaiveDate = deadline.parse().map_err(|_| {
                     PageError::Invalid(format!("finding {id}: deadline {deadline}"))
@@ -553,12 +566,23 @@ pub(crate) fn findings_where(
                         .and_then(|f| f.item(key).map(|(_, i)| i.label.clone())),
                     _ => None,
                 };
+                let created_at = parse_time(&created, "finding created_at")?;
+                // The finding's birth is the first line of its history.
+                let mut events = vec![FindingEvent {
+                    at: created_at,
+                    by: found_by,
+                    from: None,
+                    to: FindingState::Open,
+                    note: None,
+                    evidence_url: None,
+                }];
+                events.extend(finding_events(conn, &id)?);
                 Ok(FindingRow {
-                    events: finding_events(conn, &id)?,
+                    events,
                     allowed: allowed_transitions(state, viewer.role),
                     overdue: state.is_unresolved() && today > deadline,
                     days_left: days_left(deadline, today),
-                    created_at: parse_time(&created, "finding created_at")?,
+                    created_at,
                     updated_at: parse_time(&updated, "finding updated_at")?,
                     id,
                     household_id,
@@ -633,6 +657,7 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
     let mut submissions = Vec::new();
     for (raw, number, head_name, township, size, findings) in raw {
         let s = raw.parse()?;
+        let kind = s.submission_kind();
         submissions.push(ReviewItem {
             over_cap: s.assessment(size).is_some_and(|a| a.is_over()),
             submission_id: s.id,
@@ -640,7 +665,7 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
             household_number: number,
             head_name,
             township,
-            kind: s.kind,
+            kind,
             inspector: s.inspector,
             received_at: s.received_at,
             findings,

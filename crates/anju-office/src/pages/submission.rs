@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use anju_core::area::{self, AreaAssessment, Shape, Verdict, format_metres};
 use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, YesNo, form_by_id};
-use anju_core::model::SignatureMethod;
+use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_core::policy::{PolicyContext, PolicyTable};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
@@ -91,6 +91,10 @@ impl RawSubmission {
 }
 
 impl StoredSubmission {
+    pub fn submission_kind(&self) -> SubmissionKind {
+        SubmissionKind::from_code(&self.kind).unwrap_or(SubmissionKind::Acceptance)
+    }
+
     pub fn schema(&self) -> Result<FormSchema> {
         form_by_id(&self.form_id, self.form_version).ok_or_else(|| {
             PageError::Db(OfficeDbError::Corrupt(format!(
@@ -430,7 +434,7 @@ pub(crate) fn submission_view(
     }
     Ok(SubmissionView {
         id: submission.id.clone(),
-        kind: submission.kind.clone(),
+        kind: submission.submission_kind(),
         inspector: submission.inspector.clone(),
         device_time: submission.device_time,
         trusted_time: submission.trusted_time,

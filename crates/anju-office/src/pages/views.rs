@@ -2,7 +2,7 @@
 //! `ui/office/src/bindings/`; `docs/office-pages-api.md` lists the endpoints.
 
 use anju_core::form::Text;
-use anju_core::model::FindingState;
+use anju_core::model::{FindingState, PlacementKind, PlacementMode, SubmissionKind};
 use anju_core::office::{AreaComparison, HouseholdStatus, OldHouse, SampleRule};
 use anju_core::wire::Role;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -98,8 +98,8 @@ pub struct HouseholdRow {
     pub township: String,
     pub village: String,
     pub site: Option<String>,
-    pub mode: String,
-    pub kind: String,
+    pub mode: PlacementMode,
+    pub kind: PlacementKind,
     pub kind_label: Text,
     pub status: HouseholdStatus,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -218,8 +218,7 @@ pub struct ReviewState {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SubmissionView {
     pub id: String,
-    /// `acceptance` or `spot_check`.
-    pub kind: String,
+    pub kind: SubmissionKind,
     pub inspector: String,
     pub device_time: DateTime<Utc>,
     pub trusted_time: Option<DateTime<Utc>>,
@@ -326,7 +325,7 @@ pub struct ReviewItem {
     pub household_number: String,
     pub head_name: String,
     pub township: String,
-    pub kind: String,
+    pub kind: SubmissionKind,
     pub inspector: String,
     pub received_at: DateTime<Utc>,
     pub findings: u32,

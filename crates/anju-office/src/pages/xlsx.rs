@@ -119,7 +119,7 @@ pub fn households_xlsx(
         sheet.write_string(
             r,
             6,
-            if h.mode == "concentrated" {
+            if h.mode == anju_core::model::PlacementMode::Concentrated {
                 "集中安置"
             } else {
                 "分散安置"
