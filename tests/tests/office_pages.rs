@@ -421,6 +421,12 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     assert_ne!(random["seed"], "20261201");
     let (status, _) = admin.post("/api/office/samples", draw("-3")).await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = zhang.post("/api/office/samples", draw("1")).await?;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "spot checks are the district's"
+    );
     let (_, history) = admin.get("/api/office/samples").await?;
     assert_eq!(history.as_array().map(Vec::len), Some(3));
     let (status, _) = zhang
@@ -469,6 +475,63 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_eq!(moved["row"]["status"], "moved_in");
 
+    // Roster import: a preview names each bad row and imports nothing; a good file is
+    // previewed, then imported.
+    let id = |year: i32, seq: u16| {
+        anju_core::id_number::compose(
+            "341502",
+            chrono::NaiveDate::from_ymd_opt(year, 3, 9).unwrap_or_default(),
+            seq,
+        )
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_default()
+    };
+    let header = "乡镇,村,户主姓名,身份证号,家庭人口,联系电话,安置方式,安置类型,安置点";
+    let bad = format!(
+        "{header}\n施桥镇,新安村,测试户甲,{},3,,分散安置,自建,\n施桥镇,新安村,测试户乙,3415021980010112,4,,分散安置,自建,\n",
+        id(1970, 901)
+    );
+    let (status, preview) = admin
+        .upload(
+            "/api/office/import/preview",
+            bad.into_bytes(),
+            "%E5%90%8D%E5%86%8C.csv",
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["rows"], 2);
+    assert_eq!(preview["valid_rows"], 1);
+    assert_eq!(preview["errors"][0]["row"], 3);
+    assert_eq!(preview["errors"][0]["column"], "身份证号");
+    assert_eq!(preview["imported"], false);
+    let good = format!(
+        "{header}\n施桥镇,新安村,测试户甲,{},3,,分散安置,自建,\n马头镇,马头村,测试户丙,{},2,,分散,购买,\n",
+        id(1970, 901),
+        id(1981, 902)
+    );
+    let (_, preview) = admin
+        .upload(
+            "/api/office/import/preview",
+            good.clone().into_bytes(),
+            "roster.csv",
+        )
+        .await?;
+    assert_eq!(preview["valid_rows"], 2);
+    assert_eq!(preview["errors"].as_array().map(Vec::len), Some(0));
+    let (_, board) = admin.get("/api/office/dashboard").await?;
+    assert_eq!(
+        board["total"]["households"], 121,
+        "a preview writes nothing"
+    );
+    let (status, imported) = admin
+        .upload("/api/office/import", good.into_bytes(), "roster.csv")
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{imported}");
+    assert_eq!(imported["imported"], true);
+    let (_, board) = admin.get("/api/office/dashboard").await?;
+    assert_eq!(board["total"]["households"], 123);
+    assert_eq!(board["total"]["people"], 345);
+
     // Exports, read back.
     let (status, xlsx) = admin.bytes("/api/office/exports/townships.xlsx").await?;
     assert_eq!(status, StatusCode::OK);
@@ -477,7 +540,7 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         .iter()
         .find(|r| r[0] == "合计")
         .ok_or("the total line")?;
-    assert_eq!((total[1].as_str(), total[2].as_str()), ("121", "340"));
+    assert_eq!((total[1].as_str(), total[2].as_str()), ("123", "345"));
     let (_, xlsx) = zhang.bytes("/api/office/exports/households.xlsx").await?;
     let households = rows_of(xlsx)?;
     assert_eq!(

@@ -534,6 +534,8 @@ pub fn draw_sample(
     viewer: &Viewer,
     request: &SampleRequest,
 ) -> Result<SampleView> {
+    // Spot checks (督查) are the district office's check on the townships.
+    viewer.require_admin()?;
     let township = viewer.township_filter(db, request.township.as_deref())?;
     let seed = match request
         .seed
@@ -785,6 +787,7 @@ pub fn assign_sample(
     id: &str,
     inspector: &str,
 ) -> Result<Changed> {
+    viewer.require_admin()?;
     let (_, township_id, ..) = sample_head(db, id)?;
     check_sample_scope(viewer, &township_id)?;
     let numbers: Vec<String> = db

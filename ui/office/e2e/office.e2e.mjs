@@ -1,0 +1,327 @@
+// End-to-end check of the township office's web pages against a running `anju-office serve`
+// (demo data plus some field results), in the system's Chromium (never a downloaded browser).
+//
+//   ANJU_OFFICE_URL=http://127.0.0.1:8090 ANJU_ARTIFACTS=/tmp/office-e2e \
+//   ANJU_ADMIN=admin ANJU_TOWNSHIP_USER=zhang ANJU_PASSWORD=anju-demo node ui/office/e2e/office.e2e.mjs
+//
+// Every step saves a full-page screenshot (office-NN-name.png) in ANJU_ARTIFACTS, and the
+// downloads (households.xlsx, findings.xlsx, the household's PDF) go there too. Any failed
+// check ends the script with a non-zero status and says which step failed and why.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { chromium } from 'playwright-core'
+
+const BASE = (process.env.ANJU_OFFICE_URL ?? 'http://127.0.0.1:8090').replace(/\/+$/, '')
+const ARTIFACTS = resolve(process.env.ANJU_ARTIFACTS ?? 'artifacts/office-e2e')
+const ADMIN = process.env.ANJU_ADMIN ?? 'admin'
+const TOWNSHIP_USER = process.env.ANJU_TOWNSHIP_USER ?? 'zhang'
+const PASSWORD = process.env.ANJU_PASSWORD ?? 'anju-demo'
+const OWN_TOWNSHIP = process.env.ANJU_TOWNSHIP ?? '东河口镇'
+const CHROMIUM = process.env.ANJU_CHROMIUM ?? '/usr/bin/chromium'
+const SEED = '20261201'
+const OTHER_SEED = '7'
+const EXPECTED = { households: 121, people: 340 }
+
+const passed = []
+const pageErrors = []
+let shot = 0
+let page
+
+async function screenshot(name) {
+  shot += 1
+  const file = join(ARTIFACTS, `office-${String(shot).padStart(2, '0')}-${name}.png`)
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' })
+  return file
+}
+
+async function step(name, fn) {
+  console.log(`▶ ${name}`)
+  try {
+    await fn()
+  } catch (error) {
+    error.message = `step "${name}" failed: ${error.message}`
+    throw error
+  }
+  passed.push(name)
+}
+
+const byTestId = (id) => page.locator(`[data-testid="${id}"]`)
+
+/** The page of a route (the app sets body[data-route]). */
+async function waitRoute(name, timeout = 15_000) {
+  await page.waitForFunction((n) => document.body.dataset.route === n, name, { timeout })
+    .catch(() => { throw new Error(`page "${name}" did not open (at ${page.url()})`) })
+}
+
+/** No loading mask left in the element (element-plus v-loading). */
+async function settled(selector, timeout = 20_000) {
+  await page.waitForFunction((s) => {
+    const el = document.querySelector(s)
+    return !!el && !el.querySelector('.el-loading-mask')
+  }, selector, { timeout })
+}
+
+async function clickMenu(name, route) {
+  await byTestId(`menu-${name}`).click()
+  await waitRoute(route ?? name)
+}
+
+async function signIn(name) {
+  await page.goto(`${BASE}/`)
+  await waitRoute('sign-in')
+  await byTestId('product-name').waitFor()
+  assert.match(await byTestId('product-name').innerText(), /安居验收 · 乡镇办公室/, 'the sign-in page names the product')
+  await page.locator('input[data-testid="login-name"]').fill(name)
+  await page.locator('input[data-testid="login-password"]').fill(PASSWORD)
+  await byTestId('login-submit').click()
+  await waitRoute('dashboard').catch(async (e) => {
+    const error = await byTestId('login-error').innerText().catch(() => '')
+    throw new Error(`sign-in as ${name} did not reach the dashboard${error ? `: ${error}` : ''} (${e.message})`)
+  })
+  await byTestId('user-name').waitFor()
+  assert.equal((await byTestId('user-name').innerText()).trim(), name, 'the header shows the user')
+}
+
+/** Pick an option of an element-plus select by its text. */
+async function choose(testId, text) {
+  await byTestId(testId).click()
+  const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+  await option.waitFor({ timeout: 10_000 }).catch(() => { throw new Error(`the select ${testId} has no option "${text}"`) })
+  await option.click()
+}
+
+/** The households list's township cells once the list is loaded. */
+async function householdTownships() {
+  await settled('[data-testid="households-table"]')
+  return page.locator('[data-testid="households-table"] [data-testid="household-township"]').allInnerTexts()
+}
+
+async function saveDownload(testId, fileName, timeout = 60_000) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout }),
+    byTestId(testId).click(),
+  ])
+  const failure = await download.failure()
+  assert.equal(failure, null, `the download of ${fileName} failed: ${failure}`)
+  const file = join(ARTIFACTS, fileName)
+  await download.saveAs(file)
+  const bytes = await readFile(file)
+  assert.ok(bytes.length > 0, `${fileName} is empty`)
+  return { file, bytes, suggested: download.suggestedFilename() }
+}
+
+async function sampleWithSeed(seed, previousId) {
+  await page.locator('input[data-testid="sample-seed-input"]').fill(seed)
+  await byTestId('sample-draw').click()
+  await page.waitForFunction((prev) => {
+    const el = document.querySelector('[data-testid="sample-result"]')
+    return !!el && el.getAttribute('data-sample-id') !== prev
+  }, previousId ?? null, { timeout: 20_000 }).catch(() => { throw new Error(`no sample was drawn with seed ${seed}`) })
+  const id = await byTestId('sample-result').getAttribute('data-sample-id')
+  const shownSeed = (await byTestId('sample-seed').innerText()).trim()
+  const numbers = await page.locator('[data-testid="sample-household"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-number')))
+  return { id, seed: shownSeed, numbers }
+}
+
+async function main() {
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`)
+  await mkdir(ARTIFACTS, { recursive: true })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  try {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+    page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page.on('console', (m) => { if (m.type() === 'error') console.log(`  (browser console) ${m.text()}`) })
+
+    let otherTownship = null
+    let householdId = null
+
+    await step(`sign in as ${ADMIN}`, async () => {
+      await page.goto(`${BASE}/`)
+      await waitRoute('sign-in')
+      await screenshot('sign-in')
+      await signIn(ADMIN)
+      assert.equal(await byTestId('user-role').getAttribute('data-role'), 'admin', `${ADMIN} is an administrator`)
+    })
+
+    await step(`dashboard totals are ${EXPECTED.households} households and ${EXPECTED.people} people`, async () => {
+      await byTestId('total-households').waitFor()
+      assert.equal((await byTestId('total-households').innerText()).trim(), String(EXPECTED.households), 'total households')
+      assert.equal((await byTestId('total-people').innerText()).trim(), String(EXPECTED.people), 'total people')
+      const totalRow = page.locator('[data-testid="dashboard-table"] .row-total').first()
+      assert.match(await totalRow.innerText(), /合计/, 'the table ends with the total line 合计')
+      await page.locator('[data-testid="chart-townships"] canvas').first().waitFor()
+      await page.waitForTimeout(600) // the charts' entry animation
+      await screenshot('dashboard')
+      const places = await page.evaluate(async () => (await fetch('/api/office/places', { credentials: 'same-origin' })).json())
+      otherTownship = places.townships.map((x) => x.name).find((n) => n !== OWN_TOWNSHIP) ?? null
+      assert.ok(otherTownship, 'the administrator sees more than one township')
+    })
+
+    await step(`households filtered by ${OWN_TOWNSHIP}`, async () => {
+      await clickMenu('households')
+      await choose('filter-township', OWN_TOWNSHIP)
+      await page.waitForFunction((tw) => {
+        const cells = [...document.querySelectorAll('[data-testid="households-table"] [data-testid="household-township"]')]
+        return cells.length > 0 && cells.every((c) => c.textContent.trim() === tw)
+      }, OWN_TOWNSHIP, { timeout: 20_000 }).catch(() => { throw new Error(`the list did not show only ${OWN_TOWNSHIP}`) })
+      const townships = await householdTownships()
+      assert.ok(townships.length > 0 && townships.every((x) => x === OWN_TOWNSHIP), `only ${OWN_TOWNSHIP}: ${townships.join(',')}`)
+      assert.ok(page.url().includes(encodeURIComponent(OWN_TOWNSHIP)), 'the filter is in the page address')
+      await screenshot('households')
+    })
+
+    await step('open a household', async () => {
+      const first = page.locator('[data-testid="households-table"] .el-table__body .el-table__row').first()
+      const number = (await first.locator('[data-testid="household-number"]').innerText()).trim()
+      await first.click()
+      await waitRoute('household')
+      await byTestId('household-header').waitFor({ timeout: 20_000 })
+      assert.equal((await page.locator('[data-testid="household-header"] [data-testid="household-number"]').innerText()).trim(), number, 'the household page is the one clicked')
+      assert.equal((await byTestId('household-township').innerText()).trim(), OWN_TOWNSHIP)
+      assert.ok(await byTestId('members-table').isVisible(), 'members are shown')
+      householdId = page.url().split('/households/')[1]?.split(/[?#]/)[0] ?? null
+      assert.ok(householdId, 'the household id is in the address')
+      assert.equal(await byTestId('print-form').getAttribute('href'), `/api/office/forms/${householdId}`, 'the print link')
+      await screenshot('household')
+    })
+
+    await step("download the household's PDF form", async () => {
+      const { bytes, file } = await saveDownload('download-pdf', 'household-form.pdf', 180_000)
+      assert.equal(bytes.subarray(0, 4).toString('latin1'), '%PDF', `${file} is a PDF`)
+    })
+
+    await step('findings: a rectified finding is verified and closed', async () => {
+      await clickMenu('findings')
+      await settled('[data-testid="findings-table"]')
+      await page.locator('[data-testid="finding-state"]').first().waitFor({ timeout: 20_000 })
+        .catch(() => { throw new Error('the findings list is empty') })
+      let id = await page.locator('[data-testid="finding-action-closed"]').first().getAttribute('data-finding-id', { timeout: 2_000 }).catch(() => null)
+      if (!id) {
+        // None rectified: take an open one through rectification first.
+        const rectify = page.locator('[data-testid="finding-action-rectified"]').first()
+        id = await rectify.getAttribute('data-finding-id', { timeout: 2_000 }).catch(() => null)
+        assert.ok(id, 'there is a finding that can be rectified or closed')
+        await rectify.click()
+        await page.locator('textarea[data-testid="finding-note"]').fill('已接通自来水（端到端测试）')
+        await byTestId('finding-confirm').click()
+        await page.locator(`[data-testid="finding-state"][data-finding-id="${id}"][data-state="rectified"]`).waitFor({ timeout: 20_000 })
+      }
+      await page.locator(`[data-testid="finding-action-closed"][data-finding-id="${id}"]`).click()
+      await byTestId('finding-dialog').locator('.el-dialog').waitFor().catch(() => undefined)
+      await page.locator('textarea[data-testid="finding-note"]').fill('核查通过（端到端测试）')
+      await byTestId('finding-confirm').click()
+      await page.locator(`[data-testid="finding-state"][data-finding-id="${id}"][data-state="closed"]`).waitFor({ timeout: 20_000 })
+        .catch(() => { throw new Error(`finding ${id} did not become closed`) })
+      await page.waitForTimeout(400)
+      await screenshot('findings')
+    })
+
+    await step(`spot check: seed ${SEED} draws the same sample twice`, async () => {
+      await clickMenu('samples')
+      // The form starts from the office's configured rule. The demo's concentrated sites have 2
+      // to 8 households, so a rule of 10 or more would find no site: then take sites of 3 or more.
+      const minSite = page.locator('[data-testid="rule-min-site"] input, input[data-testid="rule-min-site"]').first()
+      await page.waitForTimeout(300)
+      if (Number(await minSite.inputValue()) >= 10) {
+        await minSite.fill('3')
+        await minSite.press('Tab')
+      }
+      const first = await sampleWithSeed(SEED)
+      assert.equal(first.seed, SEED, 'the seed is shown')
+      assert.ok(first.numbers.length > 0, 'the sample has households')
+      const second = await sampleWithSeed(SEED, first.id)
+      assert.notEqual(second.id, first.id, 'a second sample was recorded')
+      assert.deepEqual(second.numbers, first.numbers, 'the same seed draws the same households')
+      const other = await sampleWithSeed(OTHER_SEED, second.id)
+      assert.equal(other.seed, OTHER_SEED)
+      assert.ok(other.numbers.length > 0, `seed ${OTHER_SEED} draws a sample too`)
+      console.log(`  seed ${SEED}: ${first.numbers.join(' ')}; seed ${OTHER_SEED}: ${other.numbers.join(' ')}`)
+      await page.locator('[data-testid="sample-history"] .el-table__row').first().waitFor()
+      await sampleWithSeed(SEED, other.id)
+      await screenshot('spot-check')
+    })
+
+    await step('export the households and the findings as XLSX', async () => {
+      await clickMenu('households')
+      await settled('[data-testid="households-table"]')
+      const households = await saveDownload('export-households', 'households.xlsx')
+      assert.equal(households.bytes.subarray(0, 2).toString('latin1'), 'PK', 'households.xlsx is a ZIP (XLSX)')
+      await clickMenu('findings')
+      await settled('[data-testid="findings-table"]')
+      const findings = await saveDownload('export-findings', 'findings.xlsx')
+      assert.equal(findings.bytes.subarray(0, 2).toString('latin1'), 'PK', 'findings.xlsx is a ZIP (XLSX)')
+      console.log(`  ${households.file} (${households.bytes.length} B), ${findings.file} (${findings.bytes.length} B)`)
+      await screenshot('exports')
+    })
+
+    await step('sign out', async () => {
+      await byTestId('sign-out').click()
+      await waitRoute('sign-in')
+      const status = await page.evaluate(async () => (await fetch('/api/office/session', { credentials: 'same-origin' })).status)
+      assert.equal(status, 401, 'the session is gone after signing out')
+      await screenshot('signed-out')
+    })
+
+    await step(`sign in as the township user ${TOWNSHIP_USER}: only ${OWN_TOWNSHIP}`, async () => {
+      await signIn(TOWNSHIP_USER)
+      assert.equal(await byTestId('user-role').getAttribute('data-role'), 'township')
+      assert.equal((await byTestId('user-township').innerText()).trim(), OWN_TOWNSHIP)
+      for (const item of ['samples', 'import']) {
+        assert.equal(await byTestId(`menu-${item}`).count(), 0, `the admin-only menu item ${item} is absent`)
+      }
+      await clickMenu('households')
+      await page.locator('[data-testid="households-table"] [data-testid="household-township"]').first().waitFor({ timeout: 20_000 })
+      const townships = await householdTownships()
+      assert.ok(townships.length > 0, 'the township user sees households')
+      assert.ok(townships.every((x) => x === OWN_TOWNSHIP), `only ${OWN_TOWNSHIP} households: ${[...new Set(townships)].join(',')}`)
+      const total = Number(await byTestId('households-total').getAttribute('data-total'))
+      assert.ok(total > 0 && total < EXPECTED.households, `the township's households only (${total})`)
+      assert.equal(await byTestId('filter-township').count(), 0, 'no township filter for a township user')
+      await screenshot('township-households')
+
+      const answer = await page.evaluate(async (name) => {
+        const r = await fetch(`/api/office/households?township=${encodeURIComponent(name)}`, { credentials: 'same-origin' })
+        const body = r.ok ? await r.json() : null
+        return { status: r.status, townships: body ? body.rows.map((x) => x.township) : [] }
+      }, otherTownship)
+      assert.ok(answer.status === 403 || (answer.status === 200 && !answer.townships.includes(otherTownship)),
+        `asking for ${otherTownship} as ${TOWNSHIP_USER} gave ${answer.status} with ${answer.townships.filter((x) => x === otherTownship).length} of its rows`)
+
+      await page.goto(`${BASE}/#/import`)
+      await waitRoute('dashboard')
+      await clickMenu('findings')
+      await settled('[data-testid="findings-table"]')
+      assert.equal(await byTestId('findings-filter-township').count(), 0, 'no township filter on findings')
+      const findingTownships = await page.locator('[data-testid="findings-table"] .el-table__body .el-table__row').evaluateAll((rows) => rows.length)
+      console.log(`  ${TOWNSHIP_USER} sees ${total} households and ${findingTownships} findings; ${otherTownship} → ${answer.status}`)
+      await screenshot('township-findings')
+    })
+
+    assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join(' | ')}`)
+  } catch (error) {
+    if (page) await page.screenshot({ path: join(ARTIFACTS, 'office-failure.png'), fullPage: true }).catch(() => undefined)
+    throw error
+  } finally {
+    await browser.close()
+  }
+}
+
+main().then(() => {
+  console.log(`\nOffice pages end-to-end: ${passed.length} steps passed`)
+  for (const p of passed) console.log(`  ✓ ${p}`)
+  console.log(`Screenshots and downloads in ${ARTIFACTS}`)
+}, (error) => {
+  console.error(`\nOffice pages end-to-end FAILED after ${passed.length} passed steps:`)
+  for (const p of passed) console.error(`  ✓ ${p}`)
+  console.error(`  ✗ ${error.message}`)
+  if (pageErrors.length) console.error(`  page errors: ${pageErrors.join(' | ')}`)
+  process.exitCode = 1
+})
+

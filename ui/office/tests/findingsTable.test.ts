@@ -1,0 +1,78 @@
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import ElementPlus from 'element-plus'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import type { FindingRow } from '../src/bindings/FindingRow'
+
+vi.mock('../src/api', async (original) => ({
+  ...(await original<typeof import('../src/api')>()),
+  transitionFinding: vi.fn(),
+  uploadEvidence: vi.fn(),
+}))
+const api = await import('../src/api')
+const { i18n } = await import('../src/i18n')
+const FindingsTable = (await import('../src/components/FindingsTable.vue')).default
+
+if (typeof ResizeObserver === 'undefined') {
+  vi.stubGlobal('ResizeObserver', class { observe() {} unobserve() {} disconnect() {} })
+}
+
+const finding = (over: Partial<FindingRow>): FindingRow => ({
+  id: 'f1', household_id: 'h1', household_number: '070001', head_name: '郑怀圣', township: '东河口镇',
+  item: 'water', item_label: { zh: '水电入户', en: 'Water and power' }, description: '自来水未接通', deadline: '2017-11-20',
+  state: 'open', overdue: false, days_left: 5, created_at: '2017-09-05T10:00:00+08:00', updated_at: '2017-09-05T10:00:00+08:00',
+  events: [], allowed: ['rectified'], ...over,
+})
+
+function mountTable(rows: FindingRow[]) {
+  const router = createRouter({ history: createMemoryHistory(), routes: [
+    { path: '/', component: { template: '<div />' } },
+    { path: '/h/:id', name: 'household', component: { template: '<div />' } },
+  ] })
+  return mount(FindingsTable, { props: { rows }, global: { plugins: [i18n, ElementPlus, router] }, attachTo: document.body })
+}
+
+describe('FindingsTable', () => {
+  it('shows the state, the overdue days in red and only the allowed actions', async () => {
+    const wrapper = mountTable([
+      finding({ id: 'f1', state: 'rectified', allowed: ['closed', 'reopened'] }),
+      finding({ id: 'f2', state: 'open', overdue: true, days_left: -15, allowed: ['rectified'] }),
+      finding({ id: 'f3', state: 'closed', allowed: [] }),
+    ])
+    await flushPromises()
+    const states = wrapper.findAll('[data-testid="finding-state"]')
+    expect(states.map((s) => s.text())).toEqual(['已整改待核查', '待整改', '已销号'])
+    expect(wrapper.findAll('[data-finding-id="f1"][data-testid^="finding-action-"]').map((b) => b.attributes('data-testid')))
+      .toEqual(['finding-action-closed', 'finding-action-reopened'])
+    expect(wrapper.findAll('[data-finding-id="f3"][data-testid^="finding-action-"]')).toHaveLength(0)
+    const rows = wrapper.findAll('.el-table__body tr.el-table__row')
+    expect(rows[1].classes()).toContain('row-overdue')
+    expect(rows[0].classes()).not.toContain('row-overdue')
+    expect(rows[1].find('[data-testid="finding-deadline"]').text()).toBe('逾期 15 天')
+    wrapper.unmount()
+  })
+
+  it('asks for a note before marking rectified, then sends the transition', async () => {
+    vi.mocked(api.transitionFinding).mockResolvedValueOnce(finding({ state: 'rectified', allowed: ['closed', 'reopened'] }))
+    const wrapper = mountTable([finding({})])
+    await flushPromises()
+    await wrapper.find('[data-testid="finding-action-rectified"]').trigger('click')
+    await flushPromises()
+    const confirm = document.querySelector<HTMLButtonElement>('[data-testid="finding-confirm"]')
+    expect(confirm).not.toBeNull()
+    confirm!.click()
+    await flushPromises()
+    expect(api.transitionFinding).not.toHaveBeenCalled()
+    await new Promise((r) => setTimeout(r, 250)) // element-plus shows a form error after a debounce
+    expect(document.querySelector('.el-form-item.is-error')?.textContent).toContain('请填写说明')
+    const note = document.querySelector<HTMLTextAreaElement>('textarea[data-testid="finding-note"]')!
+    note.value = '已接通自来水'
+    note.dispatchEvent(new Event('input'))
+    await flushPromises()
+    confirm!.click()
+    await flushPromises()
+    expect(api.transitionFinding).toHaveBeenCalledWith('f1', { to: 'rectified', note: '已接通自来水', evidence_sha256: null })
+    expect(wrapper.emitted('updated')?.[0]?.[0]).toMatchObject({ state: 'rectified' })
+    wrapper.unmount()
+  })
+})
