@@ -44,18 +44,17 @@ pub fn camera_files(dir: &Path, names: &[&str]) -> Result<Vec<std::path::PathBuf
     Ok(paths)
 }
 
-/// The house as measured: one storey of 10.00 × 9.60 m at 3.00 m storey height, and a
-/// balcony outside the main structure of 3.00 × 1.20 m: 96.00 + 1.80 = 97.80 m², within
-/// the 100 m² of a 4-person household.
-pub fn zheng_house() -> HouseMeasurement {
+/// A one-storey house of `length_mm` × `width_mm` at 3.00 m storey height, with a balcony
+/// outside the main structure of 3.00 × 1.20 m (half counted: 1.80 m²).
+pub fn house(length_mm: i64, width_mm: i64) -> HouseMeasurement {
     HouseMeasurement {
         parts: vec![
             MeasuredPart {
                 label: "一层主体".into(),
                 storey: 1,
                 shape: Shape::Rectangle {
-                    length_mm: 10_000,
-                    width_mm: 9_600,
+                    length_mm,
+                    width_mm,
                 },
                 voids: vec![],
                 rule: AreaRule::Storey { height_mm: 3_000 },
@@ -71,6 +70,29 @@ pub fn zheng_house() -> HouseMeasurement {
                 rule: AreaRule::BalconyOutside,
             },
         ],
+    }
+}
+
+/// The house as measured: 10.00 × 9.60 m and the balcony, 96.00 + 1.80 = 97.80 m², within
+/// the 100 m² of a 4-person household.
+pub fn zheng_house() -> HouseMeasurement {
+    house(10_000, 9_600)
+}
+
+/// A wavy stroke across a signature pad of 600 × 200.
+pub fn handwriting(seed: f32) -> anju_media::Signature {
+    let points = (0..40)
+        .map(|i| anju_media::StrokePoint {
+            x: 20.0 + i as f32 * 14.0,
+            y: 100.0 + (i as f32 / 3.0 + seed).sin() * 40.0,
+            t_ms: i * 16,
+            pressure: 0.5,
+        })
+        .collect();
+    anju_media::Signature {
+        width: 600.0,
+        height: 200.0,
+        strokes: vec![anju_media::Stroke { points }],
     }
 }
 

@@ -5,14 +5,12 @@
 use std::path::Path;
 
 use anju_app::{AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
-use anju_core::area::{AreaRule, HouseMeasurement, MeasuredPart, Shape};
 use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
-use anju_media::{Signature, Stroke, StrokePoint};
 use anju_store::HouseholdQuery;
 use chrono::{Duration, Utc};
 
-use crate::field::{INSPECTOR_SLOTS, PHOTO_SLOTS, camera_jpeg, zheng_answers};
+use crate::field::{INSPECTOR_SLOTS, PHOTO_SLOTS, camera_jpeg, handwriting, house, zheng_answers};
 use crate::fixtures::{DEMO_PASSWORD, INSPECTOR};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -28,49 +26,6 @@ pub struct Seeded {
     pub spot_checked: Vec<String>,
     /// Findings recorded in all.
     pub findings: usize,
-}
-
-fn handwriting(seed: f32) -> Signature {
-    let points = (0..40)
-        .map(|i| StrokePoint {
-            x: 20.0 + i as f32 * 14.0,
-            y: 100.0 + (i as f32 / 3.0 + seed).sin() * 40.0,
-            t_ms: i * 16,
-            pressure: 0.5,
-        })
-        .collect();
-    Signature {
-        width: 600.0,
-        height: 200.0,
-        strokes: vec![Stroke { points }],
-    }
-}
-
-fn house(length_mm: i64, width_mm: i64) -> HouseMeasurement {
-    HouseMeasurement {
-        parts: vec![
-            MeasuredPart {
-                label: "一层主体".into(),
-                storey: 1,
-                shape: Shape::Rectangle {
-                    length_mm,
-                    width_mm,
-                },
-                voids: vec![],
-                rule: AreaRule::Storey { height_mm: 3_000 },
-            },
-            MeasuredPart {
-                label: "阳台".into(),
-                storey: 1,
-                shape: Shape::Rectangle {
-                    length_mm: 3_000,
-                    width_mm: 1_200,
-                },
-                voids: vec![],
-                rule: AreaRule::BalconyOutside,
-            },
-        ],
-    }
 }
 
 /// The inspector `li` accepts the first `count` of their households (every second one

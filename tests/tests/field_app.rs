@@ -5,10 +5,10 @@
 use anju_app::{AppError, AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
 use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
-use anju_media::{Signature, Stroke, StrokePoint};
 use anju_store::HouseholdQuery;
 use anju_tests::field::{
-    INSPECTOR_SLOTS, PHOTO_SLOTS, ZHENG, ZHENG_BUILT_M2, camera_jpeg, zheng_answers, zheng_house,
+    INSPECTOR_SLOTS, PHOTO_SLOTS, ZHENG, ZHENG_BUILT_M2, camera_jpeg, handwriting, zheng_answers,
+    zheng_house,
 };
 use anju_tests::fixtures::{INSPECTOR, InProcessOffice, OfficeHoldings, office_data, test_config};
 use chrono::{Duration, Utc};
@@ -24,23 +24,6 @@ fn app_in(dir: &std::path::Path) -> Result<FieldApp, AppError> {
             ..AppOptions::field_defaults()
         },
     )
-}
-
-/// A wavy stroke across a pad of 600 × 200.
-fn handwriting(seed: f32) -> Signature {
-    let points = (0..40)
-        .map(|i| StrokePoint {
-            x: 20.0 + i as f32 * 14.0,
-            y: 100.0 + (i as f32 / 3.0 + seed).sin() * 40.0,
-            t_ms: i * 16,
-            pressure: 0.5,
-        })
-        .collect();
-    Signature {
-        width: 600.0,
-        height: 200.0,
-        strokes: vec![Stroke { points }],
-    }
 }
 
 /// Each department's inspector signs by hand; returns the draft's revision after.

@@ -25,53 +25,26 @@ pub struct TownshipReport {
 
 pub const TOTAL_LABEL: &str = "合计";
 
-/// The table of the source document, extended by the progress columns.
+/// The table of the source document, extended by the progress columns (the office
+/// pages' township table, as the command line prints it).
 pub fn townships(db: &OfficeDb) -> Result<TownshipReport, OfficeDbError> {
-    let mut stmt = db.connection().prepare(
-        "SELECT t.name,
-                count(h.id),
-                coalesce(sum(h.size), 0),
-                count(h.id) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM submissions s
-                    WHERE s.household_id = h.id AND s.kind = 'acceptance')),
-                count(h.moved_in_at),
-                coalesce(sum((SELECT count(*) FROM findings f
-                     WHERE f.household_id = h.id AND f.state IN ('open', 'reopened'))), 0)
-         FROM townships t LEFT JOIN households h ON h.township_id = t.id
-         GROUP BY t.id
-         ORDER BY t.sort_order",
-    )?;
-    let rows = stmt
-        .query_map([], |row| {
-            Ok(TownshipRow {
-                township: row.get(0)?,
-                households: row.get(1)?,
-                people: row.get(2)?,
-                accepted: row.get(3)?,
-                moved_in: row.get(4)?,
-                open_findings: row.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let total = rows.iter().fold(
-        TownshipRow {
-            township: TOTAL_LABEL.to_string(),
-            households: 0,
-            people: 0,
-            accepted: 0,
-            moved_in: 0,
-            open_findings: 0,
-        },
-        |mut total, row| {
-            total.households += row.households;
-            total.people += row.people;
-            total.accepted += row.accepted;
-            total.moved_in += row.moved_in;
-            total.open_findings += row.open_findings;
-            total
-        },
-    );
-    Ok(TownshipReport { rows, total })
+    let line = |p: &crate::pages::views::TownshipProgress| TownshipRow {
+        township: p.township.clone(),
+        households: p.households,
+        people: p.people,
+        accepted: p.accepted,
+        moved_in: p.moved_in,
+        open_findings: p.open_findings,
+    };
+    let (rows, total) = crate::pages::township_table(db, &crate::pages::Viewer::command_line())
+        .map_err(|e| match e {
+            crate::pages::PageError::Db(e) => e,
+            other => OfficeDbError::Corrupt(other.to_string()),
+        })?;
+    Ok(TownshipReport {
+        rows: rows.iter().map(line).collect(),
+        total: line(&total),
+    })
 }
 
 impl TownshipReport {

@@ -512,20 +512,27 @@ async fn login(
             user: user.info(),
             server_time: Utc::now(),
         })),
-        LoginOutcome::Refused => Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_credentials",
-            "用户名或密码错误 / wrong user name or password",
-        )),
+        refused => Err(login_refused(refused)),
+    }
+}
+
+/// The answer to a sign-in that did not succeed (wrong password, or too many of them).
+pub(crate) fn login_refused(outcome: LoginOutcome) -> AppError {
+    match outcome {
         LoginOutcome::Throttled { retry_at } => {
             let wait = (retry_at - Utc::now()).num_seconds().max(1);
-            Err(AppError::new(
+            AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
                 format!("密码错误次数过多，请{wait}秒后再试 / too many wrong passwords: try again in {wait} s"),
             )
-            .header(header::RETRY_AFTER, wait))
+            .header(header::RETRY_AFTER, wait)
         }
+        _ => AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误 / wrong user name or password",
+        ),
     }
 }
 

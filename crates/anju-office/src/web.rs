@@ -193,20 +193,7 @@ async fn login(
                 .insert(header::SET_COOKIE, session_cookie(&token, SESSION_SECONDS));
             Ok(response)
         }
-        LoginOutcome::Refused => Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_credentials",
-            "用户名或密码错误 / wrong user name or password",
-        )),
-        LoginOutcome::Throttled { retry_at } => {
-            let wait = (retry_at - Utc::now()).num_seconds().max(1);
-            Err(AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                format!("密码错误次数过多，请{wait}秒后再试 / too many wrong passwords: try again in {wait} s"),
-            )
-            .header(header::RETRY_AFTER, wait))
-        }
+        refused => Err(crate::server::login_refused(refused)),
     }
 }
 
@@ -716,35 +703,54 @@ fn html(page: String) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
+/// Which forms a request prints.
+#[derive(Clone, Copy)]
+enum Forms {
+    Household,
+    Township,
+}
+
+/// A form page as HTML (pictures from the API), or with `.pdf` at the end of the id, printed.
+async fn forms(
+    state: &AppState,
+    user: AuthUser,
+    id: String,
+    which: Forms,
+) -> Result<Response, AppError> {
+    let (id, pdf) = match id.strip_suffix(".pdf") {
+        Some(id) => (id.to_string(), true),
+        None => (id, false),
+    };
+    let form = run(state, user, move |db, v| {
+        let src: &dyn Fn(&str) -> String = if pdf {
+            &pages::pdf_image_src
+        } else {
+            &pages::blob_url
+        };
+        match which {
+            Forms::Household => pages::household_form_html(db, v, &id, src),
+            Forms::Township => pages::township_forms_html(db, v, &id, src),
+        }
+    })
+    .await?;
+    if !pdf {
+        return Ok(html(form.html));
+    }
+    let name = format!("{}.pdf", form.title);
+    let ascii = match which {
+        Forms::Household => "acceptance-form.pdf",
+        Forms::Township => "township-forms.pdf",
+    };
+    let bytes = pdf_of(state, form).await?;
+    Ok(attachment(bytes, "application/pdf", ascii, &name))
+}
+
 async fn form(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    match id.strip_suffix(".pdf") {
-        Some(id) => {
-            let id = id.to_string();
-            let form = run(&state, user, move |db, v| {
-                pages::household_form_html(db, v, &id, &pages::pdf_image_src)
-            })
-            .await?;
-            let name = format!("{}.pdf", form.title);
-            let bytes = pdf_of(&state, form).await?;
-            Ok(attachment(
-                bytes,
-                "application/pdf",
-                "acceptance-form.pdf",
-                &name,
-            ))
-        }
-        None => {
-            let form = run(&state, user, move |db, v| {
-                pages::household_form_html(db, v, &id, &pages::blob_url)
-            })
-            .await?;
-            Ok(html(form.html))
-        }
-    }
+    forms(&state, user, id, Forms::Household).await
 }
 
 async fn township_forms(
@@ -752,30 +758,7 @@ async fn township_forms(
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    match id.strip_suffix(".pdf") {
-        Some(id) => {
-            let id = id.to_string();
-            let form = run(&state, user, move |db, v| {
-                pages::township_forms_html(db, v, &id, &pages::pdf_image_src)
-            })
-            .await?;
-            let name = format!("{}.pdf", form.title);
-            let bytes = pdf_of(&state, form).await?;
-            Ok(attachment(
-                bytes,
-                "application/pdf",
-                "township-forms.pdf",
-                &name,
-            ))
-        }
-        None => {
-            let form = run(&state, user, move |db, v| {
-                pages::township_forms_html(db, v, &id, &pages::blob_url)
-            })
-            .await?;
-            Ok(html(form.html))
-        }
-    }
+    forms(&state, user, id, Forms::Township).await
 }
 
 const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>安居验收</title>\

@@ -26,6 +26,7 @@ pub use actions::{
 pub use form::{
     FormHtml, PdfError, household_form_html, pdf_image_src, print_pdf, township_forms_html,
 };
+pub(crate) use query::township_table;
 pub use query::{
     assignments, dashboard, findings, household, households, old_houses, places, review_queue,
 };

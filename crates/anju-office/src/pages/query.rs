@@ -22,7 +22,7 @@ fn date(text: Option<String>) -> Option<NaiveDate> {
 }
 
 /// The per-township table for the viewer's townships, with its total.
-fn township_table(
+pub(crate) fn township_table(
     db: &OfficeDb,
     viewer: &Viewer,
 ) -> Result<(Vec<TownshipProgress>, TownshipProgress)> {
