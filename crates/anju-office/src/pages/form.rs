@@ -52,7 +52,7 @@ body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro He
 .form:last-child { page-break-after: auto; }
 h1 { font-size: 17pt; text-align: center; margin: 0 0 2mm; letter-spacing: 1px; }
 .sub { text-align: center; font-size: 9pt; color: #444; margin-bottom: 4mm; }
-h2 { font-size: 11.5pt; margin: 4mm 0 1.5mm; padding: 1mm 2mm; background: #eef2f7; border-left: 3px solid #1f4e8c; }
+h2 { font-size: 11.5pt; margin: 4mm 0 1.5mm; padding: 1mm 2mm; background: #eef2f7; border-left: 3px solid #1f4e8c; break-after: avoid; page-break-after: avoid; }
 table { width: 100%; border-collapse: collapse; page-break-inside: auto; }
 tr { page-break-inside: avoid; }
 th, td { border: 0.6pt solid #666; padding: 1.2mm 1.8mm; vertical-align: top; text-align: left; }
@@ -61,9 +61,10 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .problem { color: #b00000; font-weight: 600; }
 .ok { color: #11632b; font-weight: 600; }
 .trace { font-size: 8.5pt; color: #333; white-space: pre-wrap; margin: 1.5mm 0 0; }
-.photos { display: grid; grid-template-columns: repeat(3, 1fr); gap: 2mm; }
+.keep { break-inside: avoid; page-break-inside: avoid; }
+.photos { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2mm; }
 .photos figure { margin: 0; border: 0.6pt solid #999; padding: 1mm; page-break-inside: avoid; }
-.photos img { width: 100%; height: 42mm; object-fit: cover; display: block; }
+.photos img { width: 100%; height: 30mm; object-fit: cover; display: block; }
 .photos figcaption, .signs figcaption { font-size: 8pt; text-align: center; margin-top: 0.8mm; }
 .signs { display: grid; grid-template-columns: repeat(3, 1fr); gap: 2mm; }
 .signs figure { margin: 0; border: 0.6pt solid #999; padding: 1mm; page-break-inside: avoid; }
@@ -179,7 +180,7 @@ fn submission_part(
     }
 
     if !s.photos.is_empty() {
-        out.push_str("<h2>现场照片</h2><div class=\"photos\">");
+        out.push_str("<div class=\"keep\"><h2>现场照片</h2><div class=\"photos\">");
         for p in &s.photos {
             images.push(p.sha256.clone());
             let taken = p.taken_at.map(local).unwrap_or_default();
@@ -192,10 +193,10 @@ fn submission_part(
                 esc(&taken)
             );
         }
-        out.push_str("</div>");
+        out.push_str("</div></div>");
     }
     if !s.signatures.is_empty() {
-        out.push_str("<h2>签字确认</h2><div class=\"signs\">");
+        out.push_str("<div class=\"keep\"><h2>签字确认</h2><div class=\"signs\">");
         for g in &s.signatures {
             let sha = g.url.rsplit('/').next().unwrap_or_default().to_string();
             images.push(sha.clone());
@@ -215,7 +216,7 @@ fn submission_part(
                 local(g.signed_at)
             );
         }
-        out.push_str("</div>");
+        out.push_str("</div></div>");
     }
 }
 
@@ -257,7 +258,8 @@ fn form_body(
             }
         );
     }
-    out.push_str("<h2>存在问题及整改</h2>");
+    // The end of the form stays together: problems, milestones, the printing line.
+    out.push_str("<div class=\"keep\"><h2>存在问题及整改</h2>");
     if d.findings.is_empty() {
         out.push_str("<p class=\"none\">无。</p>");
     } else {
@@ -305,9 +307,10 @@ fn form_body(
     );
     let _ = write!(
         out,
-        "<div class=\"foot\"><span>安居验收 · 乡镇办公室打印</span><span>打印时间 {}</span></div></section>",
+        "<div class=\"foot\"><span>安居验收 · 乡镇办公室打印</span><span>打印时间 {}</span></div>",
         local(Utc::now())
     );
+    out.push_str("</div></section>");
 }
 
 fn page(title: &str, body: &str) -> String {
