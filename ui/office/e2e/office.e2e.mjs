@@ -462,6 +462,349 @@ async function main() {
       await screenshot('township-findings')
     })
 
+    // ---- The flows below change data; each picks what it works on by its state at run time. ----
+
+    let findingId = null
+    let evidenceSha = null
+
+    await step(`findings: ${TOWNSHIP_USER} marks an open finding rectified with a note and an evidence photo`, async () => {
+      await clickMenu('findings')
+      await settled('[data-testid="findings-table"]')
+      await page.locator('[data-testid="finding-state"]').first().waitFor({ timeout: 20_000 })
+        .catch(() => { throw new Error('the findings list is empty') })
+      // Prefer one an earlier run reopened, so reruns go round the same findings.
+      const candidates = await page.locator('[data-testid="finding-action-rectified"]').evaluateAll((buttons) =>
+        buttons.map((b) => {
+          const id = b.getAttribute('data-finding-id')
+          const state = document.querySelector(`[data-testid="finding-state"][data-finding-id="${id}"]`)?.getAttribute('data-state')
+          return { id, state }
+        }))
+      const pick = candidates.find((c) => c.state === 'reopened') ?? candidates.find((c) => c.state === 'open')
+      assert.ok(pick, `${TOWNSHIP_USER} has no open or reopened finding to mark rectified (${JSON.stringify(candidates)})`)
+      findingId = pick.id
+      const photo = join(ARTIFACTS, 'evidence.png')
+      await writeFile(photo, pngImage(96, 72, Date.now() % 256))
+
+      await page.locator(`[data-testid="finding-action-rectified"][data-finding-id="${findingId}"]`).click()
+      await page.locator('textarea[data-testid="finding-note"]').fill('已接通自来水，附整改照片（端到端测试）')
+      await chooseFile(page.locator('input[data-testid="finding-evidence"]'), photo)
+      await clearToasts()
+      await byTestId('finding-confirm').click()
+      await page.locator(`[data-testid="finding-state"][data-finding-id="${findingId}"][data-state="rectified"]`).waitFor({ timeout: 20_000 })
+        .catch(async () => {
+          const error = await page.locator('.el-message--error').last().innerText({ timeout: 1_000 }).catch(() => '')
+          throw new Error(`finding ${findingId} did not become rectified${error ? `: ${error}` : ''}`)
+        })
+      const rows = await apiJson('/findings')
+      const row = rows.find((f) => f.id === findingId)
+      const last = row?.events.at(-1)
+      assert.equal(row?.state, 'rectified', 'the server has it rectified')
+      assert.equal(last?.to, 'rectified', 'its last event is the rectification')
+      assert.equal(last?.by, TOWNSHIP_USER, `by ${TOWNSHIP_USER}`)
+      assert.match(last?.note ?? '', /附整改照片/, 'with the note')
+      assert.ok(last?.evidence_url, `the rectification has the evidence photo: ${JSON.stringify(last)}`)
+      evidenceSha = last.evidence_url.split('/').at(-1)
+      await byTestId('finding-dialog').locator('.el-dialog').waitFor({ state: 'hidden' }).catch(() => undefined)
+      await screenshot('finding-rectified')
+    })
+
+    await step('as admin, the rectified finding shows the evidence photo in its history and is reopened with a note', async () => {
+      await byTestId('sign-out').click()
+      await waitRoute('sign-in')
+      await signIn(ADMIN)
+      await clickMenu('findings')
+      await settled('[data-testid="findings-table"]')
+      const row = tableRow('findings-table', `[data-testid="finding-state"][data-finding-id="${findingId}"]`).first()
+      await row.waitFor({ timeout: 20_000 }).catch(() => { throw new Error(`finding ${findingId} is not listed for ${ADMIN}`) })
+      await row.locator('.el-table__expand-icon').click()
+      const history = row.locator('xpath=following-sibling::tr[1]').locator('[data-testid="finding-history"]')
+      await history.waitFor({ timeout: 10_000 }).catch(() => { throw new Error('the finding\'s history did not open') })
+      const img = history.locator(`img[src$="${evidenceSha}"]`)
+      await img.scrollIntoViewIfNeeded({ timeout: 10_000 }).catch(() => { throw new Error(`the history shows no evidence photo ${evidenceSha}`) })
+      await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle(), { timeout: 15_000 })
+        .catch(() => { throw new Error(`the evidence photo ${evidenceSha} did not load`) })
+      const size = await img.evaluate((el) => ({ w: el.naturalWidth, h: el.naturalHeight }))
+      assert.deepEqual(size, { w: 96, h: 72 }, 'the evidence photo is the one uploaded')
+      assert.match(await history.innerText(), new RegExp(`${TOWNSHIP_USER}[\\s\\S]*附整改照片`), 'the history names who rectified it and the note')
+      await screenshot('finding-evidence')
+
+      await page.locator(`[data-testid="finding-action-reopened"][data-finding-id="${findingId}"]`).click()
+      await page.locator('textarea[data-testid="finding-note"]').fill('照片不清楚，请重新整改（端到端测试）')
+      await byTestId('finding-confirm').click()
+      await page.locator(`[data-testid="finding-state"][data-finding-id="${findingId}"][data-state="reopened"]`).waitFor({ timeout: 20_000 })
+        .catch(() => { throw new Error(`finding ${findingId} did not become reopened`) })
+      assert.equal((await page.locator(`[data-testid="finding-state"][data-finding-id="${findingId}"]`).innerText()).trim(), '重新整改')
+      const after = (await apiJson('/findings')).find((f) => f.id === findingId)
+      assert.equal(after?.state, 'reopened', 'the server has it reopened')
+      assert.equal(after.events.at(-1)?.note, '照片不清楚，请重新整改（端到端测试）', 'with the note')
+      await byTestId('finding-dialog').locator('.el-dialog').waitFor({ state: 'hidden' }).catch(() => undefined)
+      await screenshot('finding-reopened')
+    })
+
+    await step('review: return one submission with a reason and approve another; pending goes down by two', async () => {
+      const before = await dashboardNumber('pending-review')
+      const queue = await apiJson('/review')
+      assert.ok(queue.submissions.length >= 2, `two submissions to review are needed, ${queue.submissions.length} left (reset the data)`)
+      assert.equal(queue.submissions.length, before, 'the dashboard counts the review queue')
+      // Two of one household when there are (the household page then shows both decisions).
+      const byHousehold = new Map()
+      for (const s of queue.submissions) byHousehold.set(s.household_id, [...(byHousehold.get(s.household_id) ?? []), s])
+      const pair = [...byHousehold.values()].find((list) => list.length >= 2) ?? queue.submissions
+      const [returned, approved] = pair
+      const reason = `面积记录有误，请复核（端到端测试 ${new Date().toISOString().slice(0, 16)}）`
+
+      await page.locator('[data-testid="dashboard"] .stat.clickable', { hasText: '待审核' }).click()
+      await waitRoute('review')
+      await settled('[data-testid="review-table"]')
+      const rowsBefore = await page.locator('[data-testid="review-table"] .el-table__body tr.el-table__row').count()
+      assert.equal(rowsBefore, before, 'the review page lists the pending submissions')
+
+      await page.locator(`[data-testid="review-return"][data-submission-id="${returned.submission_id}"]`).click()
+      await byTestId('return-dialog').locator('.el-dialog').waitFor().catch(() => undefined)
+      await page.locator('textarea[data-testid="review-note"]').fill(reason)
+      await clearToasts()
+      await byTestId('review-return-confirm').click()
+      assert.match(await toast('success'), /已退回/)
+      await page.locator(`[data-testid="review-return"][data-submission-id="${returned.submission_id}"]`).waitFor({ state: 'detached', timeout: 15_000 })
+
+      await page.locator(`[data-testid="review-approve"][data-submission-id="${approved.submission_id}"]`).click()
+      await confirmBox()
+      assert.match(await toast('success'), /已通过/)
+      await page.locator(`[data-testid="review-approve"][data-submission-id="${approved.submission_id}"]`).waitFor({ state: 'detached', timeout: 15_000 })
+
+      // What the server now says, not only what the page took away.
+      await page.locator('[data-testid="review"] .page-title button').click()
+      await settled('[data-testid="review-table"]')
+      await page.waitForTimeout(300)
+      const rowsAfter = await page.locator('[data-testid="review-table"] .el-table__body tr.el-table__row').count()
+      assert.equal(rowsAfter, before - 2, 'after a reload the review page lists two fewer')
+      await screenshot('review')
+      const after = await dashboardNumber('pending-review')
+      assert.equal(after, before - 2, `the dashboard's pending count goes from ${before} down by two`)
+      console.log(`  returned ${returned.household_number} ${returned.kind}, approved ${approved.household_number} ${approved.kind}; pending ${before} → ${after}`)
+
+      for (const [item, state, text] of [[returned, 'returned', '已退回'], [approved, 'approved', '已通过']]) {
+        await openHousehold(item.household_number)
+        await page.locator(`#tab-${item.submission_id}`).click()
+        const panel = page.locator(`[data-testid="submission"][data-submission-id="${item.submission_id}"]`)
+        await panel.waitFor({ timeout: 10_000 }).catch(() => { throw new Error(`the household page has no inspection ${item.submission_id}`) })
+        assert.equal((await panel.locator('[data-testid="submission-review"]').innerText()).trim(), text, `the ${item.kind} shows ${text}`)
+        assert.match(await page.locator(`#tab-${item.submission_id}`).innerText(), new RegExp(text), `its tab shows ${text}`)
+        if (state === 'returned') assert.ok((await panel.innerText()).includes(reason), 'the household page shows the reason')
+        const detail = await apiJson(`/households/${item.household_id}`)
+        assert.equal(detail.submissions.find((s) => s.id === item.submission_id)?.review?.decision, state, `the server has it ${state}`)
+        await screenshot(`household-review-${state}`)
+      }
+    })
+
+    await step('milestones: an accepted household moves in (已入住); a pending one is refused (先验收、后入住)', async () => {
+      const { today } = await apiJson('/dashboard')
+      const accepted = await apiJson('/households?status=accepted&limit=1')
+      assert.ok(accepted.rows.length, 'an accepted household (not moved in yet) is needed: none is left (reset the data)')
+      const household = accepted.rows[0]
+      await openHousehold(household.number)
+      assert.equal(await byTestId('household-status').getAttribute('data-status'), 'accepted', `${household.number} is accepted`)
+      await typeMilestone('moved_in_on', today)
+      await clearToasts()
+      await byTestId('milestones-save').click()
+      await page.locator('[data-testid="household-status"][data-status="moved_in"]').waitFor({ timeout: 15_000 })
+        .catch(async () => {
+          const error = await page.locator('.el-message--error').last().innerText({ timeout: 1_000 }).catch(() => '')
+          throw new Error(`${household.number} did not become moved in${error ? `: ${error}` : ''}`)
+        })
+      assert.equal((await byTestId('household-status').innerText()).trim(), '已入住', 'the status reads 已入住')
+      assert.match(await toast('success'), /已保存/)
+      const detail = await apiJson(`/households/${household.id}`)
+      assert.equal(detail.moved_in_on, today, 'the server has the move-in date')
+      assert.equal(detail.row.status, 'moved_in', 'and the status moved_in')
+      await screenshot('household-moved-in')
+
+      const pending = await apiJson('/households?status=pending&limit=1')
+      assert.ok(pending.rows.length, 'a household awaiting acceptance is needed')
+      const waiting = pending.rows[0]
+      await openHousehold(waiting.number)
+      assert.equal(await byTestId('household-status').getAttribute('data-status'), 'pending', `${waiting.number} awaits acceptance`)
+      await typeMilestone('moved_in_on', today)
+      await clearToasts()
+      await byTestId('milestones-save').click()
+      const message = await toast('error')
+      assert.match(message, /先验收、后入住/, `the refusal is shown clearly: "${message}"`)
+      assert.doesNotMatch(message, /请求有误|Bad request|\//, `the message is the server's, in Chinese only: "${message}"`)
+      assert.equal(await byTestId('household-status').getAttribute('data-status'), 'pending', 'the household still awaits acceptance')
+      await screenshot('household-move-in-refused')
+      const still = await apiJson(`/households/${waiting.id}`)
+      assert.equal(still.moved_in_on, null, 'the server stored no move-in date')
+      console.log(`  ${household.number} moved in on ${today}; ${waiting.number}: ${message}`)
+    })
+
+    await step('roster import: a bad row is listed with its row and column; a good file of 2 households is imported', async () => {
+      const earlier = await earlierImports()
+      const before = await dashboardNumber('total-households')
+      const peopleBefore = Number((await byTestId('total-people').innerText()).trim())
+      assert.equal(before, EXPECTED.households + earlier.length, 'the total before the import')
+      // Two ID numbers nobody has yet (an earlier run took 901, 902, …).
+      const ids = []
+      for (let seq = 901; ids.length < 2 && seq < 1000; seq++) {
+        const id = idNumber(IMPORT_REGION, IMPORT_BIRTH, seq)
+        const found = await apiJson(`/households?${new URLSearchParams({ q: id })}`)
+        if (found.total === 0) ids.push(id)
+      }
+      assert.equal(ids.length, 2, 'no free ID numbers left for the test households')
+      const header = '乡镇,村,户主姓名,身份证号,家庭人口,联系电话,安置方式,安置类型,安置点'
+      const bad = [header, `${IMPORT_TOWNSHIP},新安村,${IMPORT_HEAD}甲,${ids[0]},3,,分散安置,自建,`,
+        `${IMPORT_TOWNSHIP},新安村,${IMPORT_HEAD}乙,${ids[1].slice(0, 16)},2,,分散安置,自建,`].join('\n') + '\n'
+      const good = [header, `${IMPORT_TOWNSHIP},新安村,${IMPORT_HEAD}甲,${ids[0]},3,,分散安置,自建,`,
+        `${IMPORT_TOWNSHIP},新安村,${IMPORT_HEAD}乙,${ids[1]},2,,分散安置,自建,`].join('\n') + '\n'
+      const badFile = join(ARTIFACTS, 'roster-bad.csv')
+      const goodFile = join(ARTIFACTS, 'roster-good.csv')
+      await writeFile(badFile, bad)
+      await writeFile(goodFile, good)
+
+      await clickMenu('import')
+      await chooseFile(byTestId('import-drop'), badFile)
+      await byTestId('import-preview').waitFor({ timeout: 20_000 }).catch(async () => {
+        const error = await byTestId('load-error').innerText({ timeout: 1_000 }).catch(() => '')
+        throw new Error(`no preview of the bad file${error ? `: ${error}` : ''}`)
+      })
+      await byTestId('import-errors').waitFor({ timeout: 5_000 }).catch(() => { throw new Error('the preview lists no error for a 16-digit ID number') })
+      const errors = await page.locator('[data-testid="import-errors"] .el-table__body tr.el-table__row').evaluateAll((rows) =>
+        rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent.trim())))
+      assert.equal(errors.length, 1, `one error: ${JSON.stringify(errors)}`)
+      const [row, column, message] = errors[0]
+      assert.equal(row, '3', `the error is on spreadsheet row 3 (the second data row): ${JSON.stringify(errors[0])}`)
+      assert.equal(column, '身份证号', `in the column 身份证号: ${JSON.stringify(errors[0])}`)
+      assert.ok(message.length > 0, 'with a message')
+      assert.equal((await byTestId('import-errors-count').innerText()).trim(), '1')
+      assert.ok(await byTestId('import-confirm').isDisabled(), 'the import button is disabled')
+      assert.match(await byTestId('import-blocked').innerText(), /1 处错误/)
+      await screenshot('import-errors')
+
+      await chooseFile(byTestId('import-drop'), goodFile)
+      await page.waitForFunction(() => document.querySelector('[data-testid="import-errors-count"]')?.textContent.trim() === '0'
+        && !document.querySelector('[data-testid="import-errors"]'), null, { timeout: 20_000 })
+        .catch(() => { throw new Error('the preview of the good file shows errors') })
+      assert.equal((await byTestId('import-rows').innerText()).trim(), '2', 'two rows')
+      assert.equal((await byTestId('import-valid-rows').innerText()).trim(), '2', 'both valid')
+      assert.equal((await byTestId('import-errors-count').innerText()).trim(), '0', 'no errors')
+      const townships = await page.locator('[data-testid="import-townships"] .el-table__body tr.el-table__row').evaluateAll((rows) =>
+        rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent.trim())))
+      assert.deepEqual(townships, [[IMPORT_TOWNSHIP, '2', '5']], `the preview by township: ${JSON.stringify(townships)}`)
+      assert.ok(await byTestId('import-confirm').isEnabled(), 'the import button is enabled')
+      await screenshot('import-preview')
+
+      await clearToasts()
+      await byTestId('import-confirm').click()
+      await confirmBox()
+      assert.match(await toast('success', 30_000), /导入完成：2 户/)
+      assert.match(await byTestId('import-blocked').innerText(), /已导入/)
+      const after = await dashboardNumber('total-households')
+      assert.equal(after, before + 2, 'the dashboard counts the two new households')
+      if (!earlier.length) assert.equal(after, 123, 'on the demo data the total becomes 123')
+      assert.equal(Number((await byTestId('total-people').innerText()).trim()), peopleBefore + 5, 'and their 5 people')
+      const line = page.locator('[data-testid="dashboard-table"] .el-table__body tr.el-table__row', { hasText: IMPORT_TOWNSHIP }).first()
+      assert.match(await line.innerText(), new RegExp(`${IMPORT_TOWNSHIP}\\s+${2 + earlier.length}\\b`), `the dashboard has a line for ${IMPORT_TOWNSHIP}`)
+      await page.waitForTimeout(600)
+      await screenshot('dashboard-after-import')
+      console.log(`  imported ${ids.join(', ')}: ${before} → ${after} households`)
+    })
+
+    await step(`assignments: a site's households are assigned to ${INSPECTOR} in bulk`, async () => {
+      const overview = await apiJson('/assignments')
+      const has = (s) => s.assigned.find((a) => a.inspector === INSPECTOR)?.households ?? 0
+      const sites = overview.sites.filter((s) => s.site !== null && s.households > 0)
+      let target = sites.find((s) => has(s) < s.households)
+      await clickMenu('assignments')
+      await settled('[data-testid="assignments-table"]')
+      await choose('bulk-inspector', INSPECTOR)
+      await page.locator('[data-testid="bulk-scope"] label', { hasText: '按安置点' }).click()
+      if (!target) {
+        // Every site is already assigned to the inspector (earlier runs): take one back first.
+        target = sites[0]
+        assert.ok(target, 'there is no site')
+        await choose('bulk-township', target.township)
+        await choose('bulk-site', target.site)
+        await byTestId('bulk-unassign').click()
+        await confirmBox()
+        await page.locator(`[data-testid="bulk-result"][data-changed="${target.households}"]`).waitFor({ timeout: 15_000 })
+        target = { ...target, assigned: [] }
+      } else {
+        await choose('bulk-township', target.township)
+        await choose('bulk-site', target.site)
+      }
+      const expected = target.households - has(target)
+      await clearToasts()
+      await byTestId('bulk-assign').click()
+      const result = byTestId('bulk-result')
+      await page.locator('[data-testid="bulk-result"]:not([data-changed=""])').waitFor({ timeout: 15_000 })
+      assert.equal(await result.getAttribute('data-changed'), String(expected), `${expected} households newly assigned`)
+      assert.match(await result.innerText(), new RegExp(`新分配 ${expected} 户`), 'the page says how many changed')
+      assert.match(await toast('success'), new RegExp(`新分配 ${expected} 户`))
+      // The overview reloads: the site's line shows all its households under the inspector.
+      const line = page.locator('[data-testid="assignments-table"] .el-table__body tr.el-table__row', { hasText: target.site }).first()
+      await page.waitForFunction(async ({ site, inspector, households }) => {
+        const table = document.querySelector('[data-testid="assignments-table"]')
+        if (!table || table.querySelector('.el-loading-mask')) return false
+        const heads = [...table.querySelectorAll('.el-table__header-wrapper th')].map((th) => th.textContent.trim())
+        const col = heads.indexOf(inspector)
+        const row = [...table.querySelectorAll('.el-table__body tr.el-table__row')].find((r) => r.textContent.includes(site))
+        return col >= 0 && !!row && row.querySelectorAll('td')[col]?.textContent.trim() === String(households)
+      }, { site: target.site, inspector: INSPECTOR, households: target.households }, { timeout: 15_000 })
+        .catch(async () => { throw new Error(`the overview does not show ${target.households} households of ${target.site} under ${INSPECTOR}: ${JSON.stringify(await rowByHeader('assignments-table', line))}`) })
+      const cells = await rowByHeader('assignments-table', line)
+      assert.equal(cells[INSPECTOR], String(target.households), `${target.site}: ${JSON.stringify(cells)}`)
+      const now = (await apiJson('/assignments')).sites.find((s) => s.site === target.site && s.township === target.township)
+      assert.equal(has(now), target.households, 'the server has them assigned')
+      await screenshot('assignments')
+      console.log(`  ${target.township} ${target.site}: ${expected} newly assigned to ${INSPECTOR}`)
+    })
+
+    await step('the pages in English, then back in Chinese', async () => {
+      await clickMenu('dashboard')
+      await byTestId('total-households').waitFor({ timeout: 20_000 })
+      const total = (await byTestId('total-households').innerText()).trim()
+      await byTestId('lang-en').click()
+      await page.locator('[data-testid="menu-dashboard"]', { hasText: 'Overview' }).waitFor({ timeout: 5_000 })
+        .catch(() => { throw new Error('the menu did not switch to English') })
+      const title = (await page.locator('[data-testid="dashboard"] .page-title').innerText()).trim()
+      assert.match(title, /^Overview/, `the dashboard's title in English: ${title}`)
+      assert.match(await byTestId('dashboard').innerText(), /Households[\s\S]*People[\s\S]*Awaiting review/, 'the dashboard cards in English')
+      assert.doesNotMatch(await page.locator('[data-testid="dashboard"] .grid-cards').innerText(), /[\u4e00-\u9fff]/, 'no Chinese left on the cards')
+      assert.match(await page.locator('[data-testid="dashboard-table"] .row-total').first().innerText(), /Total/, 'the total line reads Total')
+      assert.equal((await byTestId('total-households').innerText()).trim(), total, 'the same numbers')
+      assert.equal((await byTestId('sign-out').innerText()).trim(), 'Sign out')
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'en')
+      await page.waitForTimeout(600) // the charts redraw with the English names
+      await screenshot('dashboard-english')
+      await byTestId('lang-zh-CN').click()
+      await page.locator('[data-testid="menu-dashboard"]', { hasText: '总览' }).waitFor({ timeout: 5_000 })
+        .catch(() => { throw new Error('the menu did not switch back to Chinese') })
+      assert.match((await page.locator('[data-testid="dashboard"] .page-title').innerText()).trim(), /^总览/)
+      assert.equal((await byTestId('sign-out').innerText()).trim(), '退出登录')
+    })
+
+    await step('old houses: the numbers by township', async () => {
+      const dash = await apiJson('/dashboard')
+      await clickMenu('old-houses')
+      await settled('[data-testid="old-houses-townships"]')
+      const total = page.locator('[data-testid="old-houses-townships"] .row-total').first()
+      await total.waitFor({ timeout: 20_000 })
+      const cells = await rowByHeader('old-houses-townships', total)
+      console.log(`  ${JSON.stringify(cells)}`)
+      assert.equal(cells['乡镇'], '合计')
+      assert.equal(cells['总户数'], String(dash.total.households), 'the households of the total line')
+      for (const [column, key] of [['已签拆除协议', 'agreement_signed'], ['已拆除', 'demolished'], ['已复垦', 'reclaimed']]) {
+        const m = /^(\d+)\s*\(([\d.]+%|—)\)$/.exec(cells[column] ?? '')
+        assert.ok(m, `the column ${column} has a number and a share: "${cells[column]}"`)
+        assert.equal(Number(m[1]), dash.total[key], `${column} as on the dashboard`)
+      }
+      assert.ok(dash.total.agreement_signed > 0, 'some agreements are signed')
+      const townships = await page.locator('[data-testid="old-houses-townships"] .el-table__body tr.el-table__row').count()
+      assert.equal(townships, dash.rows.length + 1, 'one line per township and the total')
+      const listed = await page.locator('[data-testid="old-houses-table"] .el-table__body tr.el-table__row').count()
+      assert.ok(listed > 0, 'the households are listed')
+      await screenshot('old-houses')
+    })
+
     assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join(' | ')}`)
   } catch (error) {
     if (page) await page.screenshot({ path: join(ARTIFACTS, 'office-failure.png'), fullPage: true }).catch(() => undefined)
