@@ -333,8 +333,48 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         )
         .await?;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let again = format!(
+        "/api/office/review/{}",
+        pending[0]["submission_id"].as_str().unwrap_or("")
+    );
+    let (status, error) = admin
+        .post(&again, json!({"decision": "returned", "note": "再看"}))
+        .await?;
+    assert_eq!(status, StatusCode::CONFLICT, "a second review is refused");
+    assert_eq!(error["error"], "already_reviewed");
+    // A returned acceptance no longer makes its household accepted.
+    let returned = pending
+        .iter()
+        .find(|p| p["kind"] == "acceptance" && p["household_number"] != seeded.accepted[0].as_str())
+        .ok_or("an acceptance to return")?;
+    let (status, _) = zhang
+        .post(
+            &format!(
+                "/api/office/review/{}",
+                returned["submission_id"].as_str().unwrap_or("")
+            ),
+            json!({"decision": "returned", "note": "面积记录有误，请复测"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let returned_household = returned["household_id"].as_str().ok_or("household")?;
+    let (_, detail) = zhang
+        .get(&format!("/api/office/households/{returned_household}"))
+        .await?;
+    assert_eq!(detail["row"]["status"], "pending");
+    assert_eq!(detail["submissions"][0]["review"]["decision"], "returned");
+    let (status, error) = zhang
+        .post(
+            &format!("/api/office/households/{returned_household}/milestones"),
+            json!({"moved_in_on": "2026-11-30"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error["field"], "moved_in_on");
+    let (_, board) = zhang.get("/api/office/dashboard").await?;
+    assert_eq!(board["total"]["accepted"], 5);
     let (_, queue) = zhang.get("/api/office/review").await?;
-    assert_eq!(queue["submissions"].as_array().map(Vec::len), Some(7));
+    assert_eq!(queue["submissions"].as_array().map(Vec::len), Some(6));
 
     // A conflicting copy of a submission is shown beside the stored one.
     let submission_id = pending[2]["submission_id"]

@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "office_pages",
         sql: include_str!("../../../migrations/office/0003_office_pages.sql"),
     },
+    Migration {
+        version: 4,
+        name: "accepted_view",
+        sql: include_str!("../../../migrations/office/0004_accepted_view.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";

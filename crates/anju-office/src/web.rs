@@ -92,13 +92,18 @@ fn page_error(error: PageError) -> AppError {
     let status = match &error {
         e if e.is_forbidden() => StatusCode::FORBIDDEN,
         PageError::NotFound { .. } => StatusCode::NOT_FOUND,
-        PageError::StaleFinding(_) => StatusCode::CONFLICT,
+        PageError::StaleFinding(_) | PageError::AlreadyReviewed { .. } => StatusCode::CONFLICT,
         PageError::Db(_) | PageError::Xlsx(_) | PageError::Storage(_) => {
             return AppError::internal(error);
         }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    AppError::new(status, error.code(), error.to_string())
+    let field = error.field();
+    let answer = AppError::new(status, error.code(), error.to_string());
+    match field {
+        Some(field) => answer.field(field),
+        None => answer,
+    }
 }
 
 /// The signed-in office user: the session cookie, or a Bearer token.

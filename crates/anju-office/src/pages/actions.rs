@@ -51,7 +51,7 @@ pub fn update_milestones(
     let today = today();
     old.validate(today)?;
     let accepted: bool = db.connection().query_row(
-        "SELECT EXISTS (SELECT 1 FROM submissions WHERE household_id = ?1 AND kind = 'acceptance')",
+        "SELECT EXISTS (SELECT 1 FROM accepted_submissions WHERE household_id = ?1)",
         [household_id],
         |r| r.get(0),
     )?;
@@ -99,6 +99,18 @@ pub fn review_submission(
         return Err(PageError::Invalid(
             "退回须写明原因 / a returned submission needs the reason".into(),
         ));
+    }
+    let earlier: Option<(String, String, String)> = db
+        .connection()
+        .query_row(
+            "SELECT r.decision, u.name, r.reviewed_at FROM submission_reviews r
+             JOIN users u ON u.id = r.reviewed_by WHERE r.submission_id = ?1",
+            [submission_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((decision, by, at)) = earlier {
+        return Err(PageError::AlreadyReviewed { decision, by, at });
     }
     db.connection().execute(
         "INSERT INTO submission_reviews (id, submission_id, decision, note, reviewed_by, reviewed_at)

@@ -70,6 +70,14 @@ pub enum PageError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
+    #[error(
+        "此记录已由{by}于{at}审核（{decision}），请刷新 / {by} already reviewed this record at {at} ({decision}): reload"
+    )]
+    AlreadyReviewed {
+        decision: String,
+        by: String,
+        at: String,
+    },
     #[error("此问题的状态已被他人改为“{}”，请刷新 / someone else changed this finding to {} meanwhile: reload", .0.label_zh(), .0.code())]
     StaleFinding(FindingState),
 }
@@ -102,6 +110,28 @@ impl PageError {
             Self::Assign(_) => "assign_refused",
             Self::Import(_) => "import_refused",
             Self::StaleFinding(_) => "stale_finding",
+            Self::AlreadyReviewed { .. } => "already_reviewed",
+        }
+    }
+
+    /// The request field an error is about, when there is one.
+    pub fn field(&self) -> Option<&'static str> {
+        use anju_core::office::MilestoneError as M;
+        let milestone = |what: &str| match what {
+            "the agreement" => "agreement_signed_on",
+            "the demolition" => "demolished_on",
+            "the reclamation" => "reclaimed_on",
+            _ => "moved_in_on",
+        };
+        match self {
+            Self::Milestone(M::MovedInBeforeAcceptance) => Some("moved_in_on"),
+            Self::Milestone(M::DemolishedWithoutAgreement) => Some("demolished_on"),
+            Self::Milestone(M::ReclaimedWithoutDemolition) => Some("reclaimed_on"),
+            Self::Milestone(M::InTheFuture { what_en, .. } | M::OutOfOrder { what_en, .. }) => {
+                Some(milestone(what_en))
+            }
+            Self::Transition(TransitionError::NoteRequired(..)) => Some("note"),
+            _ => None,
         }
     }
 

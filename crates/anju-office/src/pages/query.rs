@@ -32,8 +32,7 @@ pub(crate) fn township_table(
                 count(h.id),
                 coalesce(sum(h.size), 0),
                 count(h.id) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM submissions s
-                    WHERE s.household_id = h.id AND s.kind = 'acceptance')),
+                    SELECT 1 FROM accepted_submissions s WHERE s.household_id = h.id)),
                 count(h.moved_in_at),
                 count(h.agreement_signed_on),
                 count(h.demolished_on),
@@ -86,8 +85,8 @@ pub(crate) fn township_table(
 /// Cumulative progress per day, from the first event to today.
 fn timeline(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<ProgressPoint>> {
     let mut stmt = db.connection().prepare_cached(
-        "SELECT (SELECT min(coalesce(s.trusted_time, s.device_time)) FROM submissions s
-                 WHERE s.household_id = h.id AND s.kind = 'acceptance'),
+        "SELECT (SELECT min(coalesce(s.trusted_time, s.device_time)) FROM accepted_submissions s
+                 WHERE s.household_id = h.id),
                 h.moved_in_at, h.agreement_signed_on, h.demolished_on, h.reclaimed_on
          FROM households h WHERE ?1 IS NULL OR h.township_id = ?1",
     )?;
@@ -207,8 +206,8 @@ pub fn places(db: &OfficeDb, viewer: &Viewer) -> Result<Places> {
 const ROW_SELECT: &str = "WITH base AS (
     SELECT h.id, h.number, h.head_name, h.size, t.name AS township, v.name AS village,
            s.name AS site, h.mode, h.kind, h.id_number, t.sort_order,
-           (SELECT min(coalesce(sub.trusted_time, sub.device_time)) FROM submissions sub
-             WHERE sub.household_id = h.id AND sub.kind = 'acceptance') AS accepted_at,
+           (SELECT min(coalesce(sub.trusted_time, sub.device_time)) FROM accepted_submissions sub
+             WHERE sub.household_id = h.id) AS accepted_at,
            (SELECT count(*) FROM findings f
              WHERE f.household_id = h.id AND f.state IN ('open', 'reopened')) AS open_findings,
            h.moved_in_at,
