@@ -544,6 +544,15 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     assert_eq!(preview["errors"][0]["row"], 3);
     assert_eq!(preview["errors"][0]["column"], "身份证号");
     assert_eq!(preview["imported"], false);
+    let (status, error) = admin
+        .upload(
+            "/api/office/import/preview",
+            vec![b'a'; 21 * 1024 * 1024],
+            "big.csv",
+        )
+        .await?;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error["error"], "too_large");
     let good = format!(
         "{header}\n施桥镇,新安村,测试户甲,{},3,,分散安置,自建,\n马头镇,马头村,测试户丙,{},2,,分散,购买,\n",
         id(1970, 901),

@@ -29,6 +29,7 @@ pub const SESSION_COOKIE: &str = "anju_office";
 /// cannot, without a CORS preflight that the office never answers.
 pub const PAGE_HEADER: &str = "x-anju-office";
 const SESSION_SECONDS: u32 = 12 * 3600;
+/// The largest roster or evidence photo accepted (the handlers check it, with a clear answer).
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 const PDF_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -73,6 +74,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/forms/{id}", get(form))
         .route("/api/office/forms/township/{id}", get(township_forms))
         .layer(middleware::from_fn(require_page_header))
+        // Well above the uploads' own limit, so that their check answers (in JSON) first.
+        .layer(axum::extract::DefaultBodyLimit::max(4 * MAX_UPLOAD))
 }
 
 async fn require_page_header(request: Request, next: Next) -> Response {
@@ -401,6 +404,9 @@ async fn finding_evidence(
         }
     })
     .await?;
+    if body.len() > MAX_UPLOAD {
+        return Err(too_large("整改照片 / the evidence photo"));
+    }
     if body.is_empty() || image_type(&body).is_none() {
         return Err(AppError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -500,6 +506,19 @@ async fn assign_sample(
     .map(Json)
 }
 
+fn too_large(what: &str) -> AppError {
+    let (zh, en) = what.split_once(" / ").unwrap_or((what, what));
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!(
+            "{zh}超过 {} MB / {en} is over {} MB",
+            MAX_UPLOAD / 1024 / 1024,
+            MAX_UPLOAD / 1024 / 1024
+        ),
+    )
+}
+
 fn file_name(headers: &HeaderMap) -> String {
     headers
         .get("x-file-name")
@@ -516,7 +535,7 @@ fn percent_decode(text: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+            && let Some(Ok(b)) = text.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16))
         {
             out.push(b);
             i += 3;
@@ -536,11 +555,7 @@ async fn import(
     commit: bool,
 ) -> Result<Json<ImportPreview>, AppError> {
     if body.len() > MAX_UPLOAD {
-        return Err(AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            "名册文件超过 20 MB / the roster file is over 20 MB",
-        ));
+        return Err(too_large("名册文件 / the roster file"));
     }
     let name = file_name(&headers);
     run(&state, user, move |db, v| {
