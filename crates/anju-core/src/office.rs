@@ -406,12 +406,13 @@ pub struct Sample {
     pub sites: Vec<DrawnSite>,
 }
 
-/// SplitMix64: tiny, fast, and fully specified, so a seed draws the same sample on every
-/// machine and in every version (a library generator may change its stream).
-struct SplitMix64(u64);
+/// SplitMix64: tiny, fast, and fully specified, so a seed draws the same sample (or the
+/// same demo data) on every machine and in every version; a library generator may change
+/// its stream.
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -424,7 +425,7 @@ impl SplitMix64 {
         let n = n as u64;
         let zone = u64::MAX - u64::MAX % n;
         loop {
-            let x = self.next();
+            let x = self.next_u64();
             if x < zone {
                 return (x % n) as usize;
             }
@@ -671,8 +672,8 @@ mod tests {
     fn the_generator_is_splitmix64() {
         // Published first outputs of SplitMix64 seeded with 0, so the stream never drifts.
         let mut rng = SplitMix64(0);
-        assert_eq!(rng.next(), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(rng.next(), 0x6E78_9E6A_A1B9_65F4);
+        assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(rng.next_u64(), 0x6E78_9E6A_A1B9_65F4);
     }
 
     #[test]

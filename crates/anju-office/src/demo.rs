@@ -184,18 +184,8 @@ const SURNAMES: [&str; 20] = [
 ];
 const STEMS: [&str; 10] = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸"];
 
-/// SplitMix64: a tiny, well-mixed, seedable generator, so demo data needs no RNG crate.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+// The same generator as spot-check sampling: its stream is pinned by a test in anju-core.
+use anju_core::office::SplitMix64 as SplitMix;
 
 /// Deterministic UUIDv7s: timestamps from 2017-02-20 (when the district drew up its
 /// list) a millisecond apart, random bits from a fixed seed.
@@ -218,8 +208,8 @@ impl DemoIds {
     pub fn next_id(&mut self) -> Uuid {
         self.millis += 1;
         let mut random = [0u8; 10];
-        random[..8].copy_from_slice(&self.rng.next().to_le_bytes());
-        random[8..].copy_from_slice(&self.rng.next().to_le_bytes()[..2]);
+        random[..8].copy_from_slice(&self.rng.next_u64().to_le_bytes());
+        random[8..].copy_from_slice(&self.rng.next_u64().to_le_bytes()[..2]);
         uuid::Builder::from_unix_timestamp_millis(self.millis, &random).into_uuid()
     }
 }
@@ -237,7 +227,7 @@ fn sizes(households: u32, people: u32, rng: &mut SplitMix) -> Vec<u32> {
     // Move one person between pairs now and then: same total, less uniform.
     for pair in 0..(households as usize / 2) {
         let (a, b) = (2 * pair, 2 * pair + 1);
-        if rng.next().is_multiple_of(2) && sizes[a] > 1 && sizes[b] < 8 {
+        if rng.next_u64().is_multiple_of(2) && sizes[a] > 1 && sizes[b] < 8 {
             sizes[a] -= 1;
             sizes[b] += 1;
         }

@@ -14,7 +14,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::query::{findings_where, household, old_house_of};
-use super::submission::{parse_time, submissions_of};
+use super::submission::{parse_time, recorded_and_remeasured, submissions_of};
 use super::views::*;
 use super::{PageError, Result, Viewer, today};
 use crate::assign::{self, Target};
@@ -132,7 +132,7 @@ fn stored_body(db: &OfficeDb, kind: &str, id: &str) -> Result<serde_json::Value>
     let conn = db.connection();
     match kind {
         "submission" => {
-            let Some(stored) = submissions_of_id(db, id)? else {
+            let Some(stored) = submission_by_id(db, id)? else {
                 return Ok(serde_json::Value::Null);
             };
             let (offset_ms,): (Option<i64>,) = conn.query_row(
@@ -198,24 +198,22 @@ fn stored_body(db: &OfficeDb, kind: &str, id: &str) -> Result<serde_json::Value>
     }
 }
 
-fn submissions_of_id(
+fn submission_by_id(
     db: &OfficeDb,
     id: &str,
 ) -> Result<Option<super::submission::StoredSubmission>> {
-    let household: Option<String> = db
-        .connection()
+    db.connection()
         .query_row(
-            "SELECT household_id FROM submissions WHERE id = ?1",
+            &format!(
+                "SELECT {} FROM submissions s WHERE s.id = ?1",
+                super::submission::SUBMISSION_COLUMNS
+            ),
             [id],
-            |r| r.get(0),
+            super::submission::read_submission,
         )
-        .optional()?;
-    let Some(household) = household else {
-        return Ok(None);
-    };
-    Ok(submissions_of(db.connection(), &household)?
-        .into_iter()
-        .find(|s| s.id == id))
+        .optional()?
+        .map(super::submission::RawSubmission::parse)
+        .transpose()
 }
 
 /// Leaves of a JSON value by path (`answers.area_measurement.measurement.parts[0]…`).
@@ -709,15 +707,7 @@ pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
     let mut sites: Vec<(String, SampleSite)> = Vec::new();
     for (site_id, site, township, households, household_id, number, head_name, size) in rows {
         let stored = submissions_of(conn, &household_id)?;
-        let built = |kind: &str| {
-            stored
-                .iter()
-                .rev()
-                .filter(|s| s.kind == kind)
-                .find_map(|s| s.assessment(size))
-                .map(|a| a.built_area)
-        };
-        let (recorded, remeasured) = (built("acceptance"), built("spot_check"));
+        let (recorded, remeasured) = recorded_and_remeasured(&stored, size);
         let comparison = recorded.zip(remeasured).map(|(a, b)| compare_areas(a, b));
         let drawn = SampleHousehold {
             household_id,

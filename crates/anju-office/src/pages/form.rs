@@ -415,23 +415,6 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// A folder of its own under the system's temporary folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> std::io::Result<Self> {
-        let dir = std::env::temp_dir().join(format!("anju-pdf-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Where a form's images go in the folder a PDF is printed from.
 pub fn pdf_image_src(sha256: &str) -> String {
     format!("img/{sha256}")
@@ -444,18 +427,19 @@ pub fn print_pdf(
     timeout: Duration,
 ) -> std::result::Result<Vec<u8>, PdfError> {
     let browser = chromium().ok_or(PdfError::NoBrowser)?;
-    let dir = TempDir::new()?;
-    let img = dir.0.join("img");
+    // Removed when dropped, whatever happens to the print.
+    let dir = tempfile::Builder::new().prefix("anju-pdf-").tempdir()?;
+    let img = dir.path().join("img");
     std::fs::create_dir_all(&img)?;
     for (sha, bytes) in images {
         if anju_core::hash::is_sha256_hex(sha) {
             std::fs::write(img.join(sha), bytes)?;
         }
     }
-    let page = dir.0.join("form.html");
+    let page = dir.path().join("form.html");
     std::fs::write(&page, html)?;
-    let pdf = dir.0.join("form.pdf");
-    let profile = dir.0.join("profile");
+    let pdf = dir.path().join("form.pdf");
+    let profile = dir.path().join("profile");
     let mut child = Command::new(&browser)
         .args([
             "--headless",
@@ -505,18 +489,18 @@ pub fn print_pdf(
 }
 
 fn file_url(path: &Path) -> String {
-    let mut url = String::from("file://");
-    for byte in path.display().to_string().bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                url.push(byte as char)
-            }
-            other => {
-                let _ = write!(url, "%{other:02X}");
-            }
-        }
-    }
-    url
+    // Unreserved characters and `/` stay; everything else is escaped.
+    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let text = path.display().to_string();
+    format!(
+        "file://{}",
+        percent_encoding::utf8_percent_encode(&text, ESCAPED)
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 
 use super::submission::{
-    RawSubmission, SUBMISSION_COLUMNS, parse_time, read_submission, submission_view, submissions_of,
+    RawSubmission, SUBMISSION_COLUMNS, parse_time, photo_rows, read_submission,
+    recorded_and_remeasured, submission_view, submissions_of,
 };
 use super::views::*;
 use super::{PageError, Result, Viewer, blob_url, today};
@@ -417,19 +418,12 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
     let members: Vec<CoreMember> = serde_json::from_str(&members_json)?;
     let (moved_in_on, old_house) = old_house_of(db, id)?;
     let stored = submissions_of(conn, id)?;
+    let photos = photo_rows(conn, id)?;
     let submissions = stored
         .iter()
-        .map(|s| submission_view(conn, s, row.size))
+        .map(|s| submission_view(conn, s, row.size, &photos))
         .collect::<Result<Vec<_>>>()?;
-    let built = |kind: &str| {
-        stored
-            .iter()
-            .rev()
-            .filter(|s| s.kind == kind)
-            .find_map(|s| s.assessment(row.size))
-            .map(|a| a.built_area)
-    };
-    let spot_check = match (built("acceptance"), built("spot_check")) {
+    let spot_check = match recorded_and_remeasured(&stored, row.size) {
         (Some(recorded), Some(remeasured)) => Some(compare_areas(recorded, remeasured)),
         _ => None,
     };
@@ -462,36 +456,42 @@ fn state_of(code: &str) -> FindingState {
     FindingState::from_code(code).unwrap_or(FindingState::Open)
 }
 
-fn finding_events(conn: &Connection, finding_id: &str) -> Result<Vec<FindingEvent>> {
+/// The events of these findings, by finding, in one query.
+fn finding_events(
+    conn: &Connection,
+    finding_ids: &[&str],
+) -> Result<BTreeMap<String, Vec<FindingEvent>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.at, u.name, e.from_state, e.to_state, e.note, e.evidence_sha256
+        "SELECT e.finding_id, e.at, u.name, e.from_state, e.to_state, e.note, e.evidence_sha256
          FROM finding_events e JOIN users u ON u.id = e.user_id
-         WHERE e.finding_id = ?1 ORDER BY e.at, e.id",
+         WHERE e.finding_id IN (SELECT value FROM json_each(?1))
+         ORDER BY e.at, e.id",
     )?;
     let raw = stmt
-        .query_map([finding_id], |r| {
+        .query_map([serde_json::to_string(finding_ids)?], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    raw.into_iter()
-        .map(|(at, by, from, to, note, evidence)| {
-            Ok(FindingEvent {
-                at: parse_time(&at, "finding event")?,
-                by,
-                from: from.as_deref().map(state_of),
-                to: state_of(&to),
-                note,
-                evidence_url: evidence.as_deref().map(blob_url),
-            })
-        })
-        .collect()
+    let mut events: BTreeMap<String, Vec<FindingEvent>> = BTreeMap::new();
+    for (finding, at, by, from, to, note, evidence) in raw {
+        events.entry(finding).or_default().push(FindingEvent {
+            at: parse_time(&at, "finding event")?,
+            by,
+            from: from.as_deref().map(state_of),
+            to: state_of(&to),
+            note,
+            evidence_url: evidence.as_deref().map(blob_url),
+        });
+    }
+    Ok(events)
 }
 
 /// Findings in the viewer's townships that match `condition` (its parameters from `?2`).
@@ -542,6 +542,8 @@ pub(crate) fn findings_where(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let today = today();
+    let ids: Vec<&str> = raw.iter().map(|row| row.0[0].as_str()).collect();
+    let mut history = finding_events(conn, &ids)?;
     raw.into_iter()
         .map(
             |(
@@ -575,7 +577,7 @@ pub(crate) fn findings_where(
                     note: None,
                     evidence_url: None,
                 }];
-                events.extend(finding_events(conn, &id)?);
+                events.extend(history.remove(&id).unwrap_or_default());
                 Ok(FindingRow {
                     events,
                     allowed: allowed_transitions(state, viewer.role),

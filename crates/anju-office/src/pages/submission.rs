@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use anju_core::area::{self, AreaAssessment, Shape, Verdict, format_metres};
+use anju_core::area::{
+    self, AreaAssessment, AreaError, HouseMeasurement, Shape, Verdict, format_metres,
+};
 use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, YesNo, form_by_id};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_core::policy::{PolicyContext, PolicyTable};
@@ -104,18 +106,28 @@ impl StoredSubmission {
         })
     }
 
-    /// The area answer, assessed for a household of `size` people.
-    pub fn assessment(&self, size: u32) -> Option<AreaAssessment> {
+    /// The measured house, if the form has one.
+    pub fn measurement(&self) -> Option<&HouseMeasurement> {
         self.answers.0.values().find_map(|answer| match answer {
-            Answer::Area { measurement } => area::assess(
+            Answer::Area { measurement } => Some(measurement),
+            _ => None,
+        })
+    }
+
+    /// The measured house assessed for a household of `size` people (or why it cannot be).
+    pub fn assess(&self, size: u32) -> Option<Result<AreaAssessment, AreaError>> {
+        self.measurement().map(|measurement| {
+            area::assess(
                 measurement,
                 size,
                 &PolicyTable::default(),
                 &PolicyContext::default(),
             )
-            .ok(),
-            _ => None,
         })
+    }
+
+    pub fn assessment(&self, size: u32) -> Option<AreaAssessment> {
+        self.assess(size).and_then(Result::ok)
     }
 }
 
@@ -141,7 +153,12 @@ pub(crate) fn method_text(method: &SignatureMethod) -> Text {
     }
 }
 
-fn answer_text(kind: &ItemKind, answer: &Answer, size: u32) -> (Text, Option<String>, bool) {
+/// An answer as people read it; `area` is the assessment of the form's measured house.
+fn answer_text(
+    kind: &ItemKind,
+    answer: &Answer,
+    area: Option<&Result<AreaAssessment, AreaError>>,
+) -> (Text, Option<String>, bool) {
     match (kind, answer) {
         (ItemKind::YesNo { problem_when, .. }, Answer::YesNo { value, note }) => (
             yes_no(*value),
@@ -196,13 +213,8 @@ fn answer_text(kind: &ItemKind, answer: &Answer, size: u32) -> (Text, Option<Str
                 false,
             )
         }
-        (_, Answer::Area { measurement }) => match area::assess(
-            measurement,
-            size,
-            &PolicyTable::default(),
-            &PolicyContext::default(),
-        ) {
-            Ok(a) => (
+        (_, Answer::Area { .. }) => match area {
+            Some(Ok(a)) => (
                 Text {
                     zh: format!(
                         "{} m²（人均 {} m²）",
@@ -218,7 +230,8 @@ fn answer_text(kind: &ItemKind, answer: &Answer, size: u32) -> (Text, Option<Str
                 None,
                 a.is_over(),
             ),
-            Err(e) => (Text::new(&e.to_string(), &e.to_string()), None, true),
+            Some(Err(e)) => (Text::new(&e.to_string(), &e.to_string()), None, true),
+            None => (Text::new("—", "—"), None, false),
         },
         (_, Answer::Findings { items }) => (
             Text {
@@ -250,16 +263,7 @@ pub(crate) fn shape_text(shape: &Shape) -> String {
     }
 }
 
-pub(crate) fn area_view(submission: &StoredSubmission, size: u32) -> Option<AreaView> {
-    let measurement = submission
-        .answers
-        .0
-        .values()
-        .find_map(|answer| match answer {
-            Answer::Area { measurement } => Some(measurement),
-            _ => None,
-        })?;
-    let assessment = submission.assessment(size)?;
+fn area_view(measurement: &HouseMeasurement, assessment: &AreaAssessment) -> AreaView {
     let parts = assessment
         .parts
         .iter()
@@ -285,7 +289,7 @@ pub(crate) fn area_view(submission: &StoredSubmission, size: u32) -> Option<Area
             en: format!("over the limit by {} m²", by.to_m2_string()),
         },
     };
-    Some(AreaView {
+    AreaView {
         parts,
         built_area_m2: assessment.built_area.to_m2_string(),
         per_person_m2: assessment.per_person_m2.clone(),
@@ -296,16 +300,20 @@ pub(crate) fn area_view(submission: &StoredSubmission, size: u32) -> Option<Area
             zh: assessment.trace_zh.join("\n"),
             en: assessment.trace_en.join("\n"),
         },
-    })
+    }
 }
 
-struct PhotoRow {
+pub(crate) struct PhotoRow {
     width: u32,
     height: u32,
     taken_at: Option<DateTime<Utc>>,
 }
 
-fn photo_rows(conn: &Connection, household_id: &str) -> Result<HashMap<String, PhotoRow>> {
+/// The photos of a household by SHA-256, read once for all its submissions.
+pub(crate) fn photo_rows(
+    conn: &Connection,
+    household_id: &str,
+) -> Result<HashMap<String, PhotoRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT sha256, width, height, coalesce(trusted_time, device_time) FROM photos
          WHERE household_id = ?1",
@@ -359,13 +367,16 @@ fn last_review(conn: &Connection, submission_id: &str) -> Result<Option<ReviewSt
 }
 
 /// The whole view of one submission of a household of `size` people.
+/// The whole view of one submission of a household of `size` people, whose photos are
+/// `photo_meta`.
 pub(crate) fn submission_view(
     conn: &Connection,
     submission: &StoredSubmission,
     size: u32,
+    photo_meta: &HashMap<String, PhotoRow>,
 ) -> Result<SubmissionView> {
     let schema = submission.schema()?;
-    let photo_meta = photo_rows(conn, &submission.household_id)?;
+    let assessed = submission.assess(size);
     let signature_fresh: HashMap<String, bool> = submission
         .answers
         .signature_status()
@@ -390,7 +401,7 @@ pub(crate) fn submission_view(
                 }
                 continue;
             };
-            let (value, note, problem) = answer_text(&item.kind, answer, size);
+            let (value, note, problem) = answer_text(&item.kind, answer, assessed.as_ref());
             items.push(AnswerView {
                 key: item.key.clone(),
                 label: item.label.clone(),
@@ -441,7 +452,10 @@ pub(crate) fn submission_view(
         received_at: submission.received_at,
         review: last_review(conn, &submission.id)?,
         sections,
-        area: area_view(submission, size),
+        area: submission
+            .measurement()
+            .zip(assessed.as_ref().and_then(|a| a.as_ref().ok()))
+            .map(|(measurement, assessment)| area_view(measurement, assessment)),
         photos,
         signatures,
     })
@@ -460,4 +474,23 @@ pub(crate) fn submissions_of(
         .query_map([household_id], read_submission)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raw.into_iter().map(RawSubmission::parse).collect()
+}
+
+/// The built area the latest acceptance recorded and the latest spot check re-measured.
+pub(crate) fn recorded_and_remeasured(
+    stored: &[StoredSubmission],
+    size: u32,
+) -> (Option<area::Area>, Option<area::Area>) {
+    let built = |kind: SubmissionKind| {
+        stored
+            .iter()
+            .rev()
+            .filter(|s| s.submission_kind() == kind)
+            .find_map(|s| s.assessment(size))
+            .map(|a| a.built_area)
+    };
+    (
+        built(SubmissionKind::Acceptance),
+        built(SubmissionKind::SpotCheck),
+    )
 }
