@@ -17,6 +17,16 @@ apt_install() {
     fi
 }
 
+# check_free_disk GB: stop with a clear message when the build folder's disk has less free.
+check_free_disk() {
+    local need_gb=$1 free_kb
+    free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+    if [ -n "$free_kb" ] && [ "$free_kb" -lt $((need_gb * 1024 * 1024)) ]; then
+        echo "only $((free_kb / 1024 / 1024)) GB free here; a build needs about $need_gb GB (target/)" >&2
+        exit 1
+    fi
+}
+
 ensure_rust() {
     if ! command -v cargo >/dev/null 2>&1; then
         [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
