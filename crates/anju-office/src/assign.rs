@@ -12,8 +12,12 @@ use anju_core::wire::Role;
 pub enum Target {
     /// Every household of a township.
     Township(String),
-    /// Every household of a concentrated site.
-    Site(String),
+    /// Every household of a concentrated site. Site names are unique only within a
+    /// township, so a name two townships share needs its township (name or id).
+    Site {
+        name: String,
+        township: Option<String>,
+    },
     /// Households by ID number or household number.
     Households(Vec<String>),
 }
@@ -34,6 +38,10 @@ pub enum AssignError {
     NoSuchTownship(String),
     #[error("没有安置点“{0}” / there is no site '{0}'")]
     NoSuchSite(String),
+    #[error(
+        "安置点“{name}”在多个乡镇都有（{townships}），请同时指明乡镇 / more than one township has a site named '{name}' ({townships}): name the township too"
+    )]
+    AmbiguousSite { name: String, townships: String },
     #[error(
         "没有身份证号或户编号为“{0}”的住户 / no household has the ID number or household number '{0}'"
     )]
@@ -78,11 +86,33 @@ fn household_ids(tx: &Transaction<'_>, target: &Target) -> Result<Vec<String>, A
                 &township,
             )
         }
-        Target::Site(name) => {
-            let exists: Option<String> = tx
-                .query_row("SELECT id FROM sites WHERE name = ?1", [name], |r| r.get(0))
-                .optional()?;
-            let site = exists.ok_or_else(|| AssignError::NoSuchSite(name.clone()))?;
+        Target::Site { name, township } => {
+            let mut stmt = tx.prepare(
+                "SELECT s.id, t.name FROM sites s JOIN townships t ON t.id = s.township_id
+                 WHERE s.name = ?1 AND (?2 IS NULL OR t.name = ?2 OR t.id = ?2)
+                 ORDER BY t.name",
+            )?;
+            let found = stmt
+                .query_map(params![name, township], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let site = match found.as_slice() {
+                [] => {
+                    return Err(AssignError::NoSuchSite(match township {
+                        Some(t) => format!("{t} {name}"),
+                        None => name.clone(),
+                    }));
+                }
+                [(id, _)] => id.clone(),
+                several => {
+                    let townships: Vec<&str> = several.iter().map(|(_, t)| t.as_str()).collect();
+                    return Err(AssignError::AmbiguousSite {
+                        name: name.clone(),
+                        townships: townships.join("、"),
+                    });
+                }
+            };
             collect(
                 "SELECT id FROM households WHERE site_id = ?1 ORDER BY number",
                 &site,

@@ -127,9 +127,14 @@ impl TargetArgs {
     fn target(&self) -> Result<Target> {
         match (&self.township, &self.site, &self.household) {
             (Some(t), None, None) => Ok(Target::Township(t.clone())),
-            (None, Some(s), None) => Ok(Target::Site(s.clone())),
+            (township, Some(name), None) => Ok(Target::Site {
+                name: name.clone(),
+                township: township.clone(),
+            }),
             (None, None, Some(h)) => Ok(Target::Households(h.clone())),
-            _ => bail!("give one of --township, --site, --household"),
+            _ => bail!(
+                "give one of --township, --site (with --township when two townships share its name), --household"
+            ),
         }
     }
 }

@@ -895,7 +895,7 @@ async fn admin_assign(
     require_role(&user, Role::Admin)?;
     let target = match (request.township, request.site, request.households) {
         (Some(t), None, None) => Target::Township(t),
-        (None, Some(s), None) => Target::Site(s),
+        (township, Some(name), None) => Target::Site { name, township },
         (None, None, Some(h)) if !h.is_empty() => Target::Households(h),
         _ => {
             return Err(AppError::new(

@@ -467,23 +467,19 @@ pub fn assign_bulk(
             viewer.township_filter(db, Some(t))?;
             Target::Township(t.to_string())
         }
-        (_, Some(s), true) => {
-            let township_of_site: Option<String> = db
-                .connection()
-                .query_row(
-                    "SELECT township_id FROM sites WHERE name = ?1 AND (?2 IS NULL OR township_id = ?2)",
-                    params![s, viewer.scope()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if township_of_site.is_none() {
-                return Err(PageError::NotFound {
-                    what_zh: "安置点",
-                    what_en: "site",
-                    id: s.to_string(),
-                });
+        (township, Some(s), true) => {
+            // A township user's site is looked for in their own township only.
+            let township = match township {
+                Some(t) => {
+                    viewer.township_filter(db, Some(t))?;
+                    Some(t.to_string())
+                }
+                None => viewer.township.as_ref().map(|(_, name)| name.clone()),
+            };
+            Target::Site {
+                name: s.to_string(),
+                township,
             }
-            Target::Site(s.to_string())
         }
         (None, None, false) => {
             for h in &households {
