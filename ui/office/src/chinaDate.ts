@@ -1,0 +1,18 @@
+// Milestone dates and deadlines are China time (UTC+8, no daylight saving), whatever zone
+// the browser is in; the server refuses a date after China's today.
+
+/** Today in China, as YYYY-MM-DD. */
+export function chinaToday(now: Date = new Date()): string {
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10)
+}
+
+/** A day of the date picker (a local midnight) as YYYY-MM-DD. */
+export function pickerDay(day: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
+}
+
+/** Whether the picker should grey out a day: it is after today in China. */
+export function afterChinaToday(day: Date, now: Date = new Date()): boolean {
+  return pickerDay(day) > chinaToday(now)
+}
