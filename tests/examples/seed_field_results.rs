@@ -2,7 +2,10 @@
 //! inspector `li` accepts households through the field app's command layer, with photos
 //! and signatures, re-measures some, and syncs.
 //!
-//! `cargo run -p anju-tests --example seed_field_results -- http://127.0.0.1:8080 [households] [spot checks]`
+//! `cargo run -p anju-tests --example seed_field_results -- http://127.0.0.1:8080 [households] [spot checks] [device folder]`
+//!
+//! Given the folder of the field app's device, the results are made on that device, so
+//! the app then shows them as its own (`scripts/run` does this for `li`'s device).
 
 use anju_tests::seed::field_results;
 
@@ -11,11 +14,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut args = std::env::args().skip(1);
     let url = args
         .next()
-        .ok_or("usage: seed_field_results URL [households] [spot checks]")?;
+        .ok_or("usage: seed_field_results URL [households] [spot checks] [device folder]")?;
     let count: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(8);
     let spot_checks: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(3);
-    let device = tempfile::tempdir()?;
-    let seeded = field_results(&url, device.path(), count, spot_checks).await?;
+    let scratch = tempfile::tempdir()?;
+    let device = match args.next() {
+        Some(folder) => {
+            let folder = std::path::PathBuf::from(folder);
+            std::fs::create_dir_all(&folder)?;
+            folder
+        }
+        None => scratch.path().to_path_buf(),
+    };
+    let seeded = field_results(&url, &device, count, spot_checks).await?;
     println!(
         "验收 {} 户（{} 户面积超标），抽查复核 {} 户，{} 个问题 / accepted {} households ({} over the limit), {} spot checks, {} findings",
         seeded.accepted.len(),
