@@ -71,7 +71,7 @@ fn households() -> Result<Vec<Household>, BoxError> {
 /// A device with the households and a kept sign-in (the app opens on its list).
 fn device(dir: &std::path::Path) -> Result<(), BoxError> {
     let mut store = Store::open(dir)?;
-    store.upsert_households(&households()?, 1)?;
+    store.upsert_households(&households()?, &[], 1)?;
     store.set_sync_value(anju_sync::state::SERVER_URL, "http://127.0.0.1:9")?;
     store.set_sync_value(anju_sync::state::DEVICE_ID, &Uuid::now_v7().to_string())?;
     store.set_sync_value(

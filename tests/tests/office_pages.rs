@@ -620,3 +620,131 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     office.stop().await?;
     Ok(())
 }
+
+/// A supervisor's device learns from the office what another device recorded: the area
+/// an acceptance recorded, for a spot check to compare with, and that the office returned
+/// an acceptance, which then no longer counts on any device.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_learn_what_other_devices_recorded_and_what_the_office_returned() -> TestResult {
+    use anju_app::{AppOptions, FieldApp, SyncTrigger};
+    use anju_core::model::HouseholdStatus;
+    use anju_store::HouseholdQuery;
+
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    {
+        let db = anju_office::db::OfficeDb::open(office_dir.path())?;
+        anju_office::users::add_user(
+            &db,
+            "zhou",
+            anju_core::wire::Role::Inspector,
+            Some(anju_core::model::Department::Housing),
+            None,
+            DEMO_PASSWORD,
+        )?;
+    }
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let url = office.url();
+    let li_device = tempfile::tempdir()?;
+    let seeded = field_results(&url, li_device.path(), 2, 0).await?;
+    assert_eq!(seeded.accepted.len(), 2);
+
+    // The supervisor zhou is given the accepted households, as a drawn sample would be.
+    let admin = Page::sign_in(&url, "admin").await?;
+    let (status, changed) = admin
+        .post(
+            "/api/office/assignments",
+            json!({"inspector": "zhou", "township": null, "site": null,
+                   "households": seeded.accepted, "unassign": false}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let zhou_device = tempfile::tempdir()?;
+    let zhou = FieldApp::open(zhou_device.path(), AppOptions::field_defaults())?;
+    zhou.sign_in(&url, "zhou", DEMO_PASSWORD).await?;
+    zhou.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let li = FieldApp::open(li_device.path(), AppOptions::field_defaults())?;
+
+    let all = HouseholdQuery {
+        limit: Some(50),
+        ..HouseholdQuery::default()
+    };
+    let mut households = zhou.list_households(&all)?.items;
+    households.sort_by(|a, b| a.number.cmp(&b.number));
+    assert_eq!(
+        households
+            .iter()
+            .map(|h| h.number.clone())
+            .collect::<Vec<_>>(),
+        seeded.accepted
+    );
+    for household in &households {
+        let seen_by_zhou = zhou.household_detail(household.id)?;
+        let seen_by_li = li.household_detail(household.id)?;
+        assert_eq!(seen_by_zhou.status, HouseholdStatus::Synced);
+        let recorded = seen_by_zhou
+            .recorded_area
+            .clone()
+            .ok_or("a recorded area")?;
+        assert_eq!(
+            Some(&recorded),
+            seen_by_li.recorded_area.as_ref(),
+            "zhou's device knows the area li's device recorded"
+        );
+        let [inspection] = seen_by_zhou.inspections.as_slice() else {
+            return Err(format!("one inspection: {:?}", seen_by_zhou.inspections).into());
+        };
+        assert_eq!(inspection.inspector, "li");
+        assert!(!inspection.on_this_device && !inspection.returned);
+        assert_eq!(inspection.submission_id, recorded.submission_id);
+        assert_eq!(
+            inspection.built_area_m2.as_deref(),
+            Some(recorded.built_area.to_m2_string().as_str())
+        );
+        assert_eq!(
+            inspection.verdict_over,
+            seen_by_li.inspections[0].verdict_over
+        );
+        let [own] = seen_by_li.inspections.as_slice() else {
+            return Err("li has one inspection".into());
+        };
+        assert!(own.on_this_device && own.synced && !own.returned);
+    }
+    // The second house is the one over the limit.
+    assert_eq!(
+        zhou.household_detail(households[1].id)?.inspections[0].verdict_over,
+        Some(true)
+    );
+
+    // The office returns the first acceptance: both devices learn it on their next sync.
+    let returned = zhou.household_detail(households[0].id)?.inspections[0].submission_id;
+    let (status, _) = admin
+        .post(
+            &format!("/api/office/review/{returned}"),
+            json!({"decision": "returned", "note": "面积需复核 / re-measure the area"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    zhou.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    li.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let zhou_sees = zhou.household_detail(households[0].id)?;
+    assert!(zhou_sees.inspections[0].returned);
+    assert_eq!(
+        zhou_sees.recorded_area, None,
+        "a returned acceptance records no area"
+    );
+    assert_eq!(zhou_sees.status, HouseholdStatus::ToInspect);
+    let li_sees = li.household_detail(households[0].id)?;
+    assert!(li_sees.inspections[0].returned && li_sees.inspections[0].on_this_device);
+    assert_eq!(li_sees.recorded_area, None);
+    assert_eq!(
+        li_sees.status,
+        HouseholdStatus::ToInspect,
+        "the household is back on li's list to accept again"
+    );
+    // The other household is as it was.
+    let untouched = zhou.household_detail(households[1].id)?;
+    assert!(untouched.recorded_area.is_some() && !untouched.inspections[0].returned);
+    office.stop().await?;
+    Ok(())
+}

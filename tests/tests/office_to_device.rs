@@ -54,7 +54,7 @@ fn demo_households_are_inspected_on_a_device() {
 
     let device_dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(device_dir.path()).unwrap();
-    store.upsert_households(&assigned, 1).unwrap();
+    store.upsert_households(&assigned, &[], 1).unwrap();
     let counts = store.count_by_status(&HouseholdQuery::default()).unwrap();
     assert_eq!((counts.total, counts.to_inspect), (14, 14));
 

@@ -460,7 +460,7 @@ async fn tombstones_remove_households_and_a_drifted_copy_is_pulled_again() {
     let stranger = household_ids_of_other_township(office_dir.path());
     device
         .store()
-        .upsert_households(std::slice::from_ref(&stranger), 0)
+        .upsert_households(std::slice::from_ref(&stranger), &[], 0)
         .unwrap();
     let report = device.sync(&config).await.unwrap();
     assert!(report.full_repull && report.digest_matches);

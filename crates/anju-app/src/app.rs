@@ -1,5 +1,6 @@
 //! [`FieldApp`]: the device's database, photo pipeline and sync engine behind the screens.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -296,8 +297,15 @@ impl FieldApp {
         let household = self.household(&store, id)?;
         let status = store.household_status(id)?;
         let open_findings = store.open_findings(id)?;
+        let office = store.office_inspections(id)?;
+        let returned: BTreeSet<Uuid> = office
+            .iter()
+            .filter(|i| i.returned)
+            .map(|i| i.submission_id)
+            .collect();
         let mut inspections = Vec::new();
-        let mut recorded_area = None;
+        // (when, area, submission) of every acceptance that counts, local or not.
+        let mut acceptances = Vec::new();
         for submission in store.submissions_for(id)? {
             let assessment = match submission.answers.get("area_measurement") {
                 Some(Answer::Area { measurement }) => assess(measurement, household.size).ok(),
@@ -307,14 +315,12 @@ impl FieldApp {
                 .clock
                 .trusted_time
                 .unwrap_or(submission.clock.device_time);
+            let is_returned = returned.contains(&submission.id);
             if submission.kind == SubmissionKind::Acceptance
+                && !is_returned
                 && let Some(assessment) = &assessment
             {
-                recorded_area = Some(RecordedArea {
-                    submission_id: submission.id,
-                    built_area: assessment.built_area,
-                    made_at,
-                });
+                acceptances.push((made_at, assessment.built_area, submission.id));
             }
             inspections.push(InspectionSummary {
                 submission_id: submission.id,
@@ -326,9 +332,44 @@ impl FieldApp {
                 synced: store
                     .is_acknowledged(RecordKind::Submission, &submission.id.to_string())?,
                 findings: store.findings_of_submission(submission.id)?,
+                on_this_device: true,
+                returned: is_returned,
             });
         }
-        inspections.reverse();
+        let local: BTreeSet<Uuid> = inspections.iter().map(|i| i.submission_id).collect();
+        for other in office
+            .into_iter()
+            .filter(|i| !local.contains(&i.submission_id))
+        {
+            if other.kind == SubmissionKind::Acceptance
+                && !other.returned
+                && let Some(area) = other.built_area
+            {
+                acceptances.push((other.made_at, area, other.submission_id));
+            }
+            inspections.push(InspectionSummary {
+                submission_id: other.submission_id,
+                kind: other.kind,
+                inspector: other.inspector,
+                made_at: other.made_at,
+                built_area_m2: other.built_area.map(|a| a.to_m2_string()),
+                verdict_over: other.over_limit,
+                synced: true,
+                findings: 0,
+                on_this_device: false,
+                returned: other.returned,
+            });
+        }
+        let recorded_area = acceptances
+            .into_iter()
+            .max_by_key(|(made_at, _, submission_id)| (*made_at, *submission_id))
+            .map(|(made_at, built_area, submission_id)| RecordedArea {
+                submission_id,
+                built_area,
+                made_at,
+            });
+        // Newest first.
+        inspections.sort_by_key(|i| std::cmp::Reverse((i.made_at, i.submission_id)));
         Ok(HouseholdDetail {
             household,
             status,

@@ -58,7 +58,8 @@ pub struct PlaceFilter {
     pub sites: Vec<String>,
 }
 
-/// One inspection of a household made on this device.
+/// One inspection of a household: made on this device, or on another one and known
+/// from the office's record that came with the household on a pull.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct InspectionSummary {
     pub submission_id: Uuid,
@@ -69,7 +70,12 @@ pub struct InspectionSummary {
     pub built_area_m2: Option<String>,
     pub verdict_over: Option<bool>,
     pub synced: bool,
+    /// Findings recorded with it on this device.
     pub findings: u32,
+    /// False for an inspection another device made.
+    pub on_this_device: bool,
+    /// The office returned it (退回): it no longer counts as the acceptance.
+    pub returned: bool,
 }
 
 /// The built area an earlier acceptance recorded, for a spot check to compare with.

@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::area::Area;
 use crate::form::Answer;
 use crate::hash::{HashError, content_sha256};
-use crate::model::{Department, Finding, Household, PhotoMeta, SignatureMeta, Submission};
+use crate::model::{
+    Department, Finding, Household, PhotoMeta, SignatureMeta, Submission, SubmissionKind,
+};
 
 pub const PROTOCOL_VERSION: u32 = 1;
 pub const API_PREFIX: &str = "/api/v1";
@@ -110,6 +113,12 @@ pub struct PullResponse {
     pub households: Vec<Household>,
     /// Households no longer assigned to the inspector.
     pub tombstones: Vec<Uuid>,
+    /// What the office holds of each household in `households`: the inspections any
+    /// device sent, so that a supervisor's device knows the area an acceptance recorded.
+    /// Absent from an older office: then the device knows only its own inspections.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub history: Vec<HouseholdHistory>,
     /// Give this as `cursor` for the next page or the next pull.
     pub next_cursor: i64,
     pub has_more: bool,
@@ -118,6 +127,30 @@ pub struct PullResponse {
     /// [`assigned_digest`] of every assigned household, on the last page only.
     pub assigned_digest: Option<String>,
     pub server_time: DateTime<Utc>,
+}
+
+/// The office's record of one household, sent with it on a pull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdHistory {
+    pub household_id: Uuid,
+    /// Oldest first.
+    pub inspections: Vec<OfficeInspection>,
+}
+
+/// One inspection the office received, from whichever device made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeInspection {
+    pub submission_id: Uuid,
+    pub kind: SubmissionKind,
+    pub inspector: String,
+    /// Trusted time if the device had one, else the device's.
+    pub made_at: DateTime<Utc>,
+    /// The built area the form's measurement gives, when it has one.
+    pub built_area: Option<Area>,
+    /// Whether that area is over the household's limit.
+    pub over_limit: Option<bool>,
+    /// The office returned it (退回): it no longer counts as the household's acceptance.
+    pub returned: bool,
 }
 
 /// SHA-256 over the sorted household ids, one per line: the device computes the same

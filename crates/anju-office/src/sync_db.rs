@@ -3,7 +3,8 @@
 use anju_core::form::form_by_id;
 use anju_core::model::{Household, SubmissionKind};
 use anju_core::wire::{
-    PullResponse, PushRecord, RecordBody, RecordResult, RecordStatus, assigned_digest,
+    HouseholdHistory, OfficeInspection, PullResponse, PushRecord, RecordBody, RecordResult,
+    RecordStatus, assigned_digest,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -83,15 +84,79 @@ pub fn pull(
             .collect();
         Some(assigned_digest(&ids))
     };
+    let history = history_of(db, &households)?;
     Ok(PullResponse {
         households,
         tombstones,
+        history,
         next_cursor,
         has_more,
         assigned_count,
         assigned_digest: digest,
         server_time: Utc::now(),
     })
+}
+
+/// The inspections the office holds of these households, from any device, in one query.
+fn history_of(
+    db: &OfficeDb,
+    households: &[Household],
+) -> Result<Vec<HouseholdHistory>, OfficeDbError> {
+    use crate::pages::submission::{SUBMISSION_COLUMNS, read_submission};
+    if households.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = households.iter().map(|h| h.id.to_string()).collect();
+    let mut stmt = db.conn.prepare_cached(&format!(
+        "SELECT {SUBMISSION_COLUMNS},
+             EXISTS (SELECT 1 FROM submission_reviews r
+                     WHERE r.submission_id = s.id AND r.decision = 'returned')
+         FROM submissions s
+         WHERE s.household_id IN (SELECT value FROM json_each(?1))
+         ORDER BY coalesce(s.trusted_time, s.device_time), s.id"
+    ))?;
+    let rows = stmt
+        .query_map([serde_json::to_string(&ids)?], |row| {
+            Ok((read_submission(row)?, row.get::<_, bool>(10)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut by_household: std::collections::BTreeMap<Uuid, Vec<OfficeInspection>> =
+        std::collections::BTreeMap::new();
+    let sizes: std::collections::HashMap<Uuid, u32> =
+        households.iter().map(|h| (h.id, h.size)).collect();
+    for (raw, returned) in rows {
+        let stored = raw
+            .parse()
+            .map_err(|e| OfficeDbError::Corrupt(format!("submission: {e}")))?;
+        let parse = |id: &str, what: &str| {
+            Uuid::parse_str(id).map_err(|_| OfficeDbError::Corrupt(format!("{what} {id}")))
+        };
+        let household_id = parse(&stored.household_id, "submission household")?;
+        let kind = SubmissionKind::from_code(&stored.kind)
+            .ok_or_else(|| OfficeDbError::Corrupt(format!("submission kind {}", stored.kind)))?;
+        let assessment = stored.assessment(sizes.get(&household_id).copied().unwrap_or(0));
+        by_household
+            .entry(household_id)
+            .or_default()
+            .push(OfficeInspection {
+                submission_id: parse(&stored.id, "submission")?,
+                kind,
+                inspector: stored.inspector.clone(),
+                made_at: stored.trusted_time.unwrap_or(stored.device_time),
+                built_area: assessment.as_ref().map(|a| a.built_area),
+                over_limit: assessment.as_ref().map(|a| a.is_over()),
+                returned,
+            });
+    }
+    // A household of the page without an entry has no inspections at the office.
+    Ok(by_household
+        .into_iter()
+        .filter(|(_, inspections)| !inspections.is_empty())
+        .map(|(household_id, inspections)| HouseholdHistory {
+            household_id,
+            inspections,
+        })
+        .collect())
 }
 
 enum Change {
@@ -385,6 +450,8 @@ fn insert(
                     push_offset_ms
                 ],
             )?;
+            // Every device that has the household learns of it on its next pull.
+            crate::assign::touch_household(tx, &s.household_id.to_string())?;
         }
         RecordBody::Finding(f) => {
             let state = serde_json::to_value(f.state)?;

@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all = households(count);
 
     let start = Instant::now();
-    store.upsert_households(&all, 1)?;
+    store.upsert_households(&all, &[], 1)?;
     let load = start.elapsed();
 
     let by_name = HouseholdQuery {

@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use anju_core::area::Area;
 use anju_core::form::{Answer, FormAnswers, FormContext, FormIssue, FormSchema, form_by_id};
 use anju_core::hash::{HashError, content_sha256, is_sha256_hex, sha256_hex};
 use anju_core::model::{
     ClockReading, Finding, FindingState, Household, HouseholdStatus, PhotoMeta, SignatureMeta,
     SignatureMethod, Submission, SubmissionKind,
 };
-use anju_core::wire::{RecordBody, SignatureRecord};
+use anju_core::wire::{HouseholdHistory, OfficeInspection, RecordBody, SignatureRecord};
 use anju_db::{DbError, Migration};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -35,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "field_app",
         sql: include_str!("../../../migrations/device/0002_field_app.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "office_history",
+        sql: include_str!("../../../migrations/device/0003_office_history.sql"),
     },
 ];
 
@@ -353,9 +359,12 @@ impl Store {
 
     /// Insert or update households pulled from the office, in one transaction. The
     /// device's own status of each household is kept.
+    /// `history` is the office's inspections of these households (from any device); a
+    /// household without an entry has none, and what the device held before is replaced.
     pub fn upsert_households(
         &mut self,
         households: &[Household],
+        history: &[HouseholdHistory],
         server_seq: i64,
     ) -> Result<usize> {
         let tx = self
@@ -395,9 +404,89 @@ impl Store {
                     pulled_at,
                 ])?;
             }
+            let mut clear =
+                tx.prepare_cached("DELETE FROM office_inspections WHERE household_id = ?1")?;
+            for h in households {
+                clear.execute([h.id.to_string()])?;
+            }
+            let pulled: std::collections::HashSet<Uuid> = households.iter().map(|h| h.id).collect();
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO office_inspections (submission_id, household_id, kind, inspector,
+                     made_at, built_area_quarter_mm2, over_limit, returned, pulled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (submission_id) DO UPDATE SET
+                     household_id = excluded.household_id, kind = excluded.kind,
+                     inspector = excluded.inspector, made_at = excluded.made_at,
+                     built_area_quarter_mm2 = excluded.built_area_quarter_mm2,
+                     over_limit = excluded.over_limit, returned = excluded.returned,
+                     pulled_at = excluded.pulled_at",
+            )?;
+            // History of a household not in this page would have nothing to hang on.
+            for entry in history.iter().filter(|e| pulled.contains(&e.household_id)) {
+                for i in &entry.inspections {
+                    let quarter_mm2 = i
+                        .built_area
+                        .map(|a| i64::try_from(a.quarter_mm2()))
+                        .transpose()
+                        .map_err(|_| StoreError::Corrupt {
+                            what: format!("built area of submission {}", i.submission_id),
+                        })?;
+                    insert.execute(params![
+                        i.submission_id.to_string(),
+                        entry.household_id.to_string(),
+                        i.kind.code(),
+                        i.inspector,
+                        i.made_at.to_rfc3339(),
+                        quarter_mm2,
+                        i.over_limit,
+                        i.returned,
+                        pulled_at,
+                    ])?;
+                }
+            }
+        }
+        for h in households {
+            refresh_status(&tx, h.id)?;
         }
         tx.commit()?;
         Ok(households.len())
+    }
+
+    /// What the office holds of a household's inspections, oldest first.
+    pub fn office_inspections(&self, household_id: Uuid) -> Result<Vec<OfficeInspection>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT submission_id, kind, inspector, made_at, built_area_quarter_mm2,
+                    over_limit, returned
+             FROM office_inspections WHERE household_id = ?1 ORDER BY made_at, submission_id",
+        )?;
+        let rows = stmt
+            .query_map([household_id.to_string()], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<i64>>(4)?,
+                    row.get::<_, Option<bool>>(5)?,
+                    row.get::<_, bool>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(
+                |(id, kind, inspector, made_at, quarter_mm2, over_limit, returned)| {
+                    Ok(OfficeInspection {
+                        submission_id: parse_uuid(&id, "office inspection id")?,
+                        kind: read_kind(&kind)?,
+                        inspector,
+                        made_at: parse_time(&made_at)?,
+                        built_area: quarter_mm2.map(|q| Area::from_quarter_mm2(i128::from(q))),
+                        over_limit,
+                        returned,
+                    })
+                },
+            )
+            .collect()
     }
 
     /// Drop a household the office no longer assigns to this inspector, unless work on it
@@ -418,7 +507,13 @@ impl Store {
         }
         // Synced records stay as the device's own copy unless the household goes; then
         // its dependants go with it.
-        for table in ["outbox", "findings", "signatures", "photos"] {
+        for table in [
+            "outbox",
+            "findings",
+            "signatures",
+            "photos",
+            "office_inspections",
+        ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE household_id = ?1"),
                 [&key],
@@ -1325,7 +1420,8 @@ fn insert_signature(
     Ok(())
 }
 
-/// Recompute a household's status from its drafts, outbox and findings.
+/// Recompute a household's status from its drafts, outbox, submissions, the office's
+/// record of its inspections, and its findings.
 fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
     conn.execute(
         "UPDATE households SET
@@ -1333,7 +1429,14 @@ fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
                 WHEN EXISTS (SELECT 1 FROM drafts WHERE household_id = ?1) THEN 'draft'
                 WHEN EXISTS (SELECT 1 FROM outbox WHERE household_id = ?1
                              AND acknowledged_at IS NULL) THEN 'submitted'
-                WHEN EXISTS (SELECT 1 FROM submissions WHERE household_id = ?1) THEN 'synced'
+                -- What the office returned (退回) does not count: the household is to
+                -- inspect again. The office also knows inspections other devices made.
+                WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.household_id = ?1
+                             AND NOT EXISTS (SELECT 1 FROM office_inspections o
+                                             WHERE o.submission_id = s.id AND o.returned))
+                     THEN 'synced'
+                WHEN EXISTS (SELECT 1 FROM office_inspections WHERE household_id = ?1
+                             AND NOT returned) THEN 'synced'
                 ELSE 'to_inspect'
             END,
             open_findings = (SELECT count(*) FROM findings

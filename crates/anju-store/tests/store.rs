@@ -158,7 +158,7 @@ fn drafts_survive_reopening_the_database() {
     let draft_id = {
         let mut store = Store::open(dir.path()).unwrap();
         store
-            .upsert_households(std::slice::from_ref(&h), 1)
+            .upsert_households(std::slice::from_ref(&h), &[], 1)
             .unwrap();
         let draft = store.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
         store
@@ -235,7 +235,7 @@ fn an_incomplete_form_is_refused_with_what_is_missing() {
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(2, "高灿军", "东河口镇", "雪峰岭村");
     store
-        .upsert_households(std::slice::from_ref(&h), 1)
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
         .unwrap();
     let draft = store.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
     let err = store
@@ -260,7 +260,7 @@ fn submitting_makes_an_immutable_submission_and_its_outbox_in_one_go() {
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(3, "郑怀圣", "东河口镇", "长岭村");
     store
-        .upsert_households(std::slice::from_ref(&h), 1)
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
         .unwrap();
     let draft_id = fill_spot_check(&mut store, h.id);
     let submission = store.submit(draft_id, "li", clock(), &ctx(h.size)).unwrap();
@@ -324,7 +324,7 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(4, "张某甲", "马头镇", "新桥村");
     store
-        .upsert_households(std::slice::from_ref(&h), 1)
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
         .unwrap();
     let sha = photo(&mut store, h.id, "front");
     let again = photo(&mut store, h.id, "front");
@@ -360,7 +360,7 @@ fn a_submission_naming_a_missing_photo_is_refused_whole() {
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(5, "王某乙", "张店镇", "河西村");
     store
-        .upsert_households(std::slice::from_ref(&h), 1)
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
         .unwrap();
     let draft_id = fill_spot_check(&mut store, h.id);
     // Point the slot at a photo the device never stored, then re-sign.
@@ -410,7 +410,7 @@ fn households_with_unsynced_work_are_not_removed() {
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(6, "陈某丙", "木厂镇", "东岗村");
     store
-        .upsert_households(std::slice::from_ref(&h), 1)
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
         .unwrap();
     let draft_id = fill_spot_check(&mut store, h.id);
     assert!(matches!(
@@ -460,9 +460,9 @@ fn search_and_counts_over_ten_thousand_households() {
         };
         all.push(household(i, &name, township, &village));
     }
-    store.upsert_households(&all, 42).unwrap();
+    store.upsert_households(&all, &[], 42).unwrap();
     // Re-pulling the same households updates in place.
-    store.upsert_households(&all[..100], 43).unwrap();
+    store.upsert_households(&all[..100], &[], 43).unwrap();
 
     let counts = store.count_by_status(&HouseholdQuery::default()).unwrap();
     assert_eq!(counts.total, 10_000);

@@ -893,7 +893,7 @@ impl<P: Fn(Progress)> Engine<'_, P> {
         let mut retained = with_store(self.store, |s| state::retained(s))?;
         if !page.households.is_empty() {
             with_store(self.store, |s| {
-                s.upsert_households(&page.households, page.next_cursor)
+                s.upsert_households(&page.households, &page.history, page.next_cursor)
             })?;
         }
         for id in &fresh {

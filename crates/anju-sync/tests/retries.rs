@@ -73,6 +73,7 @@ fn empty_page() -> String {
     serde_json::to_string(&PullResponse {
         households: vec![],
         tombstones: vec![],
+        history: vec![],
         next_cursor: 0,
         has_more: false,
         assigned_count: 0,

@@ -2,10 +2,23 @@
 import type { SubmissionKind } from "./SubmissionKind";
 
 /**
- * One inspection of a household made on this device.
+ * One inspection of a household: made on this device, or on another one and known
+ * from the office's record that came with the household on a pull.
  */
 export type InspectionSummary = { submission_id: string, kind: SubmissionKind, inspector: string, 
 /**
  * Trusted time if the device had one, else the device's.
  */
-made_at: string, built_area_m2: string | null, verdict_over: boolean | null, synced: boolean, findings: number, };
+made_at: string, built_area_m2: string | null, verdict_over: boolean | null, synced: boolean, 
+/**
+ * Findings recorded with it on this device.
+ */
+findings: number, 
+/**
+ * False for an inspection another device made.
+ */
+on_this_device: boolean, 
+/**
+ * The office returned it (退回): it no longer counts as the acceptance.
+ */
+returned: boolean, };

@@ -27,10 +27,10 @@ const en: typeof zhCN = {
   household: {
     title: 'Household', head: 'Head', idNumber: 'ID number', tapToShow: 'tap to show', size: 'People', members: 'Members',
     phone: 'Phone', place: 'Address', site: 'Site', placement: 'Placement', status: 'Status',
-    inspections: 'Inspections', noInspections: 'No inspection on this device yet',
+    inspections: 'Inspections', noInspections: 'No inspection yet',
     startAcceptance: 'Start acceptance', continueAcceptance: 'Continue acceptance', spotCheck: 'Spot check', continueSpotCheck: 'Continue spot check',
     kind: { acceptance: 'Acceptance', spot_check: 'Spot check' },
-    builtArea: 'Built area {m2} m²', over: 'Over the limit', within: 'Within the limit', synced: 'Synced', notSynced: 'To sync',
+    builtArea: 'Built area {m2} m²', over: 'Over the limit', within: 'Within the limit', otherDevice: 'Another device', returned: 'Returned', synced: 'Synced', notSynced: 'To sync',
     findings: '{n} problems', by: '{name}',
     relation: 'Relation',
   },

@@ -25,10 +25,10 @@ export default {
   household: {
     title: '户详情', head: '户主', idNumber: '身份证号', tapToShow: '点击显示', size: '人口', members: '家庭成员',
     phone: '电话', place: '地址', site: '安置点', placement: '安置方式', status: '状态',
-    inspections: '验收记录', noInspections: '本机还没有验收记录',
+    inspections: '验收记录', noInspections: '还没有验收记录',
     startAcceptance: '开始验收', continueAcceptance: '继续验收', spotCheck: '抽查丈量', continueSpotCheck: '继续抽查丈量',
     kind: { acceptance: '验收', spot_check: '抽查丈量' },
-    builtArea: '建筑面积 {m2} m²', over: '超标', within: '未超标', synced: '已同步', notSynced: '待同步',
+    builtArea: '建筑面积 {m2} m²', over: '超标', within: '未超标', otherDevice: '其他设备', returned: '已退回', synced: '已同步', notSynced: '待同步',
     findings: '{n} 个问题', by: '{name}',
     relation: '关系',
   },

@@ -112,7 +112,10 @@ pub fn review_submission(
     if let Some((decision, by, at)) = earlier {
         return Err(PageError::AlreadyReviewed { decision, by, at });
     }
-    db.connection().execute(
+    let tx = db
+        .connection_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
         "INSERT INTO submission_reviews (id, submission_id, decision, note, reviewed_by, reviewed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -124,6 +127,9 @@ pub fn review_submission(
             now()
         ],
     )?;
+    // The household's devices learn on their next pull that it was returned.
+    assign::touch_household(&tx, &household_id)?;
+    tx.commit()?;
     Ok(())
 }
 

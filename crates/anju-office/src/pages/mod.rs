@@ -7,7 +7,7 @@ mod actions;
 pub mod bindings;
 mod form;
 mod query;
-mod submission;
+pub(crate) mod submission;
 pub mod views;
 mod xlsx;
 
