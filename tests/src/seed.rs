@@ -5,10 +5,12 @@
 use std::path::Path;
 
 use anju_app::{AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
+use anju_core::area::HouseMeasurement;
 use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_store::HouseholdQuery;
 use chrono::{Duration, Utc};
+use uuid::Uuid;
 
 use crate::field::{INSPECTOR_SLOTS, PHOTO_SLOTS, camera_jpeg, handwriting, house, zheng_answers};
 use crate::fixtures::{DEMO_PASSWORD, INSPECTOR};
@@ -128,9 +130,6 @@ pub async fn field_results(
     }
     // Spot checks re-measure a little differently: within 3% but for the last one.
     for (index, household) in households.iter().take(spot_checks.min(count)).enumerate() {
-        let view = app.open_draft(household.id, SubmissionKind::SpotCheck)?;
-        let draft = view.draft.id;
-        let mut revision = view.draft.revision;
         let base = if index == 1 {
             14_000
         } else {
@@ -142,43 +141,14 @@ pub async fn field_results(
             base + 100
         };
         let width = if index == 1 { 12_000 } else { 9_000 };
-        revision = app
-            .save_answer(
-                draft,
-                "area_measurement",
-                Some(Answer::Area {
-                    measurement: house(length, width),
-                }),
-                Some(revision),
-            )?
-            .revision;
         photo_seed += 1;
-        revision = app
-            .add_photo(IncomingPhoto {
-                draft_id: draft,
-                slot: "photo_front",
-                expected_revision: Some(revision),
-                bytes: &camera_jpeg(800, 600, photo_seed)?,
-            })?
-            .state
-            .revision;
-        revision = app
-            .save_answer(
-                draft,
-                "findings",
-                Some(Answer::Findings { items: vec![] }),
-                Some(revision),
-            )?
-            .revision;
-        app.sign(
-            draft,
-            "sign_inspector",
+        spot_check(
+            &app,
+            household.id,
             INSPECTOR,
-            SignatureMethod::Handwritten,
-            handwriting(11.0),
-            Some(revision),
+            house(length, width),
+            photo_seed,
         )?;
-        app.submit_draft(draft)?;
         seeded.spot_checked.push(household.number.clone());
     }
     let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
@@ -190,4 +160,53 @@ pub async fn field_results(
         .into());
     }
     Ok(seeded)
+}
+
+/// A spot check (抽查复核) through the field app's commands: the re-measured house, a
+/// photo of the front, no findings, the inspector's signature; submitted, not synced.
+pub fn spot_check(
+    app: &FieldApp,
+    household_id: Uuid,
+    inspector: &str,
+    measurement: HouseMeasurement,
+    photo_seed: u64,
+) -> Result<(), BoxError> {
+    let view = app.open_draft(household_id, SubmissionKind::SpotCheck)?;
+    let draft = view.draft.id;
+    let mut revision = view.draft.revision;
+    revision = app
+        .save_answer(
+            draft,
+            "area_measurement",
+            Some(Answer::Area { measurement }),
+            Some(revision),
+        )?
+        .revision;
+    revision = app
+        .add_photo(IncomingPhoto {
+            draft_id: draft,
+            slot: "photo_front",
+            expected_revision: Some(revision),
+            bytes: &camera_jpeg(800, 600, photo_seed)?,
+        })?
+        .state
+        .revision;
+    revision = app
+        .save_answer(
+            draft,
+            "findings",
+            Some(Answer::Findings { items: vec![] }),
+            Some(revision),
+        )?
+        .revision;
+    app.sign(
+        draft,
+        "sign_inspector",
+        inspector,
+        SignatureMethod::Handwritten,
+        handwriting(11.0),
+        Some(revision),
+    )?;
+    app.submit_draft(draft)?;
+    Ok(())
 }

@@ -11,13 +11,17 @@ use std::path::Path;
 use std::time::Duration;
 
 use anju_tests::field::{INSPECTOR_SLOTS, PHOTO_SLOTS, ZHENG, camera_files};
-use anju_tests::fixtures::{DEMO_PASSWORD, INSPECTOR, OfficeHoldings, OfficeProcess, office_data};
+use anju_tests::fixtures::{
+    DEMO_PASSWORD, INSPECTOR, OfficeHoldings, OfficeProcess, TOWNSHIP, office_data,
+};
 use anju_tests::real_app::{Display, RealApp};
 use anju_tests::webdriver::WebDriver;
 use rusqlite::OpenFlags;
 use serde_json::json;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+const SUPERVISOR: &str = "zhou";
 
 const SCREEN: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(20);
@@ -138,11 +142,31 @@ async fn draw_signature(wd: &WebDriver, seed: i64) -> TestResult {
 async fn the_inspector_does_the_whole_job_in_the_real_app() -> TestResult {
     let office_dir = tempfile::tempdir()?;
     office_data(office_dir.path())?;
+    {
+        // A supervisor who re-measures in the same township, on their own phone.
+        let mut db = anju_office::db::OfficeDb::open(office_dir.path())?;
+        anju_office::users::add_user(
+            &db,
+            SUPERVISOR,
+            anju_core::wire::Role::Inspector,
+            Some(anju_core::model::Department::Housing),
+            None,
+            DEMO_PASSWORD,
+        )?;
+        anju_office::assign::assign(
+            &mut db,
+            SUPERVISOR,
+            &anju_office::assign::Target::Township(TOWNSHIP.into()),
+        )?;
+    }
     let office = OfficeProcess::spawn(office_dir.path(), "127.0.0.1:0")?;
     let device_dir = tempfile::tempdir()?;
     let display = Display::start()?;
     let mut app = RealApp::launch(&display, device_dir.path(), Some(&office.url())).await?;
-    let result = whole_job(&mut app, &office, office_dir.path(), device_dir.path()).await;
+    let mut result = whole_job(&mut app, &office, office_dir.path(), device_dir.path()).await;
+    if result.is_ok() {
+        result = a_supervisor_re_measures_on_another_device(&mut app, &office.url()).await;
+    }
     if result.is_err() {
         let _ = app.screenshot("job", "FAILED").await;
     }
@@ -356,6 +380,101 @@ async fn whole_job(
     assert_eq!(signature_records, 5);
     let findings = records.keys().filter(|(kind, _)| kind == "finding").count();
     assert_eq!(findings, 1);
+    Ok(())
+}
+
+/// The supervisor's device knows the area the inspector's acceptance recorded and
+/// re-measures; the inspector's app then shows that spot check as another device's.
+async fn a_supervisor_re_measures_on_another_device(
+    app: &mut RealApp,
+    office_url: &str,
+) -> TestResult {
+    use anju_app::{AppOptions, FieldApp, SyncTrigger};
+    let prefix = "job";
+    let supervisor_dir = tempfile::tempdir()?;
+    let supervisor = FieldApp::open(supervisor_dir.path(), AppOptions::field_defaults())?;
+    supervisor
+        .sign_in(office_url, SUPERVISOR, DEMO_PASSWORD)
+        .await?;
+    supervisor.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let zheng = supervisor
+        .list_households(&anju_store::HouseholdQuery {
+            text: Some(ZHENG.into()),
+            ..anju_store::HouseholdQuery::default()
+        })?
+        .items
+        .into_iter()
+        .next()
+        .ok_or("the supervisor has 郑怀圣")?;
+    let before = supervisor.household_detail(zheng.id)?;
+    let recorded = before
+        .recorded_area
+        .ok_or("the supervisor's device knows the recorded area")?;
+    // The area the inspector's real app entered (10.00 × 9.60 m).
+    assert_eq!(recorded.built_area.to_m2_string(), "96.00");
+    assert!(
+        before
+            .inspections
+            .iter()
+            .all(|i| !i.on_this_device && i.inspector == INSPECTOR)
+    );
+    anju_tests::seed::spot_check(
+        &supervisor,
+        zheng.id,
+        SUPERVISOR,
+        anju_tests::field::house(10_100, 9_600),
+        900,
+    )?;
+    let report = supervisor.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(
+        report.rejected.is_empty() && report.held.is_empty(),
+        "{report:?}"
+    );
+
+    // The inspector's app, synced again, shows both inspections.
+    let wd = &app.wd;
+    let last = wd.invoke("sync_status", json!({})).await?["last_sync"].clone();
+    click(wd, "tab-sync").await?;
+    wd.wait_route("sync", SHORT).await?;
+    click(wd, "sync-now").await?;
+    let start = std::time::Instant::now();
+    loop {
+        let status = wd.invoke("sync_status", json!({})).await?;
+        if status["running"] == json!(false) && status["last_sync"] != last {
+            break;
+        }
+        if start.elapsed() > SCREEN {
+            return Err(format!("the second sync did not finish: {status}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    click(wd, "tab-households").await?;
+    wd.wait_route("households", SHORT).await?;
+    fill(wd, "household-search", ZHENG).await?;
+    wd.wait_until(
+        "only 郑怀圣 is listed",
+        "const items = document.querySelectorAll('[data-testid=\"household-item\"]');
+         return items.length === 1 && items[0].textContent.includes(arguments[0]);",
+        vec![json!(ZHENG)],
+        SHORT,
+    )
+    .await?;
+    click(wd, "household-item").await?;
+    wd.wait_route("household", SHORT).await?;
+    wd.wait_until(
+        "the supervisor's spot check is listed as another device's",
+        "const rows = [...document.querySelectorAll('[data-testid=\"inspection\"]')];
+         return rows.length === 2
+             && rows[0].dataset.device === 'other' && rows[0].textContent.includes(arguments[0])
+             && rows[1].dataset.device === 'this';",
+        vec![json!(SUPERVISOR)],
+        SHORT,
+    )
+    .await?;
+    let first = app.wd.wait_for(&testid("inspection"), SHORT).await?;
+    app.wd.scroll_into_view(&first).await?;
+    app.screenshot(prefix, "household-spot-check-from-another-device")
+        .await?;
     Ok(())
 }
 
