@@ -681,7 +681,11 @@ async fn devices_learn_what_other_devices_recorded_and_what_the_office_returned(
     for household in &households {
         let seen_by_zhou = zhou.household_detail(household.id)?;
         let seen_by_li = li.household_detail(household.id)?;
-        assert_eq!(seen_by_zhou.status, HouseholdStatus::Synced);
+        assert_eq!(
+            seen_by_zhou.status,
+            HouseholdStatus::ToInspect,
+            "another device's acceptance is not zhou's spot check"
+        );
         let recorded = seen_by_zhou
             .recorded_area
             .clone()
@@ -716,8 +720,29 @@ async fn devices_learn_what_other_devices_recorded_and_what_the_office_returned(
         Some(true)
     );
 
+    // zhou re-measures the first house; the office compares it with li's acceptance.
+    let recorded = zhou
+        .household_detail(households[0].id)?
+        .recorded_area
+        .ok_or("a recorded area")?;
+    anju_tests::seed::spot_check(
+        &zhou,
+        households[0].id,
+        "zhou",
+        anju_tests::field::house(2_300 * i64::from(households[0].size) + 100, 9_000),
+        700,
+    )?;
+    zhou.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let page = format!("/api/office/households/{}", households[0].id);
+    let (_, at_office) = admin.get(&page).await?;
+    assert_eq!(
+        at_office["spot_check"]["recorded_m2"],
+        json!(recorded.built_area.to_m2_string())
+    );
+    assert_eq!(at_office["spot_check"]["within_tolerance"], true);
+
     // The office returns the first acceptance: both devices learn it on their next sync.
-    let returned = zhou.household_detail(households[0].id)?.inspections[0].submission_id;
+    let returned = recorded.submission_id;
     let (status, _) = admin
         .post(
             &format!("/api/office/review/{returned}"),
@@ -727,15 +752,30 @@ async fn devices_learn_what_other_devices_recorded_and_what_the_office_returned(
     assert_eq!(status, StatusCode::NO_CONTENT);
     zhou.sync_now(SyncTrigger::Manual, |_| {}).await?;
     li.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let (_, at_office) = admin.get(&page).await?;
+    assert_eq!(
+        at_office["spot_check"],
+        Value::Null,
+        "a returned acceptance is no area to compare with"
+    );
     let zhou_sees = zhou.household_detail(households[0].id)?;
-    assert!(zhou_sees.inspections[0].returned);
+    let [spot_check, acceptance] = zhou_sees.inspections.as_slice() else {
+        return Err(format!("two inspections: {:?}", zhou_sees.inspections).into());
+    };
+    assert!(spot_check.on_this_device && !spot_check.returned);
+    assert!(acceptance.returned && !acceptance.on_this_device);
     assert_eq!(
         zhou_sees.recorded_area, None,
         "a returned acceptance records no area"
     );
-    assert_eq!(zhou_sees.status, HouseholdStatus::ToInspect);
+    // zhou's own spot check keeps the household synced on zhou's device.
+    assert_eq!(zhou_sees.status, HouseholdStatus::Synced);
     let li_sees = li.household_detail(households[0].id)?;
-    assert!(li_sees.inspections[0].returned && li_sees.inspections[0].on_this_device);
+    let [by_zhou, own] = li_sees.inspections.as_slice() else {
+        return Err(format!("two inspections: {:?}", li_sees.inspections).into());
+    };
+    assert!(!by_zhou.on_this_device && by_zhou.inspector == "zhou");
+    assert!(own.on_this_device && own.returned);
     assert_eq!(li_sees.recorded_area, None);
     assert_eq!(
         li_sees.status,

@@ -1420,8 +1420,8 @@ fn insert_signature(
     Ok(())
 }
 
-/// Recompute a household's status from its drafts, outbox, submissions, the office's
-/// record of its inspections, and its findings.
+/// Recompute a household's status from its drafts, outbox, submissions (less those the
+/// office returned) and findings.
 fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
     conn.execute(
         "UPDATE households SET
@@ -1429,14 +1429,13 @@ fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
                 WHEN EXISTS (SELECT 1 FROM drafts WHERE household_id = ?1) THEN 'draft'
                 WHEN EXISTS (SELECT 1 FROM outbox WHERE household_id = ?1
                              AND acknowledged_at IS NULL) THEN 'submitted'
-                -- What the office returned (退回) does not count: the household is to
-                -- inspect again. The office also knows inspections other devices made.
+                -- The status is this device's work: another device's inspection does
+                -- not do a supervisor's spot check. What the office returned (退回) does
+                -- not count: the household is to inspect again.
                 WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.household_id = ?1
                              AND NOT EXISTS (SELECT 1 FROM office_inspections o
                                              WHERE o.submission_id = s.id AND o.returned))
                      THEN 'synced'
-                WHEN EXISTS (SELECT 1 FROM office_inspections WHERE household_id = ?1
-                             AND NOT returned) THEN 'synced'
                 ELSE 'to_inspect'
             END,
             open_findings = (SELECT count(*) FROM findings

@@ -544,3 +544,87 @@ fn embedded_migrations_match_the_folder() {
         .collect();
     assert_eq!(files, embedded);
 }
+
+#[test]
+fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_not_count() {
+    use anju_core::area::Area;
+    use anju_core::wire::{HouseholdHistory, OfficeInspection};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let h = household(7, "王某丁", "东河口镇", "长岭村");
+    let other = household(8, "赵某戊", "东河口镇", "长岭村");
+    let elsewhere = |submission_id: Uuid, returned: bool| OfficeInspection {
+        submission_id,
+        kind: SubmissionKind::Acceptance,
+        inspector: "wang".into(),
+        made_at: Utc::now(),
+        built_area: Some(Area::from_m2_hundredths(9_780)),
+        over_limit: Some(false),
+        returned,
+    };
+    let accepted_elsewhere = Uuid::now_v7();
+    let history = vec![
+        HouseholdHistory {
+            household_id: h.id,
+            inspections: vec![elsewhere(accepted_elsewhere, false)],
+        },
+        // Not in this page: nothing to hang it on, so it is left out.
+        HouseholdHistory {
+            household_id: Uuid::now_v7(),
+            inspections: vec![elsewhere(Uuid::now_v7(), false)],
+        },
+    ];
+    store
+        .upsert_households(&[h.clone(), other.clone()], &history, 1)
+        .unwrap();
+    let known = store.office_inspections(h.id).unwrap();
+    assert_eq!(known, history[0].inspections);
+    assert!(store.office_inspections(other.id).unwrap().is_empty());
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::ToInspect,
+        "another device's inspection is not this device's work"
+    );
+
+    // This device re-measures and syncs; then the office returns its spot check.
+    let draft = fill_spot_check(&mut store, h.id);
+    let submission = store.submit(draft, "li", clock(), &ctx(h.size)).unwrap();
+    let seqs: Vec<i64> = store
+        .pending_outbox()
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    store.acknowledge(&seqs).unwrap();
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::Synced
+    );
+    let mut own = elsewhere(submission.id, true);
+    own.kind = SubmissionKind::SpotCheck;
+    own.inspector = "li".into();
+    let returned = vec![HouseholdHistory {
+        household_id: h.id,
+        inspections: vec![elsewhere(accepted_elsewhere, false), own],
+    }];
+    store
+        .upsert_households(std::slice::from_ref(&h), &returned, 2)
+        .unwrap();
+    assert_eq!(store.office_inspections(h.id).unwrap().len(), 2);
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::ToInspect,
+        "a returned submission puts the household back on the list"
+    );
+
+    // A pull without history for the household clears what the device held.
+    store
+        .upsert_households(std::slice::from_ref(&h), &[], 3)
+        .unwrap();
+    assert!(store.office_inspections(h.id).unwrap().is_empty());
+    assert_eq!(
+        store.household_status(h.id).unwrap(),
+        HouseholdStatus::Synced
+    );
+    assert!(store.integrity_problems().unwrap().is_empty());
+}

@@ -423,7 +423,7 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
         .iter()
         .map(|s| submission_view(conn, s, row.size, &photos))
         .collect::<Result<Vec<_>>>()?;
-    let spot_check = match recorded_and_remeasured(&stored, row.size) {
+    let spot_check = match recorded_and_remeasured(conn, id, &stored, row.size)? {
         (Some(recorded), Some(remeasured)) => Some(compare_areas(recorded, remeasured)),
         _ => None,
     };

@@ -476,21 +476,32 @@ pub(crate) fn submissions_of(
     raw.into_iter().map(RawSubmission::parse).collect()
 }
 
-/// The built area the latest acceptance recorded and the latest spot check re-measured.
+/// The built area the latest acceptance that counts recorded (one the office returned
+/// does not) and the latest spot check re-measured.
 pub(crate) fn recorded_and_remeasured(
+    conn: &Connection,
+    household_id: &str,
     stored: &[StoredSubmission],
     size: u32,
-) -> (Option<area::Area>, Option<area::Area>) {
+) -> Result<(Option<area::Area>, Option<area::Area>)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.submission_id FROM submission_reviews r
+         JOIN submissions s ON s.id = r.submission_id
+         WHERE s.household_id = ?1 AND r.decision = 'returned'",
+    )?;
+    let returned = stmt
+        .query_map([household_id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<std::collections::BTreeSet<String>>>()?;
     let built = |kind: SubmissionKind| {
         stored
             .iter()
             .rev()
-            .filter(|s| s.submission_kind() == kind)
+            .filter(|s| s.submission_kind() == kind && !returned.contains(&s.id))
             .find_map(|s| s.assessment(size))
             .map(|a| a.built_area)
     };
-    (
+    Ok((
         built(SubmissionKind::Acceptance),
         built(SubmissionKind::SpotCheck),
-    )
+    ))
 }
