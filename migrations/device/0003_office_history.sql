@@ -14,3 +14,14 @@ CREATE TABLE office_inspections (
     pulled_at     TEXT NOT NULL
 );
 CREATE INDEX office_inspections_household ON office_inspections (household_id, made_at);
+
+-- Where the office's rectification (整改) of each finding stands; the finding the device
+-- made stays as it was sent, and the lists show the office's state over it.
+CREATE TABLE office_findings (
+    finding_id   TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households (id) ON DELETE CASCADE,
+    state        TEXT NOT NULL CHECK (state IN ('open', 'rectified', 'closed', 'reopened')),
+    changed_at   TEXT NOT NULL,
+    pulled_at    TEXT NOT NULL
+);
+CREATE INDEX office_findings_household ON office_findings (household_id);

@@ -621,11 +621,11 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     Ok(())
 }
 
-/// A supervisor's device learns from the office what another device recorded: the area
-/// an acceptance recorded, for a spot check to compare with, and that the office returned
-/// an acceptance, which then no longer counts on any device.
+/// Devices learn from the office what another device recorded (the area an acceptance
+/// recorded, for a supervisor's spot check to compare with), that the office returned an
+/// acceptance, which then no longer counts on any device, and where rectification stands.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn devices_learn_what_other_devices_recorded_and_what_the_office_returned() -> TestResult {
+async fn devices_learn_other_devices_inspections_returns_and_rectification() -> TestResult {
     use anju_app::{AppOptions, FieldApp, SyncTrigger};
     use anju_core::model::HouseholdStatus;
     use anju_store::HouseholdQuery;
@@ -782,6 +782,55 @@ async fn devices_learn_what_other_devices_recorded_and_what_the_office_returned(
         HouseholdStatus::ToInspect,
         "the household is back on li's list to accept again"
     );
+    // Rectification at the office reaches the inspector's device: the township rectifies
+    // li's drainage finding, the district office closes it.
+    let zhang = Page::sign_in(&url, "zhang").await?;
+    let finding = li
+        .list_findings()?
+        .into_iter()
+        .find(|f| f.household_number == households[0].number)
+        .ok_or("li's finding on the first household")?
+        .finding;
+    assert_eq!(finding.state, anju_core::model::FindingState::Open);
+    assert_eq!(li.household_detail(households[0].id)?.open_findings, 1);
+    let transition = format!("/api/office/findings/{}/transition", finding.id);
+    let (status, body) = zhang
+        .post(
+            &transition,
+            json!({"to": "rectified", "note": "排水沟已修通", "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    li.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let state_on_li = |app: &FieldApp| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(app
+            .list_findings()?
+            .into_iter()
+            .find(|f| f.finding.id == finding.id)
+            .ok_or("the finding")?
+            .finding
+            .state)
+    };
+    assert_eq!(state_on_li(&li)?, anju_core::model::FindingState::Rectified);
+    assert_eq!(li.household_detail(households[0].id)?.open_findings, 0);
+    let (status, body) = admin
+        .post(
+            &transition,
+            json!({"to": "closed", "note": null, "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    li.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert_eq!(state_on_li(&li)?, anju_core::model::FindingState::Closed);
+    // The office page says the same.
+    let (_, at_office) = admin.get(&page).await?;
+    assert!(
+        at_office["findings"].as_array().is_some_and(|f| f
+            .iter()
+            .any(|f| f["id"] == json!(finding.id.to_string()) && f["state"] == "closed")),
+        "{at_office}"
+    );
+
     // The other household is as it was.
     let untouched = zhou.household_detail(households[1].id)?;
     assert!(untouched.recorded_area.is_some() && !untouched.inspections[0].returned);

@@ -11,7 +11,8 @@ use crate::area::Area;
 use crate::form::Answer;
 use crate::hash::{HashError, content_sha256};
 use crate::model::{
-    Department, Finding, Household, PhotoMeta, SignatureMeta, Submission, SubmissionKind,
+    Department, Finding, FindingState, Household, PhotoMeta, SignatureMeta, Submission,
+    SubmissionKind,
 };
 
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -135,6 +136,18 @@ pub struct HouseholdHistory {
     pub household_id: Uuid,
     /// Oldest first.
     pub inspections: Vec<OfficeInspection>,
+    /// Where rectification (整改) of each of the household's findings stands at the office.
+    #[serde(default)]
+    pub findings: Vec<OfficeFinding>,
+}
+
+/// A finding's state as the office's rectification moved it (open → rectified → closed,
+/// or reopened).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeFinding {
+    pub finding_id: Uuid,
+    pub state: FindingState,
+    pub changed_at: DateTime<Utc>,
 }
 
 /// One inspection the office received, from whichever device made it.

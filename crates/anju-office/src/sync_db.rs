@@ -1,10 +1,10 @@
 //! The office side of pull and push, on SQLite.
 
 use anju_core::form::form_by_id;
-use anju_core::model::{Household, SubmissionKind};
+use anju_core::model::{FindingState, Household, SubmissionKind};
 use anju_core::wire::{
-    HouseholdHistory, OfficeInspection, PullResponse, PushRecord, RecordBody, RecordResult,
-    RecordStatus, assigned_digest,
+    HouseholdHistory, OfficeFinding, OfficeInspection, PullResponse, PushRecord, RecordBody,
+    RecordResult, RecordStatus, assigned_digest,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -148,13 +148,50 @@ fn history_of(
                 returned,
             });
     }
-    // A household of the page without an entry has no inspections at the office.
-    Ok(by_household
-        .into_iter()
-        .filter(|(_, inspections)| !inspections.is_empty())
-        .map(|(household_id, inspections)| HouseholdHistory {
-            household_id,
-            inspections,
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT f.id, f.household_id, f.state, f.updated_at FROM findings f
+         WHERE f.household_id IN (SELECT value FROM json_each(?1))
+         ORDER BY f.created_at, f.id",
+    )?;
+    let rows = stmt
+        .query_map([serde_json::to_string(&ids)?], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut findings: std::collections::BTreeMap<Uuid, Vec<OfficeFinding>> =
+        std::collections::BTreeMap::new();
+    for (id, household_id, state, changed_at) in rows {
+        let parse = |id: &str, what: &str| {
+            Uuid::parse_str(id).map_err(|_| OfficeDbError::Corrupt(format!("{what} {id}")))
+        };
+        findings
+            .entry(parse(&household_id, "finding household")?)
+            .or_default()
+            .push(OfficeFinding {
+                finding_id: parse(&id, "finding")?,
+                state: FindingState::from_code(&state)
+                    .ok_or_else(|| OfficeDbError::Corrupt(format!("finding state {state}")))?,
+                changed_at: DateTime::parse_from_rfc3339(&changed_at)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| OfficeDbError::Corrupt(format!("finding time {changed_at}")))?,
+            });
+    }
+    // A household of the page without an entry has nothing at the office.
+    Ok(households
+        .iter()
+        .filter_map(|h| {
+            let inspections = by_household.remove(&h.id).unwrap_or_default();
+            let findings = findings.remove(&h.id).unwrap_or_default();
+            (!inspections.is_empty() || !findings.is_empty()).then_some(HouseholdHistory {
+                household_id: h.id,
+                inspections,
+                findings,
+            })
         })
         .collect())
 }

@@ -406,8 +406,11 @@ impl Store {
             }
             let mut clear =
                 tx.prepare_cached("DELETE FROM office_inspections WHERE household_id = ?1")?;
+            let mut clear_findings =
+                tx.prepare_cached("DELETE FROM office_findings WHERE household_id = ?1")?;
             for h in households {
                 clear.execute([h.id.to_string()])?;
+                clear_findings.execute([h.id.to_string()])?;
             }
             let pulled: std::collections::HashSet<Uuid> = households.iter().map(|h| h.id).collect();
             let mut insert = tx.prepare_cached(
@@ -440,6 +443,24 @@ impl Store {
                         quarter_mm2,
                         i.over_limit,
                         i.returned,
+                        pulled_at,
+                    ])?;
+                }
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO office_findings (finding_id, household_id, state, changed_at, pulled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (finding_id) DO UPDATE SET
+                     household_id = excluded.household_id, state = excluded.state,
+                     changed_at = excluded.changed_at, pulled_at = excluded.pulled_at",
+            )?;
+            for entry in history.iter().filter(|e| pulled.contains(&e.household_id)) {
+                for f in &entry.findings {
+                    insert.execute(params![
+                        f.finding_id.to_string(),
+                        entry.household_id.to_string(),
+                        f.state.code(),
+                        f.changed_at.to_rfc3339(),
                         pulled_at,
                     ])?;
                 }
@@ -513,6 +534,7 @@ impl Store {
             "signatures",
             "photos",
             "office_inspections",
+            "office_findings",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE household_id = ?1"),
@@ -1327,15 +1349,17 @@ impl Store {
         )?)
     }
 
-    /// Every finding on the device with its household: open and reopened ones first, then
-    /// by deadline.
+    /// Every finding on the device with its household, in the state the office's
+    /// rectification has it (as last pulled): open and reopened ones first, then by deadline.
     pub fn findings_list(&self) -> Result<Vec<FindingRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {FINDING_COLUMNS}, h.head_name, h.number, h.township, h.village,
+            "SELECT {SHOWN_FINDING_COLUMNS}, h.head_name, h.number, h.township, h.village,
                     EXISTS (SELECT 1 FROM outbox o WHERE o.record_kind = 'finding'
                             AND o.record_id = f.id AND o.acknowledged_at IS NOT NULL)
              FROM findings f JOIN households h ON h.id = f.household_id
-             ORDER BY CASE WHEN f.state IN ('open', 'reopened') THEN 0 ELSE 1 END,
+             LEFT JOIN office_findings office ON office.finding_id = f.id
+             ORDER BY CASE WHEN coalesce(office.state, f.state) IN ('open', 'reopened')
+                           THEN 0 ELSE 1 END,
                       f.deadline, f.created_at"
         ))?;
         let rows = stmt.query_map([], |row| {
@@ -1438,8 +1462,10 @@ fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
                      THEN 'synced'
                 ELSE 'to_inspect'
             END,
-            open_findings = (SELECT count(*) FROM findings
-                             WHERE household_id = ?1 AND state IN ('open', 'reopened'))
+            open_findings = (SELECT count(*) FROM findings f
+                             LEFT JOIN office_findings office ON office.finding_id = f.id
+                             WHERE f.household_id = ?1
+                               AND coalesce(office.state, f.state) IN ('open', 'reopened'))
          WHERE id = ?1",
         [household_id.to_string()],
     )?;
@@ -1540,9 +1566,14 @@ fn read_photo(row: &Row<'_>) -> Result<PhotoMeta> {
     })
 }
 
-/// The columns [`read_finding`] reads, from `findings f`.
+/// The columns [`read_finding`] reads, from `findings f`: the record as it was made and
+/// is sent.
 const FINDING_COLUMNS: &str =
     "f.id, f.household_id, f.submission_id, f.item, f.description, f.deadline, f.state";
+/// The same with the office's state over the device's, from `findings f` left-joined with
+/// `office_findings office`: what the lists show.
+const SHOWN_FINDING_COLUMNS: &str = "f.id, f.household_id, f.submission_id, f.item,
+    f.description, f.deadline, coalesce(office.state, f.state)";
 
 fn read_finding(row: &Row<'_>) -> Result<Finding> {
     let id: String = row.get(0)?;

@@ -548,7 +548,8 @@ fn embedded_migrations_match_the_folder() {
 #[test]
 fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_not_count() {
     use anju_core::area::Area;
-    use anju_core::wire::{HouseholdHistory, OfficeInspection};
+    use anju_core::model::FindingState;
+    use anju_core::wire::{HouseholdHistory, OfficeFinding, OfficeInspection};
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let h = household(7, "王某丁", "东河口镇", "长岭村");
@@ -567,11 +568,13 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
         HouseholdHistory {
             household_id: h.id,
             inspections: vec![elsewhere(accepted_elsewhere, false)],
+            findings: vec![],
         },
         // Not in this page: nothing to hang it on, so it is left out.
         HouseholdHistory {
             household_id: Uuid::now_v7(),
             inspections: vec![elsewhere(Uuid::now_v7(), false)],
+            findings: vec![],
         },
     ];
     store
@@ -603,14 +606,28 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
     let mut own = elsewhere(submission.id, true);
     own.kind = SubmissionKind::SpotCheck;
     own.inspector = "li".into();
+    // The spot check's finding is open until the office's rectification moves it.
+    let finding = store.findings_list().unwrap().remove(0).finding;
+    assert_eq!(finding.state, FindingState::Open);
+    assert_eq!(store.open_findings(h.id).unwrap(), 1);
     let returned = vec![HouseholdHistory {
         household_id: h.id,
         inspections: vec![elsewhere(accepted_elsewhere, false), own],
+        findings: vec![OfficeFinding {
+            finding_id: finding.id,
+            state: FindingState::Closed,
+            changed_at: Utc::now(),
+        }],
     }];
     store
         .upsert_households(std::slice::from_ref(&h), &returned, 2)
         .unwrap();
     assert_eq!(store.office_inspections(h.id).unwrap().len(), 2);
+    assert_eq!(
+        store.findings_list().unwrap()[0].finding.state,
+        FindingState::Closed
+    );
+    assert_eq!(store.open_findings(h.id).unwrap(), 0);
     assert_eq!(
         store.household_status(h.id).unwrap(),
         HouseholdStatus::ToInspect,
@@ -625,6 +642,11 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
     assert_eq!(
         store.household_status(h.id).unwrap(),
         HouseholdStatus::Synced
+    );
+    assert_eq!(
+        store.findings_list().unwrap()[0].finding.state,
+        FindingState::Open,
+        "without the office's word the finding is as the device made it"
     );
     assert!(store.integrity_problems().unwrap().is_empty());
 }

@@ -431,6 +431,8 @@ pub fn transition_finding(
             at
         ],
     )?;
+    // The inspector's device learns on its next pull where rectification stands.
+    assign::touch_household(&tx, &household)?;
     tx.commit()?;
     findings_where(
         db,
