@@ -72,17 +72,22 @@ async fn sign_in(app: &mut RealApp, office_url: &str, prefix: &str) -> TestResul
     Ok(())
 }
 
+/// Search the households list for 郑怀圣 until only he is listed.
+async fn search_zheng(wd: &WebDriver) -> TestResult {
+    fill(wd, "household-search", ZHENG).await?;
+    wd.wait_until(
+        "only 郑怀圣 is listed",
+        "const items = document.querySelectorAll('[data-testid=\"household-item\"]');
+         return items.length === 1 && items[0].textContent.includes(arguments[0]);",
+        vec![json!(ZHENG)],
+        SHORT,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn open_zheng(app: &mut RealApp, prefix: &str) -> TestResult {
-    fill(&app.wd, "household-search", ZHENG).await?;
-    app.wd
-        .wait_until(
-            "only 郑怀圣 is listed",
-            "const items = document.querySelectorAll('[data-testid=\"household-item\"]');
-             return items.length === 1 && items[0].textContent.includes(arguments[0]);",
-            vec![json!(ZHENG)],
-            SHORT,
-        )
-        .await?;
+    search_zheng(&app.wd).await?;
     app.screenshot(prefix, "search").await?;
     click(&app.wd, "household-item").await?;
     app.wd.wait_route("household", SHORT).await?;
@@ -450,15 +455,7 @@ async fn a_supervisor_re_measures_on_another_device(
     }
     click(wd, "tab-households").await?;
     wd.wait_route("households", SHORT).await?;
-    fill(wd, "household-search", ZHENG).await?;
-    wd.wait_until(
-        "only 郑怀圣 is listed",
-        "const items = document.querySelectorAll('[data-testid=\"household-item\"]');
-         return items.length === 1 && items[0].textContent.includes(arguments[0]);",
-        vec![json!(ZHENG)],
-        SHORT,
-    )
-    .await?;
+    search_zheng(wd).await?;
     click(wd, "household-item").await?;
     wd.wait_route("household", SHORT).await?;
     wd.wait_until(

@@ -97,7 +97,12 @@ pub fn pull(
     })
 }
 
-/// The inspections the office holds of these households, from any device, in one query.
+fn stored_uuid(id: &str, what: &str) -> Result<Uuid, OfficeDbError> {
+    Uuid::parse_str(id).map_err(|_| OfficeDbError::Corrupt(format!("{what} {id}")))
+}
+
+/// What the office holds of these households: the inspections from any device and the
+/// findings' states, in two queries.
 fn history_of(
     db: &OfficeDb,
     households: &[Household],
@@ -128,10 +133,7 @@ fn history_of(
         let stored = raw
             .parse()
             .map_err(|e| OfficeDbError::Corrupt(format!("submission: {e}")))?;
-        let parse = |id: &str, what: &str| {
-            Uuid::parse_str(id).map_err(|_| OfficeDbError::Corrupt(format!("{what} {id}")))
-        };
-        let household_id = parse(&stored.household_id, "submission household")?;
+        let household_id = stored_uuid(&stored.household_id, "submission household")?;
         let kind = SubmissionKind::from_code(&stored.kind)
             .ok_or_else(|| OfficeDbError::Corrupt(format!("submission kind {}", stored.kind)))?;
         let assessment = stored.assessment(sizes.get(&household_id).copied().unwrap_or(0));
@@ -139,7 +141,7 @@ fn history_of(
             .entry(household_id)
             .or_default()
             .push(OfficeInspection {
-                submission_id: parse(&stored.id, "submission")?,
+                submission_id: stored_uuid(&stored.id, "submission")?,
                 kind,
                 inspector: stored.inspector.clone(),
                 made_at: stored.trusted_time.unwrap_or(stored.device_time),
@@ -166,14 +168,11 @@ fn history_of(
     let mut findings: std::collections::BTreeMap<Uuid, Vec<OfficeFinding>> =
         std::collections::BTreeMap::new();
     for (id, household_id, state, changed_at) in rows {
-        let parse = |id: &str, what: &str| {
-            Uuid::parse_str(id).map_err(|_| OfficeDbError::Corrupt(format!("{what} {id}")))
-        };
         findings
-            .entry(parse(&household_id, "finding household")?)
+            .entry(stored_uuid(&household_id, "finding household")?)
             .or_default()
             .push(OfficeFinding {
-                finding_id: parse(&id, "finding")?,
+                finding_id: stored_uuid(&id, "finding")?,
                 state: FindingState::from_code(&state)
                     .ok_or_else(|| OfficeDbError::Corrupt(format!("finding state {state}")))?,
                 changed_at: DateTime::parse_from_rfc3339(&changed_at)

@@ -357,10 +357,10 @@ impl Store {
 
     // -- households ------------------------------------------------------------------
 
-    /// Insert or update households pulled from the office, in one transaction. The
-    /// device's own status of each household is kept.
-    /// `history` is the office's inspections of these households (from any device); a
-    /// household without an entry has none, and what the device held before is replaced.
+    /// Insert or update households pulled from the office, with the office's history of
+    /// them, in one transaction, and work out each one's status again. `history` holds the
+    /// inspections (from any device) and finding states; a household without an entry has
+    /// none, and what the device held before is replaced.
     pub fn upsert_households(
         &mut self,
         households: &[Household],

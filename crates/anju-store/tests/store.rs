@@ -404,6 +404,17 @@ fn a_submission_naming_a_missing_photo_is_refused_whole() {
     assert!(store.draft(draft_id).is_ok());
 }
 
+/// As if the office had confirmed everything waiting.
+fn acknowledge_all(store: &mut Store) {
+    let seqs: Vec<i64> = store
+        .pending_outbox()
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    store.acknowledge(&seqs).unwrap();
+}
+
 #[test]
 fn households_with_unsynced_work_are_not_removed() {
     let dir = tempfile::tempdir().unwrap();
@@ -422,13 +433,7 @@ fn households_with_unsynced_work_are_not_removed() {
         store.remove_household(h.id),
         Err(StoreError::UnsyncedWork)
     ));
-    let seqs: Vec<i64> = store
-        .pending_outbox()
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
-    store.acknowledge(&seqs).unwrap();
+    acknowledge_all(&mut store);
     assert!(store.remove_household(h.id).unwrap());
     assert!(store.household(h.id).unwrap().is_none());
     // The guard against deleting submissions is back in place.
@@ -592,13 +597,7 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
     // This device re-measures and syncs; then the office returns its spot check.
     let draft = fill_spot_check(&mut store, h.id);
     let submission = store.submit(draft, "li", clock(), &ctx(h.size)).unwrap();
-    let seqs: Vec<i64> = store
-        .pending_outbox()
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
-    store.acknowledge(&seqs).unwrap();
+    acknowledge_all(&mut store);
     assert_eq!(
         store.household_status(h.id).unwrap(),
         HouseholdStatus::Synced
