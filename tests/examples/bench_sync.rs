@@ -1,6 +1,7 @@
 //! Sync benchmarks: first pull of 10,000 and 100,000 households, push of 1,000
-//! submissions, 20 devices at once, and bytes on the wire. Prints figures; asserts only
-//! that the work was really done (counts), never how fast.
+//! submissions and a new device's pull of their history, 20 devices at once, and bytes
+//! on the wire. Prints figures; asserts only that the work was really done (counts),
+//! never how fast.
 //!
 //!     cargo build --release -p anju-office
 //!     ANJU_OFFICE_BIN=target/release/anju-office \
@@ -179,6 +180,23 @@ async fn push_thousand() -> Result<(), BoxError> {
         records as f64 / push.as_secs_f64(),
         upload.as_secs_f64(),
         total.as_secs_f64()
+    );
+    // A new device of li's pulls the same households, with the office's history of those
+    // 1,000 inspections.
+    let second = Device::new()?;
+    second.login(&config, &office.url(), "li").await?;
+    let started = Instant::now();
+    second.sync(&config).await?;
+    let pulled = started.elapsed();
+    let mut known = 0;
+    for household in &households {
+        known += second.store().office_inspections(*household)?.len();
+    }
+    assert_eq!(known, 1000, "the history of every inspection arrived");
+    println!(
+        "a new device's first pull of {} households with the office's history of {known} inspections: {:.0} ms",
+        households.len(),
+        pulled.as_secs_f64() * 1000.0
     );
     office.stop().await?;
     Ok(())
