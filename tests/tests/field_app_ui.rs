@@ -72,6 +72,30 @@ async fn sign_in(app: &mut RealApp, office_url: &str, prefix: &str) -> TestResul
     Ok(())
 }
 
+/// Sync from the sync screen, and wait until a sync newer than the last one has finished
+/// with nothing left waiting (the form's own sync, started on submit, may be that one).
+async fn sync_in_app(wd: &WebDriver) -> TestResult {
+    let before = wd.invoke("sync_status", json!({})).await?["last_sync"].clone();
+    click(wd, "tab-sync").await?;
+    wd.wait_route("sync", SHORT).await?;
+    click(wd, "sync-now").await?;
+    let start = std::time::Instant::now();
+    loop {
+        let status = wd.invoke("sync_status", json!({})).await?;
+        if status["running"] == json!(false)
+            && status["pending"]["records"] == json!(0)
+            && !status["last_sync"].is_null()
+            && status["last_sync"] != before
+        {
+            return Ok(());
+        }
+        if start.elapsed() > SCREEN {
+            return Err(format!("the sync did not finish: {status}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Search the households list for 郑怀圣 until only he is listed.
 async fn search_zheng(wd: &WebDriver) -> TestResult {
     fill(wd, "household-search", ZHENG).await?;
@@ -301,24 +325,7 @@ async fn whole_job(
     wd.wait_route("household", SHORT).await?;
     wd.click_css(".van-nav-bar__left", SHORT).await?;
     wd.wait_route("households", SHORT).await?;
-    click(wd, "tab-sync").await?;
-    wd.wait_route("sync", SHORT).await?;
-    click(wd, "sync-now").await?;
-    // The form's own sync (started on submit) or this one: either way nothing may wait.
-    let start = std::time::Instant::now();
-    loop {
-        let status = wd.invoke("sync_status", json!({})).await?;
-        if status["running"] == json!(false)
-            && status["pending"]["records"] == json!(0)
-            && !status["last_sync"].is_null()
-        {
-            break;
-        }
-        if start.elapsed() > SCREEN {
-            return Err(format!("the sync did not finish: {status}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    sync_in_app(wd).await?;
     wd.wait_until(
         "the sync screen says nothing waits",
         "const p = document.querySelector('[data-testid=\"sync-pending\"]');
@@ -438,21 +445,7 @@ async fn a_supervisor_re_measures_on_another_device(
 
     // The inspector's app, synced again, shows both inspections.
     let wd = &app.wd;
-    let last = wd.invoke("sync_status", json!({})).await?["last_sync"].clone();
-    click(wd, "tab-sync").await?;
-    wd.wait_route("sync", SHORT).await?;
-    click(wd, "sync-now").await?;
-    let start = std::time::Instant::now();
-    loop {
-        let status = wd.invoke("sync_status", json!({})).await?;
-        if status["running"] == json!(false) && status["last_sync"] != last {
-            break;
-        }
-        if start.elapsed() > SCREEN {
-            return Err(format!("the second sync did not finish: {status}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    sync_in_app(wd).await?;
     click(wd, "tab-households").await?;
     wd.wait_route("households", SHORT).await?;
     search_zheng(wd).await?;
