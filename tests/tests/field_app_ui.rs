@@ -465,6 +465,54 @@ async fn a_supervisor_re_measures_on_another_device(
     app.wd.scroll_into_view(&first).await?;
     app.screenshot(prefix, "household-spot-check-from-another-device")
         .await?;
+
+    // The township rectifies li's drainage finding at the office; the app shows it.
+    let http = reqwest::Client::new();
+    let signed_in = http
+        .post(format!("{office_url}/api/office/login"))
+        .header("X-Anju-Office", "1")
+        .json(&json!({"name": "zhang", "password": DEMO_PASSWORD}))
+        .send()
+        .await?;
+    let cookie = signed_in
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .ok_or("zhang's session cookie")?
+        .to_string();
+    let findings = app.wd.invoke("list_findings", json!({})).await?;
+    let finding_id = findings[0]["finding"]["id"]
+        .as_str()
+        .ok_or("li's finding")?
+        .to_string();
+    let rectified = http
+        .post(format!(
+            "{office_url}/api/office/findings/{finding_id}/transition"
+        ))
+        .header("X-Anju-Office", "1")
+        .header("Cookie", &cookie)
+        .json(&json!({"to": "rectified", "note": "排水沟已修通", "evidence_sha256": null}))
+        .send()
+        .await?;
+    assert_eq!(rectified.status(), reqwest::StatusCode::OK);
+    let wd = &app.wd;
+    wd.click_css(".van-nav-bar__left", SHORT).await?;
+    wd.wait_route("households", SHORT).await?;
+    sync_in_app(wd).await?;
+    click(wd, "tab-findings").await?;
+    wd.wait_route("findings", SHORT).await?;
+    wd.wait_until(
+        "the finding shows the office's state and note",
+        "const note = document.querySelector('[data-testid=\"finding-office-note\"]');
+         return note && note.textContent.includes('排水沟已修通')
+             && document.body.textContent.includes('已整改');",
+        vec![],
+        SHORT,
+    )
+    .await?;
+    app.screenshot(prefix, "findings-rectified-at-the-office")
+        .await?;
     Ok(())
 }
 

@@ -776,6 +776,11 @@ async fn devices_learn_other_devices_inspections_returns_and_rectification() -> 
     };
     assert!(!by_zhou.on_this_device && by_zhou.inspector == "zhou");
     assert!(own.on_this_device && own.returned);
+    assert_eq!(
+        own.return_note.as_deref(),
+        Some("面积需复核 / re-measure the area"),
+        "li's device says why"
+    );
     assert_eq!(li_sees.recorded_area, None);
     assert_eq!(
         li_sees.status,
@@ -812,6 +817,12 @@ async fn devices_learn_other_devices_inspections_returns_and_rectification() -> 
             .state)
     };
     assert_eq!(state_on_li(&li)?, anju_core::model::FindingState::Rectified);
+    let rectified = li
+        .list_findings()?
+        .into_iter()
+        .find(|f| f.finding.id == finding.id)
+        .ok_or("the finding")?;
+    assert_eq!(rectified.office_note.as_deref(), Some("排水沟已修通"));
     assert_eq!(li.household_detail(households[0].id)?.open_findings, 0);
     let (status, body) = admin
         .post(

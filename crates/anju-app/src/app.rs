@@ -1,6 +1,6 @@
 //! [`FieldApp`]: the device's database, photo pipeline and sync engine behind the screens.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -298,10 +298,11 @@ impl FieldApp {
         let status = store.household_status(id)?;
         let open_findings = store.open_findings(id)?;
         let office = store.office_inspections(id)?;
-        let returned: BTreeSet<Uuid> = office
+        // The office's word on each returned submission, this device's included.
+        let returned: BTreeMap<Uuid, Option<String>> = office
             .iter()
             .filter(|i| i.returned)
-            .map(|i| i.submission_id)
+            .map(|i| (i.submission_id, i.return_note.clone()))
             .collect();
         let mut inspections = Vec::new();
         // (when, area, submission) of every acceptance that counts, local or not.
@@ -315,7 +316,7 @@ impl FieldApp {
                 .clock
                 .trusted_time
                 .unwrap_or(submission.clock.device_time);
-            let is_returned = returned.contains(&submission.id);
+            let is_returned = returned.contains_key(&submission.id);
             if submission.kind == SubmissionKind::Acceptance
                 && !is_returned
                 && let Some(assessment) = &assessment
@@ -334,6 +335,7 @@ impl FieldApp {
                 findings: store.findings_of_submission(submission.id)?,
                 on_this_device: true,
                 returned: is_returned,
+                return_note: returned.get(&submission.id).cloned().flatten(),
             });
         }
         let local: BTreeSet<Uuid> = inspections.iter().map(|i| i.submission_id).collect();
@@ -358,6 +360,7 @@ impl FieldApp {
                 findings: 0,
                 on_this_device: false,
                 returned: other.returned,
+                return_note: other.return_note,
             });
         }
         let recorded_area = acceptances
@@ -931,6 +934,7 @@ impl FieldApp {
                     township: row.township,
                     village: row.village,
                     synced: row.synced,
+                    office_note: row.office_note,
                 }
             })
             .collect())

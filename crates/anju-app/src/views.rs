@@ -76,6 +76,8 @@ pub struct InspectionSummary {
     pub on_this_device: bool,
     /// The office returned it (退回): it no longer counts as the acceptance.
     pub returned: bool,
+    /// Why the office returned it.
+    pub return_note: Option<String>,
 }
 
 /// The built area an earlier acceptance recorded, for a spot check to compare with.
@@ -207,6 +209,8 @@ pub struct FindingView {
     /// Days past the deadline (0 when not overdue).
     pub days_overdue: i64,
     pub synced: bool,
+    /// The note of the office's latest rectification step.
+    pub office_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

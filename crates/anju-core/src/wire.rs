@@ -148,6 +148,9 @@ pub struct OfficeFinding {
     pub finding_id: Uuid,
     pub state: FindingState,
     pub changed_at: DateTime<Utc>,
+    /// The note of the office's latest step (what was done, why it was reopened).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One inspection the office received, from whichever device made it.
@@ -164,6 +167,9 @@ pub struct OfficeInspection {
     pub over_limit: Option<bool>,
     /// The office returned it (退回): it no longer counts as the household's acceptance.
     pub returned: bool,
+    /// Why, as the office wrote it.
+    #[serde(default)]
+    pub return_note: Option<String>,
 }
 
 /// SHA-256 over the sorted household ids, one per line: the device computes the same

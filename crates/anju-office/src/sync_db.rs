@@ -115,21 +115,28 @@ fn history_of(
     let mut stmt = db.conn.prepare_cached(&format!(
         "SELECT {SUBMISSION_COLUMNS},
              EXISTS (SELECT 1 FROM submission_reviews r
-                     WHERE r.submission_id = s.id AND r.decision = 'returned')
+                     WHERE r.submission_id = s.id AND r.decision = 'returned'),
+             (SELECT r.note FROM submission_reviews r
+              WHERE r.submission_id = s.id AND r.decision = 'returned'
+              ORDER BY r.reviewed_at DESC LIMIT 1)
          FROM submissions s
          WHERE s.household_id IN (SELECT value FROM json_each(?1))
          ORDER BY coalesce(s.trusted_time, s.device_time), s.id"
     ))?;
     let rows = stmt
         .query_map([serde_json::to_string(&ids)?], |row| {
-            Ok((read_submission(row)?, row.get::<_, bool>(10)?))
+            Ok((
+                read_submission(row)?,
+                row.get::<_, bool>(10)?,
+                row.get::<_, Option<String>>(11)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut by_household: std::collections::BTreeMap<Uuid, Vec<OfficeInspection>> =
         std::collections::BTreeMap::new();
     let sizes: std::collections::HashMap<Uuid, u32> =
         households.iter().map(|h| (h.id, h.size)).collect();
-    for (raw, returned) in rows {
+    for (raw, returned, return_note) in rows {
         let stored = raw
             .parse()
             .map_err(|e| OfficeDbError::Corrupt(format!("submission: {e}")))?;
@@ -148,10 +155,14 @@ fn history_of(
                 built_area: assessment.as_ref().map(|a| a.built_area),
                 over_limit: assessment.as_ref().map(|a| a.is_over()),
                 returned,
+                return_note,
             });
     }
     let mut stmt = db.conn.prepare_cached(
-        "SELECT f.id, f.household_id, f.state, f.updated_at FROM findings f
+        "SELECT f.id, f.household_id, f.state, f.updated_at,
+                (SELECT e.note FROM finding_events e WHERE e.finding_id = f.id
+                 ORDER BY e.at DESC LIMIT 1)
+         FROM findings f
          WHERE f.household_id IN (SELECT value FROM json_each(?1))
          ORDER BY f.created_at, f.id",
     )?;
@@ -162,12 +173,13 @@ fn history_of(
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
                 row.get::<_, String>(3)?,
+                row.get::<_, Option<String>>(4)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut findings: std::collections::BTreeMap<Uuid, Vec<OfficeFinding>> =
         std::collections::BTreeMap::new();
-    for (id, household_id, state, changed_at) in rows {
+    for (id, household_id, state, changed_at, note) in rows {
         findings
             .entry(stored_uuid(&household_id, "finding household")?)
             .or_default()
@@ -178,6 +190,7 @@ fn history_of(
                 changed_at: DateTime::parse_from_rfc3339(&changed_at)
                     .map(|t| t.with_timezone(&Utc))
                     .map_err(|_| OfficeDbError::Corrupt(format!("finding time {changed_at}")))?,
+                note,
             });
     }
     // A household of the page without an entry has nothing at the office.

@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "office_history",
         sql: include_str!("../../../migrations/device/0003_office_history.sql"),
     },
+    Migration {
+        version: 4,
+        name: "office_notes",
+        sql: include_str!("../../../migrations/device/0004_office_notes.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
@@ -238,6 +243,8 @@ pub struct FindingRow {
     pub village: String,
     /// The office has acknowledged it.
     pub synced: bool,
+    /// The note of the office's latest rectification step, as last pulled.
+    pub office_note: Option<String>,
 }
 
 pub struct Store {
@@ -415,14 +422,15 @@ impl Store {
             let pulled: std::collections::HashSet<Uuid> = households.iter().map(|h| h.id).collect();
             let mut insert = tx.prepare_cached(
                 "INSERT INTO office_inspections (submission_id, household_id, kind, inspector,
-                     made_at, built_area_quarter_mm2, over_limit, returned, pulled_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     made_at, built_area_quarter_mm2, over_limit, returned, pulled_at,
+                     return_note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (submission_id) DO UPDATE SET
                      household_id = excluded.household_id, kind = excluded.kind,
                      inspector = excluded.inspector, made_at = excluded.made_at,
                      built_area_quarter_mm2 = excluded.built_area_quarter_mm2,
                      over_limit = excluded.over_limit, returned = excluded.returned,
-                     pulled_at = excluded.pulled_at",
+                     pulled_at = excluded.pulled_at, return_note = excluded.return_note",
             )?;
             // History of a household not in this page would have nothing to hang on.
             for entry in history.iter().filter(|e| pulled.contains(&e.household_id)) {
@@ -444,15 +452,18 @@ impl Store {
                         i.over_limit,
                         i.returned,
                         pulled_at,
+                        i.return_note,
                     ])?;
                 }
             }
             let mut insert = tx.prepare_cached(
-                "INSERT INTO office_findings (finding_id, household_id, state, changed_at, pulled_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO office_findings (finding_id, household_id, state, changed_at,
+                     pulled_at, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (finding_id) DO UPDATE SET
                      household_id = excluded.household_id, state = excluded.state,
-                     changed_at = excluded.changed_at, pulled_at = excluded.pulled_at",
+                     changed_at = excluded.changed_at, pulled_at = excluded.pulled_at,
+                     note = excluded.note",
             )?;
             for entry in history.iter().filter(|e| pulled.contains(&e.household_id)) {
                 for f in &entry.findings {
@@ -462,6 +473,7 @@ impl Store {
                         f.state.code(),
                         f.changed_at.to_rfc3339(),
                         pulled_at,
+                        f.note,
                     ])?;
                 }
             }
@@ -477,7 +489,7 @@ impl Store {
     pub fn office_inspections(&self, household_id: Uuid) -> Result<Vec<OfficeInspection>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT submission_id, kind, inspector, made_at, built_area_quarter_mm2,
-                    over_limit, returned
+                    over_limit, returned, return_note
              FROM office_inspections WHERE household_id = ?1 ORDER BY made_at, submission_id",
         )?;
         let rows = stmt
@@ -490,12 +502,13 @@ impl Store {
                     row.get::<_, Option<i64>>(4)?,
                     row.get::<_, Option<bool>>(5)?,
                     row.get::<_, bool>(6)?,
+                    row.get::<_, Option<String>>(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(
-                |(id, kind, inspector, made_at, quarter_mm2, over_limit, returned)| {
+                |(id, kind, inspector, made_at, quarter_mm2, over_limit, returned, return_note)| {
                     Ok(OfficeInspection {
                         submission_id: parse_uuid(&id, "office inspection id")?,
                         kind: read_kind(&kind)?,
@@ -504,6 +517,7 @@ impl Store {
                         built_area: quarter_mm2.map(|q| Area::from_quarter_mm2(i128::from(q))),
                         over_limit,
                         returned,
+                        return_note,
                     })
                 },
             )
@@ -1355,7 +1369,8 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SHOWN_FINDING_COLUMNS}, h.head_name, h.number, h.township, h.village,
                     EXISTS (SELECT 1 FROM outbox o WHERE o.record_kind = 'finding'
-                            AND o.record_id = f.id AND o.acknowledged_at IS NOT NULL)
+                            AND o.record_id = f.id AND o.acknowledged_at IS NOT NULL),
+                    office.note
              FROM findings f JOIN households h ON h.id = f.household_id
              LEFT JOIN office_findings office ON office.finding_id = f.id
              ORDER BY CASE WHEN coalesce(office.state, f.state) IN ('open', 'reopened')
@@ -1370,11 +1385,13 @@ impl Store {
                 row.get::<_, String>(9)?,
                 row.get::<_, String>(10)?,
                 row.get::<_, bool>(11)?,
+                row.get::<_, Option<String>>(12)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (finding, head_name, household_number, township, village, synced) = row?;
+            let (finding, head_name, household_number, township, village, synced, office_note) =
+                row?;
             out.push(FindingRow {
                 finding: finding?,
                 head_name,
@@ -1382,6 +1399,7 @@ impl Store {
                 township,
                 village,
                 synced,
+                office_note,
             });
         }
         Ok(out)

@@ -567,6 +567,7 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
         built_area: Some(Area::from_m2_hundredths(9_780)),
         over_limit: Some(false),
         returned,
+        return_note: returned.then(|| "面积需复核 / re-measure the area".to_string()),
     };
     let accepted_elsewhere = Uuid::now_v7();
     let history = vec![
@@ -616,16 +617,18 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
             finding_id: finding.id,
             state: FindingState::Closed,
             changed_at: Utc::now(),
+            note: Some("道路已硬化，销号".into()),
         }],
     }];
     store
         .upsert_households(std::slice::from_ref(&h), &returned, 2)
         .unwrap();
-    assert_eq!(store.office_inspections(h.id).unwrap().len(), 2);
-    assert_eq!(
-        store.findings_list().unwrap()[0].finding.state,
-        FindingState::Closed
-    );
+    let mut oldest_first = returned[0].inspections.clone();
+    oldest_first.sort_by_key(|i| i.made_at);
+    assert_eq!(store.office_inspections(h.id).unwrap(), oldest_first);
+    let shown = store.findings_list().unwrap().remove(0);
+    assert_eq!(shown.finding.state, FindingState::Closed);
+    assert_eq!(shown.office_note.as_deref(), Some("道路已硬化，销号"));
     assert_eq!(store.open_findings(h.id).unwrap(), 0);
     assert_eq!(
         store.household_status(h.id).unwrap(),

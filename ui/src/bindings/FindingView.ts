@@ -5,4 +5,8 @@ export type FindingView = { finding: Finding, head_name: string, household_numbe
 /**
  * Days past the deadline (0 when not overdue).
  */
-days_overdue: number, synced: boolean, };
+days_overdue: number, synced: boolean, 
+/**
+ * The note of the office's latest rectification step.
+ */
+office_note: string | null, };

@@ -21,4 +21,8 @@ on_this_device: boolean,
 /**
  * The office returned it (退回): it no longer counts as the acceptance.
  */
-returned: boolean, };
+returned: boolean, 
+/**
+ * Why the office returned it.
+ */
+return_note: string | null, };
