@@ -113,30 +113,18 @@ fn history_of(
     }
     let ids: Vec<String> = households.iter().map(|h| h.id.to_string()).collect();
     let mut stmt = db.conn.prepare_cached(&format!(
-        "SELECT {SUBMISSION_COLUMNS},
-             EXISTS (SELECT 1 FROM submission_reviews r
-                     WHERE r.submission_id = s.id AND r.decision = 'returned'),
-             (SELECT r.note FROM submission_reviews r
-              WHERE r.submission_id = s.id AND r.decision = 'returned'
-              ORDER BY r.reviewed_at DESC LIMIT 1)
-         FROM submissions s
+        "SELECT {SUBMISSION_COLUMNS} FROM submissions s
          WHERE s.household_id IN (SELECT value FROM json_each(?1))
          ORDER BY coalesce(s.trusted_time, s.device_time), s.id"
     ))?;
     let rows = stmt
-        .query_map([serde_json::to_string(&ids)?], |row| {
-            Ok((
-                read_submission(row)?,
-                row.get::<_, bool>(10)?,
-                row.get::<_, Option<String>>(11)?,
-            ))
-        })?
+        .query_map([serde_json::to_string(&ids)?], read_submission)?
         .collect::<Result<Vec<_>, _>>()?;
     let mut by_household: std::collections::BTreeMap<Uuid, Vec<OfficeInspection>> =
         std::collections::BTreeMap::new();
     let sizes: std::collections::HashMap<Uuid, u32> =
         households.iter().map(|h| (h.id, h.size)).collect();
-    for (raw, returned, return_note) in rows {
+    for raw in rows {
         let stored = raw
             .parse()
             .map_err(|e| OfficeDbError::Corrupt(format!("submission: {e}")))?;
@@ -154,8 +142,8 @@ fn history_of(
                 made_at: stored.trusted_time.unwrap_or(stored.device_time),
                 built_area: assessment.as_ref().map(|a| a.built_area),
                 over_limit: assessment.as_ref().map(|a| a.is_over()),
-                returned,
-                return_note,
+                returned: stored.returned,
+                return_note: stored.return_note.clone(),
             });
     }
     let mut stmt = db.conn.prepare_cached(

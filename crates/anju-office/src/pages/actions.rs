@@ -711,7 +711,7 @@ pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
     let mut sites: Vec<(String, SampleSite)> = Vec::new();
     for (site_id, site, township, households, household_id, number, head_name, size) in rows {
         let stored = submissions_of(conn, &household_id)?;
-        let (recorded, remeasured) = recorded_and_remeasured(conn, &household_id, &stored, size)?;
+        let (recorded, remeasured) = recorded_and_remeasured(&stored, size);
         let comparison = recorded.zip(remeasured).map(|(a, b)| compare_areas(a, b));
         let drawn = SampleHousehold {
             household_id,

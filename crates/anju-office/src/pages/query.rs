@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 
 use super::submission::{
-    RawSubmission, SUBMISSION_COLUMNS, parse_time, photo_rows, read_submission,
-    recorded_and_remeasured, submission_view, submissions_of,
+    RawSubmission, SUBMISSION_COLUMN_COUNT, SUBMISSION_COLUMNS, parse_time, photo_rows,
+    read_submission, recorded_and_remeasured, submission_view, submissions_of,
 };
 use super::views::*;
 use super::{PageError, Result, Viewer, blob_url, today};
@@ -423,7 +423,7 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
         .iter()
         .map(|s| submission_view(conn, s, row.size, &photos))
         .collect::<Result<Vec<_>>>()?;
-    let spot_check = match recorded_and_remeasured(conn, id, &stored, row.size)? {
+    let spot_check = match recorded_and_remeasured(&stored, row.size) {
         (Some(recorded), Some(remeasured)) => Some(compare_areas(recorded, remeasured)),
         _ => None,
     };
@@ -645,13 +645,14 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
     type Pending = (RawSubmission, String, String, String, u32, u32);
     let raw: Vec<Pending> = stmt
         .query_map([viewer.scope()], |r| {
+            let n = SUBMISSION_COLUMN_COUNT;
             Ok((
                 read_submission(r)?,
-                r.get(10)?,
-                r.get(11)?,
-                r.get(12)?,
-                r.get(13)?,
-                r.get(14)?,
+                r.get(n)?,
+                r.get(n + 1)?,
+                r.get(n + 2)?,
+                r.get(n + 3)?,
+                r.get(n + 4)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

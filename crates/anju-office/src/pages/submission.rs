@@ -31,10 +31,22 @@ pub(crate) struct StoredSubmission {
     pub device_time: DateTime<Utc>,
     pub trusted_time: Option<DateTime<Utc>>,
     pub received_at: DateTime<Utc>,
+    /// The office returned it (退回): it no longer counts.
+    pub returned: bool,
+    /// Why, as the reviewer wrote it.
+    pub return_note: Option<String>,
 }
 
+/// The columns [`read_submission`] reads, from `submissions s`.
 pub(crate) const SUBMISSION_COLUMNS: &str = "s.id, s.household_id, s.kind, s.form_id,
-    s.form_version, s.inspector, s.answers_json, s.device_time, s.trusted_time, s.received_at";
+    s.form_version, s.inspector, s.answers_json, s.device_time, s.trusted_time, s.received_at,
+    EXISTS (SELECT 1 FROM submission_reviews r
+            WHERE r.submission_id = s.id AND r.decision = 'returned'),
+    (SELECT r.note FROM submission_reviews r
+     WHERE r.submission_id = s.id AND r.decision = 'returned'
+     ORDER BY r.reviewed_at DESC LIMIT 1)";
+/// How many columns [`SUBMISSION_COLUMNS`] names: a query's own columns come after.
+pub(crate) const SUBMISSION_COLUMN_COUNT: usize = 12;
 
 pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
@@ -54,6 +66,8 @@ pub(crate) fn read_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSu
         device_time: row.get(7)?,
         trusted_time: row.get(8)?,
         received_at: row.get(9)?,
+        returned: row.get(10)?,
+        return_note: row.get(11)?,
     })
 }
 
@@ -69,6 +83,8 @@ pub(crate) struct RawSubmission {
     device_time: String,
     trusted_time: Option<String>,
     received_at: String,
+    returned: bool,
+    return_note: Option<String>,
 }
 
 impl RawSubmission {
@@ -88,6 +104,8 @@ impl RawSubmission {
             form_id: self.form_id,
             form_version: self.form_version,
             inspector: self.inspector,
+            returned: self.returned,
+            return_note: self.return_note,
         })
     }
 }
@@ -479,29 +497,19 @@ pub(crate) fn submissions_of(
 /// The built area the latest acceptance that counts recorded (one the office returned
 /// does not) and the latest spot check re-measured.
 pub(crate) fn recorded_and_remeasured(
-    conn: &Connection,
-    household_id: &str,
     stored: &[StoredSubmission],
     size: u32,
-) -> Result<(Option<area::Area>, Option<area::Area>)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.submission_id FROM submission_reviews r
-         JOIN submissions s ON s.id = r.submission_id
-         WHERE s.household_id = ?1 AND r.decision = 'returned'",
-    )?;
-    let returned = stmt
-        .query_map([household_id], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<std::collections::BTreeSet<String>>>()?;
+) -> (Option<area::Area>, Option<area::Area>) {
     let built = |kind: SubmissionKind| {
         stored
             .iter()
             .rev()
-            .filter(|s| s.submission_kind() == kind && !returned.contains(&s.id))
+            .filter(|s| s.submission_kind() == kind && !s.returned)
             .find_map(|s| s.assessment(size))
             .map(|a| a.built_area)
     };
-    Ok((
+    (
         built(SubmissionKind::Acceptance),
         built(SubmissionKind::SpotCheck),
-    ))
+    )
 }
