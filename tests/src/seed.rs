@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use anju_app::{AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
+use anju_app::{AppError, AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
 use anju_core::area::HouseMeasurement;
 use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
@@ -87,15 +87,7 @@ pub async fn field_results(
         for (slot, n) in PHOTO_SLOTS {
             for _ in 0..n {
                 photo_seed += 1;
-                revision = app
-                    .add_photo(IncomingPhoto {
-                        draft_id: draft,
-                        slot,
-                        expected_revision: Some(revision),
-                        bytes: &camera_jpeg(800, 600, photo_seed)?,
-                    })?
-                    .state
-                    .revision;
+                revision = add_camera_photo(&app, draft, slot, revision, photo_seed)?;
             }
         }
         revision = app
@@ -109,19 +101,7 @@ pub async fn field_results(
             )?
             .state
             .revision;
-        for (n, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
-            revision = app
-                .sign(
-                    draft,
-                    slot,
-                    name,
-                    SignatureMethod::Handwritten,
-                    handwriting(n as f32 + 3.0),
-                    Some(revision),
-                )?
-                .state
-                .revision;
-        }
+        sign_as_inspectors(&app, draft, revision, 3.0)?;
         app.submit_draft(draft)?;
         seeded.accepted.push(household.number.clone());
         if index == 1 {
@@ -182,15 +162,7 @@ pub fn spot_check(
             Some(revision),
         )?
         .revision;
-    revision = app
-        .add_photo(IncomingPhoto {
-            draft_id: draft,
-            slot: "photo_front",
-            expected_revision: Some(revision),
-            bytes: &camera_jpeg(800, 600, photo_seed)?,
-        })?
-        .state
-        .revision;
+    revision = add_camera_photo(app, draft, "photo_front", revision, photo_seed)?;
     revision = app
         .save_answer(
             draft,
@@ -209,4 +181,46 @@ pub fn spot_check(
     )?;
     app.submit_draft(draft)?;
     Ok(())
+}
+
+/// A camera-like photo of 800 × 600 into a slot; returns the draft's revision after.
+pub fn add_camera_photo(
+    app: &FieldApp,
+    draft: Uuid,
+    slot: &str,
+    revision: i64,
+    seed: u64,
+) -> Result<i64, BoxError> {
+    Ok(app
+        .add_photo(IncomingPhoto {
+            draft_id: draft,
+            slot,
+            expected_revision: Some(revision),
+            bytes: &camera_jpeg(800, 600, seed)?,
+        })?
+        .state
+        .revision)
+}
+
+/// Each department's inspector signs by hand; returns the draft's revision after.
+pub fn sign_as_inspectors(
+    app: &FieldApp,
+    draft: Uuid,
+    mut revision: i64,
+    seed: f32,
+) -> Result<i64, AppError> {
+    for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
+        revision = app
+            .sign(
+                draft,
+                slot,
+                name,
+                SignatureMethod::Handwritten,
+                handwriting(index as f32 + seed),
+                Some(revision),
+            )?
+            .state
+            .revision;
+    }
+    Ok(revision)
 }

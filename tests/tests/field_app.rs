@@ -7,10 +7,10 @@ use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_store::HouseholdQuery;
 use anju_tests::field::{
-    INSPECTOR_SLOTS, PHOTO_SLOTS, ZHENG, ZHENG_BUILT_M2, camera_jpeg, handwriting, zheng_answers,
-    zheng_house,
+    PHOTO_SLOTS, ZHENG, ZHENG_BUILT_M2, camera_jpeg, handwriting, zheng_answers, zheng_house,
 };
 use anju_tests::fixtures::{INSPECTOR, InProcessOffice, OfficeHoldings, office_data, test_config};
+use anju_tests::seed::sign_as_inspectors;
 use chrono::{Duration, Utc};
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -24,29 +24,6 @@ fn app_in(dir: &std::path::Path) -> Result<FieldApp, AppError> {
             ..AppOptions::field_defaults()
         },
     )
-}
-
-/// Each department's inspector signs by hand; returns the draft's revision after.
-fn sign_as_inspectors(
-    app: &FieldApp,
-    draft: uuid::Uuid,
-    mut revision: i64,
-    seed: f32,
-) -> Result<i64, AppError> {
-    for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
-        revision = app
-            .sign(
-                draft,
-                slot,
-                name,
-                SignatureMethod::Handwritten,
-                handwriting(index as f32 + seed),
-                Some(revision),
-            )?
-            .state
-            .revision;
-    }
-    Ok(revision)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -101,6 +101,14 @@ impl Page {
     }
 }
 
+/// Where a review queue item is reviewed.
+fn review_path(item: &Value) -> String {
+    format!(
+        "/api/office/review/{}",
+        item["submission_id"].as_str().unwrap_or("")
+    )
+}
+
 fn rows_of(xlsx: Vec<u8>) -> Result<Vec<Vec<String>>, Box<dyn std::error::Error + Send + Sync>> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx))?;
     let sheet = book.worksheet_range_at(0).ok_or("a sheet")??;
@@ -315,28 +323,19 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     assert!(pending.iter().any(|p| p["over_cap"] == true));
     let (status, _) = zhang
         .post(
-            &format!(
-                "/api/office/review/{}",
-                pending[1]["submission_id"].as_str().unwrap_or("")
-            ),
+            &review_path(&pending[1]),
             json!({"decision": "returned", "note": null}),
         )
         .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = zhang
         .post(
-            &format!(
-                "/api/office/review/{}",
-                pending[0]["submission_id"].as_str().unwrap_or("")
-            ),
+            &review_path(&pending[0]),
             json!({"decision": "approved", "note": null}),
         )
         .await?;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let again = format!(
-        "/api/office/review/{}",
-        pending[0]["submission_id"].as_str().unwrap_or("")
-    );
+    let again = review_path(&pending[0]);
     let (status, error) = admin
         .post(&again, json!({"decision": "returned", "note": "再看"}))
         .await?;
@@ -349,10 +348,7 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         .ok_or("an acceptance to return")?;
     let (status, _) = zhang
         .post(
-            &format!(
-                "/api/office/review/{}",
-                returned["submission_id"].as_str().unwrap_or("")
-            ),
+            &review_path(returned),
             json!({"decision": "returned", "note": "面积记录有误，请复测"}),
         )
         .await?;
