@@ -935,6 +935,7 @@ impl FieldApp {
                     village: row.village,
                     synced: row.synced,
                     office_note: row.office_note,
+                    office_changed_at: row.office_changed_at,
                 }
             })
             .collect())

@@ -211,6 +211,8 @@ pub struct FindingView {
     pub synced: bool,
     /// The note of the office's latest rectification step.
     pub office_note: Option<String>,
+    /// When the office last moved it.
+    pub office_changed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -245,6 +245,8 @@ pub struct FindingRow {
     pub synced: bool,
     /// The note of the office's latest rectification step, as last pulled.
     pub office_note: Option<String>,
+    /// When the office last moved it.
+    pub office_changed_at: Option<DateTime<Utc>>,
 }
 
 pub struct Store {
@@ -1370,7 +1372,7 @@ impl Store {
             "SELECT {SHOWN_FINDING_COLUMNS}, h.head_name, h.number, h.township, h.village,
                     EXISTS (SELECT 1 FROM outbox o WHERE o.record_kind = 'finding'
                             AND o.record_id = f.id AND o.acknowledged_at IS NOT NULL),
-                    office.note
+                    office.note, office.changed_at
              FROM findings f JOIN households h ON h.id = f.household_id
              LEFT JOIN office_findings office ON office.finding_id = f.id
              ORDER BY CASE WHEN coalesce(office.state, f.state) IN ('open', 'reopened')
@@ -1386,12 +1388,21 @@ impl Store {
                 row.get::<_, String>(10)?,
                 row.get::<_, bool>(11)?,
                 row.get::<_, Option<String>>(12)?,
+                row.get::<_, Option<String>>(13)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (finding, head_name, household_number, township, village, synced, office_note) =
-                row?;
+            let (
+                finding,
+                head_name,
+                household_number,
+                township,
+                village,
+                synced,
+                office_note,
+                office_changed_at,
+            ) = row?;
             out.push(FindingRow {
                 finding: finding?,
                 head_name,
@@ -1400,6 +1411,7 @@ impl Store {
                 village,
                 synced,
                 office_note,
+                office_changed_at: office_changed_at.as_deref().map(parse_time).transpose()?,
             });
         }
         Ok(out)

@@ -610,13 +610,14 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
     let finding = store.findings_list().unwrap().remove(0).finding;
     assert_eq!(finding.state, FindingState::Open);
     assert_eq!(store.open_findings(h.id).unwrap(), 1);
+    let closed_at = Utc::now();
     let returned = vec![HouseholdHistory {
         household_id: h.id,
         inspections: vec![elsewhere(accepted_elsewhere, false), own],
         findings: vec![OfficeFinding {
             finding_id: finding.id,
             state: FindingState::Closed,
-            changed_at: Utc::now(),
+            changed_at: closed_at,
             note: Some("道路已硬化，销号".into()),
         }],
     }];
@@ -629,6 +630,7 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
     let shown = store.findings_list().unwrap().remove(0);
     assert_eq!(shown.finding.state, FindingState::Closed);
     assert_eq!(shown.office_note.as_deref(), Some("道路已硬化，销号"));
+    assert_eq!(shown.office_changed_at, Some(closed_at));
     assert_eq!(store.open_findings(h.id).unwrap(), 0);
     assert_eq!(
         store.household_status(h.id).unwrap(),

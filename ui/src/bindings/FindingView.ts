@@ -9,4 +9,8 @@ days_overdue: number, synced: boolean,
 /**
  * The note of the office's latest rectification step.
  */
-office_note: string | null, };
+office_note: string | null, 
+/**
+ * When the office last moved it.
+ */
+office_changed_at: string | null, };

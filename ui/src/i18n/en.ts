@@ -78,7 +78,7 @@ const en: typeof zhCN = {
     title: 'Problems to fix', empty: 'No problems', add: 'Add problem', description: 'Description', deadline: 'Deadline',
     overdue: '{n} days overdue', dueOn: 'due {date}', open: 'Open', closedGroup: 'Handled',
     state: { open: 'Open', rectified: 'Rectified', closed: 'Closed', reopened: 'Reopened' },
-    notSynced: 'To sync', pickDate: 'Pick the deadline', officeNote: 'Office: {note}',
+    notSynced: 'To sync', pickDate: 'Pick the deadline', officeNote: 'Office, {at}: {note}',
   },
   signature: {
     sign: 'Sign', signAgain: 'Sign again', signed: 'Signed', stale: 'The form changed, please sign again',

@@ -76,7 +76,7 @@ export default {
     title: '整改问题', empty: '没有整改问题', add: '添加问题', description: '问题描述', deadline: '整改期限',
     overdue: '已逾期 {n} 天', dueOn: '期限 {date}', open: '未整改', closedGroup: '已处理',
     state: { open: '待整改', rectified: '已整改', closed: '已销号', reopened: '重新整改' },
-    notSynced: '待同步', pickDate: '选择整改期限', officeNote: '办公室：{note}',
+    notSynced: '待同步', pickDate: '选择整改期限', officeNote: '办公室 {at}：{note}',
   },
   signature: {
     sign: '签字', signAgain: '重新签字', signed: '已签字', stale: '表单已修改，需重新签字',
