@@ -24,11 +24,24 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::policy::{AppliedCap, PolicyContext, PolicyError, PolicyTable};
 
-/// The longest side, or polygon span, accepted: longer is surely a typo.
-pub const MAX_DIMENSION_MM: i64 = 1_000_000;
-/// Polygon corners must lie within this distance of the origin on either axis, which
-/// keeps every shoelace product far from overflow.
-pub const MAX_COORDINATE_MM: i64 = 10_000_000;
+/// The longest side, polygon span, height or width accepted: no part of a relocation
+/// house is 200 m long, so longer is surely a typo (or a hostile record).
+pub const MAX_DIMENSION_MM: i64 = 200_000;
+/// Polygon corners must lie within this distance of the origin on either axis: a
+/// house-sized box on a local grid, which keeps every product far from overflow.
+pub const MAX_COORDINATE_MM: i64 = 1_000_000;
+/// Corners of one outline: a house's outline has a few dozen at most, and the check that
+/// no two edges cross looks at every pair, so this bounds its work (64² pairs).
+pub const MAX_CORNERS: usize = 64;
+/// Measured parts of one house.
+pub const MAX_PARTS: usize = 60;
+/// Cut-outs of one part.
+pub const MAX_VOIDS_PER_PART: usize = 12;
+/// The longest label of a part.
+pub const MAX_LABEL_CHARS: usize = 40;
+/// Storeys from 5 below ground to the 50th.
+pub const MIN_STOREY: i32 = -5;
+pub const MAX_STOREY: i32 = 50;
 /// The largest area [`parse_square_metres`] accepts (1 km²), e.g. for caps.
 pub const MAX_AREA_M2: i64 = 1_000_000;
 
@@ -311,7 +324,7 @@ impl MeasureKind {
 
     fn limit(self) -> &'static str {
         match self {
-            Self::Length => "1000 m",
+            Self::Length => "200 m",
             Self::Area => "1000000 m²",
         }
     }
@@ -533,6 +546,9 @@ pub enum ShapeError {
     TooFewCorners {
         count: usize,
     },
+    TooManyCorners {
+        count: usize,
+    },
     CornerOutOfRange {
         corner: usize,
         point: Point,
@@ -561,20 +577,23 @@ impl ShapeError {
                 format_metres(*value_mm)
             ),
             Self::SideTooLong { side, value_mm } => format!(
-                "矩形的{}为{} m，超过1000 m，可能输入有误",
+                "矩形的{}为{} m，超过200 m，可能输入有误",
                 side.zh(),
                 format_metres(*value_mm)
             ),
             Self::TooFewCorners { count } => {
                 format!("多边形只有{count}个角点，至少需要3个")
             }
+            Self::TooManyCorners { count } => {
+                format!("多边形有{count}个角点，最多{MAX_CORNERS}个")
+            }
             Self::CornerOutOfRange { corner, point } => format!(
-                "多边形第{corner}个角点({}, {})离原点超过10 km，请使用本地坐标",
+                "多边形第{corner}个角点({}, {})离原点超过1 km，请使用以房屋为原点的本地坐标",
                 format_metres(point.x_mm),
                 format_metres(point.y_mm)
             ),
             Self::SpanTooLarge { span_mm } => format!(
-                "多边形跨度{} m，超过1000 m，可能输入有误",
+                "多边形跨度{} m，超过200 m，可能输入有误",
                 format_metres(*span_mm)
             ),
             Self::RepeatedCorner { corner, next } => format!(
@@ -599,20 +618,23 @@ impl ShapeError {
                 format_metres(*value_mm)
             ),
             Self::SideTooLong { side, value_mm } => format!(
-                "the rectangle's {} is {} m, more than 1000 m, probably a typo",
+                "the rectangle's {} is {} m, more than 200 m, probably a typo",
                 side.en(),
                 format_metres(*value_mm)
             ),
             Self::TooFewCorners { count } => {
                 format!("the polygon has {count} corners, at least 3 are needed")
             }
+            Self::TooManyCorners { count } => {
+                format!("the polygon has {count} corners, at most {MAX_CORNERS}")
+            }
             Self::CornerOutOfRange { corner, point } => format!(
-                "corner {corner} of the polygon, ({}, {}), is more than 10 km from the origin: use local coordinates",
+                "corner {corner} of the polygon, ({}, {}), is more than 1 km from the origin: use local coordinates around the house",
                 format_metres(point.x_mm),
                 format_metres(point.y_mm)
             ),
             Self::SpanTooLarge { span_mm } => format!(
-                "the polygon spans {} m, more than 1000 m, probably a typo",
+                "the polygon spans {} m, more than 200 m, probably a typo",
                 format_metres(*span_mm)
             ),
             Self::RepeatedCorner { corner, next } => format!(
@@ -718,8 +740,13 @@ fn checked_doubled_area(points: &[Point]) -> Result<i128, ShapeError> {
     if n < 3 {
         return Err(ShapeError::TooFewCorners { count: n });
     }
+    if n > MAX_CORNERS {
+        return Err(ShapeError::TooManyCorners { count: n });
+    }
+    let limit = MAX_COORDINATE_MM.unsigned_abs();
     for (index, point) in points.iter().enumerate() {
-        if point.x_mm.abs() > MAX_COORDINATE_MM || point.y_mm.abs() > MAX_COORDINATE_MM {
+        // unsigned_abs: i64::MIN has no positive counterpart.
+        if point.x_mm.unsigned_abs() > limit || point.y_mm.unsigned_abs() > limit {
             return Err(ShapeError::CornerOutOfRange {
                 corner: index + 1,
                 point: *point,
@@ -807,7 +834,7 @@ fn segments_meet(p1: Point, p2: Point, q1: Point, q2: Point) -> bool {
 }
 
 /// The first pair of edges (0-based, edge i from corner i to i+1) that cross or overlap,
-/// if any. O(n²), which is nothing for house outlines.
+/// if any. O(n²) in the corners, which [`MAX_CORNERS`] bounds.
 fn find_crossing_edges(points: &[Point]) -> Option<(usize, usize)> {
     let n = points.len();
     let edge = |i: usize| (points[i], points[(i + 1) % n]);
@@ -935,7 +962,7 @@ impl RuleInputError {
                 format!("雨篷宽度为{} m：必须大于0", format_metres(*width_mm))
             }
             Self::DimensionTooLarge { value_mm } => format!(
-                "高度或宽度{} m超过1000 m，可能输入有误",
+                "高度或宽度{} m超过200 m，可能输入有误",
                 format_metres(*value_mm)
             ),
         }
@@ -956,7 +983,7 @@ impl RuleInputError {
                 format_metres(*width_mm)
             ),
             Self::DimensionTooLarge { value_mm } => format!(
-                "the height or width {} m is more than 1000 m, probably a typo",
+                "the height or width {} m is more than 200 m, probably a typo",
                 format_metres(*value_mm)
             ),
         }
@@ -1216,9 +1243,33 @@ pub enum AreaError {
     #[error("户人口数为0：至少应为1人 / the household size is 0: it must be at least 1")]
     HouseholdSizeZero,
     #[error(
+        "房屋有{count}个测量部分，最多{MAX_PARTS}个 / the house has {count} measured parts, at most {MAX_PARTS}"
+    )]
+    TooManyParts { count: usize },
+    #[error(
         "第{part}部分没有名称：请填写，如“一层主体” / part {part} has no label: enter one, e.g. '一层主体' (ground floor main body)"
     )]
     EmptyLabel { part: usize },
+    #[error(
+        "第{part}部分的名称过长：{length}字，最多{MAX_LABEL_CHARS}字 / part {part}: the label is too long: {length} characters, at most {MAX_LABEL_CHARS}"
+    )]
+    LabelTooLong { part: usize, length: usize },
+    #[error(
+        "第{part}部分“{label}”的楼层{storey}不在{MIN_STOREY}到{MAX_STOREY}之间 / part {part} '{label}': storey {storey} is not between {MIN_STOREY} and {MAX_STOREY}"
+    )]
+    StoreyOutOfRange {
+        part: usize,
+        label: String,
+        storey: i32,
+    },
+    #[error(
+        "第{part}部分“{label}”有{count}个扣除部分，最多{MAX_VOIDS_PER_PART}个 / part {part} '{label}' has {count} cut-outs, at most {MAX_VOIDS_PER_PART}"
+    )]
+    TooManyVoids {
+        part: usize,
+        label: String,
+        count: usize,
+    },
     #[error("第{part}部分“{label}”的外轮廓：{} / part {part} '{label}', outline: {}", .problem.zh(), .problem.en())]
     InvalidOutline {
         part: usize,
@@ -1260,6 +1311,27 @@ fn assess_part(number: usize, part: &MeasuredPart) -> Result<AssessedPart<'_>, A
     let label = part.label.trim();
     if label.is_empty() {
         return Err(AreaError::EmptyLabel { part: number });
+    }
+    let length = label.chars().count();
+    if length > MAX_LABEL_CHARS {
+        return Err(AreaError::LabelTooLong {
+            part: number,
+            length,
+        });
+    }
+    if !(MIN_STOREY..=MAX_STOREY).contains(&part.storey) {
+        return Err(AreaError::StoreyOutOfRange {
+            part: number,
+            label: label.to_string(),
+            storey: part.storey,
+        });
+    }
+    if part.voids.len() > MAX_VOIDS_PER_PART {
+        return Err(AreaError::TooManyVoids {
+            part: number,
+            label: label.to_string(),
+            count: part.voids.len(),
+        });
     }
     let gross = part
         .shape
@@ -1331,6 +1403,11 @@ pub fn assess(
     }
     if measurement.parts.is_empty() {
         return Err(AreaError::NoParts);
+    }
+    if measurement.parts.len() > MAX_PARTS {
+        return Err(AreaError::TooManyParts {
+            count: measurement.parts.len(),
+        });
     }
     let assessed = measurement
         .parts
@@ -1724,7 +1801,7 @@ mod tests {
             ("１２．３５ｍ", 12_350),
             ("12.35米", 12_350),
             ("12。35", 12_350),
-            ("1000", 1_000_000),
+            ("200", 200_000),
         ] {
             assert_eq!(parse_metres(input), Ok(mm), "{input}");
         }
@@ -1849,7 +1926,7 @@ mod tests {
         assert_eq!(rect(1, 1).area(), Ok(Area::from_mm2(1)));
         assert_eq!(
             rect(MAX_DIMENSION_MM, MAX_DIMENSION_MM).area(),
-            Ok(Area::from_mm2(1_000_000_000_000))
+            Ok(Area::from_mm2(40_000_000_000))
         );
     }
 
@@ -2723,8 +2800,8 @@ mod tests {
         #[test]
         fn polygon_area_is_unchanged_by_moving_turning_and_renumbering(
             points in any_polygon(),
-            dx in -1_000_000_i64..1_000_000,
-            dy in -1_000_000_i64..1_000_000,
+            dx in -900_000_i64..900_000,
+            dy in -900_000_i64..900_000,
             start in 0_usize..32,
         ) {
             let area = polygon_area(points.clone()).unwrap();

@@ -18,6 +18,19 @@ use crate::policy::{PolicyContext, PolicyTable};
 
 pub const ACCEPTANCE_FORM_ID: &str = "anju.acceptance";
 pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
+/// The acceptance form's item for the people found on site (实际家庭人口).
+pub const PEOPLE_PRESENT_ITEM: &str = "target_people_present";
+
+/// The longest note beside a yes/no answer.
+pub const MAX_NOTE_CHARS: usize = 500;
+/// Problems one form may list.
+pub const MAX_FINDINGS: usize = 50;
+/// The longest description of a problem.
+pub const MAX_FINDING_CHARS: usize = 500;
+/// A problem's deadline is at most this many days after the form's date.
+pub const MAX_DEADLINE_DAYS: i64 = 730;
+/// Options one choice answer may hold.
+pub const MAX_SELECTED: usize = 50;
 
 /// A text in both languages of the product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +233,9 @@ pub struct FormContext {
     pub today: NaiveDate,
     pub policy: PolicyTable,
     pub policy_context: PolicyContext,
+    /// The version of the district's policy `policy` comes from, recorded with the
+    /// submission; `None` on a device that never received one.
+    pub policy_version: Option<u32>,
 }
 
 /// One thing wrong with a filled form.
@@ -284,6 +300,24 @@ pub enum Problem {
         index: usize,
         deadline: NaiveDate,
     },
+    FindingDeadlineTooFar {
+        index: usize,
+        deadline: NaiveDate,
+    },
+    FindingTooLong {
+        index: usize,
+        length: usize,
+    },
+    FindingUnknownItem {
+        index: usize,
+        item: String,
+    },
+    TooManyFindings {
+        count: usize,
+    },
+    TooManyChoices {
+        count: usize,
+    },
     UnknownItem,
 }
 
@@ -314,6 +348,21 @@ impl Problem {
             Self::FindingDeadlineInPast { index, deadline } => {
                 format!("第{}个问题的整改期限{deadline}早于今天", index + 1)
             }
+            Self::FindingDeadlineTooFar { index, deadline } => format!(
+                "第{}个问题的整改期限{deadline}超过两年，可能输入有误",
+                index + 1
+            ),
+            Self::FindingTooLong { index, length } => format!(
+                "第{}个问题的描述过长：{length}字，最多{MAX_FINDING_CHARS}字",
+                index + 1
+            ),
+            Self::FindingUnknownItem { index, item } => {
+                format!("第{}个问题所指的项“{item}”不在表单中", index + 1)
+            }
+            Self::TooManyFindings { count } => {
+                format!("问题过多：{count}个，最多{MAX_FINDINGS}个")
+            }
+            Self::TooManyChoices { count } => format!("选项过多：{count}个"),
             Self::UnknownItem => "表单中没有此项".into(),
         }
     }
@@ -359,6 +408,24 @@ impl Problem {
                     index + 1
                 )
             }
+            Self::FindingDeadlineTooFar { index, deadline } => format!(
+                "problem {}: the deadline {deadline} is more than two years away, probably a typo",
+                index + 1
+            ),
+            Self::FindingTooLong { index, length } => format!(
+                "problem {}: the description is too long: {length} characters, at most {MAX_FINDING_CHARS}",
+                index + 1
+            ),
+            Self::FindingUnknownItem { index, item } => {
+                format!(
+                    "problem {}: the item '{item}' is not in the form",
+                    index + 1
+                )
+            }
+            Self::TooManyFindings { count } => {
+                format!("too many problems: {count}, at most {MAX_FINDINGS}")
+            }
+            Self::TooManyChoices { count } => format!("too many options chosen: {count}"),
             Self::UnknownItem => "the form has no such item".into(),
         }
     }
@@ -400,9 +467,12 @@ impl FormSchema {
     }
 
     /// Everything wrong with `answers`, in form order; empty means ready to submit.
+    /// Linear in the answers: one look-up per answer in the form's keys.
     pub fn validate(&self, answers: &FormAnswers, ctx: &FormContext) -> Vec<FormIssue> {
         let mut issues = Vec::new();
         let signable = answers.signable_sha256().ok();
+        let keys: std::collections::BTreeSet<&str> =
+            self.items().map(|(_, item)| item.key.as_str()).collect();
         for (section, item) in self.items() {
             let mut report = |problem| {
                 issues.push(FormIssue {
@@ -419,18 +489,20 @@ impl FormSchema {
                     }
                 }
                 Some(answer) => {
-                    for problem in check_answer(item, answer, ctx, signable.as_deref()) {
+                    for problem in check_answer(item, answer, ctx, signable.as_deref(), &keys) {
                         report(problem);
                     }
                 }
             }
         }
         for key in answers.0.keys() {
-            if self.item(key).is_none() {
+            if !keys.contains(key.as_str()) {
+                // A key of any length may arrive: the message shows its start.
+                let shown: String = key.chars().take(40).collect();
                 issues.push(FormIssue {
                     section: String::new(),
-                    item: key.clone(),
-                    item_label: Text::new(key, key),
+                    item: shown.clone(),
+                    item_label: Text::new(&shown, &shown),
                     problem: Problem::UnknownItem,
                 });
             }
@@ -461,6 +533,7 @@ fn check_answer(
     answer: &Answer,
     ctx: &FormContext,
     signable_sha256: Option<&str>,
+    form_keys: &std::collections::BTreeSet<&str>,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     let wrong_type = |expected| Problem::WrongType {
@@ -481,6 +554,13 @@ fn check_answer(
             let has_note = note.as_deref().is_some_and(|n| !n.trim().is_empty());
             if *problem_when == Some(*value) && !has_note {
                 problems.push(Problem::NoteRequired);
+            }
+            let length = note.as_deref().map_or(0, |n| n.chars().count());
+            if length > MAX_NOTE_CHARS {
+                problems.push(Problem::TextTooLong {
+                    max: MAX_NOTE_CHARS as u32,
+                    length,
+                });
             }
         }
         (
@@ -513,6 +593,12 @@ fn check_answer(
             }
             if selected.len() > 1 && !multiple {
                 problems.push(Problem::OneChoiceOnly);
+            }
+            if selected.len() > MAX_SELECTED.max(options.len()) {
+                problems.push(Problem::TooManyChoices {
+                    count: selected.len(),
+                });
+                return problems;
             }
             for option in selected {
                 if !options.iter().any(|o| &o.key == option) {
@@ -589,14 +675,34 @@ fn check_answer(
             }
         }
         (ItemKind::Findings, Answer::Findings { items }) => {
+            if items.len() > MAX_FINDINGS {
+                problems.push(Problem::TooManyFindings { count: items.len() });
+                return problems;
+            }
             for (index, finding) in items.iter().enumerate() {
+                let length = finding.description.chars().count();
                 if finding.description.trim().is_empty() {
                     problems.push(Problem::FindingWithoutDescription { index });
+                } else if length > MAX_FINDING_CHARS {
+                    problems.push(Problem::FindingTooLong { index, length });
                 }
                 if finding.deadline < ctx.today {
                     problems.push(Problem::FindingDeadlineInPast {
                         index,
                         deadline: finding.deadline,
+                    });
+                } else if (finding.deadline - ctx.today).num_days() > MAX_DEADLINE_DAYS {
+                    problems.push(Problem::FindingDeadlineTooFar {
+                        index,
+                        deadline: finding.deadline,
+                    });
+                }
+                if let Some(item) = &finding.item
+                    && !form_keys.contains(item.as_str())
+                {
+                    problems.push(Problem::FindingUnknownItem {
+                        index,
+                        item: item.chars().take(40).collect(),
                     });
                 }
             }
@@ -1082,6 +1188,7 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2017, 9, 5).unwrap(),
             policy: PolicyTable::default(),
             policy_context: PolicyContext::default(),
+            policy_version: None,
         }
     }
 

@@ -5,13 +5,18 @@
 
 pub mod area;
 pub mod clock;
+pub mod district_policy;
 pub mod form;
 pub mod hash;
 pub mod id_number;
+pub mod judgement;
 pub mod model;
 pub mod office;
+pub mod places;
 pub mod policy;
+pub mod records;
 pub mod roster;
+pub mod verdict;
 pub mod wire;
 
 pub use id_number::{IdNumber, IdNumberError};

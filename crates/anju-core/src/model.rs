@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::IdNumber;
-use crate::area::HouseMeasurement;
+use crate::area::{Area, HouseMeasurement};
 use crate::form::FormAnswers;
 
 /// The four departments of the acceptance team and what each checks.
@@ -355,6 +355,29 @@ pub struct Submission {
     pub inspector: String,
     pub answers: FormAnswers,
     pub clock: ClockReading,
+    /// The version of the district's policy the device assessed with. Absent from devices
+    /// that never received a policy, and from records made before policies travelled
+    /// (left out of the JSON when absent, so their content hashes stay the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub policy_version: Option<u32>,
+    /// What the device computed of the measured house; the office recomputes it and
+    /// refuses a submission whose figures disagree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub recorded_area: Option<RecordedArea>,
+}
+
+/// The figures a device recorded of a measured house with its policy version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RecordedArea {
+    pub built_area: Area,
+    /// The cap for the household, exact.
+    pub cap: Area,
+    /// The rule that set it.
+    pub rule_name: String,
+    pub over_cap: bool,
 }
 
 /// A photo's metadata; the file itself is stored under its SHA-256.

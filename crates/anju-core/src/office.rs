@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::area::Area;
 use crate::model::FindingState;
+use crate::verdict::{FindingOrigin, HouseholdStatus};
 use crate::wire::Role;
 
 // ---------------------------------------------------------------------------------------
@@ -32,6 +33,10 @@ pub enum TransitionError {
     InspectorRole,
     #[error("请写明{0} / write {1}")]
     NoteRequired(&'static str, &'static str),
+    #[error(
+        "面积超标不能由乡镇整改销号：只有抽查复核在上限之内，或区县办公室写明理由的决定，才能销号 / an area over the cap is not rectified by the township: only a spot check within the cap, or the district office's decision with a written reason, closes it"
+    )]
+    AreaNeedsRemeasure,
 }
 
 impl FindingState {
@@ -68,7 +73,13 @@ impl FindingState {
 /// The township rectifies (with evidence); the district office (admin) checks it and closes
 /// the finding, or sends it back. A closed finding may be reopened when the problem is found
 /// again. Admins may also record a rectification themselves.
+///
+/// 面积超标 (a finding the office raised for an area over the cap) is different: no
+/// rectification by the township closes it. A spot check that re-measures within the cap
+/// closes it by itself; otherwise only the district office closes it, from any open
+/// state, with a written reason (a district decision).
 pub fn check_transition(
+    origin: FindingOrigin,
     from: FindingState,
     to: FindingState,
     role: Role,
@@ -76,37 +87,67 @@ pub fn check_transition(
 ) -> Result<(), TransitionError> {
     use FindingState::*;
     let has_note = note.is_some_and(|n| !n.trim().is_empty());
+    if role == Role::Inspector {
+        return Err(TransitionError::InspectorRole);
+    }
+    if origin == FindingOrigin::AreaOverCap {
+        return match (from, to) {
+            (Open | Reopened | Rectified, Rectified) => Err(TransitionError::AreaNeedsRemeasure),
+            (Open | Reopened | Rectified, Closed) => match role {
+                Role::Admin if !has_note => Err(TransitionError::NoteRequired(
+                    "区县决定的理由",
+                    "the reason for the district's decision",
+                )),
+                Role::Admin => Ok(()),
+                _ => Err(TransitionError::AreaNeedsRemeasure),
+            },
+            (Closed, Reopened) => match role {
+                Role::Admin if !has_note => Err(TransitionError::NoteRequired(
+                    "重新整改的原因",
+                    "why it goes back for rectification",
+                )),
+                Role::Admin => Ok(()),
+                _ => Err(TransitionError::AdminOnly),
+            },
+            _ => Err(TransitionError::NotAllowed { from, to }),
+        };
+    }
     match (from, to) {
-        (Open | Reopened, Rectified) => match role {
-            Role::Inspector => Err(TransitionError::InspectorRole),
-            _ if !has_note => Err(TransitionError::NoteRequired(
-                "整改情况",
-                "what was done to rectify it",
-            )),
-            _ => Ok(()),
-        },
+        (Open | Reopened, Rectified) => {
+            if has_note {
+                Ok(())
+            } else {
+                Err(TransitionError::NoteRequired(
+                    "整改情况",
+                    "what was done to rectify it",
+                ))
+            }
+        }
         (Rectified, Closed) | (Rectified | Closed, Reopened) => match role {
             Role::Admin if to == Reopened && !has_note => Err(TransitionError::NoteRequired(
                 "重新整改的原因",
                 "why it goes back for rectification",
             )),
             Role::Admin => Ok(()),
-            Role::Inspector => Err(TransitionError::InspectorRole),
-            Role::Township => Err(TransitionError::AdminOnly),
+            _ => Err(TransitionError::AdminOnly),
         },
         _ => Err(TransitionError::NotAllowed { from, to }),
     }
 }
 
 /// The states `role` may move a finding in `from` to now (a note given where needed).
-pub fn allowed_transitions(from: FindingState, role: Role) -> Vec<FindingState> {
+pub fn allowed_transitions(
+    origin: FindingOrigin,
+    from: FindingState,
+    role: Role,
+) -> Vec<FindingState> {
     [
         FindingState::Rectified,
         FindingState::Closed,
         FindingState::Reopened,
     ]
     .into_iter()
-    .filter(|&to| check_transition(from, to, role, Some("-")).is_ok())
+    .filter(|&to| check_transition(origin, from, to, role, Some("-")).is_ok())
     .collect()
 }
 
@@ -158,9 +199,10 @@ pub enum MilestoneError {
         date: NaiveDate,
     },
     #[error(
-        "先验收、后入住：此户还没有验收记录 / accept first, then move in: this household has no acceptance yet"
+        "先验收、后入住：此户目前为“{}”，须经区县审核通过且验收不为“不合格”才能入住 / accept first, then move in: this household is {}; it moves in once the district has approved an acceptance that did not fail",
+        .0.label_zh(), .0.label_en()
     )]
-    MovedInBeforeAcceptance,
+    MovedInBeforeAcceptance(HouseholdStatus),
 }
 
 impl OldHouse {
@@ -208,15 +250,17 @@ impl OldHouse {
     }
 }
 
-/// 先验收、后入住: moving in needs an acceptance, and not in the future.
+/// 先验收、后入住: moving in needs an acceptance that counts ([`crate::verdict::
+/// counts_as_accepted`]), and not in the future. `status` says why not.
 pub fn check_move_in(
     moved_in_on: Option<NaiveDate>,
     accepted: bool,
+    status: HouseholdStatus,
     today: NaiveDate,
 ) -> Result<(), MilestoneError> {
     match moved_in_on {
         None => Ok(()),
-        Some(_) if !accepted => Err(MilestoneError::MovedInBeforeAcceptance),
+        Some(_) if !accepted => Err(MilestoneError::MovedInBeforeAcceptance(status)),
         Some(date) if date > today => Err(MilestoneError::InTheFuture {
             what_zh: "入住",
             what_en: "the move-in",
@@ -226,66 +270,13 @@ pub fn check_move_in(
     }
 }
 
-/// Where a household stands, as the office lists it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum HouseholdStatus {
-    /// No acceptance yet.
-    Pending,
-    /// Accepted, nothing left to rectify.
-    Accepted,
-    /// Accepted with findings still open.
-    Rectifying,
-    MovedIn,
-}
-
-impl HouseholdStatus {
-    pub fn of(accepted: bool, unresolved_findings: u32, moved_in: bool) -> Self {
-        match (accepted, unresolved_findings, moved_in) {
-            (_, _, true) => Self::MovedIn,
-            (false, _, _) => Self::Pending,
-            (true, 0, _) => Self::Accepted,
-            (true, _, _) => Self::Rectifying,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Rectifying => "rectifying",
-            Self::MovedIn => "moved_in",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Accepted,
-            Self::Rectifying,
-            Self::MovedIn,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Pending => "待验收",
-            Self::Accepted => "已验收",
-            Self::Rectifying => "整改中",
-            Self::MovedIn => "已入住",
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Spot checks
 // ---------------------------------------------------------------------------------------
 
-/// A re-measurement within this share of the recorded area agrees with it.
-pub const SPOT_CHECK_TOLERANCE_PERMILLE: i128 = 30;
+/// A re-measurement within this share of the recorded area agrees with it, unless the
+/// district's policy says otherwise.
+pub const SPOT_CHECK_TOLERANCE_PERMILLE: u32 = 30;
 
 /// A spot check's re-measured area against the area acceptance recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,7 +291,8 @@ pub struct AreaComparison {
     pub within_tolerance: bool,
 }
 
-pub fn compare_areas(recorded: Area, remeasured: Area) -> AreaComparison {
+/// `tolerance_permille`: the policy's spot-check tolerance (‰ of the recorded area).
+pub fn compare_areas(recorded: Area, remeasured: Area, tolerance_permille: u32) -> AreaComparison {
     let recorded_h = recorded.to_m2_hundredths_rounded();
     let remeasured_h = remeasured.to_m2_hundredths_rounded();
     let diff = remeasured_h - recorded_h;
@@ -312,7 +304,7 @@ pub fn compare_areas(recorded: Area, remeasured: Area) -> AreaComparison {
         let sign = if tenths < 0 { "-" } else { "+" };
         (
             format!("{sign}{}.{}%", tenths.abs() / 10, tenths.abs() % 10),
-            diff.abs() * 1000 <= SPOT_CHECK_TOLERANCE_PERMILLE * recorded_h,
+            diff.abs() * 1000 <= i128::from(tolerance_permille) * recorded_h,
         )
     };
     let hundredths = |h: i128| {
@@ -329,14 +321,18 @@ pub fn compare_areas(recorded: Area, remeasured: Area) -> AreaComparison {
 }
 
 /// The sampling rule: at least `site_share_pct` % of the concentrated sites with at least
-/// `min_site_households` households, and at least `household_share_pct` % of the households
-/// of each drawn site.
+/// `min_site_households` households, at least `household_share_pct` % of the households
+/// of each drawn site, and at least `scattered_share_pct` % of the scattered households of
+/// each township, self-built and bought drawn apart (0: none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SampleRule {
     pub site_share_pct: u32,
     pub min_site_households: u32,
     pub household_share_pct: u32,
+    /// Absent from rules stored before scattered houses were drawn: those drew none.
+    #[serde(default)]
+    pub scattered_share_pct: u32,
 }
 
 impl Default for SampleRule {
@@ -345,6 +341,7 @@ impl Default for SampleRule {
             site_share_pct: 50,
             min_site_households: 10,
             household_share_pct: 20,
+            scattered_share_pct: 20,
         }
     }
 }
@@ -356,7 +353,7 @@ pub enum SampleError {
     #[error("安置点最少户数须至少为 1 / the least households of a site must be at least 1")]
     MinHouseholds,
     #[error(
-        "没有不少于{0}户的集中安置点可抽 / no concentrated site has {0} or more households to draw from"
+        "没有可抽的住户：没有不少于{0}户的集中安置点，也不抽分散安置户 / nothing to draw: no concentrated site has {0} or more households, and no scattered household is drawn"
     )]
     NothingEligible(u32),
     #[error(
@@ -375,6 +372,9 @@ impl SampleRule {
         }
         if self.min_site_households == 0 {
             return Err(SampleError::MinHouseholds);
+        }
+        if self.scattered_share_pct > 100 {
+            return Err(SampleError::Share("scattered_share_pct"));
         }
         Ok(())
     }
@@ -400,10 +400,21 @@ pub struct DrawnSite {
     pub households: Vec<String>,
 }
 
+/// Scattered households drawn together: one township's self-built houses, or its bought
+/// ones. `group` orders the groups (township id, then kind), households are in a stable
+/// order (by household number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScatteredGroup {
+    pub group: String,
+    pub households: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sample {
     pub eligible_sites: usize,
     pub sites: Vec<DrawnSite>,
+    /// Each scattered group with its drawn households, in group order.
+    pub scattered: Vec<ScatteredGroup>,
 }
 
 /// SplitMix64: tiny, fast, and fully specified, so a seed draws the same sample (or the
@@ -450,22 +461,34 @@ fn at_least(n: usize, pct: u32) -> usize {
     (n * pct as usize).div_ceil(100)
 }
 
-/// Draw a sample. Sites are considered in the order of their ids and households in the
-/// order given, so the same seed, rule and households give the same sample.
+/// Draw a sample. Sites are considered in the order of their ids, scattered groups in
+/// the order of their keys, households in the order given; sites are drawn first, so the
+/// same seed, rule and households give the same sample (and a rule without scattered
+/// houses the sample it gave before they were drawn).
 pub fn draw_sample(
     seed: u64,
     rule: &SampleRule,
     sites: &[SiteCandidate],
+    scattered: &[ScatteredGroup],
 ) -> Result<Sample, SampleError> {
     rule.validate()?;
     let mut eligible: Vec<&SiteCandidate> = sites
         .iter()
         .filter(|s| s.households.len() >= rule.min_site_households as usize)
         .collect();
-    if eligible.is_empty() {
+    let mut groups: Vec<&ScatteredGroup> = if rule.scattered_share_pct == 0 {
+        Vec::new()
+    } else {
+        scattered
+            .iter()
+            .filter(|g| !g.households.is_empty())
+            .collect()
+    };
+    if eligible.is_empty() && groups.is_empty() {
         return Err(SampleError::NothingEligible(rule.min_site_households));
     }
     eligible.sort_by(|a, b| a.site_id.cmp(&b.site_id));
+    groups.sort_by(|a, b| a.group.cmp(&b.group));
     let mut rng = SplitMix64(seed);
     let chosen = rng.choose(&eligible, at_least(eligible.len(), rule.site_share_pct));
     let sites = chosen
@@ -478,15 +501,27 @@ pub fn draw_sample(
             ),
         })
         .collect();
+    let scattered = groups
+        .into_iter()
+        .map(|group| ScatteredGroup {
+            group: group.group.clone(),
+            households: rng.choose(
+                &group.households,
+                at_least(group.households.len(), rule.scattered_share_pct),
+            ),
+        })
+        .collect();
     Ok(Sample {
         eligible_sites: eligible.len(),
         sites,
+        scattered,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use FindingOrigin::Inspector;
     use FindingState::*;
 
     fn date(s: &str) -> NaiveDate {
@@ -496,44 +531,124 @@ mod tests {
     #[test]
     fn township_rectifies_with_a_note_and_admin_closes() {
         assert_eq!(
-            check_transition(Open, Rectified, Role::Township, Some("  ")),
+            check_transition(Inspector, Open, Rectified, Role::Township, Some("  ")),
             Err(TransitionError::NoteRequired(
                 "整改情况",
                 "what was done to rectify it"
             ))
         );
-        assert!(check_transition(Open, Rectified, Role::Township, Some("已接通自来水")).is_ok());
+        assert!(
+            check_transition(
+                Inspector,
+                Open,
+                Rectified,
+                Role::Township,
+                Some("已接通自来水")
+            )
+            .is_ok()
+        );
         assert_eq!(
-            check_transition(Rectified, Closed, Role::Township, None),
+            check_transition(Inspector, Rectified, Closed, Role::Township, None),
             Err(TransitionError::AdminOnly)
         );
-        assert!(check_transition(Rectified, Closed, Role::Admin, None).is_ok());
-        assert!(check_transition(Rectified, Reopened, Role::Admin, None).is_err());
-        assert!(check_transition(Closed, Reopened, Role::Admin, Some("复查仍未通水")).is_ok());
+        assert!(check_transition(Inspector, Rectified, Closed, Role::Admin, None).is_ok());
+        assert!(check_transition(Inspector, Rectified, Reopened, Role::Admin, None).is_err());
+        assert!(
+            check_transition(
+                Inspector,
+                Closed,
+                Reopened,
+                Role::Admin,
+                Some("复查仍未通水")
+            )
+            .is_ok()
+        );
         assert_eq!(
-            check_transition(Open, Closed, Role::Admin, Some("x")),
+            check_transition(Inspector, Open, Closed, Role::Admin, Some("x")),
             Err(TransitionError::NotAllowed {
                 from: Open,
                 to: Closed
             })
         );
         assert_eq!(
-            check_transition(Open, Rectified, Role::Inspector, Some("x")),
+            check_transition(Inspector, Open, Rectified, Role::Inspector, Some("x")),
             Err(TransitionError::InspectorRole)
         );
     }
 
     #[test]
-    fn allowed_transitions_follow_the_role() {
-        assert_eq!(allowed_transitions(Open, Role::Township), vec![Rectified]);
-        assert_eq!(allowed_transitions(Rectified, Role::Township), vec![]);
+    fn an_area_over_the_cap_is_closed_by_the_district_with_a_reason_only() {
+        use FindingOrigin::AreaOverCap;
         assert_eq!(
-            allowed_transitions(Rectified, Role::Admin),
+            check_transition(AreaOverCap, Open, Rectified, Role::Township, Some("已整改")),
+            Err(TransitionError::AreaNeedsRemeasure)
+        );
+        assert_eq!(
+            check_transition(AreaOverCap, Open, Closed, Role::Township, Some("x")),
+            Err(TransitionError::AreaNeedsRemeasure)
+        );
+        assert_eq!(
+            check_transition(AreaOverCap, Open, Closed, Role::Admin, Some(" ")),
+            Err(TransitionError::NoteRequired(
+                "区县决定的理由",
+                "the reason for the district's decision"
+            ))
+        );
+        assert!(
+            check_transition(
+                AreaOverCap,
+                Open,
+                Closed,
+                Role::Admin,
+                Some("经区联席会议研究，同意按实际认定")
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            allowed_transitions(AreaOverCap, Open, Role::Township),
+            vec![]
+        );
+        assert_eq!(
+            allowed_transitions(AreaOverCap, Open, Role::Admin),
+            vec![Closed]
+        );
+        assert_eq!(
+            allowed_transitions(AreaOverCap, Closed, Role::Admin),
+            vec![Reopened]
+        );
+        // Critical-item findings are rectified like any other.
+        assert_eq!(
+            allowed_transitions(FindingOrigin::CriticalItem, Open, Role::Township),
+            vec![Rectified]
+        );
+    }
+
+    #[test]
+    fn allowed_transitions_follow_the_role() {
+        assert_eq!(
+            allowed_transitions(Inspector, Open, Role::Township),
+            vec![Rectified]
+        );
+        assert_eq!(
+            allowed_transitions(Inspector, Rectified, Role::Township),
+            vec![]
+        );
+        assert_eq!(
+            allowed_transitions(Inspector, Rectified, Role::Admin),
             vec![Closed, Reopened]
         );
-        assert_eq!(allowed_transitions(Closed, Role::Admin), vec![Reopened]);
-        assert_eq!(allowed_transitions(Reopened, Role::Admin), vec![Rectified]);
-        assert_eq!(allowed_transitions(Open, Role::Inspector), vec![]);
+        assert_eq!(
+            allowed_transitions(Inspector, Closed, Role::Admin),
+            vec![Reopened]
+        );
+        assert_eq!(
+            allowed_transitions(Inspector, Reopened, Role::Admin),
+            vec![Rectified]
+        );
+        assert_eq!(
+            allowed_transitions(Inspector, Open, Role::Inspector),
+            vec![]
+        );
     }
 
     #[test]
@@ -577,28 +692,17 @@ mod tests {
     fn moving_in_needs_an_acceptance() {
         let today = date("2026-12-01");
         assert_eq!(
-            check_move_in(Some(today), false, today),
-            Err(MilestoneError::MovedInBeforeAcceptance)
+            check_move_in(Some(today), false, HouseholdStatus::AwaitingReview, today),
+            Err(MilestoneError::MovedInBeforeAcceptance(
+                HouseholdStatus::AwaitingReview
+            ))
         );
-        assert!(check_move_in(Some(today), true, today).is_ok());
-        assert!(check_move_in(None, false, today).is_ok());
-    }
-
-    #[test]
-    fn status_of_a_household() {
-        assert_eq!(
-            HouseholdStatus::of(false, 0, false),
-            HouseholdStatus::Pending
-        );
-        assert_eq!(
-            HouseholdStatus::of(true, 0, false),
-            HouseholdStatus::Accepted
-        );
-        assert_eq!(
-            HouseholdStatus::of(true, 2, false),
-            HouseholdStatus::Rectifying
-        );
-        assert_eq!(HouseholdStatus::of(true, 2, true), HouseholdStatus::MovedIn);
+        let refused = check_move_in(Some(today), false, HouseholdStatus::Failed, today)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("“不合格”"), "{refused}");
+        assert!(check_move_in(Some(today), true, HouseholdStatus::Accepted, today).is_ok());
+        assert!(check_move_in(None, false, HouseholdStatus::Pending, today).is_ok());
     }
 
     #[test]
@@ -606,11 +710,13 @@ mod tests {
         let recorded = crate::area::parse_square_metres("96.00").unwrap();
         let close = crate::area::parse_square_metres("98.50").unwrap();
         let far = crate::area::parse_square_metres("92.10").unwrap();
-        let c = compare_areas(recorded, close);
+        let c = compare_areas(recorded, close, SPOT_CHECK_TOLERANCE_PERMILLE);
         assert_eq!(c.difference_m2, "2.50");
         assert_eq!(c.difference_pct, "+2.6%");
         assert!(c.within_tolerance);
-        let f = compare_areas(recorded, far);
+        let f = compare_areas(recorded, far, SPOT_CHECK_TOLERANCE_PERMILLE);
+        // A district that allows 5 % accepts the far one.
+        assert!(compare_areas(recorded, far, 50).within_tolerance);
         assert_eq!(f.difference_m2, "-3.90");
         assert_eq!(f.difference_pct, "-4.1%");
         assert!(!f.within_tolerance);
@@ -634,19 +740,19 @@ mod tests {
     #[test]
     fn the_same_seed_draws_the_same_sample() {
         let rule = SampleRule::default();
-        let first = draw_sample(20261201, &rule, &sites()).unwrap();
+        let first = draw_sample(20261201, &rule, &sites(), &[]).unwrap();
         let mut shuffled = sites();
         shuffled.reverse();
-        assert_eq!(draw_sample(20261201, &rule, &shuffled).unwrap(), first);
+        assert_eq!(draw_sample(20261201, &rule, &shuffled, &[]).unwrap(), first);
         let others: Vec<_> = (0..20)
-            .map(|seed| draw_sample(seed, &rule, &sites()).unwrap())
+            .map(|seed| draw_sample(seed, &rule, &sites(), &[]).unwrap())
             .collect();
         assert!(others.iter().any(|s| s != &first), "seeds must matter");
     }
 
     #[test]
     fn the_rule_gives_at_least_its_shares() {
-        let sample = draw_sample(7, &SampleRule::default(), &sites()).unwrap();
+        let sample = draw_sample(7, &SampleRule::default(), &sites(), &[]).unwrap();
         // site-c has 9 households: not eligible; 3 eligible, at least 50% → 2 sites.
         assert_eq!(sample.eligible_sites, 3);
         assert_eq!(sample.sites.len(), 2);
@@ -668,6 +774,62 @@ mod tests {
         }
     }
 
+    fn scattered() -> Vec<ScatteredGroup> {
+        [
+            ("t1/self_built", 11),
+            ("t1/bought", 3),
+            ("t2/self_built", 5),
+        ]
+        .into_iter()
+        .map(|(group, n)| ScatteredGroup {
+            group: group.to_string(),
+            households: (0..n).map(|i| format!("{group}-{i:02}")).collect(),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn scattered_houses_are_drawn_too_and_sites_stay_as_they_were() {
+        let rule = SampleRule::default();
+        let without = draw_sample(99, &rule, &sites(), &[]).unwrap();
+        let with = draw_sample(99, &rule, &sites(), &scattered()).unwrap();
+        assert_eq!(with.sites, without.sites, "sites are drawn first");
+        // At least 20 % of each group, rounded up: 11 → 3, 3 → 1, 5 → 1; in key order.
+        let drawn: Vec<(&str, usize)> = with
+            .scattered
+            .iter()
+            .map(|g| (g.group.as_str(), g.households.len()))
+            .collect();
+        assert_eq!(
+            drawn,
+            [("t1/bought", 1), ("t1/self_built", 3), ("t2/self_built", 1)]
+        );
+        for group in &with.scattered {
+            assert!(group.households.iter().all(|h| h.starts_with(&group.group)));
+        }
+        let mut reversed = scattered();
+        reversed.reverse();
+        assert_eq!(draw_sample(99, &rule, &sites(), &reversed).unwrap(), with);
+        // Scattered houses alone are enough to draw from.
+        let strict = SampleRule {
+            min_site_households: 100,
+            ..rule
+        };
+        let only = draw_sample(99, &strict, &sites(), &scattered()).unwrap();
+        assert!(only.sites.is_empty());
+        assert_eq!(only.scattered.len(), 3);
+        let none = SampleRule {
+            scattered_share_pct: 0,
+            ..rule
+        };
+        assert!(
+            draw_sample(99, &none, &sites(), &scattered())
+                .unwrap()
+                .scattered
+                .is_empty()
+        );
+    }
+
     #[test]
     fn the_generator_is_splitmix64() {
         // Published first outputs of SplitMix64 seeded with 0, so the stream never drifts.
@@ -683,7 +845,7 @@ mod tests {
             ..SampleRule::default()
         };
         assert_eq!(
-            draw_sample(1, &bad, &sites()),
+            draw_sample(1, &bad, &sites(), &[]),
             Err(SampleError::Share("site_share_pct"))
         );
         let strict = SampleRule {
@@ -691,7 +853,7 @@ mod tests {
             ..SampleRule::default()
         };
         assert_eq!(
-            draw_sample(1, &strict, &sites()),
+            draw_sample(1, &strict, &sites(), &[]),
             Err(SampleError::NothingEligible(100))
         );
         assert_eq!(parse_seed(" 42 "), Ok(42));

@@ -8,12 +8,14 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::area::Area;
+use crate::district_policy::PolicyVersion;
 use crate::form::Answer;
 use crate::hash::{HashError, content_sha256};
 use crate::model::{
     Department, Finding, FindingState, Household, PhotoMeta, SignatureMeta, Submission,
     SubmissionKind,
 };
+use crate::verdict::{AcceptanceVerdict, FindingOrigin, HouseholdStatus};
 
 pub const PROTOCOL_VERSION: u32 = 1;
 pub const API_PREFIX: &str = "/api/v1";
@@ -128,6 +130,12 @@ pub struct PullResponse {
     /// [`assigned_digest`] of every assigned household, on the last page only.
     pub assigned_digest: Option<String>,
     pub server_time: DateTime<Utc>,
+    /// Every version of the district's policy, in the order they take effect: the device
+    /// assesses with the one in force on the day. On every page (a few KB); absent from
+    /// an office before policies travelled.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub policies: Vec<PolicyVersion>,
 }
 
 /// The office's record of one household, sent with it on a pull.
@@ -139,6 +147,18 @@ pub struct HouseholdHistory {
     /// Where rectification (整改) of each of the household's findings stands at the office.
     #[serde(default)]
     pub findings: Vec<OfficeFinding>,
+    /// Where the household stands at the office (待审核, 不合格…).
+    #[serde(default)]
+    pub standing: Option<OfficeStanding>,
+}
+
+/// The office's view of a household: its status and the verdict of its latest acceptance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeStanding {
+    pub status: HouseholdStatus,
+    pub verdict: Option<AcceptanceVerdict>,
+    /// 已验收: approved and not 不合格.
+    pub accepted: bool,
 }
 
 /// A finding's state as the office's rectification moved it (open → rectified → closed,
@@ -151,6 +171,18 @@ pub struct OfficeFinding {
     /// The note of the office's latest step (what was done, why it was reopened).
     #[serde(default)]
     pub note: Option<String>,
+    /// Who raised it: an inspector, or the office (面积超标, a critical item).
+    #[serde(default = "inspector_origin")]
+    pub origin: FindingOrigin,
+    /// For a finding the office raised, which no device holds: what and by when.
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub deadline: Option<chrono::NaiveDate>,
+}
+
+fn inspector_origin() -> FindingOrigin {
+    FindingOrigin::Inspector
 }
 
 /// One inspection the office received, from whichever device made it.
@@ -345,6 +377,9 @@ pub struct RecordResult {
     pub message: Option<String>,
     /// For `missing_blob`: the hashes still needed.
     pub missing_blobs: Vec<String>,
+    /// For `invalid`: where in the request, e.g. `records[3].body.answers.area_measurement`.
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -471,6 +506,8 @@ mod tests {
                 trusted_time: None,
                 offset_ms: None,
             },
+            policy_version: None,
+            recorded_area: None,
         };
         assert_eq!(
             RecordBody::Submission(submission).referenced_blobs(),
@@ -487,6 +524,7 @@ mod tests {
             code: status.code(),
             message: None,
             missing_blobs: vec![],
+            field: None,
         };
         let mut response = PushResponse {
             results: vec![
