@@ -111,18 +111,42 @@ fn china_today(now: DateTime<Utc>) -> NaiveDate {
     }
 }
 
-/// The area policy in force: the national table (a province's overrides come with the
-/// office's settings, which the device does not pull yet).
-fn policy() -> (PolicyTable, PolicyContext) {
-    (PolicyTable::default(), PolicyContext::default())
+/// The district's policy in force on `today` as the office sent it, or the national
+/// default on a device that has not pulled one yet (then no version is recorded).
+pub(crate) struct PolicyInForce {
+    pub version: Option<u32>,
+    pub table: PolicyTable,
+    pub context: PolicyContext,
 }
 
-fn assess(
+fn policy_in_force(store: &Store, today: NaiveDate) -> Result<PolicyInForce> {
+    let history = store.policies()?;
+    Ok(match history.in_force(today) {
+        Some(version) => PolicyInForce {
+            version: Some(version.version),
+            table: version.policy.area_caps.clone(),
+            context: version.policy.context(),
+        },
+        None => PolicyInForce {
+            version: None,
+            table: PolicyTable::default(),
+            context: PolicyContext::default(),
+        },
+    })
+}
+
+/// A measured house assessed by the policy in force on `day`.
+fn assess_on(
+    store: &Store,
     measurement: &HouseMeasurement,
     household_size: u32,
-) -> Result<AreaAssessment, AreaError> {
-    let (table, context) = policy();
-    area::assess(measurement, household_size, &table, &context)
+    day: NaiveDate,
+) -> Result<(Option<u32>, Result<AreaAssessment, AreaError>)> {
+    let policy = policy_in_force(store, day)?;
+    Ok((
+        policy.version,
+        area::assess(measurement, household_size, &policy.table, &policy.context),
+    ))
 }
 
 fn path_text(path: &Path) -> String {
@@ -308,14 +332,18 @@ impl FieldApp {
         // (when, area, submission) of every acceptance that counts, local or not.
         let mut acceptances = Vec::new();
         for submission in store.submissions_for(id)? {
-            let assessment = match submission.answers.get("area_measurement") {
-                Some(Answer::Area { measurement }) => assess(measurement, household.size).ok(),
-                _ => None,
-            };
             let made_at = submission
                 .clock
                 .trusted_time
                 .unwrap_or(submission.clock.device_time);
+            let assessment = match submission.answers.get("area_measurement") {
+                Some(Answer::Area { measurement }) => {
+                    assess_on(&store, measurement, household.size, china_today(made_at))?
+                        .1
+                        .ok()
+                }
+                _ => None,
+            };
             let is_returned = returned.contains_key(&submission.id);
             if submission.kind == SubmissionKind::Acceptance
                 && !is_returned
@@ -401,12 +429,14 @@ impl FieldApp {
 
     fn form_context(&self, store: &Store, household: &Household) -> Result<FormContext> {
         let now = anju_sync::trusted_reading(store, Utc::now())?;
-        let (policy, policy_context) = policy();
+        let today = china_today(now.trusted_time.unwrap_or(now.device_time));
+        let policy = policy_in_force(store, today)?;
         Ok(FormContext {
             household_size: household.size,
-            today: china_today(now.trusted_time.unwrap_or(now.device_time)),
-            policy,
-            policy_context,
+            today,
+            policy: policy.table,
+            policy_context: policy.context,
+            policy_version: policy.version,
         })
     }
 
@@ -548,15 +578,21 @@ impl FieldApp {
         household_id: Uuid,
         measurement: &HouseMeasurement,
     ) -> Result<AreaCheck> {
-        let household = self.household(&self.store(), household_id)?;
-        Ok(match assess(measurement, household.size) {
+        let store = self.store();
+        let household = self.household(&store, household_id)?;
+        let now = anju_sync::trusted_reading(&store, Utc::now())?;
+        let today = china_today(now.trusted_time.unwrap_or(now.device_time));
+        let (policy_version, assessed) = assess_on(&store, measurement, household.size, today)?;
+        Ok(match assessed {
             Ok(assessment) => AreaCheck {
                 assessment: Some(assessment),
                 error: None,
+                policy_version,
             },
             Err(error) => AreaCheck {
                 assessment: None,
                 error: Some(error.to_string()),
+                policy_version,
             },
         })
     }

@@ -177,6 +177,9 @@ pub struct AreaCheck {
     pub assessment: Option<AreaAssessment>,
     /// Why the measurement cannot be assessed yet, "中文 / English".
     pub error: Option<String>,
+    /// The version of the district's policy that set the cap; `None` before the device
+    /// received one (the national rule applies).
+    pub policy_version: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -47,11 +47,18 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "office_notes",
         sql: include_str!("../../../migrations/device/0004_office_notes.sql"),
     },
+    Migration {
+        version: 5,
+        name: "policies",
+        sql: include_str!("../../../migrations/device/0005_policies.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
 /// Photos and signature images, each named by its SHA-256.
 pub const BLOB_DIR: &str = "blobs";
+
+mod policies;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -460,13 +467,20 @@ impl Store {
             }
             let mut insert = tx.prepare_cached(
                 "INSERT INTO office_findings (finding_id, household_id, state, changed_at,
-                     pulled_at, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     pulled_at, note, origin, description, deadline)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (finding_id) DO UPDATE SET
                      household_id = excluded.household_id, state = excluded.state,
                      changed_at = excluded.changed_at, pulled_at = excluded.pulled_at,
-                     note = excluded.note",
+                     note = excluded.note, origin = excluded.origin,
+                     description = excluded.description, deadline = excluded.deadline",
             )?;
+            let mut standing = tx.prepare_cached(
+                "UPDATE households SET office_status = ?2, office_verdict = ?3 WHERE id = ?1",
+            )?;
+            for h in households {
+                standing.execute(params![h.id.to_string(), None::<String>, None::<String>])?;
+            }
             for entry in history.iter().filter(|e| pulled.contains(&e.household_id)) {
                 for f in &entry.findings {
                     insert.execute(params![
@@ -476,6 +490,16 @@ impl Store {
                         f.changed_at.to_rfc3339(),
                         pulled_at,
                         f.note,
+                        f.origin.code(),
+                        f.description,
+                        f.deadline.map(|d| d.to_string()),
+                    ])?;
+                }
+                if let Some(office) = &entry.standing {
+                    standing.execute(params![
+                        entry.household_id.to_string(),
+                        office.status.code(),
+                        office.verdict.map(|v| v.code()),
                     ])?;
                 }
             }
@@ -963,6 +987,36 @@ impl Store {
                 issues,
             });
         }
+        // The figures the device gives under its policy, for the office to check.
+        let recorded_area = draft
+            .answers
+            .0
+            .values()
+            .find_map(|answer| match answer {
+                Answer::Area { measurement } => Some(measurement),
+                _ => None,
+            })
+            .map(|measurement| {
+                anju_core::area::assess(
+                    measurement,
+                    ctx.household_size,
+                    &ctx.policy,
+                    &ctx.policy_context,
+                )
+                .map(|assessment| anju_core::records::recorded_area(&assessment))
+            })
+            .transpose()
+            .map_err(|e| StoreError::Incomplete {
+                count: 1,
+                issues: vec![anju_core::form::FormIssue {
+                    section: "area".into(),
+                    item: "area_measurement".into(),
+                    item_label: anju_core::form::Text::new("实测建筑面积", "Measured built area"),
+                    problem: anju_core::form::Problem::AreaInvalid {
+                        message: e.to_string(),
+                    },
+                }],
+            })?;
         let submission = Submission {
             id: draft.id,
             household_id: draft.household_id,
@@ -972,6 +1026,8 @@ impl Store {
             inspector: inspector.to_string(),
             answers: draft.answers.clone(),
             clock,
+            policy_version: ctx.policy_version,
+            recorded_area,
         };
         let content = content_sha256(&submission)?;
         let household = draft.household_id.to_string();
@@ -1024,8 +1080,9 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO submissions (id, household_id, kind, form_id, form_version, inspector,
-                 answers_json, content_sha256, device_time, trusted_time, clock_offset_ms, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 answers_json, content_sha256, device_time, trusted_time, clock_offset_ms, created_at,
+                 policy_version, recorded_area_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 submission.id.to_string(),
                 household,
@@ -1039,6 +1096,12 @@ impl Store {
                 clock.trusted_time.map(|t| t.to_rfc3339()),
                 clock.offset_ms,
                 at,
+                submission.policy_version,
+                submission
+                    .recorded_area
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
             ],
         )?;
         enqueue(RecordKind::Submission, &submission.id.to_string(), &content)?;
@@ -1083,7 +1146,7 @@ impl Store {
     pub fn submissions_for(&self, household_id: Uuid) -> Result<Vec<Submission>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
-                    device_time, trusted_time, clock_offset_ms
+                    device_time, trusted_time, clock_offset_ms, policy_version, recorded_area_json
              FROM submissions WHERE household_id = ?1 ORDER BY created_at, id",
         )?;
         let rows = stmt.query_map([household_id.to_string()], |row| Ok(read_submission(row)))?;
@@ -1098,11 +1161,12 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
-                        device_time, trusted_time, clock_offset_ms, content_sha256
+                        device_time, trusted_time, clock_offset_ms, policy_version,
+                        recorded_area_json, content_sha256
                  FROM submissions WHERE id = ?1",
                 [id.to_string()],
                 |row| {
-                    let sha: String = row.get(10)?;
+                    let sha: String = row.get(12)?;
                     Ok(read_submission(row).map(|s| (s, sha)))
                 },
             )
@@ -1577,6 +1641,11 @@ fn read_submission(row: &Row<'_>) -> Result<Submission> {
         inspector: row.get(5)?,
         answers: serde_json::from_str(&answers)?,
         clock: read_clock(&device, row.get(8)?, row.get(9)?)?,
+        policy_version: row.get(10)?,
+        recorded_area: row
+            .get::<_, Option<String>>(11)?
+            .map(|json| serde_json::from_str(&json))
+            .transpose()?,
     })
 }
 

@@ -56,6 +56,7 @@ fn ctx(size: u32) -> FormContext {
         today: Utc::now().date_naive(),
         policy: PolicyTable::default(),
         policy_context: PolicyContext::default(),
+        policy_version: None,
     }
 }
 
@@ -575,12 +576,14 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
             household_id: h.id,
             inspections: vec![elsewhere(accepted_elsewhere, false)],
             findings: vec![],
+            standing: None,
         },
         // Not in this page: nothing to hang it on, so it is left out.
         HouseholdHistory {
             household_id: Uuid::now_v7(),
             inspections: vec![elsewhere(Uuid::now_v7(), false)],
             findings: vec![],
+            standing: None,
         },
     ];
     store
@@ -619,7 +622,11 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
             state: FindingState::Closed,
             changed_at: closed_at,
             note: Some("道路已硬化，销号".into()),
+            origin: anju_core::verdict::FindingOrigin::Inspector,
+            description: None,
+            deadline: None,
         }],
+        standing: None,
     }];
     store
         .upsert_households(std::slice::from_ref(&h), &returned, 2)

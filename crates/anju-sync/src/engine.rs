@@ -896,6 +896,8 @@ impl<P: Fn(Progress)> Engine<'_, P> {
                 s.upsert_households(&page.households, &page.history, page.next_cursor)
             })?;
         }
+        // The district's policy comes with every page; the last one seen is kept.
+        with_store(self.store, |s| s.save_policies(&page.policies))?;
         for id in &fresh {
             retained.remove(id);
         }

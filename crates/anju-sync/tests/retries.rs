@@ -79,6 +79,7 @@ fn empty_page() -> String {
         assigned_count: 0,
         assigned_digest: Some(assigned_digest(&[])),
         server_time: Utc::now(),
+        policies: vec![],
     })
     .unwrap()
 }

@@ -5,4 +5,9 @@ export type AreaCheck = { assessment: AreaAssessment | null,
 /**
  * Why the measurement cannot be assessed yet, "中文 / English".
  */
-error: string | null, };
+error: string | null, 
+/**
+ * The version of the district's policy that set the cap; `None` before the device
+ * received one (the national rule applies).
+ */
+policy_version: number | null, };
