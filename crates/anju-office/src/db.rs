@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "accepted_view",
         sql: include_str!("../../../migrations/office/0004_accepted_view.sql"),
     },
+    Migration {
+        version: 5,
+        name: "office_decides",
+        sql: include_str!("../../../migrations/office/0005_office_decides.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";
@@ -125,10 +130,13 @@ impl OfficeDb {
         // The office acknowledges pushes: a commit must survive a power cut too.
         conn.execute_batch("PRAGMA synchronous = FULL")?;
         anju_db::migrate(&mut conn, MIGRATIONS)?;
-        Ok(Self {
+        let mut db = Self {
             conn,
             dir: dir.to_path_buf(),
-        })
+        };
+        // A policy, a judgement of every submission and each household's standing.
+        crate::decide::bring_up_to_date(&mut db)?;
+        Ok(db)
     }
 
     /// Open an existing database; refuses a folder that was never initialised.
@@ -207,6 +215,30 @@ impl OfficeDb {
             });
         }
         Ok(())
+    }
+
+    /// Every township, village and site the office knows, by name.
+    pub fn known_places(&self) -> Result<anju_core::places::KnownPlaces> {
+        let mut known = anju_core::places::KnownPlaces::default();
+        let mut stmt = self.conn.prepare_cached("SELECT name FROM townships")?;
+        for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            known.townships.insert(name?);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.name, v.name FROM villages v JOIN townships t ON t.id = v.township_id",
+        )?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (township, village) = row?;
+            known.villages.entry(township).or_default().insert(village);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.name, s.name FROM sites s JOIN townships t ON t.id = s.township_id",
+        )?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (township, site) = row?;
+            known.sites.entry(township).or_default().insert(site);
+        }
+        Ok(known)
     }
 
     /// Which of these ID numbers are already registered, and to whom.

@@ -319,6 +319,22 @@ pub fn demo_households(ids: &mut DemoIds) -> Vec<NewHousehold> {
     out
 }
 
+/// The demo district's policy: 安徽省, the 2017 programme, the national cap. The 2017
+/// programme is small: no site has the 10 households of the default sampling rule, so the
+/// demo district samples sites of 3 or more.
+pub fn demo_policy() -> anju_core::district_policy::DistrictPolicy {
+    let default = anju_core::district_policy::DistrictPolicy::default();
+    anju_core::district_policy::DistrictPolicy {
+        province: Some("安徽省".into()),
+        programme_year: Some(2017),
+        sampling: anju_core::office::SampleRule {
+            min_site_households: 3,
+            ..default.sampling
+        },
+        ..default
+    }
+}
+
 /// Load the demo programme into an empty database, in one transaction.
 pub fn load(
     db: &mut crate::db::OfficeDb,
@@ -329,14 +345,10 @@ pub fn load(
     db.register_townships(&township_names(), &mut || ids.next_id())?;
     let summary = db.insert_households("demo", None, &households, &mut || ids.next_id())?;
     old_house_progress(db, chrono::Utc::now().date_naive())?;
-    // The 2017 programme is small: no site has the 10 households of the default rule, so
-    // the demo office samples sites of 3 or more.
-    db.set_setting(
-        crate::pages::SAMPLE_RULE_SETTING,
-        &serde_json::to_string(&anju_core::office::SampleRule {
-            min_site_households: 3,
-            ..anju_core::office::SampleRule::default()
-        })?,
+    crate::decide::set_founding_policy(
+        db.connection(),
+        &demo_policy(),
+        "金安区易地扶贫搬迁工作领导小组",
     )?;
     db.set_setting("demo", "1")?;
     Ok(summary)

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anju_core::hash::sha256_hex;
+use anju_core::places::{NewPlace, PlaceColumns, check_places};
 use anju_core::roster::{Column, RosterTable, RowError, validate};
 use chrono::Utc;
 use serde::Serialize;
@@ -21,7 +22,12 @@ pub enum ImportError {
     #[error(transparent)]
     File(#[from] RosterFileError),
     #[error("{file} 有 {} 处错误，未导入 / {file} has {} error(s): nothing was imported", .errors.len(), .errors.len())]
-    Invalid { file: String, errors: Vec<RowError> },
+    Invalid {
+        file: String,
+        errors: Vec<RowError>,
+        /// The places the roster names that the office does not know.
+        new_places: Vec<NewPlace>,
+    },
     #[error(transparent)]
     Db(#[from] OfficeDbError),
 }
@@ -33,6 +39,8 @@ pub struct ImportOutcome {
     pub dry_run: bool,
     pub summary: ImportSummary,
     pub ignored_columns: Vec<String>,
+    /// The places the import creates (or, in a dry run, would create).
+    pub new_places: Vec<NewPlace>,
 }
 
 impl ImportOutcome {
@@ -65,15 +73,38 @@ impl ImportOutcome {
                 self.ignored_columns.join(", ")
             ));
         }
+        for place in &self.new_places {
+            out.push_str(&format!(
+                "  新建{} / new {}: {}{}\n",
+                place.kind.label_zh(),
+                place.kind.label_en(),
+                place
+                    .township
+                    .as_deref()
+                    .map(|t| format!("{t} "))
+                    .unwrap_or_default(),
+                place.name
+            ));
+        }
         out
     }
+}
+
+/// How an import treats what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOptions {
+    /// Check only: nothing is written.
+    pub dry_run: bool,
+    /// Create the townships, villages and sites the roster names that the office does not
+    /// know (confirmed by a person); without it such rows are refused.
+    pub create_places: bool,
 }
 
 /// Read, validate and (unless `dry_run`) import the roster at `path`.
 pub fn import_roster(
     db: &mut OfficeDb,
     path: &Path,
-    dry_run: bool,
+    options: ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.display().to_string(),
@@ -83,7 +114,7 @@ pub fn import_roster(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    import_roster_bytes(db, &bytes, &file, dry_run)
+    import_roster_bytes(db, &bytes, &file, options)
 }
 
 /// The same from bytes already in memory (an upload in the office pages).
@@ -91,12 +122,14 @@ pub fn import_roster_bytes(
     db: &mut OfficeDb,
     bytes: &[u8],
     file: &str,
-    dry_run: bool,
+    options: ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
+    let dry_run = options.dry_run;
     let table = read_roster_bytes(bytes, file)?;
     let roster = validate(&table, Utc::now().date_naive()).map_err(|e| ImportError::Invalid {
         file: file.to_string(),
         errors: e.errors,
+        new_places: Vec::new(),
     })?;
 
     // A household already registered is an error on its row, like any other.
@@ -125,6 +158,27 @@ pub fn import_roster_bytes(
         return Err(ImportError::Invalid {
             file: file.to_string(),
             errors,
+            new_places: Vec::new(),
+        });
+    }
+
+    // A place the office does not know is a typo until a person says it is new.
+    let column = |wanted: Column| column_header(&table, wanted);
+    let (errors, new_places) = check_places(
+        &roster.rows,
+        &db.known_places()?,
+        &PlaceColumns {
+            township: column(Column::Township),
+            village: column(Column::Village),
+            site: column(Column::Site),
+        },
+        options.create_places,
+    );
+    if !errors.is_empty() {
+        return Err(ImportError::Invalid {
+            file: file.to_string(),
+            errors,
+            new_places,
         });
     }
 
@@ -166,16 +220,22 @@ pub fn import_roster_bytes(
         dry_run,
         summary,
         ignored_columns: roster.ignored_columns,
+        new_places,
     })
 }
 
-fn id_column_header(table: &RosterTable) -> String {
+/// The header of `column` as the file writes it, or its standard header.
+fn column_header(table: &RosterTable, column: Column) -> String {
     table
         .headers
         .iter()
-        .find(|h| Column::from_header(h) == Some(Column::IdNumber))
+        .find(|h| Column::from_header(h) == Some(column))
         .cloned()
-        .unwrap_or_else(|| Column::IdNumber.label_zh().to_string())
+        .unwrap_or_else(|| column.label_zh().to_string())
+}
+
+fn id_column_header(table: &RosterTable) -> String {
+    column_header(table, Column::IdNumber)
 }
 
 /// The per-township counts an import would add, in the order townships first appear.

@@ -3,7 +3,9 @@
 //! over this library.
 
 pub mod assign;
+pub mod damaged;
 pub mod db;
+pub mod decide;
 pub mod demo;
 pub mod import;
 pub mod pages;

@@ -9,7 +9,7 @@ use anju_core::model::Department;
 use anju_core::wire::Role;
 use anju_office::assign::{Target, assign, unassign};
 use anju_office::db::{OfficeDb, default_data_dir};
-use anju_office::import::{ImportError, import_roster};
+use anju_office::import::{ImportError, ImportOptions, import_roster};
 use anju_office::pages::{self, Viewer};
 use anju_office::{demo, report, users};
 use anyhow::{Context, Result, anyhow, bail};
@@ -43,6 +43,20 @@ enum Command {
         /// Check the file and show what would be added, without adding it.
         #[arg(long)]
         dry_run: bool,
+        /// Create the townships, villages and sites the roster names that the office does
+        /// not know. Without it such rows are refused, with the name they likely meant.
+        #[arg(long)]
+        create_places: bool,
+    },
+    /// The district's policy: caps, critical items, tolerance, sampling.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+    /// Rows that cannot be read: list them, or set them aside with a reason.
+    Damaged {
+        #[command(subcommand)]
+        action: DamagedAction,
     },
     /// Print a report.
     Report {
@@ -67,6 +81,42 @@ enum Command {
     Assign(AssignArgs),
     /// Take households away from an inspector.
     Unassign(AssignArgs),
+}
+
+#[derive(Subcommand)]
+enum PolicyAction {
+    /// Print the version in force today (or another) as a policy file.
+    Show {
+        /// This version instead of the one in force.
+        #[arg(long)]
+        version: Option<u32>,
+        /// Every version, oldest first, one line each.
+        #[arg(long, conflicts_with = "version")]
+        all: bool,
+    },
+    /// Set a new version from a policy file (JSON; see docs/policy.md). It takes effect on
+    /// its effective_from, today when absent, never earlier.
+    Set {
+        file: PathBuf,
+        /// Who sets it: a name or a department, as the record should say.
+        #[arg(long, default_value = "区县办公室")]
+        by: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DamagedAction {
+    /// List every row that cannot be read, with why.
+    List,
+    /// Set rows aside: every damaged one (with its reason), or the one named.
+    Quarantine {
+        /// household, submission, finding, photo or signature.
+        kind: Option<String>,
+        id: Option<String>,
+        /// Why (required when naming a record).
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -336,14 +386,26 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, dry_run } => {
+        Command::Policy { action } => policy(&dir, action),
+        Command::Damaged { action } => damaged(&dir, action),
+        Command::Import {
+            file,
+            dry_run,
+            create_places,
+        } => {
             let mut db = OfficeDb::open(&dir)?;
-            match import_roster(&mut db, file, *dry_run) {
+            let options = ImportOptions {
+                dry_run: *dry_run,
+                create_places: *create_places,
+            };
+            match import_roster(&mut db, file, options) {
                 Ok(outcome) => {
                     print!("{}", outcome.render());
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(ImportError::Invalid { errors, .. }) => {
+                Err(ImportError::Invalid {
+                    errors, new_places, ..
+                }) => {
                     eprintln!(
                         "{} 有 {} 处错误，未导入任何数据 / {} has {} error(s); nothing was imported:",
                         file.display(),
@@ -353,6 +415,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     );
                     for error in &errors {
                         eprintln!("  {error}");
+                    }
+                    if !new_places.is_empty() && !create_places {
+                        eprintln!(
+                            "名册中有 {} 个办公室不认识的地点；如确为新地点，请加 --create-places 重新导入 / the roster names {} place(s) the office does not know; if they really are new, import again with --create-places",
+                            new_places.len(),
+                            new_places.len()
+                        );
                     }
                     Ok(ExitCode::FAILURE)
                 }
@@ -378,6 +447,127 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Report { report } => {
             let db = OfficeDb::open(&dir)?;
             other_report(&db, &dir, report)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn policy(dir: &std::path::Path, action: &PolicyAction) -> Result<ExitCode> {
+    let mut db = OfficeDb::open(dir)?;
+    match action {
+        PolicyAction::Show { version, all } => {
+            let history = anju_office::decide::policy_history(db.connection())?;
+            if *all {
+                let today = anju_core::records::china_date(chrono::Utc::now());
+                let current = history.in_force(today).map(|v| v.version);
+                for v in history.versions() {
+                    println!(
+                        "第{}版 / version {}\t{} 起 / from {}\t{}\t{}",
+                        v.version,
+                        v.version,
+                        v.effective_from,
+                        v.effective_from,
+                        v.set_by,
+                        if Some(v.version) == current {
+                            "现行 / in force"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let chosen = match version {
+                Some(v) => history
+                    .version(*v)
+                    .ok_or_else(|| anyhow!("没有第{v}版政策 / there is no policy version {v}"))?,
+                None => history
+                    .in_force(anju_core::records::china_date(chrono::Utc::now()))
+                    .ok_or_else(|| anyhow!("办公室没有政策 / the office has no policy"))?,
+            };
+            println!("{}", serde_json::to_string_pretty(chosen)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyAction::Set { file, by } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            match anju_office::decide::set_policy(&mut db, &text, by, chrono::Utc::now()) {
+                Ok(version) => {
+                    println!(
+                        "已设定第{}版政策，{}起生效 / policy version {} set, in force from {}",
+                        version.version,
+                        version.effective_from,
+                        version.version,
+                        version.effective_from
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(anju_office::decide::PolicyError::File(error)) => {
+                    eprintln!("{}: {error}", file.display());
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+    }
+}
+
+fn damaged(dir: &std::path::Path, action: &DamagedAction) -> Result<ExitCode> {
+    use anju_office::damaged;
+    let mut db = OfficeDb::open(dir)?;
+    match action {
+        DamagedAction::List => {
+            let found = damaged::scan(&db)?;
+            for record in &found {
+                println!(
+                    "{}\t{}\t{}{}",
+                    record.kind,
+                    record.id,
+                    record.reason,
+                    if record.quarantined {
+                        "\t（已搁置 / set aside）"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            eprintln!(
+                "共 {} 条无法读取的记录 / {} record(s) cannot be read",
+                found.len(),
+                found.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DamagedAction::Quarantine { kind, id, reason } => {
+            let by = "anju-office 命令行 / command line";
+            match (kind, id) {
+                (Some(kind), Some(id)) => {
+                    let reason = reason.as_deref().unwrap_or_default();
+                    let added = damaged::quarantine(&mut db, kind, id, reason, by)?;
+                    println!(
+                        "{kind} {id}: {}",
+                        if added {
+                            "已搁置 / set aside"
+                        } else {
+                            "早已搁置 / already set aside"
+                        }
+                    );
+                }
+                (None, None) => {
+                    let set_aside = damaged::quarantine_all(&mut db, by)?;
+                    for record in &set_aside {
+                        println!("{}\t{}\t{}", record.kind, record.id, record.reason);
+                    }
+                    println!(
+                        "已搁置 {} 条 / set aside {} record(s)",
+                        set_aside.len(),
+                        set_aside.len()
+                    );
+                }
+                _ => bail!(
+                    "请同时给出记录类型和编号，或都不给 / give both a kind and an id, or neither"
+                ),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -702,6 +702,7 @@ async fn store_if_blobs_present(
                 missing.len()
             )),
             missing_blobs: missing,
+            field: None,
         });
     }
     Ok(state

@@ -183,9 +183,10 @@ impl OfficeStore for SqliteOfficeStore {
         records: Vec<PushRecord>,
     ) -> Result<Vec<Option<RecordResult>>, StorageError> {
         self.with(move |db| {
+            let now = Utc::now();
             records
                 .iter()
-                .map(|r| sync_db::precheck(db, &user, r).map_err(StorageError::from))
+                .map(|r| sync_db::precheck(db, &user, r, now).map_err(StorageError::from))
                 .collect()
         })
         .await

@@ -1,10 +1,12 @@
 //! The office side of pull and push, on SQLite.
 
-use anju_core::form::form_by_id;
-use anju_core::model::{FindingState, Household, SubmissionKind};
+use anju_core::district_policy::PolicyHistory;
+use anju_core::model::{FindingState, Household};
+use anju_core::records::RecordProblem;
+use anju_core::verdict::{AcceptanceVerdict, FindingOrigin, HouseholdStatus};
 use anju_core::wire::{
-    HouseholdHistory, OfficeFinding, OfficeInspection, PullResponse, PushRecord, RecordBody,
-    RecordResult, RecordStatus, assigned_digest,
+    HouseholdHistory, OfficeFinding, OfficeInspection, OfficeStanding, PullResponse, PushRecord,
+    RecordBody, RecordResult, RecordStatus, assigned_digest,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -12,6 +14,10 @@ use uuid::Uuid;
 
 use crate::db::{HOUSEHOLD_COLUMNS, HOUSEHOLD_JOINS, OfficeDb, OfficeDbError, read_household};
 use crate::users::AuthUser;
+
+/// A household set aside as damaged is not sent, nor counted in the assigned set.
+const NOT_SET_ASIDE: &str = "NOT EXISTS (SELECT 1 FROM quarantine q
+    WHERE q.record_kind = 'household' AND q.record_id = a.household_id)";
 
 /// One page of the changes to `user_id`'s households after `cursor`.
 pub fn pull(
@@ -24,7 +30,7 @@ pub fn pull(
     let mut stmt = db.conn.prepare_cached(&format!(
         "SELECT a.seq, {HOUSEHOLD_COLUMNS} {HOUSEHOLD_JOINS}
          JOIN assignments a ON a.household_id = h.id
-         WHERE a.user_id = ?1 AND a.seq > ?2
+         WHERE a.user_id = ?1 AND a.seq > ?2 AND {NOT_SET_ASIDE}
          ORDER BY a.seq LIMIT ?3"
     ))?;
     let rows = stmt.query_map(params![user_id, cursor, limit + 1], |row| {
@@ -35,7 +41,14 @@ pub fn pull(
     let mut changes: Vec<(i64, Change)> = Vec::new();
     for row in rows {
         let (seq, household) = row??;
-        changes.push((seq, Change::Upsert(Box::new(household?))));
+        match household {
+            Ok(household) => changes.push((seq, Change::Upsert(Box::new(household)))),
+            // A row that cannot be read is not sent; the rest of the page is.
+            Err(error) => {
+                tracing::warn!(%error, "an assigned household cannot be read: not sent");
+                changes.push((seq, Change::Skipped));
+            }
+        }
     }
     let mut stmt = db.conn.prepare_cached(
         "SELECT seq, household_id FROM unassignments
@@ -61,10 +74,11 @@ pub fn pull(
         match change {
             Change::Upsert(h) => households.push(*h),
             Change::Tombstone(id) => tombstones.push(id),
+            Change::Skipped => {}
         }
     }
     let assigned_count: u64 = db.conn.query_row(
-        "SELECT count(*) FROM assignments WHERE user_id = ?1",
+        &format!("SELECT count(*) FROM assignments a WHERE a.user_id = ?1 AND {NOT_SET_ASIDE}"),
         [user_id],
         |r| r.get(0),
     )?;
@@ -72,9 +86,9 @@ pub fn pull(
     let digest = if has_more {
         None
     } else {
-        let mut stmt = db
-            .conn
-            .prepare_cached("SELECT household_id FROM assignments WHERE user_id = ?1")?;
+        let mut stmt = db.conn.prepare_cached(&format!(
+            "SELECT a.household_id FROM assignments a WHERE a.user_id = ?1 AND {NOT_SET_ASIDE}"
+        ))?;
         let ids = stmt
             .query_map([user_id], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -84,7 +98,8 @@ pub fn pull(
             .collect();
         Some(assigned_digest(&ids))
     };
-    let history = history_of(db, &households)?;
+    let policies = crate::decide::policy_history(&db.conn)?;
+    let history = history_of(db, &households, &policies)?;
     Ok(PullResponse {
         households,
         tombstones,
@@ -94,6 +109,7 @@ pub fn pull(
         assigned_count,
         assigned_digest: digest,
         server_time: Utc::now(),
+        policies: policies.versions().to_vec(),
     })
 }
 
@@ -106,6 +122,7 @@ fn stored_uuid(id: &str, what: &str) -> Result<Uuid, OfficeDbError> {
 fn history_of(
     db: &OfficeDb,
     households: &[Household],
+    policies: &PolicyHistory,
 ) -> Result<Vec<HouseholdHistory>, OfficeDbError> {
     use crate::pages::submission::{SUBMISSION_COLUMNS, read_submission};
     if households.is_empty() {
@@ -113,7 +130,7 @@ fn history_of(
     }
     let ids: Vec<String> = households.iter().map(|h| h.id.to_string()).collect();
     let mut stmt = db.conn.prepare_cached(&format!(
-        "SELECT {SUBMISSION_COLUMNS} FROM submissions s
+        "SELECT {SUBMISSION_COLUMNS} FROM live_submissions s
          WHERE s.household_id IN (SELECT value FROM json_each(?1))
          ORDER BY coalesce(s.trusted_time, s.device_time), s.id"
     ))?;
@@ -125,13 +142,21 @@ fn history_of(
     let sizes: std::collections::HashMap<Uuid, u32> =
         households.iter().map(|h| (h.id, h.size)).collect();
     for raw in rows {
-        let stored = raw
-            .parse()
-            .map_err(|e| OfficeDbError::Corrupt(format!("submission: {e}")))?;
-        let household_id = stored_uuid(&stored.household_id, "submission household")?;
-        let kind = SubmissionKind::from_code(&stored.kind)
-            .ok_or_else(|| OfficeDbError::Corrupt(format!("submission kind {}", stored.kind)))?;
-        let assessment = stored.assessment(sizes.get(&household_id).copied().unwrap_or(0));
+        // A damaged submission is left out of the history; the rest is sent.
+        let id = raw.id();
+        let stored = match raw.parse() {
+            Ok(stored) => stored,
+            Err(error) => {
+                tracing::warn!(submission = %id, %error, "a submission cannot be read: not sent");
+                continue;
+            }
+        };
+        let Ok(household_id) = Uuid::parse_str(&stored.household_id) else {
+            continue;
+        };
+        let kind = stored.submission_kind();
+        let assessment =
+            stored.assessment(sizes.get(&household_id).copied().unwrap_or(1), policies);
         by_household
             .entry(household_id)
             .or_default()
@@ -149,49 +174,100 @@ fn history_of(
     let mut stmt = db.conn.prepare_cached(
         "SELECT f.id, f.household_id, f.state, f.updated_at,
                 (SELECT e.note FROM finding_events e WHERE e.finding_id = f.id
-                 ORDER BY e.at DESC LIMIT 1)
-         FROM findings f
+                 ORDER BY e.at DESC LIMIT 1),
+                f.origin, f.description, f.deadline
+         FROM live_findings f
          WHERE f.household_id IN (SELECT value FROM json_each(?1))
          ORDER BY f.created_at, f.id",
     )?;
     let rows = stmt
         .query_map([serde_json::to_string(&ids)?], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, Option<String>>(4)?,
-            ))
+            Ok((0..8)
+                .map(|i| crate::pages::cell(row, i))
+                .collect::<Vec<_>>())
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut findings: std::collections::BTreeMap<Uuid, Vec<OfficeFinding>> =
         std::collections::BTreeMap::new();
-    for (id, household_id, state, changed_at, note) in rows {
-        findings
-            .entry(stored_uuid(&household_id, "finding household")?)
-            .or_default()
-            .push(OfficeFinding {
-                finding_id: stored_uuid(&id, "finding")?,
-                state: FindingState::from_code(&state)
-                    .ok_or_else(|| OfficeDbError::Corrupt(format!("finding state {state}")))?,
-                changed_at: DateTime::parse_from_rfc3339(&changed_at)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| OfficeDbError::Corrupt(format!("finding time {changed_at}")))?,
-                note,
-            });
+    for cells in rows {
+        match office_finding(&cells) {
+            Some((household, finding)) => findings.entry(household).or_default().push(finding),
+            None => tracing::warn!(finding = ?cells.first(), "a finding cannot be read: not sent"),
+        }
     }
+    let mut standings = stmt_standings(db, &ids)?;
     // A household of the page without an entry has nothing at the office.
     Ok(households
         .iter()
         .filter_map(|h| {
             let inspections = by_household.remove(&h.id).unwrap_or_default();
             let findings = findings.remove(&h.id).unwrap_or_default();
-            (!inspections.is_empty() || !findings.is_empty()).then_some(HouseholdHistory {
-                household_id: h.id,
-                inspections,
-                findings,
-            })
+            let standing = standings.remove(&h.id);
+            (!inspections.is_empty() || !findings.is_empty() || standing.is_some()).then_some(
+                HouseholdHistory {
+                    household_id: h.id,
+                    inspections,
+                    findings,
+                    standing,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A finding of the office's record from its cells; `None` when it cannot be read.
+fn office_finding(cells: &[Option<String>]) -> Option<(Uuid, OfficeFinding)> {
+    let get = |i: usize| cells.get(i).cloned().flatten();
+    let household = Uuid::parse_str(&get(1)?).ok()?;
+    let origin = FindingOrigin::from_code(&get(5)?)?;
+    let office_raised = origin != FindingOrigin::Inspector;
+    Some((
+        household,
+        OfficeFinding {
+            finding_id: Uuid::parse_str(&get(0)?).ok()?,
+            state: FindingState::from_code(&get(2)?)?,
+            changed_at: DateTime::parse_from_rfc3339(&get(3)?)
+                .ok()?
+                .with_timezone(&Utc),
+            note: get(4),
+            origin,
+            // The device has its own findings' words; the office's it learns here.
+            description: get(6).filter(|_| office_raised),
+            deadline: get(7)
+                .and_then(|d| d.parse().ok())
+                .filter(|_| office_raised),
+        },
+    ))
+}
+
+/// Where these households stand at the office.
+fn stmt_standings(
+    db: &OfficeDb,
+    ids: &[String],
+) -> Result<std::collections::BTreeMap<Uuid, OfficeStanding>, OfficeDbError> {
+    let mut stmt = db.conn.prepare_cached(
+        "SELECT household_id, status, verdict, accepted FROM household_states
+         WHERE household_id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt
+        .query_map([serde_json::to_string(ids)?], |row| {
+            Ok((0..4)
+                .map(|i| crate::pages::cell(row, i))
+                .collect::<Vec<_>>())
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|cells| {
+            let get = |i: usize| cells.get(i).cloned().flatten();
+            Some((
+                Uuid::parse_str(&get(0)?).ok()?,
+                OfficeStanding {
+                    status: HouseholdStatus::from_code(&get(1)?)?,
+                    verdict: get(2).and_then(|v| AcceptanceVerdict::from_code(&v)),
+                    accepted: get(3).as_deref() == Some("1"),
+                },
+            ))
         })
         .collect())
 }
@@ -199,6 +275,8 @@ fn history_of(
 enum Change {
     Upsert(Box<Household>),
     Tombstone(Uuid),
+    /// An assigned household whose row cannot be read: its sequence still moves the cursor.
+    Skipped,
 }
 
 fn result(record: &PushRecord, status: RecordStatus, message: Option<String>) -> RecordResult {
@@ -209,20 +287,41 @@ fn result(record: &PushRecord, status: RecordStatus, message: Option<String>) ->
         code: status.code(),
         message,
         missing_blobs: Vec::new(),
+        field: None,
     }
 }
 
-/// Checks that need no blob store: the content hash, the household, the assignment.
+/// A record refused for what it holds: the problem with its field (relative to the body).
+fn invalid(record: &PushRecord, problem: &RecordProblem) -> RecordResult {
+    RecordResult {
+        field: Some(format!("body.{}", problem.field)),
+        ..result(
+            record,
+            RecordStatus::Invalid,
+            Some(format!("{} / {}", problem.zh, problem.en)),
+        )
+    }
+}
+
+/// Checks that need no blob store: the content hash, the household, the assignment, and
+/// everything the record holds (`anju_core::records`, through [`crate::decide`]).
 /// `None` means the record may go on to be stored.
 pub fn precheck(
     db: &OfficeDb,
     user: &AuthUser,
     record: &PushRecord,
+    now: DateTime<Utc>,
 ) -> Result<Option<RecordResult>, OfficeDbError> {
-    let computed = record
-        .body
-        .content_sha256()
-        .map_err(|e| OfficeDbError::Corrupt(e.to_string()))?;
+    let computed = match record.body.content_sha256() {
+        Ok(computed) => computed,
+        Err(error) => {
+            return Ok(Some(result(
+                record,
+                RecordStatus::Invalid,
+                Some(error.to_string()),
+            )));
+        }
+    };
     if computed != record.content_sha256 {
         return Ok(Some(result(
             record,
@@ -232,8 +331,23 @@ pub fn precheck(
             )),
         )));
     }
-    if let Some(problem) = content_problem(&record.body, user) {
-        return Ok(Some(result(record, RecordStatus::Invalid, Some(problem))));
+    if let RecordBody::Submission(s) = &record.body
+        && s.inspector != user.name
+    {
+        return Ok(Some(RecordResult {
+            field: Some("body.inspector".into()),
+            ..result(
+                record,
+                RecordStatus::Invalid,
+                Some(format!(
+                    "提交记录的检查员“{}”不是登录用户“{}” / the submission's inspector '{}' is not the signed-in user '{}'",
+                    s.inspector.chars().take(50).collect::<String>(),
+                    user.name,
+                    s.inspector.chars().take(50).collect::<String>(),
+                    user.name
+                )),
+            )
+        }));
     }
     let household = record.body.household_id().to_string();
     let exists: bool = db.conn.query_row(
@@ -265,51 +379,10 @@ pub fn precheck(
             )),
         )));
     }
-    Ok(None)
-}
-
-/// What is wrong with a record's content that its hash cannot catch.
-fn content_problem(body: &RecordBody, user: &AuthUser) -> Option<String> {
-    match body {
-        RecordBody::Submission(s) => {
-            if s.inspector != user.name {
-                return Some(format!(
-                    "提交记录的检查员“{}”不是登录用户“{}” / the submission's inspector '{}' is not the signed-in user '{}'",
-                    s.inspector, user.name, s.inspector, user.name
-                ));
-            }
-            let Some(form) = form_by_id(&s.form_id, s.form_version) else {
-                return Some(format!(
-                    "未知表单 {} 第{}版 / unknown form {} version {}",
-                    s.form_id, s.form_version, s.form_id, s.form_version
-                ));
-            };
-            let expected = match s.kind {
-                SubmissionKind::Acceptance => anju_core::form::ACCEPTANCE_FORM_ID,
-                SubmissionKind::SpotCheck => anju_core::form::SPOT_CHECK_FORM_ID,
-            };
-            (form.id != expected).then(|| {
-                format!(
-                    "表单 {} 与类型 {} 不符 / form {} does not fit kind {}",
-                    form.id,
-                    s.kind.code(),
-                    form.id,
-                    s.kind.code()
-                )
-            })
-        }
-        RecordBody::Photo(p) => (!anju_core::hash::is_sha256_hex(&p.sha256))
-            .then(|| "照片标识不是SHA-256 / the photo id is not a SHA-256".to_string()),
-        RecordBody::Signature(s) => (!anju_core::hash::is_sha256_hex(&s.signature.image_sha256))
-            .then(|| {
-                "签字图像标识不是SHA-256 / the signature image id is not a SHA-256".to_string()
-            }),
-        RecordBody::Finding(f) => f
-            .description
-            .trim()
-            .is_empty()
-            .then(|| "问题描述为空 / the finding has no description".to_string()),
+    if let Some(problem) = crate::decide::check_record(&db.conn, &record.body, now)? {
+        return Ok(Some(invalid(record, &problem)));
     }
+    Ok(None)
 }
 
 /// Store one record in its own transaction: accepted, duplicate or conflict.
@@ -376,14 +449,28 @@ pub fn store_record(
                     "此问题所属的验收记录 {submission} 尚未收到，请先发送它 / the submission {submission} this finding belongs to has not arrived: send it first"
                 )),
             ),
-            None => {
-                insert(&tx, user, device_id, record, push_offset_ms)?;
-                result(record, RecordStatus::Accepted, None)
-            }
+            None => match belongs_elsewhere(&tx, &record.body)? {
+                Some(problem) => invalid(record, &problem),
+                None => {
+                    insert(&tx, user, device_id, record, push_offset_ms)?;
+                    result(record, RecordStatus::Accepted, None)
+                }
+            },
         },
     };
     tx.commit()?;
     Ok(outcome)
+}
+
+/// A finding whose submission arrived since the precheck must belong with it.
+fn belongs_elsewhere(
+    tx: &Transaction<'_>,
+    body: &RecordBody,
+) -> Result<Option<RecordProblem>, OfficeDbError> {
+    match body {
+        RecordBody::Finding(finding) => crate::decide::finding_against_its_submission(tx, finding),
+        _ => Ok(None),
+    }
 }
 
 /// A finding names its submission; the office must hold that first.
@@ -467,8 +554,10 @@ fn insert(
             tx.execute(
                 "INSERT INTO submissions (id, household_id, kind, form_id, form_version, inspector,
                      answers_json, content_sha256, device_time, trusted_time, clock_offset_ms,
-                     received_at, device_id, received_by, push_offset_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                     received_at, device_id, received_by, push_offset_ms, policy_version,
+                     recorded_area_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17)",
                 params![
                     s.id.to_string(),
                     s.household_id.to_string(),
@@ -484,14 +573,19 @@ fn insert(
                     now,
                     device_id.to_string(),
                     user.name,
-                    push_offset_ms
+                    push_offset_ms,
+                    s.policy_version,
+                    s.recorded_area
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()?
                 ],
             )?;
+            crate::decide::after_submission(tx, s, &user.id, Utc::now())?;
             // Every device that has the household learns of it on its next pull.
             crate::assign::touch_household(tx, &s.household_id.to_string())?;
         }
         RecordBody::Finding(f) => {
-            let state = serde_json::to_value(f.state)?;
             tx.execute(
                 "INSERT INTO findings (id, household_id, submission_id, item, description,
                      deadline, state, created_at, updated_at, content_sha256, received_by)
@@ -503,12 +597,14 @@ fn insert(
                     f.item,
                     f.description,
                     f.deadline.to_string(),
-                    state.as_str().unwrap_or("open"),
+                    f.state.code(),
                     now,
                     record.content_sha256,
                     user.name
                 ],
             )?;
+            crate::decide::after_finding(tx, f, Utc::now())?;
+            crate::assign::touch_household(tx, &f.household_id.to_string())?;
         }
     }
     Ok(())

@@ -69,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/import/preview", post(import_preview))
         .route("/api/office/import", post(import_commit))
         .route("/api/office/old-houses", get(old_houses))
+        .route("/api/office/policy", get(policy).post(set_policy))
         .route("/api/office/blobs/{sha256}", get(blob))
         .route("/api/office/exports/{name}", get(export))
         .route("/api/office/forms/{id}", get(form))
@@ -339,7 +340,7 @@ async fn findings(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
-) -> Result<Json<Vec<FindingRow>>, AppError> {
+) -> Result<Json<FindingList>, AppError> {
     let filter: FindingFilter = query(raw.as_deref())?;
     run(&state, user, move |db, v| pages::findings(db, v, &filter))
         .await
@@ -532,19 +533,29 @@ fn file_name(headers: &HeaderMap) -> String {
         .unwrap_or_else(|| "upload".into())
 }
 
+/// `?create_places=true`: the places the roster names that the office does not know are
+/// new, as a person confirmed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ImportQuery {
+    create_places: bool,
+}
+
 async fn import(
     state: AppState,
     user: AuthUser,
     headers: HeaderMap,
+    raw: Option<String>,
     body: Bytes,
     commit: bool,
 ) -> Result<Json<ImportPreview>, AppError> {
     if body.len() > MAX_UPLOAD {
         return Err(too_large("名册文件 / the roster file"));
     }
+    let q: ImportQuery = query(raw.as_deref())?;
     let name = file_name(&headers);
     run(&state, user, move |db, v| {
-        pages::import_roster(db, v, &body, &name, commit)
+        pages::import_roster(db, v, &body, &name, commit, q.create_places)
     })
     .await
     .map(Json)
@@ -554,18 +565,39 @@ async fn import_preview(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
     headers: HeaderMap,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
     body: Bytes,
 ) -> Result<Json<ImportPreview>, AppError> {
-    import(state, user, headers, body, false).await
+    import(state, user, headers, raw, body, false).await
 }
 
 async fn import_commit(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
     headers: HeaderMap,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
     body: Bytes,
 ) -> Result<Json<ImportPreview>, AppError> {
-    import(state, user, headers, body, true).await
+    import(state, user, headers, raw, body, true).await
+}
+
+async fn policy(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<PolicyPage>, AppError> {
+    run(&state, user, |db, v| pages::policy_page(db, v))
+        .await
+        .map(Json)
+}
+
+async fn set_policy(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(update): ApiJson<PolicyUpdate>,
+) -> Result<Json<PolicyView>, AppError> {
+    run(&state, user, move |db, v| pages::set_policy(db, v, &update))
+        .await
+        .map(Json)
 }
 
 async fn old_houses(

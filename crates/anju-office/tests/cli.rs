@@ -8,19 +8,28 @@ use std::process::{Command, Output};
 use anju_core::id_number::compose;
 use chrono::NaiveDate;
 
-const SOURCE_CSV: &str = "\
-township,households,people,accepted,moved_in,open_findings
-椿树镇,7,24,0,0,0
-马头镇,24,66,0,0,0
-东桥镇,24,69,0,0,0
-三十铺镇,10,29,0,0,0
-横塘岗乡,25,63,0,0,0
-张店镇,9,20,0,0,0
-东河口镇,14,45,0,0,0
-翁墩乡,6,20,0,0,0
-木厂镇,2,4,0,0,0
-合计,121,340,0,0,0
+const REPORT_HEADER: &str = "township,households,people,concentrated_households,\
+concentrated_people,self_built_households,self_built_people,bought_households,bought_people,\
+awaiting_review,accepted,failed,over_cap,moved_in,open_findings\n";
+
+/// The source's table: 121 households and 340 people; concentrated 44/134, scattered
+/// self-built 72/191, bought 5/15; nothing accepted yet.
+const SOURCE_ROWS: &str = "\
+椿树镇,7,24,2,7,5,17,0,0,0,0,0,0,0,0
+马头镇,24,66,11,33,11,27,2,6,0,0,0,0,0,0
+东桥镇,24,69,12,38,11,28,1,3,0,0,0,0,0,0
+三十铺镇,10,29,3,9,7,20,0,0,0,0,0,0,0,0
+横塘岗乡,25,63,10,28,14,32,1,3,0,0,0,0,0,0
+张店镇,9,20,3,7,5,10,1,3,0,0,0,0,0,0
+东河口镇,14,45,3,12,11,33,0,0,0,0,0,0,0,0
+翁墩乡,6,20,0,0,6,20,0,0,0,0,0,0,0,0
+木厂镇,2,4,0,0,2,4,0,0,0,0,0,0,0,0
+合计,121,340,44,134,72,191,5,15,0,0,0,0,0,0
 ";
+
+fn source_csv() -> String {
+    format!("{REPORT_HEADER}{SOURCE_ROWS}")
+}
 
 fn office(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anju-office"))
@@ -88,7 +97,7 @@ fn good_rows() -> String {
 #[test]
 fn the_demo_office_reproduces_the_source_table() {
     let dir = demo_office();
-    assert_eq!(csv_report(dir.path()), SOURCE_CSV);
+    assert_eq!(csv_report(dir.path()), source_csv());
 
     let table = ok(office(dir.path(), &["report", "townships"]));
     assert!(table.contains("东河口镇"), "{table}");
@@ -98,6 +107,11 @@ fn the_demo_office_reproduces_the_source_table() {
         "{last}"
     );
 
+    assert!(
+        table.lines().next().unwrap().contains("集中安置户"),
+        "{table}"
+    );
+
     let json: serde_json::Value = serde_json::from_str(&ok(office(
         dir.path(),
         &["report", "townships", "--format", "json"],
@@ -105,6 +119,12 @@ fn the_demo_office_reproduces_the_source_table() {
     .unwrap();
     assert_eq!(json["total"]["households"], 121);
     assert_eq!(json["total"]["people"], 340);
+    assert_eq!(json["total"]["concentrated_households"], 44);
+    assert_eq!(json["total"]["concentrated_people"], 134);
+    assert_eq!(json["total"]["self_built_households"], 72);
+    assert_eq!(json["total"]["self_built_people"], 191);
+    assert_eq!(json["total"]["bought_households"], 5);
+    assert_eq!(json["total"]["bought_people"], 15);
     assert_eq!(json["rows"].as_array().unwrap().len(), 9);
 }
 
@@ -120,7 +140,7 @@ fn demo_data_is_refused_on_top_of_existing_data() {
     );
     // A plain init on an existing database is harmless.
     ok(office(dir.path(), &["init"]));
-    assert_eq!(csv_report(dir.path()), SOURCE_CSV);
+    assert_eq!(csv_report(dir.path()), source_csv());
 }
 
 #[test]
@@ -141,17 +161,35 @@ fn a_good_utf8_roster_is_imported_and_reported_per_township() {
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend(good_rows().as_bytes());
     let file = write(dir.path(), "roster.csv", &bytes);
-    let out = ok(office(dir.path(), &["import", file.to_str().unwrap()]));
+    // 施桥镇 is new to the office: refused until a person confirms it.
+    let refused = office(dir.path(), &["import", file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(err.contains("row 2, 乡镇: 未知乡镇“施桥镇”"), "{err}");
+    assert!(err.contains("--create-places"), "{err}");
+    assert_eq!(csv_report(dir.path()), source_csv(), "nothing was imported");
+    let out = ok(office(
+        dir.path(),
+        &["import", "--create-places", file.to_str().unwrap()],
+    ));
     assert!(out.contains("施桥镇: 2 户 7 人"), "{out}");
+    assert!(out.contains("新建乡镇 / new township: 施桥镇"), "{out}");
+    assert!(
+        out.contains("新建安置点 / new site: 施桥镇 新安村集中安置点"),
+        "{out}"
+    );
     assert!(out.contains("马头镇: 1 户 2 人"), "{out}");
     assert!(out.contains("合计 / total: 3 户 9 人"), "{out}");
     let report = csv_report(dir.path());
     assert!(report.contains("\n马头镇,25,68,"), "{report}");
     assert!(report.contains("\n施桥镇,2,7,"), "{report}");
-    assert!(report.ends_with("合计,124,349,0,0,0\n"), "{report}");
+    assert!(report.contains("\n合计,124,349,"), "{report}");
 
     // Importing the same file again: every row is a duplicate of the database.
-    let again = office(dir.path(), &["import", file.to_str().unwrap()]);
+    let again = office(
+        dir.path(),
+        &["import", "--create-places", file.to_str().unwrap()],
+    );
     assert_eq!(again.status.code(), Some(1));
     let err = stderr(&again);
     for row in 2..=4 {
@@ -172,9 +210,12 @@ fn a_gbk_roster_from_chinese_excel_is_imported() {
     let gbk = gbk.into_owned();
     assert!(std::str::from_utf8(&gbk).is_err(), "really not UTF-8");
     let file = write(dir.path(), "名单.csv", &gbk);
-    let out = ok(office(dir.path(), &["import", file.to_str().unwrap()]));
+    let out = ok(office(
+        dir.path(),
+        &["import", "--create-places", file.to_str().unwrap()],
+    ));
     assert!(out.contains("施桥镇: 2 户 7 人"), "{out}");
-    assert!(csv_report(dir.path()).ends_with("合计,124,349,0,0,0\n"));
+    assert!(csv_report(dir.path()).contains("\n合计,124,349,"));
 }
 
 #[test]
@@ -201,13 +242,48 @@ fn an_xlsx_roster_is_imported() {
     }
     let file = dir.path().join("roster.xlsx");
     book.save(&file).unwrap();
-    let out = ok(office(dir.path(), &["import", file.to_str().unwrap()]));
+    // An office without places: every one is new, and confirmed as such.
+    let out = ok(office(
+        dir.path(),
+        &["import", "--create-places", file.to_str().unwrap()],
+    ));
     assert!(out.contains("合计 / total: 3 户 9 人"), "{out}");
     assert_eq!(
         csv_report(dir.path()),
-        "township,households,people,accepted,moved_in,open_findings\n\
-         施桥镇,2,7,0,0,0\n马头镇,1,2,0,0,0\n合计,3,9,0,0,0\n"
+        format!(
+            "{REPORT_HEADER}施桥镇,2,7,1,4,1,3,0,0,0,0,0,0,0,0\n\
+             马头镇,1,2,0,0,0,0,1,2,0,0,0,0,0,0\n合计,3,9,1,4,1,3,1,2,0,0,0,0,0,0\n"
+        )
     );
+}
+
+#[test]
+fn a_misspelt_township_is_refused_and_does_not_change_the_totals() {
+    let dir = demo_office();
+    let text = format!(
+        "{HEADER}\n\
+         东河口,长岭村,测试户甲,{},3,,分散安置,自建,\n\
+         东河口镇,长岭村,测试户乙,{},2,,分散安置,自建,\n",
+        id(70, 907),
+        id(80, 908)
+    );
+    let file = write(dir.path(), "typo.csv", text.as_bytes());
+    for dry_run in [true, false] {
+        let mut args = vec!["import"];
+        if dry_run {
+            args.push("--dry-run");
+        }
+        args.push(file.to_str().unwrap());
+        let output = office(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(1));
+        let err = stderr(&output);
+        assert!(
+            err.contains("row 2, 乡镇: 未知乡镇“东河口”，是否指“东河口镇”？"),
+            "{err}"
+        );
+        assert!(!err.contains("row 3,"), "row 3 names a known place: {err}");
+    }
+    assert_eq!(csv_report(dir.path()), source_csv(), "no tenth township");
 }
 
 #[test]
@@ -254,7 +330,7 @@ fn a_roster_with_errors_is_refused_whole_with_every_bad_row_named() {
     assert!(!err.contains("row 2,"), "row 2 is good: {err}");
     assert!(!err.contains("row 3,"), "row 3 is blank: {err}");
     assert!(err.contains("nothing was imported"), "{err}");
-    assert_eq!(csv_report(dir.path()), SOURCE_CSV, "nothing was imported");
+    assert_eq!(csv_report(dir.path()), source_csv(), "nothing was imported");
 }
 
 #[test]
@@ -263,18 +339,27 @@ fn a_dry_run_writes_nothing() {
     let file = write(dir.path(), "roster.csv", good_rows().as_bytes());
     let out = ok(office(
         dir.path(),
-        &["import", "--dry-run", file.to_str().unwrap()],
+        &[
+            "import",
+            "--dry-run",
+            "--create-places",
+            file.to_str().unwrap(),
+        ],
     ));
     assert!(out.contains("dry run"), "{out}");
+    assert!(out.contains("新建乡镇 / new township: 施桥镇"), "{out}");
     assert!(out.contains("合计 / total: 3 户 9 人"), "{out}");
-    assert_eq!(csv_report(dir.path()), SOURCE_CSV);
+    assert_eq!(csv_report(dir.path()), source_csv());
 }
 
 #[test]
 fn the_readme_example_roster_imports() {
     let dir = demo_office();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster-example.csv");
-    let out = ok(office(dir.path(), &["import", example.to_str().unwrap()]));
+    let out = ok(office(
+        dir.path(),
+        &["import", "--create-places", example.to_str().unwrap()],
+    ));
     assert!(out.contains("椿树镇: 2 户 7 人"), "{out}");
     assert!(out.contains("施桥镇: 2 户 7 人"), "{out}");
     assert!(
@@ -301,7 +386,138 @@ fn files_that_are_not_rosters_get_a_clear_error() {
         "{}",
         stderr(&missing)
     );
-    assert_eq!(csv_report(dir.path()), SOURCE_CSV);
+    assert_eq!(csv_report(dir.path()), source_csv());
+}
+
+#[test]
+fn the_policy_is_shown_set_and_refused_with_its_line() {
+    let dir = demo_office();
+    let shown = ok(office(dir.path(), &["policy", "show"]));
+    let current: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(current["version"], 2, "the demo's founding policy");
+    assert_eq!(current["policy"]["province"], "安徽省");
+    assert_eq!(current["policy"]["sampling"]["min_site_households"], 3);
+
+    // What `show` prints is a policy file: set it again with a cap for 1–2 person households.
+    let mut file: serde_json::Value = current.clone();
+    file["effective_from"] = serde_json::Value::Null;
+    file["policy"]["area_caps"]["rules"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "name": "安徽省1–2人户总面积不超过50平方米", "province": "安徽省",
+            "household_size": {"min": 1, "max": 2}, "cap": {"kind": "total", "m2": "50"}
+        }));
+    let path = write(
+        dir.path(),
+        "policy.json",
+        serde_json::to_string_pretty(&file).unwrap().as_bytes(),
+    );
+    let out = ok(office(
+        dir.path(),
+        &[
+            "policy",
+            "set",
+            path.to_str().unwrap(),
+            "--by",
+            "金安区扶贫办",
+        ],
+    ));
+    assert!(out.contains("policy version 3 set"), "{out}");
+    let all = ok(office(dir.path(), &["policy", "show", "--all"]));
+    assert_eq!(all.lines().count(), 3, "{all}");
+    assert!(
+        all.lines().last().unwrap().contains("金安区扶贫办"),
+        "{all}"
+    );
+    assert!(all.lines().last().unwrap().contains("in force"), "{all}");
+    let v3: serde_json::Value =
+        serde_json::from_str(&ok(office(dir.path(), &["policy", "show"]))).unwrap();
+    assert_eq!(v3["version"], 3);
+
+    // A typo is refused with its line, and nothing changes.
+    let text = serde_json::to_string_pretty(&file)
+        .unwrap()
+        .replace("\"rectification_days\"", "\"rectification_dayz\"");
+    let line = text
+        .lines()
+        .position(|l| l.contains("rectification_dayz"))
+        .unwrap()
+        + 1;
+    let bad = write(dir.path(), "bad.json", text.as_bytes());
+    let refused = office(dir.path(), &["policy", "set", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(err.contains(&format!("line {line}")), "{err}");
+    assert!(err.contains("rectification_dayz"), "{err}");
+    let retroactive = write(
+        dir.path(),
+        "old.json",
+        text.replace("rectification_dayz", "rectification_days")
+            .replace(
+                "\"effective_from\": null",
+                "\"effective_from\": \"2020-01-01\"",
+            )
+            .as_bytes(),
+    );
+    let refused = office(
+        dir.path(),
+        &["policy", "set", retroactive.to_str().unwrap()],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("does not reach back"),
+        "{}",
+        stderr(&refused)
+    );
+    let all = ok(office(dir.path(), &["policy", "show", "--all"]));
+    assert_eq!(all.lines().count(), 3, "{all}");
+}
+
+#[test]
+fn damaged_rows_are_listed_and_set_aside_without_editing_them() {
+    let dir = demo_office();
+    ok(office(dir.path(), &["damaged", "list"]));
+    let household: String = {
+        let conn = rusqlite::Connection::open(dir.path().join("anju-office.sqlite3")).unwrap();
+        let id: String = conn
+            .query_row(
+                "SELECT id FROM households ORDER BY number LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute(
+            "UPDATE households SET members_json = '{broken' WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+        id
+    };
+    let listed = ok(office(dir.path(), &["damaged", "list"]));
+    assert!(
+        listed.contains(&format!("household\t{household}\t")),
+        "{listed}"
+    );
+    let out = ok(office(dir.path(), &["damaged", "quarantine"]));
+    assert!(out.contains("set aside 1 record(s)"), "{out}");
+    let listed = ok(office(dir.path(), &["damaged", "list"]));
+    assert!(listed.contains("set aside"), "{listed}");
+    let again = ok(office(dir.path(), &["damaged", "quarantine"]));
+    assert!(again.contains("set aside 0 record(s)"), "{again}");
+    let named = office(
+        dir.path(),
+        &[
+            "damaged",
+            "quarantine",
+            "submission",
+            "no-such-id",
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(!named.status.success());
+    assert!(stderr(&named).contains("no-such-id"), "{}", stderr(&named));
 }
 
 fn office_with_stdin(data: &Path, args: &[&str], stdin: &str) -> Output {

@@ -3,22 +3,27 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use anju_core::form::Text;
 use anju_core::hash::is_sha256_hex;
-use anju_core::model::{ClockReading, FindingState, Submission, SubmissionKind};
+use anju_core::model::FindingState;
+use anju_core::model::PlacementKind;
 use anju_core::office::{
-    SampleRule, SiteCandidate, check_move_in, check_transition, compare_areas, parse_seed,
+    SampleRule, ScatteredGroup, SiteCandidate, check_move_in, check_transition, compare_areas,
+    parse_seed,
 };
+use anju_core::verdict::{FindingOrigin, HouseholdStatus};
 use anju_core::wire::RecordBody;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::query::{findings_where, household, old_house_of};
-use super::submission::{parse_time, recorded_and_remeasured, submissions_of};
+use super::submission::parse_time;
 use super::views::*;
 use super::{PageError, Result, Viewer, today};
 use crate::assign::{self, Target};
 use crate::db::OfficeDb;
+use crate::decide;
 
 fn now() -> String {
     Utc::now().to_rfc3339()
@@ -50,14 +55,22 @@ pub fn update_milestones(
     }
     let today = today();
     old.validate(today)?;
-    let accepted: bool = db.connection().query_row(
-        "SELECT EXISTS (SELECT 1 FROM accepted_submissions WHERE household_id = ?1)",
-        [household_id],
-        |r| r.get(0),
-    )?;
-    check_move_in(moved_in, accepted, today)?;
+    let (accepted, status): (bool, String) = db
+        .connection()
+        .query_row(
+            "SELECT accepted, status FROM household_states WHERE household_id = ?1",
+            [household_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((false, "pending".into()));
+    let status = HouseholdStatus::from_code(&status).unwrap_or(HouseholdStatus::Pending);
+    check_move_in(moved_in, accepted, status, today)?;
     let text = |d: Option<NaiveDate>| d.map(|d| d.to_string());
-    db.connection().execute(
+    let tx = db
+        .connection_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
         "UPDATE households SET moved_in_at = ?2, agreement_signed_on = ?3, demolished_on = ?4,
              reclaimed_on = ?5 WHERE id = ?1",
         params![
@@ -68,6 +81,8 @@ pub fn update_milestones(
             text(old.reclaimed_on)
         ],
     )?;
+    decide::refresh_household(&tx, household_id, Utc::now())?;
+    tx.commit()?;
     household(db, viewer, household_id)
 }
 
@@ -92,8 +107,21 @@ pub fn review_submission(
     submission_id: &str,
     decision: &ReviewDecision,
 ) -> Result<()> {
+    // The acceptance is the district's: its review decides what counts.
+    viewer.require_admin()?;
     let household_id = submission_household(db, submission_id)?;
     viewer.check_household(db, &household_id)?;
+    let quarantined: bool = db.connection().query_row(
+        "SELECT EXISTS (SELECT 1 FROM quarantine WHERE record_kind = 'submission'
+             AND record_id = ?1)",
+        [submission_id],
+        |r| r.get(0),
+    )?;
+    if quarantined {
+        return Err(PageError::Invalid(
+            "此记录已因损坏而搁置，不能审核 / this record was set aside as damaged: it cannot be reviewed".into(),
+        ));
+    }
     let note = trimmed(decision.note.as_deref());
     if decision.decision == ReviewVerdict::Returned && note.is_none() {
         return Err(PageError::Invalid(
@@ -127,6 +155,10 @@ pub fn review_submission(
             now()
         ],
     )?;
+    if decision.decision == ReviewVerdict::Returned {
+        decide::close_raised_findings_of(&tx, submission_id, &viewer.user_id, Utc::now())?;
+    }
+    decide::refresh_household(&tx, &household_id, Utc::now())?;
     // The household's devices learn on their next pull that it was returned.
     assign::touch_household(&tx, &household_id)?;
     tx.commit()?;
@@ -141,29 +173,7 @@ fn stored_body(db: &OfficeDb, kind: &str, id: &str) -> Result<serde_json::Value>
             let Some(stored) = submission_by_id(db, id)? else {
                 return Ok(serde_json::Value::Null);
             };
-            let (offset_ms,): (Option<i64>,) = conn.query_row(
-                "SELECT clock_offset_ms FROM submissions WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?,)),
-            )?;
-            let body = Submission {
-                id: Uuid::parse_str(&stored.id).unwrap_or_default(),
-                household_id: Uuid::parse_str(&stored.household_id).unwrap_or_default(),
-                kind: if stored.kind == "spot_check" {
-                    SubmissionKind::SpotCheck
-                } else {
-                    SubmissionKind::Acceptance
-                },
-                form_id: stored.form_id.clone(),
-                form_version: stored.form_version,
-                inspector: stored.inspector.clone(),
-                answers: stored.answers.clone(),
-                clock: ClockReading {
-                    device_time: stored.device_time,
-                    trusted_time: stored.trusted_time,
-                    offset_ms,
-                },
-            };
+            let body = stored.to_submission()?;
             Ok(serde_json::to_value(RecordBody::Submission(body))?)
         }
         _ => {
@@ -371,15 +381,15 @@ pub fn transition_finding(
     finding_id: &str,
     transition: &FindingTransition,
 ) -> Result<FindingRow> {
-    let found: Option<(String, String)> = db
+    let found: Option<(String, String, String)> = db
         .connection()
         .query_row(
-            "SELECT household_id, state FROM findings WHERE id = ?1",
+            "SELECT household_id, state, origin FROM live_findings WHERE id = ?1",
             [finding_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((household, state)) = found else {
+    let Some((household, state, origin)) = found else {
         return Err(PageError::NotFound {
             what_zh: "问题",
             what_en: "finding",
@@ -388,8 +398,9 @@ pub fn transition_finding(
     };
     viewer.check_household(db, &household)?;
     let from = FindingState::from_code(&state).unwrap_or(FindingState::Open);
+    let origin = FindingOrigin::from_code(&origin).unwrap_or(FindingOrigin::Inspector);
     let note = trimmed(transition.note.as_deref());
-    check_transition(from, transition.to, viewer.role, note.as_deref())?;
+    check_transition(origin, from, transition.to, viewer.role, note.as_deref())?;
     if let Some(sha) = &transition.evidence_sha256
         && !is_sha256_hex(sha)
     {
@@ -431,6 +442,7 @@ pub fn transition_finding(
             at
         ],
     )?;
+    decide::refresh_household(&tx, &household, Utc::now())?;
     // The inspector's device learns on its next pull where rectification stands.
     assign::touch_household(&tx, &household)?;
     tx.commit()?;
@@ -440,6 +452,7 @@ pub fn transition_finding(
         "f.id = ?2",
         &[rusqlite::types::Value::Text(finding_id.to_string())],
     )?
+    .0
     .into_iter()
     .next()
     .ok_or_else(|| PageError::NotFound {
@@ -522,15 +535,12 @@ pub fn assign_bulk(
     })
 }
 
-/// The setting that holds the office's sampling rule (JSON of [`SampleRule`]).
-pub const SAMPLE_RULE_SETTING: &str = "sample_rule";
-
-/// The office's configured sampling rule, or the default one.
+/// The sampling rule of the district's policy in force today.
 pub fn configured_rule(db: &OfficeDb) -> Result<SampleRule> {
-    match db.setting(SAMPLE_RULE_SETTING)? {
-        Some(json) => Ok(serde_json::from_str(&json)?),
-        None => Ok(SampleRule::default()),
-    }
+    let policies = decide::policy_history(db.connection())?;
+    Ok(policies
+        .in_force(today())
+        .map_or_else(SampleRule::default, |v| v.policy.sampling))
 }
 
 fn random_seed() -> u64 {
@@ -540,6 +550,56 @@ fn random_seed() -> u64 {
         return Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
     }
     u64::from_le_bytes(bytes)
+}
+
+/// The candidates of a draw in `township` (or everywhere): concentrated sites with their
+/// households, and scattered households by township and kind, each in a stable order.
+fn candidates(
+    db: &OfficeDb,
+    township: Option<&str>,
+) -> Result<(Vec<SiteCandidate>, Vec<ScatteredGroup>)> {
+    let conn = db.connection();
+    let rows = conn
+        .prepare_cached(
+            "SELECT s.id, h.id FROM sites s JOIN households h ON h.site_id = s.id
+             WHERE ?1 IS NULL OR s.township_id = ?1
+             ORDER BY s.id, h.number",
+        )?
+        .query_map([township], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut sites: Vec<SiteCandidate> = Vec::new();
+    for (site, household) in rows {
+        match sites.last_mut() {
+            Some(last) if last.site_id == site => last.households.push(household),
+            _ => sites.push(SiteCandidate {
+                site_id: site,
+                households: vec![household],
+            }),
+        }
+    }
+    let rows = conn
+        .prepare_cached(
+            "SELECT h.township_id || '/' || h.kind, h.id FROM households h
+             WHERE h.mode = 'scattered' AND (?1 IS NULL OR h.township_id = ?1)
+             ORDER BY h.township_id, h.kind, h.number",
+        )?
+        .query_map([township], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut scattered: Vec<ScatteredGroup> = Vec::new();
+    for (group, household) in rows {
+        match scattered.last_mut() {
+            Some(last) if last.group == group => last.households.push(household),
+            _ => scattered.push(ScatteredGroup {
+                group,
+                households: vec![household],
+            }),
+        }
+    }
+    Ok((sites, scattered))
 }
 
 /// Draw a sample by the rule, store it with its seed, and return it.
@@ -564,34 +624,15 @@ pub fn draw_sample(
         Some(rule) => rule,
         None => configured_rule(db)?,
     };
-    let mut stmt = db.connection().prepare_cached(
-        "SELECT s.id, h.id FROM sites s JOIN households h ON h.site_id = s.id
-         WHERE ?1 IS NULL OR s.township_id = ?1
-         ORDER BY s.id, h.number",
-    )?;
-    let mut candidates: Vec<SiteCandidate> = Vec::new();
-    let rows = stmt
-        .query_map([&township], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    drop(stmt);
-    for (site, household) in rows {
-        match candidates.last_mut() {
-            Some(last) if last.site_id == site => last.households.push(household),
-            _ => candidates.push(SiteCandidate {
-                site_id: site,
-                households: vec![household],
-            }),
-        }
-    }
-    let drawn = anju_core::office::draw_sample(seed, &rule, &candidates)?;
+    let (sites, scattered) = candidates(db, township.as_deref())?;
+    let drawn = anju_core::office::draw_sample(seed, &rule, &sites, &scattered)?;
     let id = Uuid::now_v7().to_string();
     let tx = db.connection_mut().transaction()?;
     tx.execute(
         "INSERT INTO samples (id, seed, township_id, site_share_pct, min_site_households,
-             household_share_pct, eligible_sites, note, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             household_share_pct, scattered_share_pct, eligible_sites, note, created_by,
+             created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             id,
             seed.to_string(),
@@ -599,22 +640,29 @@ pub fn draw_sample(
             rule.site_share_pct,
             rule.min_site_households,
             rule.household_share_pct,
+            rule.scattered_share_pct,
             drawn.eligible_sites as i64,
             trimmed(request.note.as_deref()),
             viewer.user_id,
             now()
         ],
     )?;
-    let mut position = 0i64;
-    for site in &drawn.sites {
-        for household in &site.households {
-            tx.execute(
-                "INSERT INTO sample_households (sample_id, household_id, site_id, position)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![id, household, site.site_id, position],
-            )?;
-            position += 1;
-        }
+    let drawn_households = drawn
+        .sites
+        .iter()
+        .flat_map(|site| site.households.iter().map(|h| (h, Some(&site.site_id))))
+        .chain(
+            drawn
+                .scattered
+                .iter()
+                .flat_map(|group| group.households.iter().map(|h| (h, None))),
+        );
+    for (position, (household, site)) in drawn_households.enumerate() {
+        tx.execute(
+            "INSERT INTO sample_households (sample_id, household_id, site_id, position)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![id, household, site, position as i64],
+        )?;
     }
     tx.commit()?;
     sample(db, viewer, &id)
@@ -635,7 +683,8 @@ fn sample_head(db: &OfficeDb, id: &str) -> Result<SampleHead> {
     db.connection()
         .query_row(
             "SELECT s.seed, s.township_id, t.name, s.site_share_pct, s.min_site_households,
-                    s.household_share_pct, s.eligible_sites, s.note, u.name, s.created_at
+                    s.household_share_pct, s.scattered_share_pct, s.eligible_sites, s.note,
+                    u.name, s.created_at
              FROM samples s JOIN users u ON u.id = s.created_by
              LEFT JOIN townships t ON t.id = s.township_id WHERE s.id = ?1",
             [id],
@@ -648,11 +697,12 @@ fn sample_head(db: &OfficeDb, id: &str) -> Result<SampleHead> {
                         site_share_pct: r.get(3)?,
                         min_site_households: r.get(4)?,
                         household_share_pct: r.get(5)?,
+                        scattered_share_pct: r.get(6)?,
                     },
-                    r.get(6)?,
                     r.get(7)?,
                     r.get(8)?,
                     r.get(9)?,
+                    r.get(10)?,
                 ))
             },
         )
@@ -681,58 +731,133 @@ fn check_sample_scope(viewer: &Viewer, township_id: &Option<String>) -> Result<(
     }
 }
 
+/// A drawn household with the area its acceptance recorded and its latest re-measure,
+/// from the office's judgements (no form is read again).
+fn drawn_household(
+    conn: &rusqlite::Connection,
+    household_id: String,
+    number: String,
+    head_name: String,
+    tolerance_permille: u32,
+) -> Result<SampleHousehold> {
+    let area = |sql: &str| -> Result<Option<anju_core::area::Area>> {
+        Ok(conn
+            .query_row(sql, [&household_id], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+            .flatten()
+            .map(|q| anju_core::area::Area::from_quarter_mm2(i128::from(q))))
+    };
+    let recorded = area(
+        "SELECT c.built_area_quarter_mm2 FROM accepted_submissions s
+         JOIN submission_checks c ON c.submission_id = s.id
+         WHERE s.household_id = ?1 AND c.built_area_quarter_mm2 IS NOT NULL
+         ORDER BY coalesce(s.trusted_time, s.device_time) DESC, s.id DESC LIMIT 1",
+    )?;
+    let remeasured = area(
+        "SELECT c.built_area_quarter_mm2 FROM live_submissions s
+         JOIN submission_checks c ON c.submission_id = s.id
+         WHERE s.household_id = ?1 AND s.kind = 'spot_check'
+           AND c.built_area_quarter_mm2 IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM submission_reviews r
+                           WHERE r.submission_id = s.id AND r.decision = 'returned')
+         ORDER BY coalesce(s.trusted_time, s.device_time) DESC, s.id DESC LIMIT 1",
+    )?;
+    let comparison = recorded
+        .zip(remeasured)
+        .map(|(a, b)| compare_areas(a, b, tolerance_permille));
+    Ok(SampleHousehold {
+        household_id,
+        number,
+        head_name,
+        recorded_m2: recorded.map(|a| a.to_m2_string()),
+        remeasured_m2: remeasured.map(|a| a.to_m2_string()),
+        difference_pct: comparison.as_ref().map(|c| c.difference_pct.clone()),
+        within_tolerance: comparison.map(|c| c.within_tolerance),
+    })
+}
+
 pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
     let (seed, township_id, township, rule, eligible, note, by, at) = sample_head(db, id)?;
     check_sample_scope(viewer, &township_id)?;
     let conn = db.connection();
+    let tolerance = decide::policy_history(conn)?
+        .in_force(today())
+        .map_or(anju_core::office::SPOT_CHECK_TOLERANCE_PERMILLE, |p| {
+            p.policy.spot_check_tolerance_permille
+        });
     let mut stmt = conn.prepare_cached(
-        "SELECT si.id, si.name, t.name, (SELECT count(*) FROM households x WHERE x.site_id = si.id),
-                h.id, h.number, h.head_name, h.size
+        "SELECT sh.site_id, si.name, t.name,
+                CASE WHEN sh.site_id IS NULL
+                     THEN (SELECT count(*) FROM households x WHERE x.township_id = h.township_id
+                             AND x.mode = 'scattered' AND x.kind = h.kind)
+                     ELSE (SELECT count(*) FROM households x WHERE x.site_id = sh.site_id) END,
+                h.id, h.number, h.head_name, h.kind
          FROM sample_households sh
          JOIN households h ON h.id = sh.household_id
-         JOIN sites si ON si.id = sh.site_id
-         JOIN townships t ON t.id = si.township_id
-         WHERE sh.sample_id = ?1 ORDER BY t.sort_order, si.name, h.number",
+         JOIN townships t ON t.id = h.township_id
+         LEFT JOIN sites si ON si.id = sh.site_id
+         WHERE sh.sample_id = ?1
+         ORDER BY sh.site_id IS NULL, t.sort_order, si.name, h.kind, h.number",
     )?;
-    let rows = stmt
+    type Drawn = (
+        Option<String>,
+        Option<String>,
+        String,
+        u32,
+        String,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Drawn> = stmt
         .query_map([id], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, u32>(7)?,
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut sites: Vec<(String, SampleSite)> = Vec::new();
-    for (site_id, site, township, households, household_id, number, head_name, size) in rows {
-        let stored = submissions_of(conn, &household_id)?;
-        let (recorded, remeasured) = recorded_and_remeasured(&stored, size);
-        let comparison = recorded.zip(remeasured).map(|(a, b)| compare_areas(a, b));
-        let drawn = SampleHousehold {
-            household_id,
-            number,
-            head_name,
-            recorded_m2: recorded.map(|a| a.to_m2_string()),
-            remeasured_m2: remeasured.map(|a| a.to_m2_string()),
-            difference_pct: comparison.as_ref().map(|c| c.difference_pct.clone()),
-            within_tolerance: comparison.map(|c| c.within_tolerance),
-        };
-        match sites.last_mut() {
-            Some((last, entry)) if *last == site_id => entry.drawn.push(drawn),
-            _ => sites.push((
-                site_id,
-                SampleSite {
-                    site,
-                    township,
-                    households,
-                    drawn: vec![drawn],
-                },
-            )),
+    let mut scattered: Vec<SampleScattered> = Vec::new();
+    for (site_id, site, township, households, household_id, number, head_name, kind) in rows {
+        let drawn = drawn_household(conn, household_id, number, head_name, tolerance)?;
+        match (site_id, site) {
+            (Some(site_id), Some(site)) => match sites.last_mut() {
+                Some((last, entry)) if *last == site_id => entry.drawn.push(drawn),
+                _ => sites.push((
+                    site_id,
+                    SampleSite {
+                        site,
+                        township,
+                        households,
+                        drawn: vec![drawn],
+                    },
+                )),
+            },
+            _ => {
+                let kind = PlacementKind::from_code(&kind).unwrap_or(PlacementKind::SelfBuilt);
+                match scattered.last_mut() {
+                    Some(last) if last.township == township && last.kind == kind => {
+                        last.drawn.push(drawn)
+                    }
+                    _ => scattered.push(SampleScattered {
+                        township,
+                        kind,
+                        kind_label: match kind {
+                            PlacementKind::Bought => Text::new("分散购房", "scattered, bought"),
+                            _ => Text::new("分散自建", "scattered, self-built"),
+                        },
+                        households,
+                        drawn: vec![drawn],
+                    }),
+                }
+            }
         }
     }
     Ok(SampleView {
@@ -746,6 +871,7 @@ pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
         eligible_sites: eligible,
         drawn_sites: sites.len() as u32,
         sites: sites.into_iter().map(|(_, s)| s).collect(),
+        scattered,
     })
 }
 
@@ -810,13 +936,24 @@ pub fn assign_sample(
     })
 }
 
+fn new_place_view(place: anju_core::places::NewPlace) -> NewPlace {
+    NewPlace {
+        kind: Text::new(place.kind.label_zh(), place.kind.label_en()),
+        name: place.name,
+        township: place.township,
+        row: place.row as u32,
+    }
+}
+
 /// Check (and with `commit`, import) an uploaded roster. Only the district office imports.
+/// Places the office does not know are refused unless `create_places` confirms them.
 pub fn import_roster(
     db: &mut OfficeDb,
     viewer: &Viewer,
     bytes: &[u8],
     file_name: &str,
     commit: bool,
+    create_places: bool,
 ) -> Result<ImportPreview> {
     viewer.require_admin()?;
     let table = crate::roster_file::read_roster_bytes(bytes, file_name)
@@ -829,7 +966,11 @@ pub fn import_roster(
         "CSV"
     }
     .to_string();
-    match crate::import::import_roster_bytes(db, bytes, file_name, !commit) {
+    let options = crate::import::ImportOptions {
+        dry_run: !commit,
+        create_places,
+    };
+    match crate::import::import_roster_bytes(db, bytes, file_name, options) {
         Ok(outcome) => Ok(ImportPreview {
             file_kind,
             rows,
@@ -846,8 +987,11 @@ pub fn import_roster(
                 .collect(),
             errors: Vec::new(),
             imported: commit,
+            new_places: outcome.new_places.into_iter().map(new_place_view).collect(),
         }),
-        Err(crate::import::ImportError::Invalid { errors, .. }) => {
+        Err(crate::import::ImportError::Invalid {
+            errors, new_places, ..
+        }) => {
             let bad_rows: BTreeSet<usize> = errors.iter().map(|e| e.row).collect();
             Ok(ImportPreview {
                 file_kind,
@@ -863,6 +1007,7 @@ pub fn import_roster(
                     })
                     .collect(),
                 imported: false,
+                new_places: new_places.into_iter().map(new_place_view).collect(),
             })
         }
         Err(other) => Err(other.into()),

@@ -59,6 +59,9 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         SampleSummary,
         ImportPreview,
         OldHouseReport,
+        FindingList,
+        PolicyPage,
+        PolicyUpdate,
     );
     Ok(())
 }

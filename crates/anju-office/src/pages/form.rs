@@ -83,7 +83,8 @@ fn info_table(out: &mut String, d: &HouseholdDetail) {
         "<table><tr><th>户编号</th><td>{}</td><th>户主</th><td>{}</td><th>家庭人口</th><td>{} 人</td></tr>\
          <tr><th>身份证号</th><td colspan=\"3\">{}</td><th>联系电话</th><td>{}</td></tr>\
          <tr><th>乡镇</th><td>{}</td><th>村</th><td>{}</td><th>安置方式</th><td>{}</td></tr>\
-         <tr><th>安置点</th><td colspan=\"3\">{}</td><th>安置类型</th><td>{}</td></tr></table>",
+         <tr><th>安置点</th><td colspan=\"3\">{}</td><th>安置类型</th><td>{}</td></tr>\
+         <tr><th>验收状态</th><td colspan=\"3\">{}</td><th>验收结论</th><td class=\"{}\">{}</td></tr></table>",
         esc(&r.number),
         esc(&r.head_name),
         r.size,
@@ -98,6 +99,13 @@ fn info_table(out: &mut String, d: &HouseholdDetail) {
         },
         esc(r.site.as_deref().unwrap_or("—")),
         esc(&r.kind_label.zh),
+        r.status.label_zh(),
+        if r.verdict == Some(anju_core::verdict::AcceptanceVerdict::Fail) {
+            "problem"
+        } else {
+            "ok"
+        },
+        r.verdict.map_or("—", |v| v.label_zh()),
     );
 }
 

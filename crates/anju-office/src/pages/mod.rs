@@ -6,6 +6,7 @@
 mod actions;
 pub mod bindings;
 mod form;
+mod policy;
 mod query;
 pub(crate) mod submission;
 pub mod views;
@@ -20,16 +21,17 @@ use crate::db::{OfficeDb, OfficeDbError};
 use crate::users::AuthUser;
 
 pub use actions::{
-    SAMPLE_RULE_SETTING, assign_bulk, assign_sample, configured_rule, decide_conflict, draw_sample,
-    import_roster, review_submission, sample, samples, transition_finding, update_milestones,
+    assign_bulk, assign_sample, configured_rule, decide_conflict, draw_sample, import_roster,
+    review_submission, sample, samples, transition_finding, update_milestones,
 };
 pub use form::{
     FormHtml, PdfError, household_form_html, pdf_image_src, print_pdf, township_forms_html,
 };
-pub(crate) use query::township_table;
+pub use policy::{policy_page, set_policy};
 pub use query::{
     assignments, dashboard, findings, household, households, old_houses, places, review_queue,
 };
+pub(crate) use query::{cell, township_table};
 pub use xlsx::{findings_xlsx, households_xlsx, townships_xlsx};
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +82,8 @@ pub enum PageError {
     },
     #[error("此问题的状态已被他人改为“{}”，请刷新 / someone else changed this finding to {} meanwhile: reload", .0.label_zh(), .0.code())]
     StaleFinding(FindingState),
+    #[error(transparent)]
+    Policy(crate::decide::PolicyError),
 }
 
 impl From<rusqlite::Error> for PageError {
@@ -111,6 +115,7 @@ impl PageError {
             Self::Import(_) => "import_refused",
             Self::StaleFinding(_) => "stale_finding",
             Self::AlreadyReviewed { .. } => "already_reviewed",
+            Self::Policy(_) => "policy_refused",
         }
     }
 
@@ -124,13 +129,15 @@ impl PageError {
             _ => "moved_in_on",
         };
         match self {
-            Self::Milestone(M::MovedInBeforeAcceptance) => Some("moved_in_on"),
+            Self::Milestone(M::MovedInBeforeAcceptance(_)) => Some("moved_in_on"),
             Self::Milestone(M::DemolishedWithoutAgreement) => Some("demolished_on"),
             Self::Milestone(M::ReclaimedWithoutDemolition) => Some("reclaimed_on"),
             Self::Milestone(M::InTheFuture { what_en, .. } | M::OutOfOrder { what_en, .. }) => {
                 Some(milestone(what_en))
             }
             Self::Transition(TransitionError::NoteRequired(..)) => Some("note"),
+            Self::Policy(crate::decide::PolicyError::Retroactive { .. }) => Some("effective_from"),
+            Self::Policy(_) => Some("file"),
             _ => None,
         }
     }

@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use anju_core::form::{Text, form_by_id};
 use anju_core::model::{FindingState, Member as CoreMember, PlacementKind, PlacementMode};
-use anju_core::office::{HouseholdStatus, OldHouse, allowed_transitions, compare_areas, days_left};
+use anju_core::office::{
+    OldHouse, SPOT_CHECK_TOLERANCE_PERMILLE, allowed_transitions, compare_areas, days_left,
+};
+use anju_core::verdict::{AcceptanceVerdict, FindingOrigin, HouseholdStatus};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 
@@ -15,6 +18,7 @@ use super::submission::{
 use super::views::*;
 use super::{PageError, Result, Viewer, blob_url, today};
 use crate::db::OfficeDb;
+use crate::decide;
 use crate::report::TOTAL_LABEL;
 
 fn date(text: Option<String>) -> Option<NaiveDate> {
@@ -22,7 +26,8 @@ fn date(text: Option<String>) -> Option<NaiveDate> {
     text.and_then(|t| t.get(..10).and_then(|d| d.parse().ok()))
 }
 
-/// The per-township table for the viewer's townships, with its total.
+/// The per-township table for the viewer's townships, with its total. One pass over the
+/// households with their standing and a per-household count of findings.
 pub(crate) fn township_table(
     db: &OfficeDb,
     viewer: &Viewer,
@@ -32,18 +37,30 @@ pub(crate) fn township_table(
         "SELECT t.id, t.name,
                 count(h.id),
                 coalesce(sum(h.size), 0),
-                count(h.id) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM accepted_submissions s WHERE s.household_id = h.id)),
+                count(h.id) FILTER (WHERE h.mode = 'concentrated'),
+                coalesce(sum(h.size) FILTER (WHERE h.mode = 'concentrated'), 0),
+                count(h.id) FILTER (WHERE h.mode = 'scattered' AND h.kind <> 'bought'),
+                coalesce(sum(h.size) FILTER (WHERE h.mode = 'scattered' AND h.kind <> 'bought'), 0),
+                count(h.id) FILTER (WHERE h.mode = 'scattered' AND h.kind = 'bought'),
+                coalesce(sum(h.size) FILTER (WHERE h.mode = 'scattered' AND h.kind = 'bought'), 0),
+                count(h.id) FILTER (WHERE st.accepted = 1),
+                count(h.id) FILTER (WHERE st.status = 'awaiting_review'),
+                count(h.id) FILTER (WHERE st.status = 'failed'),
+                count(h.id) FILTER (WHERE st.over_cap = 1),
                 count(h.moved_in_at),
                 count(h.agreement_signed_on),
                 count(h.demolished_on),
                 count(h.reclaimed_on),
-                coalesce(sum((SELECT count(*) FROM findings f
-                     WHERE f.household_id = h.id AND f.state IN ('open', 'reopened'))), 0),
-                coalesce(sum((SELECT count(*) FROM findings f
-                     WHERE f.household_id = h.id AND f.state IN ('open', 'reopened')
-                       AND f.deadline < ?2)), 0)
-         FROM townships t LEFT JOIN households h ON h.township_id = t.id
+                coalesce(sum(fs.unresolved), 0),
+                coalesce(sum(fs.overdue), 0)
+         FROM townships t
+         LEFT JOIN households h ON h.township_id = t.id
+         LEFT JOIN household_states st ON st.household_id = h.id
+         LEFT JOIN (SELECT household_id,
+                           count(*) FILTER (WHERE state IN ('open', 'reopened')) AS unresolved,
+                           count(*) FILTER (WHERE state IN ('open', 'reopened')
+                                              AND deadline < ?2) AS overdue
+                    FROM live_findings GROUP BY household_id) fs ON fs.household_id = h.id
          WHERE ?1 IS NULL OR t.id = ?1
          GROUP BY t.id
          ORDER BY t.sort_order",
@@ -55,13 +72,22 @@ pub(crate) fn township_table(
                 township: r.get(1)?,
                 households: r.get(2)?,
                 people: r.get(3)?,
-                accepted: r.get(4)?,
-                moved_in: r.get(5)?,
-                agreement_signed: r.get(6)?,
-                demolished: r.get(7)?,
-                reclaimed: r.get(8)?,
-                open_findings: r.get(9)?,
-                overdue_findings: r.get(10)?,
+                concentrated_households: r.get(4)?,
+                concentrated_people: r.get(5)?,
+                self_built_households: r.get(6)?,
+                self_built_people: r.get(7)?,
+                bought_households: r.get(8)?,
+                bought_people: r.get(9)?,
+                accepted: r.get(10)?,
+                awaiting_review: r.get(11)?,
+                failed: r.get(12)?,
+                over_cap: r.get(13)?,
+                moved_in: r.get(14)?,
+                agreement_signed: r.get(15)?,
+                demolished: r.get(16)?,
+                reclaimed: r.get(17)?,
+                open_findings: r.get(18)?,
+                overdue_findings: r.get(19)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -72,7 +98,16 @@ pub(crate) fn township_table(
     for r in &rows {
         total.households += r.households;
         total.people += r.people;
+        total.concentrated_households += r.concentrated_households;
+        total.concentrated_people += r.concentrated_people;
+        total.self_built_households += r.self_built_households;
+        total.self_built_people += r.self_built_people;
+        total.bought_households += r.bought_households;
+        total.bought_people += r.bought_people;
         total.accepted += r.accepted;
+        total.awaiting_review += r.awaiting_review;
+        total.failed += r.failed;
+        total.over_cap += r.over_cap;
         total.moved_in += r.moved_in;
         total.agreement_signed += r.agreement_signed;
         total.demolished += r.demolished;
@@ -83,13 +118,14 @@ pub(crate) fn township_table(
     Ok((rows, total))
 }
 
-/// Cumulative progress per day, from the first event to today.
+/// Cumulative progress per day, from the first event to today. An acceptance counts from
+/// the day it was made, once it counts at all (approved, not 不合格).
 fn timeline(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<ProgressPoint>> {
     let mut stmt = db.connection().prepare_cached(
-        "SELECT (SELECT min(coalesce(s.trusted_time, s.device_time)) FROM accepted_submissions s
-                 WHERE s.household_id = h.id),
+        "SELECT CASE WHEN st.accepted = 1 THEN st.accepted_at END,
                 h.moved_in_at, h.agreement_signed_on, h.demolished_on, h.reclaimed_on
-         FROM households h WHERE ?1 IS NULL OR h.township_id = ?1",
+         FROM households h LEFT JOIN household_states st ON st.household_id = h.id
+         WHERE ?1 IS NULL OR h.township_id = ?1",
     )?;
     let mut events: BTreeMap<NaiveDate, [u32; 5]> = BTreeMap::new();
     let rows = stmt.query_map([viewer.scope()], |r| {
@@ -133,7 +169,7 @@ fn count(conn: &Connection, sql: &str, scope: Option<&str>) -> Result<u32> {
     Ok(conn.query_row(sql, [scope], |r| r.get(0))?)
 }
 
-const PENDING_REVIEW: &str = "SELECT count(*) FROM submissions s
+const PENDING_REVIEW: &str = "SELECT count(*) FROM live_submissions s
      JOIN households h ON h.id = s.household_id
      WHERE (?1 IS NULL OR h.township_id = ?1)
        AND NOT EXISTS (SELECT 1 FROM submission_reviews r WHERE r.submission_id = s.id)";
@@ -144,6 +180,9 @@ const OPEN_CONFLICTS: &str = "SELECT count(*) FROM conflicts c
 
 pub fn dashboard(db: &OfficeDb, viewer: &Viewer) -> Result<Dashboard> {
     let (rows, total) = township_table(db, viewer)?;
+    let set_aside: u32 = db
+        .connection()
+        .query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0))?;
     Ok(Dashboard {
         rows,
         total,
@@ -151,6 +190,7 @@ pub fn dashboard(db: &OfficeDb, viewer: &Viewer) -> Result<Dashboard> {
         pending_review: count(db.connection(), PENDING_REVIEW, viewer.scope())?,
         conflicts: count(db.connection(), OPEN_CONFLICTS, viewer.scope())?,
         today: today(),
+        set_aside,
     })
 }
 
@@ -203,88 +243,111 @@ pub fn places(db: &OfficeDb, viewer: &Viewer) -> Result<Places> {
     })
 }
 
-/// The columns of a household row; `?1` is the viewer's township (or NULL).
-const ROW_SELECT: &str = "WITH base AS (
-    SELECT h.id, h.number, h.head_name, h.size, t.name AS township, v.name AS village,
-           s.name AS site, h.mode, h.kind, h.id_number, t.sort_order,
-           (SELECT min(coalesce(sub.trusted_time, sub.device_time)) FROM accepted_submissions sub
-             WHERE sub.household_id = h.id) AS accepted_at,
-           (SELECT count(*) FROM findings f
-             WHERE f.household_id = h.id AND f.state IN ('open', 'reopened')) AS open_findings,
-           h.moved_in_at,
-           (SELECT group_concat(u.name, ',') FROM assignments a JOIN users u ON u.id = a.user_id
-             WHERE a.household_id = h.id) AS inspectors
-    FROM households h
+/// A cell as text whatever SQLite stored in it: a damaged row is read as far as it goes.
+pub(crate) fn cell(row: &rusqlite::Row<'_>, index: usize) -> Option<String> {
+    use rusqlite::types::ValueRef;
+    match row.get_ref(index).ok()? {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(_) => Some("(binary)".into()),
+    }
+}
+
+/// The columns [`household_row`] reads, for the households of `FROM households h` with
+/// the joins of [`ROW_JOINS`].
+const ROW_COLUMNS: &str = "h.id, h.number, h.head_name, h.size, t.name, v.name, s.name,
+    h.mode, h.kind, coalesce(st.status, 'pending'), st.accepted_at, st.verdict,
+    coalesce(st.accepted, 0), coalesce(st.over_cap, 0),
+    (SELECT count(*) FROM live_findings f
+      WHERE f.household_id = h.id AND f.state IN ('open', 'reopened')),
+    (SELECT group_concat(u.name, ',') FROM assignments a JOIN users u ON u.id = a.user_id
+      WHERE a.household_id = h.id)";
+const ROW_JOINS: &str = "FROM households h
     JOIN townships t ON t.id = h.township_id
     JOIN villages v ON v.id = h.village_id
     LEFT JOIN sites s ON s.id = h.site_id
-    WHERE ?1 IS NULL OR h.township_id = ?1
-), rows AS (
-    SELECT *, CASE WHEN moved_in_at IS NOT NULL THEN 'moved_in'
-                   WHEN accepted_at IS NULL THEN 'pending'
-                   WHEN open_findings > 0 THEN 'rectifying'
-                   ELSE 'accepted' END AS status
-    FROM base
-)";
-const ROW_COLUMNS: &str = "id, number, head_name, size, township, village, site, mode, kind,
-    status, accepted_at, open_findings, inspectors";
+    LEFT JOIN household_states st ON st.household_id = h.id";
 
-fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(HouseholdRow, Option<String>)> {
-    let kind: String = r.get(8)?;
-    let status: String = r.get(9)?;
-    let inspectors: Option<String> = r.get(12)?;
-    let accepted_at: Option<String> = r.get(10)?;
-    let number: String = r.get(1)?;
-    let mode: String = r.get(7)?;
-    // The table's CHECK constraints allow only known codes.
-    let corrupt = |what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(
-            7,
-            rusqlite::types::Type::Text,
-            format!("household {number}: unknown {what}").into(),
-        )
-    };
-    let kind = PlacementKind::from_code(&kind).ok_or_else(|| corrupt("kind"))?;
-    let mode = match mode.as_str() {
-        "concentrated" => PlacementMode::Concentrated,
-        "scattered" => PlacementMode::Scattered,
-        _ => return Err(corrupt("mode")),
-    };
-    let kind_label = Text::new(kind.label_zh(), kind.label_en());
-    Ok((
-        HouseholdRow {
-            id: r.get(0)?,
-            number,
-            head_name: r.get(2)?,
-            size: r.get(3)?,
-            township: r.get(4)?,
-            village: r.get(5)?,
-            site: r.get(6)?,
-            mode,
-            kind,
-            kind_label,
-            status: HouseholdStatus::from_code(&status).unwrap_or(HouseholdStatus::Pending),
-            accepted_at: None,
-            open_findings: r.get(11)?,
-            inspectors: inspectors
-                .map(|s| s.split(',').map(str::to_string).collect())
-                .unwrap_or_default(),
-        },
-        accepted_at,
-    ))
+/// The row's cells, before they are checked.
+struct RawHouseholdRow(Vec<Option<String>>);
+
+fn read_raw_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawHouseholdRow> {
+    Ok(RawHouseholdRow((0..16).map(|i| cell(row, i)).collect()))
 }
 
-fn finish_row((mut row, accepted_at): (HouseholdRow, Option<String>)) -> Result<HouseholdRow> {
-    row.accepted_at = accepted_at
-        .as_deref()
-        .map(|t| parse_time(t, "accepted_at"))
-        .transpose()?;
-    Ok(row)
+/// A household row, or why it cannot be shown.
+fn household_row(raw: RawHouseholdRow) -> std::result::Result<HouseholdRow, DamagedRow> {
+    let cells = raw.0;
+    let get = |i: usize| cells.get(i).cloned().flatten();
+    let id = get(0).unwrap_or_else(|| "?".into());
+    let damaged = |reason: String| DamagedRow {
+        kind: "household".into(),
+        id: id.clone(),
+        reason,
+    };
+    let text = |i: usize, what: &str| get(i).ok_or_else(|| damaged(format!("{what} is empty")));
+    let number = |i: usize, what: &str| -> std::result::Result<u32, DamagedRow> {
+        text(i, what)?
+            .parse()
+            .map_err(|_| damaged(format!("{what} is not a count: {:?}", get(i))))
+    };
+    let kind_code = text(8, "kind")?;
+    let kind = PlacementKind::from_code(&kind_code)
+        .ok_or_else(|| damaged(format!("unknown placement kind {kind_code}")))?;
+    let mode_code = text(7, "mode")?;
+    let mode = PlacementMode::from_code(&mode_code)
+        .ok_or_else(|| damaged(format!("unknown placement mode {mode_code}")))?;
+    let status_code = text(9, "status")?;
+    let status = HouseholdStatus::from_code(&status_code)
+        .ok_or_else(|| damaged(format!("unknown status {status_code}")))?;
+    let verdict = match get(11) {
+        None => None,
+        Some(code) => Some(
+            AcceptanceVerdict::from_code(&code)
+                .ok_or_else(|| damaged(format!("unknown verdict {code}")))?,
+        ),
+    };
+    let accepted_at = match get(10) {
+        None => None,
+        Some(t) => Some(parse_time(&t, "accepted_at").map_err(|e| damaged(e.to_string()))?),
+    };
+    Ok(HouseholdRow {
+        number: text(1, "number")?,
+        head_name: text(2, "head_name")?,
+        size: number(3, "size")?,
+        township: text(4, "township")?,
+        village: text(5, "village")?,
+        site: get(6),
+        mode,
+        kind,
+        kind_label: Text::new(kind.label_zh(), kind.label_en()),
+        status,
+        verdict,
+        accepted: get(12).as_deref() == Some("1"),
+        over_cap: get(13).as_deref() == Some("1"),
+        accepted_at,
+        open_findings: number(14, "open_findings")?,
+        inspectors: get(15)
+            .map(|s| s.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
+        id,
+    })
 }
 
 pub const MAX_PAGE: u32 = 500;
 
-/// The households the viewer may see that match the filter, a page of them.
+/// The filter's `WHERE` clause over [`ROW_JOINS`]; its arguments are `?1`–`?5`.
+const ROW_FILTER: &str = "WHERE (?1 IS NULL OR h.township_id = ?1)
+      AND (?2 IS NULL OR s.name = ?2) AND (?3 IS NULL OR h.mode = ?3)
+      AND (?4 IS NULL OR coalesce(st.status, 'pending') = ?4)
+      AND (?5 IS NULL OR h.head_name LIKE ?5 OR h.number LIKE ?5 OR h.id_number LIKE ?5)
+      AND NOT EXISTS (SELECT 1 FROM quarantine q
+                      WHERE q.record_kind = 'household' AND q.record_id = h.id)";
+
+/// The households the viewer may see that match the filter, a page of them. The page is
+/// chosen first; its rows' counts are worked out for those rows only.
 pub fn households(
     db: &OfficeDb,
     viewer: &Viewer,
@@ -294,8 +357,10 @@ pub fn households(
     if let Some(status) = filter.status.as_deref().filter(|s| !s.is_empty())
         && HouseholdStatus::from_code(status).is_none()
     {
+        let codes: Vec<&str> = HouseholdStatus::ALL.iter().map(|s| s.code()).collect();
         return Err(PageError::Invalid(format!(
-            "未知的状态“{status}” / unknown status '{status}' (pending, accepted, rectifying, moved_in)"
+            "未知的状态“{status}” / unknown status '{status}' ({})",
+            codes.join(", ")
         )));
     }
     if let Some(mode) = filter.mode.as_deref().filter(|s| !s.is_empty())
@@ -313,9 +378,6 @@ pub fn households(
             .map(str::to_string)
     };
     let q = empty_none(&filter.q).map(|q| format!("%{}%", q.replace(['%', '_'], "")));
-    let where_clause = "WHERE (?2 IS NULL OR site = ?2) AND (?3 IS NULL OR mode = ?3)
-          AND (?4 IS NULL OR status = ?4)
-          AND (?5 IS NULL OR head_name LIKE ?5 OR number LIKE ?5 OR id_number LIKE ?5)";
     let args: Vec<Value> = vec![
         township.map_or(Value::Null, Value::Text),
         empty_none(&filter.site).map_or(Value::Null, Value::Text),
@@ -325,7 +387,7 @@ pub fn households(
     ];
     let conn = db.connection();
     let total: u32 = conn.query_row(
-        &format!("{ROW_SELECT} SELECT count(*) FROM rows {where_clause}"),
+        &format!("SELECT count(*) {ROW_JOINS} {ROW_FILTER}"),
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
@@ -335,19 +397,31 @@ pub fn households(
     page_args.push(Value::Integer(i64::from(limit)));
     page_args.push(Value::Integer(i64::from(offset)));
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} SELECT {ROW_COLUMNS} FROM rows {where_clause}
-         ORDER BY sort_order, number LIMIT ?6 OFFSET ?7"
+        "SELECT {ROW_COLUMNS} {ROW_JOINS}
+         WHERE h.id IN (SELECT h.id {ROW_JOINS} {ROW_FILTER}
+                        ORDER BY t.sort_order, h.number LIMIT ?6 OFFSET ?7)
+         ORDER BY t.sort_order, h.number"
     ))?;
     let raw = stmt
-        .query_map(params_from_iter(page_args.iter()), read_row)?
+        .query_map(params_from_iter(page_args.iter()), read_raw_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut rows = Vec::with_capacity(raw.len());
+    let mut damaged = Vec::new();
+    for raw in raw {
+        match household_row(raw) {
+            Ok(row) => rows.push(row),
+            Err(bad) => damaged.push(bad),
+        }
+    }
     Ok(HouseholdPage {
         total,
-        rows: raw.into_iter().map(finish_row).collect::<Result<_>>()?,
+        rows,
+        damaged,
     })
 }
 
-/// Every household the viewer may see that matches the filter (for exports).
+/// Every household the viewer may see that matches the filter (for exports), page by
+/// page. A damaged row is left out (the pages list it).
 pub fn all_households(
     db: &OfficeDb,
     viewer: &Viewer,
@@ -359,7 +433,7 @@ pub fn all_households(
     filter.limit = Some(MAX_PAGE);
     loop {
         let page = households(db, viewer, &filter)?;
-        let got = page.rows.len() as u32;
+        let got = (page.rows.len() + page.damaged.len()) as u32;
         out.extend(page.rows);
         if got < MAX_PAGE {
             return Ok(out);
@@ -372,9 +446,9 @@ fn row_by_id(db: &OfficeDb, id: &str) -> Result<HouseholdRow> {
     let raw = db
         .connection()
         .query_row(
-            &format!("{ROW_SELECT} SELECT {ROW_COLUMNS} FROM rows WHERE id = ?2"),
-            params![Option::<String>::None, id],
-            read_row,
+            &format!("SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE h.id = ?1"),
+            params![id],
+            read_raw_row,
         )
         .optional()?
         .ok_or_else(|| PageError::NotFound {
@@ -382,7 +456,12 @@ fn row_by_id(db: &OfficeDb, id: &str) -> Result<HouseholdRow> {
             what_en: "household",
             id: id.to_string(),
         })?;
-    finish_row(raw)
+    household_row(raw).map_err(|bad| {
+        PageError::Db(crate::db::OfficeDbError::Corrupt(format!(
+            "household {}: {}",
+            bad.id, bad.reason
+        )))
+    })
 }
 
 pub(crate) fn old_house_of(
@@ -415,24 +494,47 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let members: Vec<CoreMember> = serde_json::from_str(&members_json)?;
+    let mut damaged = Vec::new();
+    let members: Vec<CoreMember> = serde_json::from_str(&members_json).unwrap_or_else(|e| {
+        damaged.push(DamagedRow {
+            kind: "household".into(),
+            id: id.to_string(),
+            reason: format!("members: {e}"),
+        });
+        Vec::new()
+    });
     let (moved_in_on, old_house) = old_house_of(db, id)?;
-    let stored = submissions_of(conn, id)?;
+    let (stored, bad_submissions) = submissions_of(conn, id)?;
+    damaged.extend(bad_submissions);
     let photos = photo_rows(conn, id)?;
-    let submissions = stored
-        .iter()
-        .map(|s| submission_view(conn, s, row.size, &photos))
-        .collect::<Result<Vec<_>>>()?;
-    let spot_check = match recorded_and_remeasured(&stored, row.size) {
-        (Some(recorded), Some(remeasured)) => Some(compare_areas(recorded, remeasured)),
+    let policies = decide::policy_history(conn)?;
+    let mut submissions = Vec::with_capacity(stored.len());
+    for s in &stored {
+        match submission_view(conn, s, row.size, &photos, &policies) {
+            Ok(view) => submissions.push(view),
+            Err(e) => damaged.push(DamagedRow {
+                kind: "submission".into(),
+                id: s.id.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    let tolerance = policies
+        .in_force(today())
+        .map_or(SPOT_CHECK_TOLERANCE_PERMILLE, |p| {
+            p.policy.spot_check_tolerance_permille
+        });
+    let spot_check = match recorded_and_remeasured(&stored, row.size, &policies) {
+        (Some(recorded), Some(remeasured)) => Some(compare_areas(recorded, remeasured, tolerance)),
         _ => None,
     };
-    let findings = findings_where(
+    let (findings, bad_findings) = findings_where(
         db,
         viewer,
         "f.household_id = ?2",
         &[Value::Text(id.to_string())],
     )?;
+    damaged.extend(bad_findings);
     Ok(HouseholdDetail {
         id_number,
         phone,
@@ -448,6 +550,7 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
         submissions,
         findings,
         spot_check,
+        damaged,
         row,
     })
 }
@@ -494,19 +597,24 @@ fn finding_events(
     Ok(events)
 }
 
-/// Findings in the viewer's townships that match `condition` (its parameters from `?2`).
+/// Findings in the viewer's townships that match `condition` (its parameters from `?2`),
+/// and the ones that cannot be read.
 pub(crate) fn findings_where(
     db: &OfficeDb,
     viewer: &Viewer,
     condition: &str,
     args: &[Value],
-) -> Result<Vec<FindingRow>> {
+) -> Result<(Vec<FindingRow>, Vec<DamagedRow>)> {
     let conn = db.connection();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT f.id, f.household_id, h.number, h.head_name, t.name, f.item, f.description,
                 f.deadline, f.state, f.created_at, f.updated_at, s.form_id, s.form_version,
-                coalesce(s.inspector, (SELECT u.name FROM users u WHERE u.id = f.received_by), '—')
-         FROM findings f
+                CASE WHEN f.origin <> 'inspector' THEN '办公室（自动）'
+                     ELSE coalesce(s.inspector,
+                                   (SELECT u.name FROM users u WHERE u.id = f.received_by), '—')
+                END,
+                f.origin, f.critical
+         FROM live_findings f
          JOIN households h ON h.id = f.household_id
          JOIN townships t ON t.id = h.township_id
          LEFT JOIN submissions s ON s.id = f.submission_id
@@ -519,89 +627,98 @@ pub(crate) fn findings_where(
             .map_or(Value::Null, |s| Value::Text(s.to_string())),
     ];
     all_args.extend(args.iter().cloned());
-    let raw = stmt
+    let raw: Vec<Vec<Option<String>>> = stmt
         .query_map(params_from_iter(all_args.iter()), |r| {
-            Ok((
-                [
-                    r.get::<_, String>(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                ],
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, String>(8)?,
-                r.get::<_, String>(9)?,
-                r.get::<_, String>(10)?,
-                r.get::<_, Option<String>>(11)?,
-                r.get::<_, Option<u32>>(12)?,
-                r.get::<_, String>(13)?,
-            ))
+            Ok((0..16).map(|i| cell(r, i)).collect())
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let today = today();
-    let ids: Vec<&str> = raw.iter().map(|row| row.0[0].as_str()).collect();
-    let mut history = finding_events(conn, &ids)?;
-    raw.into_iter()
-        .map(
-            |(
-                [id, household_id, number, head_name, township],
-                item,
-                description,
-                deadline,
-                state,
-                created,
-                updated,
-                form_id,
-                form_version,
-                found_by,
-            )| {
-                let deadline: NaiveDate = deadline.parse().map_err(|_| {
-                    PageError::Invalid(format!("finding {id}: deadline {deadline}"))
-                })?;
-                let state = state_of(&state);
-                let item_label = match (&item, form_id, form_version) {
-                    (Some(key), Some(form), Some(version)) => form_by_id(&form, version)
-                        .and_then(|f| f.item(key).map(|(_, i)| i.label.clone())),
-                    _ => None,
-                };
-                let created_at = parse_time(&created, "finding created_at")?;
-                // The finding's birth is the first line of its history.
-                let mut events = vec![FindingEvent {
-                    at: created_at,
-                    by: found_by,
-                    from: None,
-                    to: FindingState::Open,
-                    note: None,
-                    evidence_url: None,
-                }];
-                events.extend(history.remove(&id).unwrap_or_default());
-                Ok(FindingRow {
-                    events,
-                    allowed: allowed_transitions(state, viewer.role),
-                    overdue: state.is_unresolved() && today > deadline,
-                    days_left: days_left(deadline, today),
-                    created_at,
-                    updated_at: parse_time(&updated, "finding updated_at")?,
-                    id,
-                    household_id,
-                    household_number: number,
-                    head_name,
-                    township,
-                    item,
-                    item_label,
-                    description,
-                    deadline,
-                    state,
-                })
-            },
-        )
-        .collect()
+    let ids: Vec<String> = raw
+        .iter()
+        .filter_map(|row| row.first().cloned().flatten())
+        .collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut history = finding_events(conn, &id_refs)?;
+    let mut rows = Vec::with_capacity(raw.len());
+    let mut damaged = Vec::new();
+    for cells in raw {
+        match finding_row(cells, &mut history, viewer, today) {
+            Ok(row) => rows.push(row),
+            Err(bad) => damaged.push(bad),
+        }
+    }
+    Ok((rows, damaged))
 }
 
-pub fn findings(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Result<Vec<FindingRow>> {
+/// One finding row from its cells, or why it cannot be shown.
+fn finding_row(
+    cells: Vec<Option<String>>,
+    history: &mut BTreeMap<String, Vec<FindingEvent>>,
+    viewer: &Viewer,
+    today: NaiveDate,
+) -> std::result::Result<FindingRow, DamagedRow> {
+    let get = |i: usize| cells.get(i).cloned().flatten();
+    let id = get(0).unwrap_or_else(|| "?".into());
+    let damaged = |reason: String| DamagedRow {
+        kind: "finding".into(),
+        id: id.clone(),
+        reason,
+    };
+    let text = |i: usize, what: &str| get(i).ok_or_else(|| damaged(format!("{what} is empty")));
+    let deadline_text = text(7, "deadline")?;
+    let deadline: NaiveDate = deadline_text
+        .parse()
+        .map_err(|_| damaged(format!("deadline {deadline_text}")))?;
+    let state_text = text(8, "state")?;
+    let state = FindingState::from_code(&state_text)
+        .ok_or_else(|| damaged(format!("state {state_text}")))?;
+    let origin_text = text(14, "origin")?;
+    let origin = FindingOrigin::from_code(&origin_text)
+        .ok_or_else(|| damaged(format!("origin {origin_text}")))?;
+    let created_at = parse_time(&text(9, "created_at")?, "finding created_at")
+        .map_err(|e| damaged(e.to_string()))?;
+    let updated_at = parse_time(&text(10, "updated_at")?, "finding updated_at")
+        .map_err(|e| damaged(e.to_string()))?;
+    let item = get(5);
+    let item_label = match (&item, get(11), get(12).and_then(|v| v.parse::<u32>().ok())) {
+        (Some(key), Some(form), Some(version)) => {
+            form_by_id(&form, version).and_then(|f| f.item(key).map(|(_, i)| i.label.clone()))
+        }
+        _ => None,
+    };
+    // The finding's birth is the first line of its history.
+    let mut events = vec![FindingEvent {
+        at: created_at,
+        by: get(13).unwrap_or_else(|| "—".into()),
+        from: None,
+        to: FindingState::Open,
+        note: None,
+        evidence_url: None,
+    }];
+    events.extend(history.remove(&id).unwrap_or_default());
+    Ok(FindingRow {
+        origin,
+        critical: get(15).as_deref() == Some("1"),
+        events,
+        allowed: allowed_transitions(origin, state, viewer.role),
+        overdue: state.is_unresolved() && today > deadline,
+        days_left: days_left(deadline, today),
+        created_at,
+        updated_at,
+        household_id: text(1, "household")?,
+        household_number: text(2, "household number")?,
+        head_name: text(3, "head_name")?,
+        township: text(4, "township")?,
+        description: text(6, "description")?,
+        item,
+        item_label,
+        deadline,
+        state,
+        id,
+    })
+}
+
+pub fn findings(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Result<FindingList> {
     let township = viewer.township_filter(db, filter.township.as_deref())?;
     let state = filter
         .state
@@ -616,7 +733,7 @@ pub fn findings(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Resul
         )));
     }
     let overdue = filter.overdue.unwrap_or(false);
-    findings_where(
+    let (rows, damaged) = findings_where(
         db,
         viewer,
         "(?2 IS NULL OR h.township_id = ?2) AND (?3 IS NULL OR f.state = ?3)
@@ -627,55 +744,76 @@ pub fn findings(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Resul
             Value::Integer(i64::from(overdue)),
             Value::Text(today().to_string()),
         ],
-    )
+    )?;
+    Ok(FindingList { rows, damaged })
 }
 
 pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
     let conn = db.connection();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUBMISSION_COLUMNS}, h.number, h.head_name, t.name, h.size,
-                (SELECT count(*) FROM findings f WHERE f.submission_id = s.id)
-         FROM submissions s
+                (SELECT count(*) FROM findings f WHERE f.submission_id = s.id),
+                st.acceptance_id, st.verdict
+         FROM live_submissions s
          JOIN households h ON h.id = s.household_id
          JOIN townships t ON t.id = h.township_id
+         LEFT JOIN household_states st ON st.household_id = h.id
          WHERE (?1 IS NULL OR h.township_id = ?1)
            AND NOT EXISTS (SELECT 1 FROM submission_reviews r WHERE r.submission_id = s.id)
          ORDER BY s.received_at, s.id"
     ))?;
-    type Pending = (RawSubmission, String, String, String, u32, u32);
+    type Pending = (RawSubmission, Vec<Option<String>>);
     let raw: Vec<Pending> = stmt
         .query_map([viewer.scope()], |r| {
             let n = SUBMISSION_COLUMN_COUNT;
             Ok((
                 read_submission(r)?,
-                r.get(n)?,
-                r.get(n + 1)?,
-                r.get(n + 2)?,
-                r.get(n + 3)?,
-                r.get(n + 4)?,
+                (n..n + 7).map(|i| cell(r, i)).collect(),
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let policies = decide::policy_history(conn)?;
     let mut submissions = Vec::new();
-    for (raw, number, head_name, township, size, findings) in raw {
-        let s = raw.parse()?;
-        let kind = s.submission_kind();
-        submissions.push(ReviewItem {
-            over_cap: s.assessment(size).is_some_and(|a| a.is_over()),
-            submission_id: s.id,
-            household_id: s.household_id,
-            household_number: number,
-            head_name,
-            township,
-            kind,
-            inspector: s.inspector,
-            received_at: s.received_at,
-            findings,
+    let mut damaged = Vec::new();
+    for (raw, extra) in raw {
+        let id = raw.id();
+        let get = |i: usize| extra.get(i).cloned().flatten();
+        let item = raw.parse().and_then(|s| {
+            let size: u32 = get(3).and_then(|n| n.parse().ok()).unwrap_or(1);
+            let schema = s.schema()?;
+            let kind = s.submission_kind();
+            // The verdict is the household's when this is the acceptance that counts.
+            let verdict = (get(5).as_deref() == Some(s.id.as_str()))
+                .then(|| get(6).and_then(|v| AcceptanceVerdict::from_code(&v)))
+                .flatten();
+            Ok(ReviewItem {
+                over_cap: s.assessment(size, &policies).is_some_and(|a| a.is_over()),
+                judgement: super::submission::judgement(conn, &schema, &s.id)?,
+                verdict,
+                submission_id: s.id,
+                household_id: s.household_id,
+                household_number: get(0).unwrap_or_default(),
+                head_name: get(1).unwrap_or_default(),
+                township: get(2).unwrap_or_default(),
+                kind,
+                inspector: s.inspector,
+                received_at: s.received_at,
+                findings: get(4).and_then(|n| n.parse().ok()).unwrap_or(0),
+            })
         });
+        match item {
+            Ok(item) => submissions.push(item),
+            Err(e) => damaged.push(DamagedRow {
+                kind: "submission".into(),
+                id,
+                reason: e.to_string(),
+            }),
+        }
     }
     Ok(ReviewQueue {
         submissions,
         conflicts: super::actions::open_conflicts(db, viewer)?,
+        damaged,
     })
 }
 

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use anju_core::area::{
     self, AreaAssessment, AreaError, HouseMeasurement, Shape, Verdict, format_metres,
 };
+use anju_core::district_policy::{PolicyHistory, PolicyVersion};
 use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, YesNo, form_by_id};
-use anju_core::model::{SignatureMethod, SubmissionKind};
-use anju_core::policy::{PolicyContext, PolicyTable};
+use anju_core::model::{ClockReading, RecordedArea, SignatureMethod, Submission, SubmissionKind};
+use anju_core::records::china_date;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::views::{
-    AnswerView, AreaPartView, AreaView, PhotoView, ReviewState, ReviewVerdict, SectionView,
-    SignatureView, SubmissionView,
+    AnswerView, AreaPartView, AreaView, DamagedRow, JudgementView, PhotoView, ReviewState,
+    ReviewVerdict, SectionView, SignatureView, SubmissionView,
 };
 use super::{PageError, Result, blob_url};
 use crate::db::OfficeDbError;
@@ -30,23 +31,31 @@ pub(crate) struct StoredSubmission {
     pub answers: FormAnswers,
     pub device_time: DateTime<Utc>,
     pub trusted_time: Option<DateTime<Utc>>,
+    pub offset_ms: Option<i64>,
+    /// The policy version the device named, and the figures it recorded.
+    pub device_policy_version: Option<u32>,
+    pub recorded_area: Option<RecordedArea>,
     pub received_at: DateTime<Utc>,
     /// The office returned it (退回): it no longer counts.
     pub returned: bool,
     /// Why, as the reviewer wrote it.
     pub return_note: Option<String>,
+    /// The policy version the office judged it by (in force on its date).
+    pub policy_version: Option<u32>,
 }
 
-/// The columns [`read_submission`] reads, from `submissions s`.
+/// The columns [`read_submission`] reads, from `submissions s` (or `live_submissions s`).
 pub(crate) const SUBMISSION_COLUMNS: &str = "s.id, s.household_id, s.kind, s.form_id,
     s.form_version, s.inspector, s.answers_json, s.device_time, s.trusted_time, s.received_at,
     EXISTS (SELECT 1 FROM submission_reviews r
             WHERE r.submission_id = s.id AND r.decision = 'returned'),
     (SELECT r.note FROM submission_reviews r
      WHERE r.submission_id = s.id AND r.decision = 'returned'
-     ORDER BY r.reviewed_at DESC LIMIT 1)";
+     ORDER BY r.reviewed_at DESC LIMIT 1),
+    s.clock_offset_ms, s.policy_version, s.recorded_area_json,
+    (SELECT c.policy_version FROM submission_checks c WHERE c.submission_id = s.id)";
 /// How many columns [`SUBMISSION_COLUMNS`] names: a query's own columns come after.
-pub(crate) const SUBMISSION_COLUMN_COUNT: usize = 12;
+pub(crate) const SUBMISSION_COLUMN_COUNT: usize = 16;
 
 pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
@@ -54,58 +63,75 @@ pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
         .map_err(|_| PageError::Db(OfficeDbError::Corrupt(format!("{what}: {text}"))))
 }
 
+/// Reads a row of [`SUBMISSION_COLUMNS`] as text; it is checked by [`RawSubmission::parse`],
+/// so that a damaged row is one error, not a failed list.
 pub(crate) fn read_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSubmission> {
-    Ok(RawSubmission {
-        id: row.get(0)?,
-        household_id: row.get(1)?,
-        kind: row.get(2)?,
-        form_id: row.get(3)?,
-        form_version: row.get(4)?,
-        inspector: row.get(5)?,
-        answers_json: row.get(6)?,
-        device_time: row.get(7)?,
-        trusted_time: row.get(8)?,
-        received_at: row.get(9)?,
-        returned: row.get(10)?,
-        return_note: row.get(11)?,
-    })
+    Ok(RawSubmission(
+        (0..SUBMISSION_COLUMN_COUNT)
+            .map(|i| super::query::cell(row, i))
+            .collect(),
+    ))
 }
 
-/// The row's text, before parsing (so that a damaged row is an error, not a panic).
-pub(crate) struct RawSubmission {
-    id: String,
-    household_id: String,
-    kind: String,
-    form_id: String,
-    form_version: u32,
-    inspector: String,
-    answers_json: String,
-    device_time: String,
-    trusted_time: Option<String>,
-    received_at: String,
-    returned: bool,
-    return_note: Option<String>,
-}
+/// The row's cells, before parsing.
+pub(crate) struct RawSubmission(Vec<Option<String>>);
 
 impl RawSubmission {
+    pub fn id(&self) -> String {
+        self.0
+            .first()
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| "?".into())
+    }
+
     pub fn parse(self) -> Result<StoredSubmission> {
+        let id = self.id();
+        let cells = self.0;
+        let get = |i: usize| cells.get(i).cloned().flatten();
+        let corrupt = |what: String| {
+            PageError::Db(OfficeDbError::Corrupt(format!("submission {id}: {what}")))
+        };
+        let text = |i: usize, what: &str| get(i).ok_or_else(|| corrupt(format!("{what} is empty")));
+        let number = |i: usize, what: &str| -> Result<Option<i64>> {
+            get(i)
+                .map(|t| {
+                    t.parse::<i64>()
+                        .map_err(|_| corrupt(format!("{what}: {t}")))
+                })
+                .transpose()
+        };
+        let small = |i: usize, what: &str| -> Result<Option<u32>> {
+            number(i, what)?
+                .map(|n| u32::try_from(n).map_err(|_| corrupt(format!("{what}: {n}"))))
+                .transpose()
+        };
+        let kind = text(2, "kind")?;
+        if SubmissionKind::from_code(&kind).is_none() {
+            return Err(corrupt(format!("kind {kind}")));
+        }
         Ok(StoredSubmission {
-            answers: serde_json::from_str(&self.answers_json)?,
-            device_time: parse_time(&self.device_time, "device_time")?,
-            trusted_time: self
-                .trusted_time
-                .as_deref()
-                .map(|t| parse_time(t, "trusted_time"))
-                .transpose()?,
-            received_at: parse_time(&self.received_at, "received_at")?,
-            id: self.id,
-            household_id: self.household_id,
-            kind: self.kind,
-            form_id: self.form_id,
-            form_version: self.form_version,
-            inspector: self.inspector,
-            returned: self.returned,
-            return_note: self.return_note,
+            household_id: text(1, "household")?,
+            kind,
+            form_id: text(3, "form_id")?,
+            form_version: small(4, "form_version")?
+                .ok_or_else(|| corrupt("form_version is empty".into()))?,
+            inspector: text(5, "inspector")?,
+            answers: serde_json::from_str(&text(6, "answers")?)
+                .map_err(|e| corrupt(format!("answers: {e}")))?,
+            device_time: parse_time(&text(7, "device_time")?, "device_time")?,
+            trusted_time: get(8).map(|t| parse_time(&t, "trusted_time")).transpose()?,
+            received_at: parse_time(&text(9, "received_at")?, "received_at")?,
+            returned: get(10).as_deref() == Some("1"),
+            return_note: get(11),
+            offset_ms: number(12, "clock_offset_ms")?,
+            device_policy_version: small(13, "policy_version")?,
+            recorded_area: get(14)
+                .map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(|e| corrupt(format!("recorded area: {e}")))?,
+            policy_version: small(15, "checked policy version")?,
+            id,
         })
     }
 }
@@ -113,6 +139,35 @@ impl RawSubmission {
 impl StoredSubmission {
     pub fn submission_kind(&self) -> SubmissionKind {
         SubmissionKind::from_code(&self.kind).unwrap_or(SubmissionKind::Acceptance)
+    }
+
+    pub fn made_at(&self) -> DateTime<Utc> {
+        self.trusted_time.unwrap_or(self.device_time)
+    }
+
+    /// The record as the device sent it (its content hash is what it was sent with).
+    pub fn to_submission(&self) -> Result<Submission> {
+        let uuid = |text: &str, what: &str| {
+            uuid::Uuid::parse_str(text).map_err(|_| {
+                PageError::Db(OfficeDbError::Corrupt(format!("submission {what}: {text}")))
+            })
+        };
+        Ok(Submission {
+            id: uuid(&self.id, "id")?,
+            household_id: uuid(&self.household_id, "household")?,
+            kind: self.submission_kind(),
+            form_id: self.form_id.clone(),
+            form_version: self.form_version,
+            inspector: self.inspector.clone(),
+            answers: self.answers.clone(),
+            clock: ClockReading {
+                device_time: self.device_time,
+                trusted_time: self.trusted_time,
+                offset_ms: self.offset_ms,
+            },
+            policy_version: self.device_policy_version,
+            recorded_area: self.recorded_area.clone(),
+        })
     }
 
     pub fn schema(&self) -> Result<FormSchema> {
@@ -132,20 +187,33 @@ impl StoredSubmission {
         })
     }
 
-    /// The measured house assessed for a household of `size` people (or why it cannot be).
-    pub fn assess(&self, size: u32) -> Option<Result<AreaAssessment, AreaError>> {
-        self.measurement().map(|measurement| {
-            area::assess(
-                measurement,
-                size,
-                &PolicyTable::default(),
-                &PolicyContext::default(),
-            )
-        })
+    /// The policy version the office judges this submission by: the one it recorded, or
+    /// the one in force on its date.
+    pub fn policy<'p>(&self, policies: &'p PolicyHistory) -> Option<&'p PolicyVersion> {
+        self.policy_version
+            .and_then(|v| policies.version(v))
+            .or_else(|| policies.in_force(china_date(self.made_at())))
     }
 
-    pub fn assessment(&self, size: u32) -> Option<AreaAssessment> {
-        self.assess(size).and_then(Result::ok)
+    /// The measured house assessed for a household of `size` people by the office's
+    /// policy (or why it cannot be).
+    pub fn assess(
+        &self,
+        size: u32,
+        policies: &PolicyHistory,
+    ) -> Option<Result<AreaAssessment, AreaError>> {
+        let measurement = self.measurement()?;
+        let policy = self.policy(policies)?;
+        Some(area::assess(
+            measurement,
+            size,
+            &policy.policy.area_caps,
+            &policy.policy.context(),
+        ))
+    }
+
+    pub fn assessment(&self, size: u32, policies: &PolicyHistory) -> Option<AreaAssessment> {
+        self.assess(size, policies).and_then(Result::ok)
     }
 }
 
@@ -392,9 +460,10 @@ pub(crate) fn submission_view(
     submission: &StoredSubmission,
     size: u32,
     photo_meta: &HashMap<String, PhotoRow>,
+    policies: &PolicyHistory,
 ) -> Result<SubmissionView> {
     let schema = submission.schema()?;
-    let assessed = submission.assess(size);
+    let assessed = submission.assess(size, policies);
     let signature_fresh: HashMap<String, bool> = submission
         .answers
         .signature_status()
@@ -476,22 +545,91 @@ pub(crate) fn submission_view(
             .map(|(measurement, assessment)| area_view(measurement, assessment)),
         photos,
         signatures,
+        judgement: judgement(conn, &schema, &submission.id)?,
     })
 }
 
-/// Every submission of a household, oldest first.
+/// What the office made of a submission (`submission_checks`), with the critical items
+/// by their labels.
+pub(crate) fn judgement(
+    conn: &Connection,
+    schema: &FormSchema,
+    submission_id: &str,
+) -> Result<Option<JudgementView>> {
+    let row = conn
+        .query_row(
+            "SELECT policy_version, device_policy_version, over_cap, critical_failures_json,
+                    people_found, people_registered, policy_mismatch_zh, policy_mismatch_en
+             FROM submission_checks WHERE submission_id = ?1",
+            [submission_id],
+            |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, Option<u32>>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<u32>>(4)?,
+                    r.get::<_, u32>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((version, device_version, over_cap, failures, found, registered, zh, en)) = row else {
+        return Ok(None);
+    };
+    let failures: Vec<String> = serde_json::from_str(&failures).unwrap_or_default();
+    Ok(Some(JudgementView {
+        policy_version: version,
+        device_policy_version: device_version,
+        policy_mismatch: zh.map(|zh| Text {
+            en: en.unwrap_or_else(|| zh.clone()),
+            zh,
+        }),
+        over_cap,
+        critical_failures: failures
+            .iter()
+            .map(|key| {
+                schema
+                    .item(key)
+                    .map(|(_, item)| item.label.clone())
+                    .unwrap_or_else(|| Text::new(key, key))
+            })
+            .collect(),
+        people_found: found,
+        people_registered: registered,
+        people_differ: found.is_some_and(|f| f != registered),
+    }))
+}
+
+/// Every readable submission of a household, oldest first, and the ones that cannot be
+/// read. Set-aside ones are left out.
 pub(crate) fn submissions_of(
     conn: &Connection,
     household_id: &str,
-) -> Result<Vec<StoredSubmission>> {
+) -> Result<(Vec<StoredSubmission>, Vec<DamagedRow>)> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUBMISSION_COLUMNS} FROM submissions s WHERE s.household_id = ?1
+        "SELECT {SUBMISSION_COLUMNS} FROM live_submissions s WHERE s.household_id = ?1
          ORDER BY coalesce(s.trusted_time, s.device_time), s.id"
     ))?;
     let raw = stmt
         .query_map([household_id], read_submission)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    raw.into_iter().map(RawSubmission::parse).collect()
+    let mut stored = Vec::new();
+    let mut damaged = Vec::new();
+    for raw in raw {
+        let id = raw.id();
+        match raw.parse().and_then(|s| s.schema().map(|_| s)) {
+            Ok(s) => stored.push(s),
+            Err(e) => damaged.push(DamagedRow {
+                kind: "submission".into(),
+                id,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok((stored, damaged))
 }
 
 /// The built area the latest acceptance that counts recorded (one the office returned
@@ -499,13 +637,14 @@ pub(crate) fn submissions_of(
 pub(crate) fn recorded_and_remeasured(
     stored: &[StoredSubmission],
     size: u32,
+    policies: &PolicyHistory,
 ) -> (Option<area::Area>, Option<area::Area>) {
     let built = |kind: SubmissionKind| {
         stored
             .iter()
             .rev()
             .filter(|s| s.submission_kind() == kind && !s.returned)
-            .find_map(|s| s.assessment(size))
+            .find_map(|s| s.assessment(size, policies))
             .map(|a| a.built_area)
     };
     (

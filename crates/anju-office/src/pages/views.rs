@@ -3,7 +3,8 @@
 
 use anju_core::form::Text;
 use anju_core::model::{FindingState, PlacementKind, PlacementMode, SubmissionKind};
-use anju_core::office::{AreaComparison, HouseholdStatus, OldHouse, SampleRule};
+use anju_core::office::{AreaComparison, OldHouse, SampleRule};
+use anju_core::verdict::{AcceptanceVerdict, FindingOrigin, HouseholdStatus};
 use anju_core::wire::Role;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,23 @@ pub struct TownshipProgress {
     pub township: String,
     pub households: u32,
     pub people: u32,
+    /// 集中安置: households and people in concentrated sites.
+    pub concentrated_households: u32,
+    pub concentrated_people: u32,
+    /// 分散自建: scattered, self-built.
+    pub self_built_households: u32,
+    pub self_built_people: u32,
+    /// 分散购房: scattered, bought.
+    pub bought_households: u32,
+    pub bought_people: u32,
+    /// 已验收: approved and not 不合格 (the only acceptance that counts).
     pub accepted: u32,
+    /// 待审核: submitted, waiting for the district's review.
+    pub awaiting_review: u32,
+    /// 不合格.
+    pub failed: u32,
+    /// 面积超标: the latest measurement is over the cap.
+    pub over_cap: u32,
     pub moved_in: u32,
     pub agreement_signed: u32,
     pub demolished: u32,
@@ -58,6 +75,17 @@ pub struct Dashboard {
     pub pending_review: u32,
     pub conflicts: u32,
     pub today: NaiveDate,
+    /// Records set aside because they cannot be read (`anju-office damaged`).
+    pub set_aside: u32,
+}
+
+/// A stored row that cannot be read: shown by its id and why, while the rest loads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DamagedRow {
+    /// `household`, `submission`, `finding`…
+    pub kind: String,
+    pub id: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -102,6 +130,13 @@ pub struct HouseholdRow {
     pub kind: PlacementKind,
     pub kind_label: Text,
     pub status: HouseholdStatus,
+    /// The verdict of the latest acceptance that counts, if there is one.
+    pub verdict: Option<AcceptanceVerdict>,
+    /// 已验收: counts in reports and allows moving in.
+    pub accepted: bool,
+    /// The latest measurement is over the cap (面积超标).
+    pub over_cap: bool,
+    /// When the acceptance that counts was made.
     pub accepted_at: Option<DateTime<Utc>>,
     pub open_findings: u32,
     pub inspectors: Vec<String>,
@@ -111,6 +146,8 @@ pub struct HouseholdRow {
 pub struct HouseholdPage {
     pub total: u32,
     pub rows: Vec<HouseholdRow>,
+    /// Rows of this page that cannot be read.
+    pub damaged: Vec<DamagedRow>,
 }
 
 /// The households list's filters (query string).
@@ -228,6 +265,27 @@ pub struct SubmissionView {
     pub area: Option<AreaView>,
     pub photos: Vec<PhotoView>,
     pub signatures: Vec<SignatureView>,
+    /// What the office made of it.
+    pub judgement: Option<JudgementView>,
+}
+
+/// The office's judgement of a submission, for the reviewer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct JudgementView {
+    /// The policy version in force on its date, which decides.
+    pub policy_version: u32,
+    /// The version the device assessed with, when it said.
+    pub device_policy_version: Option<u32>,
+    /// The device assessed otherwise (an older policy).
+    pub policy_mismatch: Option<Text>,
+    pub over_cap: bool,
+    /// The critical items it fails, by their labels.
+    pub critical_failures: Vec<Text>,
+    /// 实际家庭人口 found on site, against the registered 家庭人口.
+    pub people_found: Option<u32>,
+    pub people_registered: u32,
+    /// For the poverty office (扶贫办): the people found differ from the registry.
+    pub people_differ: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -242,6 +300,10 @@ pub struct FindingEvent {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FindingRow {
+    /// Who raised it: an inspector, or the office (面积超标, a critical item).
+    pub origin: FindingOrigin,
+    /// Blocks acceptance (不合格) until it is closed.
+    pub critical: bool,
     pub id: String,
     pub household_id: String,
     pub household_number: String,
@@ -260,6 +322,12 @@ pub struct FindingRow {
     pub events: Vec<FindingEvent>,
     /// The states this user may move it to now.
     pub allowed: Vec<FindingState>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FindingList {
+    pub rows: Vec<FindingRow>,
+    pub damaged: Vec<DamagedRow>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -290,6 +358,8 @@ pub struct HouseholdDetail {
     pub findings: Vec<FindingRow>,
     /// The latest spot check's area against the acceptance's.
     pub spot_check: Option<AreaComparison>,
+    /// Records of this household that cannot be read.
+    pub damaged: Vec<DamagedRow>,
 }
 
 /// A field left out is unchanged; `null` clears it.
@@ -330,6 +400,9 @@ pub struct ReviewItem {
     pub received_at: DateTime<Utc>,
     pub findings: u32,
     pub over_cap: bool,
+    /// For an acceptance: the verdict it gives today.
+    pub verdict: Option<AcceptanceVerdict>,
+    pub judgement: Option<JudgementView>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -359,6 +432,7 @@ pub struct ConflictView {
 pub struct ReviewQueue {
     pub submissions: Vec<ReviewItem>,
     pub conflicts: Vec<ConflictView>,
+    pub damaged: Vec<DamagedRow>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -464,6 +538,17 @@ pub struct SampleSite {
     pub drawn: Vec<SampleHousehold>,
 }
 
+/// Scattered households drawn from one township and kind (分散自建, 分散购房).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SampleScattered {
+    pub township: String,
+    pub kind: PlacementKind,
+    pub kind_label: Text,
+    /// How many such households the township has.
+    pub households: u32,
+    pub drawn: Vec<SampleHousehold>,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SampleView {
     pub id: String,
@@ -476,6 +561,7 @@ pub struct SampleView {
     pub eligible_sites: u32,
     pub drawn_sites: u32,
     pub sites: Vec<SampleSite>,
+    pub scattered: Vec<SampleScattered>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -503,6 +589,18 @@ pub struct ImportTownship {
     pub people: u32,
 }
 
+/// A place a roster names that the office does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NewPlace {
+    /// 乡镇, 村 or 安置点.
+    pub kind: Text,
+    pub name: String,
+    /// The township it is in (for a village or a site).
+    pub township: Option<String>,
+    /// The first row that names it.
+    pub row: u32,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ImportPreview {
     pub file_kind: String,
@@ -511,6 +609,55 @@ pub struct ImportPreview {
     pub by_township: Vec<ImportTownship>,
     pub errors: Vec<ImportRowError>,
     pub imported: bool,
+    /// Places the roster names that the office does not know: refused row by row unless
+    /// the import is confirmed with "create these places".
+    pub new_places: Vec<NewPlace>,
+}
+
+/// The district's policy, one version, as the policy page shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PolicyView {
+    pub version: u32,
+    pub effective_from: NaiveDate,
+    pub set_by: String,
+    pub set_at: DateTime<Utc>,
+    /// In force today.
+    pub in_force: bool,
+    pub province: Option<String>,
+    pub programme_year: Option<i32>,
+    pub caps: Vec<CapRuleView>,
+    pub critical_items: Vec<Text>,
+    /// E.g. `3.0%`.
+    pub spot_check_tolerance: String,
+    pub sampling: SampleRule,
+    pub rectification_days: u32,
+    /// The version as a policy file (what `anju-office policy show` prints).
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CapRuleView {
+    pub name: String,
+    /// Where it applies: province, years, household sizes, in words.
+    pub applies_to: Text,
+    /// E.g. `25 m²/人` or `50 m²/户`.
+    pub cap: Text,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PolicyPage {
+    /// Newest first.
+    pub versions: Vec<PolicyView>,
+    pub today: NaiveDate,
+}
+
+/// A new version, as policy-file text.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PolicyUpdate {
+    pub file: String,
+    /// Only check it: nothing is saved.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

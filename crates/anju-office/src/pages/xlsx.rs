@@ -35,7 +35,16 @@ fn progress_line(
     let numbers = [
         line.households,
         line.people,
+        line.concentrated_households,
+        line.concentrated_people,
+        line.self_built_households,
+        line.self_built_people,
+        line.bought_households,
+        line.bought_people,
+        line.awaiting_review,
         line.accepted,
+        line.failed,
+        line.over_cap,
         line.moved_in,
         line.agreement_signed,
         line.demolished,
@@ -61,7 +70,16 @@ pub fn townships_xlsx(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<u8>> {
             ("乡镇", 14.0),
             ("户数", 8.0),
             ("人数", 8.0),
+            ("集中安置户数", 12.0),
+            ("集中安置人数", 12.0),
+            ("分散自建户数", 12.0),
+            ("分散自建人数", 12.0),
+            ("分散购房户数", 12.0),
+            ("分散购房人数", 12.0),
+            ("待审核户数", 11.0),
             ("已验收户数", 11.0),
+            ("不合格户数", 11.0),
+            ("面积超标户数", 12.0),
             ("已入住户数", 11.0),
             ("旧房拆除协议", 12.0),
             ("旧房已拆除", 11.0),
@@ -103,6 +121,8 @@ pub fn households_xlsx(
             ("安置方式", 10.0),
             ("安置类型", 12.0),
             ("状态", 10.0),
+            ("验收结论", 12.0),
+            ("面积超标", 9.0),
             ("验收时间", 20.0),
             ("未整改问题", 11.0),
             ("检查员", 16.0),
@@ -127,6 +147,8 @@ pub fn households_xlsx(
         )?;
         sheet.write_string(r, 7, &h.kind_label.zh)?;
         sheet.write_string(r, 8, h.status.label_zh())?;
+        sheet.write_string(r, 9, h.verdict.map_or("", |v| v.label_zh()))?;
+        sheet.write_string(r, 10, if h.over_cap { "是" } else { "" })?;
         let accepted = h
             .accepted_at
             .map(|t| {
@@ -135,16 +157,16 @@ pub fn households_xlsx(
                     .to_string()
             })
             .unwrap_or_default();
-        sheet.write_string(r, 9, &accepted)?;
-        sheet.write_number(r, 10, f64::from(h.open_findings))?;
-        sheet.write_string(r, 11, h.inspectors.join("、"))?;
+        sheet.write_string(r, 11, &accepted)?;
+        sheet.write_number(r, 12, f64::from(h.open_findings))?;
+        sheet.write_string(r, 13, h.inspectors.join("、"))?;
     }
     Ok(book.save_to_buffer()?)
 }
 
 /// The findings list (整改台账), by the page's filters.
 pub fn findings_xlsx(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Result<Vec<u8>> {
-    let rows = findings(db, viewer, filter)?;
+    let rows = findings(db, viewer, filter)?.rows;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet().set_name("整改")?;
     write_header(

@@ -2,4 +2,8 @@
 import type { ProgressPoint } from "./ProgressPoint";
 import type { TownshipProgress } from "./TownshipProgress";
 
-export type Dashboard = { rows: Array<TownshipProgress>, total: TownshipProgress, timeline: Array<ProgressPoint>, pending_review: number, conflicts: number, today: string, };
+export type Dashboard = { rows: Array<TownshipProgress>, total: TownshipProgress, timeline: Array<ProgressPoint>, pending_review: number, conflicts: number, today: string, 
+/**
+ * Records set aside because they cannot be read (`anju-office damaged`).
+ */
+set_aside: number, };

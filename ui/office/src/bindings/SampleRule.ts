@@ -2,7 +2,12 @@
 
 /**
  * The sampling rule: at least `site_share_pct` % of the concentrated sites with at least
- * `min_site_households` households, and at least `household_share_pct` % of the households
- * of each drawn site.
+ * `min_site_households` households, at least `household_share_pct` % of the households
+ * of each drawn site, and at least `scattered_share_pct` % of the scattered households of
+ * each township, self-built and bought drawn apart (0: none).
  */
-export type SampleRule = { site_share_pct: number, min_site_households: number, household_share_pct: number, };
+export type SampleRule = { site_share_pct: number, min_site_households: number, household_share_pct: number, 
+/**
+ * Absent from rules stored before scattered houses were drawn: those drew none.
+ */
+scattered_share_pct: number, };

@@ -3,4 +3,32 @@
 /**
  * One township's line of the programme's table (or the total's, named 合计).
  */
-export type TownshipProgress = { township_id: string | null, township: string, households: number, people: number, accepted: number, moved_in: number, agreement_signed: number, demolished: number, reclaimed: number, open_findings: number, overdue_findings: number, };
+export type TownshipProgress = { township_id: string | null, township: string, households: number, people: number, 
+/**
+ * 集中安置: households and people in concentrated sites.
+ */
+concentrated_households: number, concentrated_people: number, 
+/**
+ * 分散自建: scattered, self-built.
+ */
+self_built_households: number, self_built_people: number, 
+/**
+ * 分散购房: scattered, bought.
+ */
+bought_households: number, bought_people: number, 
+/**
+ * 已验收: approved and not 不合格 (the only acceptance that counts).
+ */
+accepted: number, 
+/**
+ * 待审核: submitted, waiting for the district's review.
+ */
+awaiting_review: number, 
+/**
+ * 不合格.
+ */
+failed: number, 
+/**
+ * 面积超标: the latest measurement is over the cap.
+ */
+over_cap: number, moved_in: number, agreement_signed: number, demolished: number, reclaimed: number, open_findings: number, overdue_findings: number, };

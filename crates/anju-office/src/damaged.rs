@@ -1,0 +1,267 @@
+//! Rows that cannot be read (written by an older version, edited by hand, damaged on disk)
+//! are found and set aside here, with the reason. The pages already show such a row as
+//! damaged and load the rest; setting it aside (`anju-office damaged quarantine`) also
+//! keeps it out of the lists, the counts, the decisions and the pull. Nothing is edited or
+//! deleted: a submission stays exactly as it arrived.
+
+use chrono::Utc;
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::db::{OfficeDb, OfficeDbError};
+use crate::pages::cell;
+
+/// A row that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DamagedRecord {
+    /// `household`, `submission`, `finding`, `photo`, `signature`, `policy`, `conflict`.
+    pub kind: String,
+    pub id: String,
+    pub reason: String,
+    /// Already set aside.
+    pub quarantined: bool,
+}
+
+/// The kinds of record that can be set aside, and the table each lives in.
+pub const KINDS: [(&str, &str, &str); 5] = [
+    ("household", "households", "id"),
+    ("submission", "submissions", "id"),
+    ("finding", "findings", "id"),
+    ("photo", "photos", "sha256"),
+    ("signature", "signatures", "id"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DamagedError {
+    #[error(transparent)]
+    Db(#[from] OfficeDbError),
+    #[error(
+        "未知的记录类型“{0}”（household、submission、finding、photo、signature） / unknown kind '{0}' (household, submission, finding, photo, signature)"
+    )]
+    UnknownKind(String),
+    #[error("没有{kind}记录“{id}” / there is no {kind} '{id}'")]
+    NoSuchRecord { kind: String, id: String },
+    #[error("请写明搁置的原因 / give the reason for setting it aside")]
+    NoReason,
+}
+
+impl From<rusqlite::Error> for DamagedError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Db(OfficeDbError::Sqlite(error))
+    }
+}
+
+fn rows(
+    db: &OfficeDb,
+    sql: &str,
+    columns: usize,
+) -> Result<Vec<Vec<Option<String>>>, OfficeDbError> {
+    let mut stmt = db.connection().prepare(sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((0..columns).map(|i| cell(r, i)).collect()))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn time(value: &Option<String>, what: &str) -> Result<(), String> {
+    match value {
+        None => Err(format!("{what} is empty")),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map(|_| ())
+            .map_err(|_| format!("{what} '{t}' is not a time")),
+    }
+}
+
+/// Every row that cannot be read, by kind, with why.
+pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
+    let quarantined: std::collections::BTreeSet<(String, String)> = db
+        .connection()
+        .prepare("SELECT record_kind, record_id FROM quarantine")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut found = Vec::new();
+    let mut report = |kind: &str, id: Option<String>, reason: String| {
+        let id = id.unwrap_or_else(|| "?".into());
+        found.push(DamagedRecord {
+            quarantined: quarantined.contains(&(kind.to_string(), id.clone())),
+            kind: kind.to_string(),
+            id,
+            reason,
+        });
+    };
+
+    // Households, as the pull sends them.
+    let sql = format!(
+        "SELECT {} {}",
+        crate::db::HOUSEHOLD_COLUMNS,
+        crate::db::HOUSEHOLD_JOINS
+    );
+    let mut stmt = db.connection().prepare(&sql)?;
+    let households = stmt
+        .query_map([], |r| {
+            Ok((cell(r, 0), crate::db::read_household(r, 0).map(|_| ())))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (id, read) in households {
+        if let Err(e) = read {
+            report("household", id, e.to_string());
+        }
+    }
+
+    // Submissions, as the pages and the office's judgement read them.
+    let sql = format!(
+        "SELECT {} FROM submissions s",
+        crate::pages::submission::SUBMISSION_COLUMNS
+    );
+    let mut stmt = db.connection().prepare(&sql)?;
+    let submissions = stmt
+        .query_map([], crate::pages::submission::read_submission)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for raw in submissions {
+        let id = raw.id();
+        let read = raw
+            .parse()
+            .and_then(|s| s.schema().and_then(|_| s.to_submission()));
+        if let Err(e) = read {
+            report("submission", Some(id), e.to_string());
+        }
+    }
+
+    for row in rows(
+        db,
+        "SELECT id, deadline, state, origin, created_at, updated_at FROM findings",
+        6,
+    )? {
+        let check = || -> Result<(), String> {
+            let deadline = row[1].clone().unwrap_or_default();
+            deadline
+                .parse::<chrono::NaiveDate>()
+                .map_err(|_| format!("deadline '{deadline}' is not a date"))?;
+            let state = row[2].clone().unwrap_or_default();
+            anju_core::model::FindingState::from_code(&state)
+                .ok_or_else(|| format!("unknown state '{state}'"))?;
+            let origin = row[3].clone().unwrap_or_default();
+            anju_core::verdict::FindingOrigin::from_code(&origin)
+                .ok_or_else(|| format!("unknown origin '{origin}'"))?;
+            time(&row[4], "created_at")?;
+            time(&row[5], "updated_at")
+        };
+        if let Err(reason) = check() {
+            report("finding", row[0].clone(), reason);
+        }
+    }
+
+    for row in rows(
+        db,
+        "SELECT sha256, device_time, trusted_time FROM photos",
+        3,
+    )? {
+        let check = || -> Result<(), String> {
+            time(&row[1], "device_time")?;
+            if row[2].is_some() {
+                time(&row[2], "trusted_time")?;
+            }
+            Ok(())
+        };
+        if let Err(reason) = check() {
+            report("photo", row[0].clone(), reason);
+        }
+    }
+
+    for row in rows(db, "SELECT id, method_json, signed_at FROM signatures", 3)? {
+        let check = || -> Result<(), String> {
+            serde_json::from_str::<anju_core::model::SignatureMethod>(
+                row[1].as_deref().unwrap_or(""),
+            )
+            .map_err(|e| format!("method: {e}"))?;
+            time(&row[2], "signed_at")
+        };
+        if let Err(reason) = check() {
+            report("signature", row[0].clone(), reason);
+        }
+    }
+
+    for row in rows(
+        db,
+        "SELECT version, effective_from, set_by, set_at, policy_json FROM policies",
+        5,
+    )? {
+        let version = row[0].as_deref().and_then(|v| v.parse().ok()).unwrap_or(0);
+        if let Err(reason) = crate::decide::read_policy_row(
+            version,
+            row[1].as_deref().unwrap_or(""),
+            row[2].clone().unwrap_or_default(),
+            row[3].as_deref().unwrap_or(""),
+            row[4].as_deref().unwrap_or(""),
+        ) {
+            report("policy", row[0].clone(), reason);
+        }
+    }
+    Ok(found)
+}
+
+/// Set one record aside with a reason. Households, submissions, findings, photos and
+/// signatures can be; a record set aside before stays so, with its first reason.
+pub fn quarantine(
+    db: &mut OfficeDb,
+    kind: &str,
+    id: &str,
+    reason: &str,
+    by: &str,
+) -> Result<bool, DamagedError> {
+    let Some((_, table, key)) = KINDS.iter().find(|(k, _, _)| *k == kind) else {
+        return Err(DamagedError::UnknownKind(kind.to_string()));
+    };
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(DamagedError::NoReason);
+    }
+    let tx = db
+        .connection_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let household: Option<String> = match kind {
+        "household" => tx
+            .query_row(
+                &format!("SELECT id FROM {table} WHERE {key} = ?1"),
+                [id],
+                |r| r.get(0),
+            )
+            .ok(),
+        _ => tx
+            .query_row(
+                &format!("SELECT household_id FROM {table} WHERE {key} = ?1"),
+                [id],
+                |r| r.get(0),
+            )
+            .ok(),
+    };
+    let Some(household) = household else {
+        return Err(DamagedError::NoSuchRecord {
+            kind: kind.to_string(),
+            id: id.to_string(),
+        });
+    };
+    let added = tx.execute(
+        "INSERT INTO quarantine (record_kind, record_id, reason, quarantined_by, quarantined_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        params![kind, id, reason, by, Utc::now().to_rfc3339()],
+    )?;
+    // What counted may no longer: the household's standing is worked out again.
+    crate::decide::refresh_household(&tx, &household, Utc::now())?;
+    tx.commit()?;
+    Ok(added > 0)
+}
+
+/// Set aside every damaged row [`scan`] finds that can be, each with its reason.
+pub fn quarantine_all(db: &mut OfficeDb, by: &str) -> Result<Vec<DamagedRecord>, DamagedError> {
+    let mut set_aside = Vec::new();
+    for record in scan(db)? {
+        if record.quarantined || !KINDS.iter().any(|(k, _, _)| *k == record.kind) {
+            continue;
+        }
+        if quarantine(db, &record.kind, &record.id, &record.reason, by)? {
+            set_aside.push(record);
+        }
+    }
+    Ok(set_aside)
+}
