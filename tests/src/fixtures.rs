@@ -345,6 +345,7 @@ impl Device {
             today,
             policy: PolicyTable::default(),
             policy_context: PolicyContext::default(),
+            policy_version: None,
         };
         // The signed-in inspector makes the record (the office checks it).
         let inspector = anju_sync::saved_session(&store)?

@@ -154,13 +154,25 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     .await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    // The dashboard: the source's totals, and the field results.
+    // The dashboard: the source's totals, and the field results. Nothing is 已验收 until
+    // the district has reviewed it; the over-limit house has raised 面积超标.
     let (status, board) = admin.get("/api/office/dashboard").await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(board["total"]["households"], 121);
     assert_eq!(board["total"]["people"], 340);
-    assert_eq!(board["total"]["accepted"], 6);
-    assert_eq!(board["total"]["open_findings"], 3);
+    assert_eq!(board["total"]["concentrated_households"], 44);
+    assert_eq!(board["total"]["concentrated_people"], 134);
+    assert_eq!(board["total"]["self_built_households"], 72);
+    assert_eq!(board["total"]["self_built_people"], 191);
+    assert_eq!(board["total"]["bought_households"], 5);
+    assert_eq!(board["total"]["bought_people"], 15);
+    assert_eq!(board["total"]["accepted"], 0, "nothing is reviewed yet");
+    assert_eq!(board["total"]["awaiting_review"], 6);
+    assert_eq!(board["total"]["over_cap"], 1);
+    assert_eq!(
+        board["total"]["open_findings"], 4,
+        "3 drainage and 1 面积超标"
+    );
     assert_eq!(board["rows"].as_array().map(Vec::len), Some(9));
     assert_eq!(
         board["pending_review"], 8,
@@ -205,11 +217,13 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error["error"], "admin_only");
 
-    // Filters and status: the over-limit house is among the accepted.
-    let (_, accepted) = admin
-        .get("/api/office/households?status=rectifying")
+    // Filters and status: every submitted household waits for the district's review.
+    let (_, waiting) = admin
+        .get("/api/office/households?status=awaiting_review")
         .await?;
-    assert_eq!(accepted["total"], 3);
+    assert_eq!(waiting["total"], 6);
+    let (_, none) = admin.get("/api/office/households?status=accepted").await?;
+    assert_eq!(none["total"], 0);
     let (status, bad) = admin.get("/api/office/households?status=done").await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad["message"].as_str().unwrap_or_default().contains("done"));
@@ -240,7 +254,12 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
 
     // Rectification: the township rectifies with evidence, the district closes.
     let (_, findings) = zhang.get("/api/office/findings").await?;
-    let finding = &findings.as_array().ok_or("findings")?[0];
+    let finding = findings["rows"]
+        .as_array()
+        .ok_or("findings")?
+        .iter()
+        .find(|f| f["origin"] == "inspector")
+        .ok_or("an inspector's finding")?;
     let finding_id = finding["id"].as_str().ok_or("id")?;
     assert_eq!(finding["allowed"], json!(["rectified"]));
     let (status, error) = zhang
@@ -311,24 +330,36 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         )?;
     }
     let (_, overdue) = admin.get("/api/office/findings?overdue=true").await?;
-    let overdue = overdue.as_array().ok_or("overdue")?;
+    let overdue = overdue["rows"].as_array().ok_or("overdue")?;
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0]["overdue"], true);
     assert!(overdue[0]["days_left"].as_i64().unwrap_or(0) < 0);
 
-    // Review: approve one, return one with a reason.
+    // Review is the district's: a township user reads the queue but cannot decide.
     let (_, queue) = zhang.get("/api/office/review").await?;
     let pending = queue["submissions"].as_array().ok_or("pending")?;
     assert_eq!(pending.len(), 8);
     assert!(pending.iter().any(|p| p["over_cap"] == true));
-    let (status, _) = zhang
+    let (status, error) = zhang
+        .post(
+            &review_path(&pending[0]),
+            json!({"decision": "approved", "note": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
+    assert_eq!(error["error"], "admin_only");
+    let (status, _) = admin
         .post(
             &review_path(&pending[1]),
             json!({"decision": "returned", "note": null}),
         )
         .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = zhang
+    assert_eq!(
+        pending[0]["verdict"], "pass_after_rectification",
+        "it has a finding"
+    );
+    let (status, _) = admin
         .post(
             &review_path(&pending[0]),
             json!({"decision": "approved", "note": null}),
@@ -341,12 +372,133 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         .await?;
     assert_eq!(status, StatusCode::CONFLICT, "a second review is refused");
     assert_eq!(error["error"], "already_reviewed");
+    let (_, board) = admin.get("/api/office/dashboard").await?;
+    assert_eq!(board["total"]["accepted"], 1, "approved, and not 不合格");
+
+    // The over-limit house: 不合格, with 面积超标 raised, even once approved; it is not
+    // 已验收 anywhere and cannot move in.
+    let over = pending
+        .iter()
+        .find(|p| p["kind"] == "acceptance" && p["over_cap"] == true)
+        .ok_or("the over-limit acceptance")?;
+    assert_eq!(over["household_number"], seeded.over_cap[0].as_str());
+    assert_eq!(over["verdict"], "fail");
+    assert_eq!(over["judgement"]["over_cap"], true);
+    assert_eq!(over["judgement"]["policy_version"], 2, "the demo's policy");
+    let (status, _) = admin
+        .post(
+            &review_path(over),
+            json!({"decision": "approved", "note": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let over_id = over["household_id"].as_str().ok_or("household")?;
+    let over_page = format!("/api/office/households/{over_id}");
+    let (_, detail) = admin.get(&over_page).await?;
+    assert_eq!(detail["row"]["status"], "failed");
+    assert_eq!(detail["row"]["verdict"], "fail");
+    assert_eq!(detail["row"]["accepted"], false);
+    assert_eq!(detail["row"]["over_cap"], true);
+    let area_finding = detail["findings"]
+        .as_array()
+        .ok_or("findings")?
+        .iter()
+        .find(|f| f["origin"] == "area_over_cap")
+        .ok_or("面积超标 raised by the office")?
+        .clone();
+    assert_eq!(area_finding["critical"], true);
+    assert!(
+        area_finding["description"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("面积超标：建筑面积"),
+        "{area_finding}"
+    );
+    assert_eq!(
+        area_finding["allowed"],
+        json!(["closed"]),
+        "the district decides"
+    );
+    let (status, error) = admin
+        .post(
+            &format!("{over_page}/milestones"),
+            json!({"moved_in_on": "2026-11-30"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("“不合格”"),
+        "{error}"
+    );
+    let (_, board) = admin.get("/api/office/dashboard").await?;
+    assert_eq!(board["total"]["accepted"], 1);
+    assert_eq!(board["total"]["failed"], 1);
+    let (_, xlsx) = admin.bytes("/api/office/exports/households.xlsx").await?;
+    let listed = rows_of(xlsx)?;
+    let row = listed
+        .iter()
+        .find(|r| r[0] == seeded.over_cap[0])
+        .ok_or("the over-limit house in the export")?;
+    assert_eq!(
+        (row[8].as_str(), row[9].as_str(), row[10].as_str()),
+        ("不合格", "不合格", "是")
+    );
+    // Only a re-measure within the cap or the district's written decision closes it.
+    let area_transition = format!(
+        "/api/office/findings/{}/transition",
+        area_finding["id"].as_str().unwrap_or_default()
+    );
+    let (status, error) = zhang
+        .post(
+            &area_transition,
+            json!({"to": "rectified", "note": "已拆除多余部分", "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("抽查复核")
+    );
+    let (status, _) = admin
+        .post(
+            &area_transition,
+            json!({"to": "closed", "note": " ", "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a decision needs its reason"
+    );
+    let (status, decided) = admin
+        .post(
+            &area_transition,
+            json!({"to": "closed", "note": "经区联席会议研究，多出部分为已拆除的附属用房，同意认定", "evidence_sha256": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    let (_, detail) = admin.get(&over_page).await?;
+    assert_eq!(detail["row"]["verdict"], "pass_after_rectification");
+    assert_eq!(detail["row"]["accepted"], true);
+    let (_, board) = admin.get("/api/office/dashboard").await?;
+    assert_eq!(board["total"]["accepted"], 2);
+    assert_eq!(board["total"]["failed"], 0);
+
     // A returned acceptance no longer makes its household accepted.
     let returned = pending
         .iter()
-        .find(|p| p["kind"] == "acceptance" && p["household_number"] != seeded.accepted[0].as_str())
+        .find(|p| {
+            p["kind"] == "acceptance"
+                && p["household_number"] != seeded.accepted[0].as_str()
+                && p["household_number"] != seeded.over_cap[0].as_str()
+        })
         .ok_or("an acceptance to return")?;
-    let (status, _) = zhang
+    let (status, _) = admin
         .post(
             &review_path(returned),
             json!({"decision": "returned", "note": "面积记录有误，请复测"}),
@@ -368,9 +520,9 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["field"], "moved_in_on");
     let (_, board) = zhang.get("/api/office/dashboard").await?;
-    assert_eq!(board["total"]["accepted"], 5);
+    assert_eq!(board["total"]["accepted"], 2);
     let (_, queue) = zhang.get("/api/office/review").await?;
-    assert_eq!(queue["submissions"].as_array().map(Vec::len), Some(6));
+    assert_eq!(queue["submissions"].as_array().map(Vec::len), Some(5));
 
     // A conflicting copy of a submission is shown beside the stored one.
     let submission_id = pending[2]["submission_id"]
@@ -418,14 +570,14 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         "{paths:?}"
     );
     let conflict_id = conflict["id"].as_i64().ok_or("conflict id")?;
-    let (status, _) = zhang
+    let (status, _) = admin
         .post(
             &format!("/api/office/conflicts/{conflict_id}"),
             json!({"keep": "stored", "note": ""}),
         )
         .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = zhang
+    let (status, _) = admin
         .post(
             &format!("/api/office/conflicts/{conflict_id}"),
             json!({"keep": "stored", "note": "自筹资金以户主确认的为准"}),
@@ -524,7 +676,7 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     };
     let header = "乡镇,村,户主姓名,身份证号,家庭人口,联系电话,安置方式,安置类型,安置点";
     let bad = format!(
-        "{header}\n施桥镇,新安村,测试户甲,{},3,,分散安置,自建,\n施桥镇,新安村,测试户乙,3415021980010112,4,,分散安置,自建,\n",
+        "{header}\n马头镇,马头村,测试户甲,{},3,,分散安置,自建,\n马头镇,马头村,测试户乙,3415021980010112,4,,分散安置,自建,\n",
         id(1970, 901)
     );
     let (status, preview) = admin
@@ -554,6 +706,7 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         id(1970, 901),
         id(1981, 902)
     );
+    // 施桥镇 is not a township of the office: refused with the name, until confirmed.
     let (_, preview) = admin
         .upload(
             "/api/office/import/preview",
@@ -561,15 +714,49 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
             "roster.csv",
         )
         .await?;
+    assert_eq!(preview["errors"][0]["row"], 2, "{preview}");
+    assert_eq!(preview["errors"][0]["column"], "乡镇");
+    assert!(
+        preview["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("未知乡镇“施桥镇”")
+    );
+    assert_eq!(preview["new_places"][0]["name"], "施桥镇");
+    let (status, refused) = admin
+        .upload(
+            "/api/office/import",
+            good.clone().into_bytes(),
+            "roster.csv",
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(refused["imported"], false);
+    let (_, preview) = admin
+        .upload(
+            "/api/office/import/preview?create_places=true",
+            good.clone().into_bytes(),
+            "roster.csv",
+        )
+        .await?;
     assert_eq!(preview["valid_rows"], 2);
     assert_eq!(preview["errors"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        preview["new_places"].as_array().map(Vec::len),
+        Some(2),
+        "施桥镇 and 新安村"
+    );
     let (_, board) = admin.get("/api/office/dashboard").await?;
     assert_eq!(
         board["total"]["households"], 121,
         "a preview writes nothing"
     );
     let (status, imported) = admin
-        .upload("/api/office/import", good.into_bytes(), "roster.csv")
+        .upload(
+            "/api/office/import?create_places=true",
+            good.into_bytes(),
+            "roster.csv",
+        )
         .await?;
     assert_eq!(status, StatusCode::OK, "{imported}");
     assert_eq!(imported["imported"], true);
@@ -598,8 +785,8 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         .bytes("/api/office/exports/findings.xlsx?state=closed")
         .await?;
     let closed_rows = rows_of(xlsx)?;
-    assert_eq!(closed_rows.len(), 4);
-    assert_eq!(closed_rows[3][6], "已销号");
+    assert_eq!(closed_rows.len(), 5, "the drainage finding and 面积超标");
+    assert!(closed_rows[3..].iter().all(|r| r[6] == "已销号"));
 
     // The printed form: HTML with the household, and a PDF.
     let (status, html) = zhang.bytes(&format!("/api/office/forms/{first}")).await?;

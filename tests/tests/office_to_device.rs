@@ -170,6 +170,7 @@ fn demo_households_are_inspected_on_a_device() {
         today: Utc::now().date_naive(),
         policy,
         policy_context: PolicyContext::default(),
+        policy_version: None,
     };
     let submission = store
         .submit(
