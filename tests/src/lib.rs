@@ -4,7 +4,9 @@
 
 pub mod field;
 pub mod fixtures;
+pub mod pages;
 pub mod proxy;
 pub mod real_app;
+pub mod records;
 pub mod seed;
 pub mod webdriver;

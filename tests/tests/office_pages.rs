@@ -5,101 +5,13 @@
 use std::io::Cursor;
 
 use anju_tests::fixtures::{DEMO_PASSWORD, InProcessOffice, TOWNSHIP, office_data};
+use anju_tests::pages::Page;
 use anju_tests::seed::field_results;
 use calamine::{Reader, Xlsx};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-
-/// A signed-in office page: its cookie, and the header pages send.
-struct Page {
-    base: String,
-    cookie: String,
-    http: reqwest::Client,
-}
-
-impl Page {
-    async fn sign_in(
-        base: &str,
-        name: &str,
-    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        let http = reqwest::Client::new();
-        let response = http
-            .post(format!("{base}/api/office/login"))
-            .header("X-Anju-Office", "1")
-            .json(&json!({"name": name, "password": DEMO_PASSWORD}))
-            .send()
-            .await?;
-        assert_eq!(response.status(), StatusCode::OK, "{name} signs in");
-        let set_cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .ok_or("a session cookie")?
-            .to_string();
-        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"));
-        let cookie = set_cookie.split(';').next().unwrap_or_default().to_string();
-        Ok(Self {
-            base: base.to_string(),
-            cookie,
-            http,
-        })
-    }
-
-    async fn get(&self, path: &str) -> Result<(StatusCode, Value), reqwest::Error> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
-    }
-
-    async fn bytes(&self, path: &str) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .send()
-            .await?;
-        Ok((response.status(), response.bytes().await?.to_vec()))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Result<(StatusCode, Value), reqwest::Error> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .header("X-Anju-Office", "1")
-            .json(&body)
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
-    }
-
-    async fn upload(
-        &self,
-        path: &str,
-        bytes: Vec<u8>,
-        name: &str,
-    ) -> Result<(StatusCode, Value), reqwest::Error> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .header("X-Anju-Office", "1")
-            .header("X-File-Name", name)
-            .body(bytes)
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
-    }
-}
 
 /// Where a review queue item is reviewed.
 fn review_path(item: &Value) -> String {

@@ -633,6 +633,14 @@ async fn push(
         )
         .field("records"));
     }
+    if let Err(problem) = anju_core::records::check_push_time(request.device_time) {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_device_time",
+            format!("{} / {}", problem.zh, problem.en),
+        )
+        .field("device_time"));
+    }
     let server_time = Utc::now();
     let offset = state
         .store
@@ -648,13 +656,17 @@ async fn push(
         .precheck(user.clone(), request.records.clone())
         .await?;
     let mut results = Vec::with_capacity(request.records.len());
-    for (record, precheck) in request.records.into_iter().zip(prechecks) {
-        let result = match precheck {
+    for (index, (record, precheck)) in request.records.into_iter().zip(prechecks).enumerate() {
+        let mut result = match precheck {
             Some(result) => result,
             None => {
                 store_if_blobs_present(&state, &user, request.device_id, record, offset).await?
             }
         };
+        // The field of a refused record, as a path into the whole request.
+        if let Some(field) = result.field.take() {
+            result.field = Some(format!("records[{index}].{field}"));
+        }
         let counter = match result.status {
             RecordStatus::Accepted => &state.metrics.records_accepted,
             RecordStatus::Duplicate => &state.metrics.records_duplicate,
