@@ -86,7 +86,10 @@ async fn a_damaged_row_is_shown_as_such_and_the_rest_loads() -> TestResult {
     );
     let (status, findings) = admin.get("/api/office/findings").await?;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(damaged_ids(&findings["damaged"]), std::slice::from_ref(&finding));
+    assert_eq!(
+        damaged_ids(&findings["damaged"]),
+        std::slice::from_ref(&finding)
+    );
     assert!(!findings["rows"].as_array().ok_or("rows")?.is_empty());
     let (status, page) = admin
         .get(&format!("/api/office/households/{other}"))

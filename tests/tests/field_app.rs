@@ -320,3 +320,153 @@ async fn a_draft_survives_reopening_the_app() -> TestResult {
     office.stop().await?;
     Ok(())
 }
+
+/// The district sets a new policy: the device receives it on its next pull, assesses with
+/// it (a total cap for 4-person households) and says which version applied; the
+/// submission records that version, and the office judges it by the same one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_policy_reaches_the_device_and_decides_its_verdict() -> TestResult {
+    use anju_tests::pages::Page;
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device_dir = tempfile::tempdir()?;
+    let app = app_in(device_dir.path())?;
+    app.sign_in(
+        &office.url(),
+        INSPECTOR,
+        anju_tests::fixtures::DEMO_PASSWORD,
+    )
+    .await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let zheng = app
+        .list_households(&HouseholdQuery {
+            text: Some(ZHENG.into()),
+            ..HouseholdQuery::default()
+        })?
+        .items
+        .remove(0);
+    // 97.80 m² for 4 people: within the national 100 m² under the demo's policy (version 2).
+    let before = app.assess_area(zheng.id, &zheng_house())?;
+    assert_eq!(before.policy_version, Some(2));
+    let cap = |check: &anju_app::AreaCheck| {
+        check.assessment.as_ref().map(|a| {
+            (
+                a.cap.total.to_m2_string(),
+                a.is_over(),
+                a.cap.rule_name.clone(),
+            )
+        })
+    };
+    assert_eq!(
+        cap(&before).map(|c| (c.0, c.1)),
+        Some(("100.00".into(), false))
+    );
+
+    // The district office sets version 3: 4-person households at most 90 m² in all.
+    let mut file: serde_json::Value = serde_json::to_value(
+        anju_office::decide::policy_history(
+            anju_office::db::OfficeDb::open(office_dir.path())?.connection(),
+        )?
+        .versions()
+        .last()
+        .ok_or("a policy")?,
+    )?;
+    file["effective_from"] = serde_json::Value::Null;
+    file["policy"]["area_caps"]["rules"]
+        .as_array_mut()
+        .ok_or("rules")?
+        .push(serde_json::json!({
+            "name": "四人户总面积不超过90平方米", "household_size": {"min": 4, "max": 4},
+            "cap": {"kind": "total", "m2": "90"}
+        }));
+    let admin = Page::sign_in(&office.url(), "admin").await?;
+    let (status, set) = admin
+        .post(
+            "/api/office/policy",
+            serde_json::json!({"file": file.to_string(), "dry_run": false}),
+        )
+        .await?;
+    assert_eq!(status, reqwest::StatusCode::OK, "{set}");
+    assert_eq!(set["version"], 3);
+    assert_eq!(set["in_force"], true);
+
+    // Offline, the device still assesses with what it has; after its next pull, with v3.
+    assert_eq!(
+        app.assess_area(zheng.id, &zheng_house())?.policy_version,
+        Some(2)
+    );
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let after = app.assess_area(zheng.id, &zheng_house())?;
+    assert_eq!(after.policy_version, Some(3));
+    assert_eq!(
+        cap(&after),
+        Some(("90.00".into(), true, "四人户总面积不超过90平方米".into()))
+    );
+
+    // The inspector accepts the house: the submission records version 3 and its figures,
+    // and the office, judging by the version in force today, agrees: over the cap.
+    let view = app.open_draft(zheng.id, SubmissionKind::Acceptance)?;
+    let draft = view.draft.id;
+    let mut revision = view.draft.revision;
+    let deadline = Utc::now().date_naive() + Duration::days(20);
+    for (key, answer) in zheng_answers(deadline) {
+        revision = app
+            .save_answer(draft, key, Some(answer), Some(revision))?
+            .revision;
+    }
+    let mut seed = 40;
+    for (slot, n) in PHOTO_SLOTS {
+        for _ in 0..n {
+            seed += 1;
+            revision = anju_tests::seed::add_camera_photo(&app, draft, slot, revision, seed)?;
+        }
+    }
+    revision = app
+        .sign(
+            draft,
+            "sign_household_head",
+            ZHENG,
+            SignatureMethod::Handwritten,
+            handwriting(1.0),
+            Some(revision),
+        )?
+        .state
+        .revision;
+    sign_as_inspectors(&app, draft, revision, 2.0)?;
+    let submitted = app.submit_draft(draft)?;
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let conn = rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+    let (device_version, recorded): (Option<u32>, Option<String>) = conn.query_row(
+        "SELECT policy_version, recorded_area_json FROM submissions WHERE id = ?1",
+        [submitted.submission_id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!(device_version, Some(3));
+    let recorded: serde_json::Value = serde_json::from_str(&recorded.ok_or("recorded figures")?)?;
+    assert_eq!(recorded["cap"]["m2"], "90.00");
+    assert_eq!(recorded["over_cap"], true);
+    let (judged_by, over, mismatch): (u32, bool, Option<String>) = conn.query_row(
+        "SELECT policy_version, over_cap, policy_mismatch_zh FROM submission_checks
+         WHERE submission_id = ?1",
+        [submitted.submission_id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    assert_eq!((judged_by, over, mismatch), (3, true, None));
+    // The device learns what the office made of it: 面积超标, raised by the office.
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let raised: Vec<_> = app
+        .list_findings()?
+        .into_iter()
+        .filter(|f| f.raised_by_office)
+        .collect();
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    assert!(raised[0].finding.description.starts_with("面积超标"));
+    let detail = app.household_detail(zheng.id)?;
+    let office_word = detail.office.ok_or("the office's standing")?;
+    assert_eq!(office_word.status, "awaiting_review");
+    assert_eq!(office_word.verdict.as_deref(), Some("fail"));
+    office.stop().await?;
+    Ok(())
+}

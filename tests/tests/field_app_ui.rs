@@ -196,6 +196,9 @@ async fn the_inspector_does_the_whole_job_in_the_real_app() -> TestResult {
     if result.is_ok() {
         result = a_supervisor_re_measures_on_another_device(&mut app, &office.url()).await;
     }
+    if result.is_ok() {
+        result = a_new_policy_reaches_the_app(&mut app, office_dir.path()).await;
+    }
     if result.is_err() {
         let _ = app.screenshot("job", "FAILED").await;
     }
@@ -251,6 +254,9 @@ async fn whole_job(
     .await?;
     let per_person = wd.wait_for(&testid("area-per-person"), SHORT).await?;
     assert!(wd.text(&per_person).await?.contains("24.00"));
+    // The demo district's policy (version 2) came with the first pull.
+    let policy = wd.wait_for(&testid("area-policy"), SHORT).await?;
+    assert!(wd.text(&policy).await?.contains("第2版"));
     wait_saved(wd).await?;
     let area = wd.wait_for(&testid("item-area_measurement"), SHORT).await?;
     wd.scroll_into_view(&area).await?;
@@ -513,6 +519,92 @@ async fn a_supervisor_re_measures_on_another_device(
     .await?;
     app.screenshot(prefix, "findings-rectified-at-the-office")
         .await?;
+    Ok(())
+}
+
+/// The district sets a new policy with the command line (4-person households at most
+/// 90 m² in all); after its next sync the app assesses 郑怀圣's house by it: the cap it
+/// shows changes, with the rule's name and the version, and the 96 m² house is over.
+async fn a_new_policy_reaches_the_app(app: &mut RealApp, office_dir: &Path) -> TestResult {
+    let prefix = "job";
+    let office = anju_tests::fixtures::office_binary()?;
+    let shown = std::process::Command::new(&office)
+        .arg("--data")
+        .arg(office_dir)
+        .args(["policy", "show"])
+        .output()?;
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let mut file: serde_json::Value = serde_json::from_slice(&shown.stdout)?;
+    file["effective_from"] = serde_json::Value::Null;
+    file["policy"]["area_caps"]["rules"]
+        .as_array_mut()
+        .ok_or("rules")?
+        .push(json!({
+            "name": "四人户总面积不超过90平方米", "household_size": {"min": 4, "max": 4},
+            "cap": {"kind": "total", "m2": "90"}
+        }));
+    let policy_dir = tempfile::tempdir()?;
+    let path = policy_dir.path().join("policy.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&file)?)?;
+    let set = std::process::Command::new(&office)
+        .arg("--data")
+        .arg(office_dir)
+        .arg("policy")
+        .arg("set")
+        .arg(&path)
+        .args(["--by", "金安区扶贫办"])
+        .output()?;
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    assert!(String::from_utf8_lossy(&set.stdout).contains("version 3"));
+
+    let wd = &app.wd;
+    wd.click_css(".van-nav-bar__left", SHORT).await.ok();
+    click(wd, "tab-households").await?;
+    wd.wait_route("households", SHORT).await?;
+    sync_in_app(wd).await?;
+    click(wd, "tab-households").await?;
+    wd.wait_route("households", SHORT).await?;
+    search_zheng(wd).await?;
+    click(wd, "household-item").await?;
+    wd.wait_route("household", SHORT).await?;
+    // The office's word on the acceptance the app sent: waiting for the district's review.
+    wd.wait_until(
+        "the household shows where it stands at the office",
+        "const o = document.querySelector('[data-testid=\"household-office\"]');
+         return o && o.dataset.status === 'awaiting_review' && o.textContent.includes('待审核');",
+        vec![],
+        SHORT,
+    )
+    .await?;
+    click(wd, "start-spot-check").await?;
+    wd.wait_route("form", SCREEN).await?;
+    click(wd, "area-add-part").await?;
+    fill(wd, "area-part-0-label", "一层主体").await?;
+    fill(wd, "area-part-0-length", "10").await?;
+    fill(wd, "area-part-0-width", "9.6").await?;
+    fill(wd, "area-part-0-height", "3.0").await?;
+    wd.wait_until(
+        "the cap is the new policy's: 90.00 m² for a household of 4, by version 3, and 96 m² is over",
+        "const cap = document.querySelector('[data-testid=\"area-cap\"]');
+         const policy = document.querySelector('[data-testid=\"area-policy\"]');
+         const v = document.querySelector('[data-testid=\"area-verdict\"]');
+         return cap && cap.textContent.includes('90.00') && cap.textContent.includes('四人户总面积不超过90平方米')
+             && policy && policy.dataset.version === '3' && v && v.dataset.over === 'true';",
+        vec![],
+        SHORT,
+    )
+    .await?;
+    let cap = app.wd.wait_for(&testid("area-cap"), SHORT).await?;
+    app.wd.scroll_into_view(&cap).await?;
+    app.screenshot(prefix, "area-under-the-new-policy").await?;
     Ok(())
 }
 

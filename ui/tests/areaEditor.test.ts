@@ -13,12 +13,13 @@ const { i18n } = await import('../src/i18n')
 const AreaEditor = (await import('../src/components/AreaEditor.vue')).default
 
 const area = (m2: number) => ({ quarter_mm2: m2 * 4_000_000, m2: m2.toFixed(2) })
-function check(measurement: HouseMeasurement): AreaCheck {
+function check(measurement: HouseMeasurement, policyVersion: number | null = 3): AreaCheck {
   const part = measurement.parts[0]
   const m2 = part.shape.kind === 'rectangle' ? (part.shape.length_mm * part.shape.width_mm) / 1e6 : 0
   const cap = 100
   return {
     error: null,
+    policy_version: policyVersion,
     assessment: {
       parts: [], built_area: area(m2), household_size: 4, per_person_m2: (m2 / 4).toFixed(2),
       cap: { rule_name: '每人25平方米', household_size: 4, total: area(cap), per_person: area(25) },
@@ -62,7 +63,21 @@ describe('AreaEditor', () => {
     expect(wrapper.find('[data-testid="area-built"]').text()).toContain('96.00')
     expect(wrapper.find('[data-testid="area-per-person"]').text()).toContain('24.00')
     expect(wrapper.find('[data-testid="area-verdict"]').attributes('data-over')).toBe('false')
+    expect(wrapper.find('[data-testid="area-policy"]').text()).toBe('按区县第3版政策评定')
     expect(wrapper.emitted('update')?.slice(-1)[0]).toEqual([{ type: 'area', measurement }])
+    wrapper.unmount()
+  })
+
+  it('says when no district policy has arrived and the national rule applies', async () => {
+    vi.mocked(api.assessArea).mockImplementation(async (_h, m) => check(m, null))
+    const wrapper = mountEditor()
+    await wrapper.find('[data-testid="area-add-part"]').trigger('click')
+    await type(wrapper, 'area-part-0-length', '10')
+    await type(wrapper, 'area-part-0-width', '8')
+    await vi.advanceTimersByTimeAsync(150)
+    await flushPromises()
+    expect(wrapper.find('[data-testid="area-policy"]').text()).toContain('国家标准')
+    expect(wrapper.find('[data-testid="area-policy"]').attributes('data-version')).toBe('')
     wrapper.unmount()
   })
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anju_core::area::{self, AreaAssessment, AreaError, HouseMeasurement};
-use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, form_by_id};
+use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, Text, form_by_id};
 use anju_core::model::{Household, SignatureMeta, SignatureMethod, SubmissionKind};
 use anju_core::policy::{PolicyContext, PolicyTable};
 use anju_media::{
@@ -320,6 +320,7 @@ impl FieldApp {
         let store = self.store();
         let household = self.household(&store, id)?;
         let status = store.household_status(id)?;
+        let standing = store.office_standing(id)?;
         let open_findings = store.open_findings(id)?;
         let office = store.office_inspections(id)?;
         // The office's word on each returned submission, this device's included.
@@ -413,6 +414,12 @@ impl FieldApp {
                 .draft_for(id, SubmissionKind::SpotCheck)?
                 .map(|d| d.id),
             recorded_area,
+            office: standing.map(|(status, verdict)| OfficeStandingView {
+                status: status.code().to_string(),
+                status_label: Text::new(status.label_zh(), status.label_en()),
+                verdict: verdict.map(|v| v.code().to_string()),
+                verdict_label: verdict.map(|v| Text::new(v.label_zh(), v.label_en())),
+            }),
         })
     }
 
@@ -972,6 +979,7 @@ impl FieldApp {
                     synced: row.synced,
                     office_note: row.office_note,
                     office_changed_at: row.office_changed_at,
+                    raised_by_office: row.raised_by_office,
                 }
             })
             .collect())

@@ -97,6 +97,18 @@ pub struct HouseholdDetail {
     pub acceptance_draft: Option<Uuid>,
     pub spot_check_draft: Option<Uuid>,
     pub recorded_area: Option<RecordedArea>,
+    /// Where the office says the household stands (待审核, 不合格…), as last pulled.
+    pub office: Option<OfficeStandingView>,
+}
+
+/// The office's word on a household: its status and the verdict of its acceptance, with
+/// their labels (codes as the office pages use them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OfficeStandingView {
+    pub status: String,
+    pub status_label: Text,
+    pub verdict: Option<String>,
+    pub verdict_label: Option<Text>,
 }
 
 /// One problem of a filled form, in both languages.
@@ -216,6 +228,8 @@ pub struct FindingView {
     pub office_note: Option<String>,
     /// When the office last moved it.
     pub office_changed_at: Option<DateTime<Utc>>,
+    /// Raised by the office (面积超标, a critical item), not by this device.
+    pub raised_by_office: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -370,7 +370,8 @@ pub struct Submission {
 
 /// The figures a device recorded of a measured house with its policy version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// The field app has a `RecordedArea` view of its own; in TypeScript this one is apart.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SubmittedAreaFigures"))]
 pub struct RecordedArea {
     pub built_area: Area,
     /// The cap for the household, exact.

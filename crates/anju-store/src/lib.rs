@@ -254,6 +254,8 @@ pub struct FindingRow {
     pub office_note: Option<String>,
     /// When the office last moved it.
     pub office_changed_at: Option<DateTime<Utc>>,
+    /// Raised by the office itself (面积超标, a critical item), not by this device.
+    pub raised_by_office: bool,
 }
 
 pub struct Store {
@@ -614,6 +616,34 @@ impl Store {
             [id.to_string()],
             |row| row.get(0),
         )?)
+    }
+
+    /// Where the office says the household stands, as last pulled: its status and the
+    /// verdict of its acceptance (`None` before the office said anything).
+    pub fn office_standing(
+        &self,
+        id: Uuid,
+    ) -> Result<
+        Option<(
+            anju_core::verdict::HouseholdStatus,
+            Option<anju_core::verdict::AcceptanceVerdict>,
+        )>,
+    > {
+        let row: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT office_status, office_verdict FROM households WHERE id = ?1",
+                [id.to_string()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(status, verdict)| {
+            let status = anju_core::verdict::HouseholdStatus::from_code(&status?)?;
+            Some((
+                status,
+                verdict.and_then(|v| anju_core::verdict::AcceptanceVerdict::from_code(&v)),
+            ))
+        }))
     }
 
     pub fn household_status(&self, id: Uuid) -> Result<HouseholdStatus> {
@@ -1476,6 +1506,71 @@ impl Store {
                 synced,
                 office_note,
                 office_changed_at: office_changed_at.as_deref().map(parse_time).transpose()?,
+                raised_by_office: false,
+            });
+        }
+        out.extend(self.findings_raised_by_office()?);
+        Ok(out)
+    }
+
+    /// The findings the office raised on this device's households (面积超标, a critical
+    /// item): the device learns them with the household's history.
+    fn findings_raised_by_office(&self) -> Result<Vec<FindingRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.finding_id, o.household_id, o.state, o.description, o.deadline, o.note,
+                    o.changed_at, o.origin, h.head_name, h.number, h.township, h.village
+             FROM office_findings o JOIN households h ON h.id = o.household_id
+             WHERE o.origin <> 'inspector' AND o.description IS NOT NULL
+               AND o.deadline IS NOT NULL
+             ORDER BY o.deadline, o.changed_at",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                [
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                ],
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, String>(6)?,
+                row.get::<_, String>(7)?,
+                [
+                    row.get::<_, String>(8)?,
+                    row.get::<_, String>(9)?,
+                    row.get::<_, String>(10)?,
+                    row.get::<_, String>(11)?,
+                ],
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let ([id, household, state, description, deadline], note, changed_at, origin, place) =
+                row?;
+            let [head_name, household_number, township, village] = place;
+            out.push(FindingRow {
+                finding: Finding {
+                    id: parse_uuid(&id, "finding id")?,
+                    household_id: parse_uuid(&household, "household id")?,
+                    submission_id: None,
+                    item: (origin == "area_over_cap").then(|| "area_measurement".to_string()),
+                    description,
+                    deadline: deadline.parse().map_err(|_| StoreError::Corrupt {
+                        what: format!("deadline of office finding {id}"),
+                    })?,
+                    state: FindingState::from_code(&state).ok_or_else(|| StoreError::Corrupt {
+                        what: format!("state of office finding {id}"),
+                    })?,
+                },
+                head_name,
+                household_number,
+                township,
+                village,
+                synced: true,
+                office_note: note,
+                office_changed_at: Some(parse_time(&changed_at)?),
+                raised_by_office: true,
             });
         }
         Ok(out)

@@ -13,4 +13,8 @@ office_note: string | null,
 /**
  * When the office last moved it.
  */
-office_changed_at: string | null, };
+office_changed_at: string | null, 
+/**
+ * Raised by the office (面积超标, a critical item), not by this device.
+ */
+raised_by_office: boolean, };

@@ -2,6 +2,11 @@
 import type { Household } from "./Household";
 import type { HouseholdStatus } from "./HouseholdStatus";
 import type { InspectionSummary } from "./InspectionSummary";
+import type { OfficeStandingView } from "./OfficeStandingView";
 import type { RecordedArea } from "./RecordedArea";
 
-export type HouseholdDetail = { household: Household, status: HouseholdStatus, open_findings: number, inspections: Array<InspectionSummary>, acceptance_draft: string | null, spot_check_draft: string | null, recorded_area: RecordedArea | null, };
+export type HouseholdDetail = { household: Household, status: HouseholdStatus, open_findings: number, inspections: Array<InspectionSummary>, acceptance_draft: string | null, spot_check_draft: string | null, recorded_area: RecordedArea | null, 
+/**
+ * Where the office says the household stands (待审核, 不合格…), as last pulled.
+ */
+office: OfficeStandingView | null, };

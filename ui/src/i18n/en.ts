@@ -25,6 +25,7 @@ const en: typeof zhCN = {
     finished: 'All shown ({n})', loadFailed: 'Could not load, tap to retry',
   },
   household: {
+    officeStanding: 'At the office', verdict: 'verdict: {verdict}',
     title: 'Household', head: 'Head', idNumber: 'ID number', tapToShow: 'tap to show', size: 'People', members: 'Members',
     phone: 'Phone', place: 'Address', site: 'Site', placement: 'Placement', status: 'Status',
     inspections: 'Inspections', noInspections: 'No inspection yet',
@@ -55,6 +56,7 @@ const en: typeof zhCN = {
     count: '{n} taken', full: 'Limit reached', deleteConfirm: 'Delete this photo?', failed: 'The photo was not saved: {message}',
   },
   area: {
+    policyVersion: "By the district's policy, version {version}", policyNational: 'By the national rule (no district policy received yet)',
     addPart: 'Add part', part: 'Part {n}', label: 'Name', labelPlaceholder: 'e.g. ground floor', storey: 'Storey',
     shape: 'Shape', rectangle: 'Rectangle', polygon: 'Polygon', length: 'Length (m)', width: 'Width (m)',
     corners: 'Corners (m)', corner: 'Corner {n}', addCorner: 'Add corner', x: 'x', y: 'y',
@@ -75,6 +77,7 @@ const en: typeof zhCN = {
     recorded: 'Area recorded at acceptance', difference: 'Difference from the record', noRecorded: 'No recorded area yet (a sync brings acceptances made on other devices)',
   },
   findings: {
+    byOffice: 'raised by the office',
     title: 'Problems to fix', empty: 'No problems', add: 'Add problem', description: 'Description', deadline: 'Deadline',
     overdue: '{n} days overdue', dueOn: 'due {date}', open: 'Open', closedGroup: 'Handled',
     state: { open: 'Open', rectified: 'Rectified', closed: 'Closed', reopened: 'Reopened' },

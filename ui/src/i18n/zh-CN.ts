@@ -23,6 +23,7 @@ export default {
     finished: '已全部显示（{n} 户）', loadFailed: '加载失败，点击重试',
   },
   household: {
+    officeStanding: '办公室审定', verdict: '验收结论：{verdict}',
     title: '户详情', head: '户主', idNumber: '身份证号', tapToShow: '点击显示', size: '人口', members: '家庭成员',
     phone: '电话', place: '地址', site: '安置点', placement: '安置方式', status: '状态',
     inspections: '验收记录', noInspections: '还没有验收记录',
@@ -53,6 +54,7 @@ export default {
     count: '已拍 {n} 张', full: '已达上限', deleteConfirm: '删除这张照片？', failed: '照片未能保存：{message}',
   },
   area: {
+    policyVersion: '按区县第{version}版政策评定', policyNational: '按国家标准评定（尚未收到区县政策）',
     addPart: '添加部位', part: '部位 {n}', label: '名称', labelPlaceholder: '例如 一层主体', storey: '层',
     shape: '形状', rectangle: '矩形', polygon: '多边形', length: '长 (m)', width: '宽 (m)',
     corners: '角点坐标 (m)', corner: '角点 {n}', addCorner: '添加角点', x: 'x', y: 'y',
@@ -73,6 +75,7 @@ export default {
     recorded: '验收时记录的面积', difference: '与记录相差', noRecorded: '还没有验收时记录的面积（同步后可看到其他设备的验收）',
   },
   findings: {
+    byOffice: '办公室提出',
     title: '整改问题', empty: '没有整改问题', add: '添加问题', description: '问题描述', deadline: '整改期限',
     overdue: '已逾期 {n} 天', dueOn: '期限 {date}', open: '未整改', closedGroup: '已处理',
     state: { open: '待整改', rectified: '已整改', closed: '已销号', reopened: '重新整改' },
