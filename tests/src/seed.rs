@@ -142,6 +142,36 @@ pub async fn field_results(
     Ok(seeded)
 }
 
+/// The district office reviews as it does at its desk: it approves the first `approve`
+/// acceptances waiting for review (oldest first). Returns how many it approved.
+pub async fn district_review(url: &str, approve: usize) -> Result<usize, BoxError> {
+    let admin = crate::pages::Page::sign_in(url, "admin").await?;
+    let (status, queue) = admin.get("/api/office/review").await?;
+    if !status.is_success() {
+        return Err(format!("the review queue answered {status}: {queue}").into());
+    }
+    let waiting: Vec<String> = queue["submissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|item| item["kind"] == "acceptance")
+        .filter_map(|item| item["submission_id"].as_str().map(str::to_string))
+        .take(approve)
+        .collect();
+    for id in &waiting {
+        let (status, answer) = admin
+            .post(
+                &format!("/api/office/review/{id}"),
+                serde_json::json!({"decision": "approved", "note": null}),
+            )
+            .await?;
+        if !status.is_success() {
+            return Err(format!("approving {id} answered {status}: {answer}").into());
+        }
+    }
+    Ok(waiting.len())
+}
+
 /// A spot check (抽查复核) through the field app's commands: the re-measured house, a
 /// photo of the front, no findings, the inspector's signature; submitted, not synced.
 pub fn spot_check(
