@@ -943,3 +943,88 @@ async fn devices_learn_other_devices_inspections_returns_and_rectification() -> 
     office.stop().await?;
     Ok(())
 }
+
+/// 面积超标 closes by itself when a spot check re-measures the house within the cap: the
+/// re-measure is the evidence, and the household is no longer 不合格.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spot_check_within_the_cap_closes_the_area_finding() -> TestResult {
+    use anju_app::{AppOptions, FieldApp, SyncTrigger};
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let url = office.url();
+    let device = tempfile::tempdir()?;
+    let seeded = field_results(&url, device.path(), 2, 0).await?;
+    let admin = Page::sign_in(&url, "admin").await?;
+    let (_, page) = admin
+        .get(&format!("/api/office/households?q={}", seeded.over_cap[0]))
+        .await?;
+    let row = page["rows"][0].clone();
+    let id = row["id"]
+        .as_str()
+        .ok_or("the over-limit household")?
+        .to_string();
+    let area_findings = |detail: &Value| -> Vec<Value> {
+        detail["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["origin"] == "area_over_cap")
+            .cloned()
+            .collect()
+    };
+    let (_, detail) = admin.get(&format!("/api/office/households/{id}")).await?;
+    assert_eq!(area_findings(&detail).len(), 1);
+    assert_eq!(area_findings(&detail)[0]["state"], "open");
+    let acceptance = detail["submissions"][0]["id"]
+        .as_str()
+        .ok_or("id")?
+        .to_string();
+    let (status, _) = admin
+        .post(
+            &format!("/api/office/review/{acceptance}"),
+            json!({"decision": "approved", "note": null}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, detail) = admin.get(&format!("/api/office/households/{id}")).await?;
+    assert_eq!(detail["row"]["status"], "failed");
+
+    // The supervisor re-measures: 9.2 m × 9 m for the household, within 25 m² a person.
+    let li = FieldApp::open(device.path(), AppOptions::field_defaults())?;
+    let household = uuid::Uuid::parse_str(&id)?;
+    let size = row["size"].as_u64().ok_or("size")? as i64;
+    anju_tests::seed::spot_check(
+        &li,
+        household,
+        "li",
+        anju_tests::field::house(2_300 * size, 9_000),
+        800,
+    )?;
+    li.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let (_, detail) = admin.get(&format!("/api/office/households/{id}")).await?;
+    let [closed] = area_findings(&detail)
+        .try_into()
+        .map_err(|_| "one area finding")?;
+    assert_eq!(closed["state"], "closed");
+    let last = closed["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .ok_or("its closing event")?;
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("抽查复核实测建筑面积"),
+        "{last}"
+    );
+    assert_eq!(last["by"], "li");
+    assert_eq!(
+        detail["row"]["over_cap"], false,
+        "the latest measurement is within"
+    );
+    assert_eq!(detail["row"]["verdict"], "pass_after_rectification");
+    assert_eq!(detail["row"]["accepted"], true);
+    office.stop().await?;
+    Ok(())
+}

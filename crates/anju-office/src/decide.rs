@@ -518,7 +518,9 @@ pub fn after_submission(
                 now,
             )?;
         }
-        if !over && submission.kind == SubmissionKind::SpotCheck {
+        // The event names who closed it: the spot check's inspector (always a user, since
+        // only a signed-in inspector pushes).
+        if !over && submission.kind == SubmissionKind::SpotCheck && !user_id.is_empty() {
             close_area_findings(conn, &household, submission, assessment, user_id, now)?;
         }
     }
