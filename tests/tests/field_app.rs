@@ -463,6 +463,17 @@ async fn a_new_policy_reaches_the_device_and_decides_its_verdict() -> TestResult
         .collect();
     assert_eq!(raised.len(), 1, "{raised:?}");
     assert!(raised[0].finding.description.starts_with("面积超标"));
+    // A re-measure is compared with the recorded 97.80 m² as the office compares it: within
+    // the policy's 3 % (100.61 m², +2.9 %), or not (103.61 m², +5.9 %).
+    let close = app.assess_area(zheng.id, &anju_tests::field::house(10_870, 9_090))?;
+    let comparison = close
+        .comparison
+        .ok_or("a comparison with the recorded area")?;
+    assert_eq!(comparison.recorded_m2, ZHENG_BUILT_M2);
+    assert_eq!(comparison.difference_pct, "+2.9%");
+    assert!(comparison.within_tolerance, "{comparison:?}");
+    let far = app.assess_area(zheng.id, &anju_tests::field::house(11_200, 9_090))?;
+    assert!(!far.comparison.ok_or("a comparison")?.within_tolerance);
     let detail = app.household_detail(zheng.id)?;
     let office_word = detail.office.ok_or("the office's standing")?;
     assert_eq!(office_word.status, "awaiting_review");

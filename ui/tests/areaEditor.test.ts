@@ -13,13 +13,19 @@ const { i18n } = await import('../src/i18n')
 const AreaEditor = (await import('../src/components/AreaEditor.vue')).default
 
 const area = (m2: number) => ({ quarter_mm2: m2 * 4_000_000, m2: m2.toFixed(2) })
-function check(measurement: HouseMeasurement, policyVersion: number | null = 3): AreaCheck {
+function check(measurement: HouseMeasurement, policyVersion: number | null = 3, recorded: number | null = null): AreaCheck {
   const part = measurement.parts[0]
   const m2 = part.shape.kind === 'rectangle' ? (part.shape.length_mm * part.shape.width_mm) / 1e6 : 0
   const cap = 100
   return {
     error: null,
     policy_version: policyVersion,
+    // As the office compares them: 3 % tolerance.
+    comparison: recorded === null ? null : {
+      recorded_m2: recorded.toFixed(2), remeasured_m2: m2.toFixed(2), difference_m2: (m2 - recorded).toFixed(2),
+      difference_pct: `${m2 >= recorded ? '+' : ''}${(((m2 - recorded) / recorded) * 100).toFixed(1)}%`,
+      within_tolerance: Math.abs(m2 - recorded) * 1000 <= 30 * recorded,
+    },
     assessment: {
       parts: [], built_area: area(m2), household_size: 4, per_person_m2: (m2 / 4).toFixed(2),
       cap: { rule_name: '每人25平方米', household_size: 4, total: area(cap), per_person: area(25) },
@@ -95,6 +101,7 @@ describe('AreaEditor', () => {
   })
 
   it('shows an over-the-limit verdict and, for a spot check, the difference from the record', async () => {
+    vi.mocked(api.assessArea).mockImplementation(async (_h, m) => check(m, 3, 100))
     const wrapper = mountEditor({ spotCheck: true, recordedArea: { submission_id: 's1', built_area: area(100), made_at: '2017-09-05T02:00:00Z' } })
     await wrapper.find('[data-testid="area-add-part"]').trigger('click')
     await type(wrapper, 'area-part-0-length', '12')
@@ -106,6 +113,8 @@ describe('AreaEditor', () => {
     expect(verdict.text()).toContain('8.00')
     const difference = wrapper.find('[data-testid="area-difference"]')
     expect(difference.text()).toContain('+8.00')
+    expect(difference.text()).toContain('+8.0%')
+    // Over the office's tolerance of 3 %.
     expect(difference.attributes('data-over-threshold')).toBe('true')
     wrapper.unmount()
   })

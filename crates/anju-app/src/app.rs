@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use anju_core::area::{self, AreaAssessment, AreaError, HouseMeasurement};
 use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, Text, form_by_id};
 use anju_core::model::{Household, SignatureMeta, SignatureMethod, SubmissionKind};
+use anju_core::office::compare_areas;
 use anju_core::policy::{PolicyContext, PolicyTable};
 use anju_media::{
     ClockStatus, PhotoOptions, PhotoProcessor, ProcessedPhoto, Signature, SignatureRecord,
@@ -117,6 +118,8 @@ pub(crate) struct PolicyInForce {
     pub version: Option<u32>,
     pub table: PolicyTable,
     pub context: PolicyContext,
+    /// ‰ of the recorded area within which a re-measure agrees with it.
+    pub tolerance_permille: u32,
 }
 
 fn policy_in_force(store: &Store, today: NaiveDate) -> Result<PolicyInForce> {
@@ -126,11 +129,13 @@ fn policy_in_force(store: &Store, today: NaiveDate) -> Result<PolicyInForce> {
             version: Some(version.version),
             table: version.policy.area_caps.clone(),
             context: version.policy.context(),
+            tolerance_permille: version.policy.spot_check_tolerance_permille,
         },
         None => PolicyInForce {
             version: None,
             table: PolicyTable::default(),
             context: PolicyContext::default(),
+            tolerance_permille: anju_core::office::SPOT_CHECK_TOLERANCE_PERMILLE,
         },
     })
 }
@@ -141,12 +146,10 @@ fn assess_on(
     measurement: &HouseMeasurement,
     household_size: u32,
     day: NaiveDate,
-) -> Result<(Option<u32>, Result<AreaAssessment, AreaError>)> {
+) -> Result<(PolicyInForce, Result<AreaAssessment, AreaError>)> {
     let policy = policy_in_force(store, day)?;
-    Ok((
-        policy.version,
-        area::assess(measurement, household_size, &policy.table, &policy.context),
-    ))
+    let assessed = area::assess(measurement, household_size, &policy.table, &policy.context);
+    Ok((policy, assessed))
 }
 
 fn path_text(path: &Path) -> String {
@@ -316,12 +319,13 @@ impl FieldApp {
         store.household(id)?.ok_or(AppError::UnknownHousehold(id))
     }
 
-    pub fn household_detail(&self, id: Uuid) -> Result<HouseholdDetail> {
-        let store = self.store();
-        let household = self.household(&store, id)?;
-        let status = store.household_status(id)?;
-        let standing = store.office_standing(id)?;
-        let open_findings = store.open_findings(id)?;
+    /// Every inspection of the household, this device's and the office's record of the
+    /// others', and the area the latest acceptance that counts recorded.
+    fn inspections(
+        store: &Store,
+        household: &Household,
+    ) -> Result<(Vec<InspectionSummary>, Option<RecordedArea>)> {
+        let id = household.id;
         let office = store.office_inspections(id)?;
         // The office's word on each returned submission, this device's included.
         let returned: BTreeMap<Uuid, Option<String>> = office
@@ -339,7 +343,7 @@ impl FieldApp {
                 .unwrap_or(submission.clock.device_time);
             let assessment = match submission.answers.get("area_measurement") {
                 Some(Answer::Area { measurement }) => {
-                    assess_on(&store, measurement, household.size, china_today(made_at))?
+                    assess_on(store, measurement, household.size, china_today(made_at))?
                         .1
                         .ok()
                 }
@@ -400,6 +404,16 @@ impl FieldApp {
                 built_area,
                 made_at,
             });
+        Ok((inspections, recorded_area))
+    }
+
+    pub fn household_detail(&self, id: Uuid) -> Result<HouseholdDetail> {
+        let store = self.store();
+        let household = self.household(&store, id)?;
+        let status = store.household_status(id)?;
+        let standing = store.office_standing(id)?;
+        let open_findings = store.open_findings(id)?;
+        let (mut inspections, recorded_area) = Self::inspections(&store, &household)?;
         // Newest first.
         inspections.sort_by_key(|i| std::cmp::Reverse((i.made_at, i.submission_id)));
         Ok(HouseholdDetail {
@@ -589,17 +603,29 @@ impl FieldApp {
         let household = self.household(&store, household_id)?;
         let now = anju_sync::trusted_reading(&store, Utc::now())?;
         let today = china_today(now.trusted_time.unwrap_or(now.device_time));
-        let (policy_version, assessed) = assess_on(&store, measurement, household.size, today)?;
+        let (policy, assessed) = assess_on(&store, measurement, household.size, today)?;
         Ok(match assessed {
-            Ok(assessment) => AreaCheck {
-                assessment: Some(assessment),
-                error: None,
-                policy_version,
-            },
+            Ok(assessment) => {
+                // A re-measure is compared as the office compares it, with its tolerance.
+                let (_, recorded) = Self::inspections(&store, &household)?;
+                AreaCheck {
+                    comparison: recorded.map(|r| {
+                        compare_areas(
+                            r.built_area,
+                            assessment.built_area,
+                            policy.tolerance_permille,
+                        )
+                    }),
+                    assessment: Some(assessment),
+                    error: None,
+                    policy_version: policy.version,
+                }
+            }
             Err(error) => AreaCheck {
                 assessment: None,
                 error: Some(error.to_string()),
-                policy_version,
+                policy_version: policy.version,
+                comparison: None,
             },
         })
     }

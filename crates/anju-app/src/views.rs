@@ -192,6 +192,9 @@ pub struct AreaCheck {
     /// The version of the district's policy that set the cap; `None` before the device
     /// received one (the national rule applies).
     pub policy_version: Option<u32>,
+    /// The area against the one the latest acceptance recorded, as the office compares
+    /// them (with the policy's spot-check tolerance), when there is one.
+    pub comparison: Option<anju_core::office::AreaComparison>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

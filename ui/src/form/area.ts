@@ -131,17 +131,3 @@ export function draftFromPart(part: MeasuredPart): PartDraft {
   if (part.rule.kind === 'canopy_cantilever') draft.canopyWidth = formatMetres(part.rule.width_mm)
   return draft
 }
-
-/** Re-measured minus recorded area, in m² and percent of the recorded (spot checks). */
-export function areaDifference(measuredQuarterMm2: number, recordedQuarterMm2: number): { m2: string, percent: string, overThreshold: boolean } {
-  const diff = measuredQuarterMm2 - recordedQuarterMm2
-  // quarter-mm² → m²: 1 m² = 4,000,000 quarter-mm².
-  const m2 = diff / 4_000_000
-  const percent = recordedQuarterMm2 === 0 ? 0 : (diff / recordedQuarterMm2) * 100
-  const sign = (v: number) => (v > 0 ? '+' : '')
-  return {
-    m2: sign(m2) + m2.toFixed(2),
-    percent: sign(percent) + percent.toFixed(1),
-    overThreshold: Math.abs(percent) > 1,
-  }
-}
