@@ -8,6 +8,7 @@ pub mod bindings;
 mod form;
 mod policy;
 mod query;
+mod samples;
 pub(crate) mod submission;
 pub mod views;
 mod xlsx;
@@ -21,8 +22,8 @@ use crate::db::{OfficeDb, OfficeDbError};
 use crate::users::AuthUser;
 
 pub use actions::{
-    assign_bulk, assign_sample, configured_rule, decide_conflict, draw_sample, import_roster,
-    review_submission, sample, samples, transition_finding, update_milestones,
+    assign_bulk, decide_conflict, import_roster, review_submission, transition_finding,
+    update_milestones,
 };
 pub use form::{
     FormHtml, PdfError, household_form_html, pdf_image_src, print_pdf, township_forms_html,
@@ -32,6 +33,7 @@ pub use query::{
     assignments, dashboard, findings, household, households, old_houses, places, review_queue,
 };
 pub(crate) use query::{cell, township_table};
+pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
 pub use xlsx::{findings_xlsx, households_xlsx, townships_xlsx};
 
 #[derive(Debug, thiserror::Error)]
