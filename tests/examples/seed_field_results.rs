@@ -14,11 +14,9 @@ use anju_tests::seed::{district_review, field_results};
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut args = std::env::args().skip(1);
-    let url = args
-        .next()
-        .ok_or(
-            "usage: seed_field_results URL [households] [spot checks] [device folder] [approved]",
-        )?;
+    let url = args.next().ok_or(
+        "usage: seed_field_results URL [households] [spot checks] [device folder] [approved]",
+    )?;
     let count: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(8);
     let spot_checks: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(3);
     let scratch = tempfile::tempdir()?;
