@@ -348,6 +348,16 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
     let (_, board) = admin.get("/api/office/dashboard").await?;
     assert_eq!(board["total"]["accepted"], 1);
     assert_eq!(board["total"]["failed"], 1);
+    // The dashboard's 面积超标 opens its list; the findings filter by who raised them.
+    let (_, over_list) = admin.get("/api/office/households?over_cap=true").await?;
+    assert_eq!(over_list["total"], 1);
+    assert_eq!(over_list["rows"][0]["id"], over["household_id"]);
+    let (_, raised) = admin
+        .get("/api/office/findings?origin=area_over_cap")
+        .await?;
+    assert_eq!(raised["rows"].as_array().map(Vec::len), Some(1));
+    let (status, _) = admin.get("/api/office/findings?origin=mystery").await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, xlsx) = admin.bytes("/api/office/exports/households.xlsx").await?;
     let listed = rows_of(xlsx)?;
     let row = listed
@@ -482,6 +492,17 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         "{paths:?}"
     );
     let conflict_id = conflict["id"].as_i64().ok_or("conflict id")?;
+    let (status, _) = zhang
+        .post(
+            &format!("/api/office/conflicts/{conflict_id}"),
+            json!({"keep": "stored", "note": "以户主确认的为准"}),
+        )
+        .await?;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "which copy stands is the district's decision"
+    );
     let (status, _) = admin
         .post(
             &format!("/api/office/conflicts/{conflict_id}"),

@@ -458,13 +458,29 @@ pub struct PolicyFile {
     pub policy: DistrictPolicy,
 }
 
-/// A policy file that cannot be read: where and why.
+/// A policy file that cannot be read: where and why. `message` is "中文 / English" for the
+/// policy's own checks; the JSON reader's own words are English only, and then stand in both
+/// halves.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("第{line}行第{column}列 / line {line}, column {column}: {message}")]
+#[error("第{line}行第{column}列：{} / line {line}, column {column}: {}", self.zh(), self.en())]
 pub struct PolicyFileError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+impl PolicyFileError {
+    fn zh(&self) -> &str {
+        self.message
+            .split_once(" / ")
+            .map_or(self.message.as_str(), |(zh, _)| zh)
+    }
+
+    fn en(&self) -> &str {
+        self.message
+            .split_once(" / ")
+            .map_or(self.message.as_str(), |(_, en)| en)
+    }
 }
 
 impl PolicyFile {
@@ -566,7 +582,22 @@ mod tests {
         );
         let broken = PolicyFile::parse("{\n  \"policy\": {\n").unwrap_err();
         assert_eq!(broken.line, 3);
-        assert!(broken.to_string().starts_with("第3行"), "{broken}");
+        assert!(broken.to_string().starts_with("第3行第0列："), "{broken}");
+        // The policy's own reasons are split by language.
+        let reversed = PolicyFile::parse(&file(
+            &GOOD.replace("\"min\": 1, \"max\": 2", "\"min\": 2, \"max\": 1"),
+        ))
+        .unwrap_err()
+        .to_string();
+        let (zh, en) = reversed.split_once(" / line").unwrap();
+        assert!(
+            zh.contains("起止颠倒") && !zh.contains("ends before"),
+            "{reversed}"
+        );
+        assert!(
+            en.contains("ends before it starts") && !en.contains("起止"),
+            "{reversed}"
+        );
     }
 
     #[test]

@@ -219,7 +219,7 @@ enum ReportKind {
     Households {
         #[arg(long)]
         township: Option<String>,
-        /// pending, accepted, rectifying or moved_in.
+        /// pending, awaiting_review, accepted, rectifying, failed or moved_in.
         #[arg(long)]
         status: Option<String>,
         #[arg(long)]
@@ -648,6 +648,7 @@ fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Re
                 township: township.clone(),
                 state: state.clone(),
                 overdue: Some(*overdue),
+                ..Default::default()
             };
             write_report(out, &pages::findings_xlsx(db, &viewer, &filter)?)
         }

@@ -344,10 +344,10 @@ pub fn decide_conflict(
             id: conflict_id.to_string(),
         });
     };
+    // Which copy of a record stands is the district's decision, like the review.
+    viewer.require_admin()?;
     if let Some(household) = household {
         viewer.check_household(db, &household)?;
-    } else {
-        viewer.require_admin()?;
     }
     if decided.is_some() {
         return Err(PageError::Invalid(

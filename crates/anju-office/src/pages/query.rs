@@ -338,11 +338,12 @@ fn household_row(raw: RawHouseholdRow) -> std::result::Result<HouseholdRow, Dama
 
 pub const MAX_PAGE: u32 = 500;
 
-/// The filter's `WHERE` clause over [`ROW_JOINS`]; its arguments are `?1`–`?5`.
+/// The filter's `WHERE` clause over [`ROW_JOINS`]; its arguments are `?1`–`?6`.
 const ROW_FILTER: &str = "WHERE (?1 IS NULL OR h.township_id = ?1)
       AND (?2 IS NULL OR s.name = ?2) AND (?3 IS NULL OR h.mode = ?3)
       AND (?4 IS NULL OR coalesce(st.status, 'pending') = ?4)
       AND (?5 IS NULL OR h.head_name LIKE ?5 OR h.number LIKE ?5 OR h.id_number LIKE ?5)
+      AND (?6 IS NULL OR coalesce(st.over_cap, 0) = ?6)
       AND NOT EXISTS (SELECT 1 FROM quarantine q
                       WHERE q.record_kind = 'household' AND q.record_id = h.id)";
 
@@ -384,6 +385,9 @@ pub fn households(
         empty_none(&filter.mode).map_or(Value::Null, Value::Text),
         empty_none(&filter.status).map_or(Value::Null, Value::Text),
         q.map_or(Value::Null, Value::Text),
+        filter
+            .over_cap
+            .map_or(Value::Null, |over| Value::Integer(i64::from(over))),
     ];
     let conn = db.connection();
     let total: u32 = conn.query_row(
@@ -399,7 +403,7 @@ pub fn households(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ROW_COLUMNS} {ROW_JOINS}
          WHERE h.id IN (SELECT h.id {ROW_JOINS} {ROW_FILTER}
-                        ORDER BY t.sort_order, h.number LIMIT ?6 OFFSET ?7)
+                        ORDER BY t.sort_order, h.number LIMIT ?7 OFFSET ?8)
          ORDER BY t.sort_order, h.number"
     ))?;
     let raw = stmt
@@ -732,17 +736,31 @@ pub fn findings(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Resul
             "未知的整改状态“{state}” / unknown state '{state}' (open, rectified, closed, reopened)"
         )));
     }
+    let origin = filter
+        .origin
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let Some(origin) = origin
+        && FindingOrigin::from_code(origin).is_none()
+    {
+        return Err(PageError::Invalid(format!(
+            "未知的问题来源“{origin}” / unknown origin '{origin}' (inspector, area_over_cap, critical_item)"
+        )));
+    }
     let overdue = filter.overdue.unwrap_or(false);
     let (rows, damaged) = findings_where(
         db,
         viewer,
         "(?2 IS NULL OR h.township_id = ?2) AND (?3 IS NULL OR f.state = ?3)
-         AND (?4 = 0 OR (f.state IN ('open', 'reopened') AND f.deadline < ?5))",
+         AND (?4 = 0 OR (f.state IN ('open', 'reopened') AND f.deadline < ?5))
+         AND (?6 IS NULL OR f.origin = ?6)",
         &[
             township.map_or(Value::Null, Value::Text),
             state.map_or(Value::Null, |s| Value::Text(s.to_string())),
             Value::Integer(i64::from(overdue)),
             Value::Text(today().to_string()),
+            origin.map_or(Value::Null, |o| Value::Text(o.to_string())),
         ],
     )?;
     Ok(FindingList { rows, damaged })

@@ -164,6 +164,8 @@ pub struct HouseholdFilter {
     pub status: Option<String>,
     /// Part of the name, household number or ID number.
     pub q: Option<String>,
+    /// Only the households whose latest measurement is over the cap (面积超标).
+    pub over_cap: Option<bool>,
     pub offset: Option<u32>,
     pub limit: Option<u32>,
 }
@@ -338,6 +340,8 @@ pub struct FindingFilter {
     pub state: Option<String>,
     /// Only the overdue ones.
     pub overdue: Option<bool>,
+    /// A `FindingOrigin` code: `inspector`, `area_over_cap` or `critical_item`.
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
