@@ -5,6 +5,7 @@ import type { AssignmentOverview } from './bindings/AssignmentOverview'
 import type { BulkAssignment } from './bindings/BulkAssignment'
 import type { ConflictDecision } from './bindings/ConflictDecision'
 import type { Dashboard } from './bindings/Dashboard'
+import type { FindingList } from './bindings/FindingList'
 import type { FindingRow } from './bindings/FindingRow'
 import type { FindingTransition } from './bindings/FindingTransition'
 import type { HouseholdDetail } from './bindings/HouseholdDetail'
@@ -14,6 +15,9 @@ import type { MilestoneUpdate } from './bindings/MilestoneUpdate'
 import type { OfficeSession } from './bindings/OfficeSession'
 import type { OldHouseReport } from './bindings/OldHouseReport'
 import type { Places } from './bindings/Places'
+import type { PolicyPage } from './bindings/PolicyPage'
+import type { PolicyUpdate } from './bindings/PolicyUpdate'
+import type { PolicyView } from './bindings/PolicyView'
 import type { ReviewDecision } from './bindings/ReviewDecision'
 import type { ReviewQueue } from './bindings/ReviewQueue'
 import type { SampleRequest } from './bindings/SampleRequest'
@@ -174,7 +178,7 @@ export const decideConflict = (id: number, decision: ConflictDecision) =>
   request<void>(`/conflicts/${id}`, { json: decision })
 
 // Findings
-export const findings = (filters: FindingFilters) => request<FindingRow[]>('/findings', { query: findingParams(filters) })
+export const findings = (filters: FindingFilters) => request<FindingList>('/findings', { query: findingParams(filters) })
 export const transitionFinding = (id: string, transition: FindingTransition) =>
   request<FindingRow>(`/findings/${encodeURIComponent(id)}/transition`, { json: transition })
 export const uploadEvidence = (id: string, photo: Blob) =>
@@ -199,12 +203,22 @@ export const assignSample = (id: string, inspector: string) =>
 function rosterHeaders(file: File): Record<string, string> {
   return { 'Content-Type': file.type || 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name) }
 }
-export const previewImport = (file: File) => request<ImportPreview>('/import/preview', { body: file, headers: rosterHeaders(file) })
-export const runImport = (file: File) => request<ImportPreview>('/import', { body: file, headers: rosterHeaders(file) })
+/** `createPlaces`: the person confirmed that the townships, villages and sites the office does not know are new. */
+function importQuery(createPlaces: boolean): URLSearchParams | undefined {
+  return createPlaces ? new URLSearchParams({ create_places: 'true' }) : undefined
+}
+export const previewImport = (file: File, createPlaces = false) =>
+  request<ImportPreview>('/import/preview', { body: file, headers: rosterHeaders(file), query: importQuery(createPlaces) })
+export const runImport = (file: File, createPlaces = false) =>
+  request<ImportPreview>('/import', { body: file, headers: rosterHeaders(file), query: importQuery(createPlaces) })
 
 // Old houses
 export const oldHouses = (township: string | null) =>
   request<OldHouseReport>('/old-houses', { query: new URLSearchParams(township ? { township } : {}) })
+
+// The district's policy: every user reads it; only the district office sets a new version.
+export const policy = () => request<PolicyPage>('/policy')
+export const setPolicy = (update: PolicyUpdate) => request<PolicyView>('/policy', { json: update })
 
 // Files: plain addresses, fetched by the download helper or opened in a tab.
 export const exportUrl = {

@@ -1,5 +1,7 @@
 // The names of the states and kinds the server sends as codes, in both languages, with the
 // colour of their tag. The words are those of the domain (docs: DOMAIN.md glossary).
+import type { AcceptanceVerdict } from './bindings/AcceptanceVerdict'
+import type { FindingOrigin } from './bindings/FindingOrigin'
 import type { FindingState } from './bindings/FindingState'
 import type { HouseholdStatus } from './bindings/HouseholdStatus'
 import type { Role } from './bindings/Role'
@@ -8,6 +10,7 @@ import type { Text } from './bindings/Text'
 import type { PlacementMode } from './query'
 
 export type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger'
+export type TagEffect = 'light' | 'dark' | 'plain'
 
 /** The half of a server Text for the language shown. */
 export function pick(text: Text | null | undefined, language: string): string {
@@ -17,12 +20,44 @@ export function pick(text: Text | null | undefined, language: string): string {
 
 const t = (zh: string, en: string): Text => ({ zh, en })
 
-export const HOUSEHOLD_STATUS: Record<HouseholdStatus, { text: Text; tag: TagType }> = {
-  pending: { text: t('待验收', 'Awaiting acceptance'), tag: 'info' },
-  accepted: { text: t('已验收', 'Accepted'), tag: 'success' },
-  rectifying: { text: t('整改中', 'Rectifying'), tag: 'warning' },
-  moved_in: { text: t('已入住', 'Moved in'), tag: 'primary' },
+/**
+ * Where a household stands, as officials say it: 待验收 → 待审核 → 验收合格 / 整改中 / 不合格 →
+ * 已入住. Red for 不合格, orange for 整改中, green for 验收合格, blue for 待审核; 已入住, past
+ * acceptance, is a solid green.
+ */
+export const HOUSEHOLD_STATUS: Record<HouseholdStatus, { text: Text; tag: TagType; effect: TagEffect }> = {
+  pending: { text: t('待验收', 'To accept'), tag: 'info', effect: 'light' },
+  awaiting_review: { text: t('待审核', 'Awaiting review'), tag: 'primary', effect: 'light' },
+  accepted: { text: t('验收合格', 'Accepted'), tag: 'success', effect: 'light' },
+  rectifying: { text: t('整改中', 'Rectifying'), tag: 'warning', effect: 'light' },
+  failed: { text: t('不合格', 'Failed'), tag: 'danger', effect: 'light' },
+  moved_in: { text: t('已入住', 'Moved in'), tag: 'success', effect: 'dark' },
 }
+
+/** 验收结论: outlined, so that it does not read as the status beside it. */
+export const VERDICT: Record<AcceptanceVerdict, { text: Text; tag: TagType; effect: TagEffect }> = {
+  pass: { text: t('合格', 'Pass'), tag: 'success', effect: 'plain' },
+  pass_after_rectification: { text: t('整改后合格', 'Pass after rectification'), tag: 'success', effect: 'plain' },
+  fail: { text: t('不合格', 'Fail'), tag: 'danger', effect: 'plain' },
+}
+
+/** 面积超标: the latest measurement is over the cap. */
+export const OVER_CAP: { text: Text; tag: TagType; effect: TagEffect } = { text: t('面积超标', 'Over the area cap'), tag: 'danger', effect: 'dark' }
+
+/** Who raised a finding; an inspector's finding needs no mark. */
+export const FINDING_ORIGIN: Record<Exclude<FindingOrigin, 'inspector'>, { text: Text; title: Text }> = {
+  area_over_cap: {
+    text: t('办公室自动', 'Raised by the office'),
+    title: t('面积超标：须抽查复测在上限内，或由区县办公室书面决定', 'Over the area cap: closed by a re-measure within the cap or by the district office\'s written decision'),
+  },
+  critical_item: {
+    text: t('办公室自动', 'Raised by the office'),
+    title: t('关键项不合格，由办公室按政策提出', 'A critical item failed: raised by the office by the policy'),
+  },
+}
+
+/** 关键项: a finding that blocks acceptance (不合格) until it is closed. */
+export const CRITICAL: Text = t('关键项', 'Critical')
 
 export const FINDING_STATE: Record<FindingState, { text: Text; tag: TagType }> = {
   open: { text: t('待整改', 'Open'), tag: 'warning' },
@@ -31,12 +66,30 @@ export const FINDING_STATE: Record<FindingState, { text: Text; tag: TagType }> =
   reopened: { text: t('重新整改', 'Reopened'), tag: 'danger' },
 }
 
-/** The button that moves a finding to a state. */
-export const FINDING_ACTION: Record<FindingState, { text: Text; button: TagType; noteRequired: boolean; evidence: boolean }> = {
-  open: { text: t('重新打开', 'Open again'), button: 'warning', noteRequired: true, evidence: false },
-  rectified: { text: t('标记已整改', 'Mark rectified'), button: 'primary', noteRequired: true, evidence: true },
-  closed: { text: t('核查销号', 'Verify and close'), button: 'success', noteRequired: false, evidence: false },
-  reopened: { text: t('重新整改', 'Reopen'), button: 'danger', noteRequired: true, evidence: false },
+/** What moving a finding to a state asks for: the button, whether a note is required (and what it says), an evidence photo. */
+export interface FindingActionRule { text: Text; button: TagType; noteRequired: boolean; noteLabel: Text; evidence: boolean }
+
+/** The button that moves a finding to a state (an inspector's finding, or a critical item's). */
+export const FINDING_ACTION: Record<FindingState, FindingActionRule> = {
+  open: { text: t('重新打开', 'Open again'), button: 'warning', noteRequired: true, noteLabel: t('说明', 'Note'), evidence: false },
+  rectified: { text: t('标记已整改', 'Mark rectified'), button: 'primary', noteRequired: true, noteLabel: t('整改情况', 'What was done to rectify it'), evidence: true },
+  closed: { text: t('核查销号', 'Verify and close'), button: 'success', noteRequired: false, noteLabel: t('说明', 'Note'), evidence: false },
+  reopened: { text: t('重新整改', 'Reopen'), button: 'danger', noteRequired: true, noteLabel: t('重新整改的原因', 'Why it goes back for rectification'), evidence: false },
+}
+
+/**
+ * The rule for a finding of this origin (anju-core `check_transition`): 面积超标 raised by the
+ * office is not rectified by the township; the district closes it only with a written reason.
+ */
+export function findingAction(origin: FindingOrigin, to: FindingState): FindingActionRule {
+  const base = FINDING_ACTION[to] ?? { text: t(to, to), button: 'primary', noteRequired: false, noteLabel: t('说明', 'Note'), evidence: false }
+  if (origin === 'area_over_cap' && to === 'closed') {
+    return {
+      text: t('区县决定销号', 'Close by district decision'), button: 'danger', noteRequired: true,
+      noteLabel: t('区县决定的理由', "The reason for the district's decision"), evidence: false,
+    }
+  }
+  return base
 }
 
 export const MODE: Record<PlacementMode, Text> = {
@@ -79,7 +132,21 @@ export function submissionKind(kind: string, language: string): string {
 
 export function householdStatus(status: HouseholdStatus, language: string) {
   const s = HOUSEHOLD_STATUS[status]
-  return s ? { text: pick(s.text, language), tag: s.tag } : { text: status, tag: 'info' as TagType }
+  return s ? { text: pick(s.text, language), tag: s.tag, effect: s.effect } : { text: status, tag: 'info' as TagType, effect: 'light' as TagEffect }
+}
+
+/** A verdict's name and colour; `null` (no acceptance that counts) is null. */
+export function verdictLabel(verdict: AcceptanceVerdict | null, language: string) {
+  if (verdict === null) return null
+  const v = VERDICT[verdict]
+  return v ? { text: pick(v.text, language), tag: v.tag, effect: v.effect } : { text: verdict, tag: 'info' as TagType, effect: 'plain' as TagEffect }
+}
+
+/** The mark of a finding the office raised, or null for an inspector's. */
+export function findingOrigin(origin: FindingOrigin, language: string) {
+  if (origin === 'inspector') return null
+  const o = (FINDING_ORIGIN as Record<string, { text: Text; title: Text } | undefined>)[origin]
+  return o ? { text: pick(o.text, language), title: pick(o.title, language) } : { text: origin, title: origin }
 }
 
 export function findingState(state: FindingState, language: string) {
@@ -104,6 +171,12 @@ export function percent(part: number, whole: number): string {
   return `${((part * 100) / whole).toFixed(1)}%`
 }
 
+/** A share the server sends ("+0.7%", or a bare "+0.7" from an older office), with one "%". */
+export function withPercent(value: string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—'
+  return value.endsWith('%') ? value : `${value}%`
+}
+
 /** A server time (RFC 3339) as local "YYYY-MM-DD HH:mm"; a bare date stays as it is. */
 export function formatTime(value: string | null | undefined): string {
   if (!value) return '—'
@@ -123,6 +196,8 @@ export const RECORD_KIND: Record<string, Text> = {
   assignment: t('分配', 'Assignment'),
   photo: t('照片', 'Photo'),
   signature: t('签字', 'Signature'),
+  policy: t('政策版本', 'Policy version'),
+  conflict: t('数据冲突', 'Conflict'),
 }
 
 export function recordKind(kind: string, language: string): string {

@@ -15,6 +15,8 @@ export interface HouseholdFilters {
   status: HouseholdStatus | ''
   /** Name, household number or ID number. */
   q: string
+  /** Only the households whose latest measurement is over the cap (面积超标). */
+  overCap: boolean
 }
 
 export interface FindingFilters {
@@ -24,10 +26,11 @@ export interface FindingFilters {
 }
 
 export const MODES: PlacementMode[] = ['concentrated', 'scattered']
-export const STATUSES: HouseholdStatus[] = ['pending', 'accepted', 'rectifying', 'moved_in']
+/** Every household status, in the order a household goes through them. */
+export const STATUSES: HouseholdStatus[] = ['pending', 'awaiting_review', 'accepted', 'rectifying', 'failed', 'moved_in']
 export const FINDING_STATES: FindingState[] = ['open', 'rectified', 'closed', 'reopened']
 
-export const emptyHouseholdFilters = (): HouseholdFilters => ({ township: '', site: '', mode: '', status: '', q: '' })
+export const emptyHouseholdFilters = (): HouseholdFilters => ({ township: '', site: '', mode: '', status: '', q: '', overCap: false })
 export const emptyFindingFilters = (): FindingFilters => ({ township: '', state: '', overdue: false })
 
 /** The households list's query: only the filters that are set, then the page. */
@@ -39,6 +42,7 @@ export function householdParams(f: HouseholdFilters, page?: { offset: number; li
   if (f.status) p.set('status', f.status)
   const q = f.q.trim()
   if (q) p.set('q', q)
+  if (f.overCap) p.set('over_cap', 'true')
   if (page) {
     p.set('offset', String(Math.max(0, Math.floor(page.offset))))
     p.set('limit', String(Math.max(1, Math.floor(page.limit))))
@@ -77,6 +81,7 @@ export function householdStateFromRoute(query: RouteQuery): { filters: Household
       mode: oneOf(first(query, 'mode'), MODES),
       status: oneOf(first(query, 'status'), STATUSES),
       q: first(query, 'q'),
+      overCap: first(query, 'over_cap') === 'true',
     },
     page: Number.isFinite(page) && page > 0 ? page : 1,
     size: [20, 50, 100].includes(size) ? size : 20,

@@ -107,13 +107,41 @@ describe('request', () => {
     expect(init.headers['X-Anju-Office']).toBe('1')
   })
   it('names a roster file URI-encoded in X-File-Name', async () => {
-    fetchMock.mockResolvedValueOnce(reply(200, { file_kind: 'csv', rows: 1, valid_rows: 1, by_township: [], errors: [], imported: false }))
+    fetchMock.mockResolvedValueOnce(reply(200, { file_kind: 'csv', rows: 1, valid_rows: 1, by_township: [], errors: [], imported: false, new_places: [] }))
     const file = new File(['a,b'], '花名册 2017.csv', { type: 'text/csv' })
     await api.previewImport(file)
     const [url, init] = fetchMock.mock.calls[0]
     expect(url).toBe('/api/office/import/preview')
     expect(init.headers['X-File-Name']).toBe('%E8%8A%B1%E5%90%8D%E5%86%8C%202017.csv')
     expect(init.headers['Content-Type']).toBe('text/csv')
+  })
+  it('confirms new places with create_places=true, on the preview and the import alike', async () => {
+    const answer = { file_kind: 'CSV', rows: 1, valid_rows: 1, by_township: [], errors: [], imported: false, new_places: [] }
+    fetchMock.mockImplementation(async () => reply(200, answer))
+    const file = new File(['a,b'], 'r.csv', { type: 'text/csv' })
+    await api.previewImport(file, true)
+    await api.runImport(file, true)
+    await api.runImport(file)
+    expect(fetchMock.mock.calls.map((c) => c[0])).toEqual([
+      '/api/office/import/preview?create_places=true', '/api/office/import?create_places=true', '/api/office/import',
+    ])
+  })
+  it('reads the findings as rows and damaged records', async () => {
+    fetchMock.mockResolvedValueOnce(reply(200, { rows: [], damaged: [{ kind: 'finding', id: 'f1', reason: 'x' }] }))
+    const list = await api.findings({ township: '', state: 'open', overdue: false })
+    expect(list.damaged).toHaveLength(1)
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/office/findings?state=open')
+  })
+  it('reads the policy and sends a new version, checked only or for good', async () => {
+    fetchMock.mockResolvedValueOnce(reply(200, { versions: [], today: '2026-12-05' }))
+    await expect(api.policy()).resolves.toEqual({ versions: [], today: '2026-12-05' })
+    fetchMock.mockResolvedValueOnce(reply(422, { error: 'policy_refused', field: 'file', message: '第2行第1列 / line 2, column 1: x' }))
+    const error = await api.setPolicy({ file: '{', dry_run: true }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 422, code: 'policy_refused', field: 'file' })
+    const [url, init] = fetchMock.mock.calls[1]
+    expect(url).toBe('/api/office/policy')
+    expect(init.method).toBe('POST')
+    expect(JSON.parse(init.body)).toEqual({ file: '{', dry_run: true })
   })
   it('builds the file addresses', () => {
     expect(api.exportUrl.households({ ...emptyHouseholdFilters(), mode: 'scattered', q: ' 郑 ' })).toBe('/api/office/exports/households.xlsx?mode=scattered&q=%E9%83%91')

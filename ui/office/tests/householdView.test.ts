@@ -23,11 +23,12 @@ const detail = (over: Partial<HouseholdDetail> = {}, status: HouseholdDetail['ro
   row: {
     id: 'h1', number: '010001', head_name: '王某甲', size: 3, township: '椿树镇', village: '椿树村', site: null,
     mode: 'scattered', kind: 'self_built', kind_label: { zh: '自建', en: 'Self-built' }, status,
+    verdict: null, accepted: status === 'accepted' || status === 'moved_in', over_cap: false,
     accepted_at: null, open_findings: 0, inspectors: [],
   },
   id_number: '341502194501019007', phone: null, members: [], moved_in_on: null,
   old_house: { agreement_signed_on: '2026-10-12', demolished_on: null, reclaimed_on: null },
-  submissions: [], findings: [], spot_check: null,
+  submissions: [], findings: [], spot_check: null, damaged: [],
   ...over,
 })
 
@@ -86,6 +87,72 @@ describe('HouseholdView milestones', () => {
     expect(message?.textContent).toContain('先验收、后入住：此户还没有验收记录')
     expect(message?.textContent).not.toContain('accept first')
     expect(wrapper.find('[data-testid="household-status"]').attributes('data-status')).toBe('pending')
+    wrapper.unmount()
+  })
+})
+
+describe('HouseholdView standing', () => {
+  const submission = (over: Partial<HouseholdDetail['submissions'][number]> = {}): HouseholdDetail['submissions'][number] => ({
+    id: 's1', kind: 'acceptance', inspector: 'li', device_time: '2026-12-01T10:00:00Z', trusted_time: '2026-12-01T10:00:00Z',
+    received_at: '2026-12-01T10:30:00Z', review: { decision: 'approved', note: null, by: 'admin', at: '2026-12-02T09:00:00Z' },
+    sections: [], area: null, photos: [], signatures: [], judgement: null, ...over,
+  })
+
+  it('shows 不合格, its verdict and 面积超标 as tags, and the judgement of the inspection', async () => {
+    const failed = detail({
+      submissions: [submission({
+        judgement: {
+          policy_version: 2, device_policy_version: 1, over_cap: true, critical_failures: [{ zh: '房屋安全等级', en: 'Safety grade' }],
+          policy_mismatch: { zh: '设备按第1版政策评定', en: 'the device assessed by version 1' },
+          people_found: 5, people_registered: 4, people_differ: true,
+        },
+      })],
+    }, 'failed')
+    failed.row = { ...failed.row, verdict: 'fail', over_cap: true, accepted: false, accepted_at: '2026-12-01T10:00:00Z' }
+    vi.mocked(api.household).mockResolvedValueOnce(failed)
+    const wrapper = mountView()
+    await flushPromises()
+    const header = wrapper.find('[data-testid="household-header"]')
+    expect(header.find('[data-testid="household-status"]').text()).toBe('不合格')
+    expect(header.find('[data-testid="household-status"]').html()).toContain('el-tag--danger') // red
+    expect(header.find('[data-testid="household-verdict"]').attributes('data-verdict')).toBe('fail')
+    expect(header.find('[data-testid="over-cap"]').text()).toBe('面积超标')
+    expect(wrapper.find('[data-testid="household-info"]').text()).toContain('尚不计为已验收')
+    const judgement = wrapper.find('[data-testid="submission"] [data-testid="judgement"]')
+    expect(judgement.attributes('data-policy-version')).toBe('2')
+    expect(judgement.find('[data-testid="judgement-policy"]').text()).toBe('按第2版政策评定')
+    expect(judgement.find('[data-testid="judgement-mismatch"]').text()).toContain('设备按第1版政策评定')
+    expect(judgement.find('[data-testid="judgement-over_cap"]').text()).toContain('面积超标')
+    expect(judgement.find('[data-testid="judgement-critical"]').text()).toBe('关键项不合格：房屋安全等级')
+    expect(judgement.find('[data-testid="judgement-people"]').text()).toContain('实际家庭人口5人，登记4人：请扶贫办核实')
+    wrapper.unmount()
+  })
+
+  it('lists damaged records above the rest of the page', async () => {
+    vi.mocked(api.household).mockResolvedValueOnce(detail({
+      damaged: [{ kind: 'submission', id: 'bad-1', reason: 'answers are not JSON' }],
+      submissions: [submission()],
+    }))
+    const wrapper = mountView()
+    await flushPromises()
+    expect(wrapper.find('[data-testid="damaged-notice"]').text()).toContain('检查记录 bad-1：answers are not JSON')
+    expect(wrapper.find('[data-testid="household-header"]').exists()).toBe(true)
+    expect(wrapper.findAll('[data-testid="submission"]')).toHaveLength(1)
+    wrapper.unmount()
+  })
+
+  it('says the status when refusing a move-in', async () => {
+    vi.mocked(api.household).mockResolvedValueOnce(detail({}, 'failed'))
+    vi.mocked(api.updateMilestones).mockRejectedValueOnce(new api.OfficeError(422, 'milestone_refused',
+      '先验收、后入住：此户目前为“不合格”，须经区县审核通过且验收不为“不合格”才能入住 / accept first, then move in: this household is failed; it moves in once the district has approved an acceptance that did not fail',
+      'moved_in_on'))
+    const wrapper = mountView()
+    await flushPromises()
+    await typeMovedIn(wrapper, '2026-12-01')
+    await wrapper.find('[data-testid="milestones-save"]').trigger('click')
+    await flushPromises()
+    expect(document.querySelector('.el-message--error')?.textContent).toContain('此户目前为“不合格”')
+    expect(wrapper.find('[data-testid="household-status"]').attributes('data-status')).toBe('failed')
     wrapper.unmount()
   })
 })

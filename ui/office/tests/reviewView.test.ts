@@ -11,6 +11,7 @@ vi.mock('../src/api', async (original) => ({
 }))
 const api = await import('../src/api')
 const { i18n } = await import('../src/i18n')
+const { state } = await import('../src/session')
 const ReviewView = (await import('../src/views/ReviewView.vue')).default
 
 if (typeof ResizeObserver === 'undefined') {
@@ -19,7 +20,8 @@ if (typeof ResizeObserver === 'undefined') {
 
 const item = (over: Partial<ReviewItem>): ReviewItem => ({
   submission_id: 's1', household_id: 'h1', household_number: '070001', head_name: '罗某戊', township: '东河口镇',
-  kind: 'acceptance', inspector: 'li', received_at: '2026-12-01T10:30:36Z', findings: 0, over_cap: false, ...over,
+  kind: 'acceptance', inspector: 'li', received_at: '2026-12-01T10:30:36Z', findings: 0, over_cap: false,
+  verdict: 'pass', judgement: null, ...over,
 })
 
 function mountView() {
@@ -30,14 +32,21 @@ function mountView() {
   return mount(ReviewView, { global: { plugins: [i18n, ElementPlus, router] }, attachTo: document.body })
 }
 
+const signedIn = (role: 'admin' | 'township') => {
+  state.session = { name: role === 'admin' ? 'admin' : 'zhang', role, township: role === 'admin' ? null : '东河口镇', server_time: '2026-12-05T08:00:00Z' }
+  state.probed = true
+}
+
 afterEach(() => {
   document.body.innerHTML = ''
+  state.session = null
 })
 
 describe('ReviewView', () => {
   it('returns a submission only with a reason, then drops it from the list', async () => {
+    signedIn('admin')
     vi.mocked(api.reviewQueue).mockResolvedValueOnce({
-      submissions: [item({}), item({ submission_id: 's2', kind: 'spot_check' })], conflicts: [],
+      submissions: [item({}), item({ submission_id: 's2', kind: 'spot_check', verdict: null })], conflicts: [], damaged: [],
     })
     vi.mocked(api.decideSubmission).mockResolvedValue(undefined)
     const wrapper = mountView()
@@ -58,6 +67,51 @@ describe('ReviewView', () => {
     await flushPromises()
     expect(api.decideSubmission).toHaveBeenCalledWith('s2', { decision: 'returned', note: '面积记录有误' })
     expect(wrapper.findAll('[data-testid="review-return"]').map((b) => b.attributes('data-submission-id'))).toEqual(['s1'])
+    wrapper.unmount()
+  })
+
+  it("shows today's verdict, 面积超标 and the office's judgement of each submission", async () => {
+    signedIn('admin')
+    vi.mocked(api.reviewQueue).mockResolvedValueOnce({
+      submissions: [
+        item({ verdict: 'pass_after_rectification', findings: 1 }),
+        item({
+          submission_id: 's2', household_number: '070002', verdict: 'fail', over_cap: true,
+          judgement: {
+            policy_version: 2, device_policy_version: 2, policy_mismatch: null, over_cap: true, critical_failures: [],
+            people_found: 3, people_registered: 2, people_differ: true,
+          },
+        }),
+      ],
+      conflicts: [],
+      damaged: [{ kind: 'submission', id: 's-bad', reason: 'form_version 0 is unknown' }],
+    })
+    const wrapper = mountView()
+    await flushPromises()
+    const verdicts = wrapper.findAll('[data-testid="review-verdict"]')
+    expect(verdicts.map((v) => v.attributes('data-verdict'))).toEqual(['pass_after_rectification', 'fail'])
+    expect(verdicts[0].text()).toBe('整改后合格')
+    expect(verdicts[1].text()).toBe('不合格面积超标')
+    const judgement = wrapper.findAll('[data-testid="judgement"]')
+    expect(judgement).toHaveLength(1)
+    expect(judgement[0].find('[data-testid="judgement-policy"]').text()).toBe('第2版政策')
+    expect(judgement[0].find('[data-testid="judgement-over_cap"]').exists()).toBe(false) // the verdict column says it
+    expect(judgement[0].find('[data-testid="judgement-people"]').attributes('title')).toBe('实际家庭人口3人，登记2人：请扶贫办核实（面积上限按登记人口计算）')
+    expect(wrapper.find('[data-testid="damaged-notice"]').text()).toContain('s-bad')
+    expect(wrapper.findAll('[data-testid="review-approve"]')).toHaveLength(2)
+    wrapper.unmount()
+  })
+
+  it('lets a township user read the queue but not decide: the district reviews', async () => {
+    signedIn('township')
+    vi.mocked(api.reviewQueue).mockResolvedValueOnce({ submissions: [item({}), item({ submission_id: 's2' })], conflicts: [], damaged: [] })
+    const wrapper = mountView()
+    await flushPromises()
+    expect(wrapper.findAll('.el-table__body tr.el-table__row')).toHaveLength(2)
+    expect(wrapper.findAll('[data-testid="review-approve"]')).toHaveLength(0)
+    expect(wrapper.findAll('[data-testid="review-return"]')).toHaveLength(0)
+    expect(wrapper.findAll('[data-testid="review-by-district"]').map((h) => h.text())).toEqual(['由区县办公室审核', '由区县办公室审核'])
+    expect(wrapper.find('[data-testid="review-read-only"]').exists()).toBe(true)
     wrapper.unmount()
   })
 })

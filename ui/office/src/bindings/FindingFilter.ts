@@ -8,4 +8,8 @@ state: string | null,
 /**
  * Only the overdue ones.
  */
-overdue: boolean | null, };
+overdue: boolean | null, 
+/**
+ * A `FindingOrigin` code: `inspector`, `area_over_cap` or `critical_item`.
+ */
+origin: string | null, };

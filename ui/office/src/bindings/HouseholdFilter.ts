@@ -23,4 +23,8 @@ status: string | null,
 /**
  * Part of the name, household number or ID number.
  */
-q: string | null, offset: number | null, limit: number | null, };
+q: string | null, 
+/**
+ * Only the households whose latest measurement is over the cap (面积超标).
+ */
+over_cap: boolean | null, offset: number | null, limit: number | null, };
