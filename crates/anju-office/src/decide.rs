@@ -7,6 +7,9 @@
 //! The rules are `anju_core::verdict`, `::judgement` and `::records`; this module gathers
 //! their inputs from the database and stores what they say.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use anju_core::area::Area;
 use anju_core::district_policy::{PolicyFile, PolicyHistory, PolicyVersion};
 use anju_core::form::{Answer, FormSchema, ItemKind, YesNo, form_by_id};
@@ -37,9 +40,40 @@ fn time(t: DateTime<Utc>) -> String {
 /// The setting where offices before policies kept their sampling rule.
 const LEGACY_SAMPLE_RULE: &str = "sample_rule";
 
+/// Versions are immutable, so the versions of a database read once stand until another is
+/// set: kept by database file and (count, highest version), which a new version changes.
+type PolicyCache = HashMap<String, ((u32, u32), Arc<PolicyHistory>)>;
+static POLICY_CACHE: LazyLock<Mutex<PolicyCache>> = LazyLock::new(Default::default);
+
 /// Every policy version the office set. A row that cannot be read is left out (and
-/// listed by `anju-office damaged`).
-pub fn policy_history(conn: &Connection) -> Result<PolicyHistory> {
+/// listed by `anju-office damaged`). Read once per set of versions: a push checks many
+/// records against them.
+pub fn policy_history(conn: &Connection) -> Result<Arc<PolicyHistory>> {
+    let key: (u32, u32) = conn.query_row(
+        "SELECT count(*), coalesce(max(version), 0) FROM policies",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let file = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
+    if let Some(file) = &file {
+        let cache = POLICY_CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cached, history)) = cache.get(file)
+            && *cached == key
+        {
+            return Ok(Arc::clone(history));
+        }
+    }
+    let history = Arc::new(read_policy_history(conn)?);
+    if let Some(file) = file {
+        POLICY_CACHE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(file, (key, Arc::clone(&history)));
+    }
+    Ok(history)
+}
+
+fn read_policy_history(conn: &Connection) -> Result<PolicyHistory> {
     let mut stmt = conn.prepare_cached(
         "SELECT version, effective_from, set_by, set_at, policy_json FROM policies",
     )?;

@@ -401,7 +401,9 @@ impl Store {
                      township = excluded.township, village = excluded.village,
                      site = excluded.site, mode = excluded.mode, kind = excluded.kind,
                      search_text = excluded.search_text, server_seq = excluded.server_seq,
-                     pulled_at = excluded.pulled_at",
+                     pulled_at = excluded.pulled_at,
+                     -- The office's standing comes again with the history, if it has one.
+                     office_status = NULL, office_verdict = NULL",
             )?;
             for h in households {
                 stmt.execute(params![
@@ -480,9 +482,6 @@ impl Store {
             let mut standing = tx.prepare_cached(
                 "UPDATE households SET office_status = ?2, office_verdict = ?3 WHERE id = ?1",
             )?;
-            for h in households {
-                standing.execute(params![h.id.to_string(), None::<String>, None::<String>])?;
-            }
             for entry in history.iter().filter(|e| pulled.contains(&e.household_id)) {
                 for f in &entry.findings {
                     insert.execute(params![

@@ -8,10 +8,25 @@ use rusqlite::params;
 use crate::{Result, Store};
 
 impl Store {
-    /// Keep the versions the office sent (all of them, on every pull). A version the
-    /// office sent before is replaced by the office's copy, which never changes.
+    /// Keep the versions the office sent (all of them, on every pull page). A version never
+    /// changes once set, so only versions the device does not hold yet are written: a page
+    /// without a new version writes nothing.
     pub fn save_policies(&mut self, versions: &[PolicyVersion]) -> Result<()> {
-        if versions.is_empty() {
+        // (A device signed in to another office may hold other versions of the same number:
+        // those are replaced, compared by their whole text.)
+        let known: std::collections::BTreeMap<u32, String> = self
+            .conn
+            .prepare_cached("SELECT version, version_json FROM policies")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut new = Vec::new();
+        for version in versions {
+            let json = serde_json::to_string(version)?;
+            if known.get(&version.version) != Some(&json) {
+                new.push((version, json));
+            }
+        }
+        if new.is_empty() {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
@@ -23,11 +38,11 @@ impl Store {
                      version_json = excluded.version_json, pulled_at = excluded.pulled_at",
             )?;
             let pulled_at = Utc::now().to_rfc3339();
-            for version in versions {
+            for (version, json) in new {
                 insert.execute(params![
                     version.version,
                     version.effective_from.to_string(),
-                    serde_json::to_string(version)?,
+                    json,
                     pulled_at
                 ])?;
             }
