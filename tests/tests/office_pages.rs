@@ -1049,3 +1049,68 @@ async fn a_spot_check_within_the_cap_closes_the_area_finding() -> TestResult {
     office.stop().await?;
     Ok(())
 }
+
+/// A new policy version in force today judges today's acceptances again: a house within the
+/// old cap but over the new one becomes 不合格, with 面积超标 raised once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_policy_judges_the_days_acceptances_again() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let url = office.url();
+    let device = tempfile::tempdir()?;
+    let seeded = field_results(&url, device.path(), 1, 0).await?;
+    let admin = Page::sign_in(&url, "admin").await?;
+    let (_, page) = admin
+        .get(&format!("/api/office/households?q={}", seeded.accepted[0]))
+        .await?;
+    let id = page["rows"][0]["id"]
+        .as_str()
+        .ok_or("the household")?
+        .to_string();
+    let size = page["rows"][0]["size"].as_u64().ok_or("size")?;
+    let (_, detail) = admin.get(&format!("/api/office/households/{id}")).await?;
+    assert_eq!(detail["row"]["over_cap"], false);
+    assert_eq!(detail["submissions"][0]["judgement"]["policy_version"], 2);
+
+    // 20 m² a person from today: the house (23 m² a person) is now over.
+    let (_, policy) = admin.get("/api/office/policy").await?;
+    let mut file: Value =
+        serde_json::from_str(policy["versions"][0]["file"].as_str().ok_or("file")?)?;
+    file["effective_from"] = Value::Null;
+    file["policy"]["area_caps"]["rules"] = json!([
+        {"name": "国家标准", "cap": {"kind": "per_person", "m2": "25"}},
+        {"name": "本区人均不超过20平方米", "province": "安徽省", "cap": {"kind": "per_person", "m2": "20"}}
+    ]);
+    for _ in 0..2 {
+        // Set twice: the second version judges again, and raises nothing new.
+        let (status, set) = admin
+            .post(
+                "/api/office/policy",
+                json!({"file": file.to_string(), "dry_run": false}),
+            )
+            .await?;
+        assert_eq!(status, StatusCode::OK, "{set}");
+    }
+    let (_, detail) = admin.get(&format!("/api/office/households/{id}")).await?;
+    assert_eq!(detail["submissions"][0]["judgement"]["policy_version"], 4);
+    assert_eq!(detail["row"]["over_cap"], true, "{size} people, 20 m² each");
+    assert_eq!(detail["row"]["verdict"], "fail");
+    let raised: Vec<&Value> = detail["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["origin"] == "area_over_cap")
+        .collect();
+    assert_eq!(raised.len(), 1, "raised once");
+    assert!(
+        raised[0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("本区人均不超过20平方米"),
+        "{}",
+        raised[0]
+    );
+    office.stop().await?;
+    Ok(())
+}

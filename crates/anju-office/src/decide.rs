@@ -262,22 +262,15 @@ fn rejudge_since(conn: &Connection, date: NaiveDate, now: DateTime<Utc>) -> Resu
         )?
         .query_map([from], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let policies = policy_history(conn)?;
-    let mut households = std::collections::BTreeSet::new();
     for id in ids {
-        let Some((submission, size)) = stored_submission(conn, &id)? else {
+        let Some((submission, _)) = stored_submission(conn, &id)? else {
             continue;
         };
         if china_date(made_at(&submission.clock)) < date {
             continue;
         }
-        if let Some(judgement) = judge_submission(&submission, size, &policies) {
-            store_judgement(conn, &submission, &judgement, now)?;
-            households.insert(submission.household_id.to_string());
-        }
-    }
-    for household in households {
-        refresh_household(conn, &household, now)?;
+        // Judged again, with the findings the new version calls for (raised once only).
+        after_submission(conn, &submission, "", now)?;
     }
     Ok(())
 }
@@ -455,7 +448,18 @@ struct RaisedFinding {
     origin: FindingOrigin,
 }
 
+/// Raise a finding, once: a submission judged again (a new policy version, an office
+/// brought up to date) does not raise what it raised before, whatever became of it.
 fn raise(conn: &Connection, finding: &RaisedFinding, now: DateTime<Utc>) -> Result<()> {
+    let raised_before: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM findings WHERE submission_id = ?1 AND origin = ?2
+             AND item = ?3)",
+        params![finding.submission_id, finding.origin.code(), finding.item],
+        |r| r.get(0),
+    )?;
+    if raised_before {
+        return Ok(());
+    }
     conn.execute(
         "INSERT INTO findings (id, household_id, submission_id, item, description, deadline,
              state, created_at, updated_at, origin, critical)
