@@ -965,22 +965,57 @@ async fn devices_learn_other_devices_inspections_returns_and_rectification() -> 
     Ok(())
 }
 
+/// An office with the demo, and li's field results on `count` households made on a device.
+struct WithResults {
+    office: InProcessOffice,
+    device: tempfile::TempDir,
+    seeded: anju_tests::seed::Seeded,
+    admin: Page,
+    _office_dir: tempfile::TempDir,
+}
+
+async fn with_results(
+    count: usize,
+) -> Result<WithResults, Box<dyn std::error::Error + Send + Sync>> {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device = tempfile::tempdir()?;
+    let seeded = field_results(&office.url(), device.path(), count, 0).await?;
+    let admin = Page::sign_in(&office.url(), "admin").await?;
+    Ok(WithResults {
+        office,
+        device,
+        seeded,
+        admin,
+        _office_dir: office_dir,
+    })
+}
+
+/// The households list's row of a household, by its number.
+async fn row_of(
+    admin: &Page,
+    number: &str,
+) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    let (_, page) = admin
+        .get(&format!("/api/office/households?q={number}"))
+        .await?;
+    Ok(page["rows"][0].clone())
+}
+
 /// 面积超标 closes by itself when a spot check re-measures the house within the cap: the
 /// re-measure is the evidence, and the household is no longer 不合格.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spot_check_within_the_cap_closes_the_area_finding() -> TestResult {
     use anju_app::{AppOptions, FieldApp, SyncTrigger};
-    let office_dir = tempfile::tempdir()?;
-    office_data(office_dir.path())?;
-    let office = InProcessOffice::start(office_dir.path()).await?;
-    let url = office.url();
-    let device = tempfile::tempdir()?;
-    let seeded = field_results(&url, device.path(), 2, 0).await?;
-    let admin = Page::sign_in(&url, "admin").await?;
-    let (_, page) = admin
-        .get(&format!("/api/office/households?q={}", seeded.over_cap[0]))
-        .await?;
-    let row = page["rows"][0].clone();
+    let WithResults {
+        office,
+        device,
+        seeded,
+        admin,
+        _office_dir: _data,
+    } = with_results(2).await?;
+    let row = row_of(&admin, &seeded.over_cap[0]).await?;
     let id = row["id"]
         .as_str()
         .ok_or("the over-limit household")?
@@ -1054,21 +1089,16 @@ async fn a_spot_check_within_the_cap_closes_the_area_finding() -> TestResult {
 /// old cap but over the new one becomes 不合格, with 面积超标 raised once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_policy_judges_the_days_acceptances_again() -> TestResult {
-    let office_dir = tempfile::tempdir()?;
-    office_data(office_dir.path())?;
-    let office = InProcessOffice::start(office_dir.path()).await?;
-    let url = office.url();
-    let device = tempfile::tempdir()?;
-    let seeded = field_results(&url, device.path(), 1, 0).await?;
-    let admin = Page::sign_in(&url, "admin").await?;
-    let (_, page) = admin
-        .get(&format!("/api/office/households?q={}", seeded.accepted[0]))
-        .await?;
-    let id = page["rows"][0]["id"]
-        .as_str()
-        .ok_or("the household")?
-        .to_string();
-    let size = page["rows"][0]["size"].as_u64().ok_or("size")?;
+    let WithResults {
+        office,
+        seeded,
+        admin,
+        device: _device,
+        _office_dir: _data,
+    } = with_results(1).await?;
+    let row = row_of(&admin, &seeded.accepted[0]).await?;
+    let id = row["id"].as_str().ok_or("the household")?.to_string();
+    let size = row["size"].as_u64().ok_or("size")?;
     let (_, detail) = admin.get(&format!("/api/office/households/{id}")).await?;
     assert_eq!(detail["row"]["over_cap"], false);
     assert_eq!(detail["submissions"][0]["judgement"]["policy_version"], 2);

@@ -618,7 +618,21 @@ fn close_area_findings(
         assessment.cap.total,
         chinese(&assessment.cap.rule_name)
     );
-    for (id, from) in open {
+    let because = Some(spot_check.id.to_string());
+    close_findings(conn, &open, &note, user_id, because.as_deref(), now)
+}
+
+/// Close these findings (id, state), each with an event that says why, by whom and, when a
+/// submission was the reason, which.
+fn close_findings(
+    conn: &Connection,
+    findings: &[(String, String)],
+    note: &str,
+    user_id: &str,
+    submission_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for (id, from) in findings {
         conn.execute(
             "UPDATE findings SET state = 'closed', updated_at = ?2 WHERE id = ?1",
             params![id, time(now)],
@@ -634,7 +648,7 @@ fn close_area_findings(
                 note,
                 user_id,
                 time(now),
-                spot_check.id.to_string()
+                submission_id
             ],
         )?;
     }
@@ -680,18 +694,14 @@ pub fn close_raised_findings_of(
         )?
         .query_map([submission_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, from) in open {
-        conn.execute(
-            "UPDATE findings SET state = 'closed', updated_at = ?2 WHERE id = ?1",
-            params![id, time(now)],
-        )?;
-        conn.execute(
-            "INSERT INTO finding_events (id, finding_id, from_state, to_state, note, user_id, at)
-             VALUES (?1, ?2, ?3, 'closed', '所属验收记录已退回，随之销号', ?4, ?5)",
-            params![Uuid::now_v7().to_string(), id, from, user_id, time(now)],
-        )?;
-    }
-    Ok(())
+    close_findings(
+        conn,
+        &open,
+        "所属验收记录已退回，随之销号",
+        user_id,
+        Some(submission_id),
+        now,
+    )
 }
 
 // ---------------------------------------------------------------------------------------
