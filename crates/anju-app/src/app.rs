@@ -5,17 +5,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anju_core::area::{self, AreaAssessment, AreaError, HouseMeasurement};
+use anju_core::district_policy::PolicyHistory;
 use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, Text, form_by_id};
 use anju_core::model::{Household, SignatureMeta, SignatureMethod, SubmissionKind};
 use anju_core::office::compare_areas;
 use anju_core::policy::{PolicyContext, PolicyTable};
+use anju_core::records::{china_date, made_at};
 use anju_media::{
     ClockStatus, PhotoOptions, PhotoProcessor, ProcessedPhoto, Signature, SignatureRecord,
     SignatureStyle, Watermark,
 };
 use anju_store::{Draft, HouseholdQuery, NewPhoto, PhotoExtras, RecordKind, Store, StoreError};
 use anju_sync::{CancellationToken, Credentials, Progress, SyncConfig, SyncReport};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::autosync::Schedule;
@@ -26,7 +28,6 @@ type Result<T, E = AppError> = std::result::Result<T, E>;
 
 const LANGUAGE_KEY: &str = "ui_language";
 const LAST_USER_KEY: &str = "last_user";
-const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
 
 /// How the app is started.
 #[derive(Debug, Clone, Default)]
@@ -105,14 +106,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn china_today(now: DateTime<Utc>) -> NaiveDate {
-    match FixedOffset::east_opt(CHINA_OFFSET_SECONDS) {
-        Some(china) => now.with_timezone(&china).date_naive(),
-        None => now.date_naive(),
-    }
+/// Today in China by the device's best clock (the office's time when it has it).
+fn today(store: &Store) -> Result<NaiveDate> {
+    let now = anju_sync::trusted_reading(store, Utc::now())?;
+    Ok(china_date(made_at(&now)))
 }
 
-/// The district's policy in force on `today` as the office sent it, or the national
+/// The district's policy in force on a day as the office sent it, or the national
 /// default on a device that has not pulled one yet (then no version is recorded).
 pub(crate) struct PolicyInForce {
     pub version: Option<u32>,
@@ -122,34 +122,32 @@ pub(crate) struct PolicyInForce {
     pub tolerance_permille: u32,
 }
 
-fn policy_in_force(store: &Store, today: NaiveDate) -> Result<PolicyInForce> {
-    let history = store.policies()?;
-    Ok(match history.in_force(today) {
-        Some(version) => PolicyInForce {
-            version: Some(version.version),
-            table: version.policy.area_caps.clone(),
-            context: version.policy.context(),
-            tolerance_permille: version.policy.spot_check_tolerance_permille,
-        },
-        None => PolicyInForce {
-            version: None,
-            table: PolicyTable::default(),
-            context: PolicyContext::default(),
-            tolerance_permille: anju_core::office::SPOT_CHECK_TOLERANCE_PERMILLE,
-        },
-    })
-}
+impl PolicyInForce {
+    fn on(policies: &PolicyHistory, day: NaiveDate) -> Self {
+        let tolerance_permille = policies.spot_check_tolerance_on(day);
+        match policies.in_force(day) {
+            Some(version) => Self {
+                version: Some(version.version),
+                table: version.policy.area_caps.clone(),
+                context: version.policy.context(),
+                tolerance_permille,
+            },
+            None => Self {
+                version: None,
+                table: PolicyTable::default(),
+                context: PolicyContext::default(),
+                tolerance_permille,
+            },
+        }
+    }
 
-/// A measured house assessed by the policy in force on `day`.
-fn assess_on(
-    store: &Store,
-    measurement: &HouseMeasurement,
-    household_size: u32,
-    day: NaiveDate,
-) -> Result<(PolicyInForce, Result<AreaAssessment, AreaError>)> {
-    let policy = policy_in_force(store, day)?;
-    let assessed = area::assess(measurement, household_size, &policy.table, &policy.context);
-    Ok((policy, assessed))
+    fn assess(
+        &self,
+        measurement: &HouseMeasurement,
+        household_size: u32,
+    ) -> Result<AreaAssessment, AreaError> {
+        area::assess(measurement, household_size, &self.table, &self.context)
+    }
 }
 
 fn path_text(path: &Path) -> String {
@@ -336,19 +334,15 @@ impl FieldApp {
         let mut inspections = Vec::new();
         // (when, area, submission) of every acceptance that counts, local or not.
         let mut acceptances = Vec::new();
+        let policies = store.policies()?;
         for submission in store.submissions_for(id)? {
-            let made_at = submission
-                .clock
-                .trusted_time
-                .unwrap_or(submission.clock.device_time);
-            let assessment = match submission.answers.get("area_measurement") {
-                Some(Answer::Area { measurement }) => {
-                    assess_on(store, measurement, household.size, china_today(made_at))?
-                        .1
-                        .ok()
-                }
-                _ => None,
-            };
+            let made_at = made_at(&submission.clock);
+            // Each assessed by the policy in force on the day it was made.
+            let assessment = submission.answers.measurement().and_then(|measurement| {
+                PolicyInForce::on(&policies, china_date(made_at))
+                    .assess(measurement, household.size)
+                    .ok()
+            });
             let is_returned = returned.contains_key(&submission.id);
             if submission.kind == SubmissionKind::Acceptance
                 && !is_returned
@@ -449,9 +443,8 @@ impl FieldApp {
     }
 
     fn form_context(&self, store: &Store, household: &Household) -> Result<FormContext> {
-        let now = anju_sync::trusted_reading(store, Utc::now())?;
-        let today = china_today(now.trusted_time.unwrap_or(now.device_time));
-        let policy = policy_in_force(store, today)?;
+        let today = today(store)?;
+        let policy = PolicyInForce::on(&store.policies()?, today);
         Ok(FormContext {
             household_size: household.size,
             today,
@@ -601,10 +594,8 @@ impl FieldApp {
     ) -> Result<AreaCheck> {
         let store = self.store();
         let household = self.household(&store, household_id)?;
-        let now = anju_sync::trusted_reading(&store, Utc::now())?;
-        let today = china_today(now.trusted_time.unwrap_or(now.device_time));
-        let (policy, assessed) = assess_on(&store, measurement, household.size, today)?;
-        Ok(match assessed {
+        let policy = PolicyInForce::on(&store.policies()?, today(&store)?);
+        Ok(match policy.assess(measurement, household.size) {
             Ok(assessment) => {
                 // A re-measure is compared as the office compares it, with its tolerance.
                 let (_, recorded) = Self::inspections(&store, &household)?;
@@ -983,8 +974,7 @@ impl FieldApp {
 
     pub fn list_findings(&self) -> Result<Vec<FindingView>> {
         let store = self.store();
-        let now = anju_sync::trusted_reading(&store, Utc::now())?;
-        let today = china_today(now.trusted_time.unwrap_or(now.device_time));
+        let today = today(&store)?;
         Ok(store
             .findings_list()?
             .into_iter()
@@ -1098,21 +1088,5 @@ impl FieldApp {
                 Err(error)
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn today_is_the_date_in_china() {
-        let late_utc = DateTime::parse_from_rfc3339("2017-09-04T17:30:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default();
-        assert_eq!(
-            china_today(late_utc),
-            NaiveDate::from_ymd_opt(2017, 9, 5).unwrap_or_default()
-        );
     }
 }

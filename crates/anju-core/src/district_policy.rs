@@ -33,8 +33,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::area::{self, AreaAssessment, AreaError, HouseMeasurement};
 use crate::form::{Answer, FormAnswers, ItemKind, YesNo, form_by_id};
-use crate::office::SampleRule;
+use crate::office::{SPOT_CHECK_TOLERANCE_PERMILLE, SampleRule};
 use crate::policy::{PolicyContext, PolicyTable};
 
 /// The national programme of 易地扶贫搬迁 began in 2016: no record is older.
@@ -115,14 +116,6 @@ impl TryFrom<CriticalItemJson> for CriticalItem {
     }
 }
 
-fn yes_no_code(value: YesNo) -> &'static str {
-    match value {
-        YesNo::Yes => "yes",
-        YesNo::No => "no",
-        YesNo::NotApplicable => "not_applicable",
-    }
-}
-
 impl CriticalItem {
     pub fn new(form: &str, version: u32, item: &str, answers: &[&str]) -> Self {
         Self {
@@ -148,10 +141,7 @@ impl CriticalItem {
                 item: self.item.clone(),
             })?;
         let known: Vec<String> = match &item.kind {
-            ItemKind::YesNo { .. } => [YesNo::Yes, YesNo::No, YesNo::NotApplicable]
-                .into_iter()
-                .map(|v| yes_no_code(v).to_string())
-                .collect(),
+            ItemKind::YesNo { .. } => YesNo::ALL.iter().map(|v| v.code().to_string()).collect(),
             ItemKind::Choice { options, .. } => options.iter().map(|o| o.key.clone()).collect(),
             _ => {
                 return Err(CriticalItemError::NotAChoice {
@@ -177,7 +167,7 @@ impl CriticalItem {
     /// Whether `answer` is one of the failing answers.
     fn fails(&self, answer: &Answer) -> bool {
         match answer {
-            Answer::YesNo { value, .. } => self.answers.iter().any(|a| a == yes_no_code(*value)),
+            Answer::YesNo { value, .. } => self.answers.iter().any(|a| a == value.code()),
             Answer::Choice { selected } => selected.iter().any(|s| self.answers.contains(s)),
             _ => false,
         }
@@ -273,7 +263,7 @@ impl Default for DistrictPolicy {
             programme_year: None,
             area_caps: PolicyTable::default(),
             critical_items: default_critical_items(),
-            spot_check_tolerance_permille: 30,
+            spot_check_tolerance_permille: SPOT_CHECK_TOLERANCE_PERMILLE,
             sampling: SampleRule::default(),
             rectification_days: 30,
         }
@@ -335,6 +325,20 @@ impl DistrictPolicy {
             .validate()
             .map_err(|e| DistrictPolicyError::Sampling(e.to_string()))?;
         Ok(())
+    }
+
+    /// A measured house assessed for `household_size` registered people under this policy.
+    pub fn assess(
+        &self,
+        measurement: &HouseMeasurement,
+        household_size: u32,
+    ) -> Result<AreaAssessment, AreaError> {
+        area::assess(
+            measurement,
+            household_size,
+            &self.area_caps,
+            &self.context(),
+        )
     }
 
     /// The context the cap rules are chosen by.
@@ -434,9 +438,13 @@ impl PolicyHistory {
             .or_else(|| self.versions.first())
     }
 
-    /// The highest version number.
-    pub fn latest_version(&self) -> u32 {
-        self.versions.iter().map(|v| v.version).max().unwrap_or(0)
+    /// The spot-check tolerance (‰ of the recorded area) in force on `date`: the policy's,
+    /// or the national default before any policy.
+    pub fn spot_check_tolerance_on(&self, date: NaiveDate) -> u32 {
+        self.in_force(date)
+            .map_or(SPOT_CHECK_TOLERANCE_PERMILLE, |v| {
+                v.policy.spot_check_tolerance_permille
+            })
     }
 }
 
@@ -629,7 +637,6 @@ mod tests {
         assert_eq!(history.in_force(day(20)).map(|v| v.version), Some(4));
         let early = NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
         assert_eq!(history.in_force(early).map(|v| v.version), Some(1));
-        assert_eq!(history.latest_version(), 4);
         assert_eq!(PolicyHistory::default().in_force(day(1)), None);
     }
 

@@ -87,6 +87,32 @@ pub enum YesNo {
     NotApplicable,
 }
 
+impl YesNo {
+    pub const ALL: [YesNo; 3] = [Self::Yes, Self::No, Self::NotApplicable];
+
+    /// As the wire and policy files write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.code() == code)
+    }
+
+    /// 是 / 否 / 不适用, as a form reads.
+    pub fn label(self) -> Text {
+        match self {
+            Self::Yes => Text::new("是", "yes"),
+            Self::No => Text::new("否", "no"),
+            Self::NotApplicable => Text::new("不适用", "not applicable"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChoiceOption {
@@ -197,6 +223,14 @@ impl FormAnswers {
 
     pub fn remove(&mut self, key: &str) -> Option<Answer> {
         self.0.remove(key)
+    }
+
+    /// The measured house, if the form has one.
+    pub fn measurement(&self) -> Option<&HouseMeasurement> {
+        self.0.values().find_map(|answer| match answer {
+            Answer::Area { measurement } => Some(measurement),
+            _ => None,
+        })
     }
 
     /// The SHA-256 of everything but the signatures: what a signer confirms. Any change to
@@ -1176,11 +1210,9 @@ pub fn form_by_id(id: &str, version: u32) -> Option<FormSchema> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::area::{AreaRule, MeasuredPart, Shape};
     use crate::hash::sha256_hex;
     use crate::model::SignatureMethod;
     use chrono::Utc;
-    use uuid::Uuid;
 
     fn ctx() -> FormContext {
         FormContext {
@@ -1199,76 +1231,17 @@ mod tests {
         }
     }
 
-    fn house() -> HouseMeasurement {
-        HouseMeasurement {
-            parts: vec![MeasuredPart {
-                label: "一层主体".into(),
-                storey: 1,
-                shape: Shape::Rectangle {
-                    length_mm: 10_000,
-                    width_mm: 9_000,
-                },
-                voids: vec![],
-                rule: AreaRule::Storey { height_mm: 3_000 },
-            }],
-        }
-    }
-
     fn sign(answers: &FormAnswers, slot: &str, method: SignatureMethod) -> Answer {
-        Answer::Signature {
-            signature: SignatureMeta {
-                id: Uuid::now_v7(),
-                slot: slot.into(),
-                signer_name: "郑怀圣".into(),
-                method,
-                image_sha256: sha256_hex(slot.as_bytes()),
-                signed_content_sha256: answers.signable_sha256().unwrap(),
-                signed_at: Utc::now(),
-            },
-        }
+        crate::testing::signature(answers, slot, method, Utc::now())
     }
 
     /// A completely and correctly filled acceptance form.
     fn filled() -> FormAnswers {
-        let form = acceptance_form_v1();
-        let mut answers = FormAnswers::default();
-        let mut photo_counter = 0u32;
-        for (_, item) in form.items() {
-            let answer = match &item.kind {
-                ItemKind::YesNo { .. } => yes(),
-                ItemKind::Number { min, .. } => Answer::Number { value: min + 3.0 },
-                ItemKind::Choice { options, .. } => Answer::Choice {
-                    selected: vec![options[0].key.clone()],
-                },
-                ItemKind::Text { .. } => Answer::Text {
-                    value: "无".into()
-                },
-                ItemKind::Photos { min, .. } => Answer::Photos {
-                    sha256: (0..*min)
-                        .map(|_| {
-                            photo_counter += 1;
-                            sha256_hex(&photo_counter.to_le_bytes())
-                        })
-                        .collect(),
-                },
-                ItemKind::AreaMeasurement => Answer::Area {
-                    measurement: house(),
-                },
-                ItemKind::Findings => Answer::Findings { items: vec![] },
-                ItemKind::Signature { .. } => continue,
-            };
-            answers.set(item.key.clone(), answer);
-        }
-        let slots: Vec<String> = form
-            .items()
-            .filter(|(_, i)| matches!(i.kind, ItemKind::Signature { .. }))
-            .map(|(_, i)| i.key.clone())
-            .collect();
-        for slot in slots {
-            let signature = sign(&answers, &slot, SignatureMethod::Handwritten);
-            answers.set(slot, signature);
-        }
-        answers
+        crate::testing::filled_acceptance(
+            &crate::testing::one_storey(10_000, 9_000),
+            4.0,
+            Utc::now(),
+        )
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! it fails, the people found on site against the registered household, and whether the
 //! device's own assessment (with the version it had) says something else.
 
-use crate::area::{self, AreaAssessment};
+use crate::area::AreaAssessment;
 use crate::district_policy::{PolicyHistory, PolicyVersion};
 use crate::form::{Answer, PEOPLE_PRESENT_ITEM, Text};
 use crate::model::Submission;
-use crate::records::{china_date, made_at, measurement};
+use crate::records::{china_date, made_at};
 
 /// The office's judgement of one submission.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,15 +49,8 @@ fn assess_with(
     household_size: u32,
     version: &PolicyVersion,
 ) -> Option<AreaAssessment> {
-    measurement(submission).and_then(|m| {
-        area::assess(
-            m,
-            household_size,
-            &version.policy.area_caps,
-            &version.policy.context(),
-        )
-        .ok()
-    })
+    let measurement = submission.answers.measurement()?;
+    version.policy.assess(measurement, household_size).ok()
 }
 
 fn describe(version: &PolicyVersion, assessment: &AreaAssessment) -> (String, String) {
@@ -143,7 +136,7 @@ pub fn judge_submission(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::area::{Area, AreaRule, HouseMeasurement, MeasuredPart, Shape};
+    use crate::area::Area;
     use crate::district_policy::DistrictPolicy;
     use crate::form::{ACCEPTANCE_FORM_ID, FormAnswers, YesNo};
     use crate::model::{ClockReading, SubmissionKind};
@@ -165,18 +158,7 @@ mod tests {
         answers.set(
             "area_measurement",
             Answer::Area {
-                measurement: HouseMeasurement {
-                    parts: vec![MeasuredPart {
-                        label: "一层主体".into(),
-                        storey: 1,
-                        shape: Shape::Rectangle {
-                            length_mm,
-                            width_mm: 10_000,
-                        },
-                        voids: vec![],
-                        rule: AreaRule::Storey { height_mm: 2_900 },
-                    }],
-                },
+                measurement: crate::testing::one_storey(length_mm, 10_000),
             },
         );
         answers.set(PEOPLE_PRESENT_ITEM, Answer::Number { value: people });

@@ -16,6 +16,8 @@ pub mod places;
 pub mod policy;
 pub mod records;
 pub mod roster;
+#[cfg(test)]
+mod testing;
 pub mod verdict;
 pub mod wire;
 

@@ -19,7 +19,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::area;
-use crate::district_policy::{PROGRAMME_START_YEAR, PolicyHistory, PolicyVersion};
+use crate::district_policy::{PROGRAMME_START_YEAR, PolicyHistory, PolicyVersion, programme_start};
 use crate::form::{ACCEPTANCE_FORM_ID, Answer, FormContext, SPOT_CHECK_FORM_ID, form_by_id};
 use crate::hash::is_sha256_hex;
 use crate::model::{
@@ -376,7 +376,7 @@ pub fn check_finding(finding: &Finding) -> Result<(), RecordProblem> {
 /// A deadline between the programme's start and the end of 2099: always stored and read
 /// back as a plain date.
 pub fn check_deadline(deadline: NaiveDate, field: &str) -> Result<(), RecordProblem> {
-    let earliest = NaiveDate::from_ymd_opt(PROGRAMME_START_YEAR, 1, 1).unwrap_or_default();
+    let earliest = programme_start();
     let latest = NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default();
     if deadline < earliest || deadline > latest {
         Err(RecordProblem::new(
@@ -519,18 +519,6 @@ pub fn check_submission<'a>(
     }
 }
 
-/// The measured house of a form's answers, if it has one.
-pub fn measurement(submission: &Submission) -> Option<&area::HouseMeasurement> {
-    submission
-        .answers
-        .0
-        .values()
-        .find_map(|answer| match answer {
-            Answer::Area { measurement } => Some(measurement),
-            _ => None,
-        })
-}
-
 /// What a device records of its assessment, made the same way everywhere.
 pub fn recorded_area(assessment: &area::AreaAssessment) -> RecordedArea {
     RecordedArea {
@@ -550,20 +538,19 @@ fn check_recorded_area(
     let Some(recorded) = &submission.recorded_area else {
         return Ok(());
     };
-    let Some(measurement) = measurement(submission) else {
+    let Some(measurement) = submission.answers.measurement() else {
         return Err(RecordProblem::new(
             "recorded_area",
             "表单没有测量数据，却记录了面积",
             "the form has no measurement but records an area",
         ));
     };
-    let assessment = area::assess(
-        measurement,
-        household_size,
-        &policy.policy.area_caps,
-        &policy.policy.context(),
-    )
-    .map_err(|e| RecordProblem::new("answers.area_measurement", e.to_string(), e.to_string()))?;
+    let assessment = policy
+        .policy
+        .assess(measurement, household_size)
+        .map_err(|e| {
+            RecordProblem::new("answers.area_measurement", e.to_string(), e.to_string())
+        })?;
     let office = recorded_area(&assessment);
     let disagree = |what_zh: &str, what_en: &str, device: String, computed: String| {
         RecordProblem::new(
@@ -609,7 +596,7 @@ fn check_recorded_area(
 mod tests {
     use super::*;
     use crate::area::{AreaRule, HouseMeasurement, MeasuredPart, Point, Shape};
-    use crate::form::{FindingDraft, FormAnswers, ItemKind, acceptance_form_v1};
+    use crate::form::{FindingDraft, FormAnswers};
     use crate::hash::sha256_hex;
     use crate::model::SignatureMethod;
     use uuid::Uuid;
@@ -627,79 +614,11 @@ mod tests {
     }
 
     fn house(length_mm: i64) -> HouseMeasurement {
-        HouseMeasurement {
-            parts: vec![MeasuredPart {
-                label: "一层主体".into(),
-                storey: 1,
-                shape: Shape::Rectangle {
-                    length_mm,
-                    width_mm: 9_000,
-                },
-                voids: vec![],
-                rule: AreaRule::Storey { height_mm: 2_900 },
-            }],
-        }
+        crate::testing::one_storey(length_mm, 9_000)
     }
 
     /// A complete, correctly signed acceptance of a house `length_mm` long.
     fn acceptance(length_mm: i64) -> Submission {
-        let form = acceptance_form_v1();
-        let mut answers = FormAnswers::default();
-        let mut photo = 0u32;
-        for (_, item) in form.items() {
-            let answer = match &item.kind {
-                ItemKind::YesNo { .. } => Answer::YesNo {
-                    value: crate::form::YesNo::Yes,
-                    note: None,
-                },
-                ItemKind::Number { .. } if item.key == "target_people_present" => {
-                    Answer::Number { value: 4.0 }
-                }
-                ItemKind::Number { min, .. } => Answer::Number { value: *min },
-                ItemKind::Choice { options, .. } => Answer::Choice {
-                    selected: vec![options[0].key.clone()],
-                },
-                ItemKind::Text { .. } => Answer::Text {
-                    value: "无".into()
-                },
-                ItemKind::Photos { min, .. } => Answer::Photos {
-                    sha256: (0..*min)
-                        .map(|_| {
-                            photo += 1;
-                            sha256_hex(&photo.to_le_bytes())
-                        })
-                        .collect(),
-                },
-                ItemKind::AreaMeasurement => Answer::Area {
-                    measurement: house(length_mm),
-                },
-                ItemKind::Findings => Answer::Findings { items: vec![] },
-                ItemKind::Signature { .. } => continue,
-            };
-            answers.set(item.key.clone(), answer);
-        }
-        let signable = answers.signable_sha256().unwrap();
-        let slots: Vec<String> = form
-            .items()
-            .filter(|(_, i)| matches!(i.kind, ItemKind::Signature { .. }))
-            .map(|(_, i)| i.key.clone())
-            .collect();
-        for slot in slots {
-            answers.set(
-                slot.clone(),
-                Answer::Signature {
-                    signature: SignatureMeta {
-                        id: Uuid::now_v7(),
-                        slot: slot.clone(),
-                        signer_name: "郑怀圣".into(),
-                        method: SignatureMethod::Handwritten,
-                        image_sha256: sha256_hex(slot.as_bytes()),
-                        signed_content_sha256: signable.clone(),
-                        signed_at: now(),
-                    },
-                },
-            );
-        }
         Submission {
             id: Uuid::now_v7(),
             household_id: Uuid::now_v7(),
@@ -707,7 +626,7 @@ mod tests {
             form_id: ACCEPTANCE_FORM_ID.into(),
             form_version: 1,
             inspector: "li".into(),
-            answers,
+            answers: crate::testing::filled_acceptance(&house(length_mm), 4.0, now()),
             clock: reading(),
             policy_version: Some(1),
             recorded_area: None,
@@ -736,13 +655,30 @@ mod tests {
     }
 
     #[test]
+    fn the_date_is_the_date_in_china() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            china_date("2017-09-04T15:59:59Z".parse().unwrap()),
+            date(2017, 9, 4)
+        );
+        assert_eq!(
+            china_date("2017-09-04T17:30:00Z".parse().unwrap()),
+            date(2017, 9, 5)
+        );
+        // The last moment chrono holds has no China date after it: it stays as it is.
+        assert_eq!(
+            china_date(DateTime::<Utc>::MAX_UTC),
+            DateTime::<Utc>::MAX_UTC.date_naive()
+        );
+    }
+
+    #[test]
     fn a_good_acceptance_passes_with_what_the_device_recorded() {
         let mut good = acceptance(10_000);
         assert_eq!(check(&good), Ok(()));
         let policies = policies();
         let policy = &policies.versions()[0].policy;
-        let assessment =
-            area::assess(&house(10_000), 4, &policy.area_caps, &policy.context()).unwrap();
+        let assessment = policy.assess(&house(10_000), 4).unwrap();
         good.recorded_area = Some(recorded_area(&assessment));
         assert_eq!(check(&good), Ok(()));
     }
@@ -752,7 +688,7 @@ mod tests {
         let mut lying = acceptance(10_000);
         let policies = policies();
         let policy = &policies.versions()[0].policy;
-        let honest = area::assess(&house(10_000), 4, &policy.area_caps, &policy.context()).unwrap();
+        let honest = policy.assess(&house(10_000), 4).unwrap();
         let mut recorded = recorded_area(&honest);
         recorded.built_area = crate::area::Area::from_m2_hundredths(8_000);
         lying.recorded_area = Some(recorded.clone());

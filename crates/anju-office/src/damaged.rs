@@ -5,11 +5,11 @@
 //! deleted: a submission stays exactly as it arrived.
 
 use chrono::Utc;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::db::{OfficeDb, OfficeDbError};
-use crate::pages::cell;
+use crate::pages::{Cells, cell, stored_time};
 
 /// A row that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,25 +51,16 @@ impl From<rusqlite::Error> for DamagedError {
     }
 }
 
-fn rows(
-    db: &OfficeDb,
-    sql: &str,
-    columns: usize,
-) -> Result<Vec<Vec<Option<String>>>, OfficeDbError> {
+fn rows(db: &OfficeDb, sql: &str, columns: usize) -> Result<Vec<Cells>, OfficeDbError> {
     let mut stmt = db.connection().prepare(sql)?;
     let rows = stmt
-        .query_map([], |r| Ok((0..columns).map(|i| cell(r, i)).collect()))?
+        .query_map([], |r| Ok(Cells::read(r, 0..columns)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
-fn time(value: &Option<String>, what: &str) -> Result<(), String> {
-    match value {
-        None => Err(format!("{what} is empty")),
-        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
-            .map(|_| ())
-            .map_err(|_| format!("{what} '{t}' is not a time")),
-    }
+fn time(cells: &Cells, index: usize, what: &str) -> Result<(), String> {
+    cells.parse(index, what, stored_time).map(|_| ())
 }
 
 /// Every row that cannot be read, by kind, with why.
@@ -133,21 +124,14 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
         6,
     )? {
         let check = || -> Result<(), String> {
-            let deadline = row[1].clone().unwrap_or_default();
-            deadline
-                .parse::<chrono::NaiveDate>()
-                .map_err(|_| format!("deadline '{deadline}' is not a date"))?;
-            let state = row[2].clone().unwrap_or_default();
-            anju_core::model::FindingState::from_code(&state)
-                .ok_or_else(|| format!("unknown state '{state}'"))?;
-            let origin = row[3].clone().unwrap_or_default();
-            anju_core::verdict::FindingOrigin::from_code(&origin)
-                .ok_or_else(|| format!("unknown origin '{origin}'"))?;
-            time(&row[4], "created_at")?;
-            time(&row[5], "updated_at")
+            row.parse(1, "deadline", |t| t.parse::<chrono::NaiveDate>().ok())?;
+            row.parse(2, "state", anju_core::model::FindingState::from_code)?;
+            row.parse(3, "origin", anju_core::verdict::FindingOrigin::from_code)?;
+            time(&row, 4, "created_at")?;
+            time(&row, 5, "updated_at")
         };
         if let Err(reason) = check() {
-            report("finding", row[0].clone(), reason);
+            report("finding", row.get(0), reason);
         }
     }
 
@@ -157,27 +141,25 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
         3,
     )? {
         let check = || -> Result<(), String> {
-            time(&row[1], "device_time")?;
-            if row[2].is_some() {
-                time(&row[2], "trusted_time")?;
-            }
+            time(&row, 1, "device_time")?;
+            row.parse_optional(2, "trusted_time", stored_time)?;
             Ok(())
         };
         if let Err(reason) = check() {
-            report("photo", row[0].clone(), reason);
+            report("photo", row.get(0), reason);
         }
     }
 
     for row in rows(db, "SELECT id, method_json, signed_at FROM signatures", 3)? {
         let check = || -> Result<(), String> {
             serde_json::from_str::<anju_core::model::SignatureMethod>(
-                row[1].as_deref().unwrap_or(""),
+                &row.get(1).unwrap_or_default(),
             )
             .map_err(|e| format!("method: {e}"))?;
-            time(&row[2], "signed_at")
+            time(&row, 2, "signed_at")
         };
         if let Err(reason) = check() {
-            report("signature", row[0].clone(), reason);
+            report("signature", row.get(0), reason);
         }
     }
 
@@ -186,15 +168,15 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
         "SELECT version, effective_from, set_by, set_at, policy_json FROM policies",
         5,
     )? {
-        let version = row[0].as_deref().and_then(|v| v.parse().ok()).unwrap_or(0);
+        let version = row.get(0).and_then(|v| v.parse().ok()).unwrap_or(0);
         if let Err(reason) = crate::decide::read_policy_row(
             version,
-            row[1].as_deref().unwrap_or(""),
-            row[2].clone().unwrap_or_default(),
-            row[3].as_deref().unwrap_or(""),
-            row[4].as_deref().unwrap_or(""),
+            &row.get(1).unwrap_or_default(),
+            row.get(2).unwrap_or_default(),
+            &row.get(3).unwrap_or_default(),
+            &row.get(4).unwrap_or_default(),
         ) {
-            report("policy", row[0].clone(), reason);
+            report("policy", row.get(0), reason);
         }
     }
     Ok(found)
@@ -219,22 +201,19 @@ pub fn quarantine(
     let tx = db
         .connection_mut()
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let household: Option<String> = match kind {
-        "household" => tx
-            .query_row(
-                &format!("SELECT id FROM {table} WHERE {key} = ?1"),
-                [id],
-                |r| r.get(0),
-            )
-            .ok(),
-        _ => tx
-            .query_row(
-                &format!("SELECT household_id FROM {table} WHERE {key} = ?1"),
-                [id],
-                |r| r.get(0),
-            )
-            .ok(),
+    // The household whose standing may change; a household is its own.
+    let household_column = if kind == "household" {
+        key
+    } else {
+        "household_id"
     };
+    let household: Option<String> = tx
+        .query_row(
+            &format!("SELECT {household_column} FROM {table} WHERE {key} = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
     let Some(household) = household else {
         return Err(DamagedError::NoSuchRecord {
             kind: kind.to_string(),

@@ -12,7 +12,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use anju_core::area::Area;
 use anju_core::district_policy::{PolicyFile, PolicyHistory, PolicyVersion};
-use anju_core::form::{Answer, FormSchema, ItemKind, YesNo, form_by_id};
+use anju_core::form::{Answer, FormSchema, form_by_id};
 use anju_core::judgement::{SubmissionJudgement, judge_submission};
 use anju_core::model::{Finding, FindingState, Submission, SubmissionKind};
 use anju_core::records::{self, RecordProblem, TimeBounds, china_date, made_at};
@@ -213,11 +213,10 @@ impl From<rusqlite::Error> for PolicyError {
     }
 }
 
-/// Set a new version of the policy from a policy file's text. It takes effect on its
-/// `effective_from` (today if absent, never earlier); submissions of that day on are
-/// judged again by it.
-pub fn set_policy(
-    db: &mut OfficeDb,
+/// The version a policy file's text would become if set now: checked (who sets it, its
+/// date not before today) and numbered after the latest. Nothing is written.
+pub fn next_version(
+    conn: &Connection,
     text: &str,
     set_by: &str,
     now: DateTime<Utc>,
@@ -232,21 +231,34 @@ pub fn set_policy(
     if effective < today {
         return Err(PolicyError::Retroactive { effective, today });
     }
-    let tx = db
-        .connection_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let latest: u32 = tx.query_row("SELECT coalesce(max(version), 0) FROM policies", [], |r| {
-        r.get(0)
-    })?;
-    let version = PolicyVersion {
+    let latest: u32 =
+        conn.query_row("SELECT coalesce(max(version), 0) FROM policies", [], |r| {
+            r.get(0)
+        })?;
+    Ok(PolicyVersion {
         version: latest + 1,
         effective_from: effective,
         set_by: set_by.to_string(),
         set_at: now,
         policy: file.policy,
-    };
+    })
+}
+
+/// Set a new version of the policy from a policy file's text. It takes effect on its
+/// `effective_from` (today if absent, never earlier); submissions of that day on are
+/// judged again by it.
+pub fn set_policy(
+    db: &mut OfficeDb,
+    text: &str,
+    set_by: &str,
+    now: DateTime<Utc>,
+) -> std::result::Result<PolicyVersion, PolicyError> {
+    let tx = db
+        .connection_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version = next_version(&tx, text, set_by, now)?;
     insert_policy(&tx, &version)?;
-    rejudge_since(&tx, effective, now)?;
+    rejudge_since(&tx, version.effective_from, now)?;
     tx.commit()?;
     Ok(version)
 }
@@ -263,7 +275,7 @@ fn rejudge_since(conn: &Connection, date: NaiveDate, now: DateTime<Utc>) -> Resu
         .query_map([from], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {
-        let Some((submission, _)) = stored_submission(conn, &id)? else {
+        let Some(submission) = stored_submission(conn, &id)? else {
             continue;
         };
         if china_date(made_at(&submission.clock)) < date {
@@ -362,30 +374,22 @@ pub fn finding_against_its_submission(
 // After a record is stored
 // ---------------------------------------------------------------------------------------
 
-/// A stored submission as the device sent it, and its household's registered size.
-/// A row that cannot be read is `None` (and listed by `anju-office damaged`).
-fn stored_submission(conn: &Connection, id: &str) -> Result<Option<(Submission, u32)>> {
-    use crate::pages::submission::{SUBMISSION_COLUMN_COUNT, SUBMISSION_COLUMNS, read_submission};
-    let row = conn
+/// A stored submission as the device sent it. A row that cannot be read is `None` (and
+/// listed by `anju-office damaged`).
+fn stored_submission(conn: &Connection, id: &str) -> Result<Option<Submission>> {
+    use crate::pages::submission::{SUBMISSION_COLUMNS, read_submission};
+    let raw = conn
         .query_row(
-            &format!(
-                "SELECT {SUBMISSION_COLUMNS}, h.size FROM submissions s
-                 JOIN households h ON h.id = s.household_id WHERE s.id = ?1"
-            ),
+            &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions s WHERE s.id = ?1"),
             [id],
-            |r| {
-                Ok((
-                    read_submission(r)?,
-                    r.get::<_, u32>(SUBMISSION_COLUMN_COUNT)?,
-                ))
-            },
+            read_submission,
         )
         .optional()?;
-    let Some((raw, size)) = row else {
+    let Some(raw) = raw else {
         return Ok(None);
     };
     match raw.parse().and_then(|stored| stored.to_submission()) {
-        Ok(submission) => Ok(Some((submission, size))),
+        Ok(submission) => Ok(Some(submission)),
         Err(reason) => {
             tracing::warn!(submission = id, %reason, "a stored submission cannot be read");
             Ok(None)
@@ -492,20 +496,11 @@ fn answer_label(form: &FormSchema, item: &str, answer: Option<&Answer>) -> Strin
     let Some((_, item)) = form.item(item) else {
         return String::new();
     };
-    let value = match (&item.kind, answer) {
-        (ItemKind::Choice { options, .. }, Some(Answer::Choice { selected })) => selected
-            .iter()
-            .filter_map(|key| options.iter().find(|o| &o.key == key))
-            .map(|o| o.label.zh.clone())
-            .collect::<Vec<_>>()
-            .join("、"),
-        (_, Some(Answer::YesNo { value, .. })) => match value {
-            YesNo::Yes => "是".to_string(),
-            YesNo::No => "否".to_string(),
-            YesNo::NotApplicable => "不适用".to_string(),
-        },
-        _ => String::new(),
-    };
+    let value = answer.map_or_else(String::new, |answer| {
+        crate::pages::submission::answer_text(&item.kind, answer, None)
+            .0
+            .zh
+    });
     format!("关键项不合格：{}为“{value}”", item.label.zh)
 }
 
@@ -845,7 +840,7 @@ pub fn bring_up_to_date(db: &mut OfficeDb) -> Result<()> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in &unjudged {
-        let Some((submission, _)) = stored_submission(&tx, id)? else {
+        let Some(submission) = stored_submission(&tx, id)? else {
             continue;
         };
         let user: Option<String> = tx

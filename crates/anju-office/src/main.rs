@@ -94,7 +94,7 @@ enum PolicyAction {
         #[arg(long, conflicts_with = "version")]
         all: bool,
     },
-    /// Set a new version from a policy file (JSON; see docs/policy.md). It takes effect on
+    /// Set a new version from a policy file (JSON; see docs/decisions.md). It takes effect on
     /// its effective_from, today when absent, never earlier.
     Set {
         file: PathBuf,
@@ -458,7 +458,7 @@ fn policy(dir: &std::path::Path, action: &PolicyAction) -> Result<ExitCode> {
         PolicyAction::Show { version, all } => {
             let history = anju_office::decide::policy_history(db.connection())?;
             if *all {
-                let today = anju_core::records::china_date(chrono::Utc::now());
+                let today = pages::today();
                 let current = history.in_force(today).map(|v| v.version);
                 for v in history.versions() {
                     println!(
@@ -482,7 +482,7 @@ fn policy(dir: &std::path::Path, action: &PolicyAction) -> Result<ExitCode> {
                     .version(*v)
                     .ok_or_else(|| anyhow!("没有第{v}版政策 / there is no policy version {v}"))?,
                 None => history
-                    .in_force(anju_core::records::china_date(chrono::Utc::now()))
+                    .in_force(pages::today())
                     .ok_or_else(|| anyhow!("办公室没有政策 / the office has no policy"))?,
             };
             println!("{}", serde_json::to_string_pretty(chosen)?);

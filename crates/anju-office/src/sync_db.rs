@@ -13,6 +13,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use crate::db::{HOUSEHOLD_COLUMNS, HOUSEHOLD_JOINS, OfficeDb, OfficeDbError, read_household};
+use crate::pages::{Cells, stored_time};
 use crate::users::AuthUser;
 
 /// A household set aside as damaged is not sent, nor counted in the assigned set.
@@ -182,9 +183,7 @@ fn history_of(
     )?;
     let rows = stmt
         .query_map([serde_json::to_string(&ids)?], |row| {
-            Ok((0..8)
-                .map(|i| crate::pages::cell(row, i))
-                .collect::<Vec<_>>())
+            Ok(Cells::read(row, 0..8))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut findings: std::collections::BTreeMap<Uuid, Vec<OfficeFinding>> =
@@ -192,10 +191,10 @@ fn history_of(
     for cells in rows {
         match office_finding(&cells) {
             Some((household, finding)) => findings.entry(household).or_default().push(finding),
-            None => tracing::warn!(finding = ?cells.first(), "a finding cannot be read: not sent"),
+            None => tracing::warn!(finding = cells.id(), "a finding cannot be read: not sent"),
         }
     }
-    let mut standings = stmt_standings(db, &ids)?;
+    let mut standings = standings_of(db, &ids)?;
     // A household of the page without an entry has nothing at the office.
     Ok(households
         .iter()
@@ -216,24 +215,22 @@ fn history_of(
 }
 
 /// A finding of the office's record from its cells; `None` when it cannot be read.
-fn office_finding(cells: &[Option<String>]) -> Option<(Uuid, OfficeFinding)> {
-    let get = |i: usize| cells.get(i).cloned().flatten();
-    let household = Uuid::parse_str(&get(1)?).ok()?;
-    let origin = FindingOrigin::from_code(&get(5)?)?;
+fn office_finding(cells: &Cells) -> Option<(Uuid, OfficeFinding)> {
+    let household = Uuid::parse_str(&cells.get(1)?).ok()?;
+    let origin = FindingOrigin::from_code(&cells.get(5)?)?;
     let office_raised = origin != FindingOrigin::Inspector;
     Some((
         household,
         OfficeFinding {
-            finding_id: Uuid::parse_str(&get(0)?).ok()?,
-            state: FindingState::from_code(&get(2)?)?,
-            changed_at: DateTime::parse_from_rfc3339(&get(3)?)
-                .ok()?
-                .with_timezone(&Utc),
-            note: get(4),
+            finding_id: Uuid::parse_str(&cells.get(0)?).ok()?,
+            state: FindingState::from_code(&cells.get(2)?)?,
+            changed_at: stored_time(&cells.get(3)?)?,
+            note: cells.get(4),
             origin,
             // The device has its own findings' words; the office's it learns here.
-            description: get(6).filter(|_| office_raised),
-            deadline: get(7)
+            description: cells.get(6).filter(|_| office_raised),
+            deadline: cells
+                .get(7)
                 .and_then(|d| d.parse().ok())
                 .filter(|_| office_raised),
         },
@@ -241,7 +238,7 @@ fn office_finding(cells: &[Option<String>]) -> Option<(Uuid, OfficeFinding)> {
 }
 
 /// Where these households stand at the office.
-fn stmt_standings(
+fn standings_of(
     db: &OfficeDb,
     ids: &[String],
 ) -> Result<std::collections::BTreeMap<Uuid, OfficeStanding>, OfficeDbError> {
@@ -251,21 +248,18 @@ fn stmt_standings(
     )?;
     let rows = stmt
         .query_map([serde_json::to_string(ids)?], |row| {
-            Ok((0..4)
-                .map(|i| crate::pages::cell(row, i))
-                .collect::<Vec<_>>())
+            Ok(Cells::read(row, 0..4))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows
         .into_iter()
         .filter_map(|cells| {
-            let get = |i: usize| cells.get(i).cloned().flatten();
             Some((
-                Uuid::parse_str(&get(0)?).ok()?,
+                Uuid::parse_str(&cells.get(0)?).ok()?,
                 OfficeStanding {
-                    status: HouseholdStatus::from_code(&get(1)?)?,
-                    verdict: get(2).and_then(|v| AcceptanceVerdict::from_code(&v)),
-                    accepted: get(3).as_deref() == Some("1"),
+                    status: HouseholdStatus::from_code(&cells.get(1)?)?,
+                    verdict: cells.get(2).and_then(|v| AcceptanceVerdict::from_code(&v)),
+                    accepted: cells.flag(3),
                 },
             ))
         })

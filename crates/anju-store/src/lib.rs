@@ -1019,12 +1019,7 @@ impl Store {
         // The figures the device gives under its policy, for the office to check.
         let recorded_area = draft
             .answers
-            .0
-            .values()
-            .find_map(|answer| match answer {
-                Answer::Area { measurement } => Some(measurement),
-                _ => None,
-            })
+            .measurement()
             .map(|measurement| {
                 anju_core::area::assess(
                     measurement,

@@ -5,6 +5,7 @@
 
 mod actions;
 pub mod bindings;
+mod cells;
 mod form;
 mod policy;
 mod query;
@@ -25,14 +26,15 @@ pub use actions::{
     assign_bulk, decide_conflict, import_roster, review_submission, transition_finding,
     update_milestones,
 };
+pub(crate) use cells::{Cells, cell, stored_time};
 pub use form::{
     FormHtml, PdfError, household_form_html, pdf_image_src, print_pdf, township_forms_html,
 };
 pub use policy::{policy_page, set_policy};
+pub(crate) use query::township_table;
 pub use query::{
     assignments, dashboard, findings, household, households, old_houses, places, review_queue,
 };
-pub(crate) use query::{cell, township_table};
 pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
 pub use xlsx::{findings_xlsx, households_xlsx, townships_xlsx};
 
@@ -275,7 +277,7 @@ fn township_by_name(db: &OfficeDb, name: &str) -> Result<(String, String)> {
 /// Today in the programme's time zone (China Standard Time, UTC+8): deadlines are dates
 /// there.
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    anju_core::records::china_date(chrono::Utc::now())
 }
 
 /// The URL of a stored photo or signature image.

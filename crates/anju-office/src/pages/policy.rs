@@ -1,8 +1,8 @@
 //! The policy page: every version of the district's policy in words, and setting a new one
 //! (the district office only), checked first without saving if asked.
 
-use anju_core::district_policy::{CriticalItem, PolicyFile, PolicyVersion};
-use anju_core::form::{ItemKind, Text, form_by_id};
+use anju_core::district_policy::{CriticalItem, PolicyVersion};
+use anju_core::form::{ItemKind, Text, YesNo, form_by_id};
 use anju_core::policy::{Cap, CapRule};
 use chrono::Utc;
 
@@ -64,11 +64,7 @@ fn critical_view(item: &CriticalItem) -> Text {
                 .iter()
                 .find(|o| &o.key == key)
                 .map_or_else(|| Text::new(key, key), |o| o.label.clone()),
-            _ => match key.as_str() {
-                "yes" => Text::new("是", "yes"),
-                "no" => Text::new("否", "no"),
-                _ => Text::new("不适用", "not applicable"),
-            },
+            _ => YesNo::from_code(key).map_or_else(|| Text::new(key, key), YesNo::label),
         }
     };
     let answers: Vec<Text> = item.answers.iter().map(answer).collect();
@@ -136,23 +132,7 @@ pub fn set_policy(db: &mut OfficeDb, viewer: &Viewer, update: &PolicyUpdate) -> 
         viewer.name, viewer.name
     );
     if update.dry_run {
-        let file = PolicyFile::parse(&update.file).map_err(decide::PolicyError::from)?;
-        let history = decide::policy_history(db.connection())?;
-        let effective = file.effective_from.unwrap_or_else(today);
-        if effective < today() {
-            return Err(decide::PolicyError::Retroactive {
-                effective,
-                today: today(),
-            }
-            .into());
-        }
-        let preview = PolicyVersion {
-            version: history.latest_version() + 1,
-            effective_from: effective,
-            set_by: by,
-            set_at: Utc::now(),
-            policy: file.policy,
-        };
+        let preview = decide::next_version(db.connection(), &update.file, &by, Utc::now())?;
         return view(&preview, false);
     }
     let version = decide::set_policy(db, &update.file, &by, Utc::now())?;

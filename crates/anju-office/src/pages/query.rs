@@ -4,13 +4,12 @@ use std::collections::BTreeMap;
 
 use anju_core::form::{Text, form_by_id};
 use anju_core::model::{FindingState, Member as CoreMember, PlacementKind, PlacementMode};
-use anju_core::office::{
-    OldHouse, SPOT_CHECK_TOLERANCE_PERMILLE, allowed_transitions, compare_areas, days_left,
-};
+use anju_core::office::{OldHouse, allowed_transitions, compare_areas, days_left};
 use anju_core::verdict::{AcceptanceVerdict, FindingOrigin, HouseholdStatus};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 
+use super::cells::{Cells, stored_time};
 use super::submission::{
     RawSubmission, SUBMISSION_COLUMN_COUNT, SUBMISSION_COLUMNS, parse_time, photo_rows,
     read_submission, recorded_and_remeasured, submission_view, submissions_of,
@@ -243,18 +242,6 @@ pub fn places(db: &OfficeDb, viewer: &Viewer) -> Result<Places> {
     })
 }
 
-/// A cell as text whatever SQLite stored in it: a damaged row is read as far as it goes.
-pub(crate) fn cell(row: &rusqlite::Row<'_>, index: usize) -> Option<String> {
-    use rusqlite::types::ValueRef;
-    match row.get_ref(index).ok()? {
-        ValueRef::Null => None,
-        ValueRef::Integer(n) => Some(n.to_string()),
-        ValueRef::Real(f) => Some(f.to_string()),
-        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(_) => Some("(binary)".into()),
-    }
-}
-
 /// The columns [`household_row`] reads, for the households of `FROM households h` with
 /// the joins of [`ROW_JOINS`].
 const ROW_COLUMNS: &str = "h.id, h.number, h.head_name, h.size, t.name, v.name, s.name,
@@ -270,69 +257,43 @@ const ROW_JOINS: &str = "FROM households h
     LEFT JOIN sites s ON s.id = h.site_id
     LEFT JOIN household_states st ON st.household_id = h.id";
 
-/// The row's cells, before they are checked.
-struct RawHouseholdRow(Vec<Option<String>>);
-
-fn read_raw_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawHouseholdRow> {
-    Ok(RawHouseholdRow((0..16).map(|i| cell(row, i)).collect()))
+fn read_raw_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Cells> {
+    Ok(Cells::read(row, 0..16))
 }
 
 /// A household row, or why it cannot be shown.
-fn household_row(raw: RawHouseholdRow) -> std::result::Result<HouseholdRow, DamagedRow> {
-    let cells = raw.0;
-    let get = |i: usize| cells.get(i).cloned().flatten();
-    let id = get(0).unwrap_or_else(|| "?".into());
-    let damaged = |reason: String| DamagedRow {
+fn household_row(cells: Cells) -> std::result::Result<HouseholdRow, DamagedRow> {
+    checked_household_row(&cells).map_err(|reason| DamagedRow {
         kind: "household".into(),
-        id: id.clone(),
+        id: cells.id(),
         reason,
-    };
-    let text = |i: usize, what: &str| get(i).ok_or_else(|| damaged(format!("{what} is empty")));
-    let number = |i: usize, what: &str| -> std::result::Result<u32, DamagedRow> {
-        text(i, what)?
-            .parse()
-            .map_err(|_| damaged(format!("{what} is not a count: {:?}", get(i))))
-    };
-    let kind_code = text(8, "kind")?;
-    let kind = PlacementKind::from_code(&kind_code)
-        .ok_or_else(|| damaged(format!("unknown placement kind {kind_code}")))?;
-    let mode_code = text(7, "mode")?;
-    let mode = PlacementMode::from_code(&mode_code)
-        .ok_or_else(|| damaged(format!("unknown placement mode {mode_code}")))?;
-    let status_code = text(9, "status")?;
-    let status = HouseholdStatus::from_code(&status_code)
-        .ok_or_else(|| damaged(format!("unknown status {status_code}")))?;
-    let verdict = match get(11) {
-        None => None,
-        Some(code) => Some(
-            AcceptanceVerdict::from_code(&code)
-                .ok_or_else(|| damaged(format!("unknown verdict {code}")))?,
-        ),
-    };
-    let accepted_at = match get(10) {
-        None => None,
-        Some(t) => Some(parse_time(&t, "accepted_at").map_err(|e| damaged(e.to_string()))?),
-    };
+    })
+}
+
+fn checked_household_row(cells: &Cells) -> std::result::Result<HouseholdRow, String> {
+    let count = |i: usize, what: &str| cells.parse(i, what, |t| t.parse::<u32>().ok());
+    let kind = cells.parse(8, "placement kind", PlacementKind::from_code)?;
     Ok(HouseholdRow {
-        number: text(1, "number")?,
-        head_name: text(2, "head_name")?,
-        size: number(3, "size")?,
-        township: text(4, "township")?,
-        village: text(5, "village")?,
-        site: get(6),
-        mode,
+        id: cells.id(),
+        number: cells.text(1, "number")?,
+        head_name: cells.text(2, "head_name")?,
+        size: count(3, "size")?,
+        township: cells.text(4, "township")?,
+        village: cells.text(5, "village")?,
+        site: cells.get(6),
+        mode: cells.parse(7, "placement mode", PlacementMode::from_code)?,
         kind,
         kind_label: Text::new(kind.label_zh(), kind.label_en()),
-        status,
-        verdict,
-        accepted: get(12).as_deref() == Some("1"),
-        over_cap: get(13).as_deref() == Some("1"),
-        accepted_at,
-        open_findings: number(14, "open_findings")?,
-        inspectors: get(15)
+        status: cells.parse(9, "status", HouseholdStatus::from_code)?,
+        verdict: cells.parse_optional(11, "verdict", AcceptanceVerdict::from_code)?,
+        accepted: cells.flag(12),
+        over_cap: cells.flag(13),
+        accepted_at: cells.parse_optional(10, "accepted_at", stored_time)?,
+        open_findings: count(14, "open_findings")?,
+        inspectors: cells
+            .get(15)
             .map(|s| s.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
-        id,
     })
 }
 
@@ -523,11 +484,7 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
             }),
         }
     }
-    let tolerance = policies
-        .in_force(today())
-        .map_or(SPOT_CHECK_TOLERANCE_PERMILLE, |p| {
-            p.policy.spot_check_tolerance_permille
-        });
+    let tolerance = policies.spot_check_tolerance_on(today());
     let spot_check = match recorded_and_remeasured(&stored, row.size, &policies) {
         (Some(recorded), Some(remeasured)) => Some(compare_areas(recorded, remeasured, tolerance)),
         _ => None,
@@ -631,61 +588,49 @@ pub(crate) fn findings_where(
             .map_or(Value::Null, |s| Value::Text(s.to_string())),
     ];
     all_args.extend(args.iter().cloned());
-    let raw: Vec<Vec<Option<String>>> = stmt
+    let raw: Vec<Cells> = stmt
         .query_map(params_from_iter(all_args.iter()), |r| {
-            Ok((0..16).map(|i| cell(r, i)).collect())
+            Ok(Cells::read(r, 0..16))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let today = today();
-    let ids: Vec<String> = raw
-        .iter()
-        .filter_map(|row| row.first().cloned().flatten())
-        .collect();
+    let ids: Vec<String> = raw.iter().filter_map(|row| row.get(0)).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let mut history = finding_events(conn, &id_refs)?;
     let mut rows = Vec::with_capacity(raw.len());
     let mut damaged = Vec::new();
     for cells in raw {
-        match finding_row(cells, &mut history, viewer, today) {
+        let events = history.remove(&cells.id()).unwrap_or_default();
+        match finding_row(&cells, events, viewer, today) {
             Ok(row) => rows.push(row),
-            Err(bad) => damaged.push(bad),
+            Err(reason) => damaged.push(DamagedRow {
+                kind: "finding".into(),
+                id: cells.id(),
+                reason,
+            }),
         }
     }
     Ok((rows, damaged))
 }
 
-/// One finding row from its cells, or why it cannot be shown.
+/// One finding row from its cells and its history after its birth, or why it cannot be
+/// shown.
 fn finding_row(
-    cells: Vec<Option<String>>,
-    history: &mut BTreeMap<String, Vec<FindingEvent>>,
+    cells: &Cells,
+    history: Vec<FindingEvent>,
     viewer: &Viewer,
     today: NaiveDate,
-) -> std::result::Result<FindingRow, DamagedRow> {
-    let get = |i: usize| cells.get(i).cloned().flatten();
-    let id = get(0).unwrap_or_else(|| "?".into());
-    let damaged = |reason: String| DamagedRow {
-        kind: "finding".into(),
-        id: id.clone(),
-        reason,
-    };
-    let text = |i: usize, what: &str| get(i).ok_or_else(|| damaged(format!("{what} is empty")));
-    let deadline_text = text(7, "deadline")?;
-    let deadline: NaiveDate = deadline_text
-        .parse()
-        .map_err(|_| damaged(format!("deadline {deadline_text}")))?;
-    let state_text = text(8, "state")?;
-    let state = FindingState::from_code(&state_text)
-        .ok_or_else(|| damaged(format!("state {state_text}")))?;
-    let origin_text = text(14, "origin")?;
-    let origin = FindingOrigin::from_code(&origin_text)
-        .ok_or_else(|| damaged(format!("origin {origin_text}")))?;
-    let created_at = parse_time(&text(9, "created_at")?, "finding created_at")
-        .map_err(|e| damaged(e.to_string()))?;
-    let updated_at = parse_time(&text(10, "updated_at")?, "finding updated_at")
-        .map_err(|e| damaged(e.to_string()))?;
-    let item = get(5);
-    let item_label = match (&item, get(11), get(12).and_then(|v| v.parse::<u32>().ok())) {
-        (Some(key), Some(form), Some(version)) => {
+) -> std::result::Result<FindingRow, String> {
+    let deadline: NaiveDate = cells.parse(7, "deadline", |t| t.parse().ok())?;
+    let state = cells.parse(8, "state", FindingState::from_code)?;
+    let origin = cells.parse(14, "origin", FindingOrigin::from_code)?;
+    let created_at = cells.parse(9, "created_at", stored_time)?;
+    let item = cells.get(5);
+    let form = cells
+        .get(11)
+        .zip(cells.parse_optional(12, "form version", |v| v.parse::<u32>().ok())?);
+    let item_label = match (&item, form) {
+        (Some(key), Some((form, version))) => {
             form_by_id(&form, version).and_then(|f| f.item(key).map(|(_, i)| i.label.clone()))
         }
         _ => None,
@@ -693,32 +638,32 @@ fn finding_row(
     // The finding's birth is the first line of its history.
     let mut events = vec![FindingEvent {
         at: created_at,
-        by: get(13).unwrap_or_else(|| "—".into()),
+        by: cells.get(13).unwrap_or_else(|| "—".into()),
         from: None,
         to: FindingState::Open,
         note: None,
         evidence_url: None,
     }];
-    events.extend(history.remove(&id).unwrap_or_default());
+    events.extend(history);
     Ok(FindingRow {
         origin,
-        critical: get(15).as_deref() == Some("1"),
+        critical: cells.flag(15),
         events,
         allowed: allowed_transitions(origin, state, viewer.role),
         overdue: state.is_unresolved() && today > deadline,
         days_left: days_left(deadline, today),
         created_at,
-        updated_at,
-        household_id: text(1, "household")?,
-        household_number: text(2, "household number")?,
-        head_name: text(3, "head_name")?,
-        township: text(4, "township")?,
-        description: text(6, "description")?,
+        updated_at: cells.parse(10, "updated_at", stored_time)?,
+        id: cells.id(),
+        household_id: cells.text(1, "household")?,
+        household_number: cells.text(2, "household number")?,
+        head_name: cells.text(3, "head_name")?,
+        township: cells.text(4, "township")?,
+        description: cells.text(6, "description")?,
         item,
         item_label,
         deadline,
         state,
-        id,
     })
 }
 
@@ -769,7 +714,7 @@ pub fn findings(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Resul
 pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
     let conn = db.connection();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUBMISSION_COLUMNS}, h.number, h.head_name, t.name, h.size,
+        "SELECT {SUBMISSION_COLUMNS}, h.number, h.head_name, t.name,
                 (SELECT count(*) FROM findings f WHERE f.submission_id = s.id),
                 st.acceptance_id, st.verdict
          FROM live_submissions s
@@ -780,43 +725,43 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
            AND NOT EXISTS (SELECT 1 FROM submission_reviews r WHERE r.submission_id = s.id)
          ORDER BY s.received_at, s.id"
     ))?;
-    type Pending = (RawSubmission, Vec<Option<String>>);
+    type Pending = (RawSubmission, Cells);
     let raw: Vec<Pending> = stmt
         .query_map([viewer.scope()], |r| {
             let n = SUBMISSION_COLUMN_COUNT;
-            Ok((
-                read_submission(r)?,
-                (n..n + 7).map(|i| cell(r, i)).collect(),
-            ))
+            Ok((read_submission(r)?, Cells::read(r, n..n + 6)))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let policies = decide::policy_history(conn)?;
     let mut submissions = Vec::new();
     let mut damaged = Vec::new();
-    for (raw, extra) in raw {
+    for (raw, household) in raw {
         let id = raw.id();
-        let get = |i: usize| extra.get(i).cloned().flatten();
         let item = raw.parse().and_then(|s| {
-            let size: u32 = get(3).and_then(|n| n.parse().ok()).unwrap_or(1);
             let schema = s.schema()?;
             let kind = s.submission_kind();
             // The verdict is the household's when this is the acceptance that counts.
-            let verdict = (get(5).as_deref() == Some(s.id.as_str()))
-                .then(|| get(6).and_then(|v| AcceptanceVerdict::from_code(&v)))
+            let verdict = (household.get(4).as_deref() == Some(s.id.as_str()))
+                .then(|| {
+                    household
+                        .get(5)
+                        .and_then(|v| AcceptanceVerdict::from_code(&v))
+                })
                 .flatten();
+            // What the office made of it when it arrived (no form is assessed again).
+            let judgement = super::submission::judgement(conn, &schema, &s.id)?;
             Ok(ReviewItem {
-                over_cap: s.assessment(size, &policies).is_some_and(|a| a.is_over()),
-                judgement: super::submission::judgement(conn, &schema, &s.id)?,
+                over_cap: judgement.as_ref().is_some_and(|j| j.over_cap),
+                judgement,
                 verdict,
                 submission_id: s.id,
                 household_id: s.household_id,
-                household_number: get(0).unwrap_or_default(),
-                head_name: get(1).unwrap_or_default(),
-                township: get(2).unwrap_or_default(),
+                household_number: household.get(0).unwrap_or_default(),
+                head_name: household.get(1).unwrap_or_default(),
+                township: household.get(2).unwrap_or_default(),
                 kind,
                 inspector: s.inspector,
                 received_at: s.received_at,
-                findings: get(4).and_then(|n| n.parse().ok()).unwrap_or(0),
+                findings: household.get(3).and_then(|n| n.parse().ok()).unwrap_or(0),
             })
         });
         match item {

@@ -261,11 +261,7 @@ pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
     let (seed, township_id, township, rule, eligible, note, by, at) = sample_head(db, id)?;
     check_sample_scope(viewer, &township_id)?;
     let conn = db.connection();
-    let tolerance = decide::policy_history(conn)?
-        .in_force(today())
-        .map_or(anju_core::office::SPOT_CHECK_TOLERANCE_PERMILLE, |p| {
-            p.policy.spot_check_tolerance_permille
-        });
+    let tolerance = decide::policy_history(conn)?.spot_check_tolerance_on(today());
     let mut stmt = conn.prepare_cached(
         "SELECT sh.site_id, si.name, t.name,
                 CASE WHEN sh.site_id IS NULL

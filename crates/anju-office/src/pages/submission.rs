@@ -7,12 +7,13 @@ use anju_core::area::{
     self, AreaAssessment, AreaError, HouseMeasurement, Shape, Verdict, format_metres,
 };
 use anju_core::district_policy::{PolicyHistory, PolicyVersion};
-use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, YesNo, form_by_id};
+use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, form_by_id};
 use anju_core::model::{ClockReading, RecordedArea, SignatureMethod, Submission, SubmissionKind};
 use anju_core::records::china_date;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::cells::{Cells, stored_time};
 use super::views::{
     AnswerView, AreaPartView, AreaView, DamagedRow, JudgementView, PhotoView, ReviewState,
     ReviewVerdict, SectionView, SignatureView, SubmissionView,
@@ -66,72 +67,52 @@ pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
 /// Reads a row of [`SUBMISSION_COLUMNS`] as text; it is checked by [`RawSubmission::parse`],
 /// so that a damaged row is one error, not a failed list.
 pub(crate) fn read_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSubmission> {
-    Ok(RawSubmission(
-        (0..SUBMISSION_COLUMN_COUNT)
-            .map(|i| super::query::cell(row, i))
-            .collect(),
-    ))
+    Ok(RawSubmission(Cells::read(row, 0..SUBMISSION_COLUMN_COUNT)))
 }
 
 /// The row's cells, before parsing.
-pub(crate) struct RawSubmission(Vec<Option<String>>);
+pub(crate) struct RawSubmission(Cells);
 
 impl RawSubmission {
     pub fn id(&self) -> String {
-        self.0
-            .first()
-            .cloned()
-            .flatten()
-            .unwrap_or_else(|| "?".into())
+        self.0.id()
     }
 
     pub fn parse(self) -> Result<StoredSubmission> {
         let id = self.id();
-        let cells = self.0;
-        let get = |i: usize| cells.get(i).cloned().flatten();
-        let corrupt = |what: String| {
-            PageError::Db(OfficeDbError::Corrupt(format!("submission {id}: {what}")))
-        };
-        let text = |i: usize, what: &str| get(i).ok_or_else(|| corrupt(format!("{what} is empty")));
-        let number = |i: usize, what: &str| -> Result<Option<i64>> {
-            get(i)
-                .map(|t| {
-                    t.parse::<i64>()
-                        .map_err(|_| corrupt(format!("{what}: {t}")))
-                })
-                .transpose()
-        };
-        let small = |i: usize, what: &str| -> Result<Option<u32>> {
-            number(i, what)?
-                .map(|n| u32::try_from(n).map_err(|_| corrupt(format!("{what}: {n}"))))
-                .transpose()
-        };
-        let kind = text(2, "kind")?;
+        Self::checked(self.0).map_err(|reason| {
+            PageError::Db(OfficeDbError::Corrupt(format!("submission {id}: {reason}")))
+        })
+    }
+
+    fn checked(cells: Cells) -> std::result::Result<StoredSubmission, String> {
+        let small = |i: usize, what: &str| cells.parse_optional(i, what, |t| t.parse::<u32>().ok());
+        let kind = cells.text(2, "kind")?;
         if SubmissionKind::from_code(&kind).is_none() {
-            return Err(corrupt(format!("kind {kind}")));
+            return Err(format!("kind {kind}"));
         }
         Ok(StoredSubmission {
-            household_id: text(1, "household")?,
+            id: cells.id(),
+            household_id: cells.text(1, "household")?,
             kind,
-            form_id: text(3, "form_id")?,
-            form_version: small(4, "form_version")?
-                .ok_or_else(|| corrupt("form_version is empty".into()))?,
-            inspector: text(5, "inspector")?,
-            answers: serde_json::from_str(&text(6, "answers")?)
-                .map_err(|e| corrupt(format!("answers: {e}")))?,
-            device_time: parse_time(&text(7, "device_time")?, "device_time")?,
-            trusted_time: get(8).map(|t| parse_time(&t, "trusted_time")).transpose()?,
-            received_at: parse_time(&text(9, "received_at")?, "received_at")?,
-            returned: get(10).as_deref() == Some("1"),
-            return_note: get(11),
-            offset_ms: number(12, "clock_offset_ms")?,
+            form_id: cells.text(3, "form_id")?,
+            form_version: cells.parse(4, "form_version", |t| t.parse().ok())?,
+            inspector: cells.text(5, "inspector")?,
+            answers: serde_json::from_str(&cells.text(6, "answers")?)
+                .map_err(|e| format!("answers: {e}"))?,
+            device_time: cells.parse(7, "device_time", stored_time)?,
+            trusted_time: cells.parse_optional(8, "trusted_time", stored_time)?,
+            received_at: cells.parse(9, "received_at", stored_time)?,
+            returned: cells.flag(10),
+            return_note: cells.get(11),
+            offset_ms: cells.parse_optional(12, "clock_offset_ms", |t| t.parse().ok())?,
             device_policy_version: small(13, "policy_version")?,
-            recorded_area: get(14)
+            recorded_area: cells
+                .get(14)
                 .map(|json| serde_json::from_str(&json))
                 .transpose()
-                .map_err(|e| corrupt(format!("recorded area: {e}")))?,
+                .map_err(|e| format!("recorded area: {e}"))?,
             policy_version: small(15, "checked policy version")?,
-            id,
         })
     }
 }
@@ -181,10 +162,7 @@ impl StoredSubmission {
 
     /// The measured house, if the form has one.
     pub fn measurement(&self) -> Option<&HouseMeasurement> {
-        self.answers.0.values().find_map(|answer| match answer {
-            Answer::Area { measurement } => Some(measurement),
-            _ => None,
-        })
+        self.answers.measurement()
     }
 
     /// The policy version the office judges this submission by: the one it recorded, or
@@ -204,24 +182,11 @@ impl StoredSubmission {
     ) -> Option<Result<AreaAssessment, AreaError>> {
         let measurement = self.measurement()?;
         let policy = self.policy(policies)?;
-        Some(area::assess(
-            measurement,
-            size,
-            &policy.policy.area_caps,
-            &policy.policy.context(),
-        ))
+        Some(policy.policy.assess(measurement, size))
     }
 
     pub fn assessment(&self, size: u32, policies: &PolicyHistory) -> Option<AreaAssessment> {
         self.assess(size, policies).and_then(Result::ok)
-    }
-}
-
-fn yes_no(value: YesNo) -> Text {
-    match value {
-        YesNo::Yes => Text::new("是", "yes"),
-        YesNo::No => Text::new("否", "no"),
-        YesNo::NotApplicable => Text::new("不适用", "not applicable"),
     }
 }
 
@@ -240,14 +205,14 @@ pub(crate) fn method_text(method: &SignatureMethod) -> Text {
 }
 
 /// An answer as people read it; `area` is the assessment of the form's measured house.
-fn answer_text(
+pub(crate) fn answer_text(
     kind: &ItemKind,
     answer: &Answer,
     area: Option<&Result<AreaAssessment, AreaError>>,
 ) -> (Text, Option<String>, bool) {
     match (kind, answer) {
         (ItemKind::YesNo { problem_when, .. }, Answer::YesNo { value, note }) => (
-            yes_no(*value),
+            value.label(),
             note.clone(),
             problem_when.is_some_and(|p| p == *value),
         ),
