@@ -13,7 +13,8 @@ use chrono::{NaiveDate, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::query::{findings_where, household, old_house_of};
+use super::findings::findings_where;
+use super::query::{household, old_house_of};
 use super::submission::parse_time;
 use super::views::*;
 use super::{PageError, Result, Viewer, today};

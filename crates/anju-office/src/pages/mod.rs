@@ -6,6 +6,7 @@
 mod actions;
 pub mod bindings;
 mod cells;
+mod findings;
 mod form;
 mod policy;
 mod query;
@@ -27,14 +28,13 @@ pub use actions::{
     update_milestones,
 };
 pub(crate) use cells::{Cells, cell, stored_time};
+pub use findings::findings;
 pub use form::{
     FormHtml, PdfError, household_form_html, pdf_image_src, print_pdf, township_forms_html,
 };
 pub use policy::{policy_page, set_policy};
 pub(crate) use query::township_table;
-pub use query::{
-    assignments, dashboard, findings, household, households, old_houses, places, review_queue,
-};
+pub use query::{assignments, dashboard, household, households, old_houses, places, review_queue};
 pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
 pub use xlsx::{findings_xlsx, households_xlsx, townships_xlsx};
 

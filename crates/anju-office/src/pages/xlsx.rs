@@ -2,7 +2,8 @@
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
 
-use super::query::{all_households, dashboard, findings};
+use super::findings::findings;
+use super::query::{all_households, dashboard};
 use super::views::{FindingFilter, HouseholdFilter, TownshipProgress};
 use super::{Result, Viewer};
 use crate::db::OfficeDb;
