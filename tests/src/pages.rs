@@ -40,24 +40,19 @@ impl Page {
         })
     }
 
-    pub async fn get(&self, path: &str) -> Result<(StatusCode, Value), reqwest::Error> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
+    /// A request to `path` with the session cookie.
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
             .header("Cookie", &self.cookie)
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+
+    pub async fn get(&self, path: &str) -> Result<(StatusCode, Value), reqwest::Error> {
+        status_and_json(self.request(reqwest::Method::GET, path)).await
     }
 
     pub async fn bytes(&self, path: &str) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .send()
-            .await?;
+        let response = self.request(reqwest::Method::GET, path).send().await?;
         Ok((response.status(), response.bytes().await?.to_vec()))
     }
 
@@ -66,16 +61,12 @@ impl Page {
         path: &str,
         body: Value,
     ) -> Result<(StatusCode, Value), reqwest::Error> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .header("X-Anju-Office", "1")
-            .json(&body)
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+        status_and_json(
+            self.request(reqwest::Method::POST, path)
+                .header("X-Anju-Office", "1")
+                .json(&body),
+        )
+        .await
     }
 
     pub async fn upload(
@@ -84,16 +75,21 @@ impl Page {
         bytes: Vec<u8>,
         name: &str,
     ) -> Result<(StatusCode, Value), reqwest::Error> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie)
-            .header("X-Anju-Office", "1")
-            .header("X-File-Name", name)
-            .body(bytes)
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+        status_and_json(
+            self.request(reqwest::Method::POST, path)
+                .header("X-Anju-Office", "1")
+                .header("X-File-Name", name)
+                .body(bytes),
+        )
+        .await
     }
+}
+
+/// Send `request`; its status and its JSON body (`null` when the body is not JSON).
+pub async fn status_and_json(
+    request: reqwest::RequestBuilder,
+) -> Result<(StatusCode, Value), reqwest::Error> {
+    let response = request.send().await?;
+    let status = response.status();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
 }

@@ -18,6 +18,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::pages::status_and_json;
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A rectangle house of `length_mm` × 9 m, one storey of 2.90 m.
@@ -234,15 +236,13 @@ impl SyncClient {
         device_time: Value,
         records: &[PushRecord],
     ) -> Result<(StatusCode, Value), BoxError> {
-        let response = self
-            .http
-            .post(format!("{}/api/v1/push", self.base))
-            .bearer_auth(&self.token)
-            .json(&json!({"device_id": Uuid::now_v7(), "device_time": device_time, "records": records}))
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+        Ok(status_and_json(
+            self.http
+                .post(format!("{}/api/v1/push", self.base))
+                .bearer_auth(&self.token)
+                .json(&json!({"device_id": Uuid::now_v7(), "device_time": device_time, "records": records})),
+        )
+        .await?)
     }
 
     pub async fn push(&self, records: &[PushRecord]) -> Result<(StatusCode, Value), BoxError> {
@@ -251,13 +251,11 @@ impl SyncClient {
 
     /// The first page of the pull, whole.
     pub async fn pull(&self) -> Result<(StatusCode, Value), BoxError> {
-        let response = self
-            .http
-            .get(format!("{}/api/v1/pull?cursor=0&limit=5000", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
+        Ok(status_and_json(
+            self.http
+                .get(format!("{}/api/v1/pull?cursor=0&limit=5000", self.base))
+                .bearer_auth(&self.token),
+        )
+        .await?)
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use anju_app::{AppError, AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
+use anju_app::{AppError, AppOptions, FieldApp, IncomingPhoto, SubmitOutcome, SyncTrigger};
 use anju_core::area::HouseMeasurement;
 use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
@@ -53,16 +53,13 @@ pub async fn field_results(
     let deadline = Utc::now().date_naive() + Duration::days(20);
     let mut photo_seed = 100;
     for (index, household) in households.iter().take(count).enumerate() {
-        let view = app.open_draft(household.id, SubmissionKind::Acceptance)?;
-        let draft = view.draft.id;
-        let mut revision = view.draft.revision;
         // 25 m² a person is the limit: the second house is far over it.
         let (length, width) = if index == 1 {
             (14_000, 12_000)
         } else {
             (2_300 * i64::from(household.size), 9_000)
         };
-        for (key, answer) in zheng_answers(deadline) {
+        let answers = zheng_answers(deadline).into_iter().map(|(key, answer)| {
             let answer = match key {
                 "target_people_present" => Answer::Number {
                     value: f64::from(household.size),
@@ -77,32 +74,19 @@ pub async fn field_results(
                 "findings" if index % 2 == 1 => Answer::Findings { items: vec![] },
                 _ => answer,
             };
-            revision = app
-                .save_answer(draft, key, Some(answer), Some(revision))?
-                .revision;
-        }
+            (key, answer)
+        });
         if index % 2 == 0 {
             seeded.findings += 1;
         }
-        for (slot, n) in PHOTO_SLOTS {
-            for _ in 0..n {
-                photo_seed += 1;
-                revision = add_camera_photo(&app, draft, slot, revision, photo_seed)?;
-            }
-        }
-        revision = app
-            .sign(
-                draft,
-                "sign_household_head",
-                &household.head_name,
-                SignatureMethod::Handwritten,
-                handwriting(index as f32),
-                Some(revision),
-            )?
-            .state
-            .revision;
-        sign_as_inspectors(&app, draft, revision, 3.0)?;
-        app.submit_draft(draft)?;
+        accept(
+            &app,
+            household.id,
+            &household.head_name,
+            answers,
+            &mut photo_seed,
+            index as f32,
+        )?;
         seeded.accepted.push(household.number.clone());
         if index == 1 {
             seeded.over_cap.push(household.number.clone());
@@ -211,6 +195,46 @@ pub fn spot_check(
     )?;
     app.submit_draft(draft)?;
     Ok(())
+}
+
+/// An acceptance of a household made as the screens make it: `answers` saved one by one,
+/// camera photos in every slot (`photo_seed` counts them), the household head's signature
+/// and the inspectors' drawn by hand (`stroke_seed` varies the strokes), then submitted.
+pub fn accept<'a>(
+    app: &FieldApp,
+    household: Uuid,
+    head_name: &str,
+    answers: impl IntoIterator<Item = (&'a str, Answer)>,
+    photo_seed: &mut u64,
+    stroke_seed: f32,
+) -> Result<SubmitOutcome, BoxError> {
+    let view = app.open_draft(household, SubmissionKind::Acceptance)?;
+    let draft = view.draft.id;
+    let mut revision = view.draft.revision;
+    for (key, answer) in answers {
+        revision = app
+            .save_answer(draft, key, Some(answer), Some(revision))?
+            .revision;
+    }
+    for (slot, n) in PHOTO_SLOTS {
+        for _ in 0..n {
+            *photo_seed += 1;
+            revision = add_camera_photo(app, draft, slot, revision, *photo_seed)?;
+        }
+    }
+    revision = app
+        .sign(
+            draft,
+            "sign_household_head",
+            head_name,
+            SignatureMethod::Handwritten,
+            handwriting(stroke_seed),
+            Some(revision),
+        )?
+        .state
+        .revision;
+    sign_as_inspectors(app, draft, revision, stroke_seed + 3.0)?;
+    Ok(app.submit_draft(draft)?)
 }
 
 /// A camera-like photo of 800 × 600 into a slot; returns the draft's revision after.

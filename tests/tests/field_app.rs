@@ -406,35 +406,9 @@ async fn a_new_policy_reaches_the_device_and_decides_its_verdict() -> TestResult
 
     // The inspector accepts the house: the submission records version 3 and its figures,
     // and the office, judging by the version in force today, agrees: over the cap.
-    let view = app.open_draft(zheng.id, SubmissionKind::Acceptance)?;
-    let draft = view.draft.id;
-    let mut revision = view.draft.revision;
     let deadline = Utc::now().date_naive() + Duration::days(20);
-    for (key, answer) in zheng_answers(deadline) {
-        revision = app
-            .save_answer(draft, key, Some(answer), Some(revision))?
-            .revision;
-    }
-    let mut seed = 40;
-    for (slot, n) in PHOTO_SLOTS {
-        for _ in 0..n {
-            seed += 1;
-            revision = anju_tests::seed::add_camera_photo(&app, draft, slot, revision, seed)?;
-        }
-    }
-    revision = app
-        .sign(
-            draft,
-            "sign_household_head",
-            ZHENG,
-            SignatureMethod::Handwritten,
-            handwriting(1.0),
-            Some(revision),
-        )?
-        .state
-        .revision;
-    sign_as_inspectors(&app, draft, revision, 2.0)?;
-    let submitted = app.submit_draft(draft)?;
+    let submitted =
+        anju_tests::seed::accept(&app, zheng.id, ZHENG, zheng_answers(deadline), &mut 40, 1.0)?;
     let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     let conn = rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;

@@ -110,6 +110,17 @@ async fn search_zheng(wd: &WebDriver) -> TestResult {
     Ok(())
 }
 
+/// Sync in the app, then open 郑怀圣's household page from the households list.
+async fn sync_and_open_zheng(wd: &WebDriver) -> TestResult {
+    sync_in_app(wd).await?;
+    click(wd, "tab-households").await?;
+    wd.wait_route("households", SHORT).await?;
+    search_zheng(wd).await?;
+    click(wd, "household-item").await?;
+    wd.wait_route("household", SHORT).await?;
+    Ok(())
+}
+
 async fn open_zheng(app: &mut RealApp, prefix: &str) -> TestResult {
     search_zheng(&app.wd).await?;
     app.screenshot(prefix, "search").await?;
@@ -451,12 +462,7 @@ async fn a_supervisor_re_measures_on_another_device(
 
     // The inspector's app, synced again, shows both inspections.
     let wd = &app.wd;
-    sync_in_app(wd).await?;
-    click(wd, "tab-households").await?;
-    wd.wait_route("households", SHORT).await?;
-    search_zheng(wd).await?;
-    click(wd, "household-item").await?;
-    wd.wait_route("household", SHORT).await?;
+    sync_and_open_zheng(wd).await?;
     wd.wait_until(
         "the supervisor's spot check is listed as another device's",
         "const rows = [...document.querySelectorAll('[data-testid=\"inspection\"]')];
@@ -569,12 +575,7 @@ async fn a_new_policy_reaches_the_app(app: &mut RealApp, office_dir: &Path) -> T
     wd.click_css(".van-nav-bar__left", SHORT).await.ok();
     click(wd, "tab-households").await?;
     wd.wait_route("households", SHORT).await?;
-    sync_in_app(wd).await?;
-    click(wd, "tab-households").await?;
-    wd.wait_route("households", SHORT).await?;
-    search_zheng(wd).await?;
-    click(wd, "household-item").await?;
-    wd.wait_route("household", SHORT).await?;
+    sync_and_open_zheng(wd).await?;
     // The office's word on the acceptance the app sent: waiting for the district's review.
     wd.wait_until(
         "the household shows where it stands at the office",
