@@ -364,13 +364,6 @@ impl DistrictPolicy {
             .map(|c| c.item.clone())
             .collect()
     }
-
-    /// Whether `item` of that form version is critical.
-    pub fn is_critical(&self, form: &str, version: u32, item: &str) -> bool {
-        self.critical_items
-            .iter()
-            .any(|c| c.form == form && c.version == version && c.item == item)
-    }
 }
 
 /// A version of the policy as the office keeps it and devices receive it.
@@ -543,8 +536,15 @@ mod tests {
         let two = policy.area_caps.cap_for(&policy.context(), 2).unwrap();
         assert_eq!(two.rule_name, "安徽1–2人户");
         assert_eq!(two.total, Area::from_m2_hundredths(5_000));
-        assert!(policy.is_critical(ACCEPTANCE_FORM_ID, 1, "quality_safety_grade"));
-        assert!(!policy.is_critical(ACCEPTANCE_FORM_ID, 1, "quality_walls"));
+        assert_eq!(
+            policy.critical_items,
+            [CriticalItem::new(
+                ACCEPTANCE_FORM_ID,
+                1,
+                "quality_safety_grade",
+                &["c", "d"]
+            )]
+        );
     }
 
     #[test]
