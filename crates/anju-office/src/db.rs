@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "office_decides",
         sql: include_str!("../../../migrations/office/0005_office_decides.sql"),
     },
+    Migration {
+        version: 6,
+        name: "security",
+        sql: include_str!("../../../migrations/office/0006_security.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";
@@ -147,6 +152,22 @@ impl OfficeDb {
             });
         }
         Self::create(dir)
+    }
+
+    /// Another connection to the database in `dir` that only reads (the office pages and
+    /// the pull, in parallel with the writer: WAL lets readers see the last commit).
+    pub fn open_reader(dir: &Path) -> Result<Self> {
+        if !dir.join(DATABASE_FILE).is_file() {
+            return Err(OfficeDbError::NotInitialised {
+                path: dir.display().to_string(),
+            });
+        }
+        let conn = anju_db::open(&dir.join(DATABASE_FILE))?;
+        conn.execute_batch("PRAGMA query_only = ON")?;
+        Ok(Self {
+            conn,
+            dir: dir.to_path_buf(),
+        })
     }
 
     pub fn dir(&self) -> &Path {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anju_core::hash::sha256_hex;
 use anju_core::places::{NewPlace, PlaceColumns, check_places};
-use anju_core::roster::{Column, RosterTable, RowError, validate};
+use anju_core::roster::{Column, RosterTable, RowError, ValidRoster, validate};
 use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
@@ -124,13 +124,57 @@ pub fn import_roster_bytes(
     file: &str,
     options: ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
-    let dry_run = options.dry_run;
-    let table = read_roster_bytes(bytes, file)?;
+    import_read_roster(db, read_and_check(bytes, file)?, options)
+}
+
+/// A roster file read and its rows checked: all the work that needs no database, done
+/// before it is taken.
+pub struct CheckedRoster {
+    pub file: String,
+    pub sha256: String,
+    pub table: RosterTable,
+    roster: ValidRoster,
+}
+
+/// Read a roster file and check its rows (no database).
+pub fn read_and_check(bytes: &[u8], file: &str) -> Result<CheckedRoster, ImportError> {
+    check_table(read_roster_bytes(bytes, file)?, sha256_hex(bytes), file)
+}
+
+/// Check the rows of a roster file already read (no database).
+pub fn check_table(
+    table: RosterTable,
+    sha256: String,
+    file: &str,
+) -> Result<CheckedRoster, ImportError> {
     let roster = validate(&table, Utc::now().date_naive()).map_err(|e| ImportError::Invalid {
         file: file.to_string(),
         errors: e.errors,
         new_places: Vec::new(),
     })?;
+    Ok(CheckedRoster {
+        file: file.to_string(),
+        sha256,
+        table,
+        roster,
+    })
+}
+
+/// Check a read roster against the database (households already there, places) and,
+/// unless `dry_run`, import it.
+pub fn import_read_roster(
+    db: &mut OfficeDb,
+    checked: CheckedRoster,
+    options: ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    let dry_run = options.dry_run;
+    let CheckedRoster {
+        file,
+        sha256,
+        table,
+        roster,
+    } = checked;
+    let file = file.as_str();
 
     // A household already registered is an error on its row, like any other.
     let existing = db.existing_id_numbers(roster.rows.iter().map(|r| &r.id_number))?;
@@ -208,12 +252,7 @@ pub fn import_roster_bytes(
     let summary = if dry_run {
         preview(&households)
     } else {
-        db.insert_households(
-            file,
-            Some(&sha256_hex(bytes)),
-            &households,
-            &mut Uuid::now_v7,
-        )?
+        db.insert_households(file, Some(&sha256), &households, &mut Uuid::now_v7)?
     };
     Ok(ImportOutcome {
         file: file.to_string(),

@@ -15,6 +15,8 @@ use anju_office::{demo, report, users};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod serve_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "anju-office",
@@ -36,6 +38,13 @@ enum Command {
     Init {
         #[arg(long)]
         demo: bool,
+        /// Make a self-signed TLS certificate under DIR/tls for a township with no domain
+        /// name; `serve` then uses it. Devices pin it at their first sign-in.
+        #[arg(long)]
+        self_signed: bool,
+        /// Host names or addresses the certificate is for (besides localhost, 127.0.0.1).
+        #[arg(long = "tls-name", value_name = "NAME")]
+        tls_names: Vec<String>,
     },
     /// Import a household roster (CSV in UTF-8 or GBK, or XLSX). All or nothing.
     Import {
@@ -64,14 +73,7 @@ enum Command {
         report: ReportKind,
     },
     /// Serve the sync API and the office pages.
-    Serve {
-        /// Address to listen on, e.g. 0.0.0.0:8080; port 0 picks a free one.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// Log as JSON lines instead of text.
-        #[arg(long)]
-        json_logs: bool,
-    },
+    Serve(serve_cmd::ServeArgs),
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -286,8 +288,8 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode> {
     let dir = data_dir(cli)?;
     match &cli.command {
-        Command::Serve { listen, json_logs } => {
-            serve(&dir, listen, *json_logs)?;
+        Command::Serve(args) => {
+            serve_cmd::serve(&dir, args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => {
@@ -365,8 +367,22 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { demo } => {
+        Command::Init {
+            demo,
+            self_signed,
+            tls_names,
+        } => {
             let mut db = OfficeDb::create(&dir)?;
+            if *self_signed {
+                let (cert, key) = anju_office::tls::make_self_signed(&dir, tls_names)?;
+                let tls = anju_office::tls::load(&cert, &key)?;
+                println!(
+                    "已生成自签名证书 / made a self-signed certificate: {}\n  指纹 / fingerprint: {}\n  核对码 / code to compare: {}",
+                    cert.display(),
+                    tls.fingerprint,
+                    anju_office::tls::short_code(&tls.fingerprint)
+                );
+            }
             if *demo {
                 db.ensure_empty()?;
                 let summary = demo::load(&mut db).context("loading the demo data")?;
@@ -672,63 +688,5 @@ fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Re
         ReportKind::Forms { township, out } => write_form(dir, out, db, |db, src| {
             pages::township_forms_html(db, &viewer, township, src)
         }),
-    }
-}
-
-fn serve(dir: &std::path::Path, listen: &str, json_logs: bool) -> Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json_logs {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-    if !dir.join(anju_office::db::DATABASE_FILE).is_file() {
-        bail!(
-            "{} 中还没有办公室数据库：请先运行 anju-office init / there is no office database in {}: run `anju-office init` first",
-            dir.display(),
-            dir.display()
-        );
-    }
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        let address = listener.local_addr()?;
-        // The first line of standard output: scripts and tests read the port from it.
-        println!("listening on http://{address}");
-        use std::io::Write;
-        std::io::stdout().flush()?;
-        tracing::info!(%address, data = %dir.display(), "anju-office serving");
-        anju_office::server::serve(listener, dir.to_path_buf(), shutdown_signal()).await?;
-        tracing::info!("anju-office stopped");
-        Ok(())
-    })
-}
-
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
     }
 }

@@ -33,10 +33,15 @@ use utoipa_axum::routes;
 
 use crate::assign::Target;
 use crate::db::{BLOB_DIR, OfficeDb, OfficeDbError};
+use crate::listen::ServeLimits;
+use crate::signin::SignIn;
 use crate::storage::{
     BlobError, BlobStore, FolderBlobStore, OfficeStore, PagesDb, SqliteOfficeStore, StorageError,
 };
-use crate::users::{AuthUser, LoginOutcome, TokenState};
+use crate::throttle::LoginThrottle;
+use crate::tls::OfficeTls;
+use crate::users::{AuthUser, LoginOutcome, TokenIdle, TokenKind, TokenState};
+use crate::work::{CpuPool, JobQueue};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -130,13 +135,56 @@ pub struct AppState {
     pub pages_dir: Option<PathBuf>,
     pub blobs: Arc<dyn BlobStore>,
     pub metrics: Arc<Metrics>,
+    pub throttle: Arc<LoginThrottle>,
+    /// CPU-heavy work: password hashing, reading uploads, writing exports.
+    pub cpu: CpuPool,
+    /// Printing to PDF: a browser per job, so few at once and a short queue.
+    pub printer: JobQueue,
+    pub limits: ServeLimits,
+    /// The certificate's fingerprint when the office serves HTTPS.
+    pub tls_fingerprint: Option<String>,
 }
+
+/// How `serve` runs: where the data is, the connection limits, TLS, token idle times.
+#[derive(Clone)]
+pub struct ServeOptions {
+    pub data_dir: PathBuf,
+    pub limits: ServeLimits,
+    pub tls: Option<OfficeTls>,
+    pub token_idle: TokenIdle,
+    /// How often stale uploads are swept and dead tokens pruned.
+    pub maintenance_every: std::time::Duration,
+    /// How long an unfinished upload may go without progress before it is swept.
+    pub upload_expiry: chrono::Duration,
+}
+
+impl ServeOptions {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            limits: ServeLimits::default(),
+            tls: None,
+            token_idle: TokenIdle::default(),
+            maintenance_every: std::time::Duration::from_secs(3600),
+            upload_expiry: crate::storage::PENDING_UPLOAD_EXPIRY,
+        }
+    }
+}
+
+/// PDF jobs printing at once, and waiting.
+pub const PDF_JOBS_RUNNING: usize = 2;
+pub const PDF_JOBS_WAITING: usize = 8;
 
 impl AppState {
     /// The default storage: SQLite and a blob folder under the data directory.
     pub fn open(data_dir: &std::path::Path) -> Result<Self, ServerError> {
+        Self::open_with(&ServeOptions::new(data_dir.to_path_buf()))
+    }
+
+    pub fn open_with(options: &ServeOptions) -> Result<Self, ServerError> {
+        let data_dir = &options.data_dir;
         let db = OfficeDb::open(data_dir)?;
-        let store = SqliteOfficeStore::new(db);
+        let store = SqliteOfficeStore::new(db, options.token_idle);
         Ok(Self {
             pages: store.pages_db(),
             pages_dir: crate::web::default_pages_dir(),
@@ -146,6 +194,11 @@ impl AppState {
                 MAX_BLOB_BYTES,
             )?),
             metrics: Arc::new(Metrics::default()),
+            throttle: Arc::new(LoginThrottle::default()),
+            cpu: CpuPool::default(),
+            printer: JobQueue::new(PDF_JOBS_RUNNING, PDF_JOBS_WAITING),
+            limits: options.limits,
+            tls_fingerprint: options.tls.as_ref().map(|t| t.fingerprint.clone()),
         })
     }
 }
@@ -157,11 +210,57 @@ pub async fn serve(
     data_dir: PathBuf,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    let state = AppState::open(&data_dir)?;
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    serve_with(listener, ServeOptions::new(data_dir), shutdown).await
+}
+
+/// The same with every option.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let state = AppState::open_with(&options)?;
+    let maintenance = tokio::spawn(maintain(
+        state.clone(),
+        options.maintenance_every,
+        options.upload_expiry,
+    ));
+    let served = crate::listen::serve_connections(
+        listener,
+        router(state),
+        options.limits,
+        options.tls.map(|t| t.acceptor),
+        shutdown,
+    )
+    .await;
+    maintenance.abort();
+    served?;
     Ok(())
+}
+
+/// Sweep stale uploads and prune dead tokens now and then. Failures are logged and
+/// tried again next time (a full disk, say, clears by itself).
+async fn maintain(state: AppState, every: std::time::Duration, upload_expiry: chrono::Duration) {
+    let mut ticker = tokio::time::interval(every.max(std::time::Duration::from_millis(100)));
+    loop {
+        ticker.tick().await;
+        match state.blobs.sweep(upload_expiry).await {
+            Ok(report) if report.removed > 0 => {
+                tracing::info!(
+                    removed = report.removed,
+                    bytes = report.bytes,
+                    "swept stale uploads"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "sweeping stale uploads failed"),
+        }
+        match state.store.prune_tokens().await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned dead sign-in tokens"),
+            Err(error) => tracing::warn!(%error, "pruning tokens failed"),
+        }
+    }
 }
 
 // -- errors ------------------------------------------------------------------------------
@@ -204,6 +303,14 @@ impl AppError {
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "未登录或登录已失效，请重新登录 / not signed in, or the sign-in expired: sign in again",
+        )
+    }
+
+    pub(crate) fn token_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            "长时间未使用，登录已过期，请重新输入密码；未同步的记录仍在设备上 / the sign-in expired after a long time unused: enter the password again; unsynced work stays on the device",
         )
     }
 
@@ -361,14 +468,26 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or_else(AppError::unauthorized)?
             .to_string();
         match state.store.user_for_token(token.clone()).await? {
-            TokenState::Valid(user) => Ok(Self(user, token)),
+            TokenState::Valid { user, .. } => Ok(Self(user, token)),
             TokenState::Revoked => Err(AppError::new(
                 StatusCode::UNAUTHORIZED,
                 "token_revoked",
                 "此设备的登录已被办公室撤销，请重新登录 / the office revoked this device's sign-in: sign in again",
             )),
+            TokenState::Expired => Err(AppError::token_expired()),
             TokenState::Unknown => Err(AppError::unauthorized()),
         }
+    }
+}
+
+/// The address a request came from.
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(crate::listen::client_address(&parts.extensions)))
     }
 }
 
@@ -429,6 +548,9 @@ pub fn router(state: AppState) -> Router {
     .fallback(crate::web::pages_or_not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+        state.limits.body_timeout,
+    ))
     .layer(middleware::from_fn_with_state(
         state.clone(),
         count_responses,
@@ -495,17 +617,23 @@ async fn health() -> Json<Health> {
     responses((status = 200, body = LoginResponse), (status = 401, body = ApiError), (status = 429, body = ApiError)))]
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
-    let outcome = state
-        .store
-        .login(
-            request.user,
-            request.password,
-            request.device_id,
-            request.device_name,
-        )
-        .await?;
+    let outcome = crate::signin::sign_in(
+        &state.store,
+        &state.throttle,
+        &state.cpu,
+        SignIn {
+            name: request.user,
+            password: request.password,
+            device_id: request.device_id,
+            device_name: request.device_name,
+            kind: TokenKind::Device,
+            client,
+        },
+    )
+    .await?;
     match outcome {
         LoginOutcome::Success { token, user } => Ok(Json(LoginResponse {
             token,
@@ -520,7 +648,9 @@ async fn login(
 pub(crate) fn login_refused(outcome: LoginOutcome) -> AppError {
     match outcome {
         LoginOutcome::Throttled { retry_at } => {
-            let wait = (retry_at - Utc::now()).num_seconds().max(1);
+            // Rounded up: a client that waits this long is never refused again for it.
+            let millis = (retry_at - Utc::now()).num_milliseconds().max(1);
+            let wait = (millis + 999) / 1000;
             AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
@@ -765,19 +895,31 @@ fn blob_error(error: BlobError) -> AppError {
             AppError::new(StatusCode::BAD_REQUEST, "interrupted", error.to_string())
                 .header(HeaderName::from_static(HEADER_BLOB_OFFSET), have)
         }
+        BlobError::PendingQuota { .. } => AppError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "pending_uploads_over_quota",
+            error.to_string(),
+        ),
+        BlobError::DiskFull => AppError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "disk_full",
+            error.to_string(),
+        )
+        .header(header::RETRY_AFTER, 300),
         BlobError::Io(e) => AppError::internal(e),
     }
 }
 
 /// How many bytes of a blob the office holds (`anju-blob-offset`, `anju-blob-complete`).
 #[utoipa::path(head, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex")),
-    responses((status = 200, headers(("anju-blob-offset" = u64), ("anju-blob-complete" = String))), (status = 400), (status = 401)),
+    responses((status = 200, headers(("anju-blob-offset" = u64), ("anju-blob-complete" = String))), (status = 400), (status = 401), (status = 403, body = ApiError)),
     security(("bearer" = [])))]
 async fn blob_head(
     State(state): State<AppState>,
-    Authenticated(..): Authenticated,
+    Authenticated(user, _): Authenticated,
     Path(sha256): Path<String>,
 ) -> Result<(StatusCode, HeaderMap), AppError> {
+    require_role(&user, Role::Inspector)?;
     let blob = state.blobs.state(&sha256).await.map_err(blob_error)?;
     Ok((StatusCode::OK, blob_headers(blob)))
 }
@@ -811,16 +953,19 @@ fn header_u64(headers: &HeaderMap, name: &'static str) -> Result<u64, AppError> 
 #[utoipa::path(put, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, description = "complete and verified"), (status = 200, description = "already complete"),
+        (status = 403, body = ApiError), (status = 507, body = ApiError, description = "the user's unfinished uploads are over their quota, or the disk is full"),
         (status = 202, description = "stored so far; not complete"), (status = 409, body = ApiError), (status = 413, body = ApiError),
         (status = 422, body = ApiError)),
     security(("bearer" = [])))]
 async fn blob_put(
     State(state): State<AppState>,
-    Authenticated(..): Authenticated,
+    Authenticated(user, _): Authenticated,
     Path(sha256): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
+    // Only those who push records upload their evidence.
+    require_role(&user, Role::Inspector)?;
     let before = state.blobs.state(&sha256).await.map_err(blob_error)?;
     let offset = header_u64(&headers, HEADER_BLOB_OFFSET)?;
     let length = header_u64(&headers, HEADER_BLOB_LENGTH)?;
@@ -843,7 +988,7 @@ async fn blob_put(
     };
     let after = state
         .blobs
-        .append(&sha256, offset, length, stream, &counted)
+        .append(&sha256, offset, length, &user.id, stream, &counted)
         .await
         .map_err(blob_error)?;
     let status = if after.complete {

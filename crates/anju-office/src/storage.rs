@@ -14,8 +14,9 @@ use futures_util::{Stream, StreamExt};
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
+use crate::audit::AuditEntry;
 use crate::db::{OfficeDb, OfficeDbError};
-use crate::users::{self, AuthUser, LoginOutcome, TokenState, UserError};
+use crate::users::{self, AuthUser, TokenIdle, TokenKind, TokenState, UserError};
 use crate::{assign, sync_db};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,15 +34,26 @@ pub enum StorageError {
 /// Records: users, tokens, households, pushes.
 #[async_trait]
 pub trait OfficeStore: Send + Sync + 'static {
-    async fn login(
+    /// The user of a name and their password hash (a read).
+    async fn sign_in_candidate(
         &self,
         name: String,
-        password: String,
+    ) -> Result<Option<(AuthUser, String)>, StorageError>;
+    /// A new token for a user who gave the right password.
+    async fn issue_token(
+        &self,
+        user: AuthUser,
         device_id: Uuid,
         device_name: Option<String>,
-    ) -> Result<LoginOutcome, StorageError>;
+        kind: TokenKind,
+    ) -> Result<String, StorageError>;
+    /// Whom a token belongs to; its use is recorded (coarsely) for its idle expiry.
     async fn user_for_token(&self, token: String) -> Result<TokenState, StorageError>;
     async fn revoke_token(&self, token: String) -> Result<(), StorageError>;
+    /// Remove tokens long expired or revoked; how many.
+    async fn prune_tokens(&self) -> Result<usize, StorageError>;
+    /// Append to the audit log.
+    async fn audit(&self, entry: AuditEntry) -> Result<(), StorageError>;
     async fn pull(
         &self,
         user: AuthUser,
@@ -76,15 +88,67 @@ pub trait OfficeStore: Send + Sync + 'static {
     ) -> Result<usize, StorageError>;
 }
 
-/// The office database for the pages' queries. They are written for SQLite; the sync
-/// path alone goes through [`OfficeStore`] so far.
+/// Connections that only read, opened as needed up to a bound, each used by one blocking
+/// thread at a time. SQLite in WAL mode lets them read while the writer writes.
+pub struct ReaderPool {
+    dir: PathBuf,
+    idle: Mutex<Vec<OfficeDb>>,
+    permits: tokio::sync::Semaphore,
+}
+
+/// How many readers at most: enough for the cores and a few waiting on the disk.
+pub fn default_readers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 8)
+        * 2
+}
+
+impl ReaderPool {
+    pub fn new(dir: &Path, size: usize) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(size.max(1)),
+        }
+    }
+
+    pub async fn with<T: Send + 'static, E: From<StorageError> + Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut OfficeDb) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| E::from(StorageError::Task(e.to_string())))?;
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut db = match pooled {
+            Some(db) => db,
+            None => OfficeDb::open_reader(&self.dir).map_err(|e| E::from(StorageError::Db(e)))?,
+        };
+        let (db, result) = tokio::task::spawn_blocking(move || {
+            let result = f(&mut db);
+            (db, result)
+        })
+        .await
+        .map_err(|e| E::from(StorageError::Task(e.to_string())))?;
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(db);
+        result
+    }
+}
+
+/// The office database for the pages' queries: the one writer, or a reader for pages
+/// that only look. They are written for SQLite; the sync path alone goes through
+/// [`OfficeStore`] so far.
 #[derive(Clone)]
 pub struct PagesDb {
     db: Arc<Mutex<OfficeDb>>,
+    readers: Arc<ReaderPool>,
 }
 
 impl PagesDb {
-    /// Run `f` on a blocking thread with the database.
+    /// Run `f` on a blocking thread with the writer.
     pub async fn with<T: Send + 'static, E: From<StorageError> + Send + 'static>(
         &self,
         f: impl FnOnce(&mut OfficeDb) -> Result<T, E> + Send + 'static,
@@ -97,18 +161,32 @@ impl PagesDb {
         .await
         .map_err(|e| E::from(StorageError::Task(e.to_string())))?
     }
+
+    /// Run `f` on a blocking thread with a reader (it cannot write).
+    pub async fn read<T: Send + 'static, E: From<StorageError> + Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut OfficeDb) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        self.readers.with(f).await
+    }
 }
 
-/// SQLite: one connection behind a mutex, used from blocking threads. Writes are
-/// serialised anyway by SQLite; each push record is its own short transaction.
+/// SQLite: one writing connection behind a mutex and a pool of readers, used from
+/// blocking threads. Each push record is its own short transaction; nothing CPU-heavy
+/// (password hashing, files) runs while the writer is held.
 pub struct SqliteOfficeStore {
     db: Arc<Mutex<OfficeDb>>,
+    readers: Arc<ReaderPool>,
+    idle: TokenIdle,
 }
 
 impl SqliteOfficeStore {
-    pub fn new(db: OfficeDb) -> Self {
+    pub fn new(db: OfficeDb, idle: TokenIdle) -> Self {
+        let readers = Arc::new(ReaderPool::new(db.dir(), default_readers()));
         Self {
             db: Arc::new(Mutex::new(db)),
+            readers,
+            idle,
         }
     }
 
@@ -116,6 +194,7 @@ impl SqliteOfficeStore {
     pub fn pages_db(&self) -> PagesDb {
         PagesDb {
             db: Arc::clone(&self.db),
+            readers: Arc::clone(&self.readers),
         }
     }
 
@@ -133,24 +212,39 @@ impl SqliteOfficeStore {
         .await
         .map_err(|e| StorageError::Task(e.to_string()))?
     }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut OfficeDb) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        self.readers.with(f).await
+    }
 }
 
 #[async_trait]
 impl OfficeStore for SqliteOfficeStore {
-    async fn login(
+    async fn sign_in_candidate(
         &self,
         name: String,
-        password: String,
+    ) -> Result<Option<(AuthUser, String)>, StorageError> {
+        self.read(move |db| Ok(users::sign_in_candidate(db, &name)?))
+            .await
+    }
+
+    async fn issue_token(
+        &self,
+        user: AuthUser,
         device_id: Uuid,
         device_name: Option<String>,
-    ) -> Result<LoginOutcome, StorageError> {
+        kind: TokenKind,
+    ) -> Result<String, StorageError> {
         self.with(move |db| {
-            Ok(users::login(
+            Ok(users::issue_token(
                 db,
-                &name,
-                &password,
+                &user,
                 device_id,
                 device_name.as_deref(),
+                kind,
                 Utc::now(),
             )?)
         })
@@ -158,8 +252,30 @@ impl OfficeStore for SqliteOfficeStore {
     }
 
     async fn user_for_token(&self, token: String) -> Result<TokenState, StorageError> {
-        self.with(move |db| Ok(users::user_for_token(db, &token)?))
+        let idle = self.idle;
+        let lookup = token.clone();
+        let state = self
+            .read(move |db| Ok(users::user_for_token(db, &lookup, Utc::now(), &idle)?))
+            .await?;
+        if let TokenState::Valid { touch: true, .. } = state {
+            self.with(move |db| Ok(users::touch_token(db, &token, Utc::now())?))
+                .await?;
+        }
+        Ok(state)
+    }
+
+    async fn prune_tokens(&self) -> Result<usize, StorageError> {
+        let idle = self.idle;
+        self.with(move |db| Ok(users::prune_tokens(db, Utc::now(), &idle)?))
             .await
+    }
+
+    async fn audit(&self, entry: AuditEntry) -> Result<(), StorageError> {
+        self.with(move |db| {
+            crate::audit::record(db.connection(), &entry, Utc::now())
+                .map_err(|e| StorageError::Db(e.into()))
+        })
+        .await
     }
 
     async fn revoke_token(&self, token: String) -> Result<(), StorageError> {
@@ -173,7 +289,7 @@ impl OfficeStore for SqliteOfficeStore {
         cursor: i64,
         limit: u32,
     ) -> Result<PullResponse, StorageError> {
-        self.with(move |db| Ok(sync_db::pull(db, &user.id, cursor, limit)?))
+        self.read(move |db| Ok(sync_db::pull(db, &user.id, cursor, limit)?))
             .await
     }
 
@@ -264,24 +380,58 @@ pub enum BlobError {
     HashMismatch { expected: String, actual: String },
     #[error("连接中断，已保存 {have} 字节 / the connection broke; {have} bytes are kept")]
     Interrupted { have: u64 },
+    #[error(
+        "未完成的上传已达 {pending} 字节，再加 {more} 字节将超过每个用户 {limit} 字节的上限：请先完成或等待过期的上传被清理 / unfinished uploads hold {pending} bytes; {more} more would pass the limit of {limit} bytes per user: finish them first, or wait until stale ones are swept"
+    )]
+    PendingQuota { pending: u64, more: u64, limit: u64 },
+    #[error(
+        "办公室服务器磁盘已满，请稍后重试；已收到的内容不会丢失 / the office's disk is full: try again later; what was received is kept"
+    )]
+    DiskFull,
     #[error("文件存储错误 / blob storage error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
+
+impl From<std::io::Error> for BlobError {
+    fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::StorageFull {
+            Self::DiskFull
+        } else {
+            Self::Io(error)
+        }
+    }
+}
+
+/// What a sweep of stale uploads removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SweepReport {
+    pub removed: u64,
+    pub bytes: u64,
+}
+
+/// A pending upload with no progress for this long is removed.
+pub const PENDING_UPLOAD_EXPIRY: chrono::Duration = chrono::Duration::hours(24);
+/// The most bytes of unfinished uploads one user may hold.
+pub const MAX_PENDING_BYTES_PER_USER: u64 = 512 << 20;
 
 /// Photos and signature images, content-addressed by SHA-256, uploaded resumably.
 #[async_trait]
 pub trait BlobStore: Send + Sync + 'static {
     async fn state(&self, sha256: &str) -> Result<BlobState, BlobError>;
-    /// Append the bytes of `body` at `offset` of a blob of `length` bytes.
+    /// Append the bytes of `body` at `offset` of a blob of `length` bytes, for the user
+    /// `uploader` (whose unfinished uploads may not pass [`MAX_PENDING_BYTES_PER_USER`]).
     async fn append(
         &self,
         sha256: &str,
         offset: u64,
         length: u64,
+        uploader: &str,
         body: std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, String>> + Send>>,
         on_bytes: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<BlobState, BlobError>;
     async fn read(&self, sha256: &str) -> Result<Vec<u8>, BlobError>;
+    /// Remove unfinished uploads that made no progress for `older_than`.
+    async fn sweep(&self, older_than: chrono::Duration) -> Result<SweepReport, BlobError>;
 }
 
 /// Where a complete blob lives in a blob folder; `None` for a name that is no SHA-256.
@@ -311,6 +461,34 @@ impl FolderBlobStore {
         let complete = complete_blob_path(&self.root, sha256)
             .ok_or_else(|| BlobError::BadHash(sha256.to_string()))?;
         Ok((complete, self.root.join("partial").join(sha256)))
+    }
+
+    /// The file that names who started an unfinished upload.
+    fn owner_path(&self, sha256: &str) -> PathBuf {
+        self.root.join("partial").join(format!("{sha256}.by"))
+    }
+
+    /// The bytes of unfinished uploads `uploader` holds, other than `except`. Linear in
+    /// the unfinished uploads, which the quota and the sweep keep few.
+    async fn pending_bytes(&self, uploader: &str, except: &str) -> Result<u64, BlobError> {
+        let mut total: u64 = 0;
+        let mut dir = tokio::fs::read_dir(self.root.join("partial")).await?;
+        while let Some(entry) = dir.next_entry().await? {
+            let name = entry.file_name();
+            let Some(sha) = name.to_str().and_then(|n| n.strip_suffix(".by")) else {
+                continue;
+            };
+            if sha == except {
+                continue;
+            }
+            let owner = tokio::fs::read_to_string(entry.path())
+                .await
+                .unwrap_or_default();
+            if owner == uploader {
+                total = total.saturating_add(file_len(&self.root.join("partial").join(sha)).await?);
+            }
+        }
+        Ok(total)
     }
 
     fn lock_for(&self, sha256: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -354,6 +532,7 @@ impl BlobStore for FolderBlobStore {
         sha256: &str,
         offset: u64,
         length: u64,
+        uploader: &str,
         mut body: std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, String>> + Send>>,
         on_bytes: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<BlobState, BlobError> {
@@ -378,6 +557,18 @@ impl BlobStore for FolderBlobStore {
                 have,
                 asked: offset,
             });
+        }
+        let pending = self.pending_bytes(uploader, sha256).await?;
+        let more = length - have.min(length);
+        if pending.saturating_add(length) > MAX_PENDING_BYTES_PER_USER {
+            return Err(BlobError::PendingQuota {
+                pending,
+                more,
+                limit: MAX_PENDING_BYTES_PER_USER,
+            });
+        }
+        if have == 0 {
+            tokio::fs::write(self.owner_path(sha256), uploader).await?;
         }
         let mut file = tokio::fs::OpenOptions::new()
             .create(true)
@@ -414,6 +605,7 @@ impl BlobStore for FolderBlobStore {
         }
         let bytes = tokio::fs::read(&partial).await?;
         let actual = sha256_hex(&bytes);
+        let _ = tokio::fs::remove_file(self.owner_path(sha256)).await;
         if actual != sha256 {
             tokio::fs::remove_file(&partial).await?;
             return Err(BlobError::HashMismatch {
@@ -434,5 +626,44 @@ impl BlobStore for FolderBlobStore {
     async fn read(&self, sha256: &str) -> Result<Vec<u8>, BlobError> {
         let (complete, _) = self.paths(sha256)?;
         Ok(tokio::fs::read(&complete).await?)
+    }
+
+    async fn sweep(&self, older_than: chrono::Duration) -> Result<SweepReport, BlobError> {
+        let cutoff = std::time::SystemTime::now()
+            .checked_sub(older_than.to_std().unwrap_or_default())
+            .unwrap_or(std::time::UNIX_EPOCH);
+        let mut report = SweepReport::default();
+        let mut dir = tokio::fs::read_dir(self.root.join("partial")).await?;
+        while let Some(entry) = dir.next_entry().await? {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let sha = name.strip_suffix(".by").unwrap_or(name);
+            if !is_sha256_hex(sha) {
+                continue;
+            }
+            let data = self.root.join("partial").join(sha);
+            // An upload in progress holds its lock: leave it.
+            let lock = self.lock_for(sha);
+            let Ok(_guard) = lock.try_lock() else {
+                continue;
+            };
+            let modified = match tokio::fs::metadata(&data).await {
+                Ok(meta) => meta.modified()?,
+                // An owner file left without its upload.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let _ = tokio::fs::remove_file(self.owner_path(sha)).await;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if modified < cutoff {
+                let len = file_len(&data).await?;
+                tokio::fs::remove_file(&data).await?;
+                let _ = tokio::fs::remove_file(self.owner_path(sha)).await;
+                report.removed += 1;
+                report.bytes = report.bytes.saturating_add(len);
+            }
+        }
+        Ok(report)
     }
 }

@@ -1,4 +1,5 @@
-//! Office users, passwords (argon2id), device tokens and the slow-down of failed logins.
+//! Office users, passwords (argon2id) and sign-in tokens, which expire when unused.
+//! The slow-down of failed sign-ins is in `throttle`; the steps of a sign-in in `signin`.
 
 use anju_core::model::Department;
 use anju_core::wire::{Role, UserInfo};
@@ -11,10 +12,6 @@ use uuid::Uuid;
 
 use crate::db::{OfficeDb, OfficeDbError};
 
-/// Failures allowed before each attempt must wait.
-pub const FREE_FAILURES: u32 = 5;
-/// The longest wait between attempts.
-pub const MAX_LOCKOUT: Duration = Duration::minutes(15);
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
@@ -94,12 +91,18 @@ pub fn hash_password(password: &str) -> Result<String, UserError> {
         .map_err(|e| UserError::Hash(e.to_string()))
 }
 
-fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| {
+/// Check a password against its stored hash, or against a dummy one when there is no
+/// such user, so that the work (and the time) is the same. CPU-heavy: never call it
+/// while holding the database.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    let known = stored.is_some();
+    let stored = stored.unwrap_or_else(|| dummy_hash());
+    let matches = PasswordHash::new(stored).is_ok_and(|hash| {
         Argon2::default()
             .verify_password(password.as_bytes(), &hash)
             .is_ok()
-    })
+    });
+    known && matches
 }
 
 /// SHA-256 of a token, as stored.
@@ -111,15 +114,6 @@ fn new_token() -> Result<String, UserError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| UserError::Hash(e.to_string()))?;
     Ok(hex::encode(bytes))
-}
-
-/// How long after the last failure the next attempt is allowed.
-pub fn lockout_after(failures: u32) -> Duration {
-    if failures < FREE_FAILURES {
-        return Duration::zero();
-    }
-    let exponent = (failures - FREE_FAILURES).min(20);
-    Duration::seconds(1i64 << exponent).min(MAX_LOCKOUT)
 }
 
 pub fn add_user(
@@ -228,58 +222,96 @@ pub fn list_users(db: &OfficeDb) -> Result<Vec<AuthUser>, UserError> {
     Ok(users)
 }
 
-/// Check a password, with the slow-down; on success make a device token.
-pub fn login(
+/// The user of a name and their password hash, for a sign-in.
+pub fn sign_in_candidate(
     db: &OfficeDb,
     name: &str,
-    password: &str,
-    device_id: Uuid,
-    device_name: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<LoginOutcome, UserError> {
-    let found = db
+) -> Result<Option<(AuthUser, String)>, UserError> {
+    Ok(db
         .conn
         .query_row(
             &format!("SELECT {USER_COLUMNS} WHERE u.name = ?1"),
             [name],
             read_user,
         )
-        .optional()?;
-    let Some((user, hash, failures, last_failed)) = found else {
-        // Same work as a real check, so the answer's timing does not reveal the name.
-        let _ = verify_password(password, dummy_hash());
-        return Ok(LoginOutcome::Refused);
-    };
-    if let Some(last) = last_failed.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) {
-        let retry_at = last.with_timezone(&Utc) + lockout_after(failures);
-        if failures >= FREE_FAILURES && now < retry_at {
-            return Ok(LoginOutcome::Throttled { retry_at });
+        .optional()?
+        .map(|(user, hash, ..)| (user, hash)))
+}
+
+/// What a token is for: a device (the field app) or the office pages. Each expires after
+/// its own idle time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Device,
+    Pages,
+}
+
+impl TokenKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Device => "device",
+            Self::Pages => "pages",
         }
     }
-    if !verify_password(password, &hash) {
-        db.conn.execute(
-            "UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ?1 WHERE id = ?2",
-            params![now.to_rfc3339(), user.id],
-        )?;
-        return Ok(LoginOutcome::Refused);
+}
+
+/// How long a token may go unused before it stops working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenIdle {
+    pub device: Duration,
+    pub pages: Duration,
+}
+
+impl Default for TokenIdle {
+    fn default() -> Self {
+        Self {
+            device: Duration::days(30),
+            pages: Duration::hours(12),
+        }
     }
+}
+
+impl TokenIdle {
+    fn of(&self, kind: &str) -> Duration {
+        if kind == TokenKind::Pages.code() {
+            self.pages
+        } else {
+            self.device
+        }
+    }
+}
+
+/// How often a token's `last_seen_at` is written: coarse, so that a request costs no
+/// write; idle times are hours to days.
+pub const TOUCH_EVERY: Duration = Duration::minutes(10);
+/// How long an expired or revoked token is kept (so its device is told why) before it
+/// is pruned.
+pub const KEEP_DEAD_TOKENS: Duration = Duration::days(30);
+
+/// Make a token for a user who gave the right password.
+pub fn issue_token(
+    db: &OfficeDb,
+    user: &AuthUser,
+    device_id: Uuid,
+    device_name: Option<&str>,
+    kind: TokenKind,
+    now: DateTime<Utc>,
+) -> Result<String, UserError> {
     let token = new_token()?;
     db.conn.execute(
-        "UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
-        [&user.id],
-    )?;
-    db.conn.execute(
-        "INSERT INTO device_tokens (token_sha256, user_id, device_id, device_name, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO device_tokens
+             (token_sha256, user_id, device_id, device_name, created_at, last_seen_at, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
         params![
             token_hash(&token),
             user.id,
             device_id.to_string(),
             device_name,
-            now.to_rfc3339()
+            now.to_rfc3339(),
+            kind.code()
         ],
     )?;
-    Ok(LoginOutcome::Success { token, user })
+    Ok(token)
 }
 
 /// A real argon2id hash, checked against when the user does not exist.
@@ -288,20 +320,32 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("no such user, no such password").unwrap_or_default())
 }
 
-/// Whom a token belongs to: `Ok(None)` for an unknown token, `Err(true)`-like revoked
-/// state is reported as `TokenState::Revoked`.
+/// Whom a token belongs to, and whether it still works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenState {
-    Valid(AuthUser),
+    /// `touch`: its last use is older than [`TOUCH_EVERY`] and should be written.
+    Valid {
+        user: AuthUser,
+        touch: bool,
+    },
     Revoked,
+    /// Unused for longer than its kind's idle time.
+    Expired,
     Unknown,
 }
 
-pub fn user_for_token(db: &OfficeDb, token: &str) -> Result<TokenState, UserError> {
+/// Look a token up (a read; the caller writes the touch when asked to).
+pub fn user_for_token(
+    db: &OfficeDb,
+    token: &str,
+    now: DateTime<Utc>,
+    idle: &TokenIdle,
+) -> Result<TokenState, UserError> {
     let row = db
         .conn
         .query_row(
-            "SELECT d.revoked_at, u.id, u.name, u.role, u.department, t.name
+            "SELECT d.revoked_at, u.id, u.name, u.role, u.department, t.name,
+                    coalesce(d.last_seen_at, d.created_at), d.kind
              FROM device_tokens d JOIN users u ON u.id = d.user_id
              LEFT JOIN townships t ON t.id = u.township_id
              WHERE d.token_sha256 = ?1",
@@ -310,6 +354,8 @@ pub fn user_for_token(db: &OfficeDb, token: &str) -> Result<TokenState, UserErro
                 let revoked: Option<String> = row.get(0)?;
                 let role: String = row.get(3)?;
                 let department: Option<String> = row.get(4)?;
+                let seen: String = row.get(6)?;
+                let kind: String = row.get(7)?;
                 Ok((
                     revoked.is_some(),
                     AuthUser {
@@ -319,15 +365,59 @@ pub fn user_for_token(db: &OfficeDb, token: &str) -> Result<TokenState, UserErro
                         department: department.as_deref().and_then(Department::from_code),
                         township: row.get(5)?,
                     },
+                    seen,
+                    kind,
                 ))
             },
         )
         .optional()?;
     Ok(match row {
         None => TokenState::Unknown,
-        Some((true, _)) => TokenState::Revoked,
-        Some((false, user)) => TokenState::Valid(user),
+        Some((true, ..)) => TokenState::Revoked,
+        Some((false, user, seen, kind)) => {
+            // A time that cannot be read counts as long ago: the token has expired.
+            let seen = DateTime::parse_from_rfc3339(&seen)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            if now - seen > idle.of(&kind) {
+                TokenState::Expired
+            } else {
+                TokenState::Valid {
+                    user,
+                    touch: now - seen > TOUCH_EVERY,
+                }
+            }
+        }
     })
+}
+
+/// Record that a token was used now.
+pub fn touch_token(db: &OfficeDb, token: &str, now: DateTime<Utc>) -> Result<(), UserError> {
+    db.conn.execute(
+        "UPDATE device_tokens SET last_seen_at = ?1 WHERE token_sha256 = ?2",
+        params![now.to_rfc3339(), token_hash(token)],
+    )?;
+    Ok(())
+}
+
+/// Remove tokens revoked or expired more than [`KEEP_DEAD_TOKENS`] ago. Returns how many.
+pub fn prune_tokens(
+    db: &OfficeDb,
+    now: DateTime<Utc>,
+    idle: &TokenIdle,
+) -> Result<usize, UserError> {
+    let before = |d: Duration| (now - d - KEEP_DEAD_TOKENS).to_rfc3339();
+    Ok(db.conn.execute(
+        "DELETE FROM device_tokens
+         WHERE (revoked_at IS NOT NULL AND revoked_at < ?1)
+            OR (kind = 'device' AND coalesce(last_seen_at, created_at) < ?2)
+            OR (kind = 'pages' AND coalesce(last_seen_at, created_at) < ?3)",
+        params![
+            before(Duration::zero()),
+            before(idle.device),
+            before(idle.pages)
+        ],
+    )?)
 }
 
 /// Revoke every token of a user (a lost phone). Returns how many were live.
@@ -357,14 +447,6 @@ mod tests {
         let mut db = OfficeDb::create(dir.path()).unwrap();
         crate::demo::load(&mut db).unwrap();
         (dir, db)
-    }
-
-    #[test]
-    fn lockout_grows_and_is_capped() {
-        assert_eq!(lockout_after(4), Duration::zero());
-        assert_eq!(lockout_after(5), Duration::seconds(1));
-        assert_eq!(lockout_after(7), Duration::seconds(4));
-        assert_eq!(lockout_after(40), MAX_LOCKOUT);
     }
 
     #[test]
@@ -415,8 +497,22 @@ mod tests {
         assert!(!stored.contains("long-enough"));
     }
 
+    fn signed_in(
+        db: &OfficeDb,
+        name: &str,
+        password: &str,
+        kind: TokenKind,
+        now: DateTime<Utc>,
+    ) -> Option<(String, AuthUser)> {
+        let (user, hash) = sign_in_candidate(db, name).unwrap()?;
+        verify_password(password, Some(&hash)).then(|| {
+            let token = issue_token(db, &user, Uuid::now_v7(), Some("phone"), kind, now).unwrap();
+            (token, user)
+        })
+    }
+
     #[test]
-    fn login_tokens_and_revocation() {
+    fn passwords_tokens_and_revocation() {
         let (_dir, db) = office();
         add_user(
             &db,
@@ -428,12 +524,12 @@ mod tests {
         )
         .unwrap();
         let now = Utc::now();
-        let device = Uuid::now_v7();
-        let LoginOutcome::Success { token, user } =
-            login(&db, "li", "anju-demo", device, Some("phone"), now).unwrap()
-        else {
-            panic!("login failed");
-        };
+        let idle = TokenIdle::default();
+        assert!(signed_in(&db, "li", "wrong-password", TokenKind::Device, now).is_none());
+        assert!(signed_in(&db, "nobody", "anju-demo", TokenKind::Device, now).is_none());
+        // No user: the dummy hash is checked, and never matches.
+        assert!(!verify_password("no such user, no such password", None));
+        let (token, user) = signed_in(&db, "li", "anju-demo", TokenKind::Device, now).unwrap();
         assert_eq!(user.name, "li");
         assert_eq!(token.len(), 64);
         let stored: String = db
@@ -443,15 +539,18 @@ mod tests {
         assert_eq!(stored, token_hash(&token));
         assert_ne!(stored, token);
         assert_eq!(
-            user_for_token(&db, &token).unwrap(),
-            TokenState::Valid(user)
+            user_for_token(&db, &token, now, &idle).unwrap(),
+            TokenState::Valid { user, touch: false }
         );
         assert_eq!(
-            user_for_token(&db, "nonsense").unwrap(),
+            user_for_token(&db, "nonsense", now, &idle).unwrap(),
             TokenState::Unknown
         );
         assert_eq!(revoke(&db, "li").unwrap(), 1);
-        assert_eq!(user_for_token(&db, &token).unwrap(), TokenState::Revoked);
+        assert_eq!(
+            user_for_token(&db, &token, now, &idle).unwrap(),
+            TokenState::Revoked
+        );
         assert!(matches!(
             revoke(&db, "nobody"),
             Err(UserError::NoSuchUser(_))
@@ -459,61 +558,63 @@ mod tests {
     }
 
     #[test]
-    fn failed_logins_slow_down() {
+    fn unused_tokens_expire_by_kind_and_are_pruned() {
         let (_dir, db) = office();
         add_user(
             &db,
-            "li",
-            Role::Inspector,
-            Some(Department::Reform),
+            "zhang",
+            Role::Township,
             None,
+            Some("东河口镇"),
             "anju-demo",
         )
         .unwrap();
+        let idle = TokenIdle::default();
         let start = Utc::now();
-        let device = Uuid::now_v7();
-        for i in 0..FREE_FAILURES {
-            let outcome = login(
-                &db,
-                "li",
-                "wrong-password",
-                device,
-                None,
-                start + Duration::seconds(i.into()),
-            )
-            .unwrap();
-            assert_eq!(outcome, LoginOutcome::Refused);
-        }
-        let last = start + Duration::seconds(i64::from(FREE_FAILURES) - 1);
-        // Even the right password waits now.
-        let outcome = login(&db, "li", "anju-demo", device, None, last).unwrap();
-        assert!(
-            matches!(outcome, LoginOutcome::Throttled { retry_at } if retry_at == last + Duration::seconds(1))
-        );
-        // After the wait, the right password works and the count resets.
-        let outcome = login(
+        let (device, _) = signed_in(&db, "zhang", "anju-demo", TokenKind::Device, start).unwrap();
+        let (pages, _) = signed_in(&db, "zhang", "anju-demo", TokenKind::Pages, start).unwrap();
+        // A token dated long ago, as the attack used.
+        let (ancient, _) = signed_in(
             &db,
-            "li",
+            "zhang",
             "anju-demo",
-            device,
-            None,
-            last + Duration::seconds(2),
+            TokenKind::Device,
+            start - Duration::days(9000),
         )
         .unwrap();
-        assert!(matches!(outcome, LoginOutcome::Success { .. }));
-        let failures: u32 = db
-            .conn
-            .query_row(
-                "SELECT failed_logins FROM users WHERE name = 'li'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(failures, 0);
-        // An unknown name is refused like a wrong password.
         assert_eq!(
-            login(&db, "nobody", "x", device, None, start).unwrap(),
-            LoginOutcome::Refused
+            user_for_token(&db, &ancient, start, &idle).unwrap(),
+            TokenState::Expired
+        );
+        let state = |token: &str, at| user_for_token(&db, token, at, &idle).unwrap();
+        // Used a while later: still good, and due a touch.
+        let later = start + Duration::hours(11);
+        assert!(matches!(
+            state(&pages, later),
+            TokenState::Valid { touch: true, .. }
+        ));
+        touch_token(&db, &pages, later).unwrap();
+        assert!(matches!(
+            state(&pages, later),
+            TokenState::Valid { touch: false, .. }
+        ));
+        // Thirteen hours after its last use a page session is over; a device's is not.
+        let idle_pages = later + Duration::hours(13);
+        assert_eq!(state(&pages, idle_pages), TokenState::Expired);
+        assert!(matches!(
+            state(&device, idle_pages),
+            TokenState::Valid { .. }
+        ));
+        assert_eq!(
+            state(&device, start + Duration::days(31)),
+            TokenState::Expired
+        );
+        // Pruned only once long dead: the ancient token now, the others later.
+        assert_eq!(prune_tokens(&db, start, &idle).unwrap(), 1);
+        assert_eq!(state(&ancient, start), TokenState::Unknown);
+        assert_eq!(
+            prune_tokens(&db, start + Duration::days(61), &idle).unwrap(),
+            2
         );
     }
 }

@@ -18,10 +18,12 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use uuid::Uuid;
 
+use crate::audit::{AuditAction, AuditEntry};
 use crate::pages::views::*;
 use crate::pages::{self, PageError, Viewer};
-use crate::server::{ApiJson, AppError, AppState, not_found};
-use crate::users::{AuthUser, LoginOutcome, TokenState};
+use crate::server::{ApiJson, AppError, AppState, ClientAddr, not_found};
+use crate::signin::SignIn;
+use crate::users::{AuthUser, LoginOutcome, TokenKind, TokenState};
 
 /// The cookie that carries an office page's sign-in token.
 pub const SESSION_COOKIE: &str = "anju_office";
@@ -139,13 +141,31 @@ impl FromRequestParts<AppState> for OfficeUser {
             .or_else(|| cookie_token(&parts.headers))
             .ok_or_else(AppError::unauthorized)?;
         match state.store.user_for_token(token.clone()).await? {
-            TokenState::Valid(user) => Ok(Self(user, token)),
+            TokenState::Valid { user, .. } => Ok(Self(user, token)),
+            TokenState::Expired => Err(AppError::token_expired()),
             _ => Err(AppError::unauthorized()),
         }
     }
 }
 
-/// Run a page function with the viewer of `user`.
+/// Run a page function that only reads, on a reader (in parallel with other pages, the
+/// devices' pulls and the writer).
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    user: AuthUser,
+    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> pages::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .pages
+        .read(move |db| {
+            let viewer = Viewer::of(db, &user)?;
+            f(db, &viewer)
+        })
+        .await
+        .map_err(page_error)
+}
+
+/// Run a page function that writes, with the writer.
 async fn run<T: Send + 'static>(
     state: &AppState,
     user: AuthUser,
@@ -170,26 +190,34 @@ fn session_view(user: &AuthUser) -> OfficeSession {
     }
 }
 
-fn session_cookie(token: &str, max_age: u32) -> HeaderValue {
+/// The session cookie; `Secure` when the office serves HTTPS.
+fn session_cookie(token: &str, max_age: u32, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("anju_office=; Path=/; Max-Age=0"))
 }
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<OfficeLogin>,
 ) -> Result<Response, AppError> {
-    let outcome = state
-        .store
-        .login(
-            request.name,
-            request.password,
-            Uuid::now_v7(),
-            Some("office pages".into()),
-        )
-        .await?;
+    let outcome = crate::signin::sign_in(
+        &state.store,
+        &state.throttle,
+        &state.cpu,
+        SignIn {
+            name: request.name,
+            password: request.password,
+            device_id: Uuid::now_v7(),
+            device_name: Some("office pages".into()),
+            kind: TokenKind::Pages,
+            client,
+        },
+    )
+    .await?;
     match outcome {
         LoginOutcome::Success { token, user } => {
             if user.role == anju_core::wire::Role::Inspector {
@@ -197,9 +225,10 @@ async fn login(
                 return Err(page_error(PageError::InspectorRole));
             }
             let mut response = Json(session_view(&user)).into_response();
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, session_cookie(&token, SESSION_SECONDS));
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&token, SESSION_SECONDS, state.tls_fingerprint.is_some()),
+            );
             Ok(response)
         }
         refused => Err(crate::server::login_refused(refused)),
@@ -208,13 +237,19 @@ async fn login(
 
 async fn logout(
     State(state): State<AppState>,
-    OfficeUser(_, token): OfficeUser,
+    ClientAddr(client): ClientAddr,
+    OfficeUser(user, token): OfficeUser,
 ) -> Result<Response, AppError> {
     state.store.revoke_token(token).await?;
+    state
+        .store
+        .audit(AuditEntry::by(&user, AuditAction::SignOut).client(client.to_string()))
+        .await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie("", 0));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie("", 0, state.tls_fingerprint.is_some()),
+    );
     Ok(response)
 }
 
@@ -224,7 +259,7 @@ async fn session(
 ) -> Result<Json<OfficeSession>, AppError> {
     let view = session_view(&user);
     // An inspector's token is refused here like everywhere in the pages.
-    run(&state, user, |_, _| Ok(())).await?;
+    read(&state, user, |_, _| Ok(())).await?;
     Ok(Json(view))
 }
 
@@ -232,7 +267,7 @@ async fn dashboard(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<Dashboard>, AppError> {
-    run(&state, user, |db, v| pages::dashboard(db, v))
+    read(&state, user, |db, v| pages::dashboard(db, v))
         .await
         .map(Json)
 }
@@ -241,7 +276,7 @@ async fn places(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<Places>, AppError> {
-    run(&state, user, |db, v| pages::places(db, v))
+    read(&state, user, |db, v| pages::places(db, v))
         .await
         .map(Json)
 }
@@ -266,7 +301,7 @@ async fn households(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<HouseholdPage>, AppError> {
     let filter: HouseholdFilter = query(raw.as_deref())?;
-    run(&state, user, move |db, v| pages::households(db, v, &filter))
+    read(&state, user, move |db, v| pages::households(db, v, &filter))
         .await
         .map(Json)
 }
@@ -276,7 +311,7 @@ async fn household(
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Json<HouseholdDetail>, AppError> {
-    run(&state, user, move |db, v| pages::household(db, v, &id))
+    read(&state, user, move |db, v| pages::household(db, v, &id))
         .await
         .map(Json)
 }
@@ -298,7 +333,7 @@ async fn review(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<ReviewQueue>, AppError> {
-    run(&state, user, |db, v| pages::review_queue(db, v))
+    read(&state, user, |db, v| pages::review_queue(db, v))
         .await
         .map(Json)
 }
@@ -342,7 +377,7 @@ async fn findings(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<FindingList>, AppError> {
     let filter: FindingFilter = query(raw.as_deref())?;
-    run(&state, user, move |db, v| pages::findings(db, v, &filter))
+    read(&state, user, move |db, v| pages::findings(db, v, &filter))
         .await
         .map(Json)
 }
@@ -387,8 +422,9 @@ async fn finding_evidence(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<EvidenceStored>, AppError> {
+    let uploader = user.id.clone();
     // The finding must be one this user may act on.
-    run(&state, user, move |db, v| {
+    read(&state, user, move |db, v| {
         let household: Option<String> =
             rusqlite::OptionalExtension::optional(db.connection().query_row(
                 "SELECT household_id FROM findings WHERE id = ?1",
@@ -420,7 +456,7 @@ async fn finding_evidence(
     let stream = futures_util::stream::once(async move { Ok::<_, String>(body) });
     let done = state
         .blobs
-        .append(&sha, 0, length, Box::pin(stream), &|_| {})
+        .append(&sha, 0, length, &uploader, Box::pin(stream), &|_| {})
         .await;
     match done {
         Ok(_) => Ok(Json(EvidenceStored { sha256: sha })),
@@ -444,7 +480,7 @@ async fn assignments(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<AssignmentOverview>, AppError> {
     let q: TownshipQuery = query(raw.as_deref())?;
-    run(&state, user, move |db, v| {
+    read(&state, user, move |db, v| {
         pages::assignments(db, v, q.township.as_deref())
     })
     .await
@@ -467,7 +503,7 @@ async fn samples(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<Vec<SampleSummary>>, AppError> {
-    run(&state, user, |db, v| pages::samples(db, v))
+    read(&state, user, |db, v| pages::samples(db, v))
         .await
         .map(Json)
 }
@@ -489,7 +525,7 @@ async fn sample(
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Json<SampleView>, AppError> {
-    run(&state, user, move |db, v| pages::sample(db, v, &id))
+    read(&state, user, move |db, v| pages::sample(db, v, &id))
         .await
         .map(Json)
 }
@@ -554,11 +590,30 @@ async fn import(
     }
     let q: ImportQuery = query(raw.as_deref())?;
     let name = file_name(&headers);
-    run(&state, user, move |db, v| {
-        pages::import_roster(db, v, &body, &name, commit, q.create_places)
+    // Only the district imports: say so before reading the file.
+    read(&state, user.clone(), |_, v| v.require_admin()).await?;
+    // Reading and checking the file is the heavy part: on the CPU pool, without the
+    // database, so that nobody waits for it.
+    let file = name.clone();
+    let upload = state
+        .cpu
+        .run(move || pages::read_roster_upload(&body, &file))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(page_error)?;
+    let actor = user.clone();
+    let preview = run(&state, user, move |db, v| {
+        let preview = pages::import_roster(db, v, upload, commit, q.create_places)?;
+        if preview.imported {
+            let entry = AuditEntry::by(&actor, AuditAction::Import)
+                .target(name.clone())
+                .detail(format!("{} 户 / households", preview.valid_rows));
+            crate::audit::record(db.connection(), &entry, Utc::now())?;
+        }
+        Ok(preview)
     })
-    .await
-    .map(Json)
+    .await?;
+    Ok(Json(preview))
 }
 
 async fn import_preview(
@@ -585,7 +640,7 @@ async fn policy(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<PolicyPage>, AppError> {
-    run(&state, user, |db, v| pages::policy_page(db, v))
+    read(&state, user, |db, v| pages::policy_page(db, v))
         .await
         .map(Json)
 }
@@ -606,7 +661,7 @@ async fn old_houses(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<OldHouseReport>, AppError> {
     let q: TownshipQuery = query(raw.as_deref())?;
-    run(&state, user, move |db, v| {
+    read(&state, user, move |db, v| {
         pages::old_houses(db, v, q.township.as_deref())
     })
     .await
@@ -619,7 +674,7 @@ async fn blob(
     Path(sha): Path<String>,
 ) -> Result<Response, AppError> {
     let key = sha.clone();
-    run(&state, user, move |db, v| pages::check_blob(db, v, &key)).await?;
+    read(&state, user, move |db, v| pages::check_blob(db, v, &key)).await?;
     let bytes = state.blobs.read(&sha).await.map_err(|_| {
         AppError::new(
             StatusCode::NOT_FOUND,
@@ -669,14 +724,14 @@ async fn export(
     let today = pages::today();
     let (bytes, ascii, zh) = match name.as_str() {
         "townships.xlsx" => (
-            run(&state, user, |db, v| pages::townships_xlsx(db, v)).await?,
+            read(&state, user, |db, v| pages::townships_xlsx(db, v)).await?,
             format!("townships-{today}.xlsx"),
             format!("乡镇验收进度-{today}.xlsx"),
         ),
         "households.xlsx" => {
             let filter: HouseholdFilter = query(raw.as_deref())?;
             (
-                run(&state, user, move |db, v| {
+                read(&state, user, move |db, v| {
                     pages::households_xlsx(db, v, &filter)
                 })
                 .await?,
@@ -687,7 +742,7 @@ async fn export(
         "findings.xlsx" => {
             let filter: FindingFilter = query(raw.as_deref())?;
             (
-                run(&state, user, move |db, v| {
+                read(&state, user, move |db, v| {
                     pages::findings_xlsx(db, v, &filter)
                 })
                 .await?,
@@ -711,6 +766,21 @@ async fn export(
 /// Print a form page to PDF: its images read from the blob store, Chromium on a blocking
 /// thread.
 async fn pdf_of(state: &AppState, form: pages::FormHtml) -> Result<Vec<u8>, AppError> {
+    // Each job is a browser: a few at once, a short queue, and a clear answer past it.
+    let Some(_turn) = state.printer.enter().await else {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "printer_busy",
+            format!(
+                "正在打印的PDF已达上限（{} 份打印、{} 份排队），请稍后再试 / the PDF printer is full ({} printing, {} waiting): try again shortly",
+                crate::server::PDF_JOBS_RUNNING,
+                crate::server::PDF_JOBS_WAITING,
+                crate::server::PDF_JOBS_RUNNING,
+                crate::server::PDF_JOBS_WAITING
+            ),
+        )
+        .header(header::RETRY_AFTER, 30));
+    };
     let mut images = Vec::new();
     for sha in &form.images {
         if let Ok(bytes) = state.blobs.read(sha).await {
@@ -752,7 +822,7 @@ async fn forms(
         Some(id) => (id.to_string(), true),
         None => (id, false),
     };
-    let form = run(state, user, move |db, v| {
+    let form = read(state, user, move |db, v| {
         let src: &dyn Fn(&str) -> String = if pdf {
             &pages::pdf_image_src
         } else {

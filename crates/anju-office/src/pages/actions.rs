@@ -541,20 +541,19 @@ fn new_place_view(place: anju_core::places::NewPlace) -> NewPlace {
     }
 }
 
-/// Check (and with `commit`, import) an uploaded roster. Only the district office imports.
-/// Places the office does not know are refused unless `create_places` confirms them.
-pub fn import_roster(
-    db: &mut OfficeDb,
-    viewer: &Viewer,
-    bytes: &[u8],
-    file_name: &str,
-    commit: bool,
-    create_places: bool,
-) -> Result<ImportPreview> {
-    viewer.require_admin()?;
+/// An uploaded roster, read and its rows checked before the database is taken.
+pub struct RosterUpload {
+    file_kind: String,
+    rows: u32,
+    checked: std::result::Result<crate::import::CheckedRoster, crate::import::ImportError>,
+}
+
+/// Read an uploaded roster and check its rows: no database, so it runs outside the lock.
+/// A file that cannot be read at all is an error; bad rows are kept for the preview.
+pub fn read_roster_upload(bytes: &[u8], file_name: &str) -> Result<RosterUpload> {
     let table = crate::roster_file::read_roster_bytes(bytes, file_name)
         .map_err(crate::import::ImportError::from)?;
-    let rows = table.rows.len() as u32;
+    let rows = u32::try_from(table.rows.len()).unwrap_or(u32::MAX);
     // An XLSX is a ZIP; anything else the reader took is CSV text.
     let file_kind = if bytes.starts_with(b"PK") {
         "XLSX"
@@ -562,11 +561,34 @@ pub fn import_roster(
         "CSV"
     }
     .to_string();
+    let checked = crate::import::check_table(table, anju_core::hash::sha256_hex(bytes), file_name);
+    Ok(RosterUpload {
+        file_kind,
+        rows,
+        checked,
+    })
+}
+
+/// Check (and with `commit`, import) an uploaded roster. Only the district office imports.
+/// Places the office does not know are refused unless `create_places` confirms them.
+pub fn import_roster(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    upload: RosterUpload,
+    commit: bool,
+    create_places: bool,
+) -> Result<ImportPreview> {
+    viewer.require_admin()?;
+    let RosterUpload {
+        file_kind,
+        rows,
+        checked,
+    } = upload;
     let options = crate::import::ImportOptions {
         dry_run: !commit,
         create_places,
     };
-    match crate::import::import_roster_bytes(db, bytes, file_name, options) {
+    match checked.and_then(|checked| crate::import::import_read_roster(db, checked, options)) {
         Ok(outcome) => Ok(ImportPreview {
             file_kind,
             rows,

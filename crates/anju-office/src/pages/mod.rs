@@ -24,8 +24,8 @@ use crate::db::{OfficeDb, OfficeDbError};
 use crate::users::AuthUser;
 
 pub use actions::{
-    assign_bulk, decide_conflict, import_roster, review_submission, transition_finding,
-    update_milestones,
+    assign_bulk, decide_conflict, import_roster, read_roster_upload, review_submission,
+    transition_finding, update_milestones,
 };
 pub(crate) use cells::{Cells, cell, stored_time};
 pub use findings::findings;

@@ -1,0 +1,101 @@
+//! A sign-in, step by step: the slow-down first (before any work), the user read, the
+//! password checked on the CPU pool (never while the database is held), then the token
+//! written; lockouts and unlocks go to the audit log.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::audit::{AuditAction, AuditEntry};
+use crate::storage::{OfficeStore, StorageError};
+use crate::throttle::{Lockout, LoginThrottle};
+use crate::users::{self, LoginOutcome, TokenKind};
+use crate::work::CpuPool;
+
+/// One attempt to sign in.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub name: String,
+    pub password: String,
+    pub device_id: Uuid,
+    pub device_name: Option<String>,
+    pub kind: TokenKind,
+    pub client: IpAddr,
+}
+
+/// The longest name or password looked at: anything longer cannot be right, and argon2
+/// should not hash megabytes.
+const MAX_CREDENTIAL_CHARS: usize = 256;
+
+pub async fn sign_in(
+    store: &Arc<dyn OfficeStore>,
+    throttle: &LoginThrottle,
+    cpu: &CpuPool,
+    attempt: SignIn,
+) -> Result<LoginOutcome, StorageError> {
+    let SignIn {
+        name,
+        password,
+        device_id,
+        device_name,
+        kind,
+        client,
+    } = attempt;
+    if let Err(retry_at) = throttle.check(&name, client, Utc::now()) {
+        return Ok(LoginOutcome::Throttled { retry_at });
+    }
+    let too_long = name.chars().count() > MAX_CREDENTIAL_CHARS
+        || password.chars().count() > MAX_CREDENTIAL_CHARS;
+    let candidate = if too_long {
+        None
+    } else {
+        store.sign_in_candidate(name.clone()).await?
+    };
+    let (user, hash) = match candidate {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let password = if too_long { String::new() } else { password };
+    let right = cpu
+        .run(move || users::verify_password(&password, hash.as_deref()))
+        .await
+        .map_err(StorageError::Task)?;
+    let user = match (right, user) {
+        (true, Some(user)) => user,
+        (_, user) => {
+            for lockout in throttle.failed(&name, client, Utc::now()) {
+                let (action, until) = match lockout {
+                    Lockout::Name { until } => (AuditAction::Lockout, until),
+                    Lockout::Address { until } => (AuditAction::AddressLockout, until),
+                };
+                store
+                    .audit(AuditEntry {
+                        actor: name.clone(),
+                        user_id: user.as_ref().map(|u| u.id.clone()),
+                        client: Some(client.to_string()),
+                        action,
+                        target: Some(name.clone()),
+                        detail: format!("至 {} / until {}", until.to_rfc3339(), until.to_rfc3339()),
+                    })
+                    .await?;
+            }
+            return Ok(LoginOutcome::Refused);
+        }
+    };
+    let token = store
+        .issue_token(user.clone(), device_id, device_name.clone(), kind)
+        .await?;
+    let unlocked = throttle.succeeded(&name, client);
+    let entry = |action| {
+        AuditEntry::by(&user, action)
+            .client(client.to_string())
+            .detail(device_name.clone().unwrap_or_default())
+    };
+    if unlocked {
+        store.audit(entry(AuditAction::Unlock)).await?;
+    }
+    store.audit(entry(AuditAction::SignIn)).await?;
+    Ok(LoginOutcome::Success { token, user })
+}
