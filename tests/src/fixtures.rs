@@ -61,19 +61,25 @@ pub struct InProcessOffice {
 
 impl InProcessOffice {
     pub async fn start(data: &Path) -> Result<Self, BoxError> {
+        Self::start_with(anju_office::server::ServeOptions::new(data.to_path_buf())).await
+    }
+
+    /// The same with every option of `serve`.
+    pub async fn start_with(options: anju_office::server::ServeOptions) -> Result<Self, BoxError> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(anju_office::server::serve(
+        let data = options.data_dir.clone();
+        let task = tokio::spawn(anju_office::server::serve_with(
             listener,
-            data.to_path_buf(),
+            options,
             async move {
                 let _ = stopped.await;
             },
         ));
         Ok(Self {
             addr,
-            data: data.to_path_buf(),
+            data,
             stop: Some(stop),
             task: Some(task),
         })
@@ -139,10 +145,33 @@ pub struct OfficeProcess {
 impl OfficeProcess {
     /// Start it and wait for its `listening on http://ADDR` line.
     pub fn spawn(data: &Path, listen: &str) -> Result<Self, BoxError> {
-        let mut child = std::process::Command::new(office_binary()?)
+        Self::spawn_with(data, listen, &[], None)
+    }
+
+    /// The same with more `serve` options, and at most `open_files` file descriptors
+    /// (`ulimit -n`) when given.
+    pub fn spawn_with(
+        data: &Path,
+        listen: &str,
+        options: &[&str],
+        open_files: Option<u32>,
+    ) -> Result<Self, BoxError> {
+        let binary = office_binary()?;
+        let mut command = match open_files {
+            Some(limit) => {
+                let mut sh = std::process::Command::new("sh");
+                sh.arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+                    .arg(&binary);
+                sh
+            }
+            None => std::process::Command::new(&binary),
+        };
+        let mut child = command
             .arg("--data")
             .arg(data)
             .args(["serve", "--listen", listen])
+            .args(options)
             .env("RUST_LOG", "warn")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())

@@ -145,6 +145,46 @@ impl IdNumber {
     }
 }
 
+/// An ID number as stored, its middle hidden (the first 6 and last 4 characters kept), for
+/// people who do not need the whole number. Works on any text, so that a damaged value
+/// is hidden too.
+pub fn mask_id_text(text: &str) -> String {
+    mask_middle(text, 6, 4)
+}
+
+/// A phone number with its middle hidden: `139****5678`.
+pub fn mask_phone(text: &str) -> String {
+    mask_middle(text, 3, 4)
+}
+
+fn mask_middle(text: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - head - tail));
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::*;
+
+    #[test]
+    fn the_middle_is_hidden_whatever_the_text() {
+        assert_eq!(mask_id_text("341502197503089024"), "341502********9024");
+        assert_eq!(mask_phone("13912345678"), "139****5678");
+        assert_eq!(mask_phone("0564-1234567"), "056*****4567");
+        assert_eq!(mask_id_text("12345"), "*****");
+        assert_eq!(
+            mask_id_text("坏了的号码坏了的号码坏了"),
+            "坏了的号码坏**号码坏了"
+        );
+    }
+}
+
 impl fmt::Display for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -32,6 +32,16 @@ pub enum ImportError {
     Db(#[from] OfficeDbError),
 }
 
+impl ImportError {
+    /// The limit a roster file went past, if that is why it was refused.
+    pub fn over_limit(&self) -> Option<&crate::roster_file::RosterLimit> {
+        match self {
+            Self::File(RosterFileError::OverLimit { limit, .. }) => Some(limit),
+            _ => None,
+        }
+    }
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportOutcome {

@@ -682,11 +682,11 @@ fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Re
                     )
                 })?;
             write_form(dir, out, db, |db, src| {
-                pages::household_form_html(db, &viewer, &id, src)
+                pages::household_form_html(db, &viewer, &id, src, pages::PersonalData::Full)
             })
         }
         ReportKind::Forms { township, out } => write_form(dir, out, db, |db, src| {
-            pages::township_forms_html(db, &viewer, township, src)
+            pages::township_forms_html(db, &viewer, township, src, pages::PersonalData::Full)
         }),
     }
 }

@@ -43,9 +43,10 @@ pub async fn sign_in(
         kind,
         client,
     } = attempt;
-    if let Err(retry_at) = throttle.check(&name, client, Utc::now()) {
-        return Ok(LoginOutcome::Throttled { retry_at });
-    }
+    let _attempt = match throttle.begin(&name, client, Utc::now()) {
+        Ok(attempt) => attempt,
+        Err(retry_at) => return Ok(LoginOutcome::Throttled { retry_at }),
+    };
     let too_long = name.chars().count() > MAX_CREDENTIAL_CHARS
         || password.chars().count() > MAX_CREDENTIAL_CHARS;
     let candidate = if too_long {

@@ -445,6 +445,8 @@ pub struct FolderBlobStore {
     /// One upload per blob at a time (a retried request may overlap a dying one).
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     limit: u64,
+    /// The most bytes of unfinished uploads one user may hold.
+    pending_quota: u64,
 }
 
 impl FolderBlobStore {
@@ -454,7 +456,14 @@ impl FolderBlobStore {
             root: root.to_path_buf(),
             locks: Mutex::new(HashMap::new()),
             limit,
+            pending_quota: MAX_PENDING_BYTES_PER_USER,
         })
+    }
+
+    /// The same with another quota of unfinished uploads per user.
+    pub fn with_pending_quota(mut self, quota: u64) -> Self {
+        self.pending_quota = quota;
+        self
     }
 
     fn paths(&self, sha256: &str) -> Result<(PathBuf, PathBuf), BlobError> {
@@ -560,11 +569,11 @@ impl BlobStore for FolderBlobStore {
         }
         let pending = self.pending_bytes(uploader, sha256).await?;
         let more = length - have.min(length);
-        if pending.saturating_add(length) > MAX_PENDING_BYTES_PER_USER {
+        if pending.saturating_add(length) > self.pending_quota {
             return Err(BlobError::PendingQuota {
                 pending,
                 more,
-                limit: MAX_PENDING_BYTES_PER_USER,
+                limit: self.pending_quota,
             });
         }
         if have == 0 {
@@ -665,5 +674,94 @@ impl BlobStore for FolderBlobStore {
             }
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(
+        bytes: &[u8],
+    ) -> std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, String>> + Send>> {
+        let chunk = bytes::Bytes::copy_from_slice(bytes);
+        Box::pin(futures_util::stream::once(async move { Ok(chunk) }))
+    }
+
+    #[tokio::test]
+    async fn unfinished_uploads_are_capped_per_user_and_swept_when_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FolderBlobStore::new(dir.path(), 1 << 20)
+            .unwrap()
+            .with_pending_quota(100);
+        let blob = |n: u8| (vec![n; 80], sha256_hex(&[n; 80]));
+        let (first, first_sha) = blob(1);
+        let (_, second_sha) = blob(2);
+        // Half of the first: pending 40 of 80.
+        let state = store
+            .append(&first_sha, 0, 80, "li", body(&first[..40]), &|_| {})
+            .await
+            .unwrap();
+        assert_eq!((state.offset, state.complete), (40, false));
+        // Another 80 would hold 120 > 100: refused, for li only.
+        let refused = store
+            .append(&second_sha, 0, 80, "li", body(&[2; 10]), &|_| {})
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(BlobError::PendingQuota {
+                    pending: 40,
+                    limit: 100,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        let other = store
+            .append(&second_sha, 0, 80, "wang", body(&[2; 10]), &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(other.offset, 10);
+        // Nothing is stale yet.
+        assert_eq!(
+            store.sweep(chrono::Duration::hours(24)).await.unwrap(),
+            SweepReport::default()
+        );
+        // Everything is stale for a sweep of zero age: both unfinished uploads go.
+        let report = store.sweep(chrono::Duration::zero()).await.unwrap();
+        assert_eq!(
+            report,
+            SweepReport {
+                removed: 2,
+                bytes: 50
+            }
+        );
+        assert_eq!(store.state(&first_sha).await.unwrap().offset, 0);
+        // li may upload again, and a finished upload holds no quota.
+        let done = store
+            .append(&first_sha, 0, 80, "li", body(&first), &|_| {})
+            .await
+            .unwrap();
+        assert!(done.complete);
+        let again = store
+            .append(&second_sha, 0, 80, "li", body(&[2; 10]), &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(again.offset, 10);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("partial"))
+                .unwrap()
+                .count(),
+            2,
+            "data and owner of the second"
+        );
+    }
+
+    #[test]
+    fn a_full_disk_is_its_own_error() {
+        let full = BlobError::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert!(matches!(full, BlobError::DiskFull));
+        assert!(full.to_string().contains("disk is full"));
     }
 }

@@ -29,6 +29,9 @@ pub const MAX_LOCKOUT: Duration = Duration::minutes(15);
 pub const FORGET_AFTER: Duration = Duration::hours(1);
 /// The most (name, address) and address entries kept.
 pub const MAX_TRACKED: usize = 100_000;
+/// Attempts from one address being checked at once: each costs a password hash, so a
+/// concurrent flood from one address waits its turn instead of taking every core.
+pub const MAX_IN_FLIGHT_PER_ADDRESS: u32 = 4;
 
 /// How long after the last failure the next attempt may come, for `failures` so far
 /// beyond `free` allowed ones.
@@ -65,6 +68,7 @@ pub enum Lockout {
 struct Counts {
     by_name: HashMap<(String, IpAddr), Failures>,
     by_address: HashMap<IpAddr, Failures>,
+    in_flight: HashMap<IpAddr, u32>,
 }
 
 #[derive(Default)]
@@ -72,7 +76,50 @@ pub struct LoginThrottle {
     counts: Mutex<Counts>,
 }
 
+/// An attempt being checked; dropping it ends it.
+pub struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    address: IpAddr,
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        let mut counts = self
+            .throttle
+            .counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = counts.in_flight.get_mut(&self.address) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.in_flight.remove(&self.address);
+            }
+        }
+    }
+}
+
 impl LoginThrottle {
+    /// Start an attempt: `Err(retry_at)` when it must wait (a lockout, or too many
+    /// attempts from the address at once, which wait a second).
+    pub fn begin(
+        &self,
+        name: &str,
+        address: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt<'_>, DateTime<Utc>> {
+        self.check(name, address, now)?;
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let in_flight = counts.in_flight.entry(address).or_default();
+        if *in_flight >= MAX_IN_FLIGHT_PER_ADDRESS {
+            return Err(now + Duration::seconds(1));
+        }
+        *in_flight += 1;
+        Ok(Attempt {
+            throttle: self,
+            address,
+        })
+    }
+
     /// `Err(retry_at)` when an attempt of `name` from `address` must wait.
     pub fn check(
         &self,
@@ -236,6 +283,39 @@ mod tests {
         assert_eq!(address_lockouts, 1);
         assert!(throttle.check("anyone", addr(9), now).is_err());
         assert!(throttle.check("anyone", addr(1), now).is_ok());
+    }
+
+    #[test]
+    fn attempts_from_one_address_at_once_are_bounded() {
+        let throttle = LoginThrottle::default();
+        let now = Utc::now();
+        let held: Vec<_> = (0..MAX_IN_FLIGHT_PER_ADDRESS)
+            .map(|i| throttle.begin(&format!("n{i}"), addr(5), now).unwrap())
+            .collect();
+        assert_eq!(
+            throttle.begin("another", addr(5), now).err(),
+            Some(now + Duration::seconds(1))
+        );
+        assert!(throttle.begin("another", addr(6), now).is_ok());
+        drop(held);
+        assert!(throttle.begin("another", addr(5), now).is_ok());
+    }
+
+    #[test]
+    fn attempts_from_one_address_at_once_are_bounded() {
+        let throttle = LoginThrottle::default();
+        let now = Utc::now();
+        let held: Vec<_> = (0..MAX_IN_FLIGHT_PER_ADDRESS)
+            .map(|i| throttle.begin(&format!("n{i}"), addr(5), now).ok())
+            .collect();
+        assert!(held.iter().all(Option::is_some));
+        assert_eq!(
+            throttle.begin("another", addr(5), now).err(),
+            Some(now + Duration::seconds(1))
+        );
+        assert!(throttle.begin("another", addr(6), now).is_ok());
+        drop(held);
+        assert!(throttle.begin("another", addr(5), now).is_ok());
     }
 
     #[test]

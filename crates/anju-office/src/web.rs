@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/households", get(households))
         .route("/api/office/households/{id}", get(household))
         .route("/api/office/households/{id}/milestones", post(milestones))
+        .route("/api/office/households/{id}/reveal", post(reveal))
         .route("/api/office/review", get(review))
         .route("/api/office/review/{id}", post(review_decision))
         .route("/api/office/conflicts/{id}", post(conflict_decision))
@@ -74,6 +75,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/policy", get(policy).post(set_policy))
         .route("/api/office/blobs/{sha256}", get(blob))
         .route("/api/office/exports/{name}", get(export))
+        .route("/api/office/audit", get(audit_log))
+        .route("/api/office/tls", get(tls_identity))
         .route("/api/office/forms/{id}", get(form))
         .route("/api/office/forms/township/{id}", get(township_forms))
         .layer(middleware::from_fn(require_page_header))
@@ -99,6 +102,7 @@ fn page_error(error: PageError) -> AppError {
         e if e.is_forbidden() => StatusCode::FORBIDDEN,
         PageError::NotFound { .. } => StatusCode::NOT_FOUND,
         PageError::StaleFinding(_) | PageError::AlreadyReviewed { .. } => StatusCode::CONFLICT,
+        PageError::Import(e) if e.over_limit().is_some() => StatusCode::PAYLOAD_TOO_LARGE,
         PageError::Db(_) | PageError::Xlsx(_) | PageError::Storage(_) => {
             return AppError::internal(error);
         }
@@ -314,6 +318,23 @@ async fn household(
     read(&state, user, move |db, v| pages::household(db, v, &id))
         .await
         .map(Json)
+}
+
+/// A household's ID and phone numbers in full; who asked is recorded.
+async fn reveal(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<RevealedPersonalData>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let full = pages::personal_data(db, v, &id)?;
+        let entry = AuditEntry::by(&actor, AuditAction::Reveal).target(id.clone());
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(full)
+    })
+    .await
+    .map(Json)
 }
 
 async fn milestones(
@@ -812,16 +833,41 @@ enum Forms {
 }
 
 /// A form page as HTML (pictures from the API), or with `.pdf` at the end of the id, printed.
+/// `?full=true`: ID and phone numbers in full (recorded in the audit log).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FormQuery {
+    full: bool,
+}
+
 async fn forms(
     state: &AppState,
     user: AuthUser,
     id: String,
     which: Forms,
+    raw: Option<String>,
 ) -> Result<Response, AppError> {
+    let q: FormQuery = query(raw.as_deref())?;
     let (id, pdf) = match id.strip_suffix(".pdf") {
         Some(id) => (id.to_string(), true),
         None => (id, false),
     };
+    let personal = if q.full {
+        pages::PersonalData::Full
+    } else {
+        pages::PersonalData::Masked
+    };
+    if q.full {
+        // Recorded before the form is made: asking is what is recorded.
+        let what = match which {
+            Forms::Household => "household",
+            Forms::Township => "township",
+        };
+        let entry = AuditEntry::by(&user, AuditAction::ExportFull)
+            .target(id.clone())
+            .detail(format!("printed form ({what})"));
+        state.store.audit(entry).await?;
+    }
     let form = read(state, user, move |db, v| {
         let src: &dyn Fn(&str) -> String = if pdf {
             &pages::pdf_image_src
@@ -829,8 +875,8 @@ async fn forms(
             &pages::blob_url
         };
         match which {
-            Forms::Household => pages::household_form_html(db, v, &id, src),
-            Forms::Township => pages::township_forms_html(db, v, &id, src),
+            Forms::Household => pages::household_form_html(db, v, &id, src, personal),
+            Forms::Township => pages::township_forms_html(db, v, &id, src, personal),
         }
     })
     .await?;
@@ -850,16 +896,62 @@ async fn form(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, AppError> {
-    forms(&state, user, id, Forms::Household).await
+    forms(&state, user, id, Forms::Household, raw).await
 }
 
 async fn township_forms(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, AppError> {
-    forms(&state, user, id, Forms::Township).await
+    forms(&state, user, id, Forms::Township, raw).await
+}
+
+/// `?action=&before=`: one kind of entry, older than a cursor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct AuditQuery {
+    action: Option<String>,
+    before: Option<i64>,
+}
+
+/// The audit log, newest first, a page at a time (the district admin only).
+async fn audit_log(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<AuditPage>, AppError> {
+    let q: AuditQuery = query(raw.as_deref())?;
+    let action = match q.action.as_deref() {
+        None | Some("") => None,
+        Some(code) => Some(crate::audit::AuditAction::from_code(code).ok_or_else(|| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("没有操作类型“{code}” / no action '{code}'"),
+            )
+            .field("action")
+        })?),
+    };
+    read(&state, user, move |db, v| {
+        pages::audit_page(db, v, action, q.before)
+    })
+    .await
+    .map(Json)
+}
+
+/// The certificate people compare with what a device pinned.
+async fn tls_identity(
+    State(state): State<AppState>,
+    OfficeUser(..): OfficeUser,
+) -> Json<TlsIdentity> {
+    Json(TlsIdentity {
+        code: state.tls_fingerprint.as_deref().map(crate::tls::short_code),
+        fingerprint: state.tls_fingerprint.clone(),
+    })
 }
 
 const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>安居验收</title>\

@@ -329,13 +329,38 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// One household's form; `image` turns a blob's SHA-256 into the `src` of its picture.
+/// Whether a printed form shows ID and phone numbers in full (recorded by the caller) or
+/// with their middles hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalData {
+    Masked,
+    Full,
+}
+
+/// A household's detail as a form prints it.
+fn printed(
+    db: &OfficeDb,
+    viewer: &Viewer,
+    id: &str,
+    personal: PersonalData,
+) -> Result<HouseholdDetail> {
+    let mut detail = household(db, viewer, id)?;
+    if personal == PersonalData::Full {
+        let full = super::personal_data(db, viewer, id)?;
+        detail.id_number = full.id_number;
+        detail.phone = full.phone;
+    }
+    Ok(detail)
+}
+
 pub fn household_form_html(
     db: &OfficeDb,
     viewer: &Viewer,
     household_id: &str,
     image: &dyn Fn(&str) -> String,
+    personal: PersonalData,
 ) -> Result<FormHtml> {
-    let detail = household(db, viewer, household_id)?;
+    let detail = printed(db, viewer, household_id, personal)?;
     let mut body = String::new();
     let mut images = Vec::new();
     form_body(&mut body, &detail, image, &mut images);
@@ -355,6 +380,7 @@ pub fn township_forms_html(
     viewer: &Viewer,
     township: &str,
     image: &dyn Fn(&str) -> String,
+    personal: PersonalData,
 ) -> Result<FormHtml> {
     let township_id = viewer
         .township_filter(db, Some(township))?
@@ -375,7 +401,7 @@ pub fn township_forms_html(
     let mut body = String::new();
     let mut images = Vec::new();
     for id in &ids {
-        let detail = household(db, viewer, id)?;
+        let detail = printed(db, viewer, id, personal)?;
         form_body(&mut body, &detail, image, &mut images);
     }
     images.sort();

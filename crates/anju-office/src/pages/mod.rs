@@ -4,6 +4,7 @@
 //! admin sees every township, a township user their own.
 
 mod actions;
+mod audit;
 pub mod bindings;
 mod cells;
 mod findings;
@@ -27,14 +28,18 @@ pub use actions::{
     assign_bulk, decide_conflict, import_roster, read_roster_upload, review_submission,
     transition_finding, update_milestones,
 };
+pub use audit::audit_page;
 pub(crate) use cells::{Cells, cell, stored_time};
 pub use findings::findings;
 pub use form::{
-    FormHtml, PdfError, household_form_html, pdf_image_src, print_pdf, township_forms_html,
+    FormHtml, PdfError, PersonalData, household_form_html, pdf_image_src, print_pdf,
+    township_forms_html,
 };
 pub use policy::{policy_page, set_policy};
 pub(crate) use query::township_table;
-pub use query::{assignments, dashboard, household, households, old_houses, places, review_queue};
+pub use query::{
+    assignments, dashboard, household, households, old_houses, personal_data, places, review_queue,
+};
 pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
 pub use xlsx::{findings_xlsx, households_xlsx, townships_xlsx};
 
@@ -116,6 +121,7 @@ impl PageError {
             Self::Milestone(_) => "milestone_refused",
             Self::Sample(_) => "sample_refused",
             Self::Assign(_) => "assign_refused",
+            Self::Import(e) if e.over_limit().is_some() => "roster_over_limit",
             Self::Import(_) => "import_refused",
             Self::StaleFinding(_) => "stale_finding",
             Self::AlreadyReviewed { .. } => "already_reviewed",
@@ -142,6 +148,7 @@ impl PageError {
             Self::Transition(TransitionError::NoteRequired(..)) => Some("note"),
             Self::Policy(crate::decide::PolicyError::Retroactive { .. }) => Some("effective_from"),
             Self::Policy(_) => Some("file"),
+            Self::Import(e) => e.over_limit().map(crate::roster_file::RosterLimit::code),
             _ => None,
         }
     }

@@ -451,6 +451,17 @@ pub(crate) fn old_house_of(
     )?)
 }
 
+/// A household's ID and phone numbers in full. The caller records who asked.
+pub fn personal_data(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<RevealedPersonalData> {
+    viewer.check_household(db, id)?;
+    let (id_number, phone) = db.connection().query_row(
+        "SELECT id_number, phone FROM households WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(RevealedPersonalData { id_number, phone })
+}
+
 pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDetail> {
     viewer.check_household(db, id)?;
     let row = row_by_id(db, id)?;
@@ -498,8 +509,8 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
     )?;
     damaged.extend(bad_findings);
     Ok(HouseholdDetail {
-        id_number,
-        phone,
+        id_number: anju_core::id_number::mask_id_text(&id_number),
+        phone: phone.as_deref().map(anju_core::id_number::mask_phone),
         members: members
             .into_iter()
             .map(|m| Member {

@@ -353,7 +353,9 @@ pub struct Member {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct HouseholdDetail {
     pub row: HouseholdRow,
+    /// Masked (`341502********9024`) unless revealed: see `RevealedPersonalData`.
     pub id_number: String,
+    /// Masked (`139****5678`).
     pub phone: Option<String>,
     pub members: Vec<Member>,
     pub moved_in_on: Option<NaiveDate>,
@@ -677,4 +679,37 @@ pub struct OldHouseRow {
 pub struct OldHouseReport {
     pub townships: Vec<TownshipProgress>,
     pub households: Vec<OldHouseRow>,
+}
+
+/// A household's ID and phone numbers in full, for someone who asked (and was recorded).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RevealedPersonalData {
+    pub id_number: String,
+    pub phone: Option<String>,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditPage {
+    pub entries: Vec<crate::audit::AuditRow>,
+    /// `before` for the next (older) page; none when this is the last.
+    pub next_before: Option<i64>,
+    /// Every kind of entry, for the filter.
+    pub actions: Vec<AuditActionOption>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditActionOption {
+    pub code: String,
+    pub label: String,
+}
+
+/// The certificate the office serves with, for people to compare with what a device
+/// pinned; both none when the office serves plain HTTP.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TlsIdentity {
+    /// SHA-256 of the certificate, hex.
+    pub fingerprint: Option<String>,
+    /// Its first 16 hex digits in four groups: what people read aloud.
+    pub code: Option<String>,
 }

@@ -7,7 +7,15 @@ import type { Member } from "./Member";
 import type { OldHouse } from "./OldHouse";
 import type { SubmissionView } from "./SubmissionView";
 
-export type HouseholdDetail = { row: HouseholdRow, id_number: string, phone: string | null, members: Array<Member>, moved_in_on: string | null, old_house: OldHouse, submissions: Array<SubmissionView>, findings: Array<FindingRow>, 
+export type HouseholdDetail = { row: HouseholdRow, 
+/**
+ * Masked (`341502********9024`) unless revealed: see `RevealedPersonalData`.
+ */
+id_number: string, 
+/**
+ * Masked (`139****5678`).
+ */
+phone: string | null, members: Array<Member>, moved_in_on: string | null, old_house: OldHouse, submissions: Array<SubmissionView>, findings: Array<FindingRow>, 
 /**
  * The latest spot check's area against the acceptance's.
  */
