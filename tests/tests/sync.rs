@@ -635,6 +635,52 @@ async fn a_revoked_device_is_asked_to_sign_in_again_and_keeps_its_work() {
     office.stop().await.unwrap();
 }
 
+/// A phone left in a drawer for longer than a device's idle time: its sign-in has expired,
+/// it asks for the password again, and what it had not sent yet goes after that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_sign_in_asks_for_the_password_and_keeps_unsynced_work() {
+    let office_dir = tempfile::tempdir().unwrap();
+    office_data(office_dir.path()).unwrap();
+    let office = InProcessOffice::start(office_dir.path()).await.unwrap();
+    let device = Device::new().unwrap();
+    let config = test_config();
+    device
+        .login(&config, &office.url(), INSPECTOR)
+        .await
+        .unwrap();
+    device.sync(&config).await.unwrap();
+    let household = device.household_ids().unwrap()[0];
+    device
+        .spot_check(household, &[photo_bytes(4, 1_000)], 0, now_reading())
+        .unwrap();
+    let pending = device.store().pending_outbox().unwrap().len();
+    assert!(pending > 0);
+    {
+        let db = rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))
+            .unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        let long_ago = (chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339();
+        db.execute("UPDATE device_tokens SET last_seen_at = ?1", [long_ago])
+            .unwrap();
+    }
+    let error = device.sync(&config).await.unwrap_err();
+    assert!(error.needs_sign_in(), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("登录已过期") && text.contains("expired"),
+        "{text}"
+    );
+    assert_eq!(device.store().pending_outbox().unwrap().len(), pending);
+    device
+        .login(&config, &office.url(), INSPECTOR)
+        .await
+        .unwrap();
+    device.sync(&config).await.unwrap();
+    assert!(device.store().pending_outbox().unwrap().is_empty());
+    assert_office_matches(&device, office_dir.path());
+    office.stop().await.unwrap();
+}
+
 // -- cancellation ------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -681,12 +681,10 @@ async fn old_houses(
     OfficeUser(user, _): OfficeUser,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<OldHouseReport>, AppError> {
-    let q: TownshipQuery = query(raw.as_deref())?;
-    read(&state, user, move |db, v| {
-        pages::old_houses(db, v, q.township.as_deref())
-    })
-    .await
-    .map(Json)
+    let filter: OldHouseFilter = query(raw.as_deref())?;
+    read(&state, user, move |db, v| pages::old_houses(db, v, &filter))
+        .await
+        .map(Json)
 }
 
 async fn blob(
@@ -771,12 +769,17 @@ async fn export(
                 format!("问题整改台账-{today}.xlsx"),
             )
         }
+        "audit.xlsx" => (
+            read(&state, user, |db, v| pages::audit_xlsx(db, v)).await?,
+            format!("audit-{today}.xlsx"),
+            format!("审计日志-{today}.xlsx"),
+        ),
         other => {
             return Err(AppError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 format!(
-                    "没有报表“{other}”：有 townships.xlsx、households.xlsx、findings.xlsx / no export '{other}': there are townships.xlsx, households.xlsx, findings.xlsx"
+                    "没有报表“{other}”：有 townships.xlsx、households.xlsx、findings.xlsx、audit.xlsx / no export '{other}': there are townships.xlsx, households.xlsx, findings.xlsx, audit.xlsx"
                 ),
             ));
         }

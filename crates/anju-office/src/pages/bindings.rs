@@ -42,6 +42,7 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         AuditActionOption,
         crate::audit::AuditRow,
         TlsIdentity,
+        OldHouseFilter,
         Dashboard,
         Places,
         HouseholdPage,

@@ -68,8 +68,16 @@ pub(crate) fn findings_where(
     args: &[Value],
 ) -> Result<(Vec<FindingRow>, Vec<DamagedRow>)> {
     let conn = db.connection();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT f.id, f.household_id, h.number, h.head_name, t.name, f.item, f.description,
+    let mut given = Vec::new();
+    if viewer.scope().is_some() {
+        given.push(1);
+    }
+    if matches!(args.first(), Some(Value::Text(_))) {
+        given.push(2);
+    }
+    let mut stmt = conn.prepare_cached(&super::scoped(
+        &format!(
+            "SELECT f.id, f.household_id, h.number, h.head_name, t.name, f.item, f.description,
                 f.deadline, f.state, f.created_at, f.updated_at, s.form_id, s.form_version,
                 CASE WHEN f.origin <> 'inspector' THEN '办公室（自动）'
                      ELSE coalesce(s.inspector,
@@ -82,6 +90,8 @@ pub(crate) fn findings_where(
          LEFT JOIN submissions s ON s.id = f.submission_id
          WHERE (?1 IS NULL OR h.township_id = ?1) AND {condition}
          ORDER BY f.state IN ('closed'), f.deadline, h.number"
+        ),
+        &given,
     ))?;
     let mut all_args = vec![
         viewer

@@ -41,7 +41,7 @@ pub use query::{
     assignments, dashboard, household, households, old_houses, personal_data, places, review_queue,
 };
 pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
-pub use xlsx::{findings_xlsx, households_xlsx, townships_xlsx};
+pub use xlsx::{audit_xlsx, findings_xlsx, households_xlsx, townships_xlsx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -283,6 +283,26 @@ fn township_by_name(db: &OfficeDb, name: &str) -> Result<(String, String)> {
 
 /// Today in the programme's time zone (China Standard Time, UTC+8): deadlines are dates
 /// there.
+/// `sql` with its township conditions `?K IS NULL OR x.township_id = ?K` narrowed to
+/// `x.township_id = ?K` for each parameter `K` in `given` (a township given): SQLite
+/// cannot use an index for the `OR`, so a township's page would read the whole county.
+/// The parameters stay the same.
+pub(crate) fn scoped<'a>(sql: &'a str, given: &[usize]) -> std::borrow::Cow<'a, str> {
+    if given.is_empty() || !sql.contains(" IS NULL OR ") {
+        return std::borrow::Cow::Borrowed(sql);
+    }
+    let mut out = sql.to_string();
+    for &k in given {
+        for alias in ["h", "s"] {
+            out = out.replace(
+                &format!("?{k} IS NULL OR {alias}.township_id = ?{k}"),
+                &format!("{alias}.township_id = ?{k}"),
+            );
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn today() -> chrono::NaiveDate {
     anju_core::records::china_date(chrono::Utc::now())
 }
@@ -315,5 +335,23 @@ pub fn check_blob(db: &OfficeDb, viewer: &Viewer, sha256: &str) -> Result<()> {
             what_en: "file",
             id: sha256.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod scoped_tests {
+    #[test]
+    fn a_given_township_narrows_the_condition_and_keeps_the_rest() {
+        let sql = "WHERE (?1 IS NULL OR h.township_id = ?1) AND (?2 IS NULL OR s.name = ?2)";
+        assert_eq!(super::scoped(sql, &[]), sql);
+        assert_eq!(
+            super::scoped(sql, &[1]),
+            "WHERE (h.township_id = ?1) AND (?2 IS NULL OR s.name = ?2)"
+        );
+        let two = "(?1 IS NULL OR h.township_id = ?1) AND (?2 IS NULL OR h.township_id = ?2)";
+        assert_eq!(
+            super::scoped(two, &[2]),
+            "(?1 IS NULL OR h.township_id = ?1) AND (h.township_id = ?2)"
+        );
     }
 }

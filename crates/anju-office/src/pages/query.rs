@@ -16,7 +16,7 @@ use super::submission::{
     recorded_and_remeasured, submission_view, submissions_of,
 };
 use super::views::*;
-use super::{PageError, Result, Viewer, today};
+use super::{PageError, Result, Viewer, scoped, today};
 use crate::db::OfficeDb;
 use crate::decide;
 use crate::report::TOTAL_LABEL;
@@ -121,12 +121,13 @@ pub(crate) fn township_table(
 /// Cumulative progress per day, from the first event to today. An acceptance counts from
 /// the day it was made, once it counts at all (approved, not 不合格).
 fn timeline(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<ProgressPoint>> {
-    let mut stmt = db.connection().prepare_cached(
+    let mut stmt = db.connection().prepare_cached(&scoped(
         "SELECT CASE WHEN st.accepted = 1 THEN st.accepted_at END,
                 h.moved_in_at, h.agreement_signed_on, h.demolished_on, h.reclaimed_on
          FROM households h LEFT JOIN household_states st ON st.household_id = h.id
          WHERE ?1 IS NULL OR h.township_id = ?1",
-    )?;
+        if viewer.scope().is_some() { &[1] } else { &[] },
+    ))?;
     let mut events: BTreeMap<NaiveDate, [u32; 5]> = BTreeMap::new();
     let rows = stmt.query_map([viewer.scope()], |r| {
         Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])
@@ -166,7 +167,8 @@ fn timeline(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<ProgressPoint>> {
 }
 
 fn count(conn: &Connection, sql: &str, scope: Option<&str>) -> Result<u32> {
-    Ok(conn.query_row(sql, [scope], |r| r.get(0))?)
+    let given: &[usize] = if scope.is_some() { &[1] } else { &[] };
+    Ok(conn.query_row(&scoped(sql, given), [scope], |r| r.get(0))?)
 }
 
 const PENDING_REVIEW: &str = "SELECT count(*) FROM live_submissions s
@@ -309,13 +311,8 @@ const ROW_FILTER: &str = "WHERE (?1 IS NULL OR h.township_id = ?1)
       AND NOT EXISTS (SELECT 1 FROM quarantine q
                       WHERE q.record_kind = 'household' AND q.record_id = h.id)";
 
-/// The households the viewer may see that match the filter, a page of them. The page is
-/// chosen first; its rows' counts are worked out for those rows only.
-pub fn households(
-    db: &OfficeDb,
-    viewer: &Viewer,
-    filter: &HouseholdFilter,
-) -> Result<HouseholdPage> {
+/// The arguments `?1`–`?6` of [`ROW_FILTER`] for a filter, checked.
+fn filter_args(db: &OfficeDb, viewer: &Viewer, filter: &HouseholdFilter) -> Result<Vec<Value>> {
     let township = viewer.township_filter(db, filter.township.as_deref())?;
     if let Some(status) = filter.status.as_deref().filter(|s| !s.is_empty())
         && HouseholdStatus::from_code(status).is_none()
@@ -341,7 +338,7 @@ pub fn households(
             .map(str::to_string)
     };
     let q = empty_none(&filter.q).map(|q| format!("%{}%", q.replace(['%', '_'], "")));
-    let args: Vec<Value> = vec![
+    Ok(vec![
         township.map_or(Value::Null, Value::Text),
         empty_none(&filter.site).map_or(Value::Null, Value::Text),
         empty_none(&filter.mode).map_or(Value::Null, Value::Text),
@@ -350,10 +347,25 @@ pub fn households(
         filter
             .over_cap
             .map_or(Value::Null, |over| Value::Integer(i64::from(over))),
-    ];
+    ])
+}
+
+/// The households the viewer may see that match the filter, a page of them. The page is
+/// chosen first; its rows' counts are worked out for those rows only.
+pub fn households(
+    db: &OfficeDb,
+    viewer: &Viewer,
+    filter: &HouseholdFilter,
+) -> Result<HouseholdPage> {
+    let args = filter_args(db, viewer, filter)?;
     let conn = db.connection();
+    let narrow: &[usize] = if matches!(args.first(), Some(Value::Text(_))) {
+        &[1]
+    } else {
+        &[]
+    };
     let total: u32 = conn.query_row(
-        &format!("SELECT count(*) {ROW_JOINS} {ROW_FILTER}"),
+        &scoped(&format!("SELECT count(*) {ROW_JOINS} {ROW_FILTER}"), narrow),
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
@@ -362,11 +374,14 @@ pub fn households(
     let mut page_args = args;
     page_args.push(Value::Integer(i64::from(limit)));
     page_args.push(Value::Integer(i64::from(offset)));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ROW_COLUMNS} {ROW_JOINS}
-         WHERE h.id IN (SELECT h.id {ROW_JOINS} {ROW_FILTER}
-                        ORDER BY t.sort_order, h.number LIMIT ?7 OFFSET ?8)
-         ORDER BY t.sort_order, h.number"
+    let mut stmt = conn.prepare_cached(&scoped(
+        &format!(
+            "SELECT {ROW_COLUMNS} {ROW_JOINS}
+             WHERE h.id IN (SELECT h.id {ROW_JOINS} {ROW_FILTER}
+                            ORDER BY t.sort_order, h.number LIMIT ?7 OFFSET ?8)
+             ORDER BY t.sort_order, h.number"
+        ),
+        narrow,
     ))?;
     let raw = stmt
         .query_map(params_from_iter(page_args.iter()), read_raw_row)?
@@ -386,26 +401,34 @@ pub fn households(
     })
 }
 
-/// Every household the viewer may see that matches the filter (for exports), page by
-/// page. A damaged row is left out (the pages list it).
-pub fn all_households(
+/// Every household the viewer may see that matches the filter (for exports), handed to
+/// `each` as it is read: one query, in the list's order, in constant memory. A damaged
+/// row is left out (the pages list it). Returns how many rows were handed over.
+pub fn for_each_household(
     db: &OfficeDb,
     viewer: &Viewer,
     filter: &HouseholdFilter,
-) -> Result<Vec<HouseholdRow>> {
-    let mut filter = filter.clone();
-    let mut out = Vec::new();
-    filter.offset = Some(0);
-    filter.limit = Some(MAX_PAGE);
-    loop {
-        let page = households(db, viewer, &filter)?;
-        let got = (page.rows.len() + page.damaged.len()) as u32;
-        out.extend(page.rows);
-        if got < MAX_PAGE {
-            return Ok(out);
+    mut each: impl FnMut(HouseholdRow) -> Result<()>,
+) -> Result<u32> {
+    let args = filter_args(db, viewer, filter)?;
+    let narrow: &[usize] = if matches!(args.first(), Some(Value::Text(_))) {
+        &[1]
+    } else {
+        &[]
+    };
+    let mut stmt = db.connection().prepare_cached(&scoped(
+        &format!("SELECT {ROW_COLUMNS} {ROW_JOINS} {ROW_FILTER} ORDER BY t.sort_order, h.number"),
+        narrow,
+    ))?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let mut handed: u32 = 0;
+    while let Some(row) = rows.next()? {
+        if let Ok(household) = household_row(read_raw_row(row)?) {
+            each(household)?;
+            handed = handed.saturating_add(1);
         }
-        filter.offset = Some(filter.offset.unwrap_or(0) + got);
     }
+    Ok(handed)
 }
 
 fn row_by_id(db: &OfficeDb, id: &str) -> Result<HouseholdRow> {
@@ -530,8 +553,9 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
 
 pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
     let conn = db.connection();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUBMISSION_COLUMNS}, h.number, h.head_name, t.name,
+    let mut stmt = conn.prepare_cached(&scoped(
+        &format!(
+            "SELECT {SUBMISSION_COLUMNS}, h.number, h.head_name, t.name,
                 (SELECT count(*) FROM findings f WHERE f.submission_id = s.id),
                 st.acceptance_id, st.verdict
          FROM live_submissions s
@@ -541,6 +565,8 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
          WHERE (?1 IS NULL OR h.township_id = ?1)
            AND NOT EXISTS (SELECT 1 FROM submission_reviews r WHERE r.submission_id = s.id)
          ORDER BY s.received_at, s.id"
+        ),
+        if viewer.scope().is_some() { &[1] } else { &[] },
     ))?;
     type Pending = (RawSubmission, Cells);
     let raw: Vec<Pending> = stmt
@@ -604,7 +630,7 @@ pub fn assignments(
 ) -> Result<AssignmentOverview> {
     let township = viewer.township_filter(db, township)?;
     let conn = db.connection();
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&scoped(
         "SELECT t.name, s.name, count(DISTINCT h.id), u.name, count(DISTINCT a.household_id)
          FROM households h
          JOIN townships t ON t.id = h.township_id
@@ -614,7 +640,8 @@ pub fn assignments(
          WHERE ?1 IS NULL OR h.township_id = ?1
          GROUP BY t.id, s.id, u.id
          ORDER BY t.sort_order, s.name IS NULL, s.name, u.name",
-    )?;
+        if township.is_some() { &[1] } else { &[] },
+    ))?;
     let raw = stmt
         .query_map([township.as_deref()], |r| {
             Ok((
@@ -628,11 +655,12 @@ pub fn assignments(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     // The household count of a group comes from its rows without an inspector filter.
     let totals: BTreeMap<(String, Option<String>), u32> = conn
-        .prepare_cached(
+        .prepare_cached(&scoped(
             "SELECT t.name, s.name, count(*) FROM households h
              JOIN townships t ON t.id = h.township_id LEFT JOIN sites s ON s.id = h.site_id
              WHERE ?1 IS NULL OR h.township_id = ?1 GROUP BY t.id, s.id",
-        )?
+            if township.is_some() { &[1] } else { &[] },
+        ))?
         .query_map([township.as_deref()], |r| {
             Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
         })?
@@ -667,23 +695,41 @@ pub fn assignments(
 pub fn old_houses(
     db: &OfficeDb,
     viewer: &Viewer,
-    township: Option<&str>,
+    filter: &OldHouseFilter,
 ) -> Result<OldHouseReport> {
-    let township = viewer.township_filter(db, township)?;
+    let township = viewer.township_filter(db, filter.township.as_deref())?;
     let (rows, _) = township_table(db, viewer)?;
     let townships = rows
         .into_iter()
         .filter(|r| township.is_none() || r.township_id == township)
         .collect();
-    let mut stmt = db.connection().prepare_cached(
-        "SELECT h.id, h.number, h.head_name, t.name, h.agreement_signed_on, h.demolished_on,
-                h.reclaimed_on
-         FROM households h JOIN townships t ON t.id = h.township_id
-         WHERE ?1 IS NULL OR h.township_id = ?1
-         ORDER BY t.sort_order, h.number",
+    let given: &[usize] = if township.is_some() { &[1] } else { &[] };
+    let unfinished = filter.unfinished.unwrap_or(false);
+    let conn = db.connection();
+    let condition = "WHERE (?1 IS NULL OR h.township_id = ?1)
+           AND (?2 = 0 OR h.reclaimed_on IS NULL)";
+    let total: u32 = conn.query_row(
+        &scoped(
+            &format!("SELECT count(*) FROM households h {condition}"),
+            given,
+        ),
+        params![township, unfinished],
+        |r| r.get(0),
     )?;
+    let limit = filter.limit.unwrap_or(20).clamp(1, MAX_PAGE);
+    let offset = filter.offset.unwrap_or(0);
+    let mut stmt = conn.prepare_cached(&scoped(
+        &format!(
+            "SELECT h.id, h.number, h.head_name, t.name, h.agreement_signed_on, h.demolished_on,
+                    h.reclaimed_on
+             FROM households h JOIN townships t ON t.id = h.township_id
+             {condition}
+             ORDER BY t.sort_order, h.number LIMIT ?3 OFFSET ?4"
+        ),
+        given,
+    ))?;
     let households = stmt
-        .query_map([township], |r| {
+        .query_map(params![township, unfinished, limit, offset], |r| {
             Ok(OldHouseRow {
                 household_id: r.get(0)?,
                 number: r.get(1)?,
@@ -699,6 +745,7 @@ pub fn old_houses(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(OldHouseReport {
         townships,
+        total,
         households,
     })
 }

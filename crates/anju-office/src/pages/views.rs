@@ -678,7 +678,21 @@ pub struct OldHouseRow {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct OldHouseReport {
     pub townships: Vec<TownshipProgress>,
+    /// Households matching the filter, of which `households` is one page.
+    pub total: u32,
     pub households: Vec<OldHouseRow>,
+}
+
+/// The old-houses page's filter and page: `?township=&unfinished=&offset=&limit=`.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct OldHouseFilter {
+    pub township: Option<String>,
+    /// Only households whose homestead is not yet reclaimed.
+    pub unfinished: Option<bool>,
+    pub offset: Option<u32>,
+    /// At most 500; 20 when absent.
+    pub limit: Option<u32>,
 }
 
 /// A household's ID and phone numbers in full, for someone who asked (and was recorded).

@@ -3,7 +3,7 @@
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
 
 use super::findings::findings;
-use super::query::{all_households, dashboard};
+use super::query::{dashboard, for_each_household};
 use super::views::{FindingFilter, HouseholdFilter, TownshipProgress};
 use super::{Result, Viewer};
 use crate::db::OfficeDb;
@@ -106,12 +106,15 @@ pub fn households_xlsx(
     viewer: &Viewer,
     filter: &HouseholdFilter,
 ) -> Result<Vec<u8>> {
-    let rows = all_households(db, viewer, filter)?;
+    // Rows are written as they are read, to a sheet kept on disk (constant memory); the
+    // count goes into the title once it is known, so the title is the last thing set.
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet().set_name("住户")?;
+    let sheet = book
+        .add_worksheet_with_constant_memory()?
+        .set_name("住户")?;
     write_header(
         sheet,
-        &format!("易地扶贫搬迁住户验收情况（{} 户）", rows.len()),
+        "易地扶贫搬迁住户验收情况",
         &[
             ("户编号", 16.0),
             ("户主", 10.0),
@@ -129,8 +132,8 @@ pub fn households_xlsx(
             ("检查员", 16.0),
         ],
     )?;
-    for (i, h) in rows.iter().enumerate() {
-        let r = i as u32 + 3;
+    let mut r: u32 = 3;
+    let count = for_each_household(db, viewer, filter, |h| {
         sheet.write_string(r, 0, &h.number)?;
         sheet.write_string(r, 1, &h.head_name)?;
         sheet.write_number(r, 2, f64::from(h.size))?;
@@ -161,7 +164,10 @@ pub fn households_xlsx(
         sheet.write_string(r, 11, &accepted)?;
         sheet.write_number(r, 12, f64::from(h.open_findings))?;
         sheet.write_string(r, 13, h.inspectors.join("、"))?;
-    }
+        r += 1;
+        Ok(())
+    })?;
+    sheet.set_name(format!("住户（{count} 户）"))?;
     Ok(book.save_to_buffer()?)
 }
 
@@ -221,3 +227,51 @@ pub fn findings_xlsx(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> 
     }
     Ok(book.save_to_buffer()?)
 }
+
+/// The audit log, newest first (the latest [`AUDIT_EXPORT_LIMIT`] entries).
+pub fn audit_xlsx(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<u8>> {
+    viewer.require_admin()?;
+    let mut book = Workbook::new();
+    let sheet = book
+        .add_worksheet_with_constant_memory()?
+        .set_name("审计日志")?;
+    write_header(
+        sheet,
+        "安居验收审计日志",
+        &[
+            ("时间（北京时间）", 20.0),
+            ("操作人", 12.0),
+            ("地址", 16.0),
+            ("操作", 16.0),
+            ("对象", 40.0),
+            ("说明", 40.0),
+        ],
+    )?;
+    let mut r: u32 = 3;
+    let mut before = None;
+    while r - 3 < AUDIT_EXPORT_LIMIT {
+        let entries = crate::audit::list(db.connection(), None, before, 1000)?;
+        let Some(last) = entries.last() else { break };
+        before = Some(last.seq);
+        for e in &entries {
+            let at = chrono::DateTime::parse_from_rfc3339(&e.at)
+                .map(|t| {
+                    (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string()
+                })
+                .unwrap_or_else(|_| e.at.clone());
+            sheet.write_string(r, 0, &at)?;
+            sheet.write_string(r, 1, &e.actor)?;
+            sheet.write_string(r, 2, e.client.as_deref().unwrap_or(""))?;
+            sheet.write_string(r, 3, &e.action_label)?;
+            sheet.write_string(r, 4, e.target.as_deref().unwrap_or(""))?;
+            sheet.write_string(r, 5, &e.detail)?;
+            r += 1;
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// The most entries one audit export holds.
+pub const AUDIT_EXPORT_LIMIT: u32 = 100_000;

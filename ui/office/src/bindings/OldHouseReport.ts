@@ -2,4 +2,8 @@
 import type { OldHouseRow } from "./OldHouseRow";
 import type { TownshipProgress } from "./TownshipProgress";
 
-export type OldHouseReport = { townships: Array<TownshipProgress>, households: Array<OldHouseRow>, };
+export type OldHouseReport = { townships: Array<TownshipProgress>, 
+/**
+ * Households matching the filter, of which `households` is one page.
+ */
+total: number, households: Array<OldHouseRow>, };
