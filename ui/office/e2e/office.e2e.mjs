@@ -257,7 +257,7 @@ async function main() {
       await signIn(TOWNSHIP_USER)
       assert.equal(await byTestId('user-role').getAttribute('data-role'), 'township')
       assert.equal((await byTestId('user-township').innerText()).trim(), OWN_TOWNSHIP)
-      for (const item of ['samples', 'import']) {
+      for (const item of ['samples', 'import', 'security']) {
         assert.equal(await byTestId(`menu-${item}`).count(), 0, `the admin-only menu item ${item} is absent`)
       }
       await clickMenu('households')

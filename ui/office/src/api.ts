@@ -2,6 +2,7 @@
 // the pages and their tests can replace it with vi.mock('../src/api').
 import type { ApiError } from './bindings/ApiError'
 import type { AssignmentOverview } from './bindings/AssignmentOverview'
+import type { AuditPage } from './bindings/AuditPage'
 import type { BulkAssignment } from './bindings/BulkAssignment'
 import type { ConflictDecision } from './bindings/ConflictDecision'
 import type { Dashboard } from './bindings/Dashboard'
@@ -18,11 +19,13 @@ import type { Places } from './bindings/Places'
 import type { PolicyPage } from './bindings/PolicyPage'
 import type { PolicyUpdate } from './bindings/PolicyUpdate'
 import type { PolicyView } from './bindings/PolicyView'
+import type { RevealedPersonalData } from './bindings/RevealedPersonalData'
 import type { ReviewDecision } from './bindings/ReviewDecision'
 import type { ReviewQueue } from './bindings/ReviewQueue'
 import type { SampleRequest } from './bindings/SampleRequest'
 import type { SampleSummary } from './bindings/SampleSummary'
 import type { SampleView } from './bindings/SampleView'
+import type { TlsIdentity } from './bindings/TlsIdentity'
 import { findingParams, householdParams, type FindingFilters, type HouseholdFilters } from './query'
 
 export const API = '/api/office'
@@ -167,6 +170,9 @@ export const places = () => request<Places>('/places')
 export const households = (filters: HouseholdFilters, offset: number, limit: number) =>
   request<HouseholdPage>('/households', { query: householdParams(filters, { offset, limit }) })
 export const household = (id: string) => request<HouseholdDetail>(`/households/${encodeURIComponent(id)}`)
+/** The ID and phone numbers in full (the detail masks them); the server records who asked. */
+export const revealPersonalData = (id: string) =>
+  request<RevealedPersonalData>(`/households/${encodeURIComponent(id)}/reveal`, { method: 'POST' })
 export const updateMilestones = (id: string, update: MilestoneUpdate) =>
   request<HouseholdDetail>(`/households/${encodeURIComponent(id)}/milestones`, { json: update })
 
@@ -213,18 +219,34 @@ export const runImport = (file: File, createPlaces = false) =>
   request<ImportPreview>('/import', { body: file, headers: rosterHeaders(file), query: importQuery(createPlaces) })
 
 // Old houses
-export const oldHouses = (township: string | null) =>
-  request<OldHouseReport>('/old-houses', { query: new URLSearchParams(township ? { township } : {}) })
+// One page of households: the office sends only what is shown.
+export const oldHouses = (township: string | null, unfinished: boolean, offset: number, limit: number) => {
+  const query = new URLSearchParams({ offset: String(offset), limit: String(limit) })
+  if (township) query.set('township', township)
+  if (unfinished) query.set('unfinished', 'true')
+  return request<OldHouseReport>('/old-houses', { query })
+}
 
 // The district's policy: every user reads it; only the district office sets a new version.
 export const policy = () => request<PolicyPage>('/policy')
 export const setPolicy = (update: PolicyUpdate) => request<PolicyView>('/policy', { json: update })
+
+// Security: the certificate people compare with their phones (any user), the audit log (the district admin only)
+export const tlsIdentity = () => request<TlsIdentity>('/tls')
+/** A page of the log, newest first: all actions or one (`action`), older than `before` (a page's `next_before`). */
+export const auditLog = (action: string | null, before: number | null = null) => {
+  const query = new URLSearchParams()
+  if (action) query.set('action', action)
+  if (before !== null) query.set('before', String(before))
+  return request<AuditPage>('/audit', { query })
+}
 
 // Files: plain addresses, fetched by the download helper or opened in a tab.
 export const exportUrl = {
   townships: () => url('/exports/townships.xlsx'),
   households: (filters: HouseholdFilters) => url('/exports/households.xlsx', householdParams(filters)),
   findings: (filters: FindingFilters) => url('/exports/findings.xlsx', findingParams(filters)),
+  audit: () => url('/exports/audit.xlsx'),
 }
 export const formUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}`)
 export const formPdfUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}.pdf`)

@@ -16,3 +16,10 @@ export function pickerDay(day: Date): string {
 export function afterChinaToday(day: Date, now: Date = new Date()): boolean {
   return pickerDay(day) > chinaToday(now)
 }
+
+/** A moment (RFC 3339) as China's date and time, YYYY-MM-DD HH:mm:ss; the text as sent if it is not one. */
+export function chinaTime(value: string): string {
+  const d = new Date(value)
+  if (Number.isNaN(d.getTime())) return value
+  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
+}

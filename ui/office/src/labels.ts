@@ -219,3 +219,25 @@ export function inspectorLabel(inspector: { name: string; department: string | n
   const dept = d ? pick(d, language) : inspector.department
   return language.startsWith('zh') ? `${inspector.name}（${dept}）` : `${inspector.name} (${dept})`
 }
+
+/** The audit log's actions (anju-office's AuditAction codes); the server names them in Chinese only. */
+export const AUDIT_ACTION: Record<string, Text> = {
+  sign_in: t('登录', 'Sign-in'),
+  sign_out: t('退出登录', 'Sign-out'),
+  lockout: t('账号锁定', 'Name locked out'),
+  address_lockout: t('地址锁定', 'Address locked out'),
+  unlock: t('解除锁定', 'Lock-out lifted'),
+  reveal: t('查看完整个人信息', 'Personal data shown in full'),
+  review: t('审核验收', 'Review'),
+  conflict_decision: t('裁决冲突', 'Conflict decided'),
+  import: t('导入名册', 'Roster import'),
+  policy_change: t('修改政策', 'Policy changed'),
+  finding_transition: t('问题状态变更', 'Finding moved'),
+  export_full: t('导出完整个人信息', 'Personal data exported in full'),
+}
+
+/** An audit action in the language shown: the server's own label in Chinese and for a code not known here. */
+export function auditAction(code: string, serverLabel: string, language: string): string {
+  const known = AUDIT_ACTION[code]
+  return known && !language.startsWith('zh') ? known.en : serverLabel
+}

@@ -29,6 +29,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'old-houses', name: 'old-houses', component: () => import('./views/OldHousesView.vue'), meta: { menu: 'old-houses' } },
       { path: 'policy', name: 'policy', component: () => import('./views/PolicyView.vue'), meta: { menu: 'policy' } },
       { path: 'reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { menu: 'reports' } },
+      { path: 'security', name: 'security', component: () => import('./views/SecurityView.vue'), meta: { menu: 'security', admin: true } },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/' },

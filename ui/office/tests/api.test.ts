@@ -126,6 +126,22 @@ describe('request', () => {
       '/api/office/import/preview?create_places=true', '/api/office/import?create_places=true', '/api/office/import',
     ])
   })
+  it('asks for the audit log by action and cursor, and posts a reveal with the office header', async () => {
+    fetchMock.mockImplementation(async () => reply(200, { entries: [], next_before: null, actions: [] }))
+    await api.auditLog(null)
+    await api.auditLog('reveal')
+    await api.auditLog('sign_in', 120)
+    expect(fetchMock.mock.calls.map((c) => c[0])).toEqual([
+      '/api/office/audit', '/api/office/audit?action=reveal', '/api/office/audit?action=sign_in&before=120',
+    ])
+    fetchMock.mockImplementation(async () => reply(200, { id_number: '341502194501019007', phone: null }))
+    await expect(api.revealPersonalData('h 1')).resolves.toEqual({ id_number: '341502194501019007', phone: null })
+    const [url, init] = fetchMock.mock.calls[3]
+    expect(url).toBe('/api/office/households/h%201/reveal')
+    expect(init.method).toBe('POST')
+    expect(init.headers['X-Anju-Office']).toBe('1')
+    expect(api.exportUrl.audit()).toBe('/api/office/exports/audit.xlsx')
+  })
   it('reads the findings as rows and damaged records', async () => {
     fetchMock.mockResolvedValueOnce(reply(200, { rows: [], damaged: [{ kind: 'finding', id: 'f1', reason: 'x' }] }))
     const list = await api.findings({ township: '', state: 'open', overdue: false })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { afterChinaToday, chinaToday, pickerDay } from '../src/chinaDate'
+import { afterChinaToday, chinaTime, chinaToday, pickerDay } from '../src/chinaDate'
 
 describe('China dates', () => {
   it('turns to the next day at 16:00 UTC', () => {
@@ -20,5 +20,12 @@ describe('China dates', () => {
     expect(afterChinaToday(new Date(2026, 11, 3), eveningInEurope)).toBe(true)
     const morningInChina = new Date('2026-12-01T01:00:00Z')
     expect(afterChinaToday(new Date(2026, 11, 2), morningInChina)).toBe(true)
+  })
+
+  it('shows a moment as China’s date and time, whatever its offset', () => {
+    expect(chinaTime('2026-12-01T15:59:59+00:00')).toBe('2026-12-01 23:59:59')
+    expect(chinaTime('2026-12-01T16:00:00.123456789+00:00')).toBe('2026-12-02 00:00:00')
+    expect(chinaTime('2026-12-02T00:00:00+08:00')).toBe('2026-12-02 00:00:00')
+    expect(chinaTime('not a time')).toBe('not a time')
   })
 })

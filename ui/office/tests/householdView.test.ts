@@ -156,3 +156,48 @@ describe('HouseholdView standing', () => {
     wrapper.unmount()
   })
 })
+
+describe('HouseholdView personal data', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('shows the numbers masked, and in full once revealed (posted to the reveal address)', async () => {
+    vi.mocked(api.household).mockResolvedValueOnce(detail({ id_number: '341502********9007', phone: '139****5678' }))
+    // The page's request goes through the real api module: what reaches fetch is checked.
+    const fetchMock = vi.spyOn(globalThis, 'fetch').mockResolvedValueOnce(new Response(
+      JSON.stringify({ id_number: '341502194501019007', phone: '13912345678' }), { status: 200, headers: { 'Content-Type': 'application/json' } }))
+    const wrapper = mountView()
+    await flushPromises()
+    expect(wrapper.find('[data-testid="household-id-number"]').text()).toBe('341502********9007')
+    expect(wrapper.find('[data-testid="household-phone"]').text()).toBe('139****5678')
+    expect(wrapper.find('[data-testid="household-info"]').text()).toContain('查看将被记录')
+    const button = wrapper.find('[data-testid="reveal-personal-data"]')
+    expect(button.text()).toBe('显示完整')
+    await button.trigger('click')
+    await flushPromises()
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit & { headers: Record<string, string> }]
+    expect(url).toBe('/api/office/households/h1/reveal')
+    expect(init.method).toBe('POST')
+    expect(init.headers['X-Anju-Office']).toBe('1')
+    expect(wrapper.find('[data-testid="household-id-number"]').text()).toBe('341502194501019007')
+    expect(wrapper.find('[data-testid="household-phone"]').text()).toBe('13912345678')
+    expect(wrapper.find('[data-testid="reveal-personal-data"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it("shows the server's refusal and keeps the numbers masked", async () => {
+    vi.mocked(api.household).mockResolvedValueOnce(detail({ id_number: '341502********9007', phone: '139****5678' }))
+    vi.spyOn(globalThis, 'fetch').mockResolvedValueOnce(new Response(
+      JSON.stringify({ error: 'forbidden', field: null, message: '无权查看 / You may not see this' }), { status: 403, headers: { 'Content-Type': 'application/json' } }))
+    const wrapper = mountView()
+    await flushPromises()
+    await wrapper.find('[data-testid="reveal-personal-data"]').trigger('click')
+    await flushPromises()
+    expect(document.querySelector('.el-message--error')?.textContent).toContain('无权查看')
+    expect(wrapper.find('[data-testid="household-id-number"]').text()).toBe('341502********9007')
+    expect(wrapper.find('[data-testid="reveal-personal-data"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  findingAction, findingActions, findingOrigin, findingState, formatTime, householdStatus, percent, pick, recordKind, reviewState,
+  auditAction, findingAction, findingActions, findingOrigin, findingState, formatTime, householdStatus, percent, pick, recordKind, reviewState,
   verdictLabel, withPercent,
 } from '../src/labels'
 import { STATUSES } from '../src/query'
@@ -120,5 +120,13 @@ describe('inspectors and totals', async () => {
     })
     expect(withTotal(rows)).toHaveLength(3)
     expect(withTotal([row('椿树镇', 7, 1)])).toHaveLength(1)
+  })
+})
+
+describe('audit actions', () => {
+  it("names audit actions in English, keeping the server's Chinese label and any unknown code's", () => {
+    expect(auditAction('reveal', '查看完整个人信息', 'zh-CN')).toBe('查看完整个人信息')
+    expect(auditAction('reveal', '查看完整个人信息', 'en')).toBe('Personal data shown in full')
+    expect(auditAction('something_new', '新操作', 'en')).toBe('新操作')
   })
 })

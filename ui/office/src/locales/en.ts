@@ -5,6 +5,7 @@ const en: typeof zh = {
   menu: {
     dashboard: 'Overview', households: 'Households', review: 'Review', findings: 'Rectification', assignments: 'Assignments',
     samples: 'Spot checks', import: 'Import', oldHouses: 'Old houses', policy: 'Policy', reports: 'Reports',
+    security: 'Security & audit',
   },
   header: { signOut: 'Sign out', language: 'Language', signedOut: 'Signed out' },
   common: {
@@ -57,6 +58,7 @@ const en: typeof zh = {
     withinTolerance: 'Within tolerance', outsideTolerance: 'Outside tolerance', findings: 'Findings of this household',
     problem: 'Problem', item: 'Item', value: 'Answer', sections: 'Checks', noFindings: 'No findings for this household',
     notFound: 'No such household', m2: '{v} m²', judgement: "The office's judgement", notAccepted: 'not counted as accepted yet',
+    reveal: 'Show in full', revealHint: 'viewing is recorded',
   },
   review: {
     title: 'Review', submissions: 'New submissions', conflicts: 'Conflicts', approve: 'Approve', return: 'Return',
@@ -154,6 +156,14 @@ const en: typeof zh = {
     title: 'Reports', xlsx: 'Excel reports', townships: 'Progress by township', households: 'Households',
     findings: 'Findings', pdf: 'Acceptance forms (PDF)', townshipPdf: 'All forms of the township (PDF)',
     pdfHint: 'A whole township\'s PDF can take tens of seconds to make.',
+  },
+  security: {
+    title: 'Security & audit', certificate: 'Server certificate', plainHttp: 'The office serves plain HTTP, unencrypted',
+    plainHttpDetail: 'Passwords, ID numbers and phone numbers cross the network readable: anyone on the same network may see them. Give the office a certificate (HTTPS).',
+    code: 'Certificate code', fingerprint: 'Full fingerprint (SHA-256)', qr: 'QR code of the full fingerprint',
+    compare: 'Phones remember this certificate at their first sign-in; if they differ, do not sign in.',
+    audit: 'Audit log', action: 'Action', allActions: 'All', at: 'Time', actor: 'By', client: 'Address', target: 'Target',
+    detail: 'Detail', loadMore: 'Load more', export: 'Export XLSX', shown: '{n} shown', end: 'No older entries',
   },
 }
 

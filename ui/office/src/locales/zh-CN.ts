@@ -3,6 +3,7 @@ export default {
   menu: {
     dashboard: '总览', households: '住户', review: '审核', findings: '整改', assignments: '分配',
     samples: '抽查', import: '导入', oldHouses: '旧房', policy: '政策', reports: '报表',
+    security: '安全与审计',
   },
   header: { signOut: '退出登录', language: '语言', signedOut: '已退出登录' },
   common: {
@@ -52,6 +53,7 @@ export default {
     withinTolerance: '在允许误差内', outsideTolerance: '超出允许误差', findings: '本户整改问题',
     problem: '问题', item: '检查项', value: '结果', sections: '检查内容', noFindings: '本户没有整改问题',
     notFound: '没有这户', m2: '{v} m²', judgement: '办公室评定', notAccepted: '尚不计为已验收',
+    reveal: '显示完整', revealHint: '查看将被记录',
   },
   review: {
     title: '审核', submissions: '新提交', conflicts: '数据冲突', approve: '通过', return: '退回',
@@ -138,5 +140,13 @@ export default {
   reports: {
     title: '报表', xlsx: 'Excel 报表', townships: '各乡镇进度表', households: '住户清单', findings: '整改问题清单',
     pdf: '验收表 PDF', townshipPdf: '全乡镇验收表 PDF', pdfHint: '生成整个乡镇的 PDF 可能需要几十秒，请耐心等待。',
+  },
+  security: {
+    title: '安全与审计', certificate: '服务器证书', plainHttp: '办公室服务器未加密（HTTP）',
+    plainHttpDetail: '密码、身份证号和电话号码以可读的明文在网络上传输，同一网络中的人都可能看到。请为办公室配置证书（HTTPS）。',
+    code: '证书校验码', fingerprint: '完整指纹（SHA-256）', qr: '完整指纹二维码',
+    compare: '首次登录时手机会记住此证书；若两者不一致，请勿登录。',
+    audit: '审计日志', action: '操作', allActions: '全部', at: '时间', actor: '操作人', client: '地址', target: '对象',
+    detail: '说明', loadMore: '加载更多', export: '导出 XLSX', shown: '已显示 {n} 条', end: '没有更早的记录',
   },
 }
