@@ -365,8 +365,21 @@ async fn review_decision(
     Path(id): Path<String>,
     ApiJson(decision): ApiJson<ReviewDecision>,
 ) -> Result<StatusCode, AppError> {
+    let actor = user.clone();
     run(&state, user, move |db, v| {
-        pages::review_submission(db, v, &id, &decision)
+        pages::review_submission(db, v, &id, &decision)?;
+        let entry = AuditEntry::by(&actor, AuditAction::Review)
+            .target(id.clone())
+            .detail(format!(
+                "{}{}",
+                decision.decision.code(),
+                decision
+                    .note
+                    .as_deref()
+                    .map(|n| format!("：{n}"))
+                    .unwrap_or_default()
+            ));
+        Ok(crate::audit::record(db.connection(), &entry, Utc::now())?)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -385,8 +398,17 @@ async fn conflict_decision(
             format!("冲突编号须为整数：{id} / a conflict id is a whole number: {id}"),
         )
     })?;
+    let actor = user.clone();
     run(&state, user, move |db, v| {
-        pages::decide_conflict(db, v, id, &decision)
+        pages::decide_conflict(db, v, id, &decision)?;
+        let keep = match decision.keep {
+            ConflictKeep::Stored => "stored",
+            ConflictKeep::Incoming => "incoming",
+        };
+        let entry = AuditEntry::by(&actor, AuditAction::ConflictDecision)
+            .target(id.to_string())
+            .detail(format!("{keep}：{}", decision.note));
+        Ok(crate::audit::record(db.connection(), &entry, Utc::now())?)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -419,8 +441,22 @@ async fn finding_transition(
         )
         .field("evidence_sha256"));
     }
+    let actor = user.clone();
     run(&state, user, move |db, v| {
-        pages::transition_finding(db, v, &id, &transition)
+        let row = pages::transition_finding(db, v, &id, &transition)?;
+        let entry = AuditEntry::by(&actor, AuditAction::FindingTransition)
+            .target(id.clone())
+            .detail(format!(
+                "{}{}",
+                transition.to.code(),
+                transition
+                    .note
+                    .as_deref()
+                    .map(|n| format!("：{n}"))
+                    .unwrap_or_default()
+            ));
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(row)
     })
     .await
     .map(Json)
@@ -671,9 +707,20 @@ async fn set_policy(
     OfficeUser(user, _): OfficeUser,
     ApiJson(update): ApiJson<PolicyUpdate>,
 ) -> Result<Json<PolicyView>, AppError> {
-    run(&state, user, move |db, v| pages::set_policy(db, v, &update))
-        .await
-        .map(Json)
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let view = pages::set_policy(db, v, &update)?;
+        let entry = AuditEntry::by(&actor, AuditAction::PolicyChange)
+            .target(format!("v{}", view.version))
+            .detail(format!(
+                "自 {} 起施行 / in force from {}",
+                view.effective_from, view.effective_from
+            ));
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(view)
+    })
+    .await
+    .map(Json)
 }
 
 async fn old_houses(

@@ -6,6 +6,7 @@
 
 mod decisions;
 mod devices;
+mod privacy;
 mod rights;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
