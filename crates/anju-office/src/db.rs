@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "security",
         sql: include_str!("../../../migrations/office/0006_security.sql"),
     },
+    Migration {
+        version: 7,
+        name: "county_indexes",
+        sql: include_str!("../../../migrations/office/0007_county_indexes.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";
