@@ -66,7 +66,15 @@ impl InProcessOffice {
 
     /// The same with every option of `serve`.
     pub async fn start_with(options: anju_office::server::ServeOptions) -> Result<Self, BoxError> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on(options, "127.0.0.1:0").await
+    }
+
+    /// The same on a given address (to stand where another office stood).
+    pub async fn start_on(
+        options: anju_office::server::ServeOptions,
+        address: &str,
+    ) -> Result<Self, BoxError> {
+        let listener = tokio::net::TcpListener::bind(address).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let data = options.data_dir.clone();

@@ -681,6 +681,84 @@ async fn an_expired_sign_in_asks_for_the_password_and_keeps_unsynced_work() {
     office.stop().await.unwrap();
 }
 
+/// Over HTTPS with the office's own certificate: the device trusts the certificate it met
+/// at its first sign-in, and when another office answers at the same address with another
+/// certificate (someone on the Wi-Fi, say), it refuses to talk to it, keeps its work, and
+/// says which codes differ. Signing out forgets the certificate, so a real change can be
+/// accepted after the codes were compared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_device_pins_the_offices_certificate_and_refuses_another() {
+    use anju_office::server::ServeOptions;
+    let office_dir = tempfile::tempdir().unwrap();
+    office_data(office_dir.path()).unwrap();
+    let serve_with_new_certificate = |address: String| {
+        let dir = office_dir.path().to_path_buf();
+        async move {
+            let _ = std::fs::remove_dir_all(dir.join("tls"));
+            let (cert, key) = anju_office::tls::make_self_signed(&dir, &[]).unwrap();
+            let tls = anju_office::tls::load(&cert, &key).unwrap();
+            let code = anju_office::tls::short_code(&tls.fingerprint);
+            let mut options = ServeOptions::new(dir);
+            options.tls = Some(tls);
+            (
+                InProcessOffice::start_on(options, &address).await.unwrap(),
+                code,
+            )
+        }
+    };
+    let (office, first_code) = serve_with_new_certificate("127.0.0.1:0".into()).await;
+    let address = office.addr.to_string();
+    let url = format!("https://{address}");
+    let device = Device::new().unwrap();
+    let config = test_config();
+    let session = device.login(&config, &url, INSPECTOR).await.unwrap();
+    assert_eq!(
+        session.certificate_code.as_deref(),
+        Some(first_code.as_str())
+    );
+    device.sync(&config).await.unwrap();
+    let household = device.household_ids().unwrap()[0];
+    device
+        .spot_check(household, &[photo_bytes(5, 1_000)], 0, now_reading())
+        .unwrap();
+    let pending = device.store().pending_outbox().unwrap().len();
+    office.stop().await.unwrap();
+
+    // Another certificate at the same address.
+    let (impostor, second_code) = serve_with_new_certificate(address.clone()).await;
+    assert_ne!(first_code, second_code);
+    let error = device.sync(&config).await.unwrap_err();
+    assert!(
+        matches!(error, SyncError::CertificateChanged { .. }),
+        "{error}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains(&first_code) && text.contains(&second_code) && text.contains("冒充"),
+        "{text}"
+    );
+    assert_eq!(device.store().pending_outbox().unwrap().len(), pending);
+    // Signing in again to the same address does not accept it either.
+    let again = device.login(&config, &url, INSPECTOR).await.unwrap_err();
+    assert!(
+        matches!(again, SyncError::CertificateChanged { .. }),
+        "{again}"
+    );
+
+    // The office says it changed its certificate: sign out, sign in, compare the codes.
+    anju_sync::logout(&device.store, &config, CancellationToken::new())
+        .await
+        .unwrap();
+    let session = device.login(&config, &url, INSPECTOR).await.unwrap();
+    assert_eq!(
+        session.certificate_code.as_deref(),
+        Some(second_code.as_str())
+    );
+    device.sync(&config).await.unwrap();
+    assert!(device.store().pending_outbox().unwrap().is_empty());
+    impostor.stop().await.unwrap();
+}
+
 // -- cancellation ------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

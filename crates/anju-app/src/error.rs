@@ -88,6 +88,7 @@ fn sync_code(error: &SyncError) -> &'static str {
         SyncError::TooManyAttempts { .. } => "too_many_attempts",
         SyncError::Unauthorized { .. } => "unauthorized",
         SyncError::Forbidden { .. } => "forbidden",
+        SyncError::CertificateChanged { .. } => "certificate_changed",
         SyncError::Network { .. } | SyncError::Timeout { .. } => "network",
         SyncError::Cancelled => "cancelled",
         SyncError::Store(_) => "store",

@@ -22,6 +22,9 @@ pub struct SessionInfo {
     /// A token is held; false after signing out or when the office revoked it.
     pub signed_in: bool,
     pub device_id: Uuid,
+    /// The code of the office's certificate this device trusts (HTTPS only), to compare
+    /// with the one the office pages show under 安全与审计.
+    pub certificate_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

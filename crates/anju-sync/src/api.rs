@@ -221,6 +221,8 @@ pub(crate) struct Api {
     base: String,
     token: Option<String>,
     config: SyncConfig,
+    /// What the TLS verifier saw (HTTPS only): the certificate, or a refused one.
+    tls: std::sync::Arc<std::sync::Mutex<crate::pinning::Seen>>,
 }
 
 /// A normalised server address: `http(s)://host[:port]` without a trailing slash.
@@ -237,25 +239,64 @@ pub(crate) fn normalise_url(url: &str) -> Result<String, SyncError> {
 }
 
 impl Api {
+    /// A client of the office at `server_url`. Over HTTPS it accepts only the certificate
+    /// `pinned` (or, with none, the first it meets, which [`Api::certificate`] tells).
     pub(crate) fn new(
         config: &SyncConfig,
         server_url: &str,
         token: Option<String>,
+        pinned: Option<String>,
     ) -> Result<Self, SyncError> {
-        let http = reqwest::Client::builder()
+        let base = normalise_url(server_url)?;
+        let tls = std::sync::Arc::new(std::sync::Mutex::new(crate::pinning::Seen::default()));
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("anju-sync/", env!("CARGO_PKG_VERSION")))
             .gzip(true)
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.request_timeout)
-            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_max_idle_per_host(config.pool_max_idle_per_host);
+        if base.starts_with("https://") {
+            let tls_config = crate::pinning::client_config(pinned, std::sync::Arc::clone(&tls))
+                .map_err(|e| SyncError::Client(e.to_string()))?;
+            builder = builder.use_preconfigured_tls(tls_config);
+        }
+        let http = builder
             .build()
             .map_err(|e| SyncError::Client(e.to_string()))?;
         Ok(Self {
             http,
-            base: normalise_url(server_url)?,
+            base,
             token,
             config: config.clone(),
+            tls,
         })
+    }
+
+    /// The fingerprint of the office's certificate this client met (HTTPS only).
+    pub(crate) fn certificate(&self) -> Option<String> {
+        self.tls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .fingerprint
+            .clone()
+    }
+
+    /// A transport failure, or the refusal of a certificate that is not the pinned one:
+    /// that is never retried.
+    fn transport_failure(&self, error: &reqwest::Error) -> Failure {
+        let refused = self
+            .tls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .refused
+            .clone();
+        match refused {
+            Some((pinned, presented)) => Failure::Fatal(SyncError::CertificateChanged {
+                pinned: crate::pinning::short_code(&pinned),
+                presented: crate::pinning::short_code(&presented),
+            }),
+            None => transport(error),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -276,10 +317,13 @@ impl Api {
             .timeout(timeout)
             .send()
             .await
-            .map_err(|e| transport(&e))?;
+            .map_err(|e| self.transport_failure(&e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| transport(&e))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_failure(&e))?;
         Ok(Reply {
             status,
             headers,

@@ -46,6 +46,9 @@ pub struct Session {
     pub server_time: DateTime<Utc>,
     /// device − office at sign-in, in milliseconds.
     pub clock_offset_ms: i64,
+    /// The code of the office's certificate now trusted (HTTPS only): the inspector
+    /// compares it with the one the office pages show.
+    pub certificate_code: Option<String>,
 }
 
 fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
@@ -126,7 +129,18 @@ pub async fn login(
     credentials: &Credentials<'_>,
     cancel: CancellationToken,
 ) -> Result<Session, SyncError> {
-    let api = Api::new(config, credentials.server_url, None)?;
+    // The certificate pinned for this office, if it is the one signed in to before.
+    let pinned = {
+        let s = lock(store);
+        let same_office = state::value(&s, state::SERVER_URL)?
+            .is_some_and(|url| Some(url) == crate::api::normalise_url(credentials.server_url).ok());
+        if same_office {
+            state::value(&s, state::PINNED_CERTIFICATE)?
+        } else {
+            None
+        }
+    };
+    let api = Api::new(config, credentials.server_url, None, pinned)?;
     let request = LoginRequest {
         user: credentials.user.to_string(),
         password: credentials.password.to_string(),
@@ -163,6 +177,7 @@ pub async fn login(
     .await?;
     let anchor = ClockAnchor::from_contact(answer.server_time, sent, received, boot);
     let server_url = crate::api::normalise_url(credentials.server_url)?;
+    let certificate = api.certificate();
     with_store(store, |s| {
         let previous = state::saved_session(s)?;
         let same_account =
@@ -174,9 +189,14 @@ pub async fn login(
         s.set_sync_value(state::DEVICE_ID, &credentials.device_id.to_string())?;
         s.set_sync_value(state::USER, &serde_json::to_string(&answer.user)?)?;
         s.set_sync_value(state::TOKEN, &answer.token)?;
+        s.set_sync_value(
+            state::PINNED_CERTIFICATE,
+            &certificate.clone().unwrap_or_default(),
+        )?;
         save_anchor(s, &anchor)
     })?;
     Ok(Session {
+        certificate_code: certificate.as_deref().map(crate::pinning::short_code),
         server_url,
         token: answer.token,
         user: answer.user,
@@ -203,7 +223,8 @@ pub async fn logout(
     let (Some(url), Some(token)) = (url, token) else {
         return Ok(false);
     };
-    let api = Api::new(config, &url, Some(token))?;
+    let pinned = state::value(&lock(store), state::PINNED_CERTIFICATE)?;
+    let api = Api::new(config, &url, Some(token), pinned)?;
     let mut retries = 0;
     let confirmed = match retrying(config, &cancel, &mut retries, || api.logout()).await {
         Ok(()) | Err(SyncError::Unauthorized { .. }) => true,
@@ -213,7 +234,12 @@ pub async fn logout(
             false
         }
     };
-    with_store(store, |s| s.set_sync_value(state::TOKEN, ""))?;
+    // Signing out also forgets the office's certificate: the next sign-in meets it anew
+    // (after the office has changed its certificate, say, and the codes were compared).
+    with_store(store, |s| {
+        s.set_sync_value(state::TOKEN, "")?;
+        s.set_sync_value(state::PINNED_CERTIFICATE, "")
+    })?;
     Ok(confirmed)
 }
 
@@ -229,13 +255,14 @@ pub async fn sync(
     progress: impl Fn(Progress),
     cancel: CancellationToken,
 ) -> Result<SyncReport, SyncError> {
-    let (url, token, device_id, user) = {
+    let (url, token, device_id, user, pinned) = {
         let s = lock(store);
         (
             state::value(&s, state::SERVER_URL)?,
             state::value(&s, state::TOKEN)?,
             state::value(&s, state::DEVICE_ID)?.and_then(|d| Uuid::parse_str(&d).ok()),
             state::saved_session(&s)?.map(|session| session.user),
+            state::value(&s, state::PINNED_CERTIFICATE)?,
         )
     };
     let (Some(url), Some(token), Some(device_id)) = (url, token, device_id) else {
@@ -244,7 +271,7 @@ pub async fn sync(
     let mut engine = Engine {
         store,
         config,
-        api: Api::new(config, &url, Some(token))?,
+        api: Api::new(config, &url, Some(token), pinned)?,
         device_id,
         progress: &progress,
         cancel: &cancel,

@@ -18,6 +18,11 @@ pub enum SyncError {
     )]
     BadServerUrl { url: String },
 
+    #[error(
+        "办公室服务器的证书与首次登录时不同（原 {pinned}，现 {presented}）：可能有人冒充办公室，请停止同步并与办公室核对证书核对码；确认办公室换了证书后，退出登录再重新登录 / the office's certificate is not the one met at the first sign-in (was {pinned}, now {presented}): someone may be pretending to be the office. Stop syncing and compare the certificate code with the office; once the office confirms it changed its certificate, sign out and sign in again"
+    )]
+    CertificateChanged { pinned: String, presented: String },
+
     #[error("用户名或密码错误，请重新输入 / wrong user name or password: try again ({message})")]
     WrongPassword { message: String },
 

@@ -20,6 +20,7 @@ pub mod clock;
 mod config;
 mod engine;
 mod error;
+pub mod pinning;
 mod report;
 pub mod state;
 

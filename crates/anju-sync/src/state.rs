@@ -17,6 +17,8 @@ pub const PULL_CURSOR: &str = "pull_cursor";
 /// them has not reached the office: left out of the assigned-set digest.
 pub const RETAINED: &str = "retained_households";
 pub const LAST_SYNC: &str = "last_sync";
+/// SHA-256 of the office's certificate met at the first sign-in (HTTPS only).
+pub const PINNED_CERTIFICATE: &str = "pinned_certificate";
 
 /// What the device remembers of its sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +28,9 @@ pub struct SavedSession {
     pub user: UserInfo,
     /// Whether a token is held (signed in); the token itself is not shown.
     pub signed_in: bool,
+    /// The code of the office's certificate this device trusts (HTTPS), to compare with
+    /// the one the office pages show.
+    pub certificate_code: Option<String>,
 }
 
 pub(crate) fn value(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
@@ -52,6 +57,7 @@ pub fn saved_session(store: &Store) -> Result<Option<SavedSession>, StoreError> 
         device_id,
         user,
         signed_in: value(store, TOKEN)?.is_some(),
+        certificate_code: value(store, PINNED_CERTIFICATE)?.map(|f| crate::pinning::short_code(&f)),
     }))
 }
 

@@ -5,4 +5,9 @@ export type SessionInfo = { server_url: string, user: UserInfo,
 /**
  * A token is held; false after signing out or when the office revoked it.
  */
-signed_in: boolean, device_id: string, };
+signed_in: boolean, device_id: string, 
+/**
+ * The code of the office's certificate this device trusts (HTTPS only), to compare
+ * with the one the office pages show under 安全与审计.
+ */
+certificate_code: string | null, };

@@ -106,6 +106,7 @@ const en: typeof zhCN = {
   },
   settings: {
     title: 'Settings', language: 'Language', server: 'Server address', serverHint: 'To change the server, sign out and in again',
+    certificate: 'Office certificate', certificateHint: 'Trusted since the first sign-in: it must match the code on the office pages (Security & audit)',
     user: 'User', version: 'Version', dataDir: 'Data folder', signOut: 'Sign out',
     signOutConfirm: 'Sign out now?', unsynced: 'Some work is not synced', forceSignOut: 'Sign out anyway', device: 'Device',
     role: { inspector: 'Inspector', township: 'Township', admin: 'Admin' },

@@ -104,6 +104,7 @@ export default {
   },
   settings: {
     title: '设置', language: '语言', server: '服务器地址', serverHint: '更换服务器需退出后重新登录',
+    certificate: '办公室证书', certificateHint: '首次登录时记住，须与办公室页面“安全与审计”中的核对码一致',
     user: '用户', version: '版本', dataDir: '数据目录', signOut: '退出登录',
     signOutConfirm: '确定退出登录吗？', unsynced: '还有数据未同步', forceSignOut: '仍然退出', device: '设备编号',
     role: { inspector: '验收人员', township: '乡镇', admin: '管理员' },

@@ -190,6 +190,7 @@ impl FieldApp {
             user: saved.user,
             signed_in: saved.signed_in,
             device_id: saved.device_id,
+            certificate_code: saved.certificate_code,
         }))
     }
 
@@ -269,6 +270,7 @@ impl FieldApp {
             user: session.user,
             signed_in: true,
             device_id: session.device_id,
+            certificate_code: session.certificate_code,
         })
     }
 
