@@ -15,9 +15,20 @@ pub struct Page {
     pub http: reqwest::Client,
 }
 
+/// An HTTP client that also trusts the certificate in `ANJU_OFFICE_CA` (a PEM file), for
+/// an office serving HTTPS with its own certificate (`scripts/run`).
+pub fn http_client() -> Result<reqwest::Client, BoxError> {
+    let mut builder = reqwest::Client::builder();
+    if let Some(path) = std::env::var_os("ANJU_OFFICE_CA") {
+        let pem = std::fs::read(path)?;
+        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem)?);
+    }
+    Ok(builder.build()?)
+}
+
 impl Page {
     pub async fn sign_in(base: &str, name: &str) -> Result<Self, BoxError> {
-        let http = reqwest::Client::new();
+        let http = http_client()?;
         let response = http
             .post(format!("{base}/api/office/login"))
             .header("X-Anju-Office", "1")
