@@ -125,7 +125,19 @@ pub struct ExistingHousehold {
 pub struct OfficeDb {
     pub(crate) conn: Connection,
     dir: PathBuf,
+    /// Figures worked out from the whole county, kept while the database is unchanged
+    /// (readers only: see [`OfficeDb::cached`]).
+    figures: Option<std::cell::RefCell<FigureCache>>,
 }
+
+/// What [`OfficeDb::cached`] keeps: by key, the `data_version` it was computed at.
+#[derive(Default)]
+struct FigureCache {
+    entries: std::collections::HashMap<String, (i64, Box<dyn std::any::Any + Send>)>,
+}
+
+/// The most figures kept per connection (keys are a scope and a day).
+const MAX_CACHED_FIGURES: usize = 64;
 
 impl OfficeDb {
     /// Create (or upgrade) the database in `dir`.
@@ -143,6 +155,7 @@ impl OfficeDb {
         let mut db = Self {
             conn,
             dir: dir.to_path_buf(),
+            figures: None,
         };
         // A policy, a judgement of every submission and each household's standing.
         crate::decide::bring_up_to_date(&mut db)?;
@@ -172,11 +185,47 @@ impl OfficeDb {
         Ok(Self {
             conn,
             dir: dir.to_path_buf(),
+            figures: Some(std::cell::RefCell::new(FigureCache::default())),
         })
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// `compute`'s answer for `key`, worked out again only when the database changed since
+    /// (`PRAGMA data_version` moves when any other connection, of any process, commits).
+    /// Only a reader keeps answers: a connection's own commits do not move its version.
+    pub(crate) fn cached<T, E>(
+        &self,
+        key: &str,
+        compute: impl FnOnce(&Self) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        T: Clone + Send + 'static,
+        E: From<rusqlite::Error>,
+    {
+        let Some(figures) = &self.figures else {
+            return compute(self);
+        };
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if let Some((at, value)) = figures.borrow().entries.get(key)
+            && *at == version
+            && let Some(value) = value.downcast_ref::<T>()
+        {
+            return Ok(value.clone());
+        }
+        let value = compute(self)?;
+        let mut figures = figures.borrow_mut();
+        if figures.entries.len() >= MAX_CACHED_FIGURES {
+            figures.entries.clear();
+        }
+        figures
+            .entries
+            .insert(key.to_string(), (version, Box::new(value.clone())));
+        Ok(value)
     }
 
     pub fn connection(&self) -> &Connection {
@@ -520,4 +569,42 @@ pub(crate) fn read_household(row: &rusqlite::Row<'_>, first: usize) -> Result<Ho
         kind: PlacementKind::from_code(&text(11)?).ok_or_else(|| corrupt("placement kind"))?,
         number,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_keeps_figures_until_anyone_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = OfficeDb::create(dir.path()).unwrap();
+        let reader = OfficeDb::open_reader(dir.path()).unwrap();
+        let count = |db: &OfficeDb| -> rusqlite::Result<i64> {
+            db.conn
+                .query_row("SELECT count(*) FROM settings", [], |r| r.get(0))
+        };
+        let computed = std::cell::Cell::new(0);
+        let cached = |db: &OfficeDb| {
+            db.cached("settings", |db| {
+                computed.set(computed.get() + 1);
+                count(db)
+            })
+        };
+        let first = cached(&reader).unwrap();
+        assert_eq!(cached(&reader).unwrap(), first);
+        assert_eq!(computed.get(), 1, "the second read is kept");
+        writer.set_setting("cache-test", "1").unwrap();
+        assert_eq!(
+            cached(&reader).unwrap(),
+            first + 1,
+            "a commit elsewhere is seen"
+        );
+        assert_eq!(computed.get(), 2);
+        // The writer keeps nothing: its own commits would not move its version.
+        let on_writer = || writer.cached("settings", count).unwrap();
+        let before = on_writer();
+        writer.set_setting("cache-test-2", "1").unwrap();
+        assert_eq!(on_writer(), before + 1);
+    }
 }

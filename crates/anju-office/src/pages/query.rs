@@ -32,6 +32,19 @@ pub(crate) fn township_table(
     db: &OfficeDb,
     viewer: &Viewer,
 ) -> Result<(Vec<TownshipProgress>, TownshipProgress)> {
+    // Worked out once per change of the database and day, not once per page view.
+    let key = format!(
+        "township_table {} {}",
+        viewer.scope().unwrap_or("*"),
+        today()
+    );
+    db.cached(&key, |db| township_table_now(db, viewer))
+}
+
+fn township_table_now(
+    db: &OfficeDb,
+    viewer: &Viewer,
+) -> Result<(Vec<TownshipProgress>, TownshipProgress)> {
     let today = today().to_string();
     let mut stmt = db.connection().prepare_cached(
         "SELECT t.id, t.name,
@@ -121,6 +134,11 @@ pub(crate) fn township_table(
 /// Cumulative progress per day, from the first event to today. An acceptance counts from
 /// the day it was made, once it counts at all (approved, not 不合格).
 fn timeline(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<ProgressPoint>> {
+    let key = format!("timeline {} {}", viewer.scope().unwrap_or("*"), today());
+    db.cached(&key, |db| timeline_now(db, viewer))
+}
+
+fn timeline_now(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<ProgressPoint>> {
     let mut stmt = db.connection().prepare_cached(&scoped(
         "SELECT CASE WHEN st.accepted = 1 THEN st.accepted_at END,
                 h.moved_in_at, h.agreement_signed_on, h.demolished_on, h.reclaimed_on
@@ -311,6 +329,16 @@ const ROW_FILTER: &str = "WHERE (?1 IS NULL OR h.township_id = ?1)
       AND NOT EXISTS (SELECT 1 FROM quarantine q
                       WHERE q.record_kind = 'household' AND q.record_id = h.id)";
 
+/// [`ROW_FILTER`] for a filter on the household alone (no site, status or 面积超标): the
+/// same parameters, without the joins it does not need, so that counting and choosing a
+/// page read the households and nothing else.
+const HOUSEHOLD_ONLY_FILTER: &str = "WHERE (?1 IS NULL OR h.township_id = ?1)
+      AND ?2 IS NULL AND (?3 IS NULL OR h.mode = ?3) AND ?4 IS NULL
+      AND (?5 IS NULL OR h.head_name LIKE ?5 OR h.number LIKE ?5 OR h.id_number LIKE ?5)
+      AND ?6 IS NULL
+      AND NOT EXISTS (SELECT 1 FROM quarantine q
+                      WHERE q.record_kind = 'household' AND q.record_id = h.id)";
+
 /// The arguments `?1`–`?6` of [`ROW_FILTER`] for a filter, checked.
 fn filter_args(db: &OfficeDb, viewer: &Viewer, filter: &HouseholdFilter) -> Result<Vec<Value>> {
     let township = viewer.township_filter(db, filter.township.as_deref())?;
@@ -364,8 +392,20 @@ pub fn households(
     } else {
         &[]
     };
+    // Site, status and 面积超标 need the joins; anything else is the households' own.
+    let household_only = [1, 3, 5]
+        .iter()
+        .all(|&i| matches!(args.get(i), Some(Value::Null)));
+    let (from, condition) = if household_only {
+        (
+            "FROM households h JOIN townships t ON t.id = h.township_id",
+            HOUSEHOLD_ONLY_FILTER,
+        )
+    } else {
+        (ROW_JOINS, ROW_FILTER)
+    };
     let total: u32 = conn.query_row(
-        &scoped(&format!("SELECT count(*) {ROW_JOINS} {ROW_FILTER}"), narrow),
+        &scoped(&format!("SELECT count(*) {from} {condition}"), narrow),
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
@@ -377,7 +417,7 @@ pub fn households(
     let mut stmt = conn.prepare_cached(&scoped(
         &format!(
             "SELECT {ROW_COLUMNS} {ROW_JOINS}
-             WHERE h.id IN (SELECT h.id {ROW_JOINS} {ROW_FILTER}
+             WHERE h.id IN (SELECT h.id {from} {condition}
                             ORDER BY t.sort_order, h.number LIMIT ?7 OFFSET ?8)
              ORDER BY t.sort_order, h.number"
         ),
