@@ -11,6 +11,7 @@ pub mod demo;
 pub mod import;
 pub mod listen;
 pub mod pages;
+pub mod print_jobs;
 pub mod report;
 pub mod roster_file;
 pub mod server;

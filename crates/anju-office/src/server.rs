@@ -143,6 +143,8 @@ pub struct AppState {
     pub limits: ServeLimits,
     /// The certificate's fingerprint when the office serves HTTPS.
     pub tls_fingerprint: Option<String>,
+    /// A township's forms printed in volumes, in the background.
+    pub print_jobs: Arc<crate::print_jobs::PrintJobs>,
 }
 
 /// How `serve` runs: where the data is, the connection limits, TLS, token idle times.
@@ -199,6 +201,7 @@ impl AppState {
             printer: JobQueue::new(PDF_JOBS_RUNNING, PDF_JOBS_WAITING),
             limits: options.limits,
             tls_fingerprint: options.tls.as_ref().map(|t| t.fingerprint.clone()),
+            print_jobs: Arc::new(crate::print_jobs::PrintJobs::new(data_dir)?),
         })
     }
 }
@@ -255,6 +258,10 @@ async fn maintain(state: AppState, every: std::time::Duration, upload_expiry: ch
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "sweeping stale uploads failed"),
         }
+        let swept = state.print_jobs.sweep(Utc::now());
+        if swept > 0 {
+            tracing::info!(swept, "removed old print jobs");
+        }
         match state.store.prune_tokens().await {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned dead sign-in tokens"),
@@ -284,6 +291,11 @@ impl AppError {
             },
             headers: Vec::new(),
         }
+    }
+
+    /// The message, "中文 / English".
+    pub(crate) fn message(&self) -> &str {
+        &self.body.message
     }
 
     pub(crate) fn field(mut self, field: impl Into<String>) -> Self {

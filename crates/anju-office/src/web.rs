@@ -2,7 +2,6 @@
 //! built pages themselves at `/`. Handlers parse, call `pages`, and map the error.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
@@ -33,7 +32,6 @@ pub const PAGE_HEADER: &str = "x-anju-office";
 const SESSION_SECONDS: u32 = 12 * 3600;
 /// The largest roster or evidence photo accepted (the handlers check it, with a clear answer).
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
-const PDF_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// `ui/dist-office` of the source tree the binary was built from, when it is there;
 /// `ANJU_OFFICE_PAGES` overrides it.
@@ -77,6 +75,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/exports/{name}", get(export))
         .route("/api/office/audit", get(audit_log))
         .route("/api/office/tls", get(tls_identity))
+        .route(
+            "/api/office/print-jobs",
+            get(print_jobs).post(start_print_job),
+        )
+        .route("/api/office/print-jobs/{id}", get(print_job))
+        .route(
+            "/api/office/print-jobs/{id}/download",
+            get(print_job_download),
+        )
         .route("/api/office/forms/{id}", get(form))
         .route("/api/office/forms/township/{id}", get(township_forms))
         .layer(middleware::from_fn(require_page_header))
@@ -97,7 +104,7 @@ async fn require_page_header(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-fn page_error(error: PageError) -> AppError {
+pub(crate) fn page_error(error: PageError) -> AppError {
     let status = match &error {
         e if e.is_forbidden() => StatusCode::FORBIDDEN,
         PageError::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -834,43 +841,6 @@ async fn export(
     Ok(attachment(bytes, XLSX, &ascii, &zh))
 }
 
-/// Print a form page to PDF: its images read from the blob store, Chromium on a blocking
-/// thread.
-async fn pdf_of(state: &AppState, form: pages::FormHtml) -> Result<Vec<u8>, AppError> {
-    // Each job is a browser: a few at once, a short queue, and a clear answer past it.
-    let Some(_turn) = state.printer.enter().await else {
-        return Err(AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "printer_busy",
-            format!(
-                "正在打印的PDF已达上限（{} 份打印、{} 份排队），请稍后再试 / the PDF printer is full ({} printing, {} waiting): try again shortly",
-                crate::server::PDF_JOBS_RUNNING,
-                crate::server::PDF_JOBS_WAITING,
-                crate::server::PDF_JOBS_RUNNING,
-                crate::server::PDF_JOBS_WAITING
-            ),
-        )
-        .header(header::RETRY_AFTER, 30));
-    };
-    let mut images = Vec::new();
-    for sha in &form.images {
-        if let Ok(bytes) = state.blobs.read(sha).await {
-            images.push((sha.clone(), bytes));
-        }
-    }
-    tokio::task::spawn_blocking(move || pages::print_pdf(&form.html, &images, PDF_TIMEOUT))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| match e {
-            pages::PdfError::NoBrowser => AppError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "no_pdf_printer",
-                e.to_string(),
-            ),
-            other => AppError::internal(other),
-        })
-}
-
 fn html(page: String) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
@@ -938,7 +908,7 @@ async fn forms(
         Forms::Household => "acceptance-form.pdf",
         Forms::Township => "township-forms.pdf",
     };
-    let bytes = pdf_of(state, form).await?;
+    let bytes = crate::print_jobs::print(state, form, false).await?;
     Ok(attachment(bytes, "application/pdf", ascii, &name))
 }
 
@@ -1002,6 +972,87 @@ async fn tls_identity(
         code: state.tls_fingerprint.as_deref().map(crate::tls::short_code),
         fingerprint: state.tls_fingerprint.clone(),
     })
+}
+
+/// Print a township's forms in volumes, as a job of its own.
+async fn start_print_job(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(request): ApiJson<PrintJobRequest>,
+) -> Result<Json<crate::print_jobs::PrintJobView>, AppError> {
+    let personal = if request.full {
+        let entry = AuditEntry::by(&user, AuditAction::ExportFull)
+            .target(request.township.clone())
+            .detail("printed forms in volumes");
+        state.store.audit(entry).await?;
+        pages::PersonalData::Full
+    } else {
+        pages::PersonalData::Masked
+    };
+    crate::print_jobs::start(&state, user, request.township, personal)
+        .await
+        .map(Json)
+}
+
+async fn print_jobs(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Json<Vec<crate::print_jobs::PrintJobView>> {
+    Json(state.print_jobs.list(&user))
+}
+
+fn no_print_job(id: &str) -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("没有这个打印任务（或尚未完成）：{id} / no such print job (or not finished): {id}"),
+    )
+}
+
+async fn print_job(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<crate::print_jobs::PrintJobView>, AppError> {
+    state
+        .print_jobs
+        .view(&id, &user)
+        .map(Json)
+        .ok_or_else(|| no_print_job(&id))
+}
+
+/// The job's ZIP, streamed from disk.
+async fn print_job_download(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (path, name) = state
+        .print_jobs
+        .zip_of(&id, &user)
+        .ok_or_else(|| no_print_job(&id))?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| no_print_job(&id))?;
+    let length = file.metadata().await.map_err(AppError::internal)?.len();
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let encoded = percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC);
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
+        ],
+        body,
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"township-forms.zip\"; filename*=UTF-8''{encoded}"
+    )) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>安居验收</title>\

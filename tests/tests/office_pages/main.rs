@@ -6,6 +6,7 @@
 
 mod decisions;
 mod devices;
+mod printing;
 mod privacy;
 mod rights;
 

@@ -25,6 +25,7 @@ import type { ReviewQueue } from './bindings/ReviewQueue'
 import type { SampleRequest } from './bindings/SampleRequest'
 import type { SampleSummary } from './bindings/SampleSummary'
 import type { SampleView } from './bindings/SampleView'
+import type { PrintJobView } from './bindings/PrintJobView'
 import type { TlsIdentity } from './bindings/TlsIdentity'
 import { findingParams, householdParams, type FindingFilters, type HouseholdFilters } from './query'
 
@@ -251,3 +252,7 @@ export const exportUrl = {
 export const formUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}`)
 export const formPdfUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}.pdf`)
 export const townshipPdfUrl = (townshipId: string) => url(`/forms/township/${encodeURIComponent(townshipId)}.pdf`)
+
+// A township's forms in volumes, printed by the office as a job: it goes on when the page closes.
+export const startPrintJob = (township: string) => request<PrintJobView>('/print-jobs', { json: { township, full: false } })
+export const printJobs = () => request<PrintJobView[]>('/print-jobs')

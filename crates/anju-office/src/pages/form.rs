@@ -228,7 +228,7 @@ fn submission_part(
     }
 }
 
-fn form_body(
+pub(super) fn form_body(
     out: &mut String,
     d: &HouseholdDetail,
     image: &dyn Fn(&str) -> String,
@@ -321,7 +321,7 @@ fn form_body(
     out.push_str("</div></section>");
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(super) fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
         esc(title)
@@ -338,7 +338,7 @@ pub enum PersonalData {
 }
 
 /// A household's detail as a form prints it.
-fn printed(
+pub(super) fn printed(
     db: &OfficeDb,
     viewer: &Viewer,
     id: &str,
@@ -385,33 +385,18 @@ pub fn township_forms_html(
     let township_id = viewer
         .township_filter(db, Some(township))?
         .unwrap_or_default();
-    let (name, ids): (String, Vec<String>) = {
-        let conn = db.connection();
-        let name = conn.query_row(
-            "SELECT name FROM townships WHERE id = ?1",
-            [&township_id],
-            |r| r.get(0),
-        )?;
-        let ids = conn
-            .prepare("SELECT id FROM households WHERE township_id = ?1 ORDER BY number")?
-            .query_map([&township_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        (name, ids)
-    };
-    let mut body = String::new();
-    let mut images = Vec::new();
-    for id in &ids {
-        let detail = printed(db, viewer, id, personal)?;
-        form_body(&mut body, &detail, image, &mut images);
-    }
-    images.sort();
-    images.dedup();
+    let name: String = db.connection().query_row(
+        "SELECT name FROM townships WHERE id = ?1",
+        [&township_id],
+        |r| r.get(0),
+    )?;
+    let ids: Vec<String> = db
+        .connection()
+        .prepare("SELECT id FROM households WHERE township_id = ?1 ORDER BY number")?
+        .query_map([&township_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let title = format!("{name}验收监督表（{} 户）", ids.len());
-    Ok(FormHtml {
-        html: page(&title, &body),
-        title,
-        images,
-    })
+    super::volumes::forms_html(db, viewer, &title, &ids, image, personal)
 }
 
 #[derive(Debug, thiserror::Error)]

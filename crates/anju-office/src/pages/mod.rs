@@ -14,6 +14,7 @@ mod query;
 mod samples;
 pub(crate) mod submission;
 pub mod views;
+mod volumes;
 mod xlsx;
 
 use anju_core::model::FindingState;
@@ -41,6 +42,7 @@ pub use query::{
     assignments, dashboard, household, households, old_houses, personal_data, places, review_queue,
 };
 pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
+pub use volumes::{HOUSEHOLDS_PER_VOLUME, Volume, forms_html, township_volumes};
 pub use xlsx::{audit_xlsx, findings_xlsx, households_xlsx, townships_xlsx};
 
 #[derive(Debug, thiserror::Error)]

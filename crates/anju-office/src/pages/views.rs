@@ -727,3 +727,13 @@ pub struct TlsIdentity {
     /// Its first 16 hex digits in four groups: what people read aloud.
     pub code: Option<String>,
 }
+
+/// Print a township's forms in volumes: `township` is its id; `full` prints ID and phone
+/// numbers in full (recorded).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PrintJobRequest {
+    pub township: String,
+    #[serde(default)]
+    pub full: bool,
+}

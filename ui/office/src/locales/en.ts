@@ -156,6 +156,9 @@ const en: typeof zh = {
     title: 'Reports', xlsx: 'Excel reports', townships: 'Progress by township', households: 'Households',
     findings: 'Findings', pdf: 'Acceptance forms (PDF)', townshipPdf: 'All forms of the township (PDF)',
     pdfHint: 'A whole township\'s PDF can take tens of seconds to make.',
+    volumes: 'In volumes (ZIP)', jobs: 'Print jobs', jobsHint: 'One volume per village, at most 200 households each; the office prints them, so closing the page does not stop it.',
+    startedAt: 'Started', progress: 'Progress', zip: 'Download ZIP', volumesDone: '{done} of {total} volumes ({n} households)',
+    state: { queued: 'Queued', printing: 'Printing', done: 'Done', failed: 'Failed' },
   },
   security: {
     title: 'Security & audit', certificate: 'Server certificate', plainHttp: 'The office serves plain HTTP, unencrypted',

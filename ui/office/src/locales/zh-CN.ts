@@ -140,6 +140,9 @@ export default {
   reports: {
     title: '报表', xlsx: 'Excel 报表', townships: '各乡镇进度表', households: '住户清单', findings: '整改问题清单',
     pdf: '验收表 PDF', townshipPdf: '全乡镇验收表 PDF', pdfHint: '生成整个乡镇的 PDF 可能需要几十秒，请耐心等待。',
+    volumes: '分册打印（ZIP）', jobs: '分册打印任务', jobsHint: '每村一册，每册至多 200 户；任务在办公室服务器上进行，关闭页面不会中断。',
+    startedAt: '开始时间', progress: '进度', zip: '下载 ZIP', volumesDone: '已完成 {done}/{total} 册（共 {n} 户）',
+    state: { queued: '排队中', printing: '打印中', done: '已完成', failed: '失败' },
   },
   security: {
     title: '安全与审计', certificate: '服务器证书', plainHttp: '办公室服务器未加密（HTTP）',
