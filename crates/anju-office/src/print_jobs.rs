@@ -106,7 +106,7 @@ impl PrintJobs {
             .filter(|j| j.owner == user.id || user.role == anju_core::wire::Role::Admin)
             .map(|j| j.view.clone())
             .collect();
-        jobs.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.started_at));
         jobs
     }
 

@@ -1,0 +1,345 @@
+//! The office pages over HTTP: `/api/office/…` (see `docs/office-pages-api.md`) and the
+//! built pages themselves at `/`. Handlers parse, call `pages`, and map the error.
+
+use std::path::PathBuf;
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+use uuid::Uuid;
+
+use crate::audit::{AuditAction, AuditEntry};
+use crate::pages::views::*;
+use crate::pages::{self, PageError, Viewer};
+use crate::server::{ApiJson, AppError, AppState, ClientAddr, not_found};
+use crate::signin::SignIn;
+use crate::users::{AuthUser, LoginOutcome, TokenKind, TokenState};
+
+mod files;
+mod screens;
+
+use files::*;
+use screens::*;
+
+/// The cookie that carries an office page's sign-in token.
+pub const SESSION_COOKIE: &str = "anju_office";
+/// Pages send this on every request that changes something: a page of another site
+/// cannot, without a CORS preflight that the office never answers.
+pub const PAGE_HEADER: &str = "x-anju-office";
+const SESSION_SECONDS: u32 = 12 * 3600;
+/// The largest roster or evidence photo accepted (the handlers check it, with a clear answer).
+const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+
+/// `ui/dist-office` of the source tree the binary was built from, when it is there;
+/// `ANJU_OFFICE_PAGES` overrides it.
+pub fn default_pages_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("ANJU_OFFICE_PAGES") {
+        return Some(PathBuf::from(dir));
+    }
+    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist-office"));
+    built.join("index.html").is_file().then_some(built)
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/office/login", post(login))
+        .route("/api/office/logout", post(logout))
+        .route("/api/office/session", get(session))
+        .route("/api/office/dashboard", get(dashboard))
+        .route("/api/office/places", get(places))
+        .route("/api/office/households", get(households))
+        .route("/api/office/households/{id}", get(household))
+        .route("/api/office/households/{id}/milestones", post(milestones))
+        .route("/api/office/households/{id}/reveal", post(reveal))
+        .route("/api/office/review", get(review))
+        .route("/api/office/review/{id}", post(review_decision))
+        .route("/api/office/conflicts/{id}", post(conflict_decision))
+        .route("/api/office/findings", get(findings))
+        .route(
+            "/api/office/findings/{id}/transition",
+            post(finding_transition),
+        )
+        .route("/api/office/findings/{id}/evidence", post(finding_evidence))
+        .route("/api/office/assignments", get(assignments).post(assign))
+        .route("/api/office/samples", get(samples).post(draw_sample))
+        .route("/api/office/samples/{id}", get(sample))
+        .route("/api/office/samples/{id}/assign", post(assign_sample))
+        .route("/api/office/import/preview", post(import_preview))
+        .route("/api/office/import", post(import_commit))
+        .route("/api/office/old-houses", get(old_houses))
+        .route("/api/office/policy", get(policy).post(set_policy))
+        .route("/api/office/blobs/{sha256}", get(blob))
+        .route("/api/office/exports/{name}", get(export))
+        .route("/api/office/audit", get(audit_log))
+        .route("/api/office/tls", get(tls_identity))
+        .route(
+            "/api/office/print-jobs",
+            get(print_jobs).post(start_print_job),
+        )
+        .route("/api/office/print-jobs/{id}", get(print_job))
+        .route(
+            "/api/office/print-jobs/{id}/download",
+            get(print_job_download),
+        )
+        .route("/api/office/forms/{id}", get(form))
+        .route("/api/office/forms/township/{id}", get(township_forms))
+        .layer(middleware::from_fn(require_page_header))
+        // Well above the uploads' own limit, so that their check answers (in JSON) first.
+        .layer(axum::extract::DefaultBodyLimit::max(4 * MAX_UPLOAD))
+}
+
+async fn require_page_header(request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !safe && !request.headers().contains_key(PAGE_HEADER) {
+        return AppError::new(
+            StatusCode::FORBIDDEN,
+            "missing_page_header",
+            "请求缺少 X-Anju-Office 头，请从办公室页面操作 / the request lacks the X-Anju-Office header: act from the office pages",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+pub(crate) fn page_error(error: PageError) -> AppError {
+    let status = match &error {
+        e if e.is_forbidden() => StatusCode::FORBIDDEN,
+        PageError::NotFound { .. } => StatusCode::NOT_FOUND,
+        PageError::StaleFinding(_) | PageError::AlreadyReviewed { .. } => StatusCode::CONFLICT,
+        PageError::Import(e) if e.over_limit().is_some() => StatusCode::PAYLOAD_TOO_LARGE,
+        PageError::Db(_) | PageError::Xlsx(_) | PageError::Storage(_) => {
+            return AppError::internal(error);
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let field = error.field();
+    let answer = AppError::new(status, error.code(), error.to_string());
+    match field {
+        Some(field) => answer.field(field),
+        None => answer,
+    }
+}
+
+/// The signed-in office user: the session cookie, or a Bearer token.
+pub struct OfficeUser(pub AuthUser, pub String);
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+impl FromRequestParts<AppState> for OfficeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        let token = bearer
+            .or_else(|| cookie_token(&parts.headers))
+            .ok_or_else(AppError::unauthorized)?;
+        match state.store.user_for_token(token.clone()).await? {
+            TokenState::Valid { user, .. } => Ok(Self(user, token)),
+            TokenState::Expired => Err(AppError::token_expired()),
+            _ => Err(AppError::unauthorized()),
+        }
+    }
+}
+
+/// Run a page function that only reads, on a reader (in parallel with other pages, the
+/// devices' pulls and the writer).
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    user: AuthUser,
+    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> pages::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .pages
+        .read(move |db| {
+            let viewer = Viewer::of(db, &user)?;
+            f(db, &viewer)
+        })
+        .await
+        .map_err(page_error)
+}
+
+/// Run a page function that writes, with the writer.
+async fn run<T: Send + 'static>(
+    state: &AppState,
+    user: AuthUser,
+    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> pages::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .pages
+        .with(move |db| {
+            let viewer = Viewer::of(db, &user)?;
+            f(db, &viewer)
+        })
+        .await
+        .map_err(page_error)
+}
+
+fn session_view(user: &AuthUser) -> OfficeSession {
+    OfficeSession {
+        name: user.name.clone(),
+        role: user.role,
+        township: user.township.clone(),
+        server_time: Utc::now(),
+    }
+}
+
+/// The session cookie; `Secure` when the office serves HTTPS.
+fn session_cookie(token: &str, max_age: u32, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("anju_office=; Path=/; Max-Age=0"))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(request): ApiJson<OfficeLogin>,
+) -> Result<Response, AppError> {
+    let outcome = crate::signin::sign_in(
+        &state.store,
+        &state.throttle,
+        &state.cpu,
+        SignIn {
+            name: request.name,
+            password: request.password,
+            device_id: Uuid::now_v7(),
+            device_name: Some("office pages".into()),
+            kind: TokenKind::Pages,
+            client,
+        },
+    )
+    .await?;
+    match outcome {
+        LoginOutcome::Success { token, user } => {
+            if user.role == anju_core::wire::Role::Inspector {
+                state.store.revoke_token(token).await?;
+                return Err(page_error(PageError::InspectorRole));
+            }
+            let mut response = Json(session_view(&user)).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&token, SESSION_SECONDS, state.tls_fingerprint.is_some()),
+            );
+            Ok(response)
+        }
+        refused => Err(crate::server::login_refused(refused)),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    OfficeUser(user, token): OfficeUser,
+) -> Result<Response, AppError> {
+    state.store.revoke_token(token).await?;
+    state
+        .store
+        .audit(AuditEntry::by(&user, AuditAction::SignOut).client(client.to_string()))
+        .await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie("", 0, state.tls_fingerprint.is_some()),
+    );
+    Ok(response)
+}
+
+async fn session(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<OfficeSession>, AppError> {
+    let view = session_view(&user);
+    // An inspector's token is refused here like everywhere in the pages.
+    read(&state, user, |_, _| Ok(())).await?;
+    Ok(Json(view))
+}
+
+/// A query string parsed with a clear error.
+fn query<T: serde::de::DeserializeOwned + Default>(raw: Option<&str>) -> Result<T, AppError> {
+    match raw {
+        None | Some("") => Ok(T::default()),
+        Some(raw) => serde_urlencoded::from_str(raw).map_err(|e| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("查询参数有误：{e} / the query is wrong: {e}"),
+            )
+        }),
+    }
+}
+
+const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>安居验收</title>\
+<h1>办公室页面尚未构建 / the office pages are not built</h1>\
+<p>在 ui/ 中运行 <code>npm run build:office</code>，或用 ANJU_OFFICE_PAGES 指定构建目录。 / \
+Run <code>npm run build:office</code> in ui/, or point ANJU_OFFICE_PAGES at the built folder.</p>";
+
+/// Everything not an API route: the pages (with their router's paths), or the API's 404.
+pub async fn pages_or_not_found(State(state): State<AppState>, request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return not_found(request).await.into_response();
+    }
+    match &state.pages_dir {
+        Some(dir) => {
+            let service = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+            match service.oneshot(request).await {
+                Ok(response) => response.map(Body::new),
+                Err(e) => AppError::internal(e).into_response(),
+            }
+        }
+        None => (StatusCode::OK, html(NOT_BUILT.to_string())).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; anju_office=tok; b=2"),
+        );
+        assert_eq!(cookie_token(&headers).as_deref(), Some("tok"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("anju_office="));
+        assert_eq!(cookie_token(&headers), None);
+    }
+
+    #[test]
+    fn file_names_are_percent_decoded() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-file-name",
+            HeaderValue::from_static("%E5%90%8D%E5%86%8C.csv"),
+        );
+        assert_eq!(file_name(&headers), "名册.csv");
+        assert_eq!(file_name(&HeaderMap::new()), "upload");
+    }
+}

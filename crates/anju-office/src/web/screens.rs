@@ -1,0 +1,408 @@
+//! The office pages' screens: the dashboard, households, review, findings, assignments,
+//! samples, the policy, old houses, the audit log and the certificate.
+
+use super::*;
+
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Dashboard>, AppError> {
+    read(&state, user, |db, v| pages::dashboard(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn places(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Places>, AppError> {
+    read(&state, user, |db, v| pages::places(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn households(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<HouseholdPage>, AppError> {
+    let filter: HouseholdFilter = query(raw.as_deref())?;
+    read(&state, user, move |db, v| pages::households(db, v, &filter))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn household(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<HouseholdDetail>, AppError> {
+    read(&state, user, move |db, v| pages::household(db, v, &id))
+        .await
+        .map(Json)
+}
+
+/// A household's ID and phone numbers in full; who asked is recorded.
+pub(super) async fn reveal(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<RevealedPersonalData>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let full = pages::personal_data(db, v, &id)?;
+        let entry = AuditEntry::by(&actor, AuditAction::Reveal).target(id.clone());
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(full)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn milestones(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<MilestoneUpdate>,
+) -> Result<Json<HouseholdDetail>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::update_milestones(db, v, &id, &update)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn review(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<ReviewQueue>, AppError> {
+    read(&state, user, |db, v| pages::review_queue(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn review_decision(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<ReviewDecision>,
+) -> Result<StatusCode, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        pages::review_submission(db, v, &id, &decision)?;
+        let entry = AuditEntry::by(&actor, AuditAction::Review)
+            .target(id.clone())
+            .detail(format!(
+                "{}{}",
+                decision.decision.code(),
+                decision
+                    .note
+                    .as_deref()
+                    .map(|n| format!("：{n}"))
+                    .unwrap_or_default()
+            ));
+        Ok(crate::audit::record(db.connection(), &entry, Utc::now())?)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn conflict_decision(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<ConflictDecision>,
+) -> Result<StatusCode, AppError> {
+    let id: i64 = id.parse().map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+            format!("冲突编号须为整数：{id} / a conflict id is a whole number: {id}"),
+        )
+    })?;
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        pages::decide_conflict(db, v, id, &decision)?;
+        let keep = match decision.keep {
+            ConflictKeep::Stored => "stored",
+            ConflictKeep::Incoming => "incoming",
+        };
+        let entry = AuditEntry::by(&actor, AuditAction::ConflictDecision)
+            .target(id.to_string())
+            .detail(format!("{keep}：{}", decision.note));
+        Ok(crate::audit::record(db.connection(), &entry, Utc::now())?)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn findings(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<FindingList>, AppError> {
+    let filter: FindingFilter = query(raw.as_deref())?;
+    read(&state, user, move |db, v| pages::findings(db, v, &filter))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn finding_transition(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(transition): ApiJson<FindingTransition>,
+) -> Result<Json<FindingRow>, AppError> {
+    if let Some(sha) = &transition.evidence_sha256
+        && !matches!(state.blobs.state(sha).await, Ok(b) if b.complete)
+    {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "evidence_missing",
+            "整改照片尚未上传完成，请重新上传 / the evidence photo has not been uploaded: upload it again",
+        )
+        .field("evidence_sha256"));
+    }
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let row = pages::transition_finding(db, v, &id, &transition)?;
+        let entry = AuditEntry::by(&actor, AuditAction::FindingTransition)
+            .target(id.clone())
+            .detail(format!(
+                "{}{}",
+                transition.to.code(),
+                transition
+                    .note
+                    .as_deref()
+                    .map(|n| format!("：{n}"))
+                    .unwrap_or_default()
+            ));
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(row)
+    })
+    .await
+    .map(Json)
+}
+
+/// What kind of image the bytes are, by their first bytes.
+pub(super) fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+pub(super) async fn finding_evidence(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<EvidenceStored>, AppError> {
+    let uploader = user.id.clone();
+    // The finding must be one this user may act on.
+    read(&state, user, move |db, v| {
+        let household: Option<String> =
+            rusqlite::OptionalExtension::optional(db.connection().query_row(
+                "SELECT household_id FROM findings WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            ))?;
+        match household {
+            Some(h) => v.check_household(db, &h),
+            None => Err(PageError::NotFound {
+                what_zh: "问题",
+                what_en: "finding",
+                id,
+            }),
+        }
+    })
+    .await?;
+    if body.len() > MAX_UPLOAD {
+        return Err(too_large("整改照片 / the evidence photo"));
+    }
+    if body.is_empty() || image_type(&body).is_none() {
+        return Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not_an_image",
+            "整改照片须为 JPEG 或 PNG 图片 / the evidence must be a JPEG or PNG image",
+        ));
+    }
+    let sha = anju_core::hash::sha256_hex(&body);
+    let length = body.len() as u64;
+    let stream = futures_util::stream::once(async move { Ok::<_, String>(body) });
+    let done = state
+        .blobs
+        .append(&sha, 0, length, &uploader, Box::pin(stream), &|_| {})
+        .await;
+    match done {
+        Ok(_) => Ok(Json(EvidenceStored { sha256: sha })),
+        // Already there from an earlier upload of the same picture.
+        Err(_) if matches!(state.blobs.state(&sha).await, Ok(b) if b.complete) => {
+            Ok(Json(EvidenceStored { sha256: sha }))
+        }
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct TownshipQuery {
+    township: Option<String>,
+}
+
+pub(super) async fn assignments(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<AssignmentOverview>, AppError> {
+    let q: TownshipQuery = query(raw.as_deref())?;
+    read(&state, user, move |db, v| {
+        pages::assignments(db, v, q.township.as_deref())
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(request): ApiJson<BulkAssignment>,
+) -> Result<Json<Changed>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::assign_bulk(db, v, &request)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn samples(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Vec<SampleSummary>>, AppError> {
+    read(&state, user, |db, v| pages::samples(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn draw_sample(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(request): ApiJson<SampleRequest>,
+) -> Result<Json<SampleView>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::draw_sample(db, v, &request)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn sample(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<SampleView>, AppError> {
+    read(&state, user, move |db, v| pages::sample(db, v, &id))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn assign_sample(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SampleAssign>,
+) -> Result<Json<Changed>, AppError> {
+    run(&state, user, move |db, v| {
+        pages::assign_sample(db, v, &id, &request.inspector)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn policy(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<PolicyPage>, AppError> {
+    read(&state, user, |db, v| pages::policy_page(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn set_policy(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(update): ApiJson<PolicyUpdate>,
+) -> Result<Json<PolicyView>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let view = pages::set_policy(db, v, &update)?;
+        let entry = AuditEntry::by(&actor, AuditAction::PolicyChange)
+            .target(format!("v{}", view.version))
+            .detail(format!(
+                "自 {} 起施行 / in force from {}",
+                view.effective_from, view.effective_from
+            ));
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(view)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn old_houses(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<OldHouseReport>, AppError> {
+    let filter: OldHouseFilter = query(raw.as_deref())?;
+    read(&state, user, move |db, v| pages::old_houses(db, v, &filter))
+        .await
+        .map(Json)
+}
+
+/// `?action=&before=`: one kind of entry, older than a cursor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct AuditQuery {
+    action: Option<String>,
+    before: Option<i64>,
+}
+
+/// The audit log, newest first, a page at a time (the district admin only).
+pub(super) async fn audit_log(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<AuditPage>, AppError> {
+    let q: AuditQuery = query(raw.as_deref())?;
+    let action = match q.action.as_deref() {
+        None | Some("") => None,
+        Some(code) => Some(crate::audit::AuditAction::from_code(code).ok_or_else(|| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("没有操作类型“{code}” / no action '{code}'"),
+            )
+            .field("action")
+        })?),
+    };
+    read(&state, user, move |db, v| {
+        pages::audit_page(db, v, action, q.before)
+    })
+    .await
+    .map(Json)
+}
+
+/// The certificate people compare with what a device pinned.
+pub(super) async fn tls_identity(
+    State(state): State<AppState>,
+    OfficeUser(..): OfficeUser,
+) -> Json<TlsIdentity> {
+    Json(TlsIdentity {
+        code: state.tls_fingerprint.as_deref().map(crate::tls::short_code),
+        fingerprint: state.tls_fingerprint.clone(),
+    })
+}
