@@ -24,6 +24,8 @@ pub const API_PREFIX: &str = "/api/v1";
 pub const HEADER_BLOB_OFFSET: &str = "anju-blob-offset";
 pub const HEADER_BLOB_LENGTH: &str = "anju-blob-length";
 pub const HEADER_BLOB_COMPLETE: &str = "anju-blob-complete";
+/// Every error answer carries its code here too, for answers without a body (`HEAD`).
+pub const HEADER_ERROR_CODE: &str = "anju-error";
 
 /// The largest blob the office accepts: a photo is about 300 KB after processing, so
 /// this leaves room for an unprocessed one while refusing anything absurd.

@@ -134,16 +134,36 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// The office's error body, or a stand-in when the body is not one.
-pub(crate) fn api_error(status: StatusCode, body: &[u8]) -> ApiError {
-    serde_json::from_slice::<ApiError>(body).unwrap_or_else(|_| ApiError {
-        error: status
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_lowercase()
-            .replace(' ', "_"),
-        message: String::from_utf8_lossy(body).chars().take(300).collect(),
-        field: None,
+/// The office's error body, or a stand-in when the body is not one (an answer to `HEAD`
+/// has none: its code is in the `anju-error` header).
+pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
+    serde_json::from_slice::<ApiError>(body).unwrap_or_else(|_| {
+        let error = headers
+            .get(anju_core::wire::HEADER_ERROR_CODE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                status
+                    .canonical_reason()
+                    .unwrap_or("error")
+                    .to_lowercase()
+                    .replace(' ', "_")
+            });
+        let message = match error.as_str() {
+            "token_expired" if body.is_empty() => {
+                "长时间未使用，登录已过期 / the sign-in expired after a long time unused"
+                    .to_string()
+            }
+            "token_revoked" if body.is_empty() => {
+                "此设备的登录已被办公室撤销 / the office revoked this device's sign-in".to_string()
+            }
+            _ => String::from_utf8_lossy(body).chars().take(300).collect(),
+        };
+        ApiError {
+            error,
+            message,
+            field: None,
+        }
     })
 }
 
@@ -154,7 +174,7 @@ pub(crate) fn classify(
     body: &[u8],
     config: &SyncConfig,
 ) -> Failure {
-    let error = api_error(status, body);
+    let error = api_error(status, headers, body);
     let message = match &error.field {
         Some(field) => format!("{} [{field}]", error.message),
         None => error.message.clone(),
@@ -471,6 +491,20 @@ impl Api {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_answer_without_a_body_is_known_by_its_error_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            anju_core::wire::HEADER_ERROR_CODE,
+            reqwest::header::HeaderValue::from_static("token_expired"),
+        );
+        let error = api_error(StatusCode::UNAUTHORIZED, &headers, b"");
+        assert_eq!(error.error, "token_expired");
+        assert!(error.message.contains("登录已过期"), "{}", error.message);
+        let bare = api_error(StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"");
+        assert_eq!(bare.error, "unauthorized");
+    }
+
     use super::*;
     use reqwest::header::HeaderValue;
 

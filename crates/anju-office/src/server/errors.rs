@@ -71,7 +71,13 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let code = HeaderValue::from_str(&self.body.error).ok();
         let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(code) = code {
+            response
+                .headers_mut()
+                .insert(anju_core::wire::HEADER_ERROR_CODE, code);
+        }
         for (name, value) in self.headers {
             response.headers_mut().insert(name, value);
         }
