@@ -298,7 +298,9 @@ impl OfficeStore for SqliteOfficeStore {
         user: AuthUser,
         records: Vec<PushRecord>,
     ) -> Result<Vec<Option<RecordResult>>, StorageError> {
-        self.with(move |db| {
+        // Checking is reading (and the CPU work of validation): a reader, so that the
+        // writer is held only to store.
+        self.read(move |db| {
             let now = Utc::now();
             records
                 .iter()
