@@ -669,6 +669,12 @@ pub fn assignments(
     township: Option<&str>,
 ) -> Result<AssignmentOverview> {
     let township = viewer.township_filter(db, township)?;
+    // A grouped pass over the county: kept until the database changes.
+    let key = format!("assignments {}", township.as_deref().unwrap_or("*"));
+    db.cached(&key, |db| assignments_now(db, township))
+}
+
+fn assignments_now(db: &OfficeDb, township: Option<String>) -> Result<AssignmentOverview> {
     let conn = db.connection();
     let mut stmt = conn.prepare_cached(&scoped(
         "SELECT t.name, s.name, count(DISTINCT h.id), u.name, count(DISTINCT a.household_id)
