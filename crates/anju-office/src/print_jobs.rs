@@ -16,7 +16,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::pages::{self, FormHtml, PersonalData, Viewer};
+use crate::pages::{self, FormHtml, PersonalData};
 use crate::server::{AppError, AppState, PDF_JOBS_RUNNING, PDF_JOBS_WAITING};
 use crate::users::AuthUser;
 
@@ -210,15 +210,10 @@ pub async fn start(
         .header(header::RETRY_AFTER, 60));
     }
     // The volumes first: this checks the user's right to the township, and says how much.
-    let viewer_user = user.clone();
-    let (name, volumes) = state
-        .pages
-        .read(move |db| {
-            let viewer = Viewer::of(db, &viewer_user)?;
-            pages::township_volumes(db, &viewer, &township)
-        })
-        .await
-        .map_err(crate::web::page_error)?;
+    let (name, volumes) = crate::web::read(state, user.clone(), move |db, viewer| {
+        pages::township_volumes(db, viewer, &township)
+    })
+    .await?;
     let id = Uuid::now_v7().to_string();
     let households = volumes.iter().map(|v| v.household_ids.len()).sum::<usize>();
     let view = PrintJobView {
@@ -286,23 +281,18 @@ async fn run(
             v.state = PrintJobState::Printing;
             v.current = Some(volume.title.clone());
         });
-        let reader = user.clone();
         let title = volume.title.clone();
-        let form = state
-            .pages
-            .read(move |db| {
-                let viewer = Viewer::of(db, &reader)?;
-                pages::forms_html(
-                    db,
-                    &viewer,
-                    &title,
-                    &volume.household_ids,
-                    &pages::pdf_image_src,
-                    personal,
-                )
-            })
-            .await
-            .map_err(crate::web::page_error)?;
+        let form = crate::web::read(state, user.clone(), move |db, viewer| {
+            pages::forms_html(
+                db,
+                viewer,
+                &title,
+                &volume.household_ids,
+                &pages::pdf_image_src,
+                personal,
+            )
+        })
+        .await?;
         let pdf = print(state, form, true).await?;
         let name = format!("{:03}-{}.pdf", index + 1, volume.title);
         tokio::fs::write(dir.join(&name), &pdf)

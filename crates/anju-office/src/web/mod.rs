@@ -167,7 +167,7 @@ impl FromRequestParts<AppState> for OfficeUser {
 
 /// Run a page function that only reads, on a reader (in parallel with other pages, the
 /// devices' pulls and the writer).
-async fn read<T: Send + 'static>(
+pub(crate) async fn read<T: Send + 'static>(
     state: &AppState,
     user: AuthUser,
     f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> pages::Result<T> + Send + 'static,
