@@ -643,7 +643,7 @@ fn check_answer(
             for option in selected {
                 if !options.iter().any(|o| &o.key == option) {
                     problems.push(Problem::UnknownOption {
-                        option: option.clone(),
+                        option: quoted(option, 40),
                     });
                 }
             }
@@ -665,11 +665,11 @@ fn check_answer(
             for value in sha256 {
                 if !is_sha256_hex(value) {
                     problems.push(Problem::BadPhotoHash {
-                        value: value.clone(),
+                        value: quoted(value, 70),
                     });
                 } else if !seen.insert(value) {
                     problems.push(Problem::DuplicatePhoto {
-                        value: value.clone(),
+                        value: quoted(value, 70),
                     });
                 }
             }
@@ -742,7 +742,7 @@ fn check_answer(
                 {
                     problems.push(Problem::FindingUnknownItem {
                         index,
-                        item: item.chars().take(40).collect(),
+                        item: quoted(item, 40),
                     });
                 }
             }
@@ -757,4 +757,14 @@ fn check_answer(
         (ItemKind::Findings, _) => problems.push(wrong_type("findings")),
     }
     problems
+}
+
+/// A value from a device as a message quotes it: at most `max` characters, then `…`, so
+/// that a hostile value cannot make a message (and every answer carrying it) huge.
+fn quoted(value: &str, max: usize) -> String {
+    let mut shown: String = value.chars().take(max).collect();
+    if value.chars().nth(max).is_some() {
+        shown.push('…');
+    }
+    shown
 }

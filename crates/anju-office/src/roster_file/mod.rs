@@ -2,7 +2,8 @@
 //! [`anju_core::roster::validate`].
 //!
 //! The format is found from the content, never from the file name:
-//! - `PK\x03\x04` (a ZIP): an Excel workbook (`.xlsx`; an OpenDocument sheet is read too);
+//! - `PK\x03\x04` (a ZIP): an Excel workbook (`.xlsx`; an OpenDocument sheet is refused with
+//!   a request to save it as `.xlsx`, because its reader expands repeated cells unbounded);
 //! - `D0 CF 11 E0` (an OLE compound file): an old Excel workbook (`.xls`);
 //! - anything else that is text: CSV or tab-separated text, in UTF-8 (with or without a
 //!   BOM), UTF-16 with a BOM (Excel's "Unicode text"), or GBK/GB18030 (Excel's CSV on a
@@ -48,9 +49,9 @@ pub const MAX_ROSTER_ROWS: u32 = 200_000;
 pub const MAX_ROSTER_COLUMNS: u32 = 64;
 /// Cells of a sheet, counting each row as wide as its last filled cell.
 pub const MAX_ROSTER_CELLS: usize = 4_000_000;
-/// What the ZIP of an `.xlsx` or `.ods` may unpack to, all entries together.
+/// What the ZIP of an `.xlsx` may unpack to, all entries together.
 pub const MAX_UNPACKED_BYTES: u64 = 128 << 20;
-/// Entries in the ZIP of an `.xlsx` or `.ods`.
+/// Entries in the ZIP of an `.xlsx`.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
 /// One record of a CSV file (a line, or several when a quoted field spans lines).
 pub const MAX_LINE_BYTES: usize = 64 << 10;
@@ -198,6 +199,8 @@ pub enum FileKind {
     Archive,
     /// A Word, PowerPoint or OpenDocument text file.
     OfficeDocument,
+    /// An OpenDocument spreadsheet (`.ods`), which is not read: it is to be saved as `.xlsx`.
+    OpenDocumentSheet,
     /// Binary content of no known kind.
     Binary,
 }
@@ -209,6 +212,7 @@ impl FileKind {
             Self::Image => "图片",
             Self::Archive => "压缩包",
             Self::OfficeDocument => "Word、PowerPoint等文档",
+            Self::OpenDocumentSheet => "OpenDocument表格（.ods），请另存为.xlsx",
             Self::Binary => "二进制文件",
         }
     }
@@ -219,6 +223,7 @@ impl FileKind {
             Self::Image => "an image",
             Self::Archive => "an archive",
             Self::OfficeDocument => "a Word, PowerPoint or similar document",
+            Self::OpenDocumentSheet => "an OpenDocument spreadsheet (.ods): save it as .xlsx",
             Self::Binary => "a binary file",
         }
     }
@@ -262,7 +267,12 @@ pub fn read_roster_bytes(bytes: &[u8], file_name: &str) -> Result<RosterTable, R
                 other => other,
             }),
         Content::Xls => read_workbook(bytes, file, WorkbookKind::Xls),
-        Content::Ods => read_workbook(bytes, file, WorkbookKind::Ods),
+        // calamine expands an .ods's repeated cells before any limit can apply (a 1 KB file
+        // becomes gigabytes), so OpenDocument sheets are asked for as .xlsx instead.
+        Content::Ods => Err(RosterFileError::NotARoster {
+            file,
+            found: FileKind::OpenDocumentSheet,
+        }),
         Content::Refused(found) => Err(RosterFileError::NotARoster { file, found }),
         Content::Text => {
             let text = decode_text(bytes, &file)?;

@@ -1,4 +1,4 @@
-//! Workbooks (`.xlsx`, `.xls`, `.ods`) read within the roster's limits.
+//! Workbooks (`.xlsx`, `.xls`) read within the roster's limits.
 //!
 //! A hostile workbook can be tiny and still ask for the moon: two cells at `A1` and
 //! `XFD1048576` make a dense range of 17 billion cells, and a ZIP of 2 MB can unpack to
@@ -8,10 +8,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
+
 use std::time::Instant;
 
 use anju_core::roster::{Cell, RosterTable};
-use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx, open_workbook_from_rs};
+use calamine::{Data, DataRef, Reader, Xls, Xlsx, open_workbook_from_rs};
 
 use super::{
     Built, MAX_ROSTER_CELLS, MAX_ROSTER_COLUMNS, MAX_ROSTER_ROWS, MAX_UNPACKED_BYTES,
@@ -24,7 +25,6 @@ use super::{
 pub(super) enum WorkbookKind {
     Xlsx,
     Xls,
-    Ods,
 }
 
 /// The first worksheet of a workbook that has a header row.
@@ -40,7 +40,6 @@ pub(super) fn read_workbook(
     let sheets = match kind {
         WorkbookKind::Xlsx => xlsx_sheets(bytes, &file, started)?,
         WorkbookKind::Xls => range_sheets::<Xls<_>>(bytes, &file, started)?,
-        WorkbookKind::Ods => range_sheets::<Ods<_>>(bytes, &file, started)?,
     };
     let mut first_error = None;
     let mut saw_data = false;
@@ -91,13 +90,93 @@ fn check_unpacked_size(bytes: &[u8], file: &str) -> Result<(), RosterFileError> 
         let entry = archive
             .by_index(index)
             .map_err(|e| spreadsheet_error(file, &e))?;
+        let is_sheet = entry
+            .name()
+            .is_ok_and(|name| name.starts_with("xl/worksheets/"));
         let allowed = MAX_UNPACKED_BYTES - total;
-        let read = std::io::copy(&mut entry.take(allowed + 1), &mut std::io::sink())
-            .map_err(|e| spreadsheet_error(file, &e))?;
-        total = total.saturating_add(read);
-        if total > MAX_UNPACKED_BYTES {
-            return Err(RosterLimit::Unpacked.on(file));
+        let mut limited = entry.take(allowed + 1);
+        let mut scanner = is_sheet.then(ReferenceScanner::default);
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let read = limited
+                .read(&mut buffer)
+                .map_err(|e| spreadsheet_error(file, &e))?;
+            if read == 0 {
+                break;
+            }
+            total = total.saturating_add(read as u64);
+            if total > MAX_UNPACKED_BYTES {
+                return Err(RosterLimit::Unpacked.on(file));
+            }
+            if let Some(scanner) = &mut scanner {
+                scanner
+                    .scan(&buffer[..read])
+                    .map_err(|limit| limit.on(file))?;
+            }
         }
+    }
+    Ok(())
+}
+
+/// The cell and row references (`r="XFD1048576"`, `r="7"`) of a worksheet's XML, checked
+/// against the roster's rows and columns as the bytes go by: a reference past them, even
+/// one past what a 32-bit number holds (which the spreadsheet reader would wrap or panic
+/// on), refuses the file before it is parsed.
+#[derive(Default)]
+struct ReferenceScanner {
+    /// The end of the previous chunk, where a reference may have begun.
+    tail: Vec<u8>,
+}
+
+/// Longer than any reference a real sheet has (`XFD1048576` is 10).
+const REFERENCE_WINDOW: usize = 48;
+
+impl ReferenceScanner {
+    fn scan(&mut self, chunk: &[u8]) -> Result<(), RosterLimit> {
+        let mut data = std::mem::take(&mut self.tail);
+        data.extend_from_slice(chunk);
+        let mut at = 0;
+        while let Some(found) = find(&data[at..], b" r=\"") {
+            let start = at + found + 4;
+            let Some(length) = data[start..].iter().position(|b| *b == b'"') else {
+                break;
+            };
+            check_reference(&data[start..start + length])?;
+            at = start + length;
+        }
+        let keep = data.len().saturating_sub(REFERENCE_WINDOW);
+        self.tail = data[keep..].to_vec();
+        Ok(())
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// One reference: letters (the column) then digits (the row), either may be absent.
+fn check_reference(reference: &[u8]) -> Result<(), RosterLimit> {
+    let letters = reference
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase())
+        .count();
+    let (column, row) = reference.split_at(letters);
+    if row.is_empty() && column.is_empty() || !row.iter().all(u8::is_ascii_digit) {
+        return Ok(());
+    }
+    let number = |digits: &[u8], base: u64, value: fn(u8) -> u64| {
+        digits.iter().fold(0u64, |n, b| {
+            n.saturating_mul(base).saturating_add(value(*b))
+        })
+    };
+    let row_number = number(row, 10, |b| u64::from(b - b'0'));
+    let column_number = number(column, 26, |b| u64::from(b - b'A') + 1);
+    let shown = String::from_utf8_lossy(&reference[..reference.len().min(20)]).into_owned();
+    if row_number > u64::from(MAX_ROSTER_ROWS) {
+        return Err(RosterLimit::Rows { cell: shown });
+    }
+    if column_number > u64::from(MAX_ROSTER_COLUMNS) {
+        return Err(RosterLimit::Columns { cell: shown });
     }
     Ok(())
 }
@@ -237,9 +316,10 @@ fn xlsx_sheets(bytes: &[u8], file: &str, started: Instant) -> Result<Sheets, Ros
     Ok(sheets)
 }
 
-/// Every sheet of an `.xls` or `.ods`. Their readers build each sheet when the file is
-/// opened, within the format's own bounds (65,536 × 256 cells for `.xls`, 1,048,576 rows
-/// for `.ods`); only the cells that hold something are taken from there.
+/// Every sheet of an `.xls`. Its reader builds each sheet when the file is opened, within
+/// the format's own bounds (65,536 × 256 cells: up to about 1 GB for a hostile file, which
+/// is why imports are read one at a time); only the cells that hold something are taken
+/// from there.
 fn range_sheets<'a, R>(
     bytes: &'a [u8],
     file: &str,
@@ -336,6 +416,39 @@ pub(super) fn float_text(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_past_the_limits_are_found_across_chunks() {
+        let mut scanner = ReferenceScanner::default();
+        assert!(
+            scanner
+                .scan(br#"<row r="3"><c r="B3" t="s"><v>1</v></c></row><c r="A4"#)
+                .is_ok()
+        );
+        // The reference began in the last chunk and ends in this one.
+        let error = scanner.scan(br#"294967298"></c>"#).unwrap_err();
+        assert!(
+            matches!(error, RosterLimit::Rows { ref cell } if cell == "A4294967298"),
+            "{error:?}"
+        );
+        let mut scanner = ReferenceScanner::default();
+        assert!(matches!(
+            scanner.scan(br#"<c r="MWLQKWV2">"#),
+            Err(RosterLimit::Columns { .. })
+        ));
+        let mut scanner = ReferenceScanner::default();
+        assert!(matches!(
+            scanner.scan(br#"<row r="99999999999999999999999">"#),
+            Err(RosterLimit::Rows { .. })
+        ));
+        // Other attributes and a sheet's own dimension are not cell references.
+        let mut scanner = ReferenceScanner::default();
+        assert!(
+            scanner
+                .scan(br#"<dimension ref="A1:XFD1048576"/><c r="C12" s="1">"#)
+                .is_ok()
+        );
+    }
 
     #[test]
     fn cells_are_named_as_a_spreadsheet_names_them() {

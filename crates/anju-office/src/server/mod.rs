@@ -72,6 +72,9 @@ pub struct AppState {
     pub cpu: CpuPool,
     /// Printing to PDF: a browser per job, so few at once and a short queue.
     pub printer: JobQueue,
+    /// Reading an uploaded roster: one at a time (an old `.xls` may take up to about 1 GB
+    /// while it is read), a short queue.
+    pub roster_reader: JobQueue,
     pub limits: ServeLimits,
     /// The certificate's fingerprint when the office serves HTTPS.
     pub tls_fingerprint: Option<String>,
@@ -131,6 +134,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::default()),
             cpu: CpuPool::default(),
             printer: JobQueue::new(PDF_JOBS_RUNNING, PDF_JOBS_WAITING),
+            roster_reader: JobQueue::new(1, 4),
             limits: options.limits,
             tls_fingerprint: options.tls.as_ref().map(|t| t.fingerprint.clone()),
             print_jobs: Arc::new(crate::print_jobs::PrintJobs::new(data_dir)?),

@@ -54,6 +54,14 @@ pub(super) async fn import(
     read(&state, user.clone(), |_, v| v.require_admin()).await?;
     // Reading and checking the file is the heavy part: on the CPU pool, without the
     // database, so that nobody waits for it.
+    let Some(_turn) = state.roster_reader.enter().await else {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "roster_reader_busy",
+            "正在读取其他名册文件，请稍后再试 / other roster files are being read: try again shortly",
+        )
+        .header(header::RETRY_AFTER, 10));
+    };
     let file = name.clone();
     let upload = state
         .cpu
