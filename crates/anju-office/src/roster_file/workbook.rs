@@ -37,9 +37,20 @@ pub(super) fn read_workbook(
     if kind != WorkbookKind::Xls {
         check_unpacked_size(bytes, &file)?;
     }
-    let sheets = match kind {
-        WorkbookKind::Xlsx => xlsx_sheets(bytes, &file, started)?,
-        WorkbookKind::Xls => range_sheets::<Xls<_>>(bytes, &file, started)?,
+    // The reader's own panics (its arithmetic on hostile numbers, say) end as a refused
+    // file, never as a crash: the references are scanned first, and this is the last guard.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind {
+        WorkbookKind::Xlsx => xlsx_sheets(bytes, &file, started),
+        WorkbookKind::Xls => range_sheets::<Xls<_>>(bytes, &file, started),
+    }));
+    let sheets = match read {
+        Ok(sheets) => sheets?,
+        Err(_) => {
+            return Err(RosterFileError::Spreadsheet {
+                file,
+                message: "表格结构有误，无法读取 / the spreadsheet's structure is broken".into(),
+            });
+        }
     };
     let mut first_error = None;
     let mut saw_data = false;
@@ -118,65 +129,145 @@ fn check_unpacked_size(bytes: &[u8], file: &str) -> Result<(), RosterFileError> 
     Ok(())
 }
 
-/// The cell and row references (`r="XFD1048576"`, `r="7"`) of a worksheet's XML, checked
-/// against the roster's rows and columns as the bytes go by: a reference past them, even
-/// one past what a 32-bit number holds (which the spreadsheet reader would wrap or panic
-/// on), refuses the file before it is parsed.
+/// The cell and row references of a worksheet's XML (`r="XFD1048576"`, `r='7'`,
+/// `ref="A1:C9"`, in any case, with any spacing XML allows), checked as the bytes go by: a
+/// cell or row (`r`) past the roster's rows or columns, or any reference (`ref` too) past
+/// a sheet's 1,048,576 rows and 16,384 columns, refuses the file before it is parsed. The
+/// spreadsheet reader adds such numbers up in 32 bits and panics or wraps past them.
 #[derive(Default)]
 struct ReferenceScanner {
-    /// The end of the previous chunk, where a reference may have begun.
+    /// The end of the previous chunk, where an attribute may have begun.
     tail: Vec<u8>,
 }
 
-/// Longer than any reference a real sheet has (`XFD1048576` is 10).
-const REFERENCE_WINDOW: usize = 48;
+/// Kept from one chunk to the next: an attribute's name, `=` and spaces fit in it.
+const REFERENCE_WINDOW: usize = 64;
+/// The longest attribute value followed across chunks; a real reference has at most 21
+/// characters (`XFD1048576:XFD1048576`).
+const MAX_REFERENCE_BYTES: usize = 4096;
+/// A sheet's own bounds.
+const SHEET_ROWS: u64 = 1_048_576;
+const SHEET_COLUMNS: u64 = 16_384;
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_name_char(b: Option<&u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'))
+}
 
 impl ReferenceScanner {
     fn scan(&mut self, chunk: &[u8]) -> Result<(), RosterLimit> {
         let mut data = std::mem::take(&mut self.tail);
         data.extend_from_slice(chunk);
-        let mut at = 0;
-        while let Some(found) = find(&data[at..], b" r=\"") {
-            let start = at + found + 4;
-            let Some(length) = data[start..].iter().position(|b| *b == b'"') else {
-                break;
+        let mut i = 0;
+        let mut unfinished = None;
+        while i + 1 < data.len() {
+            if !(is_space(data[i]) && data[i + 1] == b'r') {
+                i += 1;
+                continue;
+            }
+            let name_len = if data[i + 1..].starts_with(b"ref") && !is_name_char(data.get(i + 4)) {
+                3
+            } else if !is_name_char(data.get(i + 2)) {
+                1
+            } else {
+                i += 1;
+                continue;
             };
-            check_reference(&data[start..start + length])?;
-            at = start + length;
+            match attribute_value(&data, i + 1 + name_len) {
+                Value::Found { start, end } => {
+                    check_reference(&data[start..end], name_len == 1)?;
+                    i = end;
+                }
+                Value::NotAnAttribute => i += 1,
+                Value::Unfinished => {
+                    unfinished = Some(i);
+                    break;
+                }
+            }
         }
-        let keep = data.len().saturating_sub(REFERENCE_WINDOW);
-        self.tail = data[keep..].to_vec();
+        self.tail = match unfinished {
+            Some(start) if data.len() - start > MAX_REFERENCE_BYTES => {
+                return Err(RosterLimit::Rows {
+                    cell: String::from_utf8_lossy(&data[start..start + 24])
+                        .trim()
+                        .to_string(),
+                });
+            }
+            Some(start) => data[start..].to_vec(),
+            None => data[data.len().saturating_sub(REFERENCE_WINDOW)..].to_vec(),
+        };
         Ok(())
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+enum Value {
+    Found { start: usize, end: usize },
+    NotAnAttribute,
+    Unfinished,
 }
 
-/// One reference: letters (the column) then digits (the row), either may be absent.
-fn check_reference(reference: &[u8]) -> Result<(), RosterLimit> {
-    let letters = reference
-        .iter()
-        .take_while(|b| b.is_ascii_uppercase())
-        .count();
-    let (column, row) = reference.split_at(letters);
-    if row.is_empty() && column.is_empty() || !row.iter().all(u8::is_ascii_digit) {
-        return Ok(());
-    }
-    let number = |digits: &[u8], base: u64, value: fn(u8) -> u64| {
-        digits.iter().fold(0u64, |n, b| {
-            n.saturating_mul(base).saturating_add(value(*b))
-        })
+/// After an attribute's name at `at`: spaces, `=`, spaces, a quote, the value, the quote.
+fn attribute_value(data: &[u8], mut at: usize) -> Value {
+    let skip = |at: &mut usize| {
+        while data.get(*at).copied().is_some_and(is_space) {
+            *at += 1;
+        }
     };
-    let row_number = number(row, 10, |b| u64::from(b - b'0'));
-    let column_number = number(column, 26, |b| u64::from(b - b'A') + 1);
-    let shown = String::from_utf8_lossy(&reference[..reference.len().min(20)]).into_owned();
-    if row_number > u64::from(MAX_ROSTER_ROWS) {
-        return Err(RosterLimit::Rows { cell: shown });
+    skip(&mut at);
+    match data.get(at) {
+        None => return Value::Unfinished,
+        Some(b'=') => at += 1,
+        Some(_) => return Value::NotAnAttribute,
     }
-    if column_number > u64::from(MAX_ROSTER_COLUMNS) {
-        return Err(RosterLimit::Columns { cell: shown });
+    skip(&mut at);
+    let quote = match data.get(at) {
+        None => return Value::Unfinished,
+        Some(q @ (b'"' | b'\'')) => *q,
+        Some(_) => return Value::NotAnAttribute,
+    };
+    let start = at + 1;
+    match data[start..].iter().position(|b| *b == quote) {
+        Some(length) => Value::Found {
+            start,
+            end: start + length,
+        },
+        None => Value::Unfinished,
+    }
+}
+
+/// A reference or a range of them: letters (the column, any case) then digits (the row).
+/// `roster`: a cell or row of the sheet, held to the roster's limits; otherwise only to a
+/// sheet's.
+fn check_reference(value: &[u8], roster: bool) -> Result<(), RosterLimit> {
+    for part in value.split(|b| *b == b':') {
+        let part = part.trim_ascii();
+        let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let (column, row) = part.split_at(letters);
+        if !row.iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        let number = |digits: &[u8], base: u64, value: fn(u8) -> u64| {
+            digits.iter().fold(0u64, |n, b| {
+                n.saturating_mul(base).saturating_add(value(*b))
+            })
+        };
+        let row_number = number(row, 10, |b| u64::from(b - b'0'));
+        let column_number = number(column, 26, |b| u64::from(b.to_ascii_uppercase() - b'A') + 1);
+        let (max_rows, max_columns) = if roster {
+            (u64::from(MAX_ROSTER_ROWS), u64::from(MAX_ROSTER_COLUMNS))
+        } else {
+            (SHEET_ROWS, SHEET_COLUMNS)
+        };
+        let shown = || String::from_utf8_lossy(&part[..part.len().min(24)]).into_owned();
+        if row_number > max_rows {
+            return Err(RosterLimit::Rows { cell: shown() });
+        }
+        if column_number > max_columns {
+            return Err(RosterLimit::Columns { cell: shown() });
+        }
     }
     Ok(())
 }
