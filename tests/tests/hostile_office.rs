@@ -514,3 +514,36 @@ async fn the_office_serves_https_with_a_secure_cookie() -> Result<(), BoxError> 
     assert!(untrusting.is_err());
     office.stop().await
 }
+
+#[tokio::test]
+async fn a_huge_name_is_refused_and_only_its_start_is_kept() -> Result<(), BoxError> {
+    let (_dir, office) = office().await?;
+    let url = office.url();
+    let sender = client_from(from(11))?;
+    let huge = "名".repeat(200_000);
+    let mut statuses = Vec::new();
+    for _ in 0..=anju_office::throttle::FREE_FAILURES {
+        let response = sender
+            .post(format!("{url}/api/v1/login"))
+            .json(&json!({"user": huge, "password": "x", "device_id": Uuid::now_v7(), "device_name": huge}))
+            .send()
+            .await?;
+        statuses.push(response.status());
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[..statuses.len() - 1]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED)
+    );
+    // The lockout is recorded with the name's first 256 characters, not 200,000.
+    let admin = Page::sign_in(&url, "admin").await?;
+    let (_, log) = admin.get("/api/office/audit?action=lockout").await?;
+    let target = log["entries"][0]["target"].as_str().ok_or("a lockout")?;
+    assert_eq!(target.chars().count(), 256);
+    office.stop().await
+}

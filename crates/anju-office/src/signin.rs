@@ -28,6 +28,8 @@ pub struct SignIn {
 /// The longest name or password looked at: anything longer cannot be right, and argon2
 /// should not hash megabytes.
 const MAX_CREDENTIAL_CHARS: usize = 256;
+/// The longest device name kept with a token.
+const MAX_DEVICE_NAME_CHARS: usize = 64;
 
 pub async fn sign_in(
     store: &Arc<dyn OfficeStore>,
@@ -43,12 +45,16 @@ pub async fn sign_in(
         kind,
         client,
     } = attempt;
+    // What the slow-down and the audit log keep of a name: bounded, whatever was sent.
+    let too_long = name.chars().count() > MAX_CREDENTIAL_CHARS
+        || password.chars().count() > MAX_CREDENTIAL_CHARS;
+    let name: String = name.chars().take(MAX_CREDENTIAL_CHARS).collect();
+    let device_name: Option<String> =
+        device_name.map(|n| n.chars().take(MAX_DEVICE_NAME_CHARS).collect());
     let _attempt = match throttle.begin(&name, client, Utc::now()) {
         Ok(attempt) => attempt,
         Err(retry_at) => return Ok(LoginOutcome::Throttled { retry_at }),
     };
-    let too_long = name.chars().count() > MAX_CREDENTIAL_CHARS
-        || password.chars().count() > MAX_CREDENTIAL_CHARS;
     let candidate = if too_long {
         None
     } else {
