@@ -387,6 +387,10 @@ pub enum BlobError {
     )]
     PendingQuota { pending: u64, more: u64, limit: u64 },
     #[error(
+        "未完成的上传已有 {uploads} 个，每个用户最多 {limit} 个：请先完成或等待过期的上传被清理 / {uploads} uploads are unfinished, at most {limit} per user: finish them first, or wait until stale ones are swept"
+    )]
+    PendingUploads { uploads: u32, limit: u32 },
+    #[error(
         "办公室服务器磁盘已满，请稍后重试；已收到的内容不会丢失 / the office's disk is full: try again later; what was received is kept"
     )]
     DiskFull,
@@ -415,6 +419,8 @@ pub struct SweepReport {
 pub const PENDING_UPLOAD_EXPIRY: chrono::Duration = chrono::Duration::hours(24);
 /// The most bytes of unfinished uploads one user may hold.
 pub const MAX_PENDING_BYTES_PER_USER: u64 = 512 << 20;
+/// The most unfinished uploads one user may hold (a device uploads one at a time).
+pub const MAX_PENDING_UPLOADS_PER_USER: u32 = 1000;
 
 /// Photos and signature images, content-addressed by SHA-256, uploaded resumably.
 #[async_trait]
@@ -449,6 +455,8 @@ pub struct FolderBlobStore {
     limit: u64,
     /// The most bytes of unfinished uploads one user may hold.
     pending_quota: u64,
+    /// The most unfinished uploads one user may hold.
+    pending_uploads: u32,
 }
 
 impl FolderBlobStore {
@@ -459,12 +467,14 @@ impl FolderBlobStore {
             locks: Mutex::new(HashMap::new()),
             limit,
             pending_quota: MAX_PENDING_BYTES_PER_USER,
+            pending_uploads: MAX_PENDING_UPLOADS_PER_USER,
         })
     }
 
-    /// The same with another quota of unfinished uploads per user.
-    pub fn with_pending_quota(mut self, quota: u64) -> Self {
-        self.pending_quota = quota;
+    /// The same with other limits of unfinished uploads per user: bytes, and how many.
+    pub fn with_pending_limits(mut self, bytes: u64, uploads: u32) -> Self {
+        self.pending_quota = bytes;
+        self.pending_uploads = uploads;
         self
     }
 
@@ -479,10 +489,11 @@ impl FolderBlobStore {
         self.root.join("partial").join(format!("{sha256}.by"))
     }
 
-    /// The bytes of unfinished uploads `uploader` holds, other than `except`. Linear in
+    /// The bytes and number of unfinished uploads `uploader` holds, other than `except`. Linear in
     /// the unfinished uploads, which the quota and the sweep keep few.
-    async fn pending_bytes(&self, uploader: &str, except: &str) -> Result<u64, BlobError> {
+    async fn pending_bytes(&self, uploader: &str, except: &str) -> Result<(u64, u32), BlobError> {
         let mut total: u64 = 0;
+        let mut count: u32 = 0;
         let mut dir = tokio::fs::read_dir(self.root.join("partial")).await?;
         while let Some(entry) = dir.next_entry().await? {
             let name = entry.file_name();
@@ -497,9 +508,10 @@ impl FolderBlobStore {
                 .unwrap_or_default();
             if owner == uploader {
                 total = total.saturating_add(file_len(&self.root.join("partial").join(sha)).await?);
+                count = count.saturating_add(1);
             }
         }
-        Ok(total)
+        Ok((total, count))
     }
 
     fn lock_for(&self, sha256: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -569,8 +581,14 @@ impl BlobStore for FolderBlobStore {
                 asked: offset,
             });
         }
-        let pending = self.pending_bytes(uploader, sha256).await?;
+        let (pending, uploads) = self.pending_bytes(uploader, sha256).await?;
         let more = length - have.min(length);
+        if have == 0 && uploads >= self.pending_uploads {
+            return Err(BlobError::PendingUploads {
+                uploads,
+                limit: self.pending_uploads,
+            });
+        }
         if pending.saturating_add(length) > self.pending_quota {
             return Err(BlobError::PendingQuota {
                 pending,
@@ -695,7 +713,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FolderBlobStore::new(dir.path(), 1 << 20)
             .unwrap()
-            .with_pending_quota(100);
+            .with_pending_limits(100, 1000);
         let blob = |n: u8| (vec![n; 80], sha256_hex(&[n; 80]));
         let (first, first_sha) = blob(1);
         let (_, second_sha) = blob(2);
@@ -729,6 +747,30 @@ mod tests {
         assert_eq!(
             store.sweep(chrono::Duration::hours(24)).await.unwrap(),
             SweepReport::default()
+        );
+        // Many small unfinished uploads are bounded by their number too.
+        let many = FolderBlobStore::new(&dir.path().join("many"), 1 << 20)
+            .unwrap()
+            .with_pending_limits(1 << 20, 20);
+        for n in 0..20u32 {
+            let sha = sha256_hex(&n.to_le_bytes());
+            many.append(&sha, 0, 80, "li", body(&[0; 1]), &|_| {})
+                .await
+                .unwrap();
+        }
+        let past = many
+            .append(
+                &sha256_hex(b"one more"),
+                0,
+                80,
+                "li",
+                body(&[0; 1]),
+                &|_| {},
+            )
+            .await;
+        assert!(
+            matches!(past, Err(BlobError::PendingUploads { .. })),
+            "{past:?}"
         );
         // Everything is stale for a sweep of zero age: both unfinished uploads go.
         let report = store.sweep(chrono::Duration::zero()).await.unwrap();

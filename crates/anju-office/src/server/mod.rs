@@ -575,7 +575,7 @@ fn blob_error(error: BlobError) -> AppError {
             AppError::new(StatusCode::BAD_REQUEST, "interrupted", error.to_string())
                 .header(HeaderName::from_static(HEADER_BLOB_OFFSET), have)
         }
-        BlobError::PendingQuota { .. } => AppError::new(
+        BlobError::PendingQuota { .. } | BlobError::PendingUploads { .. } => AppError::new(
             StatusCode::INSUFFICIENT_STORAGE,
             "pending_uploads_over_quota",
             error.to_string(),
