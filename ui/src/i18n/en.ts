@@ -14,6 +14,8 @@ const en: typeof zhCN = {
     user: 'User name', password: 'Password', submit: 'Sign in', signingIn: 'Signing in…',
     downloading: 'Downloading households…', pulled: '{n} households downloaded', required: 'Please fill in {field}',
     syncFailed: 'Signed in, but the download failed: {message}', continue: 'Continue, sync later',
+    certificate: 'The office server\'s certificate is now trusted; its code:',
+    certificateHint: 'Compare it with the code on the office pages (Security & audit); if they differ someone may be pretending to be the office: sign out at once and tell the office.',
   },
   status: {
     all: 'All', to_inspect: 'To inspect', draft: 'Draft', submitted: 'To sync', synced: 'Synced',

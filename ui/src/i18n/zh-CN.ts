@@ -12,6 +12,8 @@ export default {
     user: '用户名', password: '密码', submit: '登录', signingIn: '正在登录…',
     downloading: '正在下载搬迁户…', pulled: '已下载 {n} 户', required: '请填写{field}',
     syncFailed: '已登录，但下载失败：{message}', continue: '先进入，稍后同步',
+    certificate: '已记住办公室服务器的证书，核对码：',
+    certificateHint: '请与办公室页面“安全与审计”中的核对码比对；不一致说明可能有人冒充办公室，请立即退出登录并告知办公室。',
   },
   status: {
     all: '全部', to_inspect: '待验收', draft: '草稿', submitted: '待同步', synced: '已同步',

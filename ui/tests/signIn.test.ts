@@ -1,0 +1,64 @@
+// The first sign-in over HTTPS shows the code of the certificate the app now trusts, to be
+// compared with the office's, while the households download.
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import Vant from 'vant'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import type { SessionInfo } from '../src/bindings/SessionInfo'
+
+vi.mock('../src/api', async (original) => ({
+  ...(await original<typeof import('../src/api')>()),
+  signIn: vi.fn(),
+  // The download never ends here: the screen stays on it.
+  syncNow: vi.fn(() => new Promise(() => {})),
+  syncStatus: vi.fn(async () => null),
+}))
+const api = await import('../src/api')
+const { i18n } = await import('../src/i18n')
+const SignInView = (await import('../src/views/SignInView.vue')).default
+
+const signedIn = (code: string | null): SessionInfo => ({
+  server_url: 'https://192.168.1.10:8443',
+  user: { name: 'li', role: 'inspector', department: 'reform', township: null },
+  signed_in: true,
+  device_id: '0190a3f0-0000-7000-8000-000000000000',
+  certificate_code: code,
+})
+
+async function signInWith(code: string | null) {
+  vi.mocked(api.signIn).mockResolvedValue(signedIn(code))
+  const router = createRouter({ history: createMemoryHistory(), routes: [
+    { path: '/', component: { template: '<div />' } },
+    { path: '/households', name: 'households', component: { template: '<div />' } },
+  ] })
+  const wrapper = mount(SignInView, { global: { plugins: [i18n, Vant, router] } })
+  await wrapper.find('[data-testid="server-url"] input').setValue('https://192.168.1.10:8443')
+  await wrapper.find('[data-testid="user-name"] input').setValue('li')
+  await wrapper.find('[data-testid="password"] input').setValue('anju-demo')
+  await wrapper.find('[data-testid="sign-in-button"]').trigger('click')
+  await flushPromises()
+  return wrapper
+}
+
+describe('SignInView', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    vi.mocked(api.signIn).mockReset()
+  })
+
+  it('shows the trusted certificate\'s code to compare after a sign-in over HTTPS', async () => {
+    const wrapper = await signInWith('00C8-8D1A-715C-5FB9')
+    const note = wrapper.find('[data-testid="certificate-code-first"]')
+    expect(note.exists()).toBe(true)
+    expect(note.text()).toContain('00C8-8D1A-715C-5FB9')
+    expect(note.text()).toContain('安全与审计')
+    expect(wrapper.find('[data-testid="sync-progress"]').exists()).toBe(true)
+  })
+
+  it('shows none over plain HTTP', async () => {
+    const wrapper = await signInWith(null)
+    expect(wrapper.find('[data-testid="sync-progress"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="certificate-code-first"]').exists()).toBe(false)
+  })
+})
