@@ -1,6 +1,6 @@
 // Renders the screens with a fake Rust side, to catch template mistakes and check the
 // data-testid hooks the end-to-end tests rely on.
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import Vant from 'vant'
@@ -51,6 +51,10 @@ function draftView(): DraftView {
     inspector: { name: '王验收', role: 'inspector', department: 'reform', township: null },
   }
 }
+
+// Vant's bars measure their height 100, 200 and 300 ms after they mount (useHeight with the
+// safe area); the file must not end, and its window go, before those timers have run.
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 400)))
 
 function withRouter() {
   return createRouter({ history: createMemoryHistory(), routes: [
