@@ -67,11 +67,6 @@ impl JobQueue {
             _running: running,
         })
     }
-
-    /// Jobs running or waiting now.
-    pub fn in_queue(&self, capacity: usize) -> usize {
-        capacity.saturating_sub(self.admitted.available_permits())
-    }
 }
 
 #[cfg(test)]
