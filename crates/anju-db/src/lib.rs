@@ -65,12 +65,18 @@ pub fn open_in_memory() -> Result<Connection, DbError> {
 }
 
 fn configure(conn: &Connection) -> Result<(), DbError> {
+    // SQLite's default page cache is 2 MiB. A device with 10,000 households has about
+    // 9 MB of tables and indexes, and a pull refreshes every household's status in one
+    // transaction: with the default, dirty pages spilled to the WAL and were read back
+    // (309,000 `pread`s for one load of 10,000, against 1,000 with 16 MiB). The cache
+    // grows only as pages are used, so a small database pays nothing for the ceiling.
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // journal_mode returns a row, so it is queried rather than executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
-         PRAGMA synchronous = NORMAL;",
+         PRAGMA synchronous = NORMAL;
+         PRAGMA cache_size = -16384;",
     )?;
     Ok(())
 }
@@ -223,6 +229,17 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert!(integrity_problems(&conn).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_database_keeps_a_device_worth_of_pages_in_its_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("a.sqlite3")).unwrap();
+        let kib: i64 = conn
+            .query_row("PRAGMA cache_size", [], |row| row.get(0))
+            .unwrap();
+        // Negative means KiB: 16 MiB, more than 10,000 households take.
+        assert_eq!(kib, -16384);
     }
 
     #[test]
