@@ -63,6 +63,7 @@ fn households() -> Result<Vec<Household>, BoxError> {
                 site: None,
                 mode: PlacementMode::Scattered,
                 kind: PlacementKind::SelfBuilt,
+                location: None,
             })
         })
         .collect()

@@ -56,6 +56,7 @@ fn synthetic_households(count: usize) -> Vec<NewHousehold> {
                 site: None,
                 mode: PlacementMode::Scattered,
                 kind: PlacementKind::SelfBuilt,
+                location: None,
             })
         })
         .collect()

@@ -331,6 +331,9 @@ impl Device {
                     taken: clock,
                     latitude: Some(32.1),
                     longitude: Some(112.9),
+                    fix: None,
+                    source: None,
+                    camera_time: None,
                 },
             )?;
             hashes.push(meta.sha256);

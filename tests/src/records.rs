@@ -135,6 +135,7 @@ pub fn acceptance(
         clock: now_reading(),
         policy_version: None,
         recorded_area: None,
+        position: None,
     })
 }
 
@@ -163,6 +164,9 @@ pub fn photo(household: Uuid, sha256: &str) -> PhotoMeta {
         taken: now_reading(),
         latitude: Some(31.765),
         longitude: Some(116.51),
+        fix: None,
+        source: None,
+        camera_time: None,
     }
 }
 

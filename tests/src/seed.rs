@@ -251,6 +251,8 @@ pub fn add_camera_photo(
             slot,
             expected_revision: Some(revision),
             bytes: &camera_jpeg(800, 600, seed)?,
+            fix: None,
+            source: anju_core::location::PhotoSource::Camera,
         })?
         .state
         .revision)

@@ -112,6 +112,9 @@ fn demo_households_are_inspected_on_a_device() {
                                 },
                                 latitude: None,
                                 longitude: None,
+                                fix: None,
+                                source: None,
+                                camera_time: None,
                             },
                         )
                         .unwrap();

@@ -10,6 +10,7 @@ pub mod form;
 pub mod hash;
 pub mod id_number;
 pub mod judgement;
+pub mod location;
 pub mod model;
 pub mod office;
 pub mod places;

@@ -241,6 +241,12 @@ pub struct Household {
     pub site: Option<String>,
     pub mode: PlacementMode,
     pub kind: PlacementKind,
+    /// The house's (or its site's) coordinates, when the roster gives them: the field app
+    /// shows the distance, the office flags a photo taken far away. Left out of the JSON
+    /// when absent, so households and their hashes from before are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub location: Option<crate::location::Coordinates>,
 }
 
 /// An inspector's right to see and write one household.
@@ -366,6 +372,11 @@ pub struct Submission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub recorded_area: Option<RecordedArea>,
+    /// The device's position when the form was submitted, or why it had none; absent from
+    /// records made before positions were kept (left out, so their hashes stay the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub position: Option<crate::location::Fix>,
 }
 
 /// The figures a device recorded of a measured house with its policy version.
@@ -395,6 +406,21 @@ pub struct PhotoMeta {
     pub taken: ClockReading,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// The device's fix when the photo was taken (with its accuracy and time), or why there
+    /// was none; `latitude`/`longitude` repeat its coordinates for older readers. The three
+    /// fields below are absent from records made before they existed and left out of the
+    /// JSON when absent, so those records keep their content hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub fix: Option<crate::location::Fix>,
+    /// Camera or gallery; absent means camera (records from before galleries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub source: Option<crate::location::PhotoSource>,
+    /// A gallery photo's own time (EXIF DateTimeOriginal, the camera's wall clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub camera_time: Option<chrono::NaiveDateTime>,
 }
 
 /// Who signed and how.
@@ -537,6 +563,41 @@ mod tests {
         assert!(finding.is_overdue(day(16)));
         finding.state = FindingState::Closed;
         assert!(!finding.is_overdue(day(16)));
+    }
+
+    /// Records made before positions, sources and household coordinates existed must
+    /// serialise exactly as they did, or their content hashes would change.
+    #[test]
+    fn absent_location_fields_leave_the_json_as_it_was() {
+        let photo = PhotoMeta {
+            sha256: "a".repeat(64),
+            household_id: Uuid::nil(),
+            slot: "photo_house_front".into(),
+            bytes: 1,
+            width: 1,
+            height: 1,
+            taken: ClockReading {
+                device_time: DateTime::UNIX_EPOCH,
+                trusted_time: None,
+                offset_ms: None,
+            },
+            latitude: None,
+            longitude: None,
+            fix: None,
+            source: None,
+            camera_time: None,
+        };
+        let json = serde_json::to_string(&photo).unwrap();
+        assert!(
+            json.ends_with(r#""latitude":null,"longitude":null}"#),
+            "{json}"
+        );
+        let back: PhotoMeta = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, photo);
+        assert_eq!(
+            crate::hash::content_sha256(&photo).unwrap(),
+            crate::hash::sha256_hex(json.as_bytes())
+        );
     }
 
     #[test]

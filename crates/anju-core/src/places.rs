@@ -246,6 +246,7 @@ mod tests {
             },
             kind: PlacementKind::SelfBuilt,
             site: site.map(str::to_string),
+            location: None,
         }
     }
 

@@ -103,10 +103,16 @@ pub enum Column {
     Kind,
     /// 安置点
     Site,
+    /// 纬度 of the house (or its site), WGS 84 degrees; optional, with 经度.
+    Latitude,
+    /// 经度
+    Longitude,
+    /// 房屋坐标: both in one cell, `31.7650,116.5100`.
+    Coordinates,
 }
 
 impl Column {
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 12] = [
         Self::Township,
         Self::Village,
         Self::HeadName,
@@ -116,6 +122,9 @@ impl Column {
         Self::Mode,
         Self::Kind,
         Self::Site,
+        Self::Latitude,
+        Self::Longitude,
+        Self::Coordinates,
     ];
 
     /// The headers this column is known by; the first is the standard one.
@@ -148,6 +157,9 @@ impl Column {
             Self::Mode => &["安置方式", "mode", "placement"],
             Self::Kind => &["安置类型", "type", "kind"],
             Self::Site => &["安置点", "安置点名称", "site"],
+            Self::Latitude => &["纬度", "房屋纬度", "北纬", "latitude", "lat"],
+            Self::Longitude => &["经度", "房屋经度", "东经", "longitude", "lon", "lng"],
+            Self::Coordinates => &["房屋坐标", "坐标", "经纬度", "coordinates", "location"],
         }
     }
 
@@ -159,7 +171,15 @@ impl Column {
     /// Whether every roster must have this column. 安置点 is needed only by concentrated
     /// households, so its absence is reported on those rows.
     pub fn is_required(self) -> bool {
-        !matches!(self, Self::Phone | Self::Kind | Self::Site)
+        !matches!(
+            self,
+            Self::Phone
+                | Self::Kind
+                | Self::Site
+                | Self::Latitude
+                | Self::Longitude
+                | Self::Coordinates
+        )
     }
 
     /// Which column a header names, if any: case, spaces, `_`, `-`, a `*` marking a
@@ -206,6 +226,8 @@ pub struct RosterRow {
     pub kind: PlacementKind,
     /// The concentrated site, `None` when scattered.
     pub site: Option<String>,
+    /// The house's (or its site's) coordinates, when the roster gives them.
+    pub location: Option<crate::location::Coordinates>,
 }
 
 /// A roster with no errors.
@@ -460,6 +482,7 @@ impl RowChecker<'_> {
         let mode = self.mode();
         let kind = self.kind(mode);
         let site = self.site(mode);
+        let location = self.location();
         Some(RosterRow {
             row: self.record.row,
             township: township?,
@@ -471,7 +494,92 @@ impl RowChecker<'_> {
             mode: mode?,
             kind: kind?,
             site: site?,
+            location: location?,
         })
+    }
+
+    /// `Some(None)` when the roster gives no coordinates, `None` when they are wrong: from
+    /// 纬度 and 经度, or from 房屋坐标 (`31.7650,116.5100`, either order: a longitude over 90°
+    /// cannot be a latitude, and in China every longitude is).
+    fn location(&mut self) -> Option<Option<crate::location::Coordinates>> {
+        let text = |this: &Self, column| {
+            this.cell(column)
+                .map(|(t, _)| t.to_string())
+                .unwrap_or_default()
+        };
+        let (lat_text, lon_text) = (text(self, Column::Latitude), text(self, Column::Longitude));
+        let both = text(self, Column::Coordinates);
+        if !both.is_empty() {
+            let parts: Vec<&str> = both
+                .split([',', '，', ';', '；', ' '])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let numbers: Vec<Option<f64>> = parts.iter().map(|p| parse_degrees(p)).collect();
+            let (a, b) = match numbers.as_slice() {
+                [Some(a), Some(b)] => (*a, *b),
+                _ => {
+                    self.error(
+                        Column::Coordinates,
+                        format!(
+                            "房屋坐标“{both}”应为“纬度,经度”两个数，如 31.7650,116.5100 / the coordinates '{both}' must be two numbers 'latitude,longitude', e.g. 31.7650,116.5100"
+                        ),
+                    );
+                    return None;
+                }
+            };
+            let (latitude, longitude) = if a.abs() > 90.0 && b.abs() <= 90.0 {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            return match crate::location::Coordinates::new(latitude, longitude) {
+                Ok(place) => Some(Some(place)),
+                Err(e) => {
+                    self.error(Column::Coordinates, e.to_string());
+                    None
+                }
+            };
+        }
+        match (lat_text.is_empty(), lon_text.is_empty()) {
+            (true, true) => return Some(None),
+            (false, true) => {
+                self.error(
+                    Column::Longitude,
+                    "有纬度时须填经度 / a latitude needs its longitude".to_string(),
+                );
+                return None;
+            }
+            (true, false) => {
+                self.error(
+                    Column::Latitude,
+                    "有经度时须填纬度 / a longitude needs its latitude".to_string(),
+                );
+                return None;
+            }
+            (false, false) => {}
+        }
+        let latitude = parse_degrees(&lat_text).filter(|v| v.abs() <= 90.0);
+        let longitude = parse_degrees(&lon_text).filter(|v| v.abs() <= 180.0);
+        if latitude.is_none() {
+            self.error(
+                Column::Latitude,
+                format!(
+                    "纬度“{lat_text}”应为 −90 到 90 之间的度数（是否与经度填反？） / the latitude '{lat_text}' must be degrees within −90 to 90 (swapped with the longitude?)"
+                ),
+            );
+        }
+        if longitude.is_none() {
+            self.error(
+                Column::Longitude,
+                format!(
+                    "经度“{lon_text}”应为 −180 到 180 之间的度数 / the longitude '{lon_text}' must be degrees within −180 to 180"
+                ),
+            );
+        }
+        crate::location::Coordinates::new(latitude?, longitude?)
+            .ok()
+            .map(Some)
     }
 
     fn head_name(&mut self) -> Option<String> {
@@ -704,6 +812,36 @@ fn is_scientific(text: &str) -> bool {
 }
 
 /// `4`, `４`, `4人`, `4口人` and Excel's `4.0` are 4.
+/// Decimal degrees as a roster writes them: `31.765`, `31.765°`, `31.765N`, `116.51°E`;
+/// S and W make it negative. Full-width digits were made half-width by [`clean`]'s callers
+/// only for headers, so they are folded here too.
+fn parse_degrees(text: &str) -> Option<f64> {
+    let folded: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '－' => '-',
+            _ => c,
+        })
+        .collect();
+    let mut body = folded.trim().trim_end_matches(['°', '度']).trim();
+    let mut sign = 1.0;
+    if let Some(last) = body.chars().last() {
+        match last.to_ascii_uppercase() {
+            'N' | 'E' => body = body[..body.len() - 1].trim_end_matches(['°', '度']).trim(),
+            'S' | 'W' => {
+                sign = -1.0;
+                body = body[..body.len() - 1].trim_end_matches(['°', '度']).trim();
+            }
+            _ => {}
+        }
+    }
+    let value: f64 = body.parse().ok()?;
+    value.is_finite().then_some(sign * value)
+}
+
 fn parse_size(text: &str) -> Option<u32> {
     let text: String = text.chars().map(half_width).collect();
     let text = text.trim();
@@ -1402,5 +1540,58 @@ mod tests {
                 (a, b) => prop_assert!(false, "{a:?} vs {b:?}"),
             }
         }
+    }
+
+    #[test]
+    fn coordinates_are_optional_and_checked() {
+        let mut headers = HEADERS.to_vec();
+        headers.extend(["纬度", "经度"]);
+        let row = |lat: &str, lon: &str| {
+            let mut cells = with(0, "东河口镇");
+            cells.extend([lat.to_string(), lon.to_string()]);
+            cells
+        };
+        let read = |cells: Vec<String>| {
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            validate(&table(&headers, &[&cells]), today())
+        };
+        let place = read(row("31.7650", "116.5100°E")).unwrap().rows[0].location;
+        assert_eq!(
+            place,
+            Some(crate::location::Coordinates::new(31.765, 116.51).unwrap())
+        );
+        assert_eq!(read(row("", "")).unwrap().rows[0].location, None);
+        let errors = lines(read(row("116.51", "31.765")));
+        assert!(
+            errors[0].contains("纬度") && errors[0].contains("swapped"),
+            "{errors:?}"
+        );
+        let errors = lines(read(row("31.765", "")));
+        assert!(
+            errors[0].contains("经度") && errors[0].contains("needs"),
+            "{errors:?}"
+        );
+        assert!(!lines(read(row("北", "116.5"))).is_empty());
+
+        // One cell, either order; without the columns at all, no location.
+        let mut headers = HEADERS.to_vec();
+        headers.push("房屋坐标");
+        for text in ["31.765,116.51", "116.51, 31.765", "31.765°N 116.51°E"] {
+            let mut cells = with(0, "东河口镇");
+            cells.push(text.to_string());
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            let rows = validate(&table(&headers, &[&cells]), today()).unwrap().rows;
+            assert_eq!(
+                rows[0].location,
+                Some(crate::location::Coordinates::new(31.765, 116.51).unwrap()),
+                "{text}"
+            );
+        }
+        let mut cells = with(0, "东河口镇");
+        cells.push("31.765".to_string());
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        let errors = lines(validate(&table(&headers, &[&cells]), today()));
+        assert!(errors[0].contains("房屋坐标"), "{errors:?}");
+        assert_eq!(one_row(with(0, "东河口镇")).unwrap().rows[0].location, None);
     }
 }

@@ -240,6 +240,7 @@ fn submission() -> Submission {
         clock: reading(),
         policy_version: Some(1),
         recorded_area: None,
+        position: None,
     };
     let assessment = policies().versions()[0]
         .policy
@@ -272,6 +273,9 @@ fn valid_push() -> PushRequest {
                 taken: reading(),
                 latitude: Some(31.73),
                 longitude: Some(116.52),
+                fix: None,
+                source: None,
+                camera_time: None,
             })),
             record(RecordBody::Signature(SignatureRecord {
                 household_id: HOUSEHOLD,

@@ -11,7 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anju_media::{ClockStatus, GeoPoint, PhotoOptions, PhotoProcessor, Watermark, process_photo};
+use anju_core::location::{Fix, PhotoSource, Position};
+use anju_media::{ClockStatus, PhotoOptions, PhotoProcessor, Watermark, process_photo};
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
@@ -70,11 +71,15 @@ fn run(input: &Path, output: &Path, rounds: usize, reuse: bool) -> Result<()> {
         household_number: "3415020017".into(),
         captured_at: Utc::now(),
         clock: ClockStatus::Anchored,
-        gps: Some(GeoPoint {
+        fix: Some(Fix::Position(Position {
             latitude: 31.7543,
             longitude: 116.5123,
-        }),
+            accuracy_m: 12.0,
+            fixed_at: Utc::now(),
+        })),
         inspector: "张三".into(),
+        source: PhotoSource::Camera,
+        camera_time: None,
     };
     let mut per_round = Vec::with_capacity(rounds);
     for round in 1..=rounds {

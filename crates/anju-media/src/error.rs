@@ -18,9 +18,16 @@ pub enum MediaError {
     TooManyPixels { width: u32, height: u32, limit: u64 },
 
     #[error(
-        "不支持 {format} 格式的照片，请把相机设置为拍摄 JPEG（“兼容性最佳”） / {format} photos are not supported: set the camera to JPEG (\"most compatible\")"
+        "不支持 {format} 格式的照片：可用 JPEG、PNG 或 WebP，请把相机设置为拍摄 JPEG（“兼容性最佳”） / {format} photos are not supported: use JPEG, PNG or WebP, and set the camera to JPEG (\"most compatible\")"
     )]
     UnsupportedFormat { format: &'static str },
+
+    #[error("{format} 图片无法解码：{detail} / the {format} image cannot be decoded: {detail_en}")]
+    UndecodableImage {
+        format: &'static str,
+        detail: String,
+        detail_en: String,
+    },
 
     #[error(
         "文件不是 JPEG 照片（开头为 {head}） / the file is not a JPEG photo (it starts with {head})"

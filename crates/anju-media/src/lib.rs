@@ -1,12 +1,14 @@
 //! Field evidence for Anju: photos and signatures.
 //!
-//! - [`process_photo`] turns a camera JPEG into the evidence photo (upright from EXIF, long side
+//! - [`process_photo`] turns a camera JPEG (or a gallery PNG or WebP, decoded through the
+//!   `image` crate, format told by its magic bytes) into the evidence photo (upright from EXIF, long side
 //!   1600 px, quality 80 with 4:2:0 chroma, no EXIF left, the watermark burned in), a 320 px
 //!   thumbnail, and [`PhotoMetadata`]: capture time, GPS, orientation, make and model, sizes,
 //!   and the SHA-256 of the original and of both results. [`PhotoProcessor`] does the same for
 //!   a series of photos, reusing its buffers.
-//! - [`Watermark`] is what the photo says: household, place, trusted time (China time), GPS or
-//!   无定位, inspector; [`FontSet`] finds a CJK font on the device, with a bundled fallback.
+//! - [`Watermark`] is what the photo says: household, place, trusted time (China time), the
+//!   device's fix (`31.7650°N 116.5100°E ±12 m`) or 无定位 with its reason, inspector, and for
+//!   a gallery photo 相册照片 with its camera's time; [`FontSet`] finds a CJK font on the device, with a bundled fallback.
 //! - [`render_signature_png`] draws a [`Signature`] (its strokes are the record) and
 //!   [`SignatureRecord`] binds it to the form content it signs.
 //!
@@ -28,6 +30,7 @@ mod font;
 mod image;
 mod jpeg;
 mod photo;
+mod raster;
 mod signature;
 mod watermark;
 

@@ -1,6 +1,7 @@
 //! From the camera's file to the evidence photo, its thumbnail and its metadata.
 
 use anju_core::hash::sha256_hex;
+use anju_core::location::PhotoSource;
 use std::mem::take;
 
 use fast_image_resize::Resizer;
@@ -12,6 +13,7 @@ use crate::exif::{self, CaptureTime, GeoPoint};
 use crate::font::{FontSet, default_fonts};
 use crate::image;
 use crate::jpeg;
+use crate::raster::{self, Format};
 use crate::watermark::{self, Watermark, WatermarkReport};
 
 /// Bounds checked before any large allocation: a file or a header that exceeds them is refused.
@@ -20,8 +22,10 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// Width × height as the JPEG header states it.
     pub max_pixels: u64,
-    /// The same for progressive JPEGs, which libjpeg holds whole in memory as coefficients
-    /// (3 bytes per pixel at 4:2:0) before the first row comes out. Cameras write baseline.
+    /// The same for pictures held whole in memory before the first row comes out:
+    /// progressive JPEGs (libjpeg keeps their coefficients, 3 bytes per pixel at 4:2:0;
+    /// cameras write baseline) and PNG or WebP from the gallery (decoded whole, up to 8
+    /// bytes a pixel).
     pub max_progressive_pixels: u64,
 }
 
@@ -226,7 +230,11 @@ fn process(
             limit: options.limits.max_input_bytes,
         });
     }
-    let info = jpeg::inspect(input, &options.limits)?;
+    let format = raster::detect(input);
+    let info = match format {
+        Format::Jpeg => Some(jpeg::inspect(input, &options.limits)?),
+        Format::Png | Format::WebP => None,
+    };
     // Everything the watermark needs is checked before the expensive part.
     let watermark_lines = watermark.map(Watermark::lines).transpose()?;
     let fonts = match (&watermark_lines, &options.fonts) {
@@ -234,15 +242,42 @@ fn process(
         (Some(_), Some(fonts)) => Some(fonts.clone()),
         (Some(_), None) => Some(default_fonts()?),
     };
-    let exif = info
-        .exif
-        .clone()
-        .map(|range| exif::read(&input[range]))
-        .unwrap_or_default();
 
-    let eighths = image::decode_eighths(info.width, info.height, options.long_side);
-    let decoded = codec::decode_scaled(input, eighths, take(&mut scratch.decoded))?;
-    let (width, height) = image::fit_long_side(info.width, info.height, options.long_side);
+    // Camera JPEGs: libjpeg's scaled decode. Gallery PNG and WebP: the image crate, whole.
+    let (decoded, exif, original_width, original_height) = match info {
+        Some(info) => {
+            let exif = info
+                .exif
+                .clone()
+                .map(|range| exif::read(&input[range]))
+                .unwrap_or_default();
+            let eighths = image::decode_eighths(info.width, info.height, options.long_side);
+            let decoded = codec::decode_scaled(input, eighths, take(&mut scratch.decoded))?;
+            (decoded, exif, info.width, info.height)
+        }
+        None => {
+            let raster::Decoded { image, exif } = raster::decode(input, format, &options.limits)?;
+            let (width, height) = (image.width, image.height);
+            (image, exif, width, height)
+        }
+    };
+    let (width, height) = image::fit_long_side(original_width, original_height, options.long_side);
+    // A gallery photo's watermark gives its camera's time, known only now, from its EXIF.
+    let watermark_lines = match watermark {
+        Some(wm) if wm.source == PhotoSource::Gallery && wm.camera_time.is_none() => {
+            match &exif.capture_time {
+                Some(time) => Some(
+                    Watermark {
+                        camera_time: Some(time.local),
+                        ..wm.clone()
+                    }
+                    .lines()?,
+                ),
+                None => watermark_lines,
+            }
+        }
+        _ => watermark_lines,
+    };
     let mut resized = if (decoded.width, decoded.height) == (width, height) {
         decoded
     } else {
@@ -279,8 +314,8 @@ fn process(
         height: turn.height,
         thumbnail_width: thumb_turn.width,
         thumbnail_height: thumb_turn.height,
-        original_width: info.width,
-        original_height: info.height,
+        original_width,
+        original_height,
         original_bytes: input.len() as u64,
         original_sha256: sha256_hex(input),
         evidence_sha256: sha256_hex(&evidence_jpeg),

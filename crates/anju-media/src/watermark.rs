@@ -1,12 +1,12 @@
 //! The watermark burned into an evidence photo (水印): who, where, when and by whom, on a
 //! translucent band along the bottom of the upright picture.
 
+use anju_core::location::{Fix, PhotoSource, format_camera_time};
 use anju_core::model::ClockReading;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::MediaError;
-use crate::exif::GeoPoint;
 use crate::font::{FontSet, Shaped};
 use crate::image::{RgbImage, Turn};
 
@@ -21,9 +21,15 @@ pub struct Watermark {
     /// the device time when the device has never synced; [`ClockStatus::of`] gives both.
     pub captured_at: DateTime<Utc>,
     pub clock: ClockStatus,
-    /// Rendered as degrees, or 无定位 (no fix).
-    pub gps: Option<GeoPoint>,
+    /// The device's fix, rendered `31.7650°N 116.5100°E ±12 m` or `无定位（超时）`; `None`
+    /// (nobody asked for a position) is plain 无定位.
+    pub fix: Option<Fix>,
     pub inspector: String,
+    /// A gallery photo says so on a line of its own, with the time its camera wrote
+    /// (`camera_time`, EXIF DateTimeOriginal) or that it has none; when `camera_time` is
+    /// `None`, [`crate::process_photo`] takes it from the photo's own EXIF.
+    pub source: PhotoSource,
+    pub camera_time: Option<NaiveDateTime>,
 }
 
 /// How far the time on the watermark can be trusted.
@@ -79,18 +85,17 @@ impl Watermark {
             ClockStatus::DeviceClockOff => "（设备时钟偏差，已校正）",
             ClockStatus::Unanchored => "（未校时，设备时间）",
         };
-        let place = match self.gps {
-            Some(point) if point.is_valid() => format_point(point),
-            Some(_) => {
-                return Err(MediaError::invalid_option(
-                    "watermark.gps",
+        let place = match &self.fix {
+            Some(fix) => fix.watermark_text().map_err(|_| {
+                MediaError::invalid_option(
+                    "watermark.fix",
                     "坐标超出范围或不是数字",
                     "the coordinates are out of range or not numbers",
-                ));
-            }
+                )
+            })?,
             None => "无定位".to_owned(),
         };
-        Ok(vec![
+        let mut lines = vec![
             format!(
                 "户主：{}　户号：{}",
                 clean(&self.head_of_household),
@@ -99,18 +104,17 @@ impl Watermark {
             format!("{} {}", clean(&self.township), clean(&self.village)),
             format!("{time} 北京时间{clock}"),
             format!("{place}　验收人：{}", clean(&self.inspector)),
-        ])
+        ];
+        if self.source == PhotoSource::Gallery {
+            // Not taken in the app: the time above is when it was added, the camera's own
+            // clock (untrusted) is all there is for when it was taken.
+            lines.push(match &self.camera_time {
+                Some(time) => format!("相册照片　拍摄于 {}（相机时间）", format_camera_time(time)),
+                None => "相册照片　拍摄时间不明".to_owned(),
+            });
+        }
+        Ok(lines)
     }
-}
-
-fn format_point(point: GeoPoint) -> String {
-    let lat = if point.latitude >= 0.0 { 'N' } else { 'S' };
-    let lon = if point.longitude >= 0.0 { 'E' } else { 'W' };
-    format!(
-        "{:.5}°{lat} {:.5}°{lon}",
-        point.latitude.abs(),
-        point.longitude.abs()
-    )
 }
 
 /// One line per field: control characters (a newline typed into a name) are dropped.
@@ -226,6 +230,7 @@ fn fit_line(shaped: &Shaped, line: &str, px: f32, available: f32) -> (String, f3
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use anju_core::location::{NoFixReason, Position};
     use chrono::TimeZone;
 
     fn sample() -> Watermark {
@@ -236,11 +241,15 @@ mod tests {
             household_number: "3415020017".into(),
             captured_at: Utc.with_ymd_and_hms(2017, 9, 5, 6, 32, 7).unwrap(),
             clock: ClockStatus::Anchored,
-            gps: Some(GeoPoint {
+            fix: Some(Fix::Position(Position {
                 latitude: 31.754301,
                 longitude: 116.512299,
-            }),
+                accuracy_m: 12.4,
+                fixed_at: Utc.with_ymd_and_hms(2017, 9, 5, 6, 31, 50).unwrap(),
+            })),
             inspector: "张三".into(),
+            source: PhotoSource::Camera,
+            camera_time: None,
         }
     }
 
@@ -253,7 +262,7 @@ mod tests {
                 "户主：郑怀圣　户号：3415020017",
                 "东河口镇 长岭村",
                 "2017-09-05 14:32:07 北京时间",
-                "31.75430°N 116.51230°E　验收人：张三",
+                "31.7543°N 116.5123°E ±12 m　验收人：张三",
             ]
         );
     }
@@ -261,7 +270,7 @@ mod tests {
     #[test]
     fn clock_status_and_missing_fix_are_marked() {
         let mut wm = sample();
-        wm.gps = None;
+        wm.fix = None;
         wm.clock = ClockStatus::DeviceClockOff;
         let lines = wm.lines().unwrap();
         assert!(
@@ -272,22 +281,59 @@ mod tests {
         assert!(lines[3].starts_with("无定位　"), "{}", lines[3]);
         wm.clock = ClockStatus::Unanchored;
         assert!(wm.lines().unwrap()[2].contains("未校时"));
-        wm.gps = Some(GeoPoint {
+        wm.fix = Some(Fix::Position(Position {
             latitude: -33.9,
             longitude: -70.6,
-        });
-        assert!(wm.lines().unwrap()[3].starts_with("33.90000°S 70.60000°W"));
-        wm.gps = Some(GeoPoint {
+            accuracy_m: 4.6,
+            fixed_at: wm.captured_at,
+        }));
+        assert!(
+            wm.lines().unwrap()[3].starts_with("33.9000°S 70.6000°W ±5 m　"),
+            "{:?}",
+            wm.lines()
+        );
+        wm.fix = Some(Fix::Position(Position {
             latitude: f64::NAN,
             longitude: 0.0,
-        });
+            accuracy_m: 5.0,
+            fixed_at: wm.captured_at,
+        }));
         assert!(matches!(
             wm.lines(),
             Err(MediaError::InvalidOption {
-                field: "watermark.gps",
+                field: "watermark.fix",
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn each_reason_for_no_fix_is_written() {
+        let mut wm = sample();
+        let mut seen = Vec::new();
+        for reason in NoFixReason::ALL {
+            wm.fix = Some(Fix::NoFix { reason });
+            let line = wm.lines().unwrap()[3].clone();
+            seen.push(line.split('　').next().unwrap().to_owned());
+        }
+        assert_eq!(
+            seen,
+            ["无定位（已拒绝）", "无定位（超时）", "无定位（不可用）"]
+        );
+    }
+
+    #[test]
+    fn a_gallery_photo_says_so_with_its_camera_time() {
+        let mut wm = sample();
+        assert_eq!(wm.lines().unwrap().len(), 4);
+        wm.source = PhotoSource::Gallery;
+        wm.camera_time = chrono::NaiveDate::from_ymd_opt(2026, 5, 3)
+            .unwrap()
+            .and_hms_opt(10, 12, 40);
+        let lines = wm.lines().unwrap();
+        assert_eq!(lines[4], "相册照片　拍摄于 2026-05-03 10:12（相机时间）");
+        wm.camera_time = None;
+        assert_eq!(wm.lines().unwrap()[4], "相册照片　拍摄时间不明");
     }
 
     #[test]

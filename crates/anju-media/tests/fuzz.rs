@@ -17,6 +17,7 @@ use std::fmt::Debug;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use anju_core::location::PhotoSource;
 use anju_media::MediaError;
 use anju_media::{ClockStatus, FontSet, Limits, PhotoOptions, Watermark, process_photo};
 use chrono::{TimeZone, Utc};
@@ -141,8 +142,10 @@ fn watermark() -> Watermark {
         household_number: "1".into(),
         captured_at: Utc.with_ymd_and_hms(2017, 9, 5, 6, 0, 0).unwrap(),
         clock: ClockStatus::Unanchored,
-        gps: None,
+        fix: None,
         inspector: "张三".into(),
+        source: PhotoSource::Camera,
+        camera_time: None,
     }
 }
 

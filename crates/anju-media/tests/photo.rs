@@ -6,8 +6,9 @@
 mod support;
 
 use anju_core::hash::sha256_hex;
+use anju_core::location::{Fix, PhotoSource, Position};
 use anju_media::{
-    ClockStatus, FontSet, GeoPoint, Limits, MediaError, PhotoOptions, PhotoProcessor, Watermark,
+    ClockStatus, FontSet, Limits, MediaError, PhotoOptions, PhotoProcessor, Watermark,
     process_photo,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -28,11 +29,15 @@ fn watermark(name: &str) -> Watermark {
         household_number: "3415020017".into(),
         captured_at: Utc.with_ymd_and_hms(2017, 9, 5, 6, 32, 7).unwrap(),
         clock: ClockStatus::Anchored,
-        gps: Some(GeoPoint {
+        fix: Some(Fix::Position(Position {
             latitude: 31.7543,
             longitude: 116.5123,
-        }),
+            accuracy_m: 12.0,
+            fixed_at: Utc.with_ymd_and_hms(2017, 9, 5, 6, 31, 59).unwrap(),
+        })),
         inspector: "张三".into(),
+        source: PhotoSource::Camera,
+        camera_time: None,
     }
 }
 
@@ -604,4 +609,133 @@ fn options_are_checked() {
             other => panic!("{field}: {other:?}"),
         }
     }
+}
+
+/// A 1200×900 picture in gallery formats: a gradient with a red block top-left, to see that
+/// the pixels come through and the right way up.
+fn gallery_pixels(width: u32, height: u32) -> Vec<u8> {
+    let mut pixels = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            if x < width / 4 && y < height / 4 {
+                pixels.extend_from_slice(&[220, 20, 20]);
+            } else {
+                pixels.extend_from_slice(&[(x % 256) as u8, (y % 256) as u8, 128]);
+            }
+        }
+    }
+    pixels
+}
+
+fn encode_gallery(format: &str, width: u32, height: u32) -> Vec<u8> {
+    use image::ImageEncoder;
+    let pixels = gallery_pixels(width, height);
+    let mut out = Vec::new();
+    match format {
+        "png" => image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(&pixels, width, height, image::ExtendedColorType::Rgb8)
+            .unwrap(),
+        "webp" => image::codecs::webp::WebPEncoder::new_lossless(&mut out)
+            .write_image(&pixels, width, height, image::ExtendedColorType::Rgb8)
+            .unwrap(),
+        other => panic!("{other}"),
+    }
+    out
+}
+
+fn gallery_watermark() -> Watermark {
+    Watermark {
+        source: PhotoSource::Gallery,
+        camera_time: NaiveDate::from_ymd_opt(2026, 5, 3)
+            .unwrap()
+            .and_hms_opt(10, 12, 0),
+        ..watermark("郑怀圣")
+    }
+}
+
+#[test]
+fn png_and_webp_from_the_gallery_become_evidence() {
+    for format in ["png", "webp"] {
+        let input = encode_gallery(format, 2000, 1500);
+        let out = process_photo(&input, &options(), Some(&gallery_watermark())).unwrap();
+        let meta = &out.meta;
+        assert_eq!((meta.width, meta.height), (1600, 1200), "{format}");
+        assert_eq!((meta.original_width, meta.original_height), (2000, 1500));
+        assert_eq!(meta.orientation, 1);
+        assert_eq!(meta.original_sha256, sha256_hex(&input));
+        assert_eq!(meta.evidence_sha256, sha256_hex(&out.evidence_jpeg));
+        let report = out.watermark.unwrap();
+        assert_eq!(
+            report.lines[4], "相册照片　拍摄于 2026-05-03 10:12（相机时间）",
+            "{format}"
+        );
+        // The evidence is a JPEG like any other, red block top-left.
+        let (w, h, pixels) = support::decode(&out.evidence_jpeg);
+        assert_eq!((w, h), (1600, 1200));
+        let p = pixel(&pixels, w, 100, 100);
+        assert!(close(p, [220, 20, 20], 12), "{format}: {p:?}");
+    }
+}
+
+#[test]
+fn a_truncated_or_huge_png_gets_a_clear_error() {
+    let input = encode_gallery("png", 400, 300);
+    for cut in [20, 60, input.len() / 2, input.len() - 10] {
+        let err = process_photo(&input[..cut], &options(), None).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, MediaError::UndecodableImage { format: "PNG", .. }),
+            "cut at {cut}: {err:?}"
+        );
+        assert!(text.contains("PNG 图片无法解码"), "{text}");
+        assert!(
+            text.contains(" / the PNG image cannot be decoded"),
+            "{text}"
+        );
+    }
+    let webp = encode_gallery("webp", 400, 300);
+    let err = process_photo(&webp[..webp.len() / 2], &options(), None).unwrap_err();
+    assert!(err.to_string().contains("WebP"), "{err}");
+
+    // The pixel bound holds for these formats too, from the header, before decoding.
+    let small = Limits {
+        max_progressive_pixels: 100 * 100,
+        ..Limits::default()
+    };
+    let opts = PhotoOptions {
+        limits: small,
+        ..options()
+    };
+    let err = process_photo(&input, &opts, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MediaError::TooManyPixels {
+                width: 400,
+                height: 300,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_gallery_jpeg_shows_its_own_exif_time() {
+    let input = support::phone_jpeg(640, 480, 3, &ExifSpec::phone(1));
+    let wm = Watermark {
+        source: PhotoSource::Gallery,
+        camera_time: None,
+        ..watermark("郑怀圣")
+    };
+    let out = process_photo(&input, &options(), Some(&wm)).unwrap();
+    let local = out.meta.capture_time.unwrap().local;
+    let lines = out.watermark.unwrap().lines;
+    assert_eq!(
+        lines[4],
+        format!(
+            "相册照片　拍摄于 {}（相机时间）",
+            local.format("%Y-%m-%d %H:%M")
+        )
+    );
 }

@@ -312,6 +312,7 @@ pub fn demo_households(ids: &mut DemoIds) -> Vec<NewHousehold> {
                     }),
                     mode: group.mode,
                     kind: group.kind,
+                    location: demo_location(index),
                 });
             }
         }
@@ -390,8 +391,9 @@ fn old_house_progress(
     Ok(())
 }
 
-/// The demo users, all with the password [`DEMO_PASSWORD`]: `admin`, `zhang` (township
-/// user of 东河口镇) and `li` (inspector of 发改委, assigned all of 东河口镇).
+/// The demo users, all with the password [`DEMO_PASSWORD`]: `admin` (王建国, 区易地扶贫搬迁
+/// 办公室), `zhang` (张明华, township user of 东河口镇) and `li` (李晓峰, inspector of 区发改委,
+/// assigned all of 东河口镇).
 pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
     use crate::users::add_user;
     use anju_core::model::Department;
@@ -413,6 +415,18 @@ pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
         None,
         DEMO_PASSWORD,
     )?;
+    // Official records name people, not logins (issue 13).
+    for (login, full_name, organisation, title) in DEMO_PROFILES {
+        crate::names::update_profile(
+            db,
+            login,
+            &crate::names::ProfileUpdate {
+                full_name: Some(full_name.into()),
+                organisation: Some(organisation.into()),
+                title: Some(title.into()),
+            },
+        )?;
+    }
     crate::assign::assign(
         db,
         "li",
@@ -421,12 +435,30 @@ pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
     Ok(())
 }
 
+/// The demo users' 姓名, 单位/部门 and 职务, as pages and printed forms show them.
+pub const DEMO_PROFILES: [(&str, &str, &str, &str); 3] = [
+    ("admin", "王建国", "区易地扶贫搬迁办公室", "主任"),
+    ("zhang", "张明华", "东河口镇人民政府", "副镇长"),
+    ("li", "李晓峰", "区发改委", "科员"),
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum DemoUsersError {
     #[error(transparent)]
     User(#[from] crate::users::UserError),
     #[error(transparent)]
     Assign(#[from] crate::assign::AssignError),
+}
+
+/// Made-up house coordinates in the source's county (Lu'an, Anhui, about 31.76°N 116.51°E),
+/// spread over some 10 km; every fourth household has none, as in a roster that lacks some.
+fn demo_location(index: usize) -> Option<anju_core::location::Coordinates> {
+    if index % 4 == 3 {
+        return None;
+    }
+    let latitude = 31.72 + (index % 89) as f64 * 0.001;
+    let longitude = 116.46 + (index * 7 % 97) as f64 * 0.001;
+    anju_core::location::Coordinates::new(latitude, longitude).ok()
 }
 
 #[cfg(test)]

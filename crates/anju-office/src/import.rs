@@ -256,6 +256,7 @@ pub fn import_read_roster(
             }),
             mode: row.mode,
             kind: row.kind,
+            location: row.location,
         })
         .collect();
 
@@ -304,5 +305,50 @@ fn preview(households: &[NewHousehold]) -> ImportSummary {
         households: households.len() as u32,
         people: households.iter().map(|h| h.size).sum(),
         per_township,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use anju_core::id_number::compose;
+    use chrono::NaiveDate;
+
+    /// Coordinates are optional columns: a row with them carries them to the households the
+    /// devices pull, a row without has none.
+    #[test]
+    fn coordinates_from_the_roster_reach_the_households() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = OfficeDb::create(dir.path()).unwrap();
+        let id = |day| {
+            let birth = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Duration::days(day);
+            compose("341502", birth, 901).unwrap().to_string()
+        };
+        let csv = format!(
+            "乡镇,村,户主姓名,身份证号,家庭人口,安置方式,纬度,经度\n\
+             施桥镇,新安村,测试户甲,{},3,分散安置,31.7650,116.5100\n\
+             施桥镇,新安村,测试户乙,{},4,分散安置,,\n",
+            id(10),
+            id(20)
+        );
+        let options = ImportOptions {
+            dry_run: false,
+            create_places: true,
+        };
+        import_roster_bytes(&mut db, csv.as_bytes(), "roster.csv", options).unwrap();
+        let households = db.households(None).unwrap();
+        let location = |name: &str| {
+            households
+                .iter()
+                .find(|h| h.head_name == name)
+                .unwrap()
+                .location
+        };
+        assert_eq!(
+            location("测试户甲"),
+            Some(anju_core::location::Coordinates::new(31.765, 116.51).unwrap())
+        );
+        assert_eq!(location("测试户乙"), None);
     }
 }

@@ -187,6 +187,9 @@ fn photo(household: Uuid, bytes: &[u8]) -> PushRecord {
         },
         latitude: None,
         longitude: None,
+        fix: None,
+        source: None,
+        camera_time: None,
     });
     PushRecord {
         content_sha256: body.content_sha256().unwrap(),

@@ -48,6 +48,7 @@ fn households(count: u32) -> Vec<Household> {
                 site: None,
                 mode: PlacementMode::Scattered,
                 kind: PlacementKind::SelfBuilt,
+                location: None,
             })
         })
         .collect()

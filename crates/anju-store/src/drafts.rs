@@ -12,8 +12,8 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use crate::{
-    Draft, NewPhoto, RecordKind, Result, Store, StoreError, insert_signature, now, read_draft,
-    read_photo, read_submission, refresh_status,
+    Draft, NewPhoto, PHOTO_COLUMNS, RecordKind, Result, Store, StoreError, insert_signature, now,
+    read_draft, read_photo, read_submission, refresh_status,
 };
 
 impl Store {
@@ -145,6 +145,8 @@ impl Store {
             return Err(StoreError::UnknownHousehold(photo.household_id));
         }
         let sha256 = self.put_blob(bytes)?;
+        // The fix's coordinates are repeated in the plain columns, for older readers.
+        let at = photo.fix.as_ref().and_then(|fix| fix.position().copied());
         let meta = PhotoMeta {
             sha256: sha256.clone(),
             household_id: photo.household_id,
@@ -153,13 +155,17 @@ impl Store {
             width: photo.width,
             height: photo.height,
             taken: photo.taken,
-            latitude: photo.latitude,
-            longitude: photo.longitude,
+            latitude: at.map(|p| p.latitude).or(photo.latitude),
+            longitude: at.map(|p| p.longitude).or(photo.longitude),
+            fix: photo.fix,
+            source: photo.source,
+            camera_time: photo.camera_time,
         };
         self.conn.execute(
             "INSERT INTO photos (sha256, household_id, slot, bytes, width, height, device_time,
-                 trusted_time, clock_offset_ms, latitude, longitude, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 trusted_time, clock_offset_ms, latitude, longitude, created_at, fix_json, source,
+                 camera_time)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT (sha256) DO NOTHING",
             params![
                 meta.sha256,
@@ -174,6 +180,10 @@ impl Store {
                 meta.latitude,
                 meta.longitude,
                 now().to_rfc3339(),
+                meta.fix.as_ref().map(serde_json::to_string).transpose()?,
+                meta.source.map(|s| s.code()),
+                meta.camera_time
+                    .map(|t| t.format(crate::CAMERA_TIME_FORMAT).to_string()),
             ],
         )?;
         self.photo(&sha256)?.ok_or(StoreError::MissingPhoto(sha256))
@@ -182,9 +192,7 @@ impl Store {
     pub fn photo(&self, sha256: &str) -> Result<Option<PhotoMeta>> {
         self.conn
             .query_row(
-                "SELECT sha256, household_id, slot, bytes, width, height, device_time,
-                        trusted_time, clock_offset_ms, latitude, longitude
-                 FROM photos WHERE sha256 = ?1",
+                &format!("SELECT {PHOTO_COLUMNS} FROM photos WHERE sha256 = ?1"),
                 [sha256],
                 |row| Ok(read_photo(row)),
             )
@@ -204,6 +212,18 @@ impl Store {
         inspector: &str,
         clock: ClockReading,
         ctx: &FormContext,
+    ) -> Result<Submission> {
+        self.submit_at(draft_id, inspector, clock, ctx, None)
+    }
+
+    /// As [`Store::submit`], recording the device's position at submit time (or why none).
+    pub fn submit_at(
+        &mut self,
+        draft_id: Uuid,
+        inspector: &str,
+        clock: ClockReading,
+        ctx: &FormContext,
+        position: Option<anju_core::location::Fix>,
     ) -> Result<Submission> {
         let draft = self.draft(draft_id)?;
         let form: FormSchema = form_by_id(&draft.form_id, draft.form_version).ok_or_else(|| {
@@ -255,6 +275,7 @@ impl Store {
             clock,
             policy_version: ctx.policy_version,
             recorded_area,
+            position,
         };
         let content = content_sha256(&submission)?;
         let household = draft.household_id.to_string();
@@ -279,9 +300,7 @@ impl Store {
                     // goes on the wire), not the file's hash (which is its id).
                     let meta = tx
                         .query_row(
-                            "SELECT sha256, household_id, slot, bytes, width, height, device_time,
-                                    trusted_time, clock_offset_ms, latitude, longitude
-                             FROM photos WHERE sha256 = ?1",
+                            &format!("SELECT {PHOTO_COLUMNS} FROM photos WHERE sha256 = ?1"),
                             [sha],
                             |row| Ok(read_photo(row)),
                         )
@@ -308,8 +327,8 @@ impl Store {
         tx.execute(
             "INSERT INTO submissions (id, household_id, kind, form_id, form_version, inspector,
                  answers_json, content_sha256, device_time, trusted_time, clock_offset_ms, created_at,
-                 policy_version, recorded_area_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 policy_version, recorded_area_json, position_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 submission.id.to_string(),
                 household,
@@ -326,6 +345,11 @@ impl Store {
                 submission.policy_version,
                 submission
                     .recorded_area
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
+                submission
+                    .position
                     .as_ref()
                     .map(serde_json::to_string)
                     .transpose()?,
@@ -373,7 +397,8 @@ impl Store {
     pub fn submissions_for(&self, household_id: Uuid) -> Result<Vec<Submission>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
-                    device_time, trusted_time, clock_offset_ms, policy_version, recorded_area_json
+                    device_time, trusted_time, clock_offset_ms, policy_version, recorded_area_json,
+                    position_json
              FROM submissions WHERE household_id = ?1 ORDER BY created_at, id",
         )?;
         let rows = stmt.query_map([household_id.to_string()], |row| Ok(read_submission(row)))?;
@@ -389,11 +414,11 @@ impl Store {
             .query_row(
                 "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
                         device_time, trusted_time, clock_offset_ms, policy_version,
-                        recorded_area_json, content_sha256
+                        recorded_area_json, position_json, content_sha256
                  FROM submissions WHERE id = ?1",
                 [id.to_string()],
                 |row| {
-                    let sha: String = row.get(12)?;
+                    let sha: String = row.get(13)?;
                     Ok(read_submission(row).map(|s| (s, sha)))
                 },
             )

@@ -293,7 +293,20 @@ pub fn check_photo(photo: &PhotoMeta, bounds: &TimeBounds) -> Result<(), RecordP
             "latitude and longitude come together",
         ));
     }
+    check_fix(photo.fix.as_ref(), "fix")?;
     Ok(())
+}
+
+/// A device's position fix, when a record carries one: in range, finite, a plausible accuracy.
+pub fn check_fix(fix: Option<&crate::location::Fix>, field: &str) -> Result<(), RecordProblem> {
+    match fix.map(crate::location::Fix::check) {
+        Some(Err(error)) => {
+            let text = error.to_string();
+            let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+            Err(RecordProblem::new(field, zh, en))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A signature, as a record of its own or inside a form's answers (`prefix`).
@@ -423,6 +436,9 @@ pub fn check_submission<'a>(
 ) -> Result<CheckedSubmission<'a>, Vec<RecordProblem>> {
     let mut problems = Vec::new();
     if let Err(p) = check_name(&submission.inspector, "inspector", "检查员", "inspector") {
+        problems.push(p);
+    }
+    if let Err(p) = check_fix(submission.position.as_ref(), "position") {
         problems.push(p);
     }
     if let Err(p) = check_clock(&submission.clock, &ctx.bounds, "clock") {

@@ -34,6 +34,7 @@ fn acceptance(length_mm: i64) -> Submission {
         clock: reading(),
         policy_version: Some(1),
         recorded_area: None,
+        position: None,
     }
 }
 
@@ -259,6 +260,9 @@ fn photos_and_signatures_are_checked() {
         taken: reading(),
         latitude: Some(31.765),
         longitude: Some(116.51),
+        fix: None,
+        source: None,
+        camera_time: None,
     };
     let bounds = TimeBounds::at(now());
     assert_eq!(check_photo(&photo, &bounds), Ok(()));

@@ -20,8 +20,11 @@ use uuid::Uuid;
 
 use crate::db::OfficeDbError;
 
+mod location;
 mod policy;
 mod standing;
+
+pub use location::{CAMERA_TIME_FORMAT, PhotoFlags, PhotoPlace, read_place};
 
 pub(crate) use policy::read_policy_row;
 pub use policy::{

@@ -6,9 +6,24 @@ import type { ReviewState } from "./ReviewState";
 import type { SectionView } from "./SectionView";
 import type { SignatureView } from "./SignatureView";
 import type { SubmissionKind } from "./SubmissionKind";
+import type { Text } from "./Text";
 
-export type SubmissionView = { id: string, kind: SubmissionKind, inspector: string, device_time: string, trusted_time: string | null, received_at: string, review: ReviewState | null, sections: Array<SectionView>, area: AreaView | null, photos: Array<PhotoView>, signatures: Array<SignatureView>, 
+export type SubmissionView = { id: string, kind: SubmissionKind, inspector: string, 
+/**
+ * The inspector as official records name them: 姓名（单位/部门）.
+ */
+inspector_display: Text, device_time: string, trusted_time: string | null, received_at: string, review: ReviewState | null, sections: Array<SectionView>, area: AreaView | null, photos: Array<PhotoView>, signatures: Array<SignatureView>, 
 /**
  * What the office made of it.
  */
-judgement: JudgementView | null, };
+judgement: JudgementView | null, 
+/**
+ * Where the evidence was made, for the reviewer: photos taken far from the house
+ * (照片位置距房屋 N 米) and photos from the gallery, one line each.
+ */
+location_notes: Array<Text>, 
+/**
+ * Where the device was when the form was submitted (`31.7650°N 116.5100°E ±12 m` or
+ * `无定位（超时）`), and how far from the house; `None` for records from before.
+ */
+position_text: string | null, position_distance_m: number | null, };
