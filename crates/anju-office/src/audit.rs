@@ -28,10 +28,12 @@ pub enum AuditAction {
     FindingTransition,
     /// An export or a printed form with personal data in full.
     ExportFull,
+    /// A user's 姓名, 单位/部门 or 职务 changed: how official records name them.
+    UserProfile,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::SignIn,
         Self::SignOut,
         Self::Lockout,
@@ -44,6 +46,7 @@ impl AuditAction {
         Self::PolicyChange,
         Self::FindingTransition,
         Self::ExportFull,
+        Self::UserProfile,
     ];
 
     pub fn code(self) -> &'static str {
@@ -60,6 +63,7 @@ impl AuditAction {
             Self::PolicyChange => "policy_change",
             Self::FindingTransition => "finding_transition",
             Self::ExportFull => "export_full",
+            Self::UserProfile => "user_profile",
         }
     }
 
@@ -81,6 +85,7 @@ impl AuditAction {
             Self::PolicyChange => "修改政策",
             Self::FindingTransition => "问题状态变更",
             Self::ExportFull => "导出完整个人信息",
+            Self::UserProfile => "修改用户姓名单位",
         }
     }
 }
@@ -155,7 +160,11 @@ pub struct AuditRow {
     #[ts(type = "number")]
     pub seq: i64,
     pub at: String,
+    /// The login (or the name that was tried), a detail next to `actor_display`.
     pub actor: String,
+    /// Who, as official records name them (姓名（单位/部门）); the name as it was tried
+    /// when it is no user's.
+    pub actor_display: anju_core::form::Text,
     pub client: Option<String>,
     pub action: String,
     pub action_label: String,
@@ -171,10 +180,12 @@ pub fn list(
     limit: u32,
 ) -> Result<Vec<AuditRow>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, at, actor, client, action, target, detail FROM audit_log
+        "SELECT seq, at, actor, client, action, target, detail, user_id IS NOT NULL
+         FROM audit_log
          WHERE (?1 IS NULL OR action = ?1) AND seq < ?2
          ORDER BY seq DESC LIMIT ?3",
     )?;
+    let names = crate::names::Names::load(conn)?;
     let rows = stmt.query_map(
         params![
             action.map(AuditAction::code),
@@ -183,10 +194,17 @@ pub fn list(
         ],
         |row| {
             let action: String = row.get(4)?;
+            let actor: String = row.get(2)?;
+            let known: bool = row.get(7)?;
             Ok(AuditRow {
                 seq: row.get(0)?,
                 at: row.get(1)?,
-                actor: row.get(2)?,
+                actor_display: if known {
+                    names.of(&actor)
+                } else {
+                    anju_core::form::Text::new(&actor, &actor)
+                },
+                actor,
                 client: row.get(3)?,
                 action_label: AuditAction::from_code(&action)
                     .map(AuditAction::label_zh)

@@ -49,6 +49,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "county_indexes",
         sql: include_str!("../../../migrations/office/0007_county_indexes.sql"),
     },
+    Migration {
+        version: 8,
+        name: "user_names",
+        sql: include_str!("../../../migrations/office/0008_user_names.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "locations",
+        sql: include_str!("../../../migrations/office/0009_locations.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";
@@ -103,6 +113,8 @@ pub struct NewHousehold {
     pub site: Option<NewSite>,
     pub mode: PlacementMode,
     pub kind: PlacementKind,
+    /// The house's (or its site's) coordinates, when the roster gives them.
+    pub location: Option<anju_core::location::Coordinates>,
 }
 
 /// What one import added, per township in the programme's order.
@@ -420,8 +432,9 @@ impl OfficeDb {
             let number = format!("{:02}{:04}", order, in_township);
             tx.execute(
                 "INSERT INTO households (id, number, head_name, id_number, size, members_json,
-                     phone, township_id, village_id, site_id, mode, kind, import_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     phone, township_id, village_id, site_id, mode, kind, import_id, created_at,
+                     latitude, longitude)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 params![
                     household.id.to_string(),
                     number,
@@ -437,6 +450,8 @@ impl OfficeDb {
                     household.kind.code(),
                     import_id.to_string(),
                     at,
+                    household.location.map(|c| c.latitude),
+                    household.location.map(|c| c.longitude),
                 ],
             )?;
             let entry = per_township
@@ -544,7 +559,7 @@ pub fn default_data_dir() -> Option<PathBuf> {
 
 /// The columns [`read_household`] reads, and the joins they need.
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "h.id, h.number, h.head_name, h.id_number, h.size,
-    h.members_json, h.phone, t.name, v.name, s.name, h.mode, h.kind";
+    h.members_json, h.phone, t.name, v.name, s.name, h.mode, h.kind, h.latitude, h.longitude";
 pub(crate) const HOUSEHOLD_JOINS: &str = "FROM households h
     JOIN townships t ON t.id = h.township_id
     JOIN villages v ON v.id = h.village_id
@@ -567,6 +582,16 @@ pub(crate) fn read_household(row: &rusqlite::Row<'_>, first: usize) -> Result<Ho
         site: row.get(first + 9)?,
         mode: PlacementMode::from_code(&text(10)?).ok_or_else(|| corrupt("placement mode"))?,
         kind: PlacementKind::from_code(&text(11)?).ok_or_else(|| corrupt("placement kind"))?,
+        location: match (
+            row.get::<_, Option<f64>>(first + 12)?,
+            row.get::<_, Option<f64>>(first + 13)?,
+        ) {
+            (Some(latitude), Some(longitude)) => Some(
+                anju_core::location::Coordinates::new(latitude, longitude)
+                    .map_err(|e| corrupt(&e.to_string()))?,
+            ),
+            _ => None,
+        },
         number,
     })
 }

@@ -11,7 +11,7 @@ use anju_office::assign::{Target, assign, unassign};
 use anju_office::db::{OfficeDb, default_data_dir};
 use anju_office::import::{ImportError, ImportOptions, import_roster};
 use anju_office::pages::{self, Viewer};
-use anju_office::{demo, report, users};
+use anju_office::{demo, names, report, users};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -132,11 +132,43 @@ enum UserAction {
         department: Option<DepartmentArg>,
         #[arg(long)]
         township: Option<String>,
+        #[command(flatten)]
+        profile: ProfileArgs,
+    },
+    /// Set a user's 姓名, 单位/部门 or 职务 (those given; an empty value clears one).
+    Update {
+        name: String,
+        #[command(flatten)]
+        profile: ProfileArgs,
     },
     /// Revoke every device sign-in of a user (a lost phone).
     Revoke { name: String },
     /// List the users.
     List,
+}
+
+/// Who a user is on official records (pages, exports, printed forms).
+#[derive(Args)]
+struct ProfileArgs {
+    /// 姓名, e.g. 李晓峰.
+    #[arg(long)]
+    full_name: Option<String>,
+    /// 单位/部门, e.g. 区发改委 or 东河口镇人民政府.
+    #[arg(long)]
+    organisation: Option<String>,
+    /// 职务, e.g. 科员.
+    #[arg(long)]
+    title: Option<String>,
+}
+
+impl ProfileArgs {
+    fn update(&self) -> names::ProfileUpdate {
+        names::ProfileUpdate {
+            full_name: self.full_name.clone(),
+            organisation: self.organisation.clone(),
+            title: self.title.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -300,6 +332,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     role,
                     department,
                     township,
+                    profile,
                 } => {
                     let role = match role {
                         RoleArg::Inspector => Role::Inspector,
@@ -321,6 +354,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                         township.as_deref(),
                         &password,
                     )?;
+                    names::update_profile(&db, &user.name, &profile.update())?;
                     println!(
                         "已添加用户 {} ({}) / user {} added ({})",
                         user.name,
@@ -328,6 +362,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                         user.name,
                         role.code()
                     );
+                }
+                UserAction::Update { name, profile } => {
+                    let updated = names::update_profile(&db, name, &profile.update())?;
+                    let shown = names::display(name, &updated);
+                    println!("已更新 {name}：{} / {name} updated: {}", shown.zh, shown.en);
                 }
                 UserAction::Revoke { name } => {
                     let count = users::revoke(&db, name)?;
@@ -337,12 +376,15 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 }
                 UserAction::List => {
                     for user in users::list_users(&db)? {
+                        let profile = names::profile(&db, &user.name)?;
                         println!(
-                            "{}\t{}\t{}\t{}",
+                            "{}\t{}\t{}\t{}\t{}\t{}",
                             user.name,
                             user.role.code(),
                             user.department.map_or("-", Department::code),
-                            user.township.as_deref().unwrap_or("-")
+                            user.township.as_deref().unwrap_or("-"),
+                            names::display(&user.name, &profile).zh,
+                            profile.title.as_deref().unwrap_or("-")
                         );
                     }
                 }
@@ -682,11 +724,25 @@ fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Re
                     )
                 })?;
             write_form(dir, out, db, |db, src| {
-                pages::household_form_html(db, &viewer, &id, src, pages::PersonalData::Full)
+                pages::household_form_html(
+                    db,
+                    &viewer,
+                    &id,
+                    src,
+                    pages::PersonalData::Full,
+                    pages::FormLang::Zh,
+                )
             })
         }
         ReportKind::Forms { township, out } => write_form(dir, out, db, |db, src| {
-            pages::township_forms_html(db, &viewer, township, src, pages::PersonalData::Full)
+            pages::township_forms_html(
+                db,
+                &viewer,
+                township,
+                src,
+                pages::PersonalData::Full,
+                pages::FormLang::Zh,
+            )
         }),
     }
 }

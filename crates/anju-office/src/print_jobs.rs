@@ -16,7 +16,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::pages::{self, FormHtml, PersonalData};
+use crate::pages::{self, FormHtml, FormLang, PersonalData};
 use crate::server::{AppError, AppState, PDF_JOBS_RUNNING, PDF_JOBS_WAITING};
 use crate::users::AuthUser;
 
@@ -187,6 +187,7 @@ pub async fn start(
     user: AuthUser,
     township: String,
     personal: PersonalData,
+    lang: FormLang,
 ) -> Result<PrintJobView, AppError> {
     let jobs = Arc::clone(&state.print_jobs);
     let active = jobs
@@ -228,7 +229,10 @@ pub async fn start(
         started_at: Utc::now(),
         finished_at: None,
         download: None,
-        file_name: format!("{name}验收监督表（{households} 户）.zip"),
+        file_name: match lang {
+            FormLang::Zh => format!("{name}验收监督表（{households} 户）.zip"),
+            FormLang::En => format!("{name} acceptance forms ({households} households).zip"),
+        },
     };
     jobs.lock().insert(
         id.clone(),
@@ -239,7 +243,7 @@ pub async fn start(
     );
     let state = state.clone();
     tokio::spawn(async move {
-        let outcome = run(&state, &user, &id, volumes, personal).await;
+        let outcome = run(&state, &user, &id, volumes, personal, lang).await;
         let jobs = &state.print_jobs;
         match outcome {
             Ok(()) => jobs.update(&id, |v| {
@@ -269,6 +273,7 @@ async fn run(
     id: &str,
     volumes: Vec<pages::Volume>,
     personal: PersonalData,
+    lang: FormLang,
 ) -> Result<(), AppError> {
     let jobs = &state.print_jobs;
     let dir = jobs.root.join(id);
@@ -290,6 +295,7 @@ async fn run(
                 &volume.household_ids,
                 &pages::pdf_image_src,
                 personal,
+                lang,
             )
         })
         .await?;

@@ -40,6 +40,20 @@ pub enum UserError {
     WeakPassword,
     #[error("密码无法加密 / the password cannot be hashed: {0}")]
     Hash(String),
+    #[error(
+        "{zh}太长或含控制字符：至多64个字 / {en} is too long or holds control characters: at most 64 characters",
+        zh = profile_field_zh(.0),
+        en = .0
+    )]
+    BadProfile(&'static str),
+}
+
+fn profile_field_zh(field: &str) -> &'static str {
+    match field {
+        "full_name" => "姓名",
+        "organisation" => "单位/部门",
+        _ => "职务",
+    }
 }
 
 /// A signed-in user as the server sees them.

@@ -672,3 +672,63 @@ fn serve_starts_answers_and_stops_gracefully() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn users_have_real_names_on_records() {
+    let dir = demo_office();
+    let users = ok(office(dir.path(), &["user", "list"]));
+    assert!(
+        users.contains("li\tinspector\treform\t-\t李晓峰（区发改委）\t科员"),
+        "{users}"
+    );
+    let added = office_with_stdin(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "zhou",
+            "--role",
+            "inspector",
+            "--department",
+            "land",
+            "--full-name",
+            "周某某",
+            "--organisation",
+            "区自然资源局",
+            "--title",
+            "科员",
+        ],
+        "a-long-password\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    // A user added without a name shows their login, marked, until one is set.
+    let bare = office_with_stdin(
+        dir.path(),
+        &["user", "add", "qian", "--role", "admin"],
+        "a-long-password\n",
+    );
+    assert!(bare.status.success(), "{}", stderr(&bare));
+    let users = ok(office(dir.path(), &["user", "list"]));
+    assert!(users.contains("周某某（区自然资源局）\t科员"), "{users}");
+    assert!(users.contains("qian（未填姓名）"), "{users}");
+    let out = ok(office(
+        dir.path(),
+        &[
+            "user",
+            "update",
+            "qian",
+            "--full-name",
+            "钱某某",
+            "--organisation",
+            "区易地扶贫搬迁办公室",
+        ],
+    ));
+    assert!(out.contains("钱某某（区易地扶贫搬迁办公室）"), "{out}");
+    let missing = office(dir.path(), &["user", "update", "nobody", "--title", "x"]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("no user 'nobody'"),
+        "{}",
+        stderr(&missing)
+    );
+}

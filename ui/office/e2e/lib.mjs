@@ -25,6 +25,9 @@ export const IMPORT_HEAD = '测试户'
 export const IMPORT_REGION = '341502'
 export const IMPORT_BIRTH = '19700309'
 export const INSPECTOR = process.env.ANJU_INSPECTOR ?? 'li'
+// Pages name people as official records do, 姓名（单位/部门）, never by login (the demo's users).
+export const INSPECTOR_NAME = process.env.ANJU_INSPECTOR_NAME ?? '李晓峰（区发改委）'
+export const RECORD_NAMES = { admin: '王建国（区易地扶贫搬迁办公室）', zhang: '张明华（东河口镇人民政府）', li: INSPECTOR_NAME }
 
 /** What the steps share: the browser page, the number of the last screenshot. */
 export const state = { page: null, shot: 0 }
@@ -86,7 +89,8 @@ export async function signIn(name) {
     throw new Error(`sign-in as ${name} did not reach the dashboard${error ? `: ${error}` : ''} (${e.message})`)
   })
   await byTestId('user-name').waitFor()
-  assert.equal((await byTestId('user-name').innerText()).trim(), name, 'the header shows the user')
+  assert.equal(await byTestId('user-name').getAttribute('title'), name, 'the header knows the login')
+  if (RECORD_NAMES[name]) assert.equal((await byTestId('user-name').innerText()).trim(), RECORD_NAMES[name], 'the header names the user')
 }
 
 /** Pick an option of an element-plus select by its text. */

@@ -20,6 +20,11 @@ export function pick(text: Text | null | undefined, language: string): string {
 
 const t = (zh: string, en: string): Text => ({ zh, en })
 
+/** People as official records name them (姓名（单位/部门）, from the server), in a list. */
+export function peopleNames(names: Text[] | null | undefined, language: string): string {
+  return (names ?? []).map((n) => pick(n, language)).join(language.startsWith('zh') ? '、' : ', ')
+}
+
 /**
  * Where a household stands, as officials say it: 待验收 → 待审核 → 验收合格 / 整改中 / 不合格 →
  * 已入住. Red for 不合格, orange for 整改中, green for 验收合格, blue for 待审核; 已入住, past
@@ -213,7 +218,9 @@ export const DEPARTMENT: Record<string, Text> = {
 }
 
 /** "li（发改委）": an inspector with their department, an unknown department as its code. */
-export function inspectorLabel(inspector: { name: string; department: string | null }, language: string): string {
+export function inspectorLabel(inspector: { name: string; department: string | null; display?: Text }, language: string): string {
+  // Official records name people 姓名（单位/部门）, never by their login (issue 13).
+  if (inspector.display) return pick(inspector.display, language)
   if (!inspector.department) return inspector.name
   const d = DEPARTMENT[inspector.department]
   const dept = d ? pick(d, language) : inspector.department
@@ -234,6 +241,7 @@ export const AUDIT_ACTION: Record<string, Text> = {
   policy_change: t('修改政策', 'Policy changed'),
   finding_transition: t('问题状态变更', 'Finding moved'),
   export_full: t('导出完整个人信息', 'Personal data exported in full'),
+  user_profile: t('修改用户姓名单位', 'User name or organisation changed'),
 }
 
 /** An audit action in the language shown: the server's own label in Chinese and for a code not known here. */

@@ -65,7 +65,7 @@ describe('labels', () => {
   })
   it('names the review state, pending when there is none', () => {
     expect(reviewState(null, 'zh-CN').text).toBe('待审核')
-    expect(reviewState({ decision: 'returned', note: 'x', by: 'admin', at: '2017-09-08T10:00:00+08:00' }, 'zh-CN')).toEqual({ text: '已退回', tag: 'danger' })
+    expect(reviewState({ decision: 'returned', note: 'x', by: 'admin', by_display: { zh: '王建国', en: '王建国' }, at: '2017-09-08T10:00:00+08:00' }, 'zh-CN')).toEqual({ text: '已退回', tag: 'danger' })
   })
   it('picks the half of a Text', () => {
     expect(pick({ zh: '自建', en: 'Self-built' }, 'en')).toBe('Self-built')

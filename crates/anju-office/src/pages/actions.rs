@@ -135,6 +135,8 @@ pub fn review_submission(
         )
         .optional()?;
     if let Some((decision, by, at)) = earlier {
+        // The reviewer as records name them, not their login.
+        let by = crate::names::Names::load(db.connection())?.of(&by).zh;
         return Err(PageError::AlreadyReviewed { decision, by, at });
     }
     let tx = db
@@ -298,6 +300,7 @@ pub(crate) fn open_conflicts(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<Confl
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let names = crate::names::Names::load(db.connection())?;
     raw.into_iter()
         .map(
             |(id, kind, record_id, body, user, device_id, received, household_id, number)| {
@@ -312,6 +315,7 @@ pub(crate) fn open_conflicts(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<Confl
                     record_id,
                     household_id,
                     household_number: number,
+                    user_display: names.of(&user),
                     user,
                     device_id,
                     received_at: parse_time(&received, "conflict")?,

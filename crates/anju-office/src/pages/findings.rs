@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use anju_core::form::form_by_id;
+use anju_core::form::{Text, form_by_id};
 use anju_core::model::FindingState;
 use anju_core::office::{allowed_transitions, days_left};
 use anju_core::verdict::FindingOrigin;
@@ -16,6 +16,10 @@ use super::submission::parse_time;
 use super::views::{DamagedRow, FindingEvent, FindingFilter, FindingList, FindingRow};
 use super::{PageError, Result, Viewer, blob_url, today};
 use crate::db::OfficeDb;
+use crate::names::Names;
+
+/// Who raised a finding the office's checks raised (面积超标, a critical item).
+const OFFICE_RAISED: &str = "办公室（自动）";
 
 fn state_of(code: &str) -> FindingState {
     FindingState::from_code(code).unwrap_or(FindingState::Open)
@@ -25,6 +29,7 @@ fn state_of(code: &str) -> FindingState {
 fn finding_events(
     conn: &Connection,
     finding_ids: &[&str],
+    names: &Names,
 ) -> Result<BTreeMap<String, Vec<FindingEvent>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT e.finding_id, e.at, u.name, e.from_state, e.to_state, e.note, e.evidence_sha256
@@ -49,6 +54,7 @@ fn finding_events(
     for (finding, at, by, from, to, note, evidence) in raw {
         events.entry(finding).or_default().push(FindingEvent {
             at: parse_time(&at, "finding event")?,
+            by_display: names.of(&by),
             by,
             from: from.as_deref().map(state_of),
             to: state_of(&to),
@@ -79,7 +85,7 @@ pub(crate) fn findings_where(
         &format!(
             "SELECT f.id, f.household_id, h.number, h.head_name, t.name, f.item, f.description,
                 f.deadline, f.state, f.created_at, f.updated_at, s.form_id, s.form_version,
-                CASE WHEN f.origin <> 'inspector' THEN '办公室（自动）'
+                CASE WHEN f.origin <> 'inspector' THEN '{OFFICE_RAISED}'
                      ELSE coalesce(s.inspector,
                                    (SELECT u.name FROM users u WHERE u.id = f.received_by), '—')
                 END,
@@ -107,12 +113,13 @@ pub(crate) fn findings_where(
     let today = today();
     let ids: Vec<String> = raw.iter().filter_map(|row| row.get(0)).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let mut history = finding_events(conn, &id_refs)?;
+    let names = Names::load(conn)?;
+    let mut history = finding_events(conn, &id_refs, &names)?;
     let mut rows = Vec::with_capacity(raw.len());
     let mut damaged = Vec::new();
     for cells in raw {
         let events = history.remove(&cells.id()).unwrap_or_default();
-        match finding_row(&cells, events, viewer, today) {
+        match finding_row(&cells, events, viewer, today, &names) {
             Ok(row) => rows.push(row),
             Err(reason) => damaged.push(DamagedRow {
                 kind: "finding".into(),
@@ -131,6 +138,7 @@ fn finding_row(
     history: Vec<FindingEvent>,
     viewer: &Viewer,
     today: NaiveDate,
+    names: &Names,
 ) -> std::result::Result<FindingRow, String> {
     let deadline: NaiveDate = cells.parse(7, "deadline", |t| t.parse().ok())?;
     let state = cells.parse(8, "state", FindingState::from_code)?;
@@ -146,10 +154,18 @@ fn finding_row(
         }
         _ => None,
     };
-    // The finding's birth is the first line of its history.
+    // The finding's birth is the first line of its history: raised by an inspector, or
+    // by the office's own checks.
+    let by = cells.get(13).unwrap_or_else(|| "—".into());
+    let by_display = if origin == FindingOrigin::Inspector {
+        names.of(&by)
+    } else {
+        Text::new(OFFICE_RAISED, "the office (automatic)")
+    };
     let mut events = vec![FindingEvent {
         at: created_at,
-        by: cells.get(13).unwrap_or_else(|| "—".into()),
+        by_display,
+        by,
         from: None,
         to: FindingState::Open,
         note: None,

@@ -1,16 +1,18 @@
 //! The acceptance supervision form (验收监督表) of a household, printable on A4: its
-//! answers, area calculation, photos, signatures and findings. The same HTML is served to
-//! the browser (which prints it) and turned into PDF by a headless Chromium.
+//! answers, area calculation, photos, signatures and findings, with the office's people
+//! (inspector, reviewer) by their real names. The same HTML is served to the browser
+//! (which prints it) and turned into PDF by a headless Chromium (`pdf`). It prints in one
+//! language, the office pages' own: a Chinese form is all Chinese, an English one English.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
+use anju_core::form::Text;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::query::household;
-use super::views::{HouseholdDetail, SubmissionView};
+use super::views::{HouseholdDetail, ReviewVerdict, SubmissionView};
 use super::{Result, Viewer};
 use crate::db::OfficeDb;
 
@@ -20,6 +22,101 @@ pub struct FormHtml {
     pub title: String,
     pub html: String,
     pub images: Vec<String>,
+}
+
+/// The language a form is printed in: that of the office page that asked (`?lang=en`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum FormLang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl FormLang {
+    /// One of the two.
+    fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::Zh => zh,
+            Self::En => en,
+        }
+    }
+
+    fn of(self, text: &Text) -> &str {
+        self.t(&text.zh, &text.en)
+    }
+
+    fn html(self) -> &'static str {
+        self.t("zh-CN", "en")
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// A text that names something in both languages as "中文 / English" (a rule's name, a
+/// polygon "5 边形 / 5-gon", an error) kept to one: each " / " whose left side (back to
+/// its unclosed bracket or the line's start) is Chinese and whose right side (up to its
+/// bracket or the line's end) has no Chinese loses the half of the other language.
+pub(super) fn one_language(text: &str, lang: FormLang) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push_str(&line_in(line, lang));
+    }
+    out
+}
+
+fn line_in(line: &str, lang: FormLang) -> String {
+    let mut line = line.to_string();
+    // Each pass removes one half; a line has few.
+    let mut from = 0;
+    while let Some(found) = line.get(from..).and_then(|rest| rest.find(" / ")) {
+        let slash = from + found;
+        let start = segment_start(&line[..slash]);
+        let end = slash + 3 + segment_end(&line[slash + 3..]);
+        let left = &line[start..slash];
+        let right = &line[slash + 3..end];
+        if left.chars().any(is_cjk) && !right.chars().any(is_cjk) {
+            let kept = lang.t(left, right).to_string();
+            line.replace_range(start..end, &kept);
+            from = start + kept.len();
+        } else {
+            from = slash + 3;
+        }
+    }
+    line
+}
+
+/// Where the segment that ends at the end of `before` starts: after its unclosed bracket.
+fn segment_start(before: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ')' | '）' => depth += 1,
+            '(' | '（' if depth == 0 => return i + c.len_utf8(),
+            '(' | '（' => depth -= 1,
+            _ => {}
+        }
+    }
+    0
+}
+
+/// Where the segment that starts at `after` ends: at its closing bracket.
+fn segment_end(after: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in after.char_indices() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' if depth == 0 => return i,
+            ')' | '）' => depth -= 1,
+            _ => {}
+        }
+    }
+    after.len()
 }
 
 fn esc(text: &str) -> String {
@@ -37,10 +134,15 @@ fn esc(text: &str) -> String {
     out
 }
 
+/// A time in China time, as the form prints it.
 fn local(t: DateTime<Utc>) -> String {
     (t + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+fn date_or_dash(date: Option<chrono::NaiveDate>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
 }
 
 const STYLE: &str = r#"
@@ -72,40 +174,84 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .stale { color: #b00000; font-size: 8pt; }
 .foot { margin-top: 4mm; font-size: 8pt; color: #555; display: flex; justify-content: space-between; }
 .none { color: #777; }
+table.people { margin-bottom: 1.5mm; }
 @media screen { body { background: #e8e8e8; } .form { background: #fff; width: 210mm; min-height: 297mm;
   margin: 6mm auto; padding: 12mm; box-shadow: 0 1px 6px rgba(0,0,0,.25); } }
 "#;
 
-fn info_table(out: &mut String, d: &HouseholdDetail) {
+fn info_table(out: &mut String, d: &HouseholdDetail, lang: FormLang) {
     let r = &d.row;
+    let t = |zh, en| lang.t(zh, en);
+    let concentrated = r.mode == anju_core::model::PlacementMode::Concentrated;
+    let failed = r.verdict == Some(anju_core::verdict::AcceptanceVerdict::Fail);
     let _ = write!(
         out,
-        "<table><tr><th>户编号</th><td>{}</td><th>户主</th><td>{}</td><th>家庭人口</th><td>{} 人</td></tr>\
-         <tr><th>身份证号</th><td colspan=\"3\">{}</td><th>联系电话</th><td>{}</td></tr>\
-         <tr><th>乡镇</th><td>{}</td><th>村</th><td>{}</td><th>安置方式</th><td>{}</td></tr>\
-         <tr><th>安置点</th><td colspan=\"3\">{}</td><th>安置类型</th><td>{}</td></tr>\
-         <tr><th>验收状态</th><td colspan=\"3\">{}</td><th>验收结论</th><td class=\"{}\">{}</td></tr></table>",
+        "<table><tr><th>{}</th><td>{}</td><th>{}</th><td>{}</td><th>{}</th><td>{}</td></tr>\
+         <tr><th>{}</th><td colspan=\"3\">{}</td><th>{}</th><td>{}</td></tr>\
+         <tr><th>{}</th><td>{}</td><th>{}</th><td>{}</td><th>{}</th><td>{}</td></tr>\
+         <tr><th>{}</th><td colspan=\"3\">{}</td><th>{}</th><td>{}</td></tr>\
+         <tr><th>{}</th><td colspan=\"3\">{}</td><th>{}</th><td class=\"{}\">{}</td></tr></table>",
+        t("户编号", "Household no."),
         esc(&r.number),
+        t("户主", "Head of household"),
         esc(&r.head_name),
-        r.size,
+        t("家庭人口", "Family size"),
+        match lang {
+            FormLang::Zh => format!("{} 人", r.size),
+            FormLang::En => format!("{} people", r.size),
+        },
+        t("身份证号", "ID number"),
         esc(&d.id_number),
+        t("联系电话", "Phone"),
         esc(d.phone.as_deref().unwrap_or("—")),
+        t("乡镇", "Township"),
         esc(&r.township),
+        t("村", "Village"),
         esc(&r.village),
-        if r.mode == anju_core::model::PlacementMode::Concentrated {
-            "集中安置"
-        } else {
-            "分散安置"
+        t("安置方式", "Placement"),
+        match concentrated {
+            true => t("集中安置", "concentrated"),
+            false => t("分散安置", "scattered"),
         },
+        t("安置点", "Site"),
         esc(r.site.as_deref().unwrap_or("—")),
-        esc(&r.kind_label.zh),
-        r.status.label_zh(),
-        if r.verdict == Some(anju_core::verdict::AcceptanceVerdict::Fail) {
-            "problem"
-        } else {
-            "ok"
-        },
-        r.verdict.map_or("—", |v| v.label_zh()),
+        t("安置类型", "Type"),
+        esc(lang.of(&r.kind_label)),
+        t("验收状态", "Status"),
+        t(r.status.label_zh(), r.status.label_en()),
+        t("验收结论", "Verdict"),
+        if failed { "problem" } else { "ok" },
+        r.verdict.map_or("—", |v| t(v.label_zh(), v.label_en())),
+    );
+}
+
+/// Who inspected, and who reviewed it in the office, by their real names.
+fn people_line(out: &mut String, s: &SubmissionView, lang: FormLang) {
+    let t = |zh, en| lang.t(zh, en);
+    let _ = write!(
+        out,
+        "<table class=\"people\"><tr><th>{}</th><td>{}</td><th>{}</th><td>{}</td></tr></table>",
+        t("检查员", "Inspector"),
+        esc(lang.of(&s.inspector_display)),
+        t("审核", "Review"),
+        match &s.review {
+            None => t("尚未审核", "not reviewed yet").to_string(),
+            Some(review) => format!(
+                "{} · {} · {}{}",
+                esc(lang.of(&review.by_display)),
+                match review.decision {
+                    ReviewVerdict::Approved => t("审核通过", "approved"),
+                    ReviewVerdict::Returned => t("退回", "returned"),
+                },
+                local(review.at),
+                review
+                    .note
+                    .as_deref()
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| format!("{}{}", t("；意见：", "; note: "), esc(n)))
+                    .unwrap_or_default()
+            ),
+        }
     );
 }
 
@@ -114,19 +260,28 @@ fn submission_part(
     s: &SubmissionView,
     image: &dyn Fn(&str) -> String,
     images: &mut Vec<String>,
+    lang: FormLang,
 ) {
+    let t = |zh, en| lang.t(zh, en);
     let kind = if s.kind == anju_core::model::SubmissionKind::SpotCheck {
-        "抽查复核"
+        t("抽查复核记录", "Spot check")
     } else {
-        "验收"
+        t("验收记录", "Acceptance")
     };
     let _ = write!(
         out,
-        "<h2>{kind}记录 · 检查员 {} · {}</h2>",
-        esc(&s.inspector),
+        "<h2>{kind} · {}</h2>",
         local(s.trusted_time.unwrap_or(s.device_time))
     );
-    out.push_str("<table><tr><th style=\"width:22%\">项目</th><th style=\"width:34%\">检查项</th><th style=\"width:16%\">结果</th><th>说明</th></tr>");
+    people_line(out, s, lang);
+    let _ = write!(
+        out,
+        "<table><tr><th style=\"width:22%\">{}</th><th style=\"width:34%\">{}</th><th style=\"width:16%\">{}</th><th>{}</th></tr>",
+        t("项目", "Section"),
+        t("检查项", "Item"),
+        t("结果", "Result"),
+        t("说明", "Note"),
+    );
     for section in &s.sections {
         let rows: Vec<_> = section
             .items
@@ -140,7 +295,7 @@ fn submission_part(
                     out,
                     "<td rowspan=\"{}\">{}</td>",
                     rows.len(),
-                    esc(&section.title.zh)
+                    esc(lang.of(&section.title))
                 );
             }
             let class = if item.problem {
@@ -151,8 +306,8 @@ fn submission_part(
             let _ = write!(
                 out,
                 "<td>{}</td><td{class}>{}</td><td>{}</td></tr>",
-                esc(&item.label.zh),
-                esc(&item.value.zh),
+                esc(lang.of(&item.label)),
+                esc(&one_language(lang.of(&item.value), lang)),
                 esc(item.note.as_deref().unwrap_or(""))
             );
         }
@@ -160,7 +315,19 @@ fn submission_part(
     out.push_str("</table>");
 
     if let Some(area) = &s.area {
-        out.push_str("<h2>面积计算（GB/T 50353-2013）</h2><table><tr><th>#</th><th>部位</th><th>层</th><th>尺寸</th><th>计算规则</th><th>计入面积 m²</th></tr>");
+        let _ = write!(
+            out,
+            "<h2>{}</h2><table><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            t(
+                "面积计算（GB/T 50353-2013）",
+                "Built area (GB/T 50353-2013)"
+            ),
+            t("部位", "Part"),
+            t("层", "Storey"),
+            t("尺寸", "Size"),
+            t("计算规则", "Rule"),
+            t("计入面积 m²", "Counted m²"),
+        );
         for (i, p) in area.parts.iter().enumerate() {
             let _ = write!(
                 out,
@@ -168,59 +335,85 @@ fn submission_part(
                 i + 1,
                 esc(&p.name),
                 p.storey,
-                esc(&p.shape),
-                esc(&p.rule.zh),
+                esc(&one_language(&p.shape, lang)),
+                esc(&one_language(lang.of(&p.rule), lang)),
                 esc(&p.area_m2)
             );
         }
         let class = if area.over_cap { "problem" } else { "ok" };
+        let cap = area.cap_m2.as_deref().unwrap_or("—");
+        let total = match lang {
+            FormLang::Zh => format!(
+                "建筑面积合计 · 人均 {} m² · 标准 {} m²",
+                esc(&area.per_person_m2),
+                esc(cap)
+            ),
+            FormLang::En => format!(
+                "Built area in total · {} m² per person · limit {} m²",
+                esc(&area.per_person_m2),
+                esc(cap)
+            ),
+        };
         let _ = write!(
             out,
-            "<tr><th colspan=\"5\">建筑面积合计 · 人均 {} m² · 标准 {} m²</th><td class=\"num\"><b>{}</b></td></tr>\
-             <tr><th colspan=\"2\">结论</th><td colspan=\"4\" class=\"{class}\">{}</td></tr></table>\
+            "<tr><th colspan=\"5\">{total}</th><td class=\"num\"><b>{}</b></td></tr>\
+             <tr><th colspan=\"2\">{}</th><td colspan=\"4\" class=\"{class}\">{}</td></tr></table>\
              <div class=\"trace\">{}</div>",
-            esc(&area.per_person_m2),
-            esc(area.cap_m2.as_deref().unwrap_or("—")),
             esc(&area.built_area_m2),
-            esc(&area.verdict.zh),
-            esc(&area.trace.zh)
+            t("结论", "Verdict"),
+            esc(&one_language(lang.of(&area.verdict), lang)),
+            esc(&one_language(lang.of(&area.trace), lang))
         );
     }
 
     if !s.photos.is_empty() {
-        out.push_str("<div class=\"keep\"><h2>现场照片</h2><div class=\"photos\">");
+        let _ = write!(
+            out,
+            "<div class=\"keep\"><h2>{}</h2><div class=\"photos\">",
+            t("现场照片", "Photos on site")
+        );
         for p in &s.photos {
             images.push(p.sha256.clone());
             let taken = p.taken_at.map(local).unwrap_or_default();
+            let label = esc(lang.of(&p.slot_label));
             let _ = write!(
                 out,
-                "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{} {}</figcaption></figure>",
+                "<figure><img src=\"{}\" alt=\"{label}\"><figcaption>{label} {}</figcaption></figure>",
                 esc(&image(&p.sha256)),
-                esc(&p.slot_label.zh),
-                esc(&p.slot_label.zh),
                 esc(&taken)
             );
         }
         out.push_str("</div></div>");
     }
     if !s.signatures.is_empty() {
-        out.push_str("<div class=\"keep\"><h2>签字确认</h2><div class=\"signs\">");
+        let _ = write!(
+            out,
+            "<div class=\"keep\"><h2>{}</h2><div class=\"signs\">",
+            t("签字确认", "Signatures")
+        );
         for g in &s.signatures {
             let sha = g.url.rsplit('/').next().unwrap_or_default().to_string();
             images.push(sha.clone());
             let stale = if g.matches_form {
                 String::new()
             } else {
-                "<div class=\"stale\">签字后表单有改动</div>".to_string()
+                format!(
+                    "<div class=\"stale\">{}</div>",
+                    t("签字后表单有改动", "the form changed after signing")
+                )
             };
+            // The signer's name is as typed on the device: it is theirs, in any language.
             let _ = write!(
                 out,
-                "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}：{}（{}）<br>{}</figcaption>{stale}</figure>",
+                "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}{}{} {}{}{}<br>{}</figcaption>{stale}</figure>",
                 esc(&image(&sha)),
                 esc(&g.signer_name),
-                esc(&g.slot_label.zh),
+                esc(lang.of(&g.slot_label)),
+                t("：", ": "),
                 esc(&g.signer_name),
-                esc(&g.method.zh),
+                t("（", "("),
+                esc(lang.of(&g.method)),
+                t("）", ")"),
                 local(g.signed_at)
             );
         }
@@ -228,107 +421,154 @@ fn submission_part(
     }
 }
 
+fn finding_state_en(state: anju_core::model::FindingState) -> &'static str {
+    use anju_core::model::FindingState;
+    match state {
+        FindingState::Open => "open",
+        FindingState::Rectified => "rectified, to be checked",
+        FindingState::Closed => "closed",
+        FindingState::Reopened => "reopened",
+    }
+}
+
+fn findings_part(out: &mut String, d: &HouseholdDetail, lang: FormLang) {
+    let t = |zh, en| lang.t(zh, en);
+    let _ = write!(
+        out,
+        "<h2>{}</h2>",
+        t("存在问题及整改", "Problems and rectification")
+    );
+    if d.findings.is_empty() {
+        let _ = write!(out, "<p class=\"none\">{}</p>", t("无。", "None."));
+        return;
+    }
+    let _ = write!(
+        out,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t("检查项", "Item"),
+        t("问题", "Problem"),
+        t("提出人", "Raised by"),
+        t("整改期限", "Deadline"),
+        t("状态", "State"),
+    );
+    for f in &d.findings {
+        let class = if f.overdue { " class=\"problem\"" } else { "" };
+        let overdue = match (f.overdue, lang) {
+            (false, _) => String::new(),
+            (true, FormLang::Zh) => format!("（逾期 {} 天）", -f.days_left),
+            (true, FormLang::En) => format!(" ({} days overdue)", -f.days_left),
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td{class}>{}{overdue}</td><td>{}</td></tr>",
+            esc(f.item_label.as_ref().map_or("", |l| lang.of(l))),
+            esc(&f.description),
+            esc(f.events.first().map_or("—", |e| lang.of(&e.by_display))),
+            f.deadline,
+            t(f.state.label_zh(), finding_state_en(f.state))
+        );
+    }
+    out.push_str("</table>");
+}
+
 pub(super) fn form_body(
     out: &mut String,
     d: &HouseholdDetail,
     image: &dyn Fn(&str) -> String,
     images: &mut Vec<String>,
+    lang: FormLang,
 ) {
-    out.push_str("<section class=\"form\"><h1>易地扶贫搬迁安置房验收监督表</h1>");
+    let t = |zh, en| lang.t(zh, en);
     let _ = write!(
         out,
-        "<div class=\"sub\">{} · {} · 户编号 {}</div>",
+        "<section class=\"form\" lang=\"{}\"><h1>{}</h1><div class=\"sub\">{} · {} · {} {}</div>",
+        lang.html(),
+        t(
+            "易地扶贫搬迁安置房验收监督表",
+            "Poverty-relocation housing: acceptance supervision form"
+        ),
         esc(&d.row.township),
         esc(&d.row.village),
+        t("户编号", "household no."),
         esc(&d.row.number)
     );
-    info_table(out, d);
+    info_table(out, d, lang);
     if d.submissions.is_empty() {
-        out.push_str("<h2>验收记录</h2><p class=\"none\">尚未验收（无外业提交记录）。</p>");
+        let _ = write!(
+            out,
+            "<h2>{}</h2><p class=\"none\">{}</p>",
+            t("验收记录", "Acceptance"),
+            t(
+                "尚未验收（无外业提交记录）。",
+                "Not inspected yet (no record from the field)."
+            )
+        );
     }
     for s in &d.submissions {
-        submission_part(out, s, image, images);
+        submission_part(out, s, image, images, lang);
     }
     if let Some(c) = &d.spot_check {
         let class = if c.within_tolerance { "ok" } else { "problem" };
         let _ = write!(
             out,
-            "<h2>抽查复核面积比对</h2><table><tr><th>验收面积 m²</th><th>复测面积 m²</th><th>差值 m²</th><th>差异</th><th>结论</th></tr>\
+            "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\
              <tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{class}\">{}</td></tr></table>",
+            t("抽查复核面积比对", "Spot check: the areas compared"),
+            t("验收面积 m²", "Recorded m²"),
+            t("复测面积 m²", "Re-measured m²"),
+            t("差值 m²", "Difference m²"),
+            t("差异", "Difference"),
+            t("结论", "Verdict"),
             esc(&c.recorded_m2),
             esc(&c.remeasured_m2),
             esc(&c.difference_m2),
             esc(&c.difference_pct),
             if c.within_tolerance {
-                "在允许误差内"
+                t("在允许误差内", "within the tolerance")
             } else {
-                "超出允许误差，需核实"
+                t(
+                    "超出允许误差，需核实",
+                    "beyond the tolerance: to be checked",
+                )
             }
         );
     }
     // The end of the form stays together: problems, milestones, the printing line.
-    out.push_str("<div class=\"keep\"><h2>存在问题及整改</h2>");
-    if d.findings.is_empty() {
-        out.push_str("<p class=\"none\">无。</p>");
-    } else {
-        out.push_str("<table><tr><th>检查项</th><th>问题</th><th>整改期限</th><th>状态</th></tr>");
-        for f in &d.findings {
-            let class = if f.overdue { " class=\"problem\"" } else { "" };
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td{class}>{}{}</td><td>{}</td></tr>",
-                esc(&f
-                    .item_label
-                    .as_ref()
-                    .map(|l| l.zh.clone())
-                    .unwrap_or_default()),
-                esc(&f.description),
-                f.deadline,
-                if f.overdue {
-                    format!("（逾期 {} 天）", -f.days_left)
-                } else {
-                    String::new()
-                },
-                f.state.label_zh()
-            );
-        }
-        out.push_str("</table>");
-    }
+    out.push_str("<div class=\"keep\">");
+    findings_part(out, d, lang);
     let _ = write!(
         out,
-        "<table style=\"margin-top:3mm\"><tr><th>旧房拆除协议</th><td>{}</td><th>旧房拆除</th><td>{}</td><th>宅基地复垦</th><td>{}</td><th>入住</th><td>{}</td></tr></table>",
-        d.old_house
-            .agreement_signed_on
-            .map(|x| x.to_string())
-            .unwrap_or_else(|| "—".into()),
-        d.old_house
-            .demolished_on
-            .map(|x| x.to_string())
-            .unwrap_or_else(|| "—".into()),
-        d.old_house
-            .reclaimed_on
-            .map(|x| x.to_string())
-            .unwrap_or_else(|| "—".into()),
-        d.moved_in_on
-            .map(|x| x.to_string())
-            .unwrap_or_else(|| "—".into()),
+        "<table style=\"margin-top:3mm\"><tr><th>{}</th><td>{}</td><th>{}</th><td>{}</td><th>{}</th><td>{}</td><th>{}</th><td>{}</td></tr></table>",
+        t("旧房拆除协议", "Demolition agreement"),
+        date_or_dash(d.old_house.agreement_signed_on),
+        t("旧房拆除", "Old house demolished"),
+        date_or_dash(d.old_house.demolished_on),
+        t("宅基地复垦", "Plot reclaimed"),
+        date_or_dash(d.old_house.reclaimed_on),
+        t("入住", "Moved in"),
+        date_or_dash(d.moved_in_on),
     );
     let _ = write!(
         out,
-        "<div class=\"foot\"><span>安居验收 · 乡镇办公室打印</span><span>打印时间 {}</span></div>",
+        "<div class=\"foot\"><span>{}</span><span>{} {}</span></div>",
+        t(
+            "安居验收 · 乡镇办公室打印",
+            "Anju acceptance · printed at the office"
+        ),
+        t("打印时间", "Printed (China time)"),
         local(Utc::now())
     );
     out.push_str("</div></section>");
 }
 
-pub(super) fn page(title: &str, body: &str) -> String {
+pub(super) fn page(title: &str, body: &str, lang: FormLang) -> String {
     format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
+        lang.html(),
         esc(title)
     )
 }
 
-/// One household's form; `image` turns a blob's SHA-256 into the `src` of its picture.
 /// Whether a printed form shows ID and phone numbers in full (recorded by the caller) or
 /// with their middles hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -353,22 +593,29 @@ pub(super) fn printed(
     Ok(detail)
 }
 
+/// One household's form; `image` turns a blob's SHA-256 into the `src` of its picture.
 pub fn household_form_html(
     db: &OfficeDb,
     viewer: &Viewer,
     household_id: &str,
     image: &dyn Fn(&str) -> String,
     personal: PersonalData,
+    lang: FormLang,
 ) -> Result<FormHtml> {
     let detail = printed(db, viewer, household_id, personal)?;
     let mut body = String::new();
     let mut images = Vec::new();
-    form_body(&mut body, &detail, image, &mut images);
-    let title = format!("验收监督表 {} {}", detail.row.number, detail.row.head_name);
+    form_body(&mut body, &detail, image, &mut images, lang);
+    let title = format!(
+        "{} {} {}",
+        lang.t("验收监督表", "Acceptance form"),
+        detail.row.number,
+        detail.row.head_name
+    );
     images.sort();
     images.dedup();
     Ok(FormHtml {
-        html: page(&title, &body),
+        html: page(&title, &body, lang),
         title,
         images,
     })
@@ -381,6 +628,7 @@ pub fn township_forms_html(
     township: &str,
     image: &dyn Fn(&str) -> String,
     personal: PersonalData,
+    lang: FormLang,
 ) -> Result<FormHtml> {
     let township_id = viewer
         .township_filter(db, Some(township))?
@@ -395,131 +643,11 @@ pub fn township_forms_html(
         .prepare("SELECT id FROM households WHERE township_id = ?1 ORDER BY number")?
         .query_map([&township_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let title = format!("{name}验收监督表（{} 户）", ids.len());
-    super::volumes::forms_html(db, viewer, &title, &ids, image, personal)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PdfError {
-    #[error(
-        "找不到 Chromium，无法生成 PDF：请安装 chromium 或设置 ANJU_CHROMIUM / Chromium was not found, so no PDF can be made: install chromium or set ANJU_CHROMIUM"
-    )]
-    NoBrowser,
-    #[error("生成 PDF 的临时文件出错 / the PDF's temporary files failed: {0}")]
-    Io(#[from] std::io::Error),
-    #[error(
-        "Chromium 生成 PDF 失败（{status}）：{stderr} / Chromium could not make the PDF ({status}): {stderr}"
-    )]
-    Browser { status: String, stderr: String },
-    #[error("Chromium 在 {0} 秒内没有生成 PDF / Chromium made no PDF within {0} s")]
-    Timeout(u64),
-}
-
-/// The browser to print with: `ANJU_CHROMIUM`, or the first of the usual names on PATH.
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("ANJU_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| {
-            [
-                "chromium",
-                "chromium-browser",
-                "google-chrome",
-                "google-chrome-stable",
-            ]
-            .map(|name| dir.join(name))
-        })
-        .find(|p| p.is_file())
-}
-
-/// Where a form's images go in the folder a PDF is printed from.
-pub fn pdf_image_src(sha256: &str) -> String {
-    format!("img/{sha256}")
-}
-
-/// Print `html` (whose images are `img/<sha256>`, given in `images`) to PDF.
-pub fn print_pdf(
-    html: &str,
-    images: &[(String, Vec<u8>)],
-    timeout: Duration,
-) -> std::result::Result<Vec<u8>, PdfError> {
-    let browser = chromium().ok_or(PdfError::NoBrowser)?;
-    // Removed when dropped, whatever happens to the print.
-    let dir = tempfile::Builder::new().prefix("anju-pdf-").tempdir()?;
-    let img = dir.path().join("img");
-    std::fs::create_dir_all(&img)?;
-    for (sha, bytes) in images {
-        if anju_core::hash::is_sha256_hex(sha) {
-            std::fs::write(img.join(sha), bytes)?;
-        }
-    }
-    let page = dir.path().join("form.html");
-    std::fs::write(&page, html)?;
-    let pdf = dir.path().join("form.pdf");
-    let profile = dir.path().join("profile");
-    let mut child = Command::new(&browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-extensions",
-            "--no-first-run",
-            "--no-pdf-header-footer",
-            "--allow-file-access-from-files",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(file_url(&page))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => PdfError::NoBrowser,
-            _ => PdfError::Io(e),
-        })?;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if started.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(PdfError::Timeout(timeout.as_secs()));
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    let title = match lang {
+        FormLang::Zh => format!("{name}验收监督表（{} 户）", ids.len()),
+        FormLang::En => format!("{name}: acceptance forms ({} households)", ids.len()),
     };
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        use std::io::Read;
-        let _ = pipe.read_to_string(&mut stderr);
-    }
-    match std::fs::read(&pdf) {
-        Ok(bytes) if status.success() && bytes.starts_with(b"%PDF") => Ok(bytes),
-        _ => Err(PdfError::Browser {
-            status: status.to_string(),
-            stderr: stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | "),
-        }),
-    }
-}
-
-fn file_url(path: &Path) -> String {
-    // Unreserved characters and `/` stay; everything else is escaped.
-    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'/')
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    let text = path.display().to_string();
-    format!(
-        "file://{}",
-        percent_encoding::utf8_percent_encode(&text, ESCAPED)
-    )
+    super::volumes::forms_html(db, viewer, &title, &ids, image, personal, lang)
 }
 
 #[cfg(test)]
@@ -535,10 +663,33 @@ mod tests {
     }
 
     #[test]
-    fn file_urls_encode_what_is_not_plain() {
+    fn both_language_names_keep_the_form_s_language() {
+        let rule = "上限（国家标准：人均住房建设面积不超过25平方米 / national rule: at most 25 m² of built area per person）= 25 m²/人 × 4人 = 100.00 m²";
         assert_eq!(
-            file_url(Path::new("/tmp/a b/表.html")),
-            "file:///tmp/a%20b/%E8%A1%A8.html"
+            one_language(rule, FormLang::Zh),
+            "上限（国家标准：人均住房建设面积不超过25平方米）= 25 m²/人 × 4人 = 100.00 m²"
+        );
+        let en = "cap (国家标准：人均住房建设面积不超过25平方米 / national rule: at most 25 m² of built area per person) = 25 m²/person";
+        assert_eq!(
+            one_language(en, FormLang::En),
+            "cap (national rule: at most 25 m² of built area per person) = 25 m²/person"
+        );
+        assert_eq!(one_language("5 边形 / 5-gon", FormLang::Zh), "5 边形");
+        assert_eq!(one_language("5 边形 / 5-gon", FormLang::En), "5-gon");
+        // A bracket inside the Chinese half, several lines, and a slash that is no pair.
+        assert_eq!(
+            one_language(
+                "第2部分（客厅）无效 / part 2 (living) is not valid\n3 / 4",
+                FormLang::Zh
+            ),
+            "第2部分（客厅）无效\n3 / 4"
+        );
+        assert_eq!(
+            one_language(
+                "第2部分（客厅）无效 / part 2 (living) is not valid",
+                FormLang::En
+            ),
+            "part 2 (living) is not valid"
         );
     }
 }

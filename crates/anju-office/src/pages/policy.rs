@@ -127,10 +127,9 @@ pub fn policy_page(db: &OfficeDb, _viewer: &Viewer) -> Result<PolicyPage> {
 /// Set a new version (or, with `dry_run`, only check it and show it as it would be).
 pub fn set_policy(db: &mut OfficeDb, viewer: &Viewer, update: &PolicyUpdate) -> Result<PolicyView> {
     viewer.require_admin()?;
-    let by = format!(
-        "区县办公室（{}） / district office ({})",
-        viewer.name, viewer.name
-    );
+    // The record names who set it as official records do: 姓名（单位/部门）.
+    let who = crate::names::Names::load(db.connection())?.of(&viewer.name);
+    let by = format!("{} / {}", who.zh, who.en);
     if update.dry_run {
         let preview = decide::next_version(db.connection(), &update.file, &by, Utc::now())?;
         return view(&preview, false);

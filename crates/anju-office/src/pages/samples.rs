@@ -343,6 +343,7 @@ pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
         rule,
         township,
         created_at: parse_time(&at, "sample")?,
+        created_by_display: crate::names::Names::load(conn)?.of(&by),
         created_by: by,
         note,
         eligible_sites: eligible,
@@ -375,6 +376,7 @@ pub fn samples(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<SampleSummary>> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let names = crate::names::Names::load(db.connection())?;
     raw.into_iter()
         .map(|(id, seed, township, at, by, sites, households)| {
             Ok(SampleSummary {
@@ -382,6 +384,7 @@ pub fn samples(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<SampleSummary>> {
                 seed,
                 township,
                 created_at: parse_time(&at, "sample")?,
+                created_by_display: names.of(&by),
                 created_by: by,
                 drawn_sites: sites,
                 drawn_households: households,

@@ -20,6 +20,7 @@ use super::views::{
 };
 use super::{PageError, Result, blob_url};
 use crate::db::OfficeDbError;
+use crate::names::Names;
 
 /// A submission row, as stored.
 pub(crate) struct StoredSubmission {
@@ -43,6 +44,8 @@ pub(crate) struct StoredSubmission {
     pub return_note: Option<String>,
     /// The policy version the office judged it by (in force on its date).
     pub policy_version: Option<u32>,
+    /// The device's position at submit time, or why it had none.
+    pub position: Option<anju_core::location::Fix>,
 }
 
 /// The columns [`read_submission`] reads, from `submissions s` (or `live_submissions s`).
@@ -54,9 +57,10 @@ pub(crate) const SUBMISSION_COLUMNS: &str = "s.id, s.household_id, s.kind, s.for
      WHERE r.submission_id = s.id AND r.decision = 'returned'
      ORDER BY r.reviewed_at DESC LIMIT 1),
     s.clock_offset_ms, s.policy_version, s.recorded_area_json,
-    (SELECT c.policy_version FROM submission_checks c WHERE c.submission_id = s.id)";
+    (SELECT c.policy_version FROM submission_checks c WHERE c.submission_id = s.id),
+    s.position_json";
 /// How many columns [`SUBMISSION_COLUMNS`] names: a query's own columns come after.
-pub(crate) const SUBMISSION_COLUMN_COUNT: usize = 16;
+pub(crate) const SUBMISSION_COLUMN_COUNT: usize = 17;
 
 pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
@@ -113,6 +117,11 @@ impl RawSubmission {
                 .transpose()
                 .map_err(|e| format!("recorded area: {e}"))?,
             policy_version: small(15, "checked policy version")?,
+            position: cells
+                .get(16)
+                .map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(|e| format!("position: {e}"))?,
         })
     }
 }
@@ -148,6 +157,7 @@ impl StoredSubmission {
             },
             policy_version: self.device_policy_version,
             recorded_area: self.recorded_area.clone(),
+            position: self.position,
         })
     }
 
@@ -358,6 +368,7 @@ pub(crate) struct PhotoRow {
     width: u32,
     height: u32,
     taken_at: Option<DateTime<Utc>>,
+    place: crate::decide::PhotoPlace,
 }
 
 /// The photos of a household by SHA-256, read once for all its submissions.
@@ -366,20 +377,33 @@ pub(crate) fn photo_rows(
     household_id: &str,
 ) -> Result<HashMap<String, PhotoRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT sha256, width, height, coalesce(trusted_time, device_time) FROM photos
-         WHERE household_id = ?1",
+        "SELECT p.sha256, p.width, p.height, coalesce(p.trusted_time, p.device_time),
+                p.fix_json, p.source, p.camera_time, h.latitude, h.longitude
+         FROM photos p LEFT JOIN households h ON h.id = p.household_id
+         WHERE p.household_id = ?1",
     )?;
     let rows = stmt.query_map([household_id], |r| {
+        let house = match (r.get::<_, Option<f64>>(7)?, r.get::<_, Option<f64>>(8)?) {
+            (Some(lat), Some(lon)) => Some((lat, lon)),
+            _ => None,
+        };
+        let place = crate::decide::read_place(
+            r.get::<_, Option<String>>(4)?.as_deref(),
+            r.get::<_, Option<String>>(5)?.as_deref(),
+            r.get::<_, Option<String>>(6)?.as_deref(),
+            house,
+        );
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, u32>(1)?,
             r.get::<_, u32>(2)?,
             r.get::<_, Option<String>>(3)?,
+            place,
         ))
     })?;
     let mut out = HashMap::new();
     for row in rows {
-        let (sha, width, height, taken) = row?;
+        let (sha, width, height, taken, place) = row?;
         let taken_at = taken.as_deref().and_then(|t| parse_time(t, "photo").ok());
         out.insert(
             sha,
@@ -387,13 +411,18 @@ pub(crate) fn photo_rows(
                 width,
                 height,
                 taken_at,
+                place,
             },
         );
     }
     Ok(out)
 }
 
-fn last_review(conn: &Connection, submission_id: &str) -> Result<Option<ReviewState>> {
+fn last_review(
+    conn: &Connection,
+    submission_id: &str,
+    names: &Names,
+) -> Result<Option<ReviewState>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.decision, r.note, u.name, r.reviewed_at FROM submission_reviews r
          JOIN users u ON u.id = r.reviewed_by
@@ -405,6 +434,7 @@ fn last_review(conn: &Connection, submission_id: &str) -> Result<Option<ReviewSt
     };
     let decision: String = row.get(0)?;
     let at: String = row.get(3)?;
+    let by: String = row.get(2)?;
     Ok(Some(ReviewState {
         decision: if decision == "approved" {
             ReviewVerdict::Approved
@@ -412,20 +442,21 @@ fn last_review(conn: &Connection, submission_id: &str) -> Result<Option<ReviewSt
             ReviewVerdict::Returned
         },
         note: row.get(1)?,
-        by: row.get(2)?,
+        by_display: names.of(&by),
+        by,
         at: parse_time(&at, "reviewed_at")?,
     }))
 }
 
-/// The whole view of one submission of a household of `size` people.
 /// The whole view of one submission of a household of `size` people, whose photos are
-/// `photo_meta`.
+/// `photo_meta`; people are named as official records name them (`names`).
 pub(crate) fn submission_view(
     conn: &Connection,
     submission: &StoredSubmission,
     size: u32,
     photo_meta: &HashMap<String, PhotoRow>,
     policies: &PolicyHistory,
+    names: &Names,
 ) -> Result<SubmissionView> {
     let schema = submission.schema()?;
     let assessed = submission.assess(size, policies);
@@ -438,6 +469,24 @@ pub(crate) fn submission_view(
     let mut sections = Vec::new();
     let mut photos = Vec::new();
     let mut signatures = Vec::new();
+    let mut location_notes = Vec::new();
+    // The device's position at submit time, against the house like a photo's.
+    let house: Option<(Option<f64>, Option<f64>)> = conn
+        .query_row(
+            "SELECT latitude, longitude FROM households WHERE id = ?1",
+            [&submission.household_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let position = crate::decide::PhotoPlace {
+        fix: submission.position,
+        house: match house {
+            Some((Some(lat), Some(lon))) => anju_core::location::Coordinates::new(lat, lon).ok(),
+            _ => None,
+        },
+        ..Default::default()
+    }
+    .flags();
     for section in &schema.sections {
         let mut items = Vec::new();
         for item in &section.items {
@@ -465,6 +514,17 @@ pub(crate) fn submission_view(
                 Answer::Photos { sha256 } => {
                     for sha in sha256 {
                         let meta = photo_meta.get(sha);
+                        let flags = meta.map(|m| m.place.flags());
+                        let flags = flags.as_ref();
+                        for note in flags
+                            .into_iter()
+                            .flat_map(|f| f.too_far.iter().chain(&f.gallery))
+                        {
+                            location_notes.push(Text {
+                                zh: format!("{}：{}", item.label.zh, note.zh),
+                                en: format!("{}: {}", item.label.en, note.en),
+                            });
+                        }
                         photos.push(PhotoView {
                             sha256: sha.clone(),
                             slot: item.key.clone(),
@@ -473,6 +533,10 @@ pub(crate) fn submission_view(
                             width: meta.map_or(0, |m| m.width),
                             height: meta.map_or(0, |m| m.height),
                             taken_at: meta.and_then(|m| m.taken_at),
+                            fix_text: flags.and_then(|f| f.fix_text.clone()),
+                            distance_m: flags.and_then(|f| f.distance_m),
+                            too_far: flags.and_then(|f| f.too_far.clone()),
+                            gallery: flags.and_then(|f| f.gallery.clone()),
                         });
                     }
                 }
@@ -499,10 +563,11 @@ pub(crate) fn submission_view(
         id: submission.id.clone(),
         kind: submission.submission_kind(),
         inspector: submission.inspector.clone(),
+        inspector_display: names.of(&submission.inspector),
         device_time: submission.device_time,
         trusted_time: submission.trusted_time,
         received_at: submission.received_at,
-        review: last_review(conn, &submission.id)?,
+        review: last_review(conn, &submission.id, names)?,
         sections,
         area: submission
             .measurement()
@@ -511,6 +576,9 @@ pub(crate) fn submission_view(
         photos,
         signatures,
         judgement: judgement(conn, &schema, &submission.id)?,
+        position_text: position.fix_text,
+        position_distance_m: position.distance_m,
+        location_notes,
     })
 }
 

@@ -2,7 +2,7 @@
 //! [`HOUSEHOLDS_PER_VOLUME`] households to a volume, so that printing a township of ten
 //! thousand households holds one volume in memory, not the township.
 
-use super::form::{FormHtml, PersonalData, form_body, page, printed};
+use super::form::{FormHtml, FormLang, PersonalData, form_body, page, printed};
 use super::{Result, Viewer};
 use crate::db::OfficeDb;
 
@@ -70,17 +70,18 @@ pub fn forms_html(
     ids: &[String],
     image: &dyn Fn(&str) -> String,
     personal: PersonalData,
+    lang: FormLang,
 ) -> Result<FormHtml> {
     let mut body = String::new();
     let mut images = Vec::new();
     for id in ids {
         let detail = printed(db, viewer, id, personal)?;
-        form_body(&mut body, &detail, image, &mut images);
+        form_body(&mut body, &detail, image, &mut images, lang);
     }
     images.sort();
     images.dedup();
     Ok(FormHtml {
-        html: page(title, &body),
+        html: page(title, &body, lang),
         title: title.to_string(),
         images,
     })

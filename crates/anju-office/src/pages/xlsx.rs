@@ -129,7 +129,7 @@ pub fn households_xlsx(
             ("面积超标", 9.0),
             ("验收时间", 20.0),
             ("未整改问题", 11.0),
-            ("检查员", 16.0),
+            ("检查员", 24.0),
         ],
     )?;
     let mut r: u32 = 3;
@@ -163,7 +163,8 @@ pub fn households_xlsx(
             .unwrap_or_default();
         sheet.write_string(r, 11, &accepted)?;
         sheet.write_number(r, 12, f64::from(h.open_findings))?;
-        sheet.write_string(r, 13, h.inspectors.join("、"))?;
+        let inspectors: Vec<&str> = h.inspectors_display.iter().map(|t| t.zh.as_str()).collect();
+        sheet.write_string(r, 13, inspectors.join("、"))?;
         r += 1;
         Ok(())
     })?;
@@ -219,7 +220,7 @@ pub fn findings_xlsx(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> 
                 format!(
                     "{} {}：{}",
                     (last.at + chrono::Duration::hours(8)).format("%Y-%m-%d"),
-                    last.by,
+                    last.by_display.zh,
                     last.note.as_deref().unwrap_or(last.to.label_zh())
                 ),
             )?;
@@ -240,7 +241,8 @@ pub fn audit_xlsx(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<u8>> {
         "安居验收审计日志",
         &[
             ("时间（北京时间）", 20.0),
-            ("操作人", 12.0),
+            ("操作人", 24.0),
+            ("账号", 12.0),
             ("地址", 16.0),
             ("操作", 16.0),
             ("对象", 40.0),
@@ -262,11 +264,12 @@ pub fn audit_xlsx(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<u8>> {
                 })
                 .unwrap_or_else(|_| e.at.clone());
             sheet.write_string(r, 0, &at)?;
-            sheet.write_string(r, 1, &e.actor)?;
-            sheet.write_string(r, 2, e.client.as_deref().unwrap_or(""))?;
-            sheet.write_string(r, 3, &e.action_label)?;
-            sheet.write_string(r, 4, e.target.as_deref().unwrap_or(""))?;
-            sheet.write_string(r, 5, &e.detail)?;
+            sheet.write_string(r, 1, &e.actor_display.zh)?;
+            sheet.write_string(r, 2, &e.actor)?;
+            sheet.write_string(r, 3, e.client.as_deref().unwrap_or(""))?;
+            sheet.write_string(r, 4, &e.action_label)?;
+            sheet.write_string(r, 5, e.target.as_deref().unwrap_or(""))?;
+            sheet.write_string(r, 6, &e.detail)?;
             r += 1;
         }
     }

@@ -21,4 +21,8 @@ over_cap: boolean,
 /**
  * When the acceptance that counts was made.
  */
-accepted_at: string | null, open_findings: number, inspectors: Array<string>, };
+accepted_at: string | null, open_findings: number, inspectors: Array<string>, 
+/**
+ * The inspectors as official records name them, in the same order.
+ */
+inspectors_display: Array<Text>, };

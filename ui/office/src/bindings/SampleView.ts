@@ -2,5 +2,6 @@
 import type { SampleRule } from "./SampleRule";
 import type { SampleScattered } from "./SampleScattered";
 import type { SampleSite } from "./SampleSite";
+import type { Text } from "./Text";
 
-export type SampleView = { id: string, seed: string, rule: SampleRule, township: string | null, created_at: string, created_by: string, note: string | null, eligible_sites: number, drawn_sites: number, sites: Array<SampleSite>, scattered: Array<SampleScattered>, };
+export type SampleView = { id: string, seed: string, rule: SampleRule, township: string | null, created_at: string, created_by: string, created_by_display: Text, note: string | null, eligible_sites: number, drawn_sites: number, sites: Array<SampleSite>, scattered: Array<SampleScattered>, };

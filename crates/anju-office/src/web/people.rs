@@ -1,0 +1,34 @@
+//! The users page: the district admin sets how official records name each user.
+
+use super::*;
+use crate::pages::{UserProfileUpdate, UserRow};
+
+pub(super) async fn users_list(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Vec<UserRow>>, AppError> {
+    read(&state, user, |db, v| pages::users_page(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn user_profile(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    OfficeUser(user, _): OfficeUser,
+    Path(name): Path<String>,
+    ApiJson(update): ApiJson<UserProfileUpdate>,
+) -> Result<Json<UserRow>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let row = pages::update_user_profile(db, v, &name, &update)?;
+        let entry = AuditEntry::by(&actor, AuditAction::UserProfile)
+            .target(name.clone())
+            .client(client.to_string())
+            .detail(row.display.zh.clone());
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(row)
+    })
+    .await
+    .map(Json)
+}
