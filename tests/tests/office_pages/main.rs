@@ -2,10 +2,13 @@
 //! app's command layer: what each role sees and may do, rectification, review, conflicts,
 //! sampling, milestones, exports read back, and the printed form ([`rights`]); what devices
 //! learn from the office ([`devices`]); and the office's own decisions on 面积超标 and a new
-//! policy ([`decisions`]).
+//! policy ([`decisions`]); batch approval, the roster template and the unassigned counts
+//! ([`batch`]).
 
+mod batch;
 mod decisions;
 mod devices;
+mod names;
 mod printing;
 mod privacy;
 mod rights;

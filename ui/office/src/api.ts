@@ -3,6 +3,7 @@
 import type { ApiError } from './bindings/ApiError'
 import type { AssignmentOverview } from './bindings/AssignmentOverview'
 import type { AuditPage } from './bindings/AuditPage'
+import type { BatchApproval } from './bindings/BatchApproval'
 import type { BulkAssignment } from './bindings/BulkAssignment'
 import type { ConflictDecision } from './bindings/ConflictDecision'
 import type { Dashboard } from './bindings/Dashboard'
@@ -27,7 +28,10 @@ import type { SampleSummary } from './bindings/SampleSummary'
 import type { SampleView } from './bindings/SampleView'
 import type { PrintJobView } from './bindings/PrintJobView'
 import type { TlsIdentity } from './bindings/TlsIdentity'
+import type { UserProfileUpdate } from './bindings/UserProfileUpdate'
+import type { UserRow } from './bindings/UserRow'
 import { findingParams, householdParams, type FindingFilters, type HouseholdFilters } from './query'
+import { language } from './i18n'
 
 export const API = '/api/office'
 
@@ -181,6 +185,9 @@ export const updateMilestones = (id: string, update: MilestoneUpdate) =>
 export const reviewQueue = () => request<ReviewQueue>('/review')
 export const decideSubmission = (submissionId: string, decision: ReviewDecision) =>
   request<void>(`/review/${encodeURIComponent(submissionId)}`, { json: decision })
+/** Approve at once the records that raise nothing (at most 200); the answer says which were not, and why. */
+export const approveBatch = (submissionIds: string[]) =>
+  request<BatchApproval>('/reviews/approve-batch', { json: { submission_ids: submissionIds } })
 export const decideConflict = (id: number, decision: ConflictDecision) =>
   request<void>(`/conflicts/${id}`, { json: decision })
 
@@ -234,6 +241,11 @@ export const setPolicy = (update: PolicyUpdate) => request<PolicyView>('/policy'
 
 // Security: the certificate people compare with their phones (any user), the audit log (the district admin only)
 export const tlsIdentity = () => request<TlsIdentity>('/tls')
+/** The users with how records name them (the district admin). */
+export const users = () => request<UserRow[]>('/users')
+/** Set a user's 姓名, 单位/部门 or 职务: a field left out stays, an empty one is cleared. */
+export const updateUserProfile = (login: string, update: UserProfileUpdate) =>
+  request<UserRow>(`/users/${encodeURIComponent(login)}`, { json: update })
 /** A page of the log, newest first: all actions or one (`action`), older than `before` (a page's `next_before`). */
 export const auditLog = (action: string | null, before: number | null = null) => {
   const query = new URLSearchParams()
@@ -248,11 +260,16 @@ export const exportUrl = {
   households: (filters: HouseholdFilters) => url('/exports/households.xlsx', householdParams(filters)),
   findings: (filters: FindingFilters) => url('/exports/findings.xlsx', findingParams(filters)),
   audit: () => url('/exports/audit.xlsx'),
+  /** The roster template: the importer's columns and one example row. */
+  rosterTemplate: () => url('/roster/template.xlsx'),
 }
-export const formUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}`)
-export const formPdfUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}.pdf`)
-export const townshipPdfUrl = (townshipId: string) => url(`/forms/township/${encodeURIComponent(townshipId)}.pdf`)
+/** Printed forms come in the pages' language: `?lang=en` for English, Chinese without it. */
+const formLanguage = () => (language() === 'en' ? new URLSearchParams({ lang: 'en' }) : undefined)
+export const formUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}`, formLanguage())
+export const formPdfUrl = (householdId: string) => url(`/forms/${encodeURIComponent(householdId)}.pdf`, formLanguage())
+export const townshipPdfUrl = (townshipId: string) => url(`/forms/township/${encodeURIComponent(townshipId)}.pdf`, formLanguage())
 
 // A township's forms in volumes, printed by the office as a job: it goes on when the page closes.
-export const startPrintJob = (township: string) => request<PrintJobView>('/print-jobs', { json: { township, full: false } })
+export const startPrintJob = (township: string) =>
+  request<PrintJobView>('/print-jobs', { json: { township, full: false, lang: language() === 'en' ? 'en' : 'zh' } })
 export const printJobs = () => request<PrintJobView[]>('/print-jobs')

@@ -4,9 +4,12 @@ import 'element-plus/dist/index.css'
 import './styles.css'
 import App from './App.vue'
 import { setUnauthorizedHandler } from './api'
+import { weeksStartOnMonday } from './dates'
 import { i18n } from './i18n'
 import { router } from './router'
 import { forget } from './session'
+
+weeksStartOnMonday()
 
 setUnauthorizedHandler(() => {
   forget()

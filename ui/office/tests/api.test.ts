@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as api from '../src/api'
 import { emptyHouseholdFilters } from '../src/query'
+import { setLanguage } from '../src/i18n'
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body)
@@ -164,5 +165,16 @@ describe('request', () => {
     expect(api.exportUrl.findings({ township: '', state: 'open', overdue: true })).toBe('/api/office/exports/findings.xlsx?state=open&overdue=true')
     expect(api.formPdfUrl('h1')).toBe('/api/office/forms/h1.pdf')
     expect(api.townshipPdfUrl('t7')).toBe('/api/office/forms/township/t7.pdf')
+  })
+  it('asks for the printed form in the language of the pages', () => {
+    setLanguage('en')
+    try {
+      expect(api.formUrl('h1')).toBe('/api/office/forms/h1?lang=en')
+      expect(api.formPdfUrl('h1')).toBe('/api/office/forms/h1.pdf?lang=en')
+      expect(api.townshipPdfUrl('t7')).toBe('/api/office/forms/township/t7.pdf?lang=en')
+    } finally {
+      setLanguage('zh-CN')
+    }
+    expect(api.formUrl('h1')).toBe('/api/office/forms/h1')
   })
 })

@@ -24,7 +24,7 @@ const detail = (over: Partial<HouseholdDetail> = {}, status: HouseholdDetail['ro
     id: 'h1', number: '010001', head_name: '王某甲', size: 3, township: '椿树镇', village: '椿树村', site: null,
     mode: 'scattered', kind: 'self_built', kind_label: { zh: '自建', en: 'Self-built' }, status,
     verdict: null, accepted: status === 'accepted' || status === 'moved_in', over_cap: false,
-    accepted_at: null, open_findings: 0, inspectors: [],
+    accepted_at: null, open_findings: 0, inspectors: [], inspectors_display: [],
   },
   id_number: '341502194501019007', phone: null, members: [], moved_in_on: null,
   old_house: { agreement_signed_on: '2026-10-12', demolished_on: null, reclaimed_on: null },
@@ -93,9 +93,10 @@ describe('HouseholdView milestones', () => {
 
 describe('HouseholdView standing', () => {
   const submission = (over: Partial<HouseholdDetail['submissions'][number]> = {}): HouseholdDetail['submissions'][number] => ({
-    id: 's1', kind: 'acceptance', inspector: 'li', device_time: '2026-12-01T10:00:00Z', trusted_time: '2026-12-01T10:00:00Z',
-    received_at: '2026-12-01T10:30:00Z', review: { decision: 'approved', note: null, by: 'admin', at: '2026-12-02T09:00:00Z' },
-    sections: [], area: null, photos: [], signatures: [], judgement: null, ...over,
+    id: 's1', kind: 'acceptance', inspector: 'li', inspector_display: { zh: '李晓峰（区发改委）', en: '李晓峰 (区发改委)' },
+    device_time: '2026-12-01T10:00:00Z', trusted_time: '2026-12-01T10:00:00Z', received_at: '2026-12-01T10:30:00Z',
+    review: { decision: 'approved', note: null, by: 'admin', by_display: { zh: '王建国（区易地扶贫搬迁办公室）', en: '王建国 (区易地扶贫搬迁办公室)' }, at: '2026-12-02T09:00:00Z' },
+    sections: [], area: null, photos: [], signatures: [], judgement: null, location_notes: [], position_text: null, position_distance_m: null, ...over,
   })
 
   it('shows 不合格, its verdict and 面积超标 as tags, and the judgement of the inspection', async () => {

@@ -93,3 +93,37 @@ describe('ImportView and new places', () => {
     wrapper.unmount()
   })
 })
+
+describe('ImportView: the template and an empty file', () => {
+  it('offers the roster template to download', async () => {
+    const wrapper = mount(ImportView, { global: { plugins: [i18n, ElementPlus] }, attachTo: document.body })
+    const template = wrapper.find('[data-testid="import-template"]')
+    expect(template.exists()).toBe(true)
+    expect(template.text()).toContain('下载模板')
+    wrapper.unmount()
+  })
+
+  it('says an empty file is empty, without a retry button', async () => {
+    vi.mocked(api.previewImport).mockRejectedValueOnce(new api.OfficeError(422, 'roster_empty',
+      '文件“roster.csv”中没有任何户的数据 / the file \'roster.csv\' holds no household rows'))
+    const wrapper = mount(ImportView, { global: { plugins: [i18n, ElementPlus] }, attachTo: document.body })
+    await chooseRoster(wrapper)
+    expect(wrapper.find('[data-testid="import-empty"]').text()).toContain('文件是空的')
+    expect(wrapper.find('[data-testid="load-error"]').exists()).toBe(false)
+    expect(wrapper.text()).not.toContain('重试')
+    wrapper.unmount()
+  })
+
+  it('shows a refused file with its reason, and offers a retry only when the office could not be reached', async () => {
+    vi.mocked(api.previewImport).mockRejectedValueOnce(new api.OfficeError(422, 'import_refused',
+      '文件“roster.csv”不是花名册表格 / the file \'roster.csv\' is not a roster table'))
+    const wrapper = mount(ImportView, { global: { plugins: [i18n, ElementPlus] }, attachTo: document.body })
+    await chooseRoster(wrapper)
+    expect(wrapper.find('[data-testid="import-refused"]').text()).toContain('不是花名册表格')
+    expect(wrapper.find('[data-testid="load-error"]').exists()).toBe(false)
+    vi.mocked(api.previewImport).mockRejectedValueOnce(new api.OfficeError(0, 'network', '无法连接办公室服务器 / Cannot reach the office server'))
+    await chooseRoster(wrapper)
+    expect(wrapper.find('[data-testid="load-error"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+})

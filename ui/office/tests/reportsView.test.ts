@@ -36,7 +36,7 @@ beforeEach(() => {
   if (typeof ResizeObserver === 'undefined') {
     vi.stubGlobal('ResizeObserver', class { observe() {} unobserve() {} disconnect() {} })
   }
-  state.session = { name: 'zhang', role: 'township', township: '东河口镇', server_time: '2026-12-05T02:00:00Z' }
+  state.session = { name: 'zhang', display: { zh: '张明华（东河口镇人民政府）', en: '张明华 (东河口镇人民政府)' }, role: 'township', township: '东河口镇', server_time: '2026-12-05T02:00:00Z' }
   state.places = { townships: [{ id: 't1', name: '东河口镇' }], sites: [] } as unknown as typeof state.places
   jobs = []
 })
@@ -55,7 +55,7 @@ describe('ReportsView print jobs', () => {
     expect(wrapper.find('[data-testid="print-jobs"]').exists()).toBe(false)
     await wrapper.find('[data-testid="report-township-volumes"]').trigger('click')
     await flushPromises()
-    expect(posted).toEqual([{ township: 't1', full: false }])
+    expect(posted).toEqual([{ township: 't1', full: false, lang: 'zh' }])
     const table = wrapper.find('[data-testid="print-jobs"]')
     expect(table.exists()).toBe(true)
     expect(table.text()).toContain('排队中')

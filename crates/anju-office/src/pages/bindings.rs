@@ -54,6 +54,9 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         MilestoneUpdate,
         ReviewQueue,
         ReviewDecision,
+        BatchApprove,
+        BatchApproval,
+        BatchRefusal,
         ConflictDecision,
         FindingRow,
         FindingFilter,
@@ -71,6 +74,8 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         FindingList,
         PolicyPage,
         PolicyUpdate,
+        super::users::UserRow,
+        super::users::UserProfileUpdate,
     );
     Ok(())
 }

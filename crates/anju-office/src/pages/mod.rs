@@ -5,14 +5,18 @@
 
 mod actions;
 mod audit;
+mod batch;
 pub mod bindings;
 mod cells;
 mod findings;
 mod form;
+mod pdf;
 mod policy;
 mod query;
 mod samples;
 pub(crate) mod submission;
+mod template;
+mod users;
 pub mod views;
 mod volumes;
 mod xlsx;
@@ -30,18 +34,19 @@ pub use actions::{
     transition_finding, update_milestones,
 };
 pub use audit::audit_page;
+pub use batch::{MAX_BATCH, approve_batch};
 pub(crate) use cells::{Cells, cell, stored_time};
 pub use findings::findings;
-pub use form::{
-    FormHtml, PdfError, PersonalData, household_form_html, pdf_image_src, print_pdf,
-    township_forms_html,
-};
+pub use form::{FormHtml, FormLang, PersonalData, household_form_html, township_forms_html};
+pub use pdf::{PdfError, pdf_image_src, print_pdf};
 pub use policy::{policy_page, set_policy};
 pub(crate) use query::township_table;
 pub use query::{
     assignments, dashboard, household, households, old_houses, personal_data, places, review_queue,
 };
 pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
+pub use template::{roster_template_example, roster_template_xlsx};
+pub use users::{UserProfileUpdate, UserRow, update_user_profile, users_page};
 pub use volumes::{HOUSEHOLDS_PER_VOLUME, Volume, forms_html, township_volumes};
 pub use xlsx::{audit_xlsx, findings_xlsx, households_xlsx, townships_xlsx};
 
@@ -124,6 +129,9 @@ impl PageError {
             Self::Sample(_) => "sample_refused",
             Self::Assign(_) => "assign_refused",
             Self::Import(e) if e.over_limit().is_some() => "roster_over_limit",
+            Self::Import(crate::import::ImportError::File(
+                crate::roster_file::RosterFileError::EmptyFile { .. },
+            )) => "roster_empty",
             Self::Import(_) => "import_refused",
             Self::StaleFinding(_) => "stale_finding",
             Self::AlreadyReviewed { .. } => "already_reviewed",

@@ -19,6 +19,7 @@ use super::views::*;
 use super::{PageError, Result, Viewer, scoped, today};
 use crate::db::OfficeDb;
 use crate::decide;
+use crate::names::Names;
 use crate::report::TOTAL_LABEL;
 
 fn date(text: Option<String>) -> Option<NaiveDate> {
@@ -248,13 +249,17 @@ pub fn places(db: &OfficeDb, viewer: &Viewer) -> Result<Places> {
         .prepare_cached(
             "SELECT name, department FROM users WHERE role = 'inspector' ORDER BY name",
         )?
-        .query_map([], |r| {
-            Ok(InspectorRef {
-                name: r.get(0)?,
-                department: r.get(1)?,
-            })
-        })?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let names = Names::load(conn)?;
+    let inspectors = inspectors
+        .into_iter()
+        .map(|(name, department)| InspectorRef {
+            display: names.of(&name),
+            name,
+            department,
+        })
+        .collect();
     Ok(Places {
         townships,
         sites,
@@ -283,12 +288,15 @@ fn read_raw_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Cells> {
 }
 
 /// A household row, or why it cannot be shown.
-fn household_row(cells: Cells) -> std::result::Result<HouseholdRow, DamagedRow> {
-    checked_household_row(&cells).map_err(|reason| DamagedRow {
+/// Its inspectors are named as official records name them (`names`).
+fn household_row(cells: Cells, names: &Names) -> std::result::Result<HouseholdRow, DamagedRow> {
+    let mut row = checked_household_row(&cells).map_err(|reason| DamagedRow {
         kind: "household".into(),
         id: cells.id(),
         reason,
-    })
+    })?;
+    row.inspectors_display = names.all(&row.inspectors);
+    Ok(row)
 }
 
 fn checked_household_row(cells: &Cells) -> std::result::Result<HouseholdRow, String> {
@@ -315,6 +323,7 @@ fn checked_household_row(cells: &Cells) -> std::result::Result<HouseholdRow, Str
             .get(15)
             .map(|s| s.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
+        inspectors_display: Vec::new(),
     })
 }
 
@@ -426,10 +435,11 @@ pub fn households(
     let raw = stmt
         .query_map(params_from_iter(page_args.iter()), read_raw_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let names = Names::load(conn)?;
     let mut rows = Vec::with_capacity(raw.len());
     let mut damaged = Vec::new();
     for raw in raw {
-        match household_row(raw) {
+        match household_row(raw, &names) {
             Ok(row) => rows.push(row),
             Err(bad) => damaged.push(bad),
         }
@@ -456,6 +466,7 @@ pub fn for_each_household(
     } else {
         &[]
     };
+    let names = Names::load(db.connection())?;
     let mut stmt = db.connection().prepare_cached(&scoped(
         &format!("SELECT {ROW_COLUMNS} {ROW_JOINS} {ROW_FILTER} ORDER BY t.sort_order, h.number"),
         narrow,
@@ -463,7 +474,7 @@ pub fn for_each_household(
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut handed: u32 = 0;
     while let Some(row) = rows.next()? {
-        if let Ok(household) = household_row(read_raw_row(row)?) {
+        if let Ok(household) = household_row(read_raw_row(row)?, &names) {
             each(household)?;
             handed = handed.saturating_add(1);
         }
@@ -485,7 +496,7 @@ fn row_by_id(db: &OfficeDb, id: &str) -> Result<HouseholdRow> {
             what_en: "household",
             id: id.to_string(),
         })?;
-    household_row(raw).map_err(|bad| {
+    household_row(raw, &Names::load(db.connection())?).map_err(|bad| {
         PageError::Db(crate::db::OfficeDbError::Corrupt(format!(
             "household {}: {}",
             bad.id, bad.reason
@@ -548,9 +559,10 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
     damaged.extend(bad_submissions);
     let photos = photo_rows(conn, id)?;
     let policies = decide::policy_history(conn)?;
+    let names = Names::load(conn)?;
     let mut submissions = Vec::with_capacity(stored.len());
     for s in &stored {
-        match submission_view(conn, s, row.size, &photos, &policies) {
+        match submission_view(conn, s, row.size, &photos, &policies, &names) {
             Ok(view) => submissions.push(view),
             Err(e) => damaged.push(DamagedRow {
                 kind: "submission".into(),
@@ -615,6 +627,7 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
             Ok((read_submission(r)?, Cells::read(r, n..n + 6)))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let names = Names::load(conn)?;
     let mut submissions = Vec::new();
     let mut damaged = Vec::new();
     for (raw, household) in raw {
@@ -632,7 +645,9 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
                 .flatten();
             // What the office made of it when it arrived (no form is assessed again).
             let judgement = super::submission::judgement(conn, &schema, &s.id)?;
+            let findings = household.get(3).and_then(|n| n.parse().ok()).unwrap_or(0);
             Ok(ReviewItem {
+                raises_nothing: super::batch::raises_nothing(findings, verdict, judgement.as_ref()),
                 over_cap: judgement.as_ref().is_some_and(|j| j.over_cap),
                 judgement,
                 verdict,
@@ -642,9 +657,10 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
                 head_name: household.get(1).unwrap_or_default(),
                 township: household.get(2).unwrap_or_default(),
                 kind,
+                inspector_display: names.of(&s.inspector),
                 inspector: s.inspector,
                 received_at: s.received_at,
-                findings: household.get(3).and_then(|n| n.parse().ok()).unwrap_or(0),
+                findings,
             })
         });
         match item {
@@ -700,23 +716,26 @@ fn assignments_now(db: &OfficeDb, township: Option<String>) -> Result<Assignment
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     // The household count of a group comes from its rows without an inspector filter.
-    let totals: BTreeMap<(String, Option<String>), u32> = conn
+    type Group = (String, Option<String>);
+    let totals: BTreeMap<Group, (u32, u32)> = conn
         .prepare_cached(&scoped(
-            "SELECT t.name, s.name, count(*) FROM households h
+            "SELECT t.name, s.name, count(*), coalesce(sum(NOT EXISTS
+                 (SELECT 1 FROM assignments a WHERE a.household_id = h.id)), 0) FROM households h
              JOIN townships t ON t.id = h.township_id LEFT JOIN sites s ON s.id = h.site_id
              WHERE ?1 IS NULL OR h.township_id = ?1 GROUP BY t.id, s.id",
             if township.is_some() { &[1] } else { &[] },
         ))?
         .query_map([township.as_deref()], |r| {
-            Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
+            Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?)))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let names = Names::load(conn)?;
     let mut sites: Vec<AssignmentSite> = Vec::new();
     for (township, site, _, inspector, assigned) in raw {
-        let households = totals
+        let (households, unassigned) = totals
             .get(&(township.clone(), site.clone()))
             .copied()
-            .unwrap_or(0);
+            .unwrap_or((0, 0));
         let same = sites
             .last()
             .is_some_and(|s| s.township == township && s.site == site);
@@ -725,11 +744,13 @@ fn assignments_now(db: &OfficeDb, township: Option<String>) -> Result<Assignment
                 township,
                 site,
                 households,
+                unassigned,
                 assigned: Vec::new(),
             });
         }
         if let (Some(inspector), Some(last)) = (inspector, sites.last_mut()) {
             last.assigned.push(InspectorCount {
+                inspector_display: names.of(&inspector),
                 inspector,
                 households: assigned,
             });

@@ -13,6 +13,8 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct OfficeSession {
     pub name: String,
+    /// The user as official records name them: 姓名（单位/部门）.
+    pub display: Text,
     pub role: Role,
     pub township: Option<String>,
     pub server_time: DateTime<Utc>,
@@ -106,6 +108,8 @@ pub struct SiteRef {
 pub struct InspectorRef {
     pub name: String,
     pub department: Option<String>,
+    /// 姓名（单位/部门）, shown instead of the login.
+    pub display: Text,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -140,6 +144,8 @@ pub struct HouseholdRow {
     pub accepted_at: Option<DateTime<Utc>>,
     pub open_findings: u32,
     pub inspectors: Vec<String>,
+    /// The inspectors as official records name them, in the same order.
+    pub inspectors_display: Vec<Text>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -215,6 +221,15 @@ pub struct PhotoView {
     pub width: u32,
     pub height: u32,
     pub taken_at: Option<DateTime<Utc>>,
+    /// Where it was taken: `31.7650°N 116.5100°E ±12 m` or `无定位（超时）`; `None` for
+    /// photos from before positions were kept.
+    pub fix_text: Option<String>,
+    /// Whole metres from the house, when the roster gave its coordinates.
+    pub distance_m: Option<u64>,
+    /// 照片位置距房屋 N 米: farther than the policy distance.
+    pub too_far: Option<Text>,
+    /// 相册照片 with its camera's time: picked from the gallery, not taken in the app.
+    pub gallery: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -251,6 +266,8 @@ pub struct ReviewState {
     pub decision: ReviewVerdict,
     pub note: Option<String>,
     pub by: String,
+    /// The reviewer as official records name them: 姓名（单位/部门）.
+    pub by_display: Text,
     pub at: DateTime<Utc>,
 }
 
@@ -259,6 +276,8 @@ pub struct SubmissionView {
     pub id: String,
     pub kind: SubmissionKind,
     pub inspector: String,
+    /// The inspector as official records name them: 姓名（单位/部门）.
+    pub inspector_display: Text,
     pub device_time: DateTime<Utc>,
     pub trusted_time: Option<DateTime<Utc>>,
     pub received_at: DateTime<Utc>,
@@ -269,6 +288,13 @@ pub struct SubmissionView {
     pub signatures: Vec<SignatureView>,
     /// What the office made of it.
     pub judgement: Option<JudgementView>,
+    /// Where the evidence was made, for the reviewer: photos taken far from the house
+    /// (照片位置距房屋 N 米) and photos from the gallery, one line each.
+    pub location_notes: Vec<Text>,
+    /// Where the device was when the form was submitted (`31.7650°N 116.5100°E ±12 m` or
+    /// `无定位（超时）`), and how far from the house; `None` for records from before.
+    pub position_text: Option<String>,
+    pub position_distance_m: Option<u64>,
 }
 
 /// The office's judgement of a submission, for the reviewer.
@@ -294,6 +320,8 @@ pub struct JudgementView {
 pub struct FindingEvent {
     pub at: DateTime<Utc>,
     pub by: String,
+    /// 姓名（单位/部门）, or the office itself.
+    pub by_display: Text,
     pub from: Option<FindingState>,
     pub to: FindingState,
     pub note: Option<String>,
@@ -403,12 +431,16 @@ pub struct ReviewItem {
     pub township: String,
     pub kind: SubmissionKind,
     pub inspector: String,
+    pub inspector_display: Text,
     pub received_at: DateTime<Utc>,
     pub findings: u32,
     pub over_cap: bool,
     /// For an acceptance: the verdict it gives today.
     pub verdict: Option<AcceptanceVerdict>,
     pub judgement: Option<JudgementView>,
+    /// Nothing here for a person to weigh: no findings, nothing in the judgement, not
+    /// 不合格. Only such records may be approved in a batch.
+    pub raises_nothing: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -426,6 +458,7 @@ pub struct ConflictView {
     pub household_id: Option<String>,
     pub household_number: Option<String>,
     pub user: String,
+    pub user_display: Text,
     pub device_id: String,
     pub received_at: DateTime<Utc>,
     /// Pretty JSON of the stored record and of the incoming one, for side by side.
@@ -445,6 +478,27 @@ pub struct ReviewQueue {
 pub struct ReviewDecision {
     pub decision: ReviewVerdict,
     pub note: Option<String>,
+}
+
+/// Approve these submissions at once (at most `MAX_BATCH`); each must raise nothing.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct BatchApprove {
+    pub submission_ids: Vec<String>,
+}
+
+/// What a batch approval did, record by record.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BatchApproval {
+    pub approved: Vec<String>,
+    pub refused: Vec<BatchRefusal>,
+}
+
+/// A submission of a batch that was not approved, and why ("中文 / English").
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BatchRefusal {
+    pub submission_id: String,
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -475,6 +529,7 @@ pub struct EvidenceStored {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct InspectorCount {
     pub inspector: String,
+    pub inspector_display: Text,
     pub households: u32,
 }
 
@@ -484,6 +539,8 @@ pub struct AssignmentSite {
     /// `None`: the township's scattered households.
     pub site: Option<String>,
     pub households: u32,
+    /// Households of the group that no inspector has.
+    pub unassigned: u32,
     pub assigned: Vec<InspectorCount>,
 }
 
@@ -563,6 +620,7 @@ pub struct SampleView {
     pub township: Option<String>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+    pub created_by_display: Text,
     pub note: Option<String>,
     pub eligible_sites: u32,
     pub drawn_sites: u32,
@@ -577,6 +635,7 @@ pub struct SampleSummary {
     pub township: Option<String>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+    pub created_by_display: Text,
     pub drawn_sites: u32,
     pub drawn_households: u32,
 }
@@ -736,4 +795,8 @@ pub struct PrintJobRequest {
     pub township: String,
     #[serde(default)]
     pub full: bool,
+    /// The forms' language: the office pages' own (Chinese when absent).
+    #[serde(default)]
+    #[ts(optional)]
+    pub lang: Option<super::FormLang>,
 }

@@ -104,6 +104,20 @@ pub(super) async fn import_commit(
     import(state, user, headers, raw, body, true).await
 }
 
+/// The roster template: the importer's columns and one example row. Any signed-in user.
+pub(super) async fn roster_template(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Response, AppError> {
+    let bytes = read(&state, user, |_, _| pages::roster_template_xlsx()).await?;
+    Ok(attachment(
+        bytes,
+        XLSX,
+        "roster-template.xlsx",
+        "花名册导入模板.xlsx",
+    ))
+}
+
 pub(super) async fn blob(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -216,11 +230,13 @@ pub(super) enum Forms {
 }
 
 /// A form page as HTML (pictures from the API), or with `.pdf` at the end of the id, printed.
-/// `?full=true`: ID and phone numbers in full (recorded in the audit log).
+/// `?full=true`: ID and phone numbers in full (recorded in the audit log); `?lang=en`: the
+/// English form (the office pages' language), Chinese otherwise.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub(super) struct FormQuery {
     full: bool,
+    lang: pages::FormLang,
 }
 
 pub(super) async fn forms(
@@ -251,6 +267,7 @@ pub(super) async fn forms(
             .detail(format!("printed form ({what})"));
         state.store.audit(entry).await?;
     }
+    let lang = q.lang;
     let form = read(state, user, move |db, v| {
         let src: &dyn Fn(&str) -> String = if pdf {
             &pages::pdf_image_src
@@ -258,8 +275,8 @@ pub(super) async fn forms(
             &pages::blob_url
         };
         match which {
-            Forms::Household => pages::household_form_html(db, v, &id, src, personal),
-            Forms::Township => pages::township_forms_html(db, v, &id, src, personal),
+            Forms::Household => pages::household_form_html(db, v, &id, src, personal, lang),
+            Forms::Township => pages::township_forms_html(db, v, &id, src, personal, lang),
         }
     })
     .await?;
@@ -308,7 +325,8 @@ pub(super) async fn start_print_job(
     } else {
         pages::PersonalData::Masked
     };
-    crate::print_jobs::start(&state, user, request.township, personal)
+    let lang = request.lang.unwrap_or_default();
+    crate::print_jobs::start(&state, user, request.township, personal, lang)
         .await
         .map(Json)
 }

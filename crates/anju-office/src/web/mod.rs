@@ -25,9 +25,11 @@ use crate::signin::SignIn;
 use crate::users::{AuthUser, LoginOutcome, TokenKind, TokenState};
 
 mod files;
+mod people;
 mod screens;
 
 use files::*;
+use people::*;
 use screens::*;
 
 /// The cookie that carries an office page's sign-in token.
@@ -62,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/households/{id}/reveal", post(reveal))
         .route("/api/office/review", get(review))
         .route("/api/office/review/{id}", post(review_decision))
+        .route("/api/office/reviews/approve-batch", post(approve_batch))
         .route("/api/office/conflicts/{id}", post(conflict_decision))
         .route("/api/office/findings", get(findings))
         .route(
@@ -75,12 +78,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/samples/{id}/assign", post(assign_sample))
         .route("/api/office/import/preview", post(import_preview))
         .route("/api/office/import", post(import_commit))
+        .route("/api/office/roster/template.xlsx", get(roster_template))
         .route("/api/office/old-houses", get(old_houses))
         .route("/api/office/policy", get(policy).post(set_policy))
         .route("/api/office/blobs/{sha256}", get(blob))
         .route("/api/office/exports/{name}", get(export))
         .route("/api/office/audit", get(audit_log))
         .route("/api/office/tls", get(tls_identity))
+        .route("/api/office/users", get(users_list))
+        .route("/api/office/users/{name}", post(user_profile))
         .route(
             "/api/office/print-jobs",
             get(print_jobs).post(start_print_job),
@@ -198,13 +204,21 @@ async fn run<T: Send + 'static>(
         .map_err(page_error)
 }
 
-fn session_view(user: &AuthUser) -> OfficeSession {
-    OfficeSession {
+/// The session as the pages show it, with the user's name as official records give it.
+async fn session_view(state: &AppState, user: &AuthUser) -> Result<OfficeSession, AppError> {
+    let login = user.name.clone();
+    let display = state
+        .pages
+        .read(move |db| Ok::<_, PageError>(crate::names::Names::load(db.connection())?.of(&login)))
+        .await
+        .map_err(page_error)?;
+    Ok(OfficeSession {
+        display,
         name: user.name.clone(),
         role: user.role,
         township: user.township.clone(),
         server_time: Utc::now(),
-    }
+    })
 }
 
 /// The session cookie; `Secure` when the office serves HTTPS.
@@ -241,7 +255,7 @@ async fn login(
                 state.store.revoke_token(token).await?;
                 return Err(page_error(PageError::InspectorRole));
             }
-            let mut response = Json(session_view(&user)).into_response();
+            let mut response = Json(session_view(&state, &user).await?).into_response();
             response.headers_mut().insert(
                 header::SET_COOKIE,
                 session_cookie(&token, SESSION_SECONDS, state.tls_fingerprint.is_some()),
@@ -274,10 +288,9 @@ async fn session(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<OfficeSession>, AppError> {
-    let view = session_view(&user);
     // An inspector's token is refused here like everywhere in the pages.
-    read(&state, user, |_, _| Ok(())).await?;
-    Ok(Json(view))
+    read(&state, user.clone(), |_, _| Ok(())).await?;
+    Ok(Json(session_view(&state, &user).await?))
 }
 
 /// A query string parsed with a clear error.

@@ -107,6 +107,27 @@ pub(super) async fn review_decision(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Approve many submissions that raise nothing; each approved one goes in the audit log.
+pub(super) async fn approve_batch(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(request): ApiJson<BatchApprove>,
+) -> Result<Json<BatchApproval>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let approval = pages::approve_batch(db, v, &request)?;
+        for id in &approval.approved {
+            let entry = AuditEntry::by(&actor, AuditAction::Review)
+                .target(id.clone())
+                .detail(format!("{}（批量）", ReviewVerdict::Approved.code()));
+            crate::audit::record(db.connection(), &entry, Utc::now())?;
+        }
+        Ok(approval)
+    })
+    .await
+    .map(Json)
+}
+
 pub(super) async fn conflict_decision(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,

@@ -5,4 +5,8 @@ export type AssignmentSite = { township: string,
 /**
  * `None`: the township's scattered households.
  */
-site: string | null, households: number, assigned: Array<InspectorCount>, };
+site: string | null, households: number, 
+/**
+ * Households of the group that no inspector has.
+ */
+unassigned: number, assigned: Array<InspectorCount>, };

@@ -2,9 +2,15 @@
 import type { AcceptanceVerdict } from "./AcceptanceVerdict";
 import type { JudgementView } from "./JudgementView";
 import type { SubmissionKind } from "./SubmissionKind";
+import type { Text } from "./Text";
 
-export type ReviewItem = { submission_id: string, household_id: string, household_number: string, head_name: string, township: string, kind: SubmissionKind, inspector: string, received_at: string, findings: number, over_cap: boolean, 
+export type ReviewItem = { submission_id: string, household_id: string, household_number: string, head_name: string, township: string, kind: SubmissionKind, inspector: string, inspector_display: Text, received_at: string, findings: number, over_cap: boolean, 
 /**
  * For an acceptance: the verdict it gives today.
  */
-verdict: AcceptanceVerdict | null, judgement: JudgementView | null, };
+verdict: AcceptanceVerdict | null, judgement: JudgementView | null, 
+/**
+ * Nothing here for a person to weigh: no findings, nothing in the judgement, not
+ * 不合格. Only such records may be approved in a batch.
+ */
+raises_nothing: boolean, };

@@ -28,7 +28,7 @@ const en: typeof zh = {
   dashboard: {
     title: 'Overview', asOf: 'As of {date}', households: 'Households', people: 'People', accepted: 'Accepted',
     acceptedShare: '{pct} of all', openFindings: 'Open findings', overdue: '{n} overdue', pendingReview: 'Awaiting review',
-    conflicts: 'Conflicts', movedIn: 'Moved in', agreement: 'Demolition agreement', demolished: 'Demolished',
+    conflicts: 'Conflicts', movedIn: 'Moved in', agreement: 'Demolition agreement signed', demolished: 'Demolished',
     reclaimed: 'Reclaimed', overdueFindings: 'Overdue', total: 'Total', chartTimeline: 'Cumulative progress',
     chartTownships: 'Progress by township', noTimeline: 'No progress recorded yet', awaitingReview: 'Awaiting review',
     pendingSubmissionsBefore: '', pendingSubmissionsAfter: ' inspections to review', failed: 'Failed',
@@ -96,8 +96,8 @@ const en: typeof zh = {
     pickSite: 'Choose a site', pickList: 'Enter household numbers', listCount: '{n} households', unassignedCount: 'Unassigned',
   },
   samples: {
-    title: 'Spot checks', draw: 'Draw', township: 'Township', allTownships: 'All townships', seed: 'Seed',
-    seedPlaceholder: 'Empty: a random one', seedInvalid: 'The seed is a whole number from 0 to 18446744073709551615',
+    title: 'Spot checks', draw: 'Draw', township: 'Township', allTownships: 'All townships', seed: 'Draw number',
+    seedPlaceholder: 'Empty: one is made for you', seedInvalid: 'The draw number is digits only; leave it empty to get one',
     rule: 'Rule', siteShare: 'Share of concentrated sites (%)', minSite: 'Sites with at least (households)',
     householdShare: 'Share of households per site (%)',
     ruleHint: 'At least {site}% of the concentrated sites with {min}+ households, and at least {hh}% of the households in each',
@@ -106,8 +106,8 @@ const en: typeof zh = {
     assign: 'Assign', assigned: '{n} households assigned', noSample: 'No sample yet: set the rule and press "Draw"',
     noEligible: 'No site is eligible', recorded: 'Recorded (m²)', remeasured: 'Re-measured (m²)',
     differencePct: 'Difference', tolerance: 'Tolerance', notMeasured: 'Not re-measured', within: 'Within tolerance',
-    outside: 'Outside tolerance', copy: 'Copy seed', copied: 'Copied',
-    seedNote: 'The same seed and rule draw the same sample again, so anyone can check it.',
+    outside: 'Outside tolerance', copy: 'Copy number', copied: 'Copied',
+    seedNote: 'The same number draws the same households, so a draw can be checked.',
     siteLine: '{township} · {n} households · {drawn} drawn', defaults: 'Defaults', drawn: 'Drawn',
     scatteredShare: 'Share of scattered households (%)',
     scatteredHint: "at least {pct}% of each township's scattered households, self-built and bought apart",
@@ -167,6 +167,39 @@ const en: typeof zh = {
     compare: 'Phones remember this certificate at their first sign-in; if they differ, do not sign in.',
     audit: 'Audit log', action: 'Action', allActions: 'All', at: 'Time', actor: 'By', client: 'Address', target: 'Target',
     detail: 'Detail', loadMore: 'Load more', export: 'Export XLSX', shown: '{n} shown', end: 'No older entries',
+  },
+  // Real names on records (issue 13, H4): the users card of the security page.
+  people: {
+    title: 'Users: names on official records', login: 'Login', role: 'Role', shownAs: 'Shown on records as',
+    fullName: 'Full name', organisation: 'Organisation / department', jobTitle: 'Title', edit: 'Edit',
+    editTitle: 'How records name {login}', saved: 'Saved: {name}', noName: 'No name on record yet',
+    hint: 'Pages, exports and printed forms name people by their full name and organisation, never by their login. Accounts are added with “anju-office user add”.',
+    fullNameRequired: 'Enter the full name',
+  },
+  // Screens (issue 13): the phone menu, the review drawer and batch approval, the roster
+  // template, the draw number, unassigned households.
+  screens: {
+    menu: 'Menu',
+    cards: { more: 'Details', index: 'No.' },
+    review: {
+      drawerTitle: 'Review: {number} {head}', loadingRecord: 'Loading the record…', recordGone: 'This record is gone: reload',
+      approveHere: 'Approve', returnHere: 'Return', batchApprove: 'Approve selected ({n})', batchHint: 'Only records that raise nothing can be selected',
+      batchConfirm: 'Approve the {n} selected records? None of them raises anything.', batchDone: '{n} approved',
+      batchRefused: '{n} not approved: {list}', raisesSomething: 'Raises something: review it on its own', overCapHeader: 'Over the cap',
+      openRecord: 'View the record',
+    },
+    import: {
+      template: 'Download the template', templateHint: 'The template has every column and one example row: fill it in and import it',
+      empty: 'The file is empty: it holds no household rows. Check that it is the right file, or fill in the template.',
+    },
+    samples: {
+      seedHelp: 'The same number draws the same households, so a draw can be checked', seedTooBig: 'The draw number is too long: use up to 19 digits, or leave it empty',
+    },
+    assignments: { unassignedByTownship: 'Unassigned households by township', unassignedLine: '{township}: {n} unassigned', allAssigned: '{township}: all assigned' },
+  },
+  // Issue 13 (H3): where each photo was taken, and photos from the gallery.
+  photoPlace: {
+    notes: 'Where and how the photos were made', fix: 'Position', submittedAt: 'Position when submitted: {text}', distance: '{n} m from the house', noFix: 'no position recorded',
   },
 }
 

@@ -26,7 +26,7 @@ export default {
   dashboard: {
     title: '总览', asOf: '数据截至 {date}', households: '总户数', people: '总人数', accepted: '已验收',
     acceptedShare: '占 {pct}', openFindings: '未整改问题', overdue: '其中逾期 {n} 项', pendingReview: '待审核',
-    conflicts: '数据冲突', movedIn: '已入住', agreement: '旧房拆除协议', demolished: '已拆除', reclaimed: '已复垦',
+    conflicts: '数据冲突', movedIn: '已入住', agreement: '已签拆旧协议', demolished: '已拆除', reclaimed: '已复垦',
     overdueFindings: '逾期', total: '合计', chartTimeline: '累计进度', chartTownships: '各乡镇进度',
     noTimeline: '还没有进度记录', awaitingReview: '待审核', pendingSubmissionsBefore: '待审核检查记录 ',
     pendingSubmissionsAfter: ' 条', failed: '不合格', failedHint: '已审核，仍有否决问题', overCap: '面积超标',
@@ -89,16 +89,16 @@ export default {
     pickSite: '请选择安置点', pickList: '请填写户编号', listCount: '共 {n} 户', unassignedCount: '未分配',
   },
   samples: {
-    title: '抽查', draw: '抽取', township: '乡镇', allTownships: '全部乡镇', seed: '随机种子',
-    seedPlaceholder: '留空则随机生成', seedInvalid: '种子须为 0 至 18446744073709551615 之间的整数',
+    title: '抽查', draw: '抽取', township: '乡镇', allTownships: '全部乡镇', seed: '抽样编号',
+    seedPlaceholder: '不填则自动生成', seedInvalid: '抽样编号只能填数字；不填则自动生成',
     rule: '抽样规则', siteShare: '集中安置点抽取比例（%）', minSite: '安置点最少户数', householdShare: '每个安置点住户抽取比例（%）',
     ruleHint: '抽取至少 {site}% 的 {min} 户以上集中安置点，每个抽中的安置点至少抽取 {hh}% 的住户',
     note: '备注', history: '历史抽样', createdAt: '抽取时间', createdBy: '抽取人', drawnSites: '抽中安置点',
     drawnHouseholds: '抽中住户', eligible: '符合条件的安置点', result: '抽样结果', assignTo: '分配复测给检查员',
     assign: '分配复测', assigned: '已分配 {n} 户', noSample: '尚未抽样：填写条件后点击“抽取”', noEligible: '没有符合条件的安置点',
     recorded: '登记面积（m²）', remeasured: '复测面积（m²）', differencePct: '差异率', tolerance: '误差判定',
-    notMeasured: '未复测', within: '在允许误差内', outside: '超出允许误差', copy: '复制种子', copied: '已复制',
-    seedNote: '用同一种子和规则再次抽取，结果相同，便于复核。', siteLine: '{township} · 共 {n} 户 · 抽中 {drawn} 户',
+    notMeasured: '未复测', within: '在允许误差内', outside: '超出允许误差', copy: '复制编号', copied: '已复制',
+    seedNote: '同一编号抽出同一批户，便于复核。', siteLine: '{township} · 共 {n} 户 · 抽中 {drawn} 户',
     defaults: '恢复默认', drawn: '已抽取', scatteredShare: '分散安置户抽取比例（%）',
     scatteredHint: '每个乡镇的分散安置户（自建、购房分别）至少抽取 {pct}%', noScatteredHint: '不抽取分散安置户', ruleJoin: '；',
     sites: '集中安置点', scattered: '分散安置户', scatteredLine: '共 {n} 户 · 抽中 {drawn} 户',
@@ -151,5 +151,38 @@ export default {
     compare: '首次登录时手机会记住此证书；若两者不一致，请勿登录。',
     audit: '审计日志', action: '操作', allActions: '全部', at: '时间', actor: '操作人', client: '地址', target: '对象',
     detail: '说明', loadMore: '加载更多', export: '导出 XLSX', shown: '已显示 {n} 条', end: '没有更早的记录',
+  },
+  // Real names on records (issue 13, H4): the users card of the security page.
+  people: {
+    title: '用户与记录署名', login: '账号', role: '角色', shownAs: '记录署名',
+    fullName: '姓名', organisation: '单位/部门', jobTitle: '职务', edit: '编辑',
+    editTitle: '{login} 的署名', saved: '已保存：{name}', noName: '尚未填写姓名',
+    hint: '页面、导出表格和打印的表单一律以“姓名（单位/部门）”署名，不显示登录账号。账号用“anju-office user add”添加。',
+    fullNameRequired: '请填写姓名',
+  },
+  // Screens (issue 13): the phone menu, the review drawer and batch approval, the roster
+  // template, the draw number, unassigned households.
+  screens: {
+    menu: '菜单',
+    cards: { more: '详情', index: '序号' },
+    review: {
+      drawerTitle: '审核：{number} {head}', loadingRecord: '正在加载记录…', recordGone: '找不到这条记录，请刷新',
+      approveHere: '通过', returnHere: '退回', batchApprove: '批量通过（{n}）', batchHint: '只能勾选没有问题、没有提示的记录',
+      batchConfirm: '确定通过所选的 {n} 条记录？它们都没有问题和提示。', batchDone: '已通过 {n} 条',
+      batchRefused: '{n} 条未通过：{list}', raisesSomething: '有问题或提示，须逐条审核', overCapHeader: '面积超标',
+      openRecord: '查看记录',
+    },
+    import: {
+      template: '下载模板', templateHint: '模板含全部列名和一行示例，填好后导入即可',
+      empty: '文件是空的：没有任何户的数据。请检查是否选错了文件，或下载模板按示例填写。',
+    },
+    samples: {
+      seedHelp: '同一编号抽出同一批户，便于复核', seedTooBig: '抽样编号太长：请用不超过19位的数字，或不填自动生成',
+    },
+    assignments: { unassignedByTownship: '各乡镇未分配户数', unassignedLine: '{township}：{n} 户未分配', allAssigned: '{township}：全部已分配' },
+  },
+  // Issue 13 (H3): where each photo was taken, and photos from the gallery.
+  photoPlace: {
+    notes: '照片位置与来源', fix: '定位', submittedAt: '提交时位置：{text}', distance: '距房屋 {n} 米', noFix: '未记录定位',
   },
 }
