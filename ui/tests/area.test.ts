@@ -6,6 +6,7 @@ describe('area drafts', () => {
     const d = newPartDraft('一层主体')
     d.length = '12'
     d.width = '８．０'
+    d.height = '2.90'
     d.voids.push({ length: '1', width: '0.5' })
     const { part, errors } = partFromDraft(d)
     expect(errors).toEqual({})
@@ -15,6 +16,14 @@ describe('area drafts', () => {
       voids: [{ kind: 'rectangle', length_mm: 1000, width_mm: 500 }],
       rule: { kind: 'storey', height_mm: 2900 },
     })
+  })
+
+  it('never fills in a measured value: the storey height starts empty and is missing until typed', () => {
+    const d = newPartDraft('一层主体')
+    expect(d.height).toBe('')
+    d.length = '12'
+    d.width = '8'
+    expect(partFromDraft(d)).toEqual({ part: null, errors: { height: 'empty' } })
   })
 
   it('names every field that does not parse', () => {
@@ -39,8 +48,8 @@ describe('area drafts', () => {
   })
 
   it('gives a measurement only when every part is good', () => {
-    const good = newPartDraft('一层主体'); good.length = '10'; good.width = '8'
-    const bad = newPartDraft('二层主体', 2); bad.length = '10'
+    const good = newPartDraft('一层主体'); good.length = '10'; good.width = '8'; good.height = '3.00'
+    const bad = newPartDraft('二层主体', 2); bad.length = '10'; bad.height = '3.00'
     expect(measurementFromDrafts([good]).measurement?.parts).toHaveLength(1)
     const mixed = measurementFromDrafts([good, bad])
     expect(mixed.measurement).toBeNull()

@@ -1,6 +1,7 @@
 // The area editor keeps what the inspector typed (metres, as strings) and turns it into the
 // HouseMeasurement the Rust area engine takes (integer millimetres) only when every field parses.
 import type { AreaRule } from '../bindings/AreaRule'
+import type { FormAnswers } from '../bindings/FormAnswers'
 import type { HouseMeasurement } from '../bindings/HouseMeasurement'
 import type { MeasuredPart } from '../bindings/MeasuredPart'
 import type { Shape } from '../bindings/Shape'
@@ -13,7 +14,11 @@ export const RULE_KINDS: RuleKind[] = [
   'canopy_with_columns', 'canopy_cantilever', 'external_stair', 'open_terrace',
 ]
 
-/** Default storey height: a usual rural storey, counted in full (≥ 2.20 m). */
+/**
+ * A usual rural storey height (counted in full, ≥ 2.20 m), shown as the hint of the empty
+ * field only: a measured value is never filled in for the inspector, or an unmeasured
+ * storey would pass as measured.
+ */
 export const DEFAULT_STOREY_HEIGHT = '2.90'
 
 export interface PointDraft { x: string, y: string }
@@ -47,7 +52,7 @@ export function newPartDraft(label: string, storey = 1): PartDraft {
     points: [{ x: '0', y: '0' }, { x: '', y: '0' }, { x: '', y: '' }, { x: '0', y: '' }],
     voids: [],
     rule: 'storey',
-    height: DEFAULT_STOREY_HEIGHT,
+    height: '',
     clearHeight: '',
     canopyWidth: '',
   }
@@ -130,4 +135,10 @@ export function draftFromPart(part: MeasuredPart): PartDraft {
   if (part.rule.kind === 'sloped_roof') draft.clearHeight = formatMetres(part.rule.clear_height_mm)
   if (part.rule.kind === 'canopy_cantilever') draft.canopyWidth = formatMetres(part.rule.width_mm)
   return draft
+}
+
+/** The measured house of a form's answers, if it has one (for the summary's area verdict). */
+export function measurementOf(answers: FormAnswers): HouseMeasurement | null {
+  for (const answer of Object.values(answers)) if (answer?.type === 'area') return answer.measurement
+  return null
 }

@@ -46,3 +46,27 @@ export function daysOverdue(deadline: string, today: Date): number {
   const days = Math.round((start.getTime() - due.getTime()) / 86_400_000)
   return days > 0 ? days : 0
 }
+
+/**
+ * The date picker's value (['2026', '12', '20']) moved by `step` years, months or days
+ * (`column` 0, 1, 2), inside min..max: what one notch of a mouse wheel over that column
+ * does, since Vant's picker columns only follow touches. A shorter month keeps its last day.
+ */
+export function shiftDateParts(parts: readonly string[], column: number, step: number, min: Date, max: Date): string[] {
+  const [y, m, d] = parts.map(Number)
+  if (![y, m, d].every(Number.isFinite)) return [...parts]
+  let next: Date
+  if (column === 2) {
+    next = new Date(y, m - 1, d + step)
+  } else {
+    const months = column === 0 ? step * 12 : step
+    const first = new Date(y, m - 1 + months, 1)
+    const last = new Date(first.getFullYear(), first.getMonth() + 1, 0).getDate()
+    next = new Date(first.getFullYear(), first.getMonth(), Math.min(d, last))
+  }
+  const lo = new Date(min.getFullYear(), min.getMonth(), min.getDate())
+  const hi = new Date(max.getFullYear(), max.getMonth(), max.getDate())
+  if (next < lo) next = lo
+  if (next > hi) next = hi
+  return isoDate(next).split('-')
+}

@@ -21,6 +21,7 @@ import { appendFinding, findingFromProblem } from '../form/findings'
 import { issuesByItem } from '../form/issues'
 import { SaveQueue, type SaveStatus } from '../form/saveQueue'
 import { useHouseholdsStore } from './households'
+import { fixForSubmit } from '../geo'
 
 export const useDraftStore = defineStore('draft', () => {
   const view = shallowRef<DraftView | null>(null)
@@ -130,10 +131,10 @@ export const useDraftStore = defineStore('draft', () => {
     touch(slot)
   }
 
-  function addPhoto(slot: string, bytes: Uint8Array) {
+  function addPhoto(slot: string, bytes: Uint8Array, origin: api.PhotoOrigin = {}) {
     const id = draftId.value
     return activeQueue().perform(async (revision) => {
-      const added = await api.addPhoto(id, slot, bytes, revision)
+      const added = await api.addPhoto(id, slot, bytes, revision, origin)
       if (!photos.value.some((p) => p.sha256 === added.photo.sha256 && p.slot === slot)) photos.value.push(added.photo)
       syncPhotoAnswer(slot)
       return added.state
@@ -185,7 +186,8 @@ export const useDraftStore = defineStore('draft', () => {
     q.retry()
     await q.idle()
     if (q.currentStatus === 'error' && q.lastError) throw q.lastError
-    const outcome = await api.submitDraft(draftId.value)
+    // Where the device is when the form is submitted, as evidence (or why it does not know).
+    const outcome = await api.submitDraft(draftId.value, await fixForSubmit())
     useHouseholdsStore().stale = true
     return outcome
   }

@@ -17,10 +17,12 @@ use crate::model::{Department, SignatureMeta};
 use crate::policy::{PolicyContext, PolicyTable};
 
 mod builtin;
+mod evidence;
 #[cfg(test)]
 mod tests;
 
 pub use builtin::{acceptance_form_v1, form_by_id, spot_check_form_v1};
+pub use evidence::{EvidencePlacement, evidence_placement};
 
 pub const ACCEPTANCE_FORM_ID: &str = "anju.acceptance";
 pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
