@@ -12,6 +12,7 @@ use anju_app::{
 };
 use anju_core::area::HouseMeasurement;
 use anju_core::form::Answer;
+use anju_core::location::{Fix, PhotoSource};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_media::Signature;
 use anju_store::HouseholdQuery;
@@ -71,6 +72,34 @@ fn uuid_header(request: &Request<'_>, name: &str) -> Answered<Uuid> {
 
 fn revision_header(request: &Request<'_>) -> Option<i64> {
     header(request, "anju-expected-revision").and_then(|v| v.parse().ok())
+}
+
+/// `anju-fix`: the webview's fix as the JSON of `anju_core::location::Fix`, URI-encoded;
+/// absent when the front end did not ask for a position.
+fn fix_header(request: &Request<'_>) -> Answered<Option<Fix>> {
+    let raw = decoded_header(request, "anju-fix");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(&raw).map(Some).map_err(|error| {
+        bad_request(
+            &format!("anju-fix 无效：{error}"),
+            &format!("anju-fix is invalid: {error}"),
+        )
+    })
+}
+
+/// `anju-source`: `camera` (the default) or `gallery`.
+fn source_header(request: &Request<'_>) -> Answered<PhotoSource> {
+    match header(request, "anju-source") {
+        None | Some("") => Ok(PhotoSource::Camera),
+        Some(code) => PhotoSource::from_code(code).ok_or_else(|| {
+            bad_request(
+                &format!("anju-source 无效：{code}"),
+                &format!("anju-source is invalid: {code}"),
+            )
+        }),
+    }
 }
 
 fn decoded_header(request: &Request<'_>, name: &str) -> String {
@@ -181,6 +210,8 @@ async fn add_photo(app: App<'_>, request: Request<'_>) -> Answered<PhotoAdded> {
     let draft_id = uuid_header(&request, "anju-draft-id")?;
     let slot = decoded_header(&request, "anju-slot");
     let expected_revision = revision_header(&request);
+    let fix = fix_header(&request)?;
+    let source = source_header(&request)?;
     let bytes = raw_body(&request)?.to_vec();
     blocking(&app, move |a| {
         a.add_photo(IncomingPhoto {
@@ -188,6 +219,8 @@ async fn add_photo(app: App<'_>, request: Request<'_>) -> Answered<PhotoAdded> {
             slot: &slot,
             expected_revision,
             bytes: &bytes,
+            fix,
+            source,
         })
     })
     .await
@@ -244,8 +277,12 @@ async fn sign_thumbprint(app: App<'_>, request: Request<'_>) -> Answered<Signed>
 }
 
 #[tauri::command]
-async fn submit_draft(app: App<'_>, draft_id: Uuid) -> Answered<SubmitOutcome> {
-    blocking(&app, move |a| a.submit_draft(draft_id)).await
+async fn submit_draft(
+    app: App<'_>,
+    draft_id: Uuid,
+    position: Option<Fix>,
+) -> Answered<SubmitOutcome> {
+    blocking(&app, move |a| a.submit_draft_at(draft_id, position)).await
 }
 
 #[tauri::command]
@@ -286,6 +323,12 @@ async fn sync_now(app: App<'_>, handle: AppHandle) -> Answered<anju_sync::SyncRe
     Ok(run_sync(app, handle, SyncTrigger::Manual).await?)
 }
 
+/// Stops the sync that runs (manual or background); whether one was running.
+#[tauri::command]
+async fn cancel_sync(app: App<'_>) -> Answered<bool> {
+    Ok(app.cancel_sync())
+}
+
 /// Tries a sync whenever the schedule says so: soon after new work, then with a growing
 /// pause while the office is out of reach.
 fn start_background_sync(app: Arc<FieldApp>, handle: AppHandle) {
@@ -317,8 +360,38 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     tracing::info!(data = %dir.display(), "field app data");
     start_background_sync(Arc::clone(&field), handle);
     app.manage(field);
+    allow_geolocation(app);
     Ok(())
 }
+
+/// Photos and submissions record where they were made (navigator.geolocation). WebKitGTK
+/// refuses a page's request for the position unless the app grants it; on Android wry asks
+/// for the location permission itself, and iOS asks the user with the Info.plist's reason.
+#[cfg(target_os = "linux")]
+fn allow_geolocation(app: &tauri::App) {
+    use webkit2gtk::glib::prelude::ObjectExt;
+    use webkit2gtk::{GeolocationPermissionRequest, PermissionRequestExt, WebViewExt};
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let outcome = window.with_webview(|webview| {
+        webview.inner().connect_permission_request(|_, request| {
+            if request.is::<GeolocationPermissionRequest>() {
+                request.allow();
+                true
+            } else {
+                // Anything else (camera, microphone, notifications) keeps WebKit's default.
+                false
+            }
+        });
+    });
+    if let Err(error) = outcome {
+        tracing::warn!(%error, "cannot answer geolocation requests: photos will say 无定位");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn allow_geolocation(_app: &tauri::App) {}
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
@@ -351,6 +424,7 @@ pub fn run() {
             list_findings,
             sync_status,
             sync_now,
+            cancel_sync,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -4,6 +4,7 @@
 
 use anju_app::{AppError, AppOptions, FieldApp, IncomingPhoto, SyncTrigger};
 use anju_core::form::{Answer, YesNo};
+use anju_core::location::{Fix, NoFixReason, PhotoSource, Position};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_store::HouseholdQuery;
 use anju_tests::field::{
@@ -104,6 +105,8 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
         slot: "photo_front",
         expected_revision: Some(revision),
         bytes: b"\xFF\xD8\xFF\xE0 not really a photo",
+        fix: None,
+        source: PhotoSource::Camera,
     });
     assert_eq!(corrupt.err().map(|e| e.code()), Some("bad_photo"));
     let mut photos = Vec::new();
@@ -111,27 +114,54 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
     for (slot, count) in PHOTO_SLOTS {
         for _ in 0..count {
             seed += 1;
+            // Where the webview was: a fix for odd photos, a time-out for even ones.
+            let fix = if seed % 2 == 1 {
+                Fix::Position(Position {
+                    latitude: 31.7650,
+                    longitude: 116.5100,
+                    accuracy_m: 12.0,
+                    fixed_at: Utc::now(),
+                })
+            } else {
+                Fix::NoFix {
+                    reason: NoFixReason::Timeout,
+                }
+            };
             let added = app.add_photo(IncomingPhoto {
                 draft_id: draft,
                 slot,
                 expected_revision: Some(revision),
                 bytes: &camera_jpeg(640, 480, seed)?,
+                fix: Some(fix),
+                source: PhotoSource::Camera,
             })?;
             revision = added.state.revision;
+            assert_eq!(added.photo.fix, Some(fix));
+            let place = &added.photo.watermark_lines[3];
+            if seed % 2 == 1 {
+                assert!(place.starts_with("31.7650°N 116.5100°E ±12 m"), "{place}");
+            } else {
+                assert!(place.starts_with("无定位（超时）"), "{place}");
+            }
             assert!(std::path::Path::new(&added.photo.thumbnail_path).is_file());
             assert_ne!(added.photo.thumbnail_path, added.photo.path);
             assert!(added.photo.watermark_lines[0].contains(ZHENG));
             photos.push(added.photo);
         }
     }
+    // From the gallery: marked so, with no camera time in this file's (absent) EXIF.
     let full = app.add_photo(IncomingPhoto {
         draft_id: draft,
         slot: "photo_front",
         expected_revision: Some(revision),
         bytes: &camera_jpeg(640, 480, 99)?,
+        fix: None,
+        source: PhotoSource::Gallery,
     });
     assert!(full.is_ok(), "a second front photo fits (max 3)");
     let extra = full?.photo;
+    assert_eq!(extra.source, PhotoSource::Gallery);
+    assert_eq!(extra.watermark_lines[4], "相册照片　拍摄时间不明");
     revision = app
         .remove_photo(draft, "photo_front", &extra.sha256, None)?
         .revision;
@@ -241,6 +271,27 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
         );
     }
     assert!(!holdings.blobs.contains_key(&extra.sha256));
+    // The reviewer sees where each photo was taken, as the device recorded it.
+    let office_db = anju_office::db::OfficeDb::open(office_dir.path())?;
+    let admin = anju_office::pages::Viewer {
+        user_id: "admin".into(),
+        name: "admin".into(),
+        role: anju_core::wire::Role::Admin,
+        township: None,
+    };
+    let seen = anju_office::pages::household(&office_db, &admin, &zheng.id.to_string())?;
+    let fixes: Vec<Option<String>> = seen.submissions[0]
+        .photos
+        .iter()
+        .map(|p| p.fix_text.clone())
+        .collect();
+    assert_eq!(fixes.len(), photos.len());
+    assert!(
+        fixes
+            .iter()
+            .any(|f| f.as_deref() == Some("31.7650°N 116.5100°E ±12 m"))
+    );
+    assert!(fixes.iter().any(|f| f.as_deref() == Some("无定位（超时）")));
     let detail = app.household_detail(zheng.id)?;
     assert_eq!(detail.inspections.len(), 1);
     assert!(detail.inspections[0].synced);
@@ -453,5 +504,188 @@ async fn a_new_policy_reaches_the_device_and_decides_its_verdict() -> TestResult
     assert_eq!(office_word.status, "awaiting_review");
     assert_eq!(office_word.verdict.as_deref(), Some("fail"));
     office.stop().await?;
+    Ok(())
+}
+
+/// Issue 13: a replacement phone shows the truth. The inspector accepts eight households
+/// on one device and syncs; on a new device, signed in as the same inspector, those eight
+/// are done (not 待验收), the four findings made on the first device are open in 问题 for
+/// her to work on, and starting an acceptance of an accepted household is a re-acceptance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replacement_phone_shows_the_inspectors_work_from_the_office() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let first_phone = tempfile::tempdir()?;
+    let seeded = anju_tests::seed::field_results(&office.url(), first_phone.path(), 8, 0).await?;
+    assert_eq!((seeded.accepted.len(), seeded.findings), (8, 4));
+
+    let new_phone = tempfile::tempdir()?;
+    let app = app_in(new_phone.path())?;
+    app.sign_in(
+        &office.url(),
+        INSPECTOR,
+        anju_tests::fixtures::DEMO_PASSWORD,
+    )
+    .await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let all = app.list_households(&HouseholdQuery::default())?;
+    assert_eq!(all.counts.total, 14);
+    assert_eq!(
+        (all.counts.synced, all.counts.to_inspect),
+        (8, 6),
+        "{:?}",
+        all.counts
+    );
+    for household in &all.items {
+        let accepted_here = seeded.accepted.contains(&household.number);
+        let detail = app.household_detail(household.id)?;
+        assert_eq!(detail.accepted, accepted_here, "{}", household.number);
+        if accepted_here {
+            assert_eq!(
+                household.status,
+                anju_core::model::HouseholdStatus::Synced,
+                "{}",
+                household.number
+            );
+            assert_eq!(
+                household.office_status.as_deref(),
+                Some("awaiting_review"),
+                "{}",
+                household.number
+            );
+            assert!(
+                detail
+                    .inspections
+                    .iter()
+                    .any(|i| !i.on_this_device && i.inspector == INSPECTOR)
+            );
+        } else {
+            assert_eq!(
+                household.status,
+                anju_core::model::HouseholdStatus::ToInspect
+            );
+        }
+    }
+
+    // 问题: the four findings made on the first phone, open, plus the office's 面积超标.
+    let findings = app.list_findings()?;
+    let open = |f: &&anju_app::FindingView| {
+        matches!(
+            f.finding.state,
+            anju_core::model::FindingState::Open | anju_core::model::FindingState::Reopened
+        )
+    };
+    let by_inspector: Vec<_> = findings
+        .iter()
+        .filter(open)
+        .filter(|f| !f.raised_by_office)
+        .collect();
+    assert_eq!(by_inspector.len(), 4, "{findings:?}");
+    assert!(
+        by_inspector
+            .iter()
+            .all(|f| !f.on_this_device && f.synced && !f.finding.description.is_empty())
+    );
+    assert_eq!(
+        findings
+            .iter()
+            .filter(open)
+            .filter(|f| f.raised_by_office)
+            .count(),
+        1
+    );
+    let with_findings = app.list_households(&HouseholdQuery {
+        with_open_findings: true,
+        ..HouseholdQuery::default()
+    })?;
+    assert_eq!(with_findings.counts.with_open_findings, 5);
+    office.stop().await?;
+    Ok(())
+}
+
+/// Issue 13: a sync that cannot reach the office says which try failed and when the next
+/// is, and the inspector can cancel it instead of watching "校对时间 0%"; a sync with
+/// nothing new received or sent nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_sync_tells_its_tries_and_can_be_cancelled() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device_dir = tempfile::tempdir()?;
+    let patient = anju_sync::SyncConfig {
+        max_attempts: 8,
+        initial_backoff: std::time::Duration::from_secs(30),
+        max_backoff: std::time::Duration::from_secs(30),
+        ..test_config()
+    };
+    let app = std::sync::Arc::new(FieldApp::open(
+        device_dir.path(),
+        AppOptions {
+            sync: patient.clone(),
+            background_sync: patient,
+            ..AppOptions::field_defaults()
+        },
+    )?);
+    app.sign_in(
+        &office.url(),
+        INSPECTOR,
+        anju_tests::fixtures::DEMO_PASSWORD,
+    )
+    .await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    // Nothing new: nothing received, nothing sent.
+    let again = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert_eq!(
+        (
+            again.households_pulled,
+            again.accepted,
+            again.blobs_uploaded
+        ),
+        (0, 0, 0)
+    );
+    office.stop().await?;
+
+    let (told, heard) = std::sync::mpsc::channel();
+    let running = {
+        let app = std::sync::Arc::clone(&app);
+        tokio::spawn(async move {
+            app.sync_now(SyncTrigger::Manual, move |p| {
+                let _ = told.send(p);
+            })
+            .await
+        })
+    };
+    let started = std::time::Instant::now();
+    let wait = loop {
+        match heard.try_recv() {
+            Ok(progress) => {
+                if let Some(wait) = progress.retry {
+                    break wait;
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                assert!(started.elapsed() < std::time::Duration::from_secs(20));
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    };
+    assert_eq!((wait.failures, wait.max_attempts), (1, 8));
+    assert!(wait.unreachable);
+    assert!(wait.next_at > Utc::now() + Duration::seconds(10));
+    let status = app.sync_status()?;
+    assert!(status.running);
+    assert_eq!(status.progress.and_then(|p| p.retry), Some(wait));
+
+    assert!(app.cancel_sync());
+    let cancelled = running.await?;
+    assert_eq!(cancelled.err().map(|e| e.code()), Some("cancelled"));
+    println!("cancelled after {:?}", started.elapsed());
+    let status = app.sync_status()?;
+    assert!(!status.running);
+    assert_eq!(status.failed_tries, 1);
+    assert!(status.next_try_at.is_some());
+    assert!(!app.cancel_sync(), "nothing runs any more");
     Ok(())
 }

@@ -8,12 +8,14 @@ import type { AreaCheck } from './bindings/AreaCheck'
 import type { CommandError } from './bindings/CommandError'
 import type { DraftState } from './bindings/DraftState'
 import type { DraftView } from './bindings/DraftView'
+import type { Fix } from './bindings/Fix'
 import type { FindingView } from './bindings/FindingView'
 import type { HouseMeasurement } from './bindings/HouseMeasurement'
 import type { HouseholdDetail } from './bindings/HouseholdDetail'
 import type { HouseholdPage } from './bindings/HouseholdPage'
 import type { HouseholdQuery } from './bindings/HouseholdQuery'
 import type { PhotoAdded } from './bindings/PhotoAdded'
+import type { PhotoSource } from './bindings/PhotoSource'
 import type { PlaceFilter } from './bindings/PlaceFilter'
 import type { Progress } from './bindings/Progress'
 import type { SessionInfo } from './bindings/SessionInfo'
@@ -88,11 +90,16 @@ export const saveAnswer = (draftId: string, key: string, answer: Answer | null, 
 export const assessArea = (householdId: string, measurement: HouseMeasurement) =>
   call<AreaCheck>('assess_area', { householdId, measurement })
 
-export const addPhoto = (draftId: string, slot: string, bytes: Uint8Array, expectedRevision: number) =>
+/** Where a photo comes from and the fix taken with it; both travel as headers. */
+export interface PhotoOrigin { fix?: Fix | null, source?: PhotoSource }
+
+export const addPhoto = (draftId: string, slot: string, bytes: Uint8Array, expectedRevision: number, origin: PhotoOrigin = {}) =>
   callWithBytes<PhotoAdded>('add_photo', bytes, {
     'anju-draft-id': draftId,
     'anju-slot': slot,
     'anju-expected-revision': String(expectedRevision),
+    ...(origin.fix ? { 'anju-fix': encodeURIComponent(JSON.stringify(origin.fix)) } : {}),
+    ...(origin.source ? { 'anju-source': origin.source } : {}),
   })
 
 export const removePhoto = (draftId: string, slot: string, sha256: string, expectedRevision: number) =>
@@ -115,7 +122,9 @@ export const signThumbprint = (draftId: string, slot: string, signerName: string
     'anju-expected-revision': String(expectedRevision),
   })
 
-export const submitDraft = (draftId: string) => call<SubmitOutcome>('submit_draft', { draftId })
+/** `position`: the device's fix at submit time (or why none), recorded with the submission. */
+export const submitDraft = (draftId: string, position?: Fix | null) =>
+  call<SubmitOutcome>('submit_draft', position ? { draftId, position } : { draftId })
 
 export const discardDraft = (draftId: string) => call<void>('discard_draft', { draftId })
 
@@ -124,6 +133,9 @@ export const listFindings = () => call<FindingView[]>('list_findings')
 export const syncStatus = () => call<SyncStatus>('sync_status')
 
 export const syncNow = () => call<SyncReport>('sync_now')
+
+/** Stops the sync that runs; whether one was running. */
+export const cancelSync = () => call<boolean>('cancel_sync')
 
 export const onSyncProgress = (handler: (progress: Progress) => void): Promise<UnlistenFn> =>
   listen<Progress>('sync-progress', (event) => handler(event.payload))

@@ -42,6 +42,17 @@ describe('commands', () => {
     await api.addPhoto('d1', 'house_front', bytes, 3)
     expect(invoke).toHaveBeenCalledWith('add_photo', bytes, { headers: { 'anju-draft-id': 'd1', 'anju-slot': 'house_front', 'anju-expected-revision': '3' } })
   })
+  it('sends the fix and source of a photo as headers, and the position of a submission', async () => {
+    invoke.mockResolvedValue({})
+    const fix = { kind: 'no_fix', reason: 'denied' } as const
+    await api.addPhoto('d1', 'house_front', new Uint8Array([1]), 3, { fix, source: 'gallery' })
+    const headers = invoke.mock.calls[0][2].headers
+    expect(JSON.parse(decodeURIComponent(headers['anju-fix']))).toEqual(fix)
+    expect(headers['anju-source']).toBe('gallery')
+    await api.submitDraft('d1', fix)
+    expect(invoke).toHaveBeenLastCalledWith('submit_draft', { draftId: 'd1', position: fix })
+    invoke.mockReset()
+  })
   it('URI-encodes the thumbprint signer name', async () => {
     invoke.mockResolvedValueOnce({})
     await api.signThumbprint('d1', 'head_signature', '郑怀圣', new Uint8Array([1]), 9)

@@ -15,7 +15,7 @@ const { PAGE_SIZE, buildQuery, countFor, useHouseholdsStore } = await import('..
 const counts = { total: 121, to_inspect: 100, draft: 5, submitted: 6, synced: 10, with_open_findings: 3 }
 const summary = (i: number): HouseholdSummary => ({
   id: `h${i}`, number: String(i), head_name: `户主${i}`, id_number: '341502198001011234', size: 3,
-  township: '东河口镇', village: '长岭村', site: null, status: 'to_inspect', open_findings: 0,
+  township: '东河口镇', village: '长岭村', site: null, status: 'to_inspect', office_status: null, open_findings: 0,
 })
 /** A fake office of `total` households answering list_households by offset and limit. */
 function serve(total: number) {

@@ -44,11 +44,13 @@ function draftView(): DraftView {
     household: { id: 'h1', number: '001', head_name: '郑怀圣', id_number: '341502198001011234', size: 4, members: [], phone: null,
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built' },
     photos: [{ sha256: 'abc', slot: 'front', path: '/p/abc.jpg', thumbnail_path: '/p/abc.t.jpg', width: 1600, height: 1200,
-      taken: { device_time: '', trusted_time: null, offset_ms: null }, watermark_lines: ['2017-09-05 10:00'] }],
+      taken: { device_time: '', trusted_time: null, offset_ms: null }, watermark_lines: ['2017-09-05 10:00'],
+      fix: null, source: 'camera', camera_time: null }],
     signatures: [],
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [{ section: 'move_in', answered: 1, required: 5 }],
       signatures: [{ slot: 'head_signature', signed: false, stale: false }] },
     inspector: { name: '王验收', role: 'inspector', department: 'reform', township: null },
+    evidence: [],
   }
 }
 
@@ -68,7 +70,7 @@ describe('screens', () => {
     setActivePinia(createPinia())
     vi.mocked(api.places).mockResolvedValue([{ township: '东河口镇', sites: [] }])
     vi.mocked(api.listHouseholds).mockResolvedValue({ items: [
-      { id: 'h1', number: '001', head_name: '郑怀圣', id_number: 'x', size: 4, township: '东河口镇', village: '长岭村', site: null, status: 'draft', open_findings: 1 },
+      { id: 'h1', number: '001', head_name: '郑怀圣', id_number: 'x', size: 4, township: '东河口镇', village: '长岭村', site: null, status: 'draft', office_status: null, open_findings: 1 },
     ], counts, total_matching: 1 })
   })
 

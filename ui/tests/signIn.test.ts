@@ -61,4 +61,25 @@ describe('SignInView', () => {
     expect(wrapper.find('[data-testid="sync-progress"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="certificate-code-first"]').exists()).toBe(false)
   })
+
+  it('offers to cancel the first download', async () => {
+    const wrapper = await signInWith(null)
+    expect(wrapper.find('[data-testid="sign-in-sync-cancel"]').exists()).toBe(true)
+  })
+
+  it('says at once that the server cannot be reached, in the language shown', async () => {
+    vi.mocked(api.signIn).mockRejectedValue({ code: 'unreachable',
+      message: '服务器无法连接（已尝试1次）：请检查服务器地址和网络 / the server cannot be reached (1 attempts): check the server address', issues: [] })
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div />' } }] })
+    const wrapper = mount(SignInView, { global: { plugins: [i18n, Vant, router] } })
+    await wrapper.find('[data-testid="server-url"] input').setValue('http://10.255.255.1:8080')
+    await wrapper.find('[data-testid="user-name"] input').setValue('li')
+    await wrapper.find('[data-testid="password"] input').setValue('anju-demo')
+    await wrapper.find('[data-testid="sign-in-button"]').trigger('click')
+    await flushPromises()
+    const alert = wrapper.find('[role="alert"]')
+    expect(alert.text()).toContain('服务器无法连接')
+    expect(alert.text()).not.toContain('cannot be reached')
+    expect(wrapper.find('[data-testid="sign-in-button"]').classes()).not.toContain('van-button--loading')
+  })
 })

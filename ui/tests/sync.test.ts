@@ -14,11 +14,11 @@ const api = await import('../src/api')
 const { hasPendingWork, overallPercent, progressPercent, useSyncStore } = await import('../src/stores/sync')
 
 const progress = (p: Partial<Progress>): Progress =>
-  ({ phase: 'upload', records_done: 0, records_total: 0, bytes_done: 0, bytes_total: 0, households_pulled: 0, ...p })
+  ({ phase: 'upload', records_done: 0, records_total: 0, bytes_done: 0, bytes_total: 0, households_pulled: 0, retry: null, ...p })
 
 const status = (s: Partial<SyncStatus>): SyncStatus => ({
   running: false, last_sync: null, pending: { records: 0, photos: 0, submissions: 0, drafts: 0, rejected: 0 }, last_report: null,
-  last_error: null, progress: null, next_try_at: null, signed_in: true, ...s,
+  last_error: null, progress: null, next_try_at: null, failed_tries: 0, signed_in: true, ...s,
 })
 
 describe('progress → percent', () => {

@@ -39,6 +39,11 @@ impl Schedule {
         }
     }
 
+    /// Failed tries in a row.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
     pub fn next_try(&self) -> Option<DateTime<Utc>> {
         if self.paused { None } else { self.next_try }
     }

@@ -89,6 +89,7 @@ fn sync_code(error: &SyncError) -> &'static str {
         SyncError::Unauthorized { .. } => "unauthorized",
         SyncError::Forbidden { .. } => "forbidden",
         SyncError::CertificateChanged { .. } => "certificate_changed",
+        SyncError::Unreachable { .. } => "unreachable",
         SyncError::Network { .. } | SyncError::Timeout { .. } => "network",
         SyncError::Cancelled => "cancelled",
         SyncError::Store(_) => "store",

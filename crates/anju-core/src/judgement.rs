@@ -184,6 +184,7 @@ mod tests {
             },
             policy_version,
             recorded_area: None,
+            position: None,
         }
     }
 

@@ -176,7 +176,8 @@ pub struct OfficeFinding {
     /// Who raised it: an inspector, or the office (面积超标, a critical item).
     #[serde(default = "inspector_origin")]
     pub origin: FindingOrigin,
-    /// For a finding the office raised, which no device holds: what and by when.
+    /// What and by when: the device that made the finding has its own words, every other
+    /// device of the inspector (a replacement phone) and the office's own findings need these.
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -510,6 +511,7 @@ mod tests {
             },
             policy_version: None,
             recorded_area: None,
+            position: None,
         };
         assert_eq!(
             RecordBody::Submission(submission).referenced_blobs(),

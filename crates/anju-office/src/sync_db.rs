@@ -218,7 +218,6 @@ fn history_of(
 fn office_finding(cells: &Cells) -> Option<(Uuid, OfficeFinding)> {
     let household = Uuid::parse_str(&cells.get(1)?).ok()?;
     let origin = FindingOrigin::from_code(&cells.get(5)?)?;
-    let office_raised = origin != FindingOrigin::Inspector;
     Some((
         household,
         OfficeFinding {
@@ -227,12 +226,10 @@ fn office_finding(cells: &Cells) -> Option<(Uuid, OfficeFinding)> {
             changed_at: stored_time(&cells.get(3)?)?,
             note: cells.get(4),
             origin,
-            // The device has its own findings' words; the office's it learns here.
-            description: cells.get(6).filter(|_| office_raised),
-            deadline: cells
-                .get(7)
-                .and_then(|d| d.parse().ok())
-                .filter(|_| office_raised),
+            // Sent for every finding: the office's own, and the inspector's for their
+            // other devices (a replacement phone has none of its words).
+            description: cells.get(6),
+            deadline: cells.get(7).and_then(|d| d.parse().ok()),
         },
     ))
 }
@@ -503,8 +500,9 @@ fn insert(
             tx.execute(
                 "INSERT INTO photos (sha256, household_id, slot, bytes, width, height, device_time,
                      trusted_time, clock_offset_ms, latitude, longitude, content_sha256,
-                     received_by, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     received_by, received_at, fix_json, source, camera_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17)",
                 params![
                     p.sha256,
                     p.household_id.to_string(),
@@ -519,7 +517,11 @@ fn insert(
                     p.longitude,
                     record.content_sha256,
                     user.name,
-                    now
+                    now,
+                    p.fix.as_ref().map(serde_json::to_string).transpose()?,
+                    p.source.map(|s| s.code()),
+                    p.camera_time
+                        .map(|t| t.format(crate::decide::CAMERA_TIME_FORMAT).to_string()),
                 ],
             )?;
         }
@@ -549,9 +551,9 @@ fn insert(
                 "INSERT INTO submissions (id, household_id, kind, form_id, form_version, inspector,
                      answers_json, content_sha256, device_time, trusted_time, clock_offset_ms,
                      received_at, device_id, received_by, push_offset_ms, policy_version,
-                     recorded_area_json)
+                     recorded_area_json, position_json)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17)",
+                     ?17, ?18)",
                 params![
                     s.id.to_string(),
                     s.household_id.to_string(),
@@ -572,7 +574,8 @@ fn insert(
                     s.recorded_area
                         .as_ref()
                         .map(serde_json::to_string)
-                        .transpose()?
+                        .transpose()?,
+                    s.position.as_ref().map(serde_json::to_string).transpose()?,
                 ],
             )?;
             crate::decide::after_submission(tx, s, &user.id, Utc::now())?;

@@ -1,5 +1,7 @@
 //! The findings list: the device's own findings in the state the office's rectification
-//! has them, and the findings the office raised itself (面积超标, a critical item).
+//! has them, and the findings the device knows only from the office's record: those the
+//! office raised itself (面积超标, a critical item) and those made on another device of
+//! the inspector (a replacement phone).
 
 use anju_core::model::{Finding, FindingState};
 use chrono::{DateTime, Utc};
@@ -24,8 +26,10 @@ pub struct FindingRow {
     pub office_note: Option<String>,
     /// When the office last moved it.
     pub office_changed_at: Option<DateTime<Utc>>,
-    /// Raised by the office itself (面积超标, a critical item), not by this device.
+    /// Raised by the office itself (面积超标, a critical item), not by an inspector.
     pub raised_by_office: bool,
+    /// Made on this device; false for one known only from the office's record.
+    pub on_this_device: bool,
 }
 
 impl Store {
@@ -77,21 +81,33 @@ impl Store {
                 office_note,
                 office_changed_at: office_changed_at.as_deref().map(parse_time).transpose()?,
                 raised_by_office: false,
+                on_this_device: true,
             });
         }
-        out.extend(self.findings_raised_by_office()?);
+        out.extend(self.findings_from_office()?);
+        // Open and reopened first, then by deadline, whichever device made them.
+        out.sort_by_key(|row| {
+            (
+                !matches!(
+                    row.finding.state,
+                    FindingState::Open | FindingState::Reopened
+                ),
+                row.finding.deadline,
+            )
+        });
         Ok(out)
     }
 
-    /// The findings the office raised on this device's households (面积超标, a critical
-    /// item): the device learns them with the household's history.
-    fn findings_raised_by_office(&self) -> Result<Vec<FindingRow>> {
+    /// The findings on this device's households that it knows only from the office's
+    /// record, which comes with each household's history: the office's own (面积超标, a
+    /// critical item) and those the inspector made on another device.
+    fn findings_from_office(&self) -> Result<Vec<FindingRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT o.finding_id, o.household_id, o.state, o.description, o.deadline, o.note,
                     o.changed_at, o.origin, h.head_name, h.number, h.township, h.village
              FROM office_findings o JOIN households h ON h.id = o.household_id
-             WHERE o.origin <> 'inspector' AND o.description IS NOT NULL
-               AND o.deadline IS NOT NULL
+             WHERE o.description IS NOT NULL AND o.deadline IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.id = o.finding_id)
              ORDER BY o.deadline, o.changed_at",
         )?;
         let rows = stmt.query_map([], |row| {
@@ -140,7 +156,8 @@ impl Store {
                 synced: true,
                 office_note: note,
                 office_changed_at: Some(parse_time(&changed_at)?),
-                raised_by_office: true,
+                raised_by_office: origin != "inspector",
+                on_this_device: false,
             });
         }
         Ok(out)

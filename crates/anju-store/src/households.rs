@@ -59,8 +59,10 @@ impl Store {
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO households (id, number, head_name, id_number, size, members_json,
-                     phone, township, village, site, mode, kind, search_text, server_seq, pulled_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                     phone, township, village, site, mode, kind, search_text, server_seq, pulled_at,
+                     latitude, longitude)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17)
                  ON CONFLICT (id) DO UPDATE SET
                      number = excluded.number, head_name = excluded.head_name,
                      id_number = excluded.id_number, size = excluded.size,
@@ -69,6 +71,7 @@ impl Store {
                      site = excluded.site, mode = excluded.mode, kind = excluded.kind,
                      search_text = excluded.search_text, server_seq = excluded.server_seq,
                      pulled_at = excluded.pulled_at,
+                     latitude = excluded.latitude, longitude = excluded.longitude,
                      -- The office's standing comes again with the history, if it has one.
                      office_status = NULL, office_verdict = NULL",
             )?;
@@ -89,6 +92,8 @@ impl Store {
                     search_text(h),
                     server_seq,
                     pulled_at,
+                    h.location.map(|c| c.latitude),
+                    h.location.map(|c| c.longitude),
                 ])?;
             }
             let mut clear =
@@ -267,7 +272,7 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT id, number, head_name, id_number, size, members_json, phone, township,
-                        village, site, mode, kind
+                        village, site, mode, kind, latitude, longitude
                  FROM households WHERE id = ?1",
                 [id.to_string()],
                 |row| Ok(read_household(row)),
@@ -369,7 +374,7 @@ impl Store {
         let (clause, values) = Self::where_clause(query);
         let sql = format!(
             "SELECT id, number, head_name, id_number, size, township, village, site, status,
-                    open_findings
+                    open_findings, office_status
              FROM households {clause}
              ORDER BY township, village, number
              LIMIT {} OFFSET {}",
@@ -390,6 +395,7 @@ impl Store {
                     village: row.get(6)?,
                     site: row.get(7)?,
                     status: HouseholdStatus::ToInspect,
+                    office_status: row.get(10)?,
                     open_findings: row.get(9)?,
                 },
                 row.get::<_, String>(8)?,

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "policies",
         sql: include_str!("../../../migrations/device/0005_policies.sql"),
     },
+    Migration {
+        version: 6,
+        name: "locations",
+        sql: include_str!("../../../migrations/device/0006_locations.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
@@ -124,6 +129,9 @@ pub struct HouseholdSummary {
     pub village: String,
     pub site: Option<String>,
     pub status: HouseholdStatus,
+    /// Where the office says the household stands (`pending`, `awaiting_review`,
+    /// `accepted`…, the codes of `anju_core::verdict::HouseholdStatus`), as last pulled.
+    pub office_status: Option<String>,
     pub open_findings: u32,
 }
 
@@ -176,6 +184,10 @@ pub struct NewPhoto {
     pub taken: ClockReading,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// The device's fix (or why none); `latitude`/`longitude` are taken from it when given.
+    pub fix: Option<anju_core::location::Fix>,
+    pub source: Option<anju_core::location::PhotoSource>,
+    pub camera_time: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -456,8 +468,13 @@ fn insert_signature(
     Ok(())
 }
 
+/// The key of `sync_state` under which the sync engine keeps the signed-in user (JSON
+/// with their `name`): a household's status counts that user's work from any device.
+pub const SIGNED_IN_USER_KEY: &str = "user";
+
 /// Recompute a household's status from its drafts, outbox, submissions (less those the
-/// office returned) and findings.
+/// office returned), the office's record of the signed-in user's inspections, and the
+/// findings (this device's and those the office sent).
 fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
     conn.execute(
         "UPDATE households SET
@@ -465,12 +482,19 @@ fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
                 WHEN EXISTS (SELECT 1 FROM drafts WHERE household_id = ?1) THEN 'draft'
                 WHEN EXISTS (SELECT 1 FROM outbox WHERE household_id = ?1
                              AND acknowledged_at IS NULL) THEN 'submitted'
-                -- The status is this device's work: another device's inspection does
-                -- not do a supervisor's spot check. What the office returned (退回) does
-                -- not count: the household is to inspect again.
+                -- What the office returned (退回) does not count: the household is to
+                -- inspect again.
                 WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.household_id = ?1
                              AND NOT EXISTS (SELECT 1 FROM office_inspections o
                                              WHERE o.submission_id = s.id AND o.returned))
+                     THEN 'synced'
+                -- The signed-in user's own work, whichever device made it (a replacement
+                -- phone). Another person's inspection does not do it: a supervisor's
+                -- spot check still waits after someone else's acceptance.
+                WHEN EXISTS (SELECT 1 FROM office_inspections o WHERE o.household_id = ?1
+                             AND NOT o.returned
+                             AND o.inspector = (SELECT json_extract(value, '$.name')
+                                                FROM sync_state WHERE key = ?2))
                      THEN 'synced'
                 ELSE 'to_inspect'
             END,
@@ -478,8 +502,16 @@ fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
                              LEFT JOIN office_findings office ON office.finding_id = f.id
                              WHERE f.household_id = ?1
                                AND coalesce(office.state, f.state) IN ('open', 'reopened'))
+                          -- Findings made on another device or raised by the office.
+                          + (SELECT count(*) FROM office_findings office
+                             WHERE office.household_id = ?1
+                               AND office.state IN ('open', 'reopened')
+                               AND office.description IS NOT NULL
+                               AND office.deadline IS NOT NULL
+                               AND NOT EXISTS (SELECT 1 FROM findings f
+                                               WHERE f.id = office.finding_id))
          WHERE id = ?1",
-        [household_id.to_string()],
+        params![household_id.to_string(), SIGNED_IN_USER_KEY],
     )?;
     Ok(())
 }
@@ -509,6 +541,19 @@ fn read_household(row: &Row<'_>) -> Result<Household> {
         kind: anju_core::model::PlacementKind::from_code(&kind).ok_or(StoreError::Corrupt {
             what: format!("placement kind {kind}"),
         })?,
+        location: match (
+            row.get::<_, Option<f64>>(12)?,
+            row.get::<_, Option<f64>>(13)?,
+        ) {
+            (Some(latitude), Some(longitude)) => Some(
+                anju_core::location::Coordinates::new(latitude, longitude).map_err(|e| {
+                    StoreError::Corrupt {
+                        what: e.to_string(),
+                    }
+                })?,
+            ),
+            _ => None,
+        },
     })
 }
 
@@ -564,8 +609,17 @@ fn read_submission(row: &Row<'_>) -> Result<Submission> {
             .get::<_, Option<String>>(11)?
             .map(|json| serde_json::from_str(&json))
             .transpose()?,
+        position: row
+            .get::<_, Option<String>>(12)?
+            .map(|json| serde_json::from_str(&json))
+            .transpose()?,
     })
 }
+
+/// The columns [`read_photo`] reads, from `photos`.
+pub(crate) const PHOTO_COLUMNS: &str = "sha256, household_id, slot, bytes, width, height,
+    device_time, trusted_time, clock_offset_ms, latitude, longitude, fix_json, source,
+    camera_time";
 
 fn read_photo(row: &Row<'_>) -> Result<PhotoMeta> {
     let household: String = row.get(1)?;
@@ -580,8 +634,32 @@ fn read_photo(row: &Row<'_>) -> Result<PhotoMeta> {
         taken: read_clock(&device, row.get(7)?, row.get(8)?)?,
         latitude: row.get(9)?,
         longitude: row.get(10)?,
+        fix: row
+            .get::<_, Option<String>>(11)?
+            .map(|json| serde_json::from_str(&json))
+            .transpose()?,
+        source: row
+            .get::<_, Option<String>>(12)?
+            .map(|code| {
+                anju_core::location::PhotoSource::from_code(&code).ok_or(StoreError::Corrupt {
+                    what: format!("photo source {code}"),
+                })
+            })
+            .transpose()?,
+        camera_time: row
+            .get::<_, Option<String>>(13)?
+            .map(|text| {
+                chrono::NaiveDateTime::parse_from_str(&text, CAMERA_TIME_FORMAT).map_err(|e| {
+                    StoreError::Corrupt {
+                        what: format!("camera time {text}: {e}"),
+                    }
+                })
+            })
+            .transpose()?,
     })
 }
+
+pub(crate) const CAMERA_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
 /// The columns [`read_finding`] reads, from `findings f`: the record as it was made and
 /// is sent.

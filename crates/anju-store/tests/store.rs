@@ -39,6 +39,9 @@ fn household(index: u32, name: &str, township: &str, village: &str) -> Household
         } else {
             PlacementKind::SelfBuilt
         },
+        location: index
+            .is_multiple_of(5)
+            .then(|| anju_core::location::Coordinates::new(31.7650, 116.5100).unwrap()),
     }
 }
 
@@ -73,6 +76,9 @@ fn photo(store: &mut Store, household: Uuid, seed: &str) -> String {
                 taken: clock(),
                 latitude: Some(31.7),
                 longitude: Some(116.5),
+                fix: None,
+                source: None,
+                camera_time: None,
             },
         )
         .unwrap()
@@ -348,6 +354,9 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
         taken: clock(),
         latitude: None,
         longitude: None,
+        fix: None,
+        source: None,
+        camera_time: None,
     };
     assert!(matches!(
         store.add_photo(b"x", unknown),
@@ -660,4 +669,171 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
         "without the office's word the finding is as the device made it"
     );
     assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+/// A household's coordinates and a photo's fix, source and camera time come back as kept;
+/// the photo's plain coordinates repeat the fix's.
+#[test]
+fn locations_and_photo_sources_are_kept() {
+    use anju_core::location::{Fix, NoFixReason, PhotoSource, Position};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let located = household(5, "郑怀圣", "东河口镇", "长岭村");
+    let plain = household(6, "高灿军", "东河口镇", "长岭村");
+    assert!(located.location.is_some() && plain.location.is_none());
+    store
+        .upsert_households(&[located.clone(), plain.clone()], &[], 1)
+        .unwrap();
+    assert_eq!(store.household(located.id).unwrap().unwrap(), located);
+    assert_eq!(store.household(plain.id).unwrap().unwrap(), plain);
+
+    let fix = Fix::Position(Position {
+        latitude: 31.7652,
+        longitude: 116.5101,
+        accuracy_m: 12.0,
+        fixed_at: Utc::now(),
+    });
+    let camera_time = NaiveDate::from_ymd_opt(2026, 5, 3)
+        .unwrap()
+        .and_hms_opt(10, 12, 0);
+    let meta = store
+        .add_photo(
+            b"gallery bytes",
+            NewPhoto {
+                household_id: located.id,
+                slot: "photo_front".into(),
+                width: 1600,
+                height: 1200,
+                taken: clock(),
+                latitude: None,
+                longitude: None,
+                fix: Some(fix),
+                source: Some(PhotoSource::Gallery),
+                camera_time,
+            },
+        )
+        .unwrap();
+    assert_eq!(meta.fix, Some(fix));
+    assert_eq!(meta.source, Some(PhotoSource::Gallery));
+    assert_eq!(meta.camera_time, camera_time);
+    assert_eq!(
+        (meta.latitude, meta.longitude),
+        (Some(31.7652), Some(116.5101))
+    );
+    assert_eq!(store.photo(&meta.sha256).unwrap().unwrap(), meta);
+
+    let denied = store
+        .add_photo(
+            b"camera bytes",
+            NewPhoto {
+                household_id: located.id,
+                slot: "photo_front".into(),
+                width: 1600,
+                height: 1200,
+                taken: clock(),
+                latitude: None,
+                longitude: None,
+                fix: Some(Fix::NoFix {
+                    reason: NoFixReason::Denied,
+                }),
+                source: Some(PhotoSource::Camera),
+                camera_time: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(store.photo(&denied.sha256).unwrap().unwrap(), denied);
+    assert_eq!(denied.latitude, None);
+}
+
+/// Issue 13: on a replacement phone the office's record of the signed-in inspector's work
+/// decides: her acceptance from another device makes the household done, another
+/// person's does not (a supervisor's spot check still waits), and her open findings from
+/// the other device are in the list, counted on the household.
+#[test]
+fn the_signed_in_inspectors_work_from_another_device_counts() {
+    use anju_core::model::FindingState;
+    use anju_core::verdict::FindingOrigin;
+    use anju_core::wire::{HouseholdHistory, OfficeFinding, OfficeInspection};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store
+        .set_sync_value(
+            anju_store::SIGNED_IN_USER_KEY,
+            r#"{"name":"li","role":"inspector","department":null,"township":null}"#,
+        )
+        .unwrap();
+    let hers = household(21, "王某甲", "东河口镇", "长岭村");
+    let someone_elses = household(22, "王某乙", "东河口镇", "长岭村");
+    let returned = household(23, "王某丙", "东河口镇", "长岭村");
+    let acceptance = |inspector: &str, returned: bool| OfficeInspection {
+        submission_id: Uuid::now_v7(),
+        kind: SubmissionKind::Acceptance,
+        inspector: inspector.into(),
+        made_at: Utc::now(),
+        built_area: None,
+        over_limit: None,
+        returned,
+        return_note: None,
+    };
+    let finding_id = Uuid::now_v7();
+    let deadline = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap();
+    let history = vec![
+        HouseholdHistory {
+            household_id: hers.id,
+            inspections: vec![acceptance("li", false)],
+            findings: vec![OfficeFinding {
+                finding_id,
+                state: FindingState::Open,
+                changed_at: Utc::now(),
+                note: None,
+                origin: FindingOrigin::Inspector,
+                description: Some("排水沟未通 / drain blocked".into()),
+                deadline: Some(deadline),
+            }],
+            standing: None,
+        },
+        HouseholdHistory {
+            household_id: someone_elses.id,
+            inspections: vec![acceptance("wang", false)],
+            findings: vec![],
+            standing: None,
+        },
+        HouseholdHistory {
+            household_id: returned.id,
+            inspections: vec![acceptance("li", true)],
+            findings: vec![],
+            standing: None,
+        },
+    ];
+    store
+        .upsert_households(
+            &[hers.clone(), someone_elses.clone(), returned.clone()],
+            &history,
+            1,
+        )
+        .unwrap();
+    assert_eq!(
+        store.household_status(hers.id).unwrap(),
+        HouseholdStatus::Synced
+    );
+    assert_eq!(
+        store.household_status(someone_elses.id).unwrap(),
+        HouseholdStatus::ToInspect,
+        "another person's acceptance does not do the signed-in user's work"
+    );
+    assert_eq!(
+        store.household_status(returned.id).unwrap(),
+        HouseholdStatus::ToInspect,
+        "a returned acceptance does not count"
+    );
+    assert_eq!(store.open_findings(hers.id).unwrap(), 1);
+    let list = store.findings_list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].finding.id, finding_id);
+    assert_eq!(list[0].finding.deadline, deadline);
+    assert_eq!(list[0].finding.state, FindingState::Open);
+    assert!(!list[0].on_this_device && !list[0].raised_by_office && list[0].synced);
+    let counts = store.count_by_status(&HouseholdQuery::default()).unwrap();
+    assert_eq!((counts.synced, counts.to_inspect), (1, 2));
+    assert_eq!(counts.with_open_findings, 1);
 }

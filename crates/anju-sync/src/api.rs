@@ -31,6 +31,9 @@ pub(crate) enum Failure {
 /// What went wrong in a request that may succeed later.
 #[derive(Debug, Clone)]
 pub(crate) enum RetryKind {
+    /// No connection could be made (refused, no route, or none within the connect
+    /// timeout): the address is wrong or the office is out of reach.
+    Unreachable(String),
     Network(String),
     Timeout,
     Server {
@@ -50,6 +53,7 @@ impl RetryKind {
     /// The error to stop with when the tries run out.
     pub(crate) fn into_error(self, attempts: u32) -> SyncError {
         match self {
+            Self::Unreachable(detail) => SyncError::Unreachable { attempts, detail },
             Self::Network(detail) => SyncError::Network { attempts, detail },
             Self::Timeout => SyncError::Timeout { attempts },
             Self::Server { status, message } => SyncError::Server {
@@ -72,6 +76,7 @@ impl RetryKind {
 
     pub(crate) fn describe(&self) -> String {
         match self {
+            Self::Unreachable(detail) => format!("服务器无法连接 / cannot connect: {detail}"),
             Self::Network(detail) => format!("网络中断 / network: {detail}"),
             Self::Timeout => "超时 / timeout".into(),
             Self::Server { status, message } => {
@@ -97,14 +102,6 @@ fn transport(error: &reqwest::Error) -> Failure {
     if error.is_builder() {
         return Failure::Fatal(SyncError::Client(error.to_string()));
     }
-    if error.is_timeout() {
-        return Failure::Retry {
-            kind: RetryKind::Timeout,
-            after: None,
-        };
-    }
-    // Connection refused or reset, a cut in the middle of a body, a broken gzip
-    // stream: all may go through next time.
     let mut detail = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(inner) = source {
@@ -112,6 +109,21 @@ fn transport(error: &reqwest::Error) -> Failure {
         detail.push_str(&inner.to_string());
         source = inner.source();
     }
+    // Before `is_timeout`: a connect timeout is both, and it means "cannot reach".
+    if error.is_connect() {
+        return Failure::Retry {
+            kind: RetryKind::Unreachable(detail),
+            after: None,
+        };
+    }
+    if error.is_timeout() {
+        return Failure::Retry {
+            kind: RetryKind::Timeout,
+            after: None,
+        };
+    }
+    // A connection reset, a cut in the middle of a body, a broken gzip stream: all may
+    // go through next time.
     Failure::Retry {
         kind: RetryKind::Network(detail),
         after: None,

@@ -43,6 +43,10 @@ impl fmt::Debug for DeviceClock {
     }
 }
 
+/// The longest a sign-in waits for a connection: an address that does not answer (a
+/// wrong one, or no network) is reported within 5 s, not after a minute of spinning.
+pub const SIGN_IN_CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
+
 /// Settings of the sync engine. `Default` is what the field app uses.
 #[derive(Debug, Clone)]
 pub struct SyncConfig {
@@ -108,6 +112,16 @@ impl SyncConfig {
         Duration::from_millis(half + fastrand::u64(0..=millis - half))
     }
 
+    /// The settings of a sign-in: the connect timeout at most [`SIGN_IN_CONNECT_TIMEOUT`].
+    /// (A failure to connect is not tried again at sign-in: the inspector is there to
+    /// check the address or the network.)
+    pub fn for_sign_in(&self) -> Self {
+        Self {
+            connect_timeout: self.connect_timeout.min(SIGN_IN_CONNECT_TIMEOUT),
+            ..self.clone()
+        }
+    }
+
     pub(crate) fn effective_push_batch(&self) -> usize {
         self.push_batch.clamp(1, anju_core::wire::MAX_PUSH_RECORDS)
     }
@@ -141,6 +155,24 @@ mod tests {
         // The jitter spreads the waits.
         let waits: std::collections::BTreeSet<_> = (0..50).map(|_| config.backoff(4)).collect();
         assert!(waits.len() > 1);
+    }
+
+    #[test]
+    fn a_sign_in_waits_for_a_connection_at_most_5_seconds() {
+        let slow = SyncConfig {
+            connect_timeout: Duration::from_secs(60),
+            ..SyncConfig::default()
+        };
+        assert!(slow.for_sign_in().connect_timeout <= Duration::from_secs(5));
+        assert!(SyncConfig::default().for_sign_in().connect_timeout <= Duration::from_secs(5));
+        let fast = SyncConfig {
+            connect_timeout: Duration::from_millis(300),
+            ..SyncConfig::default()
+        };
+        assert_eq!(
+            fast.for_sign_in().connect_timeout,
+            Duration::from_millis(300)
+        );
     }
 
     #[test]

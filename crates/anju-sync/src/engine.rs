@@ -21,7 +21,7 @@ use crate::api::{Api, ApiResult, Failure, RetryKind};
 use crate::clock::{boot_clock, save_anchor};
 use crate::config::SyncConfig;
 use crate::error::SyncError;
-use crate::report::{HeldRecord, Phase, Progress, RejectedRecord, SyncReport};
+use crate::report::{HeldRecord, Phase, Progress, RejectedRecord, RetryWait, SyncReport};
 use crate::state;
 
 /// What signing in needs.
@@ -82,10 +82,13 @@ async fn pause(cancel: &CancellationToken, wait: Duration) -> Result<(), SyncErr
 
 /// Run one request, trying again after retryable failures with backoff and jitter (or
 /// after the office's `Retry-After`).
-async fn retrying<T, Fut>(
+/// `waiting` hears of every wait before a new try, and `None` when a request went
+/// through after failures, so that the screen shows the try, its time and a way to stop.
+async fn retrying<T, Fut, W: Fn(Option<RetryWait>)>(
     config: &SyncConfig,
     cancel: &CancellationToken,
     retries: &mut u64,
+    waiting: &W,
     mut op: impl FnMut() -> Fut,
 ) -> Result<T, SyncError>
 where
@@ -94,7 +97,12 @@ where
     let mut failures = 0u32;
     loop {
         match cancellable(cancel, op()).await? {
-            Ok(value) => return Ok(value),
+            Ok(value) => {
+                if failures > 0 {
+                    waiting(None);
+                }
+                return Ok(value);
+            }
             Err(Failure::Fatal(error)) => return Err(error),
             Err(Failure::Retry { kind, after }) => {
                 failures += 1;
@@ -103,9 +111,29 @@ where
                 }
                 tracing::info!(attempt = failures, reason = %kind.describe(), "retrying");
                 *retries += 1;
-                pause(cancel, after.unwrap_or_else(|| config.backoff(failures))).await?;
+                let wait = after.unwrap_or_else(|| config.backoff(failures));
+                waiting(Some(retry_wait(config, failures, wait, &kind)));
+                pause(cancel, wait).await?;
             }
         }
+    }
+}
+
+/// Tells the screen of a wait before a new try, from where the sync is at `now`.
+fn waiting<P: Fn(Progress)>(progress: &P, now: Progress) -> impl Fn(Option<RetryWait>) + '_ {
+    move |retry| progress(Progress { retry, ..now })
+}
+
+/// What the screen is told while a failed request waits for its next try.
+fn retry_wait(config: &SyncConfig, failures: u32, wait: Duration, kind: &RetryKind) -> RetryWait {
+    RetryWait {
+        failures,
+        max_attempts: config.max_attempts.max(1),
+        next_at: chrono::Duration::from_std(wait)
+            .ok()
+            .and_then(|wait| Utc::now().checked_add_signed(wait))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        unreachable: matches!(kind, RetryKind::Unreachable(_)),
     }
 }
 
@@ -140,6 +168,7 @@ pub async fn login(
             None
         }
     };
+    let config = &config.for_sign_in();
     let api = Api::new(config, credentials.server_url, None, pinned)?;
     let request = LoginRequest {
         user: credentials.user.to_string(),
@@ -149,7 +178,7 @@ pub async fn login(
     };
     let mut retries = 0;
     let clock = &config.clock;
-    let (answer, sent, received, boot) = retrying(config, &cancel, &mut retries, || {
+    let (answer, sent, received, boot) = retrying(config, &cancel, &mut retries, &|_| {}, || {
         let (api, request) = (&api, &request);
         async move {
             let boot_before = boot_clock();
@@ -163,6 +192,15 @@ pub async fn login(
                     kind: RetryKind::RateLimited(retry_after),
                     ..
                 } => Failure::Fatal(SyncError::TooManyAttempts { retry_after }),
+                // Said at once: the inspector is there to check the address or move to
+                // where the network is, instead of watching a spinner.
+                Failure::Retry {
+                    kind: RetryKind::Unreachable(detail),
+                    ..
+                } => Failure::Fatal(SyncError::Unreachable {
+                    attempts: 1,
+                    detail,
+                }),
                 other => other,
             })?;
             let received = clock.now();
@@ -226,7 +264,7 @@ pub async fn logout(
     let pinned = state::value(&lock(store), state::PINNED_CERTIFICATE)?;
     let api = Api::new(config, &url, Some(token), pinned)?;
     let mut retries = 0;
-    let confirmed = match retrying(config, &cancel, &mut retries, || api.logout()).await {
+    let confirmed = match retrying(config, &cancel, &mut retries, &|_| {}, || api.logout()).await {
         Ok(()) | Err(SyncError::Unauthorized { .. }) => true,
         Err(SyncError::Cancelled) => return Err(SyncError::Cancelled),
         Err(error) => {
@@ -282,6 +320,7 @@ pub async fn sync(
             bytes_done: 0,
             bytes_total: 0,
             households_pulled: 0,
+            retry: None,
         },
         report: SyncReport {
             user,
@@ -370,10 +409,12 @@ impl<P: Fn(Progress)> Engine<'_, P> {
     async fn clock(&mut self) -> Result<(), SyncError> {
         let api = &self.api;
         let clock = &self.config.clock;
+        let waiting = waiting(self.progress, self.now);
         let (health, sent, received, boot) = retrying(
             self.config,
             self.cancel,
             &mut self.report.retries,
+            &waiting,
             || async move {
                 let boot_before = boot_clock();
                 let sent = clock.now();
@@ -607,11 +648,14 @@ impl<P: Fn(Progress)> Engine<'_, P> {
                     }
                     tracing::info!(blob = %blob.sha256, attempt = failures, reason = %kind.describe(), "blob upload retry");
                     self.report.retries += 1;
-                    pause(
-                        self.cancel,
-                        after.unwrap_or_else(|| self.config.backoff(failures)),
-                    )
-                    .await?;
+                    let wait = after.unwrap_or_else(|| self.config.backoff(failures));
+                    if !wait.is_zero() {
+                        (self.progress)(Progress {
+                            retry: Some(retry_wait(self.config, failures, wait, &kind)),
+                            ..self.now
+                        });
+                    }
+                    pause(self.cancel, wait).await?;
                 }
             }
         }
@@ -779,10 +823,12 @@ impl<P: Fn(Progress)> Engine<'_, P> {
         let device_id = self.device_id;
         let records: Vec<&PushRecord> = pending.iter().map(|item| &item.record).collect();
         let records = &records;
+        let waiting = waiting(self.progress, self.now);
         retrying(
             self.config,
             self.cancel,
             &mut self.report.retries,
+            &waiting,
             || async move {
                 let body = serde_json::to_vec(&PushRequestRef {
                     device_id,
@@ -884,11 +930,15 @@ impl<P: Fn(Progress)> Engine<'_, P> {
         let limit = self.config.pull_limit.clamp(1, wire::MAX_PULL_LIMIT);
         loop {
             let api = &self.api;
-            let page: PullResponse =
-                retrying(self.config, self.cancel, &mut self.report.retries, || {
-                    api.pull(cursor, limit)
-                })
-                .await?;
+            let waiting = waiting(self.progress, self.now);
+            let page: PullResponse = retrying(
+                self.config,
+                self.cancel,
+                &mut self.report.retries,
+                &waiting,
+                || api.pull(cursor, limit),
+            )
+            .await?;
             self.apply_page(&page)?;
             for household in &page.households {
                 assigned.insert(household.id);

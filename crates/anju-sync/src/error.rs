@@ -65,6 +65,11 @@ pub enum SyncError {
     RateLimited { retry_after: Duration },
 
     #[error(
+        "服务器无法连接（已尝试{attempts}次）：请检查服务器地址和网络，或到信号好的地方再试 / the server cannot be reached ({attempts} attempts): check the server address and the network, or try again where the signal is better ({detail})"
+    )]
+    Unreachable { attempts: u32, detail: String },
+
+    #[error(
         "无法连接办公室服务器（已尝试{attempts}次），请检查网络或到信号好的地方再同步 / cannot reach the office server ({attempts} attempts): check the network and sync again: {detail}"
     )]
     Network { attempts: u32, detail: String },
@@ -122,7 +127,8 @@ impl SyncError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::Network { .. }
+            Self::Unreachable { .. }
+                | Self::Network { .. }
                 | Self::Timeout { .. }
                 | Self::Server { .. }
                 | Self::RateLimited { .. }

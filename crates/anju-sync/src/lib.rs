@@ -25,9 +25,9 @@ mod report;
 pub mod state;
 
 pub use clock::{boot_clock, load_anchor, trusted_reading};
-pub use config::{DeviceClock, SyncConfig};
+pub use config::{DeviceClock, SIGN_IN_CONNECT_TIMEOUT, SyncConfig};
 pub use engine::{Credentials, Session, login, logout, sync};
 pub use error::SyncError;
-pub use report::{HeldRecord, Phase, Progress, RejectedRecord, SyncReport};
+pub use report::{HeldRecord, Phase, Progress, RejectedRecord, RetryWait, SyncReport};
 pub use state::{SavedSession, saved_session};
 pub use tokio_util::sync::CancellationToken;

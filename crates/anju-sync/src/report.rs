@@ -33,6 +33,24 @@ pub struct Progress {
     pub bytes_done: u64,
     pub bytes_total: u64,
     pub households_pulled: u64,
+    /// Set while the engine waits to try a failed request again; `None` once a request
+    /// goes through.
+    pub retry: Option<RetryWait>,
+}
+
+/// A request failed and will be tried again: which try comes next, of how many, when,
+/// and why the last one failed ("中文 / English").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetryWait {
+    /// Failed tries so far (1 after the first failure).
+    pub failures: u32,
+    /// Tries in all before the sync gives up.
+    pub max_attempts: u32,
+    /// When the next try starts.
+    pub next_at: DateTime<Utc>,
+    /// The connection could not be made at all (a wrong address, no network).
+    pub unreachable: bool,
 }
 
 /// A record the office refused for good (kept on the device, marked rejected).

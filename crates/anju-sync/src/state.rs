@@ -10,7 +10,8 @@ use uuid::Uuid;
 pub const SERVER_URL: &str = "server_url";
 pub const TOKEN: &str = "token";
 pub const DEVICE_ID: &str = "device_id";
-pub const USER: &str = "user";
+/// The store counts this user's work from any device in a household's status.
+pub const USER: &str = anju_store::SIGNED_IN_USER_KEY;
 pub const CLOCK_ANCHOR: &str = "clock_anchor";
 pub const PULL_CURSOR: &str = "pull_cursor";
 /// Households the office no longer assigns but that the device keeps because work on

@@ -224,21 +224,167 @@ async fn another_protocol_version_asks_for_an_update() {
     assert!(error.to_string().contains("update the app"));
 }
 
-#[tokio::test]
-async fn an_unreachable_office_is_a_network_error() {
-    // A port nothing listens on.
+/// A port nothing listens on.
+fn closed_port() -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let (_dir, store) = signed_in_store(addr);
-    let error = sync(&store, &config(), |_| {}, CancellationToken::new())
-        .await
-        .unwrap_err();
+    addr
+}
+
+#[tokio::test]
+async fn an_unreachable_office_is_tried_again_and_each_wait_is_told() {
+    let (_dir, store) = signed_in_store(closed_port());
+    let told = Mutex::new(Vec::new());
+    let error = sync(
+        &store,
+        &config(),
+        |p| told.lock().unwrap().push(p),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     assert!(
-        matches!(error, SyncError::Network { attempts: 4, .. }),
+        matches!(error, SyncError::Unreachable { attempts: 4, .. }),
         "{error:?}"
     );
-    assert!(error.to_string().contains("check the network"));
+    assert!(error.to_string().contains("服务器无法连接"));
+    assert!(error.to_string().contains("check the server address"));
+    assert!(error.is_transient());
+    // The screen heard of each wait: which try failed, of how many, and when the next is.
+    let waits: Vec<_> = told
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.retry)
+        .collect();
+    assert_eq!(
+        waits.iter().map(|w| w.failures).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert!(waits.iter().all(|w| w.max_attempts == 4 && w.unreachable));
+    assert!(waits.iter().all(|w| w.next_at <= Utc::now()));
+}
+
+#[tokio::test]
+async fn a_retry_that_goes_through_clears_the_wait() {
+    let (addr, _seen) = scripted(Arc::new(|line: &str, nth| match line {
+        "GET /api/v1/health" if nth == 1 => (503, vec![], error("unavailable")),
+        "GET /api/v1/health" => (200, vec![], health(1)),
+        _ => (200, vec![], empty_page()),
+    }))
+    .await;
+    let (_dir, store) = signed_in_store(addr);
+    let told = Mutex::new(Vec::new());
+    sync(
+        &store,
+        &config(),
+        |p| told.lock().unwrap().push(p),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let told = told.lock().unwrap();
+    let first_wait = told.iter().position(|p| p.retry.is_some()).unwrap();
+    assert_eq!(told[first_wait].retry.map(|r| r.failures), Some(1));
+    assert!(told[first_wait + 1..].iter().all(|p| p.retry.is_none()));
+}
+
+fn credentials(server_url: &str) -> anju_sync::Credentials<'_> {
+    anju_sync::Credentials {
+        server_url,
+        user: "li",
+        password: "secret",
+        device_id: uuid::Uuid::now_v7(),
+        device_name: None,
+    }
+}
+
+/// Issue 13: a sign-in to a closed port says so at once instead of retrying for 50 s.
+#[tokio::test]
+async fn a_sign_in_to_a_closed_port_is_unreachable_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Mutex::new(Store::open(dir.path()).unwrap());
+    let url = format!("http://{}", closed_port());
+    // The field app's settings: 8 tries, backoff up to 30 s.
+    let started = std::time::Instant::now();
+    let error = anju_sync::login(
+        &store,
+        &SyncConfig::default(),
+        &credentials(&url),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    println!("sign-in to a closed port failed in {:?}", started.elapsed());
+    assert!(
+        matches!(error, SyncError::Unreachable { attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().starts_with("服务器无法连接"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// A local black hole: a listener with a backlog of one that never accepts, its queue
+/// filled, so that a further connection attempt gets no answer at all (Linux drops the
+/// SYN), like an address nothing routes to. (10.255.255.1 cannot serve here: the test
+/// machine's network answers for any outside address.)
+async fn black_hole() -> (
+    tokio::net::TcpListener,
+    Vec<tokio::net::TcpStream>,
+    SocketAddr,
+) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..8 {
+        match tokio::time::timeout(
+            Duration::from_millis(300),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => queued.push(stream),
+            _ => break,
+        }
+    }
+    (listener, queued, addr)
+}
+
+/// Issue 13: an address that never answers is given up after the sign-in's connect
+/// timeout (at most 5 s), whatever the sync's own timeout, and said to be unreachable.
+#[tokio::test]
+async fn a_sign_in_to_a_black_hole_is_unreachable_within_the_connect_timeout() {
+    let patient = SyncConfig {
+        connect_timeout: Duration::from_secs(60),
+        ..SyncConfig::default()
+    };
+    assert!(patient.for_sign_in().connect_timeout <= Duration::from_secs(5));
+    let (_listener, _queued, addr) = black_hole().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Mutex::new(Store::open(dir.path()).unwrap());
+    let url = format!("http://{addr}");
+    let started = std::time::Instant::now();
+    let error = anju_sync::login(
+        &store,
+        &patient,
+        &credentials(&url),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    println!(
+        "sign-in to a black hole failed in {:?}: {error}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(error, SyncError::Unreachable { attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().starts_with("服务器无法连接"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[tokio::test]

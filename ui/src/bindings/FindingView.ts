@@ -15,6 +15,11 @@ office_note: string | null,
  */
 office_changed_at: string | null, 
 /**
- * Raised by the office (面积超标, a critical item), not by this device.
+ * Raised by the office (面积超标, a critical item), not by an inspector.
  */
-raised_by_office: boolean, };
+raised_by_office: boolean, 
+/**
+ * Made on this device; false for one known from the office's record (made on the
+ * inspector's other device, or raised by the office).
+ */
+on_this_device: boolean, };

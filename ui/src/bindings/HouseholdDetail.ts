@@ -9,4 +9,10 @@ export type HouseholdDetail = { household: Household, status: HouseholdStatus, o
 /**
  * Where the office says the household stands (待审核, 不合格…), as last pulled.
  */
-office: OfficeStandingView | null, };
+office: OfficeStandingView | null, 
+/**
+ * An acceptance that counts exists (not returned; this device's, another device's or
+ * the office's word): a new one is a re-acceptance (重新验收), started only when
+ * the inspector confirms it.
+ */
+accepted: boolean, };

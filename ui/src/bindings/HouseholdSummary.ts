@@ -4,4 +4,9 @@ import type { HouseholdStatus } from "./HouseholdStatus";
 /**
  * A household as listed on the device.
  */
-export type HouseholdSummary = { id: string, number: string, head_name: string, id_number: string, size: number, township: string, village: string, site: string | null, status: HouseholdStatus, open_findings: number, };
+export type HouseholdSummary = { id: string, number: string, head_name: string, id_number: string, size: number, township: string, village: string, site: string | null, status: HouseholdStatus, 
+/**
+ * Where the office says the household stands (`pending`, `awaiting_review`,
+ * `accepted`…, the codes of `anju_core::verdict::HouseholdStatus`), as last pulled.
+ */
+office_status: string | null, open_findings: number, };

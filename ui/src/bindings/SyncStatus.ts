@@ -8,4 +8,8 @@ export type SyncStatus = { running: boolean, last_sync: string | null, pending: 
 /**
  * When the background sync tries next.
  */
-next_try_at: string | null, signed_in: boolean, };
+next_try_at: string | null, 
+/**
+ * Syncs that failed in a row (0 after one went through): the next is try n + 1.
+ */
+failed_tries: number, signed_in: boolean, };

@@ -53,6 +53,22 @@ const en: typeof zhCN = {
     discard: 'Discard', discardTitle: 'Discard this form?', discardConfirm: 'What was filled in is deleted and cannot be recovered (the photos stay on the device).', discarded: 'Form discarded',
     reloaded: 'The form was updated elsewhere and has been reloaded', loadFailed: 'Could not open the form',
   },
+  // Form outline and the summary before submitting (H2).
+  outline: {
+    open: 'Outline', title: 'Form outline', missing: 'incomplete', complete: 'complete', requiredHint: 'required', evidence: 'Photos proving it',
+  },
+  summary: {
+    title: 'Check before submitting', missingTitle: 'Still missing', none: 'Everything is filled in',
+    photos: 'Photos: {name} (at least {min})', photosFew: 'Photos: {name} (at least {min}, {have} taken)',
+    signature: 'Signature: {name}', signatureStale: 'Signature: {name} (the form changed: sign again)',
+    answer: '{name}: {message}', notAnswered: 'not answered',
+    area: 'Floor area', areaNone: 'Not measured yet', areaChecking: 'Calculating…', areaError: 'The area cannot be calculated: {message}',
+    areaWithin: 'Within the cap (built {built} m², cap {cap} m²)', areaOverLine: 'Over the cap by {by} m² (built {built} m², cap {cap} m²)',
+    areaOver: 'Floor area over the cap by {m2} m²',
+    verdict: 'Acceptance (first view)', verdictSpotCheck: 'Spot check (first view)', pass: 'Pass', problems: 'Problems found', officeDecides: "The township office decides by the district's policy",
+    photosTitle: 'Photos', noPhotos: 'No photos yet', signaturesTitle: 'Signatures', noSignatures: 'No signatures yet', unsigned: 'not signed',
+    submitHint: 'A submitted form cannot be changed', fixFirst: 'Fill in what is missing above first',
+  },
   photos: {
     take: 'Take photo', processing: 'Processing the photo…', atLeast: 'at least {n}', between: '{min}–{max} photos', upTo: 'at most {n}',
     count: '{n} taken', full: 'Limit reached', deleteConfirm: 'Delete this photo?', failed: 'The photo was not saved: {message}',
@@ -112,6 +128,23 @@ const en: typeof zhCN = {
     user: 'User', version: 'Version', dataDir: 'Data folder', signOut: 'Sign out',
     signOutConfirm: 'Sign out now?', unsynced: 'Some work is not synced', forceSignOut: 'Sign out anyway', device: 'Device',
     role: { inspector: 'Inspector', township: 'Township', admin: 'Admin' },
+  },
+  // Issue 13: the office's record on a replacement phone, and what waiting means.
+  officeRecord: {
+    status: { pending: 'To inspect', awaiting_review: 'Awaiting review', accepted: 'Accepted', rectifying: 'Rectifying', failed: 'Failed', moved_in: 'Moved in' },
+    reaccept: 'Accept again', reacceptConfirm: 'This household is already accepted. Accepting again submits a new acceptance form for the office to review. Accept again?',
+    reacceptTitle: 'Re-acceptance', mine: 'Mine', otherDevice: 'Other device', fromOffice: 'Office record',
+  },
+  // Issue 13 (H3): where a photo was taken, and photos from the gallery.
+  photoPlace: {
+    gallery: 'Choose from gallery', locating: 'Locating…', position: 'Position: {text}',
+    noFix: 'No position ({reason})', reason: { denied: 'denied', timeout: 'timed out', unavailable: 'unavailable' },
+    distance: '{n} m from the house', far: '{n} m from the house, over {limit} m: the office will check', noHouse: 'No coordinates for this house',
+    takenAt: 'Taken {time} (gallery)', takenUnknown: 'Gallery photo, time unknown', galleryBadge: 'Gallery',
+  },
+  syncWait: {
+    retrying: 'Try {n} failed; try {next} of {max} at {time}', unreachable: 'The server cannot be reached',
+    cancel: 'Cancel sync', cancelled: 'Sync cancelled', upToDate: 'Up to date', failedTries: '{n} failed tries in a row',
   },
   errors: {
     network: 'Cannot reach the server; check the network or the server address', wrong_password: 'Wrong user name or password',

@@ -51,6 +51,22 @@ export default {
     discard: '放弃', discardTitle: '放弃这份表单？', discardConfirm: '已填写的内容将被删除，不能恢复（已拍的照片仍保留在本机）。', discarded: '已放弃表单',
     reloaded: '表单已在别处更新，已重新载入', loadFailed: '打开表单失败',
   },
+  // Form outline and the summary before submitting (H2).
+  outline: {
+    open: '目录', title: '表单目录', missing: '未完成', complete: '已完成', requiredHint: '为必填项', evidence: '证明照片',
+  },
+  summary: {
+    title: '提交前核对', missingTitle: '还缺少以下内容', none: '各项已填写完整',
+    photos: '照片：{name}（至少{min}张）', photosFew: '照片：{name}（至少{min}张，已拍{have}张）',
+    signature: '签字：{name}', signatureStale: '签字：{name}（表单已修改，需重新签字）',
+    answer: '{name}：{message}', notAnswered: '未填写',
+    area: '面积结论', areaNone: '尚未丈量', areaChecking: '计算中…', areaError: '面积无法计算：{message}',
+    areaWithin: '未超标（建筑面积 {built} m²，上限 {cap} m²）', areaOverLine: '超标 {by} m²（建筑面积 {built} m²，上限 {cap} m²）',
+    areaOver: '面积超标 {m2} m²',
+    verdict: '验收结论（初判）', verdictSpotCheck: '抽查结论（初判）', pass: '合格', problems: '存在问题', officeDecides: '最终结论由乡镇办公室按区县政策审定',
+    photosTitle: '照片', noPhotos: '还没有照片', signaturesTitle: '签字', noSignatures: '还没有签字', unsigned: '未签字',
+    submitHint: '提交后不能再修改', fixFirst: '请先补齐上面缺少的内容',
+  },
   photos: {
     take: '拍照', processing: '正在处理照片…', atLeast: '至少{n}张', between: '{min}–{max} 张', upTo: '最多{n}张',
     count: '已拍 {n} 张', full: '已达上限', deleteConfirm: '删除这张照片？', failed: '照片未能保存：{message}',
@@ -110,6 +126,23 @@ export default {
     user: '用户', version: '版本', dataDir: '数据目录', signOut: '退出登录',
     signOutConfirm: '确定退出登录吗？', unsynced: '还有数据未同步', forceSignOut: '仍然退出', device: '设备编号',
     role: { inspector: '验收人员', township: '乡镇', admin: '管理员' },
+  },
+  // Issue 13: the office's record on a replacement phone, and what waiting means.
+  officeRecord: {
+    status: { pending: '待验收', awaiting_review: '待审核', accepted: '验收合格', rectifying: '整改中', failed: '不合格', moved_in: '已入住' },
+    reaccept: '重新验收', reacceptConfirm: '该户已验收。重新验收会提交一份新的验收表，由办公室重新审核。确定重新验收吗？',
+    reacceptTitle: '重新验收', mine: '本人', otherDevice: '另一台设备', fromOffice: '办公室记录',
+  },
+  // Issue 13 (H3): where a photo was taken, and photos from the gallery.
+  photoPlace: {
+    gallery: '从相册选择', locating: '正在定位…', position: '当前定位：{text}',
+    noFix: '无定位（{reason}）', reason: { denied: '已拒绝', timeout: '超时', unavailable: '不可用' },
+    distance: '距房屋 {n} m', far: '距房屋 {n} m，超过 {limit} m，办公室将核对', noHouse: '该户无房屋坐标',
+    takenAt: '拍摄于 {time}（相册）', takenUnknown: '相册照片，拍摄时间不明', galleryBadge: '相册',
+  },
+  syncWait: {
+    retrying: '第 {n} 次尝试失败，将于 {time} 第 {next} 次尝试（共 {max} 次）', unreachable: '服务器无法连接',
+    cancel: '取消同步', cancelled: '已取消同步', upToDate: '已是最新', failedTries: '已连续失败 {n} 次',
   },
   errors: {
     network: '连接不上服务器，请检查网络或服务器地址', wrong_password: '用户名或密码不正确',

@@ -37,6 +37,20 @@ export function buildQuery(filters: HouseholdFilters, offset: number, limit = PA
   }
 }
 
+/** The colour of the office's standing (`pending`, `awaiting_review`, `accepted`…) on a tag. */
+export function officeTagType(status: string): 'success' | 'danger' | 'primary' | 'warning' {
+  if (status === 'accepted' || status === 'moved_in') return 'success'
+  if (status === 'failed') return 'danger'
+  if (status === 'rectifying') return 'warning'
+  return 'primary'
+}
+
+/** The start button of a household: an accepted one is only accepted again on purpose. */
+export function acceptanceAction(detail: { accepted: boolean; acceptance_draft: string | null }): 'continue' | 'start' | 'reaccept' {
+  if (detail.acceptance_draft) return 'continue'
+  return detail.accepted ? 'reaccept' : 'start'
+}
+
 export function countFor(counts: StatusCounts | null, tab: StatusTab): number {
   if (!counts) return 0
   return tab === 'all' ? counts.total : counts[tab]

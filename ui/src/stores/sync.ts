@@ -35,6 +35,12 @@ export function overallPercent(progress: Progress | null): number {
   return Math.round(start + (span * within) / 100)
 }
 
+/** A sync that sent nothing and received nothing: the device was already up to date. */
+export function isUpToDate(report: SyncReport | null | undefined): boolean {
+  return !!report && report.accepted + report.duplicates + report.blobs_uploaded + report.households_pulled + report.households_removed === 0
+    && report.rejected.length === 0 && report.held.length === 0 && !report.full_repull
+}
+
 export function hasPendingWork(pending: PendingWork | null | undefined): boolean {
   return !!pending && pending.records + pending.photos + pending.submissions > 0
 }
@@ -50,6 +56,8 @@ export const useSyncStore = defineStore('sync', () => {
 
   const percent = computed(() => overallPercent(progress.value))
   const lastReport = computed(() => status.value?.last_report ?? null)
+  /** The wait before the next try of a failed request, while the sync runs. */
+  const retry = computed(() => (running.value ? progress.value?.retry ?? null : null))
 
   function applyStatus(next: SyncStatus) {
     status.value = next
@@ -84,7 +92,7 @@ export const useSyncStore = defineStore('sync', () => {
     if (current) return current
     running.value = true
     lastError.value = null
-    progress.value = { phase: 'clock', records_done: 0, records_total: 0, bytes_done: 0, bytes_total: 0, households_pulled: 0 }
+    progress.value = { phase: 'clock', records_done: 0, records_total: 0, bytes_done: 0, bytes_total: 0, households_pulled: 0, retry: null }
     current = (async () => {
       try {
         return await api.syncNow()
@@ -98,6 +106,16 @@ export const useSyncStore = defineStore('sync', () => {
       }
     })()
     return current
+  }
+
+  /** Stops the sync that runs; it then ends with `cancelled` (what the office confirmed
+   * stays synced). */
+  async function cancel() {
+    try {
+      await api.cancelSync()
+    } catch (e) {
+      lastError.value = api.toCommandError(e)
+    }
   }
 
   /** Syncs when work waits and nothing runs. The Rust side retries on its own schedule; the
@@ -119,5 +137,5 @@ export const useSyncStore = defineStore('sync', () => {
     window.removeEventListener('online', syncIfWaiting)
   }
 
-  return { status, progress, running, lastError, percent, lastReport, listen, refresh, syncNow, syncIfWaiting, startAutoSync, stopAutoSync }
+  return { status, progress, running, lastError, percent, lastReport, retry, listen, refresh, syncNow, cancel, syncIfWaiting, startAutoSync, stopAutoSync }
 })

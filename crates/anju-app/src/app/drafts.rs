@@ -3,6 +3,7 @@
 
 use anju_core::area::HouseMeasurement;
 use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, form_by_id};
+use anju_core::location::{Fix, PhotoSource};
 use anju_core::model::{Household, SignatureMeta, SignatureMethod, SubmissionKind};
 use anju_core::office::compare_areas;
 use anju_media::{
@@ -97,6 +98,9 @@ impl FieldApp {
             height: meta.height,
             taken: meta.taken,
             watermark_lines: extras.watermark_lines,
+            fix: meta.fix,
+            source: meta.source.unwrap_or(PhotoSource::Camera),
+            camera_time: meta.camera_time,
         }))
     }
 
@@ -127,6 +131,7 @@ impl FieldApp {
         }
         let state = self.draft_state(store, &draft)?;
         let inspector = anju_sync::saved_session(store)?.map(|s| s.user);
+        let evidence = anju_core::form::evidence_placement(&form);
         Ok(DraftView {
             draft,
             form,
@@ -135,6 +140,7 @@ impl FieldApp {
             signatures,
             state,
             inspector,
+            evidence,
         })
     }
 
@@ -221,6 +227,8 @@ impl FieldApp {
         inspector: String,
         taken: &anju_core::model::ClockReading,
         bytes: &[u8],
+        fix: Option<Fix>,
+        source: PhotoSource,
     ) -> Result<ProcessedPhoto> {
         let (captured_at, clock) = ClockStatus::of(taken);
         let watermark = Watermark {
@@ -230,8 +238,11 @@ impl FieldApp {
             household_number: household.number.clone(),
             captured_at,
             clock,
-            gps: None,
+            fix,
             inspector,
+            source,
+            // A gallery photo's own time comes from its EXIF, read while it is processed.
+            camera_time: None,
         };
         let mut processor = lock(&self.photos);
         if processor.is_none() {
@@ -259,8 +270,14 @@ impl FieldApp {
         }
     }
 
-    /// Process a camera file, keep it, and add it to the draft's photo slot.
+    /// Process a camera (or gallery) file, keep it, and add it to the draft's photo slot.
     pub fn add_photo(&self, photo: IncomingPhoto<'_>) -> Result<PhotoAdded> {
+        if let Some(Err(error)) = photo.fix.as_ref().map(Fix::check) {
+            return Err(AppError::invalid(
+                format!("定位无效：{error}"),
+                format!("the position is invalid: {error}"),
+            ));
+        }
         let (household, inspector, taken, draft) = {
             let store = self.store();
             let draft = Self::checked_draft(&store, photo.draft_id, photo.expected_revision)?;
@@ -279,7 +296,14 @@ impl FieldApp {
             let taken = anju_sync::trusted_reading(&store, Utc::now())?;
             (household, self.inspector_name(&store)?, taken, draft)
         };
-        let processed = self.process_camera_file(&household, inspector, &taken, photo.bytes)?;
+        let processed = self.process_camera_file(
+            &household,
+            inspector,
+            &taken,
+            photo.bytes,
+            photo.fix,
+            photo.source,
+        )?;
 
         let mut store = self.store();
         let meta = store.add_photo(
@@ -290,9 +314,17 @@ impl FieldApp {
                 width: processed.meta.width,
                 height: processed.meta.height,
                 taken,
-                // The webview gives no position yet: the watermark says 无定位.
+                // Filled from the fix by the store.
                 latitude: None,
                 longitude: None,
+                fix: photo.fix,
+                source: Some(photo.source),
+                // Only a gallery photo's camera time is worth keeping: a camera photo's is
+                // the moment it was taken, which `taken` already holds, trusted.
+                camera_time: match photo.source {
+                    PhotoSource::Gallery => processed.meta.capture_time.map(|t| t.local),
+                    PhotoSource::Camera => None,
+                },
             },
         )?;
         let thumbnail = store.put_blob(&processed.thumbnail_jpeg)?;
@@ -514,7 +546,15 @@ impl FieldApp {
                 anju_sync::trusted_reading(&store, Utc::now())?,
             )
         };
-        let processed = self.process_camera_file(&household, inspector, &taken, bytes)?;
+        // A thumbprint is pressed in front of the inspector: no position is asked for it.
+        let processed = self.process_camera_file(
+            &household,
+            inspector,
+            &taken,
+            bytes,
+            None,
+            PhotoSource::Camera,
+        )?;
         let mut store = self.store();
         let draft = Self::checked_draft(&store, draft_id, expected_revision)?;
         let signable = Self::signable(&draft.answers)?;

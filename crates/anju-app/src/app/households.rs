@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anju_core::form::Text;
 use anju_core::model::{Household, SubmissionKind};
 use anju_core::records::{china_date, made_at};
+use anju_core::verdict::HouseholdStatus as OfficeHouseholdStatus;
 use anju_store::{HouseholdQuery, RecordKind, Store};
 use uuid::Uuid;
 
@@ -131,6 +132,10 @@ impl FieldApp {
         let (mut inspections, recorded_area) = Self::inspections(&store, &household)?;
         // Newest first.
         inspections.sort_by_key(|i| std::cmp::Reverse((i.made_at, i.submission_id)));
+        let accepted = inspections
+            .iter()
+            .any(|i| i.kind == SubmissionKind::Acceptance && !i.returned)
+            || standing.is_some_and(|(status, _)| status != OfficeHouseholdStatus::Pending);
         Ok(HouseholdDetail {
             household,
             status,
@@ -149,6 +154,7 @@ impl FieldApp {
                 verdict: verdict.map(|v| v.code().to_string()),
                 verdict_label: verdict.map(|v| Text::new(v.label_zh(), v.label_en())),
             }),
+            accepted,
         })
     }
 }

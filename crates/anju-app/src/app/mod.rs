@@ -54,13 +54,17 @@ impl AppOptions {
     }
 }
 
-/// A photo arriving from the camera, with where it goes.
+/// A photo arriving from the camera or the gallery, with where it goes.
 #[derive(Debug, Clone)]
 pub struct IncomingPhoto<'a> {
     pub draft_id: Uuid,
     pub slot: &'a str,
     pub expected_revision: Option<i64>,
     pub bytes: &'a [u8],
+    /// The webview's position fix when the photo was taken, or why it had none; `None` when
+    /// the caller did not ask (the watermark then says plain 无定位).
+    pub fix: Option<anju_core::location::Fix>,
+    pub source: anju_core::location::PhotoSource,
 }
 
 /// A signature about to be saved into its slot.
@@ -79,6 +83,8 @@ struct SyncRuntime {
     last_report: Option<SyncReport>,
     last_error: Option<CommandError>,
     schedule: Schedule,
+    /// Stops the sync that runs, if one does.
+    cancel: Option<CancellationToken>,
 }
 
 /// Which settings a sync runs with.
@@ -293,6 +299,21 @@ impl FieldApp {
     // -- submitting ------------------------------------------------------------------
 
     pub fn submit_draft(&self, draft_id: Uuid) -> Result<SubmitOutcome> {
+        self.submit_draft_at(draft_id, None)
+    }
+
+    /// Submit, recording the device's position at submit time (or why it had none).
+    pub fn submit_draft_at(
+        &self,
+        draft_id: Uuid,
+        position: Option<anju_core::location::Fix>,
+    ) -> Result<SubmitOutcome> {
+        if let Some(Err(error)) = position.as_ref().map(anju_core::location::Fix::check) {
+            return Err(AppError::invalid(
+                format!("定位无效：{error}"),
+                format!("the position is invalid: {error}"),
+            ));
+        }
         let outcome = {
             let mut store = self.store();
             let draft = store.draft(draft_id)?;
@@ -303,7 +324,7 @@ impl FieldApp {
                 return Err(AppError::NotSignedIn);
             }
             let clock = anju_sync::trusted_reading(&store, Utc::now())?;
-            let submission = store.submit(draft_id, &inspector, clock, &ctx)?;
+            let submission = store.submit_at(draft_id, &inspector, clock, &ctx, position)?;
             SubmitOutcome {
                 submission_id: submission.id,
                 records_waiting: store.pending_work()?.records,
@@ -339,6 +360,7 @@ impl FieldApp {
                     office_note: row.office_note,
                     office_changed_at: row.office_changed_at,
                     raised_by_office: row.raised_by_office,
+                    on_this_device: row.on_this_device,
                 }
             })
             .collect())
@@ -365,8 +387,23 @@ impl FieldApp {
             last_error: runtime.last_error.clone(),
             progress: runtime.progress,
             next_try_at: runtime.schedule.next_try(),
+            failed_tries: runtime.schedule.failures(),
             signed_in,
         })
+    }
+
+    /// Stop the sync that runs (the inspector pressed 取消). What the office confirmed
+    /// stays synced; the sync ends with [`anju_sync::SyncError::Cancelled`]. Returns
+    /// whether one was running.
+    pub fn cancel_sync(&self) -> bool {
+        let runtime = lock(&self.runtime);
+        match &runtime.cancel {
+            Some(cancel) if runtime.running => {
+                cancel.cancel();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Whether the background loop should start a sync now.
@@ -385,6 +422,7 @@ impl FieldApp {
         trigger: SyncTrigger,
         progress: impl Fn(Progress),
     ) -> Result<SyncReport> {
+        let cancel = CancellationToken::new();
         {
             let mut runtime = lock(&self.runtime);
             if runtime.running {
@@ -392,6 +430,7 @@ impl FieldApp {
             }
             runtime.running = true;
             runtime.progress = None;
+            runtime.cancel = Some(cancel.clone());
         }
         let config = match trigger {
             SyncTrigger::Manual => &self.options.sync,
@@ -404,7 +443,7 @@ impl FieldApp {
                 lock(&self.runtime).progress = Some(step);
                 progress(step);
             },
-            CancellationToken::new(),
+            cancel,
         )
         .await;
         let work_left = self
@@ -414,6 +453,7 @@ impl FieldApp {
             .unwrap_or(true);
         let mut runtime = lock(&self.runtime);
         runtime.running = false;
+        runtime.cancel = None;
         let now = Utc::now();
         match result {
             Ok(report) => {
