@@ -331,10 +331,53 @@ async fn whole_job(
     wd.scroll_into_view(&signed).await?;
     app.screenshot(prefix, "signed").await?;
 
-    // Submit, then sync.
+    // The outline jumps to a section and shows every section complete.
     let wd = &app.wd;
+    click(wd, "form-outline-open").await?;
+    wd.wait_for(&testid("form-outline"), SHORT).await?;
+    let incomplete = wd
+        .execute(
+            "return [...document.querySelectorAll('[data-testid^=\"outline-section-\"]')]
+               .filter(e => e.dataset.missing === 'true').map(e => e.dataset.testid);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(incomplete, json!([]), "every section is complete");
+    app.screenshot(prefix, "outline").await?;
+    let wd = &app.wd;
+    click(wd, "outline-section-target").await?;
+    wd.wait_until(
+        "the first section is at the top of the screen",
+        "const s = document.querySelector('[data-testid=\"item-target_registered\"]');
+         if (!s) return false;
+         const r = s.getBoundingClientRect();
+         return r.top >= 0 && r.top < window.innerHeight / 2;",
+        vec![],
+        SHORT,
+    )
+    .await?;
+
+    // Submit through the summary: nothing missing, the area within the cap, the drainage
+    // as the problem, the photos and the five signatures, then 提交; then sync.
     click(wd, "submit-form").await?;
-    wd.click_css(".van-dialog__confirm", SHORT).await?;
+    let summary = wd.wait_for(&testid("submit-summary"), SHORT).await?;
+    assert_eq!(
+        wd.execute(
+            "const s = document.querySelector('[data-testid=\"submit-summary\"]');
+             const v = document.querySelector('[data-testid=\"summary-verdict\"]');
+             const a = document.querySelector('[data-testid=\"summary-area\"]');
+             return [s.dataset.missing, v && v.dataset.verdict, a && a.dataset.over,
+                     document.querySelectorAll('[data-testid=\"summary-photo\"]').length,
+                     document.querySelectorAll('[data-testid^=\"summary-signature-\"][data-signed=\"true\"]').length];",
+            vec![],
+        )
+        .await?,
+        json!(["0", "problems", "false", 8, 5])
+    );
+    assert!(wd.text(&summary).await?.contains("排水"));
+    app.screenshot(prefix, "summary").await?;
+    let wd = &app.wd;
+    click(wd, "summary-submit").await?;
     wd.wait_for(&testid("submit-done"), SCREEN).await?;
     app.screenshot(prefix, "submitted").await?;
     let wd = &app.wd;

@@ -143,6 +143,35 @@ async fn the_office_pages_work_in_a_browser() -> TestResult {
     assert!(status.success());
     let pages = render(&township_pdf, &out.join("form-township"))?;
     assert!(pages >= 14, "14 households, a page each at least: {pages}");
+    // An official record: the inspector by real name and department, never the login, and
+    // a Chinese form all in Chinese.
+    let text = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&township_pdf)
+        .arg("-")
+        .output()?;
+    assert!(text.status.success(), "pdftotext failed");
+    let text = String::from_utf8(text.stdout)?;
+    assert!(
+        text.contains("李晓峰"),
+        "the inspector's name is on the form"
+    );
+    assert!(
+        text.contains("区发改委"),
+        "the inspector's department is on the form"
+    );
+    assert!(
+        !text.contains("national"),
+        "no English half on the Chinese form"
+    );
+    let english_words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 4)
+        .collect();
+    assert!(
+        english_words.is_empty(),
+        "English words on the Chinese form: {english_words:?}"
+    );
     let xlsx = out.join("cli-findings.xlsx");
     let status = Command::new(office_binary()?)
         .arg("--data")

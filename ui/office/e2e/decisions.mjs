@@ -66,6 +66,8 @@ export async function overLimitHousehold() {
       assert.match(await judgement.innerText(), /按第\d+版政策评定/)
       await screenshot('review-over-cap')
       await row.locator('[data-testid="review-approve"]').click()
+      await byTestId('review-drawer').locator('[data-testid="review-record"]').waitFor({ timeout: 15_000 })
+      await byTestId('review-approve-confirm').click()
       const box = page.locator('.el-message-box')
       await box.waitFor({ timeout: 10_000 })
       assert.match(await box.innerText(), /不合格.*不计为已验收/, 'the confirmation says what approving a failed acceptance means')
@@ -217,7 +219,8 @@ export async function smallScreens() {
       assert.ok(overflow <= 1, `the dashboard fits the ${name}'s width (${overflow}px too wide)`)
       await screenshot(`dashboard-${name}`)
       await clickMenu('review')
-      await settled('[data-testid="review-table"]')
+      // A table at an office screen, cards on a phone.
+      await settled(width < 640 ? '[data-testid="review"] [data-testid="card-list"]' : '[data-testid="review-table"]')
       await screenshot(`review-${name}`)
       await clickMenu('policy')
       await byTestId('policy-in-force').waitFor({ timeout: 20_000 })
@@ -226,5 +229,36 @@ export async function smallScreens() {
       await screenshot(`policy-${name}`)
     }
     await page.setViewportSize({ width: 1440, height: 900 })
+  })
+}
+
+// Batch approval: only records that raise nothing can be chosen, and approving them takes them
+// off the queue in one go; what raises something stays for a decision one by one.
+export async function batchApproval() {
+  const page = state.page
+  await step('batch approval of the records that raise nothing', async () => {
+    const queue = await apiJson('/review')
+    const clean = queue.submissions.filter((x) => x.raises_nothing)
+    const raising = queue.submissions.filter((x) => !x.raises_nothing)
+    assert.ok(clean.length > 0, `some waiting records raise nothing: ${JSON.stringify(queue.submissions.map((x) => [x.household_number, x.kind, x.raises_nothing]))}`)
+    await clickMenu('review')
+    await settled('[data-testid="review-table"]')
+    // The selection boxes: enabled on the clean rows only.
+    const boxes = page.locator('[data-testid="review-table"] .el-table__body tr.el-table__row .el-checkbox')
+    await boxes.first().waitFor({ timeout: 15_000 })
+    const enabled = await page.locator('[data-testid="review-table"] .el-table__body tr.el-table__row .el-checkbox:not(.is-disabled)').count()
+    assert.equal(enabled, clean.length, 'only records that raise nothing can be chosen')
+    await page.locator('[data-testid="review-table"] .el-table__header .el-checkbox').click()
+    await page.waitForFunction((n) => document.querySelector('[data-testid="review-batch-approve"]')?.dataset.count === String(n), clean.length)
+    await screenshot('review-batch-selected')
+    await clearToasts()
+    await byTestId('review-batch-approve').click()
+    await confirmBox()
+    assert.match(await toast('success'), /已通过|approved/)
+    const after = await apiJson('/review')
+    const left = new Set(after.submissions.map((x) => x.submission_id))
+    for (const x of clean) assert.ok(!left.has(x.submission_id), `${x.household_number} ${x.kind} was approved`)
+    for (const x of raising) assert.ok(left.has(x.submission_id), `${x.household_number} ${x.kind} still waits for a decision of its own`)
+    await screenshot('review-after-batch')
   })
 }

@@ -21,12 +21,14 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import {
   BASE, ARTIFACTS, ADMIN, TOWNSHIP_USER, OWN_TOWNSHIP, CHROMIUM, SEED, OTHER_SEED, EXPECTED, SPLIT,
-  STATUS_LABELS, IMPORT_TOWNSHIP, IMPORT_HEAD, IMPORT_REGION, IMPORT_BIRTH, INSPECTOR, state, passed,
+  STATUS_LABELS, IMPORT_TOWNSHIP, IMPORT_HEAD, IMPORT_REGION, IMPORT_BIRTH, INSPECTOR, INSPECTOR_NAME, RECORD_NAMES, state, passed,
   pageErrors, screenshot, step, byTestId, waitRoute, settled, clickMenu, signIn, choose, householdTownships,
   saveDownload, sampleWithSeed, apiJson, earlierImports, idNumber, pngImage, chooseFile, toast,
   confirmBox, clearToasts, tableRow, rowByHeader, dashboardNumber, openHousehold, typeMilestone
 } from './lib.mjs'
-import { overLimitHousehold, policyPage, smallScreens, townshipReadsReview } from './decisions.mjs'
+import { batchApproval, overLimitHousehold, policyPage, smallScreens, townshipReadsReview } from './decisions.mjs'
+import { everyPageFits, phoneMenuHasLabels } from './layout.mjs'
+import { importHelp } from './import.mjs'
 
 let page
 
@@ -369,7 +371,7 @@ async function main() {
         .catch(() => { throw new Error(`the evidence photo ${evidenceSha} did not load`) })
       const size = await img.evaluate((el) => ({ w: el.naturalWidth, h: el.naturalHeight }))
       assert.deepEqual(size, { w: 96, h: 72 }, 'the evidence photo is the one uploaded')
-      assert.match(await history.innerText(), new RegExp(`${TOWNSHIP_USER}[\\s\\S]*附整改照片`), 'the history names who rectified it and the note')
+      assert.match(await history.innerText(), new RegExp(`${RECORD_NAMES[TOWNSHIP_USER] ?? TOWNSHIP_USER}[\\s\\S]*附整改照片`), 'the history names who rectified it (by real name) and the note')
       await screenshot('finding-evidence')
 
       await page.locator(`[data-testid="finding-action-reopened"][data-finding-id="${findingId}"]`).click()
@@ -416,8 +418,13 @@ async function main() {
       assert.match(await toast('success'), /已退回/)
       await page.locator(`[data-testid="review-return"][data-submission-id="${returned.submission_id}"]`).waitFor({ state: 'detached', timeout: 15_000 })
 
+      // 通过 opens the record beside the buttons: answers, area, photos and signatures.
       await page.locator(`[data-testid="review-approve"][data-submission-id="${approved.submission_id}"]`).click()
-      await confirmBox()
+      await byTestId('review-drawer').locator('[data-testid="review-record"]').waitFor({ timeout: 15_000 })
+      await byTestId('review-approve-confirm').waitFor()
+      await screenshot('review-drawer')
+      await byTestId('review-approve-confirm').click()
+      if (approved.verdict === 'fail') await confirmBox()
       assert.match(await toast('success'), /已通过/)
       await page.locator(`[data-testid="review-approve"][data-submission-id="${approved.submission_id}"]`).waitFor({ state: 'detached', timeout: 15_000 })
 
@@ -612,7 +619,7 @@ async function main() {
       let target = sites.find((s) => has(s) < s.households)
       await clickMenu('assignments')
       await settled('[data-testid="assignments-table"]')
-      await choose('bulk-inspector', INSPECTOR)
+      await choose('bulk-inspector', INSPECTOR_NAME)
       await page.locator('[data-testid="bulk-scope"] label', { hasText: '按安置点' }).click()
       if (!target) {
         // Every site is already assigned to the inspector (earlier runs): take one back first.
@@ -645,10 +652,10 @@ async function main() {
         const col = heads.indexOf(inspector)
         const row = [...table.querySelectorAll('.el-table__body tr.el-table__row')].find((r) => r.textContent.includes(site))
         return col >= 0 && !!row && row.querySelectorAll('td')[col]?.textContent.trim() === String(households)
-      }, { site: target.site, inspector: INSPECTOR, households: target.households }, { timeout: 15_000 })
+      }, { site: target.site, inspector: INSPECTOR_NAME, households: target.households }, { timeout: 15_000 })
         .catch(async () => { throw new Error(`the overview does not show ${target.households} households of ${target.site} under ${INSPECTOR}: ${JSON.stringify(await rowByHeader('assignments-table', line))}`) })
       const cells = await rowByHeader('assignments-table', line)
-      assert.equal(cells[INSPECTOR], String(target.households), `${target.site}: ${JSON.stringify(cells)}`)
+      assert.equal(cells[INSPECTOR_NAME], String(target.households), `${target.site}: ${JSON.stringify(cells)}`)
       const now = (await apiJson('/assignments')).sites.find((s) => s.site === target.site && s.township === target.township)
       assert.equal(has(now), target.households, 'the server has them assigned')
       await screenshot('assignments')
@@ -706,6 +713,10 @@ async function main() {
     })
 
     await smallScreens()
+    await everyPageFits()
+    await phoneMenuHasLabels()
+    await batchApproval()
+    await importHelp()
 
     assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join(' | ')}`)
   } catch (error) {
