@@ -476,7 +476,9 @@ pub const SIGNED_IN_USER_KEY: &str = "user";
 /// office returned), the office's record of the signed-in user's inspections, and the
 /// findings (this device's and those the office sent).
 fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
-    conn.execute(
+    // Cached: a pull of 10,000 households runs this 10,000 times in one transaction, and
+    // parsing it each time was a sixth of the load.
+    conn.prepare_cached(
         "UPDATE households SET
             status = CASE
                 WHEN EXISTS (SELECT 1 FROM drafts WHERE household_id = ?1) THEN 'draft'
@@ -511,8 +513,8 @@ fn refresh_status(conn: &Connection, household_id: Uuid) -> Result<()> {
                                AND NOT EXISTS (SELECT 1 FROM findings f
                                                WHERE f.id = office.finding_id))
          WHERE id = ?1",
-        params![household_id.to_string(), SIGNED_IN_USER_KEY],
-    )?;
+    )?
+    .execute(params![household_id.to_string(), SIGNED_IN_USER_KEY])?;
     Ok(())
 }
 
