@@ -1,7 +1,6 @@
 //! Signing in and out, and one sync: clock, blobs, records, households.
 
 use std::collections::{BTreeSet, HashMap};
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -21,8 +20,9 @@ use crate::api::{Api, ApiResult, Failure, RetryKind};
 use crate::clock::{boot_clock, save_anchor};
 use crate::config::SyncConfig;
 use crate::error::SyncError;
-use crate::report::{HeldRecord, Phase, Progress, RejectedRecord, RetryWait, SyncReport};
+use crate::report::{HeldRecord, Phase, Progress, RejectedRecord, SyncReport};
 use crate::state;
+use crate::waiting::{cancellable, pause, retry_wait, retrying, waiting};
 
 /// What signing in needs.
 #[derive(Debug, Clone)]
@@ -62,79 +62,6 @@ fn with_store<T>(
     f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
 ) -> Result<T, SyncError> {
     Ok(f(&mut lock(store))?)
-}
-
-/// Run `future` unless `cancel` fires first.
-async fn cancellable<F: Future>(
-    cancel: &CancellationToken,
-    future: F,
-) -> Result<F::Output, SyncError> {
-    tokio::select! {
-        biased;
-        () = cancel.cancelled() => Err(SyncError::Cancelled),
-        output = future => Ok(output),
-    }
-}
-
-async fn pause(cancel: &CancellationToken, wait: Duration) -> Result<(), SyncError> {
-    cancellable(cancel, tokio::time::sleep(wait)).await
-}
-
-/// Run one request, trying again after retryable failures with backoff and jitter (or
-/// after the office's `Retry-After`).
-/// `waiting` hears of every wait before a new try, and `None` when a request went
-/// through after failures, so that the screen shows the try, its time and a way to stop.
-async fn retrying<T, Fut, W: Fn(Option<RetryWait>)>(
-    config: &SyncConfig,
-    cancel: &CancellationToken,
-    retries: &mut u64,
-    waiting: &W,
-    mut op: impl FnMut() -> Fut,
-) -> Result<T, SyncError>
-where
-    Fut: Future<Output = ApiResult<T>>,
-{
-    let mut failures = 0u32;
-    loop {
-        match cancellable(cancel, op()).await? {
-            Ok(value) => {
-                if failures > 0 {
-                    waiting(None);
-                }
-                return Ok(value);
-            }
-            Err(Failure::Fatal(error)) => return Err(error),
-            Err(Failure::Retry { kind, after }) => {
-                failures += 1;
-                if failures >= config.max_attempts.max(1) {
-                    return Err(kind.into_error(failures));
-                }
-                tracing::info!(attempt = failures, reason = %kind.describe(), "retrying");
-                *retries += 1;
-                let wait = after.unwrap_or_else(|| config.backoff(failures));
-                waiting(Some(retry_wait(config, failures, wait, &kind)));
-                pause(cancel, wait).await?;
-            }
-        }
-    }
-}
-
-/// Tells the screen of a wait before a new try, from where the sync is at `now`.
-fn waiting<P: Fn(Progress)>(progress: &P, now: Progress) -> impl Fn(Option<RetryWait>) + '_ {
-    move |retry| progress(Progress { retry, ..now })
-}
-
-/// What the screen is told while a failed request waits for its next try.
-fn retry_wait(config: &SyncConfig, failures: u32, wait: Duration, kind: &RetryKind) -> RetryWait {
-    RetryWait {
-        failures,
-        max_attempts: config.max_attempts.max(1),
-        next_at: chrono::Duration::from_std(wait)
-            .ok()
-            .and_then(|wait| Utc::now().checked_add_signed(wait))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC),
-        unreachable: matches!(kind, RetryKind::Unreachable(_)),
-    }
 }
 
 /// A boot-clock reading for the middle of a request, from readings before and after.

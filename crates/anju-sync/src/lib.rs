@@ -23,6 +23,7 @@ mod error;
 pub mod pinning;
 mod report;
 pub mod state;
+mod waiting;
 
 pub use clock::{boot_clock, load_anchor, trusted_reading};
 pub use config::{DeviceClock, SIGN_IN_CONNECT_TIMEOUT, SyncConfig};
