@@ -207,7 +207,7 @@ pub const PHOTO_SLOTS: [(&str, usize); 7] = [
 /// The inspector signature slots with who signs them.
 pub const INSPECTOR_SLOTS: [(&str, &str); 4] = [
     ("sign_poverty", "王扶贫"),
-    ("sign_reform", "li"),
+    ("sign_reform", "李晓峰"),
     ("sign_land", "赵国土"),
     ("sign_housing", "孙住建"),
 ];

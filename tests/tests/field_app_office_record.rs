@@ -101,10 +101,8 @@ async fn on_the_new_phone(app: &mut RealApp, office_url: &str, dead_url: &str) -
     wd.wait_route("sign-in", SCREEN).await?;
 
     // An office that does not answer: said within seconds, not after a long spinner.
-    let server = wd
-        .wait_for(&format!("{} input", testid("server-url")), SHORT)
+    wd.wait_for(&format!("{} input", testid("server-url")), SHORT)
         .await?;
-    let _ = server;
     let shown_url = wd
         .execute(
             "return document.querySelector('[data-testid=\"server-url\"] input').value;",
@@ -318,7 +316,10 @@ async fn a_photo_with_its_position(app: &mut RealApp) -> TestResult {
     )?;
     // The evidence photo itself, to look at its watermark.
     std::fs::copy(
-        app.data.join(anju_store::BLOB_DIR).join(&sha[..2]).join(&sha),
+        app.data
+            .join(anju_store::BLOB_DIR)
+            .join(&sha[..2])
+            .join(&sha),
         anju_tests::real_app::artifacts_dir()?.join("new-phone-evidence-photo.jpg"),
     )?;
     let stored: serde_json::Value = serde_json::from_str(&fix_json)?;
