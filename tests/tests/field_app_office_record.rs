@@ -30,16 +30,10 @@ async fn click(wd: &WebDriver, id: &str) -> TestResult {
     wd.click_css(&testid(id), SHORT).await
 }
 
-/// Replace what the input inside the element with this test id holds.
-async fn replace(wd: &WebDriver, id: &str, text: &str) -> TestResult {
-    wd.execute(
-        "const i = document.querySelector(`[data-testid=\"${arguments[0]}\"] input`);
-         i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![json!(id)],
-    )
-    .await?;
-    let css = format!("{} input", testid(id));
-    wd.type_into(&css, text, SHORT).await
+/// Type into the input inside the element with this test id (what it held is cleared).
+async fn fill(wd: &WebDriver, id: &str, text: &str) -> TestResult {
+    wd.type_into(&format!("{} input", testid(id)), text, SHORT)
+        .await
 }
 
 /// An office address on loopback that never answers: a listener with a queue of one that
@@ -110,12 +104,7 @@ async fn on_the_new_phone(app: &mut RealApp, office_url: &str, dead_url: &str) -
         )
         .await?;
     assert_eq!(shown_url, json!(dead_url));
-    wd.type_into(
-        &format!("{} input", testid("password")),
-        DEMO_PASSWORD,
-        SHORT,
-    )
-    .await?;
+    fill(wd, "password", DEMO_PASSWORD).await?;
     let asked = Instant::now();
     click(wd, "sign-in-button").await?;
     wd.wait_until(
@@ -132,7 +121,7 @@ async fn on_the_new_phone(app: &mut RealApp, office_url: &str, dead_url: &str) -
 
     // The right address: li's households with the 8 accepted on the other phone as done.
     let wd = &app.wd;
-    replace(wd, "server-url", office_url).await?;
+    fill(wd, "server-url", office_url).await?;
     click(wd, "sign-in-button").await?;
     wd.wait_route("households", SCREEN).await?;
     wd.wait_until(

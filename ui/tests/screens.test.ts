@@ -49,7 +49,7 @@ function draftView(): DraftView {
     signatures: [],
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [{ section: 'move_in', answered: 1, required: 5 }],
       signatures: [{ slot: 'head_signature', signed: false, stale: false }] },
-    inspector: { name: '王验收', role: 'inspector', department: 'reform', township: null },
+    inspector: { name: 'wang', role: 'inspector', department: 'reform', township: null, full_name: '王验收' },
     evidence: [],
   }
 }
@@ -109,5 +109,21 @@ describe('screens', () => {
     await flushPromises()
     expect(api.saveAnswer).toHaveBeenLastCalledWith('d1', 'opinion', { type: 'text', value: '希望尽快通电' }, 2)
     wrapper.unmount()
+  })
+
+  it("prefills the inspector's own signature with the 姓名 from the office, never the login", async () => {
+    for (const [inspector, expected] of [
+      [{ name: 'li', role: 'inspector', department: 'reform', township: null, full_name: '李晓峰' }, '李晓峰'],
+      [{ name: 'li', role: 'inspector', department: 'reform', township: null }, ''],
+    ] as const) {
+      vi.mocked(api.openDraft).mockResolvedValue({ ...draftView(), inspector: { ...inspector } })
+      const wrapper = mount(FormView, { props: { id: 'h1', kind: 'acceptance' }, global: { plugins: [i18n, Vant, withRouter()] }, attachTo: document.body })
+      await flushPromises()
+      await wrapper.find('[data-testid="sign-open-reform_signature"]').trigger('click')
+      await flushPromises()
+      const input = document.querySelector<HTMLInputElement>('[data-testid="signer-name"] input')
+      expect(input?.value).toBe(expected)
+      wrapper.unmount()
+    }
   })
 })

@@ -93,11 +93,18 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
+    /// The login: for signing in and for the office's records of who did what.
     pub name: String,
     pub role: Role,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub department: Option<Department>,
     pub township: Option<String>,
+    /// 姓名 as official records write it, when the office has it: a signature the
+    /// inspector makes for their department carries this name, never the login. Left out
+    /// when unknown, so devices and offices from before still agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub full_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -64,6 +64,8 @@ pub struct AuthUser {
     pub role: Role,
     pub department: Option<Department>,
     pub township: Option<String>,
+    /// 姓名, when set (`names`): what the user's signatures carry.
+    pub full_name: Option<String>,
 }
 
 impl AuthUser {
@@ -73,6 +75,7 @@ impl AuthUser {
             role: self.role,
             department: self.department,
             township: self.township.clone(),
+            full_name: self.full_name.clone(),
         }
     }
 }
@@ -189,6 +192,7 @@ pub fn add_user(
         role,
         department,
         township: township.map(str::to_string),
+        full_name: None,
     })
 }
 
@@ -202,6 +206,7 @@ fn read_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<(AuthUser, String, u32
             role: Role::from_code(&role).unwrap_or(Role::Inspector),
             department: department.as_deref().and_then(Department::from_code),
             township: row.get(4)?,
+            full_name: row.get(8)?,
         },
         row.get(5)?,
         row.get(6)?,
@@ -210,7 +215,7 @@ fn read_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<(AuthUser, String, u32
 }
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.department, t.name, u.password_hash,
-     u.failed_logins, u.last_failed_at
+     u.failed_logins, u.last_failed_at, nullif(trim(u.full_name), '')
      FROM users u LEFT JOIN townships t ON t.id = u.township_id";
 
 pub fn user(db: &OfficeDb, name: &str) -> Result<Option<AuthUser>, UserError> {
@@ -359,7 +364,8 @@ pub fn user_for_token(
         .conn
         .query_row(
             "SELECT d.revoked_at, u.id, u.name, u.role, u.department, t.name,
-                    coalesce(d.last_seen_at, d.created_at), d.kind
+                    coalesce(d.last_seen_at, d.created_at), d.kind,
+                    nullif(trim(u.full_name), '')
              FROM device_tokens d JOIN users u ON u.id = d.user_id
              LEFT JOIN townships t ON t.id = u.township_id
              WHERE d.token_sha256 = ?1",
@@ -378,6 +384,7 @@ pub fn user_for_token(
                         role: Role::from_code(&role).unwrap_or(Role::Inspector),
                         department: department.as_deref().and_then(Department::from_code),
                         township: row.get(5)?,
+                        full_name: row.get(8)?,
                     },
                     seen,
                     kind,

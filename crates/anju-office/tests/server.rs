@@ -818,3 +818,23 @@ async fn a_finding_before_its_submission_waits_for_it() {
     assert_eq!(count(&db, "findings"), 0);
     office.finish(&li).await;
 }
+
+/// A device learns its inspector's 姓名 at sign-in, so a signature it prefills carries the
+/// name official records use; a user without one has none (the device asks), never the login.
+#[tokio::test]
+async fn a_sign_in_tells_the_device_the_inspectors_real_name() {
+    let office = Office::start().await;
+    let sign_in = |user: &'static str| {
+        office
+            .http
+            .post(office.at("/login"))
+            .json(&json!({"user": user, "password": "anju-demo", "device_id": Uuid::now_v7()}))
+            .send()
+    };
+    let li: Value = sign_in("li").await.unwrap().json().await.unwrap();
+    assert_eq!(li["user"]["name"], "li");
+    assert_eq!(li["user"]["full_name"], "李晓峰");
+    let wang: Value = sign_in("wang").await.unwrap().json().await.unwrap();
+    assert_eq!(wang["user"]["name"], "wang");
+    assert!(wang["user"].get("full_name").is_none(), "{wang}");
+}

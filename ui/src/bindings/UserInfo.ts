@@ -2,4 +2,14 @@
 import type { Department } from "./Department";
 import type { Role } from "./Role";
 
-export type UserInfo = { name: string, role: Role, department: Department | null, township: string | null, };
+export type UserInfo = { 
+/**
+ * The login: for signing in and for the office's records of who did what.
+ */
+name: string, role: Role, department: Department | null, township: string | null, 
+/**
+ * 姓名 as official records write it, when the office has it: a signature the
+ * inspector makes for their department carries this name, never the login. Left out
+ * when unknown, so devices and offices from before still agree.
+ */
+full_name?: string, };
