@@ -44,6 +44,25 @@ mod tests {
     }
 
     #[test]
+    fn a_float_read_back_is_the_same_float_so_its_hash_is_the_same() {
+        // Positions are sums like 31.7650 + 0.00018, whose shortest text takes 17 digits;
+        // serde_json's default parser may read such text back one ULP off, and the office
+        // then hashes a record the device did not make (issue 13: photos with a fix were
+        // refused as not matching their content_sha256).
+        for step in 0..20_000u32 {
+            let latitude = 31.7 + f64::from(step) * 0.000_018 + 0.000_18;
+            let text = serde_json::to_string(&latitude).unwrap();
+            let back: f64 = serde_json::from_str(&text).unwrap();
+            assert_eq!(back.to_bits(), latitude.to_bits(), "{text}");
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                content_sha256(&value).unwrap(),
+                content_sha256(&latitude).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn map_order_does_not_matter() {
         let mut a = BTreeMap::new();
         a.insert("b", 1);
