@@ -7,6 +7,7 @@ use std::path::Path;
 use anju_app::{AppError, AppOptions, FieldApp, IncomingPhoto, SubmitOutcome, SyncTrigger};
 use anju_core::area::HouseMeasurement;
 use anju_core::form::{Answer, YesNo};
+use anju_core::location::{Coordinates, Fix, NoFixReason, Position};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_store::HouseholdQuery;
 use chrono::{Duration, Utc};
@@ -176,7 +177,8 @@ pub fn spot_check(
             Some(revision),
         )?
         .revision;
-    revision = add_camera_photo(app, draft, "photo_front", revision, photo_seed)?;
+    let fix = near(view.household.location.as_ref());
+    revision = add_camera_photo(app, draft, "photo_front", revision, photo_seed, fix)?;
     revision = app
         .save_answer(
             draft,
@@ -216,10 +218,11 @@ pub fn accept<'a>(
             .save_answer(draft, key, Some(answer), Some(revision))?
             .revision;
     }
+    let fix = near(view.household.location.as_ref());
     for (slot, n) in PHOTO_SLOTS {
         for _ in 0..n {
             *photo_seed += 1;
-            revision = add_camera_photo(app, draft, slot, revision, *photo_seed)?;
+            revision = add_camera_photo(app, draft, slot, revision, *photo_seed, fix)?;
         }
     }
     revision = app
@@ -237,13 +240,31 @@ pub fn accept<'a>(
     Ok(app.submit_draft(draft)?)
 }
 
-/// A camera-like photo of 800 × 600 into a slot; returns the draft's revision after.
+/// Where a phone at the house would say it is: about 20 m north of the roster's
+/// coordinates, to 10 m; no fix when the roster has none (the signal was not there).
+pub fn near(house: Option<&Coordinates>) -> Option<Fix> {
+    Some(match house {
+        Some(house) => Fix::Position(Position {
+            latitude: house.latitude + 0.000_18,
+            longitude: house.longitude,
+            accuracy_m: 10.0,
+            fixed_at: Utc::now(),
+        }),
+        None => Fix::NoFix {
+            reason: NoFixReason::Unavailable,
+        },
+    })
+}
+
+/// A camera-like photo of 800 × 600 into a slot, taken where `fix` says; returns the
+/// draft's revision after.
 pub fn add_camera_photo(
     app: &FieldApp,
     draft: Uuid,
     slot: &str,
     revision: i64,
     seed: u64,
+    fix: Option<Fix>,
 ) -> Result<i64, BoxError> {
     Ok(app
         .add_photo(IncomingPhoto {
@@ -251,7 +272,7 @@ pub fn add_camera_photo(
             slot,
             expected_revision: Some(revision),
             bytes: &camera_jpeg(800, 600, seed)?,
-            fix: None,
+            fix,
             source: anju_core::location::PhotoSource::Camera,
         })?
         .state

@@ -202,3 +202,68 @@ async fn the_template_imports_an_empty_file_is_empty_and_unassigned_households_a
     drop(office);
     Ok(())
 }
+
+/// A photo taken far from the house is for a person to weigh: the review queue says where
+/// it was taken, and such a record is never approved in a batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_far_from_the_house_keeps_a_record_out_of_a_batch() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device = tempfile::tempdir()?;
+    field_results(&office.url(), device.path(), 4, 0).await?;
+    let admin = Page::sign_in(&office.url(), "admin").await?;
+    let (_, queue) = admin.get("/api/office/review").await?;
+    // The seeded phone stood about 20 m from each house: nothing to note.
+    let clean: Vec<&Value> = queue["submissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["raises_nothing"] == true)
+        .collect();
+    let db = rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+    // A clean record of a household the roster gave coordinates (not every one has them).
+    let mut first = None;
+    for item in &clean {
+        assert_eq!(item["evidence_notes"], json!([]), "{item}");
+        let household = item["household_id"].as_str().unwrap_or_default();
+        let placed: bool = db.query_row(
+            "SELECT latitude IS NOT NULL FROM households WHERE id = ?1",
+            [household],
+            |row| row.get(0),
+        )?;
+        if placed && first.is_none() {
+            first = Some(*item);
+        }
+    }
+    let first = first.ok_or(format!("a clean record of a placed household: {queue}"))?;
+    let household = first["household_id"].as_str().ok_or("a household")?;
+    let submission = first["submission_id"].as_str().ok_or("a submission")?;
+
+    // The roster is corrected: the house is 1.1 km from where the photos were taken.
+    let moved = db.execute(
+        "UPDATE households SET latitude = latitude + 0.01 WHERE id = ?1",
+        [household],
+    )?;
+    assert_eq!(moved, 1);
+    let (_, queue) = admin.get("/api/office/review").await?;
+    let item = queue["submissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["submission_id"] == submission)
+        .ok_or("still waiting")?;
+    assert_eq!(item["raises_nothing"], false, "{item}");
+    let note = item["evidence_notes"][0]["zh"].as_str().unwrap_or_default();
+    assert!(note.contains("照片位置距房屋"), "{item}");
+    let (status, answer) = admin
+        .post(
+            "/api/office/reviews/approve-batch",
+            json!({"submission_ids": [submission]}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["approved"], json!([]), "{answer}");
+    assert_eq!(answer["refused"][0]["code"], "raises_something", "{answer}");
+    Ok(())
+}

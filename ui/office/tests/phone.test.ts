@@ -71,7 +71,7 @@ describe('on a phone', () => {
     const item: ReviewItem = {
       submission_id: 's1', household_id: 'h1', household_number: '070001', head_name: '罗某戊', township: '东河口镇',
       kind: 'acceptance', inspector: 'li', inspector_display: { zh: '李', en: 'Li' }, received_at: '2026-12-01T10:30:36Z', findings: 0, over_cap: false,
-      verdict: 'pass', judgement: null, raises_nothing: true,
+      verdict: 'pass', judgement: null, evidence_notes: [], raises_nothing: true,
     }
     vi.mocked(api.reviewQueue).mockResolvedValueOnce({ submissions: [item], conflicts: [], damaged: [] })
     const wrapper = mount(ReviewView, { global: { plugins: [i18n, ElementPlus, router()] }, attachTo: document.body })

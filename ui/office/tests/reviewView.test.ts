@@ -23,7 +23,7 @@ if (typeof ResizeObserver === 'undefined') {
 const item = (over: Partial<ReviewItem>): ReviewItem => ({
   submission_id: 's1', household_id: 'h1', household_number: '070001', head_name: '罗某戊', township: '东河口镇',
   kind: 'acceptance', inspector: 'li', inspector_display: { zh: '李晓峰（区发改委）', en: '李晓峰 (区发改委)' }, received_at: '2026-12-01T10:30:36Z', findings: 0, over_cap: false,
-  verdict: 'pass', judgement: null, raises_nothing: false, ...over,
+  verdict: 'pass', judgement: null, evidence_notes: [], raises_nothing: false, ...over,
 })
 
 function mountView() {

@@ -646,8 +646,11 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
             // What the office made of it when it arrived (no form is assessed again).
             let judgement = super::submission::judgement(conn, &schema, &s.id)?;
             let findings = household.get(3).and_then(|n| n.parse().ok()).unwrap_or(0);
+            let evidence_notes = super::submission::evidence_notes(conn, &s, &schema)?;
             Ok(ReviewItem {
-                raises_nothing: super::batch::raises_nothing(findings, verdict, judgement.as_ref()),
+                raises_nothing: evidence_notes.is_empty()
+                    && super::batch::raises_nothing(findings, verdict, judgement.as_ref()),
+                evidence_notes,
                 over_cap: judgement.as_ref().is_some_and(|j| j.over_cap),
                 judgement,
                 verdict,

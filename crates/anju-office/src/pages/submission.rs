@@ -516,14 +516,8 @@ pub(crate) fn submission_view(
                         let meta = photo_meta.get(sha);
                         let flags = meta.map(|m| m.place.flags());
                         let flags = flags.as_ref();
-                        for note in flags
-                            .into_iter()
-                            .flat_map(|f| f.too_far.iter().chain(&f.gallery))
-                        {
-                            location_notes.push(Text {
-                                zh: format!("{}：{}", item.label.zh, note.zh),
-                                en: format!("{}: {}", item.label.en, note.en),
-                            });
+                        if let Some(flags) = flags {
+                            location_notes.extend(photo_notes(&item.label, flags));
                         }
                         photos.push(PhotoView {
                             sha256: sha.clone(),
@@ -580,6 +574,41 @@ pub(crate) fn submission_view(
         position_distance_m: position.distance_m,
         location_notes,
     })
+}
+
+/// What a reviewer should weigh about one photo of the slot `label`: taken far from the
+/// house, or picked from the gallery.
+fn photo_notes(label: &Text, flags: &crate::decide::PhotoFlags) -> Vec<Text> {
+    flags
+        .too_far
+        .iter()
+        .chain(&flags.gallery)
+        .map(|note| Text {
+            zh: format!("{}：{}", label.zh, note.zh),
+            en: format!("{}: {}", label.en, note.en),
+        })
+        .collect()
+}
+
+/// The notes about where and how a submission's photos were made (`photo_notes` for each),
+/// for the review queue: a record with any is weighed one by one, never approved in a batch.
+pub(crate) fn evidence_notes(
+    conn: &Connection,
+    submission: &StoredSubmission,
+    schema: &FormSchema,
+) -> Result<Vec<Text>> {
+    let photo_meta = photo_rows(conn, &submission.household_id)?;
+    let mut notes = Vec::new();
+    for item in schema.sections.iter().flat_map(|s| &s.items) {
+        if let Some(Answer::Photos { sha256 }) = submission.answers.get(&item.key) {
+            for sha in sha256 {
+                if let Some(meta) = photo_meta.get(sha) {
+                    notes.extend(photo_notes(&item.label, &meta.place.flags()));
+                }
+            }
+        }
+    }
+    Ok(notes)
 }
 
 /// What the office made of a submission (`submission_checks`), with the critical items

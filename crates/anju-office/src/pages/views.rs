@@ -438,8 +438,11 @@ pub struct ReviewItem {
     /// For an acceptance: the verdict it gives today.
     pub verdict: Option<AcceptanceVerdict>,
     pub judgement: Option<JudgementView>,
-    /// Nothing here for a person to weigh: no findings, nothing in the judgement, not
-    /// 不合格. Only such records may be approved in a batch.
+    /// Where and how its photos were made, when a reviewer should weigh it: a photo taken
+    /// far from the house, or picked from the gallery (`decide::location`).
+    pub evidence_notes: Vec<Text>,
+    /// Nothing here for a person to weigh: no findings, nothing in the judgement or about
+    /// its photos, not 不合格. Only such records may be approved in a batch.
     pub raises_nothing: bool,
 }
 

@@ -10,7 +10,12 @@ export type ReviewItem = { submission_id: string, household_id: string, househol
  */
 verdict: AcceptanceVerdict | null, judgement: JudgementView | null, 
 /**
- * Nothing here for a person to weigh: no findings, nothing in the judgement, not
- * 不合格. Only such records may be approved in a batch.
+ * Where and how its photos were made, when a reviewer should weigh it: a photo taken
+ * far from the house, or picked from the gallery (`decide::location`).
+ */
+evidence_notes: Array<Text>, 
+/**
+ * Nothing here for a person to weigh: no findings, nothing in the judgement or about
+ * its photos, not 不合格. Only such records may be approved in a batch.
  */
 raises_nothing: boolean, };
