@@ -183,7 +183,8 @@ impl WebDriver {
     }
 
     /// Click the element matching `css`. A toast or an opening popup may lie over it for a
-    /// moment, as for a person's finger: then try again shortly.
+    /// moment, or a sheet still sliding up may carry it out of reach, as for a person's
+    /// finger: then try again shortly.
     pub async fn click_css(&self, css: &str, timeout: Duration) -> Result<(), BoxError> {
         let element = self.wait_for(css, timeout).await?;
         let start = Instant::now();
@@ -191,7 +192,8 @@ impl WebDriver {
             self.scroll_into_view(&element).await?;
             match self.click(&element).await {
                 Err(error)
-                    if error.to_string().contains("intercepted")
+                    if (error.to_string().contains("intercepted")
+                        || error.to_string().contains("not interactable"))
                         && start.elapsed() < Duration::from_secs(5) =>
                 {
                     tokio::time::sleep(Duration::from_millis(250)).await;

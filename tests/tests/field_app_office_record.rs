@@ -317,5 +317,15 @@ async fn a_photo_with_its_position(app: &mut RealApp) -> TestResult {
         .ok_or(format!("a position: {stored}"))?;
     assert!((stored_latitude - phone_latitude).abs() < 1e-9, "{stored}");
     assert_eq!(stored["accuracy_m"].as_f64(), Some(12.0), "{stored}");
+    // The watermark drawn into the evidence photo, as the app made it.
+    let view = app
+        .wd
+        .invoke(
+            "open_draft",
+            json!({"householdId": household_id, "kind": "acceptance"}),
+        )
+        .await?;
+    let lines = view["photos"][0]["watermark_lines"].to_string();
+    assert!(lines.contains(&expected), "{lines} has {expected}");
     Ok(())
 }

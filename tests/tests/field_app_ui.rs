@@ -343,6 +343,20 @@ async fn whole_job(
         )
         .await?;
     assert_eq!(incomplete, json!([]), "every section is complete");
+    // The sheet slides up: tap the section once it has come to rest.
+    wd.wait_until(
+        "the outline is open and still",
+        "const o = document.querySelector('[data-testid=\"outline-section-target\"]');
+         if (!o) return false;
+         const r = o.getBoundingClientRect();
+         const key = `${r.top},${r.height}`;
+         const still = window.__anjuOutlineRect === key;
+         window.__anjuOutlineRect = key;
+         return still && r.top >= 0 && r.bottom <= window.innerHeight;",
+        vec![],
+        SHORT,
+    )
+    .await?;
     app.screenshot(prefix, "outline").await?;
     let wd = &app.wd;
     click(wd, "outline-section-target").await?;
