@@ -54,6 +54,10 @@ async function layoutProblems(name) {
         problems.push(`${what} is outside the window (${Math.round(r.left)}–${Math.round(r.right)} of ${width}px)`)
         continue
       }
+      // On a phone's cards a button is for a finger: 44 px at least.
+      if (button.closest('[data-testid="card-list"]') && (r.height < 43.5 || r.width < 43.5)) {
+        problems.push(`${what} is too small for a finger (${Math.round(r.width)}×${Math.round(r.height)}px)`)
+      }
       const table = button.closest('.el-table')
       if (table) {
         // The part of the table one sees: its scrolling body's box.
