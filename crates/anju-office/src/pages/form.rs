@@ -70,6 +70,16 @@ pub(super) fn one_language(text: &str, lang: FormLang) -> String {
     out
 }
 
+/// An answer as the form prints it. What the office wrote in both languages is kept to the
+/// form's; what a person typed (the same text in both) is printed as typed, " / " and all.
+fn answer_in(value: &Text, lang: FormLang) -> String {
+    if value.zh == value.en {
+        value.zh.clone()
+    } else {
+        one_language(lang.of(value), lang)
+    }
+}
+
 fn line_in(line: &str, lang: FormLang) -> String {
     let mut line = line.to_string();
     // Each pass removes one half; a line has few.
@@ -307,7 +317,7 @@ fn submission_part(
                 out,
                 "<td>{}</td><td{class}>{}</td><td>{}</td></tr>",
                 esc(lang.of(&item.label)),
-                esc(&one_language(lang.of(&item.value), lang)),
+                esc(&answer_in(&item.value, lang)),
                 esc(item.note.as_deref().unwrap_or(""))
             );
         }
@@ -675,6 +685,13 @@ mod tests {
             "cap (national rule: at most 25 m² of built area per person) = 25 m²/person"
         );
         assert_eq!(one_language("5 边形 / 5-gon", FormLang::Zh), "5 边形");
+        // A note the inspector typed is an official record: printed as typed.
+        let typed = Text::new("东墙裂缝 / 已修补", "东墙裂缝 / 已修补");
+        assert_eq!(answer_in(&typed, FormLang::Zh), "东墙裂缝 / 已修补");
+        let typed = Text::new("门窗 / doors fixed", "门窗 / doors fixed");
+        assert_eq!(answer_in(&typed, FormLang::Zh), "门窗 / doors fixed");
+        let made = Text::new("4 人", "4 people");
+        assert_eq!(answer_in(&made, FormLang::En), "4 people");
         assert_eq!(one_language("5 边形 / 5-gon", FormLang::En), "5-gon");
         // A bracket inside the Chinese half, several lines, and a slash that is no pair.
         assert_eq!(
