@@ -1,6 +1,7 @@
 // The steps of the office pages' end-to-end script about what the office decides: review is the
-// district's, the over-limit house is 不合格 with 面积超标, the district's policy, and the pages that
-// changed most at a phone's and a laptop's size. office.e2e.mjs runs them in their place.
+// district's, the over-limit house is 不合格 with 面积超标, the district's policy, and batch
+// approval. office.e2e.mjs runs them in their place; every page at a phone's and a laptop's size
+// is layout.mjs's.
 import assert from 'node:assert/strict'
 import {
   OWN_TOWNSHIP, TOWNSHIP_USER, apiJson, byTestId, choose, clearToasts, clickMenu, confirmBox, openHousehold,
@@ -203,32 +204,6 @@ export async function policyPage() {
     assert.equal(after.versions[0].rectification_days, next)
     await screenshot('policy')
     console.log(`  policy version ${version}: rectification ${days} → ${next} days, in force from ${before.today}`)
-  })
-}
-
-// The pages that changed most, at a phone's and a laptop's size.
-export async function smallScreens() {
-  const page = state.page
-  await step('small screens: a phone (390×844) and a laptop (1366×768)', async () => {
-    for (const [name, width, height] of [['phone', 390, 844], ['laptop', 1366, 768]]) {
-      await page.setViewportSize({ width, height })
-      await clickMenu('dashboard')
-      await byTestId('total-households').waitFor({ timeout: 20_000 })
-      await page.waitForTimeout(800)
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-      assert.ok(overflow <= 1, `the dashboard fits the ${name}'s width (${overflow}px too wide)`)
-      await screenshot(`dashboard-${name}`)
-      await clickMenu('review')
-      // A table at an office screen, cards on a phone.
-      await settled(width < 640 ? '[data-testid="review"] [data-testid="card-list"]' : '[data-testid="review-table"]')
-      await screenshot(`review-${name}`)
-      await clickMenu('policy')
-      await byTestId('policy-in-force').waitFor({ timeout: 20_000 })
-      const policyOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-      assert.ok(policyOverflow <= 1, `the policy page fits the ${name}'s width (${policyOverflow}px too wide)`)
-      await screenshot(`policy-${name}`)
-    }
-    await page.setViewportSize({ width: 1440, height: 900 })
   })
 }
 

@@ -26,7 +26,7 @@ import {
   saveDownload, sampleWithSeed, apiJson, earlierImports, idNumber, pngImage, chooseFile, toast,
   confirmBox, clearToasts, tableRow, rowByHeader, dashboardNumber, openHousehold, typeMilestone
 } from './lib.mjs'
-import { batchApproval, overLimitHousehold, policyPage, smallScreens, townshipReadsReview } from './decisions.mjs'
+import { batchApproval, overLimitHousehold, policyPage, townshipReadsReview } from './decisions.mjs'
 import { everyPageFits, phoneMenuHasLabels } from './layout.mjs'
 import { importHelp } from './import.mjs'
 
@@ -712,7 +712,6 @@ async function main() {
       await screenshot('old-houses')
     })
 
-    await smallScreens()
     await everyPageFits()
     await phoneMenuHasLabels()
     await batchApproval()
