@@ -90,3 +90,42 @@ ensure_app_test_tools() {
         cargo install tauri-driver@2.1.0 --locked
     fi
 }
+
+# PostgreSQL from Debian's packages, for the office on PostgreSQL and its tests.
+ensure_postgres() {
+    apt_install postgresql
+}
+
+# start_test_postgres: a throwaway PostgreSQL server for the tests, in a temporary folder,
+# on a free loopback port, stopped when the calling script exits. Exports
+# ANJU_TEST_POSTGRES (a URL of its `postgres` database, where the tests create their own
+# databases). The server refuses to run as root, so as root it runs as `postgres`.
+start_test_postgres() {
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -x "$bin/initdb" ] || { echo "PostgreSQL's initdb not found under /usr/lib/postgresql" >&2; exit 1; }
+    ANJU_PG_DIR=$(mktemp -d /tmp/anju-pg.XXXXXX)
+    local as=()
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$ANJU_PG_DIR"
+        as=(runuser -u postgres --)
+    fi
+    local port
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "${as[@]}" "$bin/initdb" -D "$ANJU_PG_DIR/data" -U anju --auth=trust -E UTF8 --no-locale >/dev/null
+    "${as[@]}" "$bin/pg_ctl" -D "$ANJU_PG_DIR/data" -l "$ANJU_PG_DIR/server.log" -w \
+        -o "-p $port -k $ANJU_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" \
+        start >/dev/null
+    ANJU_PG_BIN=$bin
+    ANJU_PG_AS=("${as[@]}")
+    export ANJU_TEST_POSTGRES="postgres://anju@127.0.0.1:$port/postgres"
+    trap stop_test_postgres EXIT
+    log "PostgreSQL for the tests: $ANJU_TEST_POSTGRES (log $ANJU_PG_DIR/server.log)"
+}
+
+stop_test_postgres() {
+    if [ -n "${ANJU_PG_DIR:-}" ] && [ -d "$ANJU_PG_DIR/data" ]; then
+        "${ANJU_PG_AS[@]}" "$ANJU_PG_BIN/pg_ctl" -D "$ANJU_PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$ANJU_PG_DIR"
+    fi
+}

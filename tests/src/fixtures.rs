@@ -17,7 +17,6 @@ use anju_office::db::OfficeDb;
 use anju_store::{NewPhoto, Store};
 use anju_sync::SyncConfig;
 use chrono::{Duration as Days, Utc};
-use rusqlite::OpenFlags;
 use uuid::Uuid;
 
 pub use anju_office::demo::DEMO_PASSWORD;
@@ -29,7 +28,10 @@ pub const TOWNSHIP: &str = "东河口镇";
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Make an office data folder with the demo households and users.
+/// When the run is on PostgreSQL (`ANJU_TEST_BACKEND=postgres`), the folder's records
+/// are in a fresh database on the test server.
 pub fn office_data(dir: &Path) -> Result<(), BoxError> {
+    anju_office::testing::prepare_data_dir(dir);
     let mut db = OfficeDb::create(dir)?;
     anju_office::demo::load(&mut db)?;
     anju_office::demo::load_users(&mut db)?;
@@ -432,11 +434,34 @@ fn house() -> HouseMeasurement {
     }
 }
 
+/// The device's database, read-only.
 fn read_only(path: &Path) -> Result<rusqlite::Connection, BoxError> {
     Ok(rusqlite::Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?)
+}
+
+/// A connection to the office database of the data folder `data`, on whichever backend
+/// it is (SQLite in the folder, or the PostgreSQL database its `database.url` names), for
+/// tests that look at, or damage, its rows.
+pub fn office_sql(data: &Path) -> Result<anju_sql::Connection, BoxError> {
+    Ok(OfficeDb::open_reader(data)?.into_connection())
+}
+
+/// A writable connection to the office database of `data` (SQLite: not query-only).
+pub fn office_sql_writer(data: &Path) -> Result<anju_sql::Connection, BoxError> {
+    match anju_office::db::DatabaseLocation::of_data_dir(data) {
+        anju_office::db::DatabaseLocation::Postgres(url) => {
+            Ok(anju_sql::Connection::connect_postgres(&url)?)
+        }
+        anju_office::db::DatabaseLocation::Sqlite(_) => {
+            let conn = rusqlite::Connection::open(data.join(anju_office::db::DATABASE_FILE))?;
+            // The office is running: wait for its writer rather than fail.
+            conn.busy_timeout(Duration::from_secs(10))?;
+            Ok(anju_sql::Connection::from_sqlite(conn))
+        }
+    }
 }
 
 /// Complete blob files under `root/ab/<sha256>`, each checked against its name.
@@ -484,7 +509,7 @@ pub struct OfficeHoldings {
 
 impl OfficeHoldings {
     pub fn read(data: &Path) -> Result<Self, BoxError> {
-        let conn = read_only(&data.join(anju_office::db::DATABASE_FILE))?;
+        let conn = office_sql(data)?;
         let mut records = Vec::new();
         for (kind, sql) in [
             ("photo", "SELECT sha256, content_sha256 FROM photos"),
@@ -531,13 +556,10 @@ impl OfficeHoldings {
     }
 }
 
-/// `PRAGMA integrity_check` of the office database (empty when sound).
+/// `PRAGMA integrity_check` of a SQLite office database (empty when sound; PostgreSQL
+/// checks its own pages).
 pub fn office_integrity(data: &Path) -> Result<Vec<String>, BoxError> {
-    let conn = read_only(&data.join(anju_office::db::DATABASE_FILE))?;
-    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-    let problems: Vec<String> = rows.collect::<Result<_, _>>()?;
-    Ok(problems.into_iter().filter(|p| p != "ok").collect())
+    Ok(OfficeDb::open_reader(data)?.integrity_problems()?)
 }
 
 /// The office's `/api/v1/metrics`, read with the device's token.

@@ -32,7 +32,7 @@ async fn a_damaged_row_is_shown_as_such_and_the_rest_loads() -> TestResult {
     // Damage a submission (its time no longer reads back), a finding (its deadline), and a
     // household (its ID number and members), as a disk or a hand edit might.
     let (submission, household, finding, other) = {
-        let conn = rusqlite::Connection::open(dir.path().join(anju_office::db::DATABASE_FILE))?;
+        let conn = anju_tests::fixtures::office_sql_writer(dir.path())?;
         let (submission, household): (String, String) = conn.query_row(
             "SELECT s.id, s.household_id FROM submissions s JOIN households h ON h.id = s.household_id
              WHERE h.number = ?1",
@@ -40,7 +40,10 @@ async fn a_damaged_row_is_shown_as_such_and_the_rest_loads() -> TestResult {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         // Submissions are immutable; only damage gets past the trigger.
-        conn.execute_batch("DROP TRIGGER submissions_are_immutable")?;
+        conn.execute_batch(match conn.backend() {
+            anju_sql::Backend::Sqlite => "DROP TRIGGER submissions_are_immutable",
+            anju_sql::Backend::Postgres => "DROP TRIGGER submissions_are_immutable ON submissions",
+        })?;
         conn.execute(
             "UPDATE submissions SET device_time = '+12345-01-01T00:00:00+00:00',
                  trusted_time = NULL, answers_json = '{\"broken' WHERE id = ?1",

@@ -462,7 +462,7 @@ async fn a_new_policy_reaches_the_device_and_decides_its_verdict() -> TestResult
         anju_tests::seed::accept(&app, zheng.id, ZHENG, zheng_answers(deadline), &mut 40, 1.0)?;
     let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    let conn = rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+    let conn = anju_tests::fixtures::office_sql_writer(office_dir.path())?;
     let (device_version, recorded): (Option<u32>, Option<String>) = conn.query_row(
         "SELECT policy_version, recorded_area_json FROM submissions WHERE id = ?1",
         [submitted.submission_id.to_string()],

@@ -441,8 +441,7 @@ async fn a_token_unused_for_too_long_stops_working() -> Result<(), BoxError> {
     let li = SyncClient::sign_in(&url, INSPECTOR, DEMO_PASSWORD).await?;
     assert_eq!(li.pull().await?.0, StatusCode::OK);
     // The token was last used in 2000, as in the attack.
-    let db = rusqlite::Connection::open(dir.path().join(anju_office::db::DATABASE_FILE))?;
-    db.busy_timeout(Duration::from_secs(10))?;
+    let db = anju_tests::fixtures::office_sql_writer(dir.path())?;
     db.execute(
         "UPDATE device_tokens SET last_seen_at = '2000-01-01T00:00:00+00:00', created_at = '2000-01-01T00:00:00+00:00'",
         [],

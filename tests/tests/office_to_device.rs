@@ -45,7 +45,7 @@ fn house() -> HouseMeasurement {
 
 #[test]
 fn demo_households_are_inspected_on_a_device() {
-    let office_dir = tempfile::tempdir().unwrap();
+    let office_dir = anju_office::testing::data_dir();
     let mut office = OfficeDb::create(office_dir.path()).unwrap();
     anju_office::demo::load(&mut office).unwrap();
     let assigned = office.households(Some("东河口镇")).unwrap();

@@ -34,11 +34,15 @@ fn now_reading() -> ClockReading {
     }
 }
 
-/// Copy an office data folder (no server running on it).
+/// Copy an office data folder (no server running on it), and its PostgreSQL database
+/// when it has one.
 fn copy_office(from: &Path, to: &Path) {
+    anju_office::testing::copy_database(from, to);
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
+        if entry.file_type().unwrap().is_file()
+            && entry.file_name() != anju_office::db::DATABASE_URL_FILE
+        {
             std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
         }
     }
@@ -656,9 +660,7 @@ async fn an_expired_sign_in_asks_for_the_password_and_keeps_unsynced_work() {
     let pending = device.store().pending_outbox().unwrap().len();
     assert!(pending > 0);
     {
-        let db = rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))
-            .unwrap();
-        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        let db = anju_tests::fixtures::office_sql_writer(office_dir.path()).unwrap();
         let long_ago = (chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339();
         db.execute("UPDATE device_tokens SET last_seen_at = ?1", [long_ago])
             .unwrap();

@@ -1,7 +1,7 @@
 //! Which inspector sees and writes which households. Every change takes the next value
 //! of the sync sequence, so devices pull it (and tombstones) in order.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use anju_sql::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::db::OfficeDb;
 use crate::users::{UserError, user};
@@ -27,7 +27,7 @@ pub enum AssignError {
     #[error(transparent)]
     User(#[from] UserError),
     #[error("数据库错误 / database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[from] anju_sql::Error),
     #[error("没有用户“{0}” / there is no user '{0}'")]
     NoSuchUser(String),
     #[error(
@@ -49,7 +49,7 @@ pub enum AssignError {
 }
 
 /// Take the next value of the sync sequence.
-pub(crate) fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
+pub(crate) fn next_seq(tx: &Transaction<'_>) -> anju_sql::Result<i64> {
     tx.query_row(
         "UPDATE sync_sequence SET value = value + 1 WHERE id = 1 RETURNING value",
         [],
@@ -197,7 +197,7 @@ pub fn unassign(db: &mut OfficeDb, inspector: &str, target: &Target) -> Result<u
 }
 
 /// A household's details changed: every device that has it pulls it again.
-pub fn touch_household(tx: &Transaction<'_>, household_id: &str) -> rusqlite::Result<()> {
+pub fn touch_household(tx: &Transaction<'_>, household_id: &str) -> anju_sql::Result<()> {
     let seq = next_seq(tx)?;
     tx.execute(
         "UPDATE assignments SET seq = ?1 WHERE household_id = ?2",

@@ -2,8 +2,8 @@
 //! data, who reviewed, imported, changed the policy or moved a finding. Append-only (the
 //! database refuses to change or remove an entry); read newest first, by cursor.
 
+use anju_sql::{Connection, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -135,7 +135,7 @@ pub fn record(
     conn: &Connection,
     entry: &AuditEntry,
     at: DateTime<Utc>,
-) -> Result<(), rusqlite::Error> {
+) -> Result<(), anju_sql::Error> {
     conn.execute(
         "INSERT INTO audit_log (id, at, user_id, actor, client, action, target, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -178,7 +178,7 @@ pub fn list(
     action: Option<AuditAction>,
     before: Option<i64>,
     limit: u32,
-) -> Result<Vec<AuditRow>, rusqlite::Error> {
+) -> Result<Vec<AuditRow>, anju_sql::Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, actor, client, action, target, detail, user_id IS NOT NULL
          FROM audit_log
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn entries_are_kept_and_cannot_be_changed_or_removed() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::data_dir();
         let db = crate::db::OfficeDb::create(dir.path()).unwrap();
         let conn = db.connection();
         for (i, action) in [

@@ -4,8 +4,8 @@
 //! keeps it out of the lists, the counts, the decisions and the pull. Nothing is edited or
 //! deleted: a submission stays exactly as it arrived.
 
+use anju_sql::{OptionalExtension, params};
 use chrono::Utc;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::db::{OfficeDb, OfficeDbError};
@@ -45,8 +45,8 @@ pub enum DamagedError {
     NoReason,
 }
 
-impl From<rusqlite::Error> for DamagedError {
-    fn from(error: rusqlite::Error) -> Self {
+impl From<anju_sql::Error> for DamagedError {
+    fn from(error: anju_sql::Error) -> Self {
         Self::Db(OfficeDbError::Sqlite(error))
     }
 }
@@ -55,7 +55,7 @@ fn rows(db: &OfficeDb, sql: &str, columns: usize) -> Result<Vec<Cells>, OfficeDb
     let mut stmt = db.connection().prepare(sql)?;
     let rows = stmt
         .query_map([], |r| Ok(Cells::read(r, 0..columns)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -69,7 +69,7 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
         .connection()
         .prepare("SELECT record_kind, record_id FROM quarantine")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     let mut found = Vec::new();
     let mut report = |kind: &str, id: Option<String>, reason: String| {
         let id = id.unwrap_or_else(|| "?".into());
@@ -92,7 +92,7 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
         .query_map([], |r| {
             Ok((cell(r, 0), crate::db::read_household(r, 0).map(|_| ())))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     for (id, read) in households {
         if let Err(e) = read {
             report("household", id, e.to_string());
@@ -107,7 +107,7 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
     let mut stmt = db.connection().prepare(&sql)?;
     let submissions = stmt
         .query_map([], crate::pages::submission::read_submission)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     for raw in submissions {
         let id = raw.id();
         let read = raw
@@ -200,7 +200,7 @@ pub fn quarantine(
     }
     let tx = db
         .connection_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        .transaction_with_behavior(anju_sql::TransactionBehavior::Immediate)?;
     // The household whose standing may change; a household is its own.
     let household_column = if kind == "household" {
         key

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anju_core::IdNumber;
 use anju_core::model::{Household, Member, PlacementKind, PlacementMode};
 use anju_db::{DbError, Migration};
+use anju_sql::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -61,7 +61,71 @@ pub const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
+/// tables and invariants as the SQLite ones above, in PostgreSQL's types.
+pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[anju_sql::PgMigration {
+    version: 1,
+    name: "schema",
+    sql: include_str!("../../../migrations/office-postgres/0001_schema.sql"),
+}];
+
+/// Where the office's records are: SQLite in a data folder (a county on one machine), or
+/// PostgreSQL (a province, several office processes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseLocation {
+    /// `postgres://…` (or `postgresql://…`) is PostgreSQL; anything else a data folder.
+    /// Without one, the data folder's own [`DATABASE_URL_FILE`] says, or SQLite in it.
+    pub fn parse(database: Option<&str>, data_dir: &Path) -> Self {
+        match database {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Self::Postgres(url.to_string())
+            }
+            Some(path) => Self::Sqlite(PathBuf::from(path)),
+            None => Self::of_data_dir(data_dir),
+        }
+    }
+
+    /// Where the office of a data folder keeps its records: on the PostgreSQL server its
+    /// [`DATABASE_URL_FILE`] names, or in SQLite in the folder.
+    pub fn of_data_dir(data_dir: &Path) -> Self {
+        match std::fs::read_to_string(data_dir.join(DATABASE_URL_FILE)) {
+            Ok(url) if !url.trim().is_empty() => Self::Postgres(url.trim().to_string()),
+            _ => Self::Sqlite(data_dir.to_path_buf()),
+        }
+    }
+
+    /// For messages: the folder, or the server and database without the password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(dir) => dir.join(DATABASE_FILE).display().to_string(),
+            Self::Postgres(url) => redact_url(url),
+        }
+    }
+}
+
+/// A database URL without its password, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
 pub const DATABASE_FILE: &str = "anju-office.sqlite3";
+/// In a data folder, the URL of the PostgreSQL database that holds its office's records
+/// (written by `anju-office init --database URL`; readable by the office's user only).
+pub const DATABASE_URL_FILE: &str = "database.url";
 pub const BLOB_DIR: &str = "blobs";
 
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +133,9 @@ pub enum OfficeDbError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("数据库错误 / database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[from] anju_sql::Error),
+    #[error("无法打开数据库 {location} / cannot open the database {location}: {message}")]
+    Open { location: String, message: String },
     #[error("无法创建数据目录 {path} / cannot create the data folder {path}: {source}")]
     DataDir {
         path: String,
@@ -136,7 +202,7 @@ pub struct ExistingHousehold {
 
 pub struct OfficeDb {
     pub(crate) conn: Connection,
-    dir: PathBuf,
+    location: DatabaseLocation,
     /// Figures worked out from the whole county, kept while the database is unchanged
     /// (readers only: see [`OfficeDb::cached`]).
     figures: Option<std::cell::RefCell<FigureCache>>,
@@ -152,7 +218,7 @@ struct FigureCache {
 const MAX_CACHED_FIGURES: usize = 64;
 
 impl OfficeDb {
-    /// Create (or upgrade) the database in `dir`.
+    /// Create (or upgrade) the database of the data folder `dir`.
     pub fn create(dir: &Path) -> Result<Self> {
         for path in [dir.to_path_buf(), dir.join(BLOB_DIR)] {
             std::fs::create_dir_all(&path).map_err(|source| OfficeDbError::DataDir {
@@ -160,13 +226,35 @@ impl OfficeDb {
                 source,
             })?;
         }
+        if let DatabaseLocation::Postgres(url) = DatabaseLocation::of_data_dir(dir) {
+            return Self::create_postgres(&url);
+        }
         let mut conn = anju_db::open(&dir.join(DATABASE_FILE))?;
         // The office acknowledges pushes: a commit must survive a power cut too.
-        conn.execute_batch("PRAGMA synchronous = FULL")?;
+        conn.execute_batch("PRAGMA synchronous = FULL")
+            .map_err(anju_sql::Error::from)?;
         anju_db::migrate(&mut conn, MIGRATIONS)?;
+        Self::brought_up_to_date(
+            Connection::from_sqlite(conn),
+            DatabaseLocation::Sqlite(dir.to_path_buf()),
+        )
+    }
+
+    /// Connect to the office's PostgreSQL database and bring its schema up to date (the
+    /// first office process to start migrates it; the others wait, then find it done).
+    pub fn create_postgres(url: &str) -> Result<Self> {
+        let mut conn = Connection::connect_postgres(url).map_err(|e| OfficeDbError::Open {
+            location: redact_url(url),
+            message: e.to_string(),
+        })?;
+        anju_sql::migrate_postgres(&mut conn, POSTGRES_MIGRATIONS)?;
+        Self::brought_up_to_date(conn, DatabaseLocation::Postgres(url.to_string()))
+    }
+
+    fn brought_up_to_date(conn: Connection, location: DatabaseLocation) -> Result<Self> {
         let mut db = Self {
             conn,
-            dir: dir.to_path_buf(),
+            location,
             figures: None,
         };
         // A policy, a judgement of every submission and each household's standing.
@@ -174,8 +262,28 @@ impl OfficeDb {
         Ok(db)
     }
 
+    /// Open the database at `location`, upgrading its schema; a data folder that was never
+    /// initialised is refused.
+    pub fn open_at(location: &DatabaseLocation) -> Result<Self> {
+        match location {
+            DatabaseLocation::Sqlite(dir) => Self::open(dir),
+            DatabaseLocation::Postgres(url) => Self::create_postgres(url),
+        }
+    }
+
+    /// Create (or upgrade) the database at `location`.
+    pub fn create_at(location: &DatabaseLocation) -> Result<Self> {
+        match location {
+            DatabaseLocation::Sqlite(dir) => Self::create(dir),
+            DatabaseLocation::Postgres(url) => Self::create_postgres(url),
+        }
+    }
+
     /// Open an existing database; refuses a folder that was never initialised.
     pub fn open(dir: &Path) -> Result<Self> {
+        if let location @ DatabaseLocation::Postgres(_) = DatabaseLocation::of_data_dir(dir) {
+            return Self::open_at(&location);
+        }
         if !dir.join(DATABASE_FILE).is_file() {
             return Err(OfficeDbError::NotInitialised {
                 path: dir.display().to_string(),
@@ -184,25 +292,58 @@ impl OfficeDb {
         Self::create(dir)
     }
 
-    /// Another connection to the database in `dir` that only reads (the office pages and
-    /// the pull, in parallel with the writer: WAL lets readers see the last commit).
+    /// Another connection that only reads (the office pages and the pull, in parallel
+    /// with the writer: WAL lets SQLite's readers see the last commit). On PostgreSQL a
+    /// connection of the pool, with no schema work.
+    pub fn open_reader_at(location: &DatabaseLocation) -> Result<Self> {
+        match location {
+            DatabaseLocation::Sqlite(dir) => Self::open_reader(dir),
+            DatabaseLocation::Postgres(url) => Ok(Self {
+                conn: Connection::connect_postgres(url).map_err(|e| OfficeDbError::Open {
+                    location: redact_url(url),
+                    message: e.to_string(),
+                })?,
+                location: location.clone(),
+                // No figure cache: PostgreSQL has no cheap "did anyone commit" counter.
+                figures: None,
+            }),
+        }
+    }
+
     pub fn open_reader(dir: &Path) -> Result<Self> {
+        if let location @ DatabaseLocation::Postgres(_) = DatabaseLocation::of_data_dir(dir) {
+            return Self::open_reader_at(&location);
+        }
         if !dir.join(DATABASE_FILE).is_file() {
             return Err(OfficeDbError::NotInitialised {
                 path: dir.display().to_string(),
             });
         }
         let conn = anju_db::open(&dir.join(DATABASE_FILE))?;
-        conn.execute_batch("PRAGMA query_only = ON")?;
+        conn.execute_batch("PRAGMA query_only = ON")
+            .map_err(anju_sql::Error::from)?;
         Ok(Self {
-            conn,
-            dir: dir.to_path_buf(),
+            conn: Connection::from_sqlite(conn),
+            location: DatabaseLocation::Sqlite(dir.to_path_buf()),
             figures: Some(std::cell::RefCell::new(FigureCache::default())),
         })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    pub fn location(&self) -> &DatabaseLocation {
+        &self.location
+    }
+
+    /// The data folder of a SQLite office; `None` on PostgreSQL.
+    pub fn dir(&self) -> Option<&Path> {
+        match &self.location {
+            DatabaseLocation::Sqlite(dir) => Some(dir),
+            DatabaseLocation::Postgres(_) => None,
+        }
+    }
+
+    /// Whether the connection can still be used (a pool drops one that cannot).
+    pub fn is_usable(&self) -> bool {
+        self.conn.is_usable()
     }
 
     /// `compute`'s answer for `key`, worked out again only when the database changed since
@@ -215,7 +356,7 @@ impl OfficeDb {
     ) -> std::result::Result<T, E>
     where
         T: Clone + Send + 'static,
-        E: From<rusqlite::Error>,
+        E: From<anju_sql::Error>,
     {
         let Some(figures) = &self.figures else {
             return compute(self);
@@ -244,12 +385,22 @@ impl OfficeDb {
         &self.conn
     }
 
+    /// The connection itself (tests read and write the office's tables through it).
+    pub fn into_connection(self) -> Connection {
+        self.conn
+    }
+
     pub fn connection_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
 
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
-        Ok(anju_db::integrity_problems(&self.conn)?)
+        match self.conn.sqlite() {
+            Some(conn) => Ok(anju_db::integrity_problems(conn)?),
+            // PostgreSQL checks its pages itself (data checksums, amcheck); the office's
+            // own checks of every record are `anju-office damaged`.
+            None => Ok(Vec::new()),
+        }
     }
 
     pub fn household_count(&self) -> Result<u64> {
@@ -297,7 +448,7 @@ impl OfficeDb {
         let households = self.household_count()?;
         if households > 0 {
             return Err(OfficeDbError::NotEmpty {
-                path: self.dir.display().to_string(),
+                path: self.location.describe(),
                 households,
             });
         }
@@ -566,7 +717,7 @@ pub(crate) const HOUSEHOLD_JOINS: &str = "FROM households h
     LEFT JOIN sites s ON s.id = h.site_id";
 
 /// A household from [`HOUSEHOLD_COLUMNS`], starting at column `first`.
-pub(crate) fn read_household(row: &rusqlite::Row<'_>, first: usize) -> Result<Household> {
+pub(crate) fn read_household(row: &anju_sql::Row<'_>, first: usize) -> Result<Household> {
     let text = |i: usize| row.get::<_, String>(first + i);
     let number = text(1)?;
     let corrupt = |what: &str| OfficeDbError::Corrupt(format!("household {number}: {what}"));
@@ -605,7 +756,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let writer = OfficeDb::create(dir.path()).unwrap();
         let reader = OfficeDb::open_reader(dir.path()).unwrap();
-        let count = |db: &OfficeDb| -> rusqlite::Result<i64> {
+        let count = |db: &OfficeDb| -> anju_sql::Result<i64> {
             db.conn
                 .query_row("SELECT count(*) FROM settings", [], |r| r.get(0))
         };

@@ -379,7 +379,7 @@ fn old_house_progress(
         tx.execute(
             "UPDATE households SET agreement_signed_on = ?2, demolished_on = ?3, reclaimed_on = ?4
              WHERE id = ?1",
-            rusqlite::params![
+            anju_sql::params![
                 id,
                 agreement.to_string(),
                 demolished.map(|d| d.to_string()),

@@ -319,7 +319,7 @@ mod tests {
     /// devices pull, a row without has none.
     #[test]
     fn coordinates_from_the_roster_reach_the_households() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::data_dir();
         let mut db = OfficeDb::create(dir.path()).unwrap();
         let id = |day| {
             let birth = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Duration::days(day);

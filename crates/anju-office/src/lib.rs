@@ -19,6 +19,7 @@ pub mod server;
 pub mod signin;
 pub mod storage;
 pub mod sync_db;
+pub mod testing;
 pub mod throttle;
 pub mod tls;
 pub mod users;

@@ -8,7 +8,7 @@ use std::io::{BufRead, IsTerminal};
 use anju_core::model::Department;
 use anju_core::wire::Role;
 use anju_office::assign::{Target, assign, unassign};
-use anju_office::db::{OfficeDb, default_data_dir};
+use anju_office::db::{DatabaseLocation, OfficeDb, default_data_dir};
 use anju_office::import::{ImportError, ImportOptions, import_roster};
 use anju_office::pages::{self, Viewer};
 use anju_office::{demo, names, report, users};
@@ -27,6 +27,11 @@ struct Cli {
     /// Data folder (database and photo blobs). Default: the user's data directory.
     #[arg(long, global = true, env = "ANJU_OFFICE_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
+    /// The office's records on PostgreSQL (`postgres://user:password@host:port/db`) instead
+    /// of SQLite in the data folder. Photos stay in the data folder unless --blobs says
+    /// otherwise.
+    #[arg(long, global = true, env = "ANJU_OFFICE_DATABASE", value_name = "URL")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -319,13 +324,14 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<ExitCode> {
     let dir = data_dir(cli)?;
+    let location = DatabaseLocation::parse(cli.database.as_deref(), &dir);
     match &cli.command {
         Command::Serve(args) => {
-            serve_cmd::serve(&dir, args)?;
+            serve_cmd::serve(&dir, &location, args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => {
-            let db = OfficeDb::open(&dir)?;
+            let db = OfficeDb::open_at(&location)?;
             match action {
                 UserAction::Add {
                     name,
@@ -392,7 +398,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Assign(args) => {
-            let mut db = OfficeDb::open(&dir)?;
+            let mut db = OfficeDb::open_at(&location)?;
             let count = assign(&mut db, &args.inspector, &args.target.target()?)?;
             println!(
                 "已分配 {count} 户给 {} / assigned {count} household(s) to {}",
@@ -401,7 +407,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Unassign(args) => {
-            let mut db = OfficeDb::open(&dir)?;
+            let mut db = OfficeDb::open_at(&location)?;
             let count = unassign(&mut db, &args.inspector, &args.target.target()?)?;
             println!(
                 "已从 {} 收回 {count} 户 / took {count} household(s) from {}",
@@ -414,7 +420,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             self_signed,
             tls_names,
         } => {
-            let mut db = OfficeDb::create(&dir)?;
+            let mut db = OfficeDb::create_at(&location)?;
             if *self_signed {
                 let (cert, key) = anju_office::tls::make_self_signed(&dir, tls_names)?;
                 let tls = anju_office::tls::load(&cert, &key)?;
@@ -440,18 +446,18 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             }
             println!(
                 "办公室数据库就绪 / office database ready: {}",
-                db.dir().join(anju_office::db::DATABASE_FILE).display()
+                db.location().describe()
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Policy { action } => policy(&dir, action),
-        Command::Damaged { action } => damaged(&dir, action),
+        Command::Policy { action } => policy(&location, action),
+        Command::Damaged { action } => damaged(&location, action),
         Command::Import {
             file,
             dry_run,
             create_places,
         } => {
-            let mut db = OfficeDb::open(&dir)?;
+            let mut db = OfficeDb::open_at(&location)?;
             let options = ImportOptions {
                 dry_run: *dry_run,
                 create_places: *create_places,
@@ -489,7 +495,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Report {
             report: ReportKind::Townships { format, xlsx },
         } => {
-            let db = OfficeDb::open(&dir)?;
+            let db = OfficeDb::open_at(&location)?;
             let table = report::townships(&db)?;
             match format {
                 Format::Table => print!("{}", table.to_table()),
@@ -503,15 +509,15 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { report } => {
-            let db = OfficeDb::open(&dir)?;
+            let db = OfficeDb::open_at(&location)?;
             other_report(&db, &dir, report)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn policy(dir: &std::path::Path, action: &PolicyAction) -> Result<ExitCode> {
-    let mut db = OfficeDb::open(dir)?;
+fn policy(location: &DatabaseLocation, action: &PolicyAction) -> Result<ExitCode> {
+    let mut db = OfficeDb::open_at(location)?;
     match action {
         PolicyAction::Show { version, all } => {
             let history = anju_office::decide::policy_history(db.connection())?;
@@ -570,9 +576,9 @@ fn policy(dir: &std::path::Path, action: &PolicyAction) -> Result<ExitCode> {
     }
 }
 
-fn damaged(dir: &std::path::Path, action: &DamagedAction) -> Result<ExitCode> {
+fn damaged(location: &DatabaseLocation, action: &DamagedAction) -> Result<ExitCode> {
     use anju_office::damaged;
-    let mut db = OfficeDb::open(dir)?;
+    let mut db = OfficeDb::open_at(location)?;
     match action {
         DamagedAction::List => {
             let found = damaged::scan(&db)?;

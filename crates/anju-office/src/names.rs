@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use anju_core::form::Text;
-use rusqlite::{Connection, params};
+use anju_sql::{Connection, params};
 
 use crate::db::OfficeDb;
 use crate::users::UserError;
@@ -73,7 +73,7 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn load(conn: &Connection) -> rusqlite::Result<Self> {
+    pub fn load(conn: &Connection) -> anju_sql::Result<Self> {
         let mut stmt =
             conn.prepare_cached("SELECT name, full_name, organisation, title FROM users")?;
         let rows = stmt.query_map([], |r| {
@@ -152,7 +152,7 @@ pub fn update_profile(
 
 /// A user's profile by login.
 pub fn profile(db: &OfficeDb, login: &str) -> Result<Profile, UserError> {
-    use rusqlite::OptionalExtension;
+    use anju_sql::OptionalExtension;
     db.conn
         .query_row(
             "SELECT full_name, organisation, title FROM users WHERE name = ?1",
@@ -243,7 +243,7 @@ mod tests {
 
     #[test]
     fn profiles_are_set_field_by_field_and_checked() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::data_dir();
         let mut db = OfficeDb::create(dir.path()).unwrap();
         crate::demo::load(&mut db).unwrap();
         crate::users::add_user(

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anju_office::db::DatabaseLocation;
 use anju_office::listen::ServeLimits;
 use anju_office::server::ServeOptions;
 use anju_office::users::TokenIdle;
@@ -66,7 +67,7 @@ fn tls_files(dir: &Path, args: &ServeArgs) -> Option<(PathBuf, PathBuf)> {
     (cert.is_file() && key.is_file()).then_some((cert, key))
 }
 
-pub fn serve(dir: &Path, args: &ServeArgs) -> Result<()> {
+pub fn serve(dir: &Path, database: &DatabaseLocation, args: &ServeArgs) -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
     let builder = tracing_subscriber::fmt()
@@ -77,7 +78,9 @@ pub fn serve(dir: &Path, args: &ServeArgs) -> Result<()> {
     } else {
         builder.init();
     }
-    if !dir.join(anju_office::db::DATABASE_FILE).is_file() {
+    if matches!(database, DatabaseLocation::Sqlite(_))
+        && !dir.join(anju_office::db::DATABASE_FILE).is_file()
+    {
         bail!(
             "{} 中还没有办公室数据库：请先运行 anju-office init / there is no office database in {}: run `anju-office init` first",
             dir.display(),
@@ -89,6 +92,7 @@ pub fn serve(dir: &Path, args: &ServeArgs) -> Result<()> {
         None => None,
     };
     let mut options = ServeOptions::new(dir.to_path_buf());
+    options.database = database.clone();
     options.limits = ServeLimits {
         header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
         body_timeout: Duration::from_secs(args.body_timeout_secs.max(1)),
@@ -126,7 +130,7 @@ pub fn serve(dir: &Path, args: &ServeArgs) -> Result<()> {
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        tracing::info!(%address, data = %dir.display(), "anju-office serving");
+        tracing::info!(%address, data = %dir.display(), database = %database.describe(), "anju-office serving");
         anju_office::server::serve_with(listener, options, shutdown_signal()).await?;
         tracing::info!("anju-office stopped");
         Ok(())

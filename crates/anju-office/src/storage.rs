@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 use crate::audit::AuditEntry;
-use crate::db::{OfficeDb, OfficeDbError};
+use crate::db::{DatabaseLocation, OfficeDb, OfficeDbError};
 use crate::users::{self, AuthUser, TokenIdle, TokenKind, TokenState, UserError};
 use crate::{assign, sync_db};
 
@@ -91,7 +91,7 @@ pub trait OfficeStore: Send + Sync + 'static {
 /// Connections that only read, opened as needed up to a bound, each used by one blocking
 /// thread at a time. SQLite in WAL mode lets them read while the writer writes.
 pub struct ReaderPool {
-    dir: PathBuf,
+    location: DatabaseLocation,
     idle: Mutex<Vec<OfficeDb>>,
     permits: tokio::sync::Semaphore,
 }
@@ -105,9 +105,9 @@ pub fn default_readers() -> usize {
 }
 
 impl ReaderPool {
-    pub fn new(dir: &Path, size: usize) -> Self {
+    pub fn new(location: &DatabaseLocation, size: usize) -> Self {
         Self {
-            dir: dir.to_path_buf(),
+            location: location.clone(),
             idle: Mutex::new(Vec::new()),
             permits: tokio::sync::Semaphore::new(size.max(1)),
         }
@@ -123,19 +123,35 @@ impl ReaderPool {
             .await
             .map_err(|e| E::from(StorageError::Task(e.to_string())))?;
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut db = match pooled {
-            Some(db) => db,
-            None => OfficeDb::open_reader(&self.dir).map_err(|e| E::from(StorageError::Db(e)))?,
-        };
+        let db = pooled;
+        let location = self.location.clone();
         let (db, result) = tokio::task::spawn_blocking(move || {
+            let mut db = match db {
+                Some(db) => db,
+                None => match OfficeDb::open_reader_at(&location) {
+                    Ok(db) => db,
+                    Err(e) => return (None, Err(E::from(StorageError::Db(e)))),
+                },
+            };
             let result = f(&mut db);
-            (db, result)
+            (Some(db), result)
         })
         .await
         .map_err(|e| E::from(StorageError::Task(e.to_string())))?;
-        self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(db);
+        // A connection the server closed is not kept.
+        if let Some(db) = db.filter(OfficeDb::is_usable) {
+            self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(db);
+        }
         result
     }
+}
+
+/// A PostgreSQL server that restarted closed the writer's connection: connect again.
+fn reconnect_if_closed(db: &mut OfficeDb) -> Result<(), crate::db::OfficeDbError> {
+    if !db.is_usable() {
+        *db = OfficeDb::open_reader_at(&db.location().clone())?;
+    }
+    Ok(())
 }
 
 /// The office database for the pages' queries: the one writer, or a reader for pages
@@ -156,6 +172,7 @@ impl PagesDb {
         let db = Arc::clone(&self.db);
         tokio::task::spawn_blocking(move || {
             let mut guard = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            reconnect_if_closed(&mut guard).map_err(|e| E::from(StorageError::Db(e)))?;
             f(&mut guard)
         })
         .await
@@ -171,18 +188,19 @@ impl PagesDb {
     }
 }
 
-/// SQLite: one writing connection behind a mutex and a pool of readers, used from
-/// blocking threads. Each push record is its own short transaction; nothing CPU-heavy
+/// SQLite or PostgreSQL: one writing connection behind a mutex and a pool of readers,
+/// used from blocking threads (on PostgreSQL, several processes' writers follow one
+/// another through the write lock every transaction takes). Each push record is its own short transaction; nothing CPU-heavy
 /// (password hashing, files) runs while the writer is held.
-pub struct SqliteOfficeStore {
+pub struct SqlOfficeStore {
     db: Arc<Mutex<OfficeDb>>,
     readers: Arc<ReaderPool>,
     idle: TokenIdle,
 }
 
-impl SqliteOfficeStore {
+impl SqlOfficeStore {
     pub fn new(db: OfficeDb, idle: TokenIdle) -> Self {
-        let readers = Arc::new(ReaderPool::new(db.dir(), default_readers()));
+        let readers = Arc::new(ReaderPool::new(db.location(), default_readers()));
         Self {
             db: Arc::new(Mutex::new(db)),
             readers,
@@ -207,6 +225,7 @@ impl SqliteOfficeStore {
             // A panic while holding the lock cannot leave a half-done transaction behind
             // (SQLite rolls it back), so a poisoned lock is still safe to use.
             let mut guard = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            reconnect_if_closed(&mut guard)?;
             f(&mut guard)
         })
         .await
@@ -222,7 +241,7 @@ impl SqliteOfficeStore {
 }
 
 #[async_trait]
-impl OfficeStore for SqliteOfficeStore {
+impl OfficeStore for SqlOfficeStore {
     async fn sign_in_candidate(
         &self,
         name: String,

@@ -8,8 +8,8 @@ use anju_core::wire::{
     HouseholdHistory, OfficeFinding, OfficeInspection, OfficeStanding, PullResponse, PushRecord,
     RecordBody, RecordResult, RecordStatus, assigned_digest,
 };
+use anju_sql::{OptionalExtension, Transaction, TransactionBehavior, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use crate::db::{HOUSEHOLD_COLUMNS, HOUSEHOLD_JOINS, OfficeDb, OfficeDbError, read_household};
@@ -622,7 +622,7 @@ pub fn record_contact(
          ON CONFLICT (device_id) DO UPDATE SET user_id = excluded.user_id,
              last_device_time = excluded.last_device_time,
              last_server_time = excluded.last_server_time,
-             last_offset_ms = excluded.last_offset_ms, pushes = pushes + 1",
+             last_offset_ms = excluded.last_offset_ms, pushes = devices.pushes + 1",
         params![
             device_id.to_string(),
             user.id,

@@ -3,10 +3,10 @@
 
 use anju_core::model::Department;
 use anju_core::wire::{Role, UserInfo};
+use anju_sql::{OptionalExtension, params};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ pub enum UserError {
     #[error(transparent)]
     Db(#[from] OfficeDbError),
     #[error("数据库错误 / database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[from] anju_sql::Error),
     #[error(
         "用户名“{0}”无效：只能用字母、数字、下划线、点和连字符，1到32位 / the user name '{0}' is not valid: use 1 to 32 letters, digits, '_', '.' or '-'"
     )]
@@ -196,7 +196,7 @@ pub fn add_user(
     })
 }
 
-fn read_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<(AuthUser, String, u32, Option<String>)> {
+fn read_user(row: &anju_sql::Row<'_>) -> anju_sql::Result<(AuthUser, String, u32, Option<String>)> {
     let role: String = row.get(2)?;
     let department: Option<String> = row.get(3)?;
     Ok((
@@ -464,7 +464,7 @@ mod tests {
     use super::*;
 
     fn office() -> (tempfile::TempDir, OfficeDb) {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::data_dir();
         let mut db = OfficeDb::create(dir.path()).unwrap();
         crate::demo::load(&mut db).unwrap();
         (dir, db)

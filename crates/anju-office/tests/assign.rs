@@ -23,7 +23,7 @@ struct Shared {
 
 /// The demo office, plus a site in a second township named like a demo site.
 fn shared_site_name() -> Shared {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = anju_office::testing::data_dir();
     let mut db = OfficeDb::create(dir.path()).unwrap();
     anju_office::demo::load(&mut db).unwrap();
     anju_office::demo::load_users(&mut db).unwrap();
@@ -41,7 +41,7 @@ fn shared_site_name() -> Shared {
         .query_row(
             "SELECT s.name, t.id, t.name, COUNT(h.id) FROM sites s
              JOIN townships t ON t.id = s.township_id JOIN households h ON h.site_id = s.id
-             GROUP BY s.id ORDER BY s.name LIMIT 1",
+             GROUP BY s.id, t.id ORDER BY s.name LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
@@ -56,7 +56,7 @@ fn shared_site_name() -> Shared {
     conn.execute(
         "INSERT INTO sites (id, township_id, name, kind)
          SELECT ?1, ?2, name, kind FROM sites WHERE name = ?3",
-        rusqlite::params![uuid::Uuid::now_v7().to_string(), other_id, name],
+        anju_sql::params![uuid::Uuid::now_v7().to_string(), other_id, name],
     )
     .unwrap();
     Shared {

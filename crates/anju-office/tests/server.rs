@@ -28,7 +28,7 @@ struct Office {
 
 impl Office {
     async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = anju_office::testing::data_dir();
         {
             let mut db = OfficeDb::create(dir.path()).unwrap();
             anju_office::demo::load(&mut db).unwrap();
@@ -151,7 +151,7 @@ impl Office {
         if let Some(task) = self.task.take() {
             task.await.unwrap();
         }
-        let problems = anju_db::integrity_problems(self.db().connection()).unwrap();
+        let problems = self.db().integrity_problems().unwrap();
         assert!(problems.is_empty(), "{problems:?}");
     }
 }

@@ -221,7 +221,7 @@ async fn a_photo_far_from_the_house_keeps_a_record_out_of_a_batch() -> TestResul
         .flatten()
         .filter(|s| s["raises_nothing"] == true)
         .collect();
-    let db = rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+    let db = anju_tests::fixtures::office_sql_writer(office_dir.path())?;
     // A clean record of a household the roster gave coordinates (not every one has them).
     let mut first = None;
     for item in &clean {

@@ -233,8 +233,7 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
 
     // An overdue finding stands out, and the overdue filter finds it.
     {
-        let conn =
-            rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+        let conn = anju_tests::fixtures::office_sql_writer(office_dir.path())?;
         conn.execute(
             "UPDATE findings SET deadline = '2026-01-05' WHERE id = (
                  SELECT id FROM findings WHERE state = 'open' ORDER BY id LIMIT 1)",
@@ -452,8 +451,7 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
         .ok_or("id")?
         .to_string();
     {
-        let conn =
-            rusqlite::Connection::open(office_dir.path().join(anju_office::db::DATABASE_FILE))?;
+        let conn = anju_tests::fixtures::office_sql_writer(office_dir.path())?;
         let (household, answers, user): (String, String, String) = conn.query_row(
             "SELECT s.household_id, s.answers_json, u.id FROM submissions s, users u
              WHERE s.id = ?1 AND u.name = 'li'",
@@ -471,7 +469,7 @@ async fn the_office_pages_keep_each_user_to_their_rights() -> TestResult {
             "INSERT INTO conflicts (record_kind, record_id, content_sha256, stored_sha256, body_json,
                  user_id, device_id, received_at)
              VALUES ('submission', ?1, 'x', 'y', ?2, ?3, 'device', '2026-12-01T00:00:00Z')",
-            rusqlite::params![submission_id, body.to_string(), user],
+            anju_sql::params![submission_id, body.to_string(), user],
         )?;
     }
     let (_, queue) = zhang.get("/api/office/review").await?;

@@ -14,8 +14,8 @@ use anju_core::model::{Finding, Submission, SubmissionKind};
 use anju_core::records::{self, RecordProblem, TimeBounds, china_date, made_at};
 use anju_core::verdict::FindingOrigin;
 use anju_core::wire::RecordBody;
+use anju_sql::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::db::OfficeDbError;
@@ -357,7 +357,7 @@ fn close_area_findings(
              AND origin = 'area_over_cap' AND state <> 'closed'",
         )?
         .query_map([household], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     let note = format!(
         "抽查复核实测建筑面积{}，未超过上限{}（{}），据此销号",
         assessment.built_area,
@@ -439,7 +439,7 @@ pub fn close_raised_findings_of(
              AND origin <> 'inspector' AND state <> 'closed'",
         )?
         .query_map([submission_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     close_findings(
         conn,
         &open,

@@ -7,8 +7,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use anju_core::district_policy::{PolicyFile, PolicyHistory, PolicyVersion};
 use anju_core::records::{china_date, made_at};
+use anju_sql::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, after_submission, stored_submission, time};
 use crate::db::{OfficeDb, OfficeDbError};
@@ -30,7 +30,7 @@ pub fn policy_history(conn: &Connection) -> Result<Arc<PolicyHistory>> {
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let file = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
+    let file = conn.location();
     if let Some(file) = &file {
         let cache = POLICY_CACHE.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((cached, history)) = cache.get(file)
@@ -63,7 +63,7 @@ fn read_policy_history(conn: &Connection) -> Result<PolicyHistory> {
                 r.get::<_, String>(4)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut versions = Vec::new();
     for (version, effective, set_by, set_at, json) in rows {
         match read_policy_row(version, &effective, set_by, &set_at, &json) {
@@ -183,8 +183,8 @@ pub enum PolicyError {
     Db(#[from] OfficeDbError),
 }
 
-impl From<rusqlite::Error> for PolicyError {
-    fn from(error: rusqlite::Error) -> Self {
+impl From<anju_sql::Error> for PolicyError {
+    fn from(error: anju_sql::Error) -> Self {
         Self::Db(OfficeDbError::Sqlite(error))
     }
 }
@@ -231,7 +231,7 @@ pub fn set_policy(
 ) -> std::result::Result<PolicyVersion, PolicyError> {
     let tx = db
         .connection_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        .transaction_with_behavior(anju_sql::TransactionBehavior::Immediate)?;
     let version = next_version(&tx, text, set_by, now)?;
     insert_policy(&tx, &version)?;
     rejudge_since(&tx, version.effective_from, now)?;
@@ -249,7 +249,7 @@ fn rejudge_since(conn: &Connection, date: NaiveDate, now: DateTime<Utc>) -> Resu
              WHERE coalesce(trusted_time, device_time) >= ?1",
         )?
         .query_map([from], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     for id in ids {
         let Some(submission) = stored_submission(conn, &id)? else {
             continue;

@@ -6,8 +6,8 @@ use anju_core::verdict::{
     AcceptanceVerdict, FindingOrigin, FindingStanding, HouseholdStatus, LatestAcceptance, Review,
     VerdictInputs, acceptance_verdict, counts_as_accepted,
 };
+use anju_sql::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, after_submission, ensure_policy, stored_submission, time};
 use crate::db::OfficeDb;
@@ -62,7 +62,7 @@ pub fn refresh_household(
                 state: FindingState::from_code(&state).unwrap_or(FindingState::Open),
             })
         })
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     let unresolved = findings
         .iter()
         .filter(|f| f.state != FindingState::Closed)
@@ -138,7 +138,7 @@ pub fn bring_up_to_date(db: &mut OfficeDb) -> Result<()> {
     let now = Utc::now();
     let tx = db
         .connection_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        .transaction_with_behavior(anju_sql::TransactionBehavior::Immediate)?;
     ensure_policy(&tx)?;
     let unjudged: Vec<String> = tx
         .prepare(
@@ -147,7 +147,7 @@ pub fn bring_up_to_date(db: &mut OfficeDb) -> Result<()> {
              ORDER BY coalesce(s.trusted_time, s.device_time), s.id",
         )?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     for id in &unjudged {
         let Some(submission) = stored_submission(&tx, id)? else {
             continue;
@@ -170,7 +170,7 @@ pub fn bring_up_to_date(db: &mut OfficeDb) -> Result<()> {
                     OR h.moved_in_at IS NOT NULL)",
         )?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     for id in &stale {
         refresh_household(&tx, id, now)?;
     }

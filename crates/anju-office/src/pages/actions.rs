@@ -9,8 +9,8 @@ use anju_core::model::FindingState;
 use anju_core::office::{check_move_in, check_transition};
 use anju_core::verdict::{FindingOrigin, HouseholdStatus};
 use anju_core::wire::RecordBody;
+use anju_sql::{OptionalExtension, TransactionBehavior, params};
 use chrono::{NaiveDate, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::findings::findings_where;
@@ -190,10 +190,10 @@ fn stored_body(db: &OfficeDb, kind: &str, id: &str) -> Result<serde_json::Value>
                     let mut map = serde_json::Map::new();
                     for (i, name) in names.iter().enumerate() {
                         let value = match r.get_ref(i)? {
-                            rusqlite::types::ValueRef::Null => serde_json::Value::Null,
-                            rusqlite::types::ValueRef::Integer(n) => n.into(),
-                            rusqlite::types::ValueRef::Real(f) => f.into(),
-                            rusqlite::types::ValueRef::Text(t) => {
+                            anju_sql::ValueRef::Null => serde_json::Value::Null,
+                            anju_sql::ValueRef::Integer(n) => n.into(),
+                            anju_sql::ValueRef::Real(f) => f.into(),
+                            anju_sql::ValueRef::Text(t) => {
                                 let text = String::from_utf8_lossy(t).into_owned();
                                 match name.strip_suffix("_json") {
                                     Some(_) => serde_json::from_str(&text)
@@ -201,7 +201,7 @@ fn stored_body(db: &OfficeDb, kind: &str, id: &str) -> Result<serde_json::Value>
                                     None => serde_json::Value::String(text),
                                 }
                             }
-                            rusqlite::types::ValueRef::Blob(_) => "(binary)".into(),
+                            anju_sql::ValueRef::Blob(_) => "(binary)".into(),
                         };
                         map.insert(name.clone(), value);
                     }
@@ -299,7 +299,7 @@ pub(crate) fn open_conflicts(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<Confl
                 r.get::<_, Option<String>>(8)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let names = crate::names::Names::load(db.connection())?;
     raw.into_iter()
         .map(
@@ -451,7 +451,7 @@ pub fn transition_finding(
         db,
         viewer,
         "f.id = ?2",
-        &[rusqlite::types::Value::Text(finding_id.to_string())],
+        &[anju_sql::Value::Text(finding_id.to_string())],
     )?
     .0
     .into_iter()

@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use rusqlite::Row;
-use rusqlite::types::ValueRef;
+use anju_sql::Row;
+use anju_sql::ValueRef;
 
 /// A cell as text whatever SQLite stored in it: a damaged row is read as far as it goes.
 pub(crate) fn cell(row: &Row<'_>, index: usize) -> Option<String> {
@@ -87,7 +87,7 @@ mod tests {
     use super::*;
 
     fn cells_of(sql: &str) -> Cells {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let conn = anju_sql::Connection::open_in_memory().unwrap();
         conn.query_row(sql, [], |r| Ok(Cells::read(r, 0..4)))
             .unwrap()
     }

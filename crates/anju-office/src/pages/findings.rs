@@ -8,8 +8,8 @@ use anju_core::form::{Text, form_by_id};
 use anju_core::model::FindingState;
 use anju_core::office::{allowed_transitions, days_left};
 use anju_core::verdict::FindingOrigin;
+use anju_sql::{Connection, Value, params_from_iter};
 use chrono::NaiveDate;
-use rusqlite::{Connection, params_from_iter, types::Value};
 
 use super::cells::{Cells, stored_time};
 use super::submission::parse_time;
@@ -49,7 +49,7 @@ fn finding_events(
                 r.get::<_, Option<String>>(6)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut events: BTreeMap<String, Vec<FindingEvent>> = BTreeMap::new();
     for (finding, at, by, from, to, note, evidence) in raw {
         events.entry(finding).or_default().push(FindingEvent {
@@ -109,7 +109,7 @@ pub(crate) fn findings_where(
         .query_map(params_from_iter(all_args.iter()), |r| {
             Ok(Cells::read(r, 0..16))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let today = today();
     let ids: Vec<String> = raw.iter().filter_map(|row| row.get(0)).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();

@@ -652,7 +652,7 @@ pub fn township_forms_html(
         .connection()
         .prepare("SELECT id FROM households WHERE township_id = ?1 ORDER BY number")?
         .query_map([&township_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     let title = match lang {
         FormLang::Zh => format!("{name}验收监督表（{} 户）", ids.len()),
         FormLang::En => format!("{name}: acceptance forms ({} households)", ids.len()),

@@ -24,7 +24,7 @@ mod xlsx;
 use anju_core::model::FindingState;
 use anju_core::office::{MilestoneError, SampleError, TransitionError};
 use anju_core::wire::Role;
-use rusqlite::OptionalExtension;
+use anju_sql::OptionalExtension;
 
 use crate::db::{OfficeDb, OfficeDbError};
 use crate::users::AuthUser;
@@ -102,8 +102,8 @@ pub enum PageError {
     Policy(crate::decide::PolicyError),
 }
 
-impl From<rusqlite::Error> for PageError {
-    fn from(error: rusqlite::Error) -> Self {
+impl From<anju_sql::Error> for PageError {
+    fn from(error: anju_sql::Error) -> Self {
         Self::Db(OfficeDbError::Sqlite(error))
     }
 }

@@ -6,8 +6,8 @@ use anju_core::form::Text;
 use anju_core::model::{Member as CoreMember, PlacementKind, PlacementMode};
 use anju_core::office::{OldHouse, compare_areas};
 use anju_core::verdict::{AcceptanceVerdict, HouseholdStatus};
+use anju_sql::{Connection, OptionalExtension, Value, params, params_from_iter};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 
 use super::cells::{Cells, stored_time};
 use super::findings::findings_where;
@@ -104,7 +104,7 @@ fn township_table_now(
                 overdue_findings: r.get(19)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut total = TownshipProgress {
         township: TOTAL_LABEL.to_string(),
         ..TownshipProgress::default()
@@ -227,14 +227,14 @@ pub fn places(db: &OfficeDb, viewer: &Viewer) -> Result<Places> {
                 name: r.get(1)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let sites = conn
         .prepare_cached(
             "SELECT s.id, s.name, s.township_id, count(h.id) FROM sites s
              JOIN townships t ON t.id = s.township_id
              LEFT JOIN households h ON h.site_id = s.id
              WHERE ?1 IS NULL OR s.township_id = ?1
-             GROUP BY s.id ORDER BY t.sort_order, s.name",
+             GROUP BY s.id, t.id ORDER BY t.sort_order, s.name",
         )?
         .query_map([viewer.scope()], |r| {
             Ok(SiteRef {
@@ -244,13 +244,13 @@ pub fn places(db: &OfficeDb, viewer: &Viewer) -> Result<Places> {
                 households: r.get(3)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let inspectors = conn
         .prepare_cached(
             "SELECT name, department FROM users WHERE role = 'inspector' ORDER BY name",
         )?
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let names = Names::load(conn)?;
     let inspectors = inspectors
         .into_iter()
@@ -283,7 +283,7 @@ const ROW_JOINS: &str = "FROM households h
     LEFT JOIN sites s ON s.id = h.site_id
     LEFT JOIN household_states st ON st.household_id = h.id";
 
-fn read_raw_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Cells> {
+fn read_raw_row(row: &anju_sql::Row<'_>) -> anju_sql::Result<Cells> {
     Ok(Cells::read(row, 0..16))
 }
 
@@ -434,7 +434,7 @@ pub fn households(
     ))?;
     let raw = stmt
         .query_map(params_from_iter(page_args.iter()), read_raw_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let names = Names::load(conn)?;
     let mut rows = Vec::with_capacity(raw.len());
     let mut damaged = Vec::new();
@@ -474,7 +474,7 @@ pub fn for_each_household(
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut handed: u32 = 0;
     while let Some(row) = rows.next()? {
-        if let Ok(household) = household_row(read_raw_row(row)?, &names) {
+        if let Ok(household) = household_row(read_raw_row(&row)?, &names) {
             each(household)?;
             handed = handed.saturating_add(1);
         }
@@ -626,7 +626,7 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
             let n = SUBMISSION_COLUMN_COUNT;
             Ok((read_submission(r)?, Cells::read(r, n..n + 6)))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let names = Names::load(conn)?;
     let mut submissions = Vec::new();
     let mut damaged = Vec::new();
@@ -717,13 +717,14 @@ fn assignments_now(db: &OfficeDb, township: Option<String>) -> Result<Assignment
                 r.get::<_, u32>(4)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     // The household count of a group comes from its rows without an inspector filter.
     type Group = (String, Option<String>);
     let totals: BTreeMap<Group, (u32, u32)> = conn
         .prepare_cached(&scoped(
-            "SELECT t.name, s.name, count(*), coalesce(sum(NOT EXISTS
-                 (SELECT 1 FROM assignments a WHERE a.household_id = h.id)), 0) FROM households h
+            "SELECT t.name, s.name, count(*), coalesce(sum(CASE WHEN NOT EXISTS
+                 (SELECT 1 FROM assignments a WHERE a.household_id = h.id) THEN 1 ELSE 0 END), 0)
+             FROM households h
              JOIN townships t ON t.id = h.township_id LEFT JOIN sites s ON s.id = h.site_id
              WHERE ?1 IS NULL OR h.township_id = ?1 GROUP BY t.id, s.id",
             if township.is_some() { &[1] } else { &[] },
@@ -731,7 +732,7 @@ fn assignments_now(db: &OfficeDb, township: Option<String>) -> Result<Assignment
         .query_map([township.as_deref()], |r| {
             Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?)))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     let names = Names::load(conn)?;
     let mut sites: Vec<AssignmentSite> = Vec::new();
     for (township, site, _, inspector, assigned) in raw {
@@ -812,7 +813,7 @@ pub fn old_houses(
                 },
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     Ok(OldHouseReport {
         townships,
         total,

@@ -4,8 +4,8 @@
 use anju_core::form::Text;
 use anju_core::model::PlacementKind;
 use anju_core::office::{SampleRule, ScatteredGroup, SiteCandidate, compare_areas, parse_seed};
+use anju_sql::{OptionalExtension, params};
 use chrono::Utc;
-use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 use super::actions::{now, trimmed};
@@ -49,7 +49,7 @@ fn candidates(
         .query_map([township], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut sites: Vec<SiteCandidate> = Vec::new();
     for (site, household) in rows {
         match sites.last_mut() {
@@ -69,7 +69,7 @@ fn candidates(
         .query_map([township], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut scattered: Vec<ScatteredGroup> = Vec::new();
     for (group, household) in rows {
         match scattered.last_mut() {
@@ -215,7 +215,7 @@ fn check_sample_scope(viewer: &Viewer, township_id: &Option<String>) -> Result<(
 /// A drawn household with the area its acceptance recorded and its latest re-measure,
 /// from the office's judgements (no form is read again).
 fn drawn_household(
-    conn: &rusqlite::Connection,
+    conn: &anju_sql::Connection,
     household_id: String,
     number: String,
     head_name: String,
@@ -299,7 +299,7 @@ pub fn sample(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<SampleView> {
                 r.get(7)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut sites: Vec<(String, SampleSite)> = Vec::new();
     let mut scattered: Vec<SampleScattered> = Vec::new();
     for (site_id, site, township, households, household_id, number, head_name, kind) in rows {
@@ -375,7 +375,7 @@ pub fn samples(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<SampleSummary>> {
                 r.get::<_, u32>(6)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let names = crate::names::Names::load(db.connection())?;
     raw.into_iter()
         .map(|(id, seed, township, at, by, sites, households)| {
@@ -409,7 +409,7 @@ pub fn assign_sample(
              WHERE sh.sample_id = ?1 ORDER BY sh.position",
         )?
         .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<anju_sql::Result<_>>()?;
     let changed = assign::assign(db, inspector, &Target::Households(numbers))?;
     Ok(Changed {
         changed: changed as u32,

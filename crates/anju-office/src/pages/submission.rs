@@ -10,8 +10,8 @@ use anju_core::district_policy::{PolicyHistory, PolicyVersion};
 use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, form_by_id};
 use anju_core::model::{ClockReading, RecordedArea, SignatureMethod, Submission, SubmissionKind};
 use anju_core::records::china_date;
+use anju_sql::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::cells::{Cells, stored_time};
 use super::views::{
@@ -70,7 +70,7 @@ pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
 
 /// Reads a row of [`SUBMISSION_COLUMNS`] as text; it is checked by [`RawSubmission::parse`],
 /// so that a damaged row is one error, not a failed list.
-pub(crate) fn read_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSubmission> {
+pub(crate) fn read_submission(row: &anju_sql::Row<'_>) -> anju_sql::Result<RawSubmission> {
     Ok(RawSubmission(Cells::read(row, 0..SUBMISSION_COLUMN_COUNT)))
 }
 
@@ -677,7 +677,7 @@ pub(crate) fn submissions_of(
     ))?;
     let raw = stmt
         .query_map([household_id], read_submission)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut stored = Vec::new();
     let mut damaged = Vec::new();
     for raw in raw {

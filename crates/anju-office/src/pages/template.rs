@@ -143,7 +143,7 @@ mod tests {
         let bytes = roster_template_xlsx().unwrap();
         let checked = read_and_check(&bytes, "template.xlsx").unwrap();
         assert_eq!(checked.table.rows.len(), 1);
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::data_dir();
         let mut db = OfficeDb::create(dir.path()).unwrap();
         let options = ImportOptions {
             dry_run: false,

@@ -36,7 +36,7 @@ use crate::db::{BLOB_DIR, OfficeDb, OfficeDbError};
 use crate::listen::ServeLimits;
 use crate::signin::SignIn;
 use crate::storage::{
-    BlobError, BlobStore, FolderBlobStore, OfficeStore, PagesDb, SqliteOfficeStore, StorageError,
+    BlobError, BlobStore, FolderBlobStore, OfficeStore, PagesDb, SqlOfficeStore, StorageError,
 };
 use crate::throttle::LoginThrottle;
 use crate::tls::OfficeTls;
@@ -85,7 +85,10 @@ pub struct AppState {
 /// How `serve` runs: where the data is, the connection limits, TLS, token idle times.
 #[derive(Clone)]
 pub struct ServeOptions {
+    /// TLS files, print jobs, and the blob folder and SQLite database unless told otherwise.
     pub data_dir: PathBuf,
+    /// Where the records are: SQLite in `data_dir` unless a PostgreSQL URL was given.
+    pub database: crate::db::DatabaseLocation,
     pub limits: ServeLimits,
     pub tls: Option<OfficeTls>,
     pub token_idle: TokenIdle,
@@ -98,6 +101,7 @@ pub struct ServeOptions {
 impl ServeOptions {
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
+            database: crate::db::DatabaseLocation::Sqlite(data_dir.clone()),
             data_dir,
             limits: ServeLimits::default(),
             tls: None,
@@ -120,8 +124,8 @@ impl AppState {
 
     pub fn open_with(options: &ServeOptions) -> Result<Self, ServerError> {
         let data_dir = &options.data_dir;
-        let db = OfficeDb::open(data_dir)?;
-        let store = SqliteOfficeStore::new(db, options.token_idle);
+        let db = OfficeDb::open_at(&options.database)?;
+        let store = SqlOfficeStore::new(db, options.token_idle);
         Ok(Self {
             pages: store.pages_db(),
             pages_dir: crate::web::default_pages_dir(),

@@ -226,7 +226,7 @@ pub(super) async fn finding_evidence(
     // The finding must be one this user may act on.
     read(&state, user, move |db, v| {
         let household: Option<String> =
-            rusqlite::OptionalExtension::optional(db.connection().query_row(
+            anju_sql::OptionalExtension::optional(db.connection().query_row(
                 "SELECT household_id FROM findings WHERE id = ?1",
                 [&id],
                 |r| r.get(0),
