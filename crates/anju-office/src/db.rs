@@ -59,15 +59,27 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "locations",
         sql: include_str!("../../../migrations/office/0009_locations.sql"),
     },
+    Migration {
+        version: 10,
+        name: "login_failures",
+        sql: include_str!("../../../migrations/office/0010_login_failures.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
 /// tables and invariants as the SQLite ones above, in PostgreSQL's types.
-pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[anju_sql::PgMigration {
-    version: 1,
-    name: "schema",
-    sql: include_str!("../../../migrations/office-postgres/0001_schema.sql"),
-}];
+pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
+    anju_sql::PgMigration {
+        version: 1,
+        name: "schema",
+        sql: include_str!("../../../migrations/office-postgres/0001_schema.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 2,
+        name: "login_failures",
+        sql: include_str!("../../../migrations/office-postgres/0002_login_failures.sql"),
+    },
+];
 
 /// Where the office's records are: SQLite in a data folder (a county on one machine), or
 /// PostgreSQL (a province, several office processes).
@@ -106,6 +118,18 @@ impl DatabaseLocation {
             Self::Postgres(url) => redact_url(url),
         }
     }
+}
+
+/// Write the URL of the office's PostgreSQL database into the data folder `dir`, readable
+/// by the office's user only (it may hold a password).
+pub fn remember_database_url(dir: &Path, url: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(DATABASE_URL_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(&path)?, format!("{url}\n").as_bytes())
 }
 
 /// A database URL without its password, for logs and messages.

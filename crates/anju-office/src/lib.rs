@@ -10,6 +10,7 @@ pub mod decide;
 pub mod demo;
 pub mod import;
 pub mod listen;
+pub mod login_failures;
 pub mod names;
 pub mod pages;
 pub mod print_jobs;

@@ -421,6 +421,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             tls_names,
         } => {
             let mut db = OfficeDb::create_at(&location)?;
+            if let (Some(_), DatabaseLocation::Postgres(url)) = (&cli.database, &location) {
+                // Later commands on this data folder find the records without --database.
+                anju_office::db::remember_database_url(&dir, url)
+                    .context("writing the database URL into the data folder")?;
+            }
             if *self_signed {
                 let (cert, key) = anju_office::tls::make_self_signed(&dir, tls_names)?;
                 let tls = anju_office::tls::load(&cert, &key)?;

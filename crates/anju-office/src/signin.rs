@@ -51,10 +51,13 @@ pub async fn sign_in(
     let name: String = name.chars().take(MAX_CREDENTIAL_CHARS).collect();
     let device_name: Option<String> =
         device_name.map(|n| n.chars().take(MAX_DEVICE_NAME_CHARS).collect());
-    let _attempt = match throttle.begin(&name, client, Utc::now()) {
+    let _attempt = match throttle.begin(client, Utc::now()) {
         Ok(attempt) => attempt,
         Err(retry_at) => return Ok(LoginOutcome::Throttled { retry_at }),
     };
+    if let Err(retry_at) = store.sign_in_wait(name.clone(), client, Utc::now()).await? {
+        return Ok(LoginOutcome::Throttled { retry_at });
+    }
     let candidate = if too_long {
         None
     } else {
@@ -72,7 +75,10 @@ pub async fn sign_in(
     let user = match (right, user) {
         (true, Some(user)) => user,
         (_, user) => {
-            for lockout in throttle.failed(&name, client, Utc::now()) {
+            for lockout in store
+                .sign_in_failed(name.clone(), client, Utc::now())
+                .await?
+            {
                 let (action, until) = match lockout {
                     Lockout::Name { until } => (AuditAction::Lockout, until),
                     Lockout::Address { until } => (AuditAction::AddressLockout, until),
@@ -94,7 +100,7 @@ pub async fn sign_in(
     let token = store
         .issue_token(user.clone(), device_id, device_name.clone(), kind)
         .await?;
-    let unlocked = throttle.succeeded(&name, client);
+    let unlocked = store.sign_in_succeeded(name.clone(), client).await?;
     let entry = |action| {
         AuditEntry::by(&user, action)
             .client(client.to_string())

@@ -50,8 +50,32 @@ pub trait OfficeStore: Send + Sync + 'static {
     /// Whom a token belongs to; its use is recorded (coarsely) for its idle expiry.
     async fn user_for_token(&self, token: String) -> Result<TokenState, StorageError>;
     async fn revoke_token(&self, token: String) -> Result<(), StorageError>;
-    /// Remove tokens long expired or revoked; how many.
+    /// Remove tokens long expired or revoked, and failed sign-ins long forgotten; how many
+    /// tokens.
     async fn prune_tokens(&self) -> Result<usize, StorageError>;
+    /// `Err(retry_at)` when a sign-in of `name` from `address` must wait (a read; the
+    /// counts are shared by every office process on the database).
+    async fn sign_in_wait(
+        &self,
+        name: String,
+        address: std::net::IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, StorageError>;
+    /// Count a wrong password, in one write transaction (two processes counting at once
+    /// lose neither); the lockouts it starts.
+    async fn sign_in_failed(
+        &self,
+        name: String,
+        address: std::net::IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<crate::throttle::Lockout>, StorageError>;
+    /// A right password: the name's count from the address starts again; whether it had
+    /// been locked out.
+    async fn sign_in_succeeded(
+        &self,
+        name: String,
+        address: std::net::IpAddr,
+    ) -> Result<bool, StorageError>;
     /// Append to the audit log.
     async fn audit(&self, entry: AuditEntry) -> Result<(), StorageError>;
     async fn pull(
@@ -285,8 +309,63 @@ impl OfficeStore for SqlOfficeStore {
 
     async fn prune_tokens(&self) -> Result<usize, StorageError> {
         let idle = self.idle;
-        self.with(move |db| Ok(users::prune_tokens(db, Utc::now(), &idle)?))
-            .await
+        self.with(move |db| {
+            crate::login_failures::forget_old(db.connection(), Utc::now())
+                .map_err(OfficeDbError::from)?;
+            Ok(users::prune_tokens(db, Utc::now(), &idle)?)
+        })
+        .await
+    }
+
+    async fn sign_in_wait(
+        &self,
+        name: String,
+        address: std::net::IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, StorageError> {
+        self.read(move |db| {
+            let mut ledger = crate::login_failures::SqlLedger(db.connection());
+            Ok(crate::throttle::check(&mut ledger, &name, address, now)
+                .map_err(OfficeDbError::from)?)
+        })
+        .await
+    }
+
+    async fn sign_in_failed(
+        &self,
+        name: String,
+        address: std::net::IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<crate::throttle::Lockout>, StorageError> {
+        self.with(move |db| {
+            let tx = db
+                .connection_mut()
+                .transaction_with_behavior(anju_sql::TransactionBehavior::Immediate)
+                .map_err(OfficeDbError::from)?;
+            let lockouts = crate::throttle::failed(
+                &mut crate::login_failures::SqlLedger(&tx),
+                &name,
+                address,
+                now,
+            )
+            .map_err(OfficeDbError::from)?;
+            tx.commit().map_err(OfficeDbError::from)?;
+            Ok(lockouts)
+        })
+        .await
+    }
+
+    async fn sign_in_succeeded(
+        &self,
+        name: String,
+        address: std::net::IpAddr,
+    ) -> Result<bool, StorageError> {
+        self.with(move |db| {
+            let mut ledger = crate::login_failures::SqlLedger(db.connection());
+            Ok(crate::throttle::succeeded(&mut ledger, &name, address)
+                .map_err(OfficeDbError::from)?)
+        })
+        .await
     }
 
     async fn audit(&self, entry: AuditEntry) -> Result<(), StorageError> {

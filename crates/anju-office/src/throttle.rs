@@ -10,8 +10,11 @@
 //! - Unknown names are counted exactly like known ones, so the answers (401, then 429 with
 //!   the same waits) do not tell which names exist.
 //!
-//! The counts live in this process's memory, bounded to [`MAX_TRACKED`] entries (the
-//! oldest forgotten first); a restart forgets them.
+//! The counts are kept in a [`FailureLedger`]: the office database for a running office
+//! (so that every office process behind a load balancer counts the same failures, and a
+//! restart forgets nothing: `sql_ledger`), or memory, bounded to [`MAX_TRACKED`] entries
+//! (the oldest forgotten first). Attempts in flight are per process: they bound the CPU
+//! one process spends on password hashes.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -43,10 +46,11 @@ pub fn lockout_after(failures: u32, free: u32) -> Duration {
     Duration::seconds(1i64 << exponent).min(MAX_LOCKOUT)
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: DateTime<Utc>,
+/// Wrong passwords counted for a name from an address, or for an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    pub count: u32,
+    pub last: DateTime<Utc>,
 }
 
 impl Failures {
@@ -64,16 +68,121 @@ pub enum Lockout {
     Address { until: DateTime<Utc> },
 }
 
-#[derive(Default)]
-struct Counts {
-    by_name: HashMap<(String, IpAddr), Failures>,
-    by_address: HashMap<IpAddr, Failures>,
-    in_flight: HashMap<IpAddr, u32>,
+/// Whose failures a count is: a name tried from an address, or an address over all names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FailureKey {
+    Name(String, IpAddr),
+    Address(IpAddr),
 }
 
+/// Where failure counts are kept.
+pub trait FailureLedger {
+    type Error;
+    fn get(&mut self, key: &FailureKey) -> Result<Option<Failures>, Self::Error>;
+    fn put(&mut self, key: &FailureKey, failures: Failures) -> Result<(), Self::Error>;
+    fn remove(&mut self, key: &FailureKey) -> Result<Option<Failures>, Self::Error>;
+}
+
+/// `Err(retry_at)` when an attempt of `name` from `address` must wait.
+pub fn check<L: FailureLedger>(
+    ledger: &mut L,
+    name: &str,
+    address: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<Result<(), DateTime<Utc>>, L::Error> {
+    let waits = [
+        ledger
+            .get(&FailureKey::Name(name.to_string(), address))?
+            .and_then(|f| f.retry_at(FREE_FAILURES)),
+        ledger
+            .get(&FailureKey::Address(address))?
+            .and_then(|f| f.retry_at(ADDRESS_FREE_FAILURES)),
+    ];
+    Ok(
+        match waits.into_iter().flatten().filter(|at| *at > now).max() {
+            Some(retry_at) => Err(retry_at),
+            None => Ok(()),
+        },
+    )
+}
+
+/// Count a wrong password; says when it starts a lockout.
+pub fn failed<L: FailureLedger>(
+    ledger: &mut L,
+    name: &str,
+    address: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<Vec<Lockout>, L::Error> {
+    let mut lockouts = Vec::new();
+    let name_key = FailureKey::Name(name.to_string(), address);
+    let by_name = bump(ledger.get(&name_key)?, now);
+    ledger.put(&name_key, by_name)?;
+    if by_name.count == FREE_FAILURES {
+        lockouts.push(Lockout::Name {
+            until: now + lockout_after(by_name.count, FREE_FAILURES),
+        });
+    }
+    let address_key = FailureKey::Address(address);
+    let by_address = bump(ledger.get(&address_key)?, now);
+    ledger.put(&address_key, by_address)?;
+    if by_address.count == ADDRESS_FREE_FAILURES {
+        lockouts.push(Lockout::Address {
+            until: now + lockout_after(by_address.count, ADDRESS_FREE_FAILURES),
+        });
+    }
+    Ok(lockouts)
+}
+
+/// The right password: the name's count from this address starts again. Says whether
+/// the name had been locked out (an unlock, for the audit log). The address's count
+/// is left: a right password among many wrong ones does not excuse them.
+pub fn succeeded<L: FailureLedger>(
+    ledger: &mut L,
+    name: &str,
+    address: IpAddr,
+) -> Result<bool, L::Error> {
+    Ok(ledger
+        .remove(&FailureKey::Name(name.to_string(), address))?
+        .is_some_and(|f| f.count >= FREE_FAILURES))
+}
+
+/// Failure counts in memory, bounded to [`MAX_TRACKED`] entries.
+#[derive(Default)]
+pub struct MemoryLedger {
+    counts: HashMap<FailureKey, Failures>,
+}
+
+impl MemoryLedger {
+    /// How many entries are kept (for tests of the bound).
+    pub fn tracked(&self) -> usize {
+        self.counts.len()
+    }
+}
+
+impl FailureLedger for MemoryLedger {
+    type Error = std::convert::Infallible;
+
+    fn get(&mut self, key: &FailureKey) -> Result<Option<Failures>, Self::Error> {
+        Ok(self.counts.get(key).copied())
+    }
+
+    fn put(&mut self, key: &FailureKey, failures: Failures) -> Result<(), Self::Error> {
+        if self.counts.len() >= MAX_TRACKED && !self.counts.contains_key(key) {
+            forget_old(&mut self.counts, failures.last);
+        }
+        self.counts.insert(key.clone(), failures);
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &FailureKey) -> Result<Option<Failures>, Self::Error> {
+        Ok(self.counts.remove(key))
+    }
+}
+
+/// Attempts being checked, per address, in this process.
 #[derive(Default)]
 pub struct LoginThrottle {
-    counts: Mutex<Counts>,
+    in_flight: Mutex<HashMap<IpAddr, u32>>,
 }
 
 /// An attempt being checked; dropping it ends it.
@@ -84,111 +193,39 @@ pub struct Attempt<'a> {
 
 impl Drop for Attempt<'_> {
     fn drop(&mut self) {
-        let mut counts = self
+        let mut in_flight = self
             .throttle
-            .counts
+            .in_flight
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = counts.in_flight.get_mut(&self.address) {
+        if let Some(n) = in_flight.get_mut(&self.address) {
             *n = n.saturating_sub(1);
             if *n == 0 {
-                counts.in_flight.remove(&self.address);
+                in_flight.remove(&self.address);
             }
         }
     }
 }
 
 impl LoginThrottle {
-    /// Start an attempt: `Err(retry_at)` when it must wait (a lockout, or too many
-    /// attempts from the address at once, which wait a second).
-    pub fn begin(
-        &self,
-        name: &str,
-        address: IpAddr,
-        now: DateTime<Utc>,
-    ) -> Result<Attempt<'_>, DateTime<Utc>> {
-        self.check(name, address, now)?;
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let in_flight = counts.in_flight.entry(address).or_default();
-        if *in_flight >= MAX_IN_FLIGHT_PER_ADDRESS {
+    /// Start an attempt: `Err(retry_at)` when too many attempts from the address are being
+    /// checked at once (they wait a second).
+    pub fn begin(&self, address: IpAddr, now: DateTime<Utc>) -> Result<Attempt<'_>, DateTime<Utc>> {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let count = in_flight.entry(address).or_default();
+        if *count >= MAX_IN_FLIGHT_PER_ADDRESS {
             return Err(now + Duration::seconds(1));
         }
-        *in_flight += 1;
+        *count += 1;
         Ok(Attempt {
             throttle: self,
             address,
         })
     }
-
-    /// `Err(retry_at)` when an attempt of `name` from `address` must wait.
-    pub fn check(
-        &self,
-        name: &str,
-        address: IpAddr,
-        now: DateTime<Utc>,
-    ) -> Result<(), DateTime<Utc>> {
-        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let waits = [
-            counts
-                .by_name
-                .get(&(name.to_string(), address))
-                .and_then(|f| f.retry_at(FREE_FAILURES)),
-            counts
-                .by_address
-                .get(&address)
-                .and_then(|f| f.retry_at(ADDRESS_FREE_FAILURES)),
-        ];
-        match waits.into_iter().flatten().filter(|at| *at > now).max() {
-            Some(retry_at) => Err(retry_at),
-            None => Ok(()),
-        }
-    }
-
-    /// Count a wrong password; says when it starts a lockout.
-    pub fn failed(&self, name: &str, address: IpAddr, now: DateTime<Utc>) -> Vec<Lockout> {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if counts.by_name.len() >= MAX_TRACKED || counts.by_address.len() >= MAX_TRACKED {
-            forget_old(&mut counts, now);
-        }
-        let mut lockouts = Vec::new();
-        let by_name = bump(counts.by_name.entry((name.to_string(), address)), now);
-        if by_name.count == FREE_FAILURES {
-            lockouts.push(Lockout::Name {
-                until: now + lockout_after(by_name.count, FREE_FAILURES),
-            });
-        }
-        let by_address = bump(counts.by_address.entry(address), now);
-        if by_address.count == ADDRESS_FREE_FAILURES {
-            lockouts.push(Lockout::Address {
-                until: now + lockout_after(by_address.count, ADDRESS_FREE_FAILURES),
-            });
-        }
-        lockouts
-    }
-
-    /// The right password: the name's count from this address starts again. Says whether
-    /// the name had been locked out (an unlock, for the audit log). The address's count
-    /// is left: a right password among many wrong ones does not excuse them.
-    pub fn succeeded(&self, name: &str, address: IpAddr) -> bool {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts
-            .by_name
-            .remove(&(name.to_string(), address))
-            .is_some_and(|f| f.count >= FREE_FAILURES)
-    }
-
-    /// How many entries are kept (for tests of the bound).
-    pub fn tracked(&self) -> usize {
-        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts.by_name.len() + counts.by_address.len()
-    }
 }
 
-fn bump<K>(
-    entry: std::collections::hash_map::Entry<'_, K, Failures>,
-    now: DateTime<Utc>,
-) -> Failures {
-    let failures = entry.or_insert(Failures {
+fn bump(previous: Option<Failures>, now: DateTime<Utc>) -> Failures {
+    let mut failures = previous.unwrap_or(Failures {
         count: 0,
         last: now,
     });
@@ -197,34 +234,57 @@ fn bump<K>(
     }
     failures.count = failures.count.saturating_add(1);
     failures.last = now;
-    *failures
+    failures
 }
 
 /// Drop what is old; if that is not enough, drop the oldest half. Linear in the entries,
 /// and it runs only when the map is full, so a flood costs amortised constant time.
-fn forget_old(counts: &mut Counts, now: DateTime<Utc>) {
-    counts.by_name.retain(|_, f| now - f.last <= FORGET_AFTER);
-    counts
-        .by_address
-        .retain(|_, f| now - f.last <= FORGET_AFTER);
-    for_half(&mut counts.by_name);
-    for_half(&mut counts.by_address);
-}
-
-fn for_half<K: Clone + Eq + std::hash::Hash>(map: &mut HashMap<K, Failures>) {
-    if map.len() < MAX_TRACKED / 2 {
+fn forget_old(counts: &mut HashMap<FailureKey, Failures>, now: DateTime<Utc>) {
+    counts.retain(|_, f| now - f.last <= FORGET_AFTER);
+    if counts.len() < MAX_TRACKED / 2 {
         return;
     }
-    let mut times: Vec<DateTime<Utc>> = map.values().map(|f| f.last).collect();
+    let mut times: Vec<DateTime<Utc>> = counts.values().map(|f| f.last).collect();
     let middle = times.len() / 2;
     let (_, median, _) = times.select_nth_unstable(middle);
     let median = *median;
-    map.retain(|_, f| f.last > median);
+    counts.retain(|_, f| f.last > median);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_in(
+        ledger: &mut MemoryLedger,
+        name: &str,
+        address: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<(), DateTime<Utc>> {
+        match check(ledger, name, address, now) {
+            Ok(answer) => answer,
+            Err(never) => match never {},
+        }
+    }
+
+    fn failed_in(
+        ledger: &mut MemoryLedger,
+        name: &str,
+        address: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Vec<Lockout> {
+        match failed(ledger, name, address, now) {
+            Ok(lockouts) => lockouts,
+            Err(never) => match never {},
+        }
+    }
+
+    fn succeeded_in(ledger: &mut MemoryLedger, name: &str, address: IpAddr) -> bool {
+        match succeeded(ledger, name, address) {
+            Ok(unlocked) => unlocked,
+            Err(never) => match never {},
+        }
+    }
 
     fn addr(last: u8) -> IpAddr {
         IpAddr::from([127, 0, 0, last])
@@ -240,11 +300,12 @@ mod tests {
 
     #[test]
     fn a_locked_name_still_opens_from_an_address_that_has_not_failed() {
-        let throttle = LoginThrottle::default();
+        let mut ledger = MemoryLedger::default();
+        let throttle = &mut ledger;
         let now = Utc::now();
         for i in 0..FREE_FAILURES {
-            assert!(throttle.check("admin", addr(2), now).is_ok());
-            let lockouts = throttle.failed("admin", addr(2), now);
+            assert!(check_in(throttle, "admin", addr(2), now).is_ok());
+            let lockouts = failed_in(throttle, "admin", addr(2), now);
             assert_eq!(
                 lockouts.is_empty(),
                 i + 1 < FREE_FAILURES,
@@ -252,37 +313,37 @@ mod tests {
             );
         }
         assert_eq!(
-            throttle.check("admin", addr(2), now),
+            check_in(throttle, "admin", addr(2), now),
             Err(now + Duration::seconds(1))
         );
         // The user at their own desk is not locked out by someone else's failures.
-        assert!(throttle.check("admin", addr(1), now).is_ok());
-        assert!(!throttle.succeeded("admin", addr(1)));
+        assert!(check_in(throttle, "admin", addr(1), now).is_ok());
+        assert!(!succeeded_in(throttle, "admin", addr(1)));
         // After the wait the attacker's address may try again, and a right password
         // there ends the lockout.
         let later = now + Duration::seconds(2);
-        assert!(throttle.check("admin", addr(2), later).is_ok());
-        assert!(throttle.succeeded("admin", addr(2)));
-        assert!(throttle.check("admin", addr(2), later).is_ok());
+        assert!(check_in(throttle, "admin", addr(2), later).is_ok());
+        assert!(succeeded_in(throttle, "admin", addr(2)));
+        assert!(check_in(throttle, "admin", addr(2), later).is_ok());
     }
 
     #[test]
     fn spraying_many_names_from_one_address_is_slowed_and_others_are_not() {
-        let throttle = LoginThrottle::default();
+        let mut ledger = MemoryLedger::default();
+        let throttle = &mut ledger;
         let now = Utc::now();
         let mut address_lockouts = 0;
         for i in 0..ADDRESS_FREE_FAILURES {
             let name = format!("user{i}");
-            assert!(throttle.check(&name, addr(9), now).is_ok());
-            address_lockouts += throttle
-                .failed(&name, addr(9), now)
+            assert!(check_in(throttle, &name, addr(9), now).is_ok());
+            address_lockouts += failed_in(throttle, &name, addr(9), now)
                 .iter()
                 .filter(|l| matches!(l, Lockout::Address { .. }))
                 .count();
         }
         assert_eq!(address_lockouts, 1);
-        assert!(throttle.check("anyone", addr(9), now).is_err());
-        assert!(throttle.check("anyone", addr(1), now).is_ok());
+        assert!(check_in(throttle, "anyone", addr(9), now).is_err());
+        assert!(check_in(throttle, "anyone", addr(1), now).is_ok());
     }
 
     #[test]
@@ -290,28 +351,29 @@ mod tests {
         let throttle = LoginThrottle::default();
         let now = Utc::now();
         let held: Vec<_> = (0..MAX_IN_FLIGHT_PER_ADDRESS)
-            .map(|i| throttle.begin(&format!("n{i}"), addr(5), now).ok())
+            .map(|_| throttle.begin(addr(5), now).ok())
             .collect();
         assert!(held.iter().all(Option::is_some));
         assert_eq!(
-            throttle.begin("another", addr(5), now).err(),
+            throttle.begin(addr(5), now).err(),
             Some(now + Duration::seconds(1))
         );
-        assert!(throttle.begin("another", addr(6), now).is_ok());
+        assert!(throttle.begin(addr(6), now).is_ok());
         drop(held);
-        assert!(throttle.begin("another", addr(5), now).is_ok());
+        assert!(throttle.begin(addr(5), now).is_ok());
     }
 
     #[test]
     fn unknown_and_known_names_are_counted_alike() {
         // The throttle never asks whether a name exists: the same sequence of answers.
-        let throttle = LoginThrottle::default();
+        let mut ledger = MemoryLedger::default();
+        let throttle = &mut ledger;
         let now = Utc::now();
-        let answers = |name: &str| {
+        let mut answers = |name: &str| {
             (0..FREE_FAILURES + 1)
                 .map(|_| {
-                    let answer = throttle.check(name, addr(3), now).is_ok();
-                    throttle.failed(name, addr(3), now);
+                    let answer = check_in(throttle, name, addr(3), now).is_ok();
+                    failed_in(throttle, name, addr(3), now);
                     answer
                 })
                 .collect::<Vec<_>>()
@@ -321,11 +383,13 @@ mod tests {
 
     #[test]
     fn a_flood_of_names_keeps_the_table_bounded() {
-        let throttle = LoginThrottle::default();
+        let mut ledger = MemoryLedger::default();
+        let throttle = &mut ledger;
         let now = Utc::now();
         for i in 0..(MAX_TRACKED + 10_000) {
             let address = IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
-            throttle.failed(
+            failed_in(
+                throttle,
                 &format!("n{i}"),
                 address,
                 now + Duration::milliseconds(i as i64),
