@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod audit;
+pub mod blob_target;
 pub mod damaged;
 pub mod db;
 pub mod decide;
@@ -11,6 +12,7 @@ pub mod demo;
 pub mod import;
 pub mod listen;
 pub mod login_failures;
+pub mod move_up;
 pub mod names;
 pub mod pages;
 pub mod print_jobs;

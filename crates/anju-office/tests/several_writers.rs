@@ -117,7 +117,10 @@ fn a_device_pulling_while_several_writers_commit_misses_no_change() {
 
     let db = OfficeDb::open(dir.path()).unwrap();
     let truth = assigned_now(&db, &user_id);
-    assert!(pulls > 1, "the device pulled while they wrote ({pulls} pulls)");
+    assert!(
+        pulls > 1,
+        "the device pulled while they wrote ({pulls} pulls)"
+    );
     assert!(!truth.is_empty());
     assert_eq!(
         held, truth,
