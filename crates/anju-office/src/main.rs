@@ -362,7 +362,7 @@ fn move_up(
         report.tables.len(),
         report.blobs_checked
     );
-    if !blobs.is_some() {
+    if blobs.is_none() {
         println!(
             "照片仍在 {} / the blobs stay in {}",
             dir.join(anju_office::db::BLOB_DIR).display(),
