@@ -1,0 +1,108 @@
+//! The blob contract against the folder and against a real Garage, and what only the
+//! bucket does: refusing a damaged object, storing whole blobs.
+
+use anju_core::hash::sha256_hex;
+use object_store::ObjectStoreExt;
+
+use super::contract::{self, FolderBackend};
+use super::test_garage::{GarageBackend, TestGarage};
+use super::*;
+
+#[tokio::test]
+async fn the_folder_keeps_the_blob_contract() {
+    let backend = FolderBackend::new().unwrap();
+    contract::run_all(&backend).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bucket_keeps_the_blob_contract() {
+    let Some(garage) = TestGarage::start_or_skip() else {
+        return;
+    };
+    let backend = GarageBackend {
+        garage: &garage,
+        run: "contract".to_string(),
+    };
+    contract::run_all(&backend).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_object_is_refused_and_whole_blobs_are_stored_once() {
+    let Some(garage) = TestGarage::start_or_skip() else {
+        return;
+    };
+    let store = S3BlobStore::new(&garage.config_with_prefix("office/one"), 1000).unwrap();
+    let (bytes, sha) = contract::blob(1, 500);
+    assert!(!store.has_complete(&sha).await.unwrap());
+    let wrong = store.put_complete(&sha, &bytes[1..]).await;
+    assert!(
+        matches!(wrong, Err(BlobError::HashMismatch { .. })),
+        "{wrong:?}"
+    );
+    let large = store
+        .put_complete(&sha256_hex(&[0; 1001]), &[0; 1001])
+        .await;
+    assert!(
+        matches!(large, Err(BlobError::TooLarge { .. })),
+        "{large:?}"
+    );
+    store.put_complete(&sha, &bytes).await.unwrap();
+    store.put_complete(&sha, &bytes).await.unwrap();
+    assert!(store.has_complete(&sha).await.unwrap());
+    assert_eq!(store.read(&sha).await.unwrap(), bytes);
+    let head = store.state(&sha).await.unwrap();
+    assert_eq!((head.offset, head.complete), (500, true));
+    // Where the blob lives, named so a person can find it in the bucket.
+    let path = Path::from(format!("office/one/blobs/{}/{sha}", &sha[..2]));
+    assert_eq!(store.blob_path(&sha), path);
+
+    // Damage in the bucket (a disk, a hand): refused, not served.
+    let mut damaged = bytes.clone();
+    damaged[3] ^= 0x40;
+    store
+        .store
+        .put(&path, PutPayload::from(damaged))
+        .await
+        .unwrap();
+    let refused = store.read(&sha).await;
+    assert!(
+        matches!(&refused, Err(BlobError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData
+            && e.to_string().contains("damaged")),
+        "{refused:?}"
+    );
+    // Longer than any blob may be: refused before it is read.
+    store
+        .store
+        .put(&path, PutPayload::from(vec![0u8; 1001]))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.read(&sha).await,
+        Err(BlobError::TooLarge {
+            length: 1001,
+            limit: 1000
+        })
+    ));
+
+    // Another prefix is another office: it sees none of it.
+    let other = S3BlobStore::new(&garage.config_with_prefix("office/two"), 1000).unwrap();
+    assert!(!other.has_complete(&sha).await.unwrap());
+}
+
+#[tokio::test]
+async fn an_unreachable_bucket_is_an_error_not_a_hang() {
+    // Nothing listens on port 9 of loopback (discard, not run): the connection is refused.
+    let config = S3Config {
+        bucket: "anju".to_string(),
+        prefix: String::new(),
+        endpoint: "http://127.0.0.1:9".to_string(),
+        region: "garage".to_string(),
+        access_key_id: "GK0".to_string(),
+        secret_access_key: "s".to_string(),
+    };
+    let store = S3BlobStore::new(&config, 1000).unwrap();
+    let started = std::time::Instant::now();
+    let state = store.state(&sha256_hex(b"x")).await;
+    assert!(matches!(state, Err(BlobError::Io(_))), "{state:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
