@@ -61,9 +61,15 @@ pub fn garage_binary() -> Option<PathBuf> {
     })
 }
 
-fn free_port() -> Result<u16, GarageError> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(failed)?;
-    Ok(listener.local_addr().map_err(failed)?.port())
+/// Three free ports, held open together while chosen so that they differ.
+fn free_ports() -> Result<[u16; 3], GarageError> {
+    let bind = || TcpListener::bind("127.0.0.1:0").map_err(failed);
+    let held = [bind()?, bind()?, bind()?];
+    let mut ports = [0u16; 3];
+    for (port, listener) in ports.iter_mut().zip(&held) {
+        *port = listener.local_addr().map_err(failed)?.port();
+    }
+    Ok(ports)
 }
 
 impl TestGarage {
@@ -84,7 +90,7 @@ impl TestGarage {
     pub fn start() -> Result<Self, GarageError> {
         let binary = garage_binary().ok_or(GarageError::NotInstalled)?;
         let dir = tempfile::tempdir().map_err(failed)?;
-        let (rpc, s3, admin) = (free_port()?, free_port()?, free_port()?);
+        let [rpc, s3, admin] = free_ports()?;
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).map_err(failed)?;
         let root = dir.path().display().to_string();

@@ -106,3 +106,39 @@ async fn an_unreachable_bucket_is_an_error_not_a_hang() {
     assert!(matches!(state, Err(BlobError::Io(_))), "{state:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
+
+#[test]
+fn the_offset_is_the_run_of_chunks_from_zero() {
+    let upload = |chunks: &[(u64, u64)]| Upload {
+        chunks: chunks.iter().copied().collect(),
+        ..Upload::default()
+    };
+    assert_eq!(upload(&[]).contiguous(), 0);
+    assert_eq!(
+        upload(&[(0, 10), (10, 5), (20, 5)]).contiguous(),
+        15,
+        "a gap"
+    );
+    assert_eq!(upload(&[(10, 5)]).contiguous(), 0, "nothing at 0");
+    // A chunk overlapping the run (a late request) is not on it.
+    assert_eq!(upload(&[(0, 10), (5, 10), (10, 2)]).contiguous(), 12);
+    assert_eq!(
+        upload(&[(0, 0)]).contiguous(),
+        0,
+        "an empty chunk ends the run"
+    );
+    assert_eq!(
+        upload(&[(0, u64::MAX), (u64::MAX, 1)]).contiguous(),
+        u64::MAX,
+        "no overflow"
+    );
+}
+
+#[test]
+fn any_user_name_makes_a_safe_object_name() {
+    assert_eq!(owner_tag("li"), "6c69");
+    assert_eq!(owner_tag("李/../x"), hex::encode("李/../x"));
+    let long = "名".repeat(300);
+    assert_eq!(owner_tag(&long).len(), 65);
+    assert_ne!(owner_tag(&long), owner_tag(&"名".repeat(301)));
+}
