@@ -27,6 +27,8 @@
 //! content; a chunk with other bytes (a lying client) makes the hash fail and the upload is
 //! discarded, as in the folder. The answer a client gets may be an offset a little off from
 //! what it expected, which the resumable protocol already handles (HEAD and go on).
+//! Nothing relies on conditional writes (`If-None-Match: *`): Garage 2.5 accepts the header
+//! and overwrites anyway (tried).
 
 mod config;
 #[cfg(any(test, feature = "test-servers"))]

@@ -142,3 +142,78 @@ fn any_user_name_makes_a_safe_object_name() {
     assert_eq!(owner_tag(&long).len(), 65);
     assert_ne!(owner_tag(&long), owner_tag(&"名".repeat(301)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunk_with_other_bytes_fails_the_hash_and_the_upload_starts_over() {
+    let Some(garage) = TestGarage::start_or_skip() else {
+        return;
+    };
+    let store = S3BlobStore::new(&garage.config_with_prefix("liar"), 1000).unwrap();
+    let (bytes, sha) = contract::blob(3, 300);
+    let state = |s: &BlobState| (s.offset, s.complete);
+    let first = store
+        .append(
+            &sha,
+            0,
+            300,
+            "li",
+            contract::body(&[&bytes[..100]]),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(state(&first), (100, false));
+    // Another request (a broken client, a bad proxy) stores other bytes at 100.
+    store
+        .store
+        .put(
+            &store.chunk_path(&sha, 100),
+            PutPayload::from(vec![0u8; 50]),
+        )
+        .await
+        .unwrap();
+    // The bucket counts them: the honest client is told where the run ends.
+    let resumed = store
+        .append(
+            &sha,
+            100,
+            300,
+            "li",
+            contract::body(&[&bytes[100..]]),
+            &|_| {},
+        )
+        .await;
+    assert!(
+        matches!(
+            resumed,
+            Err(BlobError::OffsetMismatch {
+                have: 150,
+                asked: 100
+            })
+        ),
+        "{resumed:?}"
+    );
+    let finished = store
+        .append(
+            &sha,
+            150,
+            300,
+            "li",
+            contract::body(&[&bytes[150..]]),
+            &|_| {},
+        )
+        .await;
+    assert!(
+        matches!(&finished, Err(BlobError::HashMismatch { expected, .. }) if *expected == sha),
+        "{finished:?}"
+    );
+    // Nothing of it is kept: not the blob, not a staging object.
+    assert_eq!(state(&store.state(&sha).await.unwrap()), (0, false));
+    assert!(store.upload(&sha).await.unwrap().objects.is_empty());
+    let again = store
+        .append(&sha, 0, 300, "li", contract::body(&[&bytes]), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(state(&again), (300, true));
+    assert_eq!(store.read(&sha).await.unwrap(), bytes);
+}
