@@ -129,3 +129,16 @@ stop_test_postgres() {
         rm -rf "$ANJU_PG_DIR"
     fi
 }
+
+# Garage 2.5, the S3-compatible object store the office's S3 blob store is tested against
+# (its tests start their own server). Built from source: about 15 minutes on 2 cores the
+# first time, then kept in ~/.cargo/bin between runs.
+ensure_garage() {
+    local garage
+    garage=$(command -v garage 2>/dev/null || echo "$HOME/.cargo/bin/garage")
+    if [ -x "$garage" ] && "$garage" --version 2>/dev/null | grep -Eq '(^| |v)2\.5\.'; then
+        return
+    fi
+    log "installing garage 2.5 (the object store the S3 blob tests run against; ~15 min)"
+    cargo install garage --locked --version 2.5.0
+}

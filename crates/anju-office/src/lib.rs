@@ -18,6 +18,7 @@ pub mod pages;
 pub mod print_jobs;
 pub mod report;
 pub mod roster_file;
+pub mod s3_blobs;
 pub mod server;
 pub mod signin;
 pub mod storage;
