@@ -4,13 +4,13 @@
 use anju_core::form::{Answer, FormAnswers};
 use anju_core::model::SubmissionKind;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::households::refresh_status;
 use crate::rows::read_draft;
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Store, StoreError, StoreTx, now};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -62,15 +62,7 @@ impl Store {
     }
 
     pub fn draft(&self, id: Uuid) -> Result<Draft> {
-        self.conn
-            .query_row(
-                "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at
-                 FROM drafts WHERE id = ?1",
-                [id.to_string()],
-                |row| Ok(read_draft(row)),
-            )
-            .optional()?
-            .ok_or(StoreError::UnknownDraft(id))?
+        draft_row(&self.conn, id)
     }
 
     pub fn draft_for(&self, household_id: Uuid, kind: SubmissionKind) -> Result<Option<Draft>> {
@@ -95,10 +87,33 @@ impl Store {
         answer: Option<Answer>,
         expected_revision: Option<i64>,
     ) -> Result<Draft> {
+        self.write(|tx| tx.save_answer(draft_id, key, answer, expected_revision))
+    }
+
+    /// Throw a draft away (the inspector chose to), leaving its photos on disk for reuse.
+    pub fn discard_draft(&mut self, draft_id: Uuid) -> Result<()> {
+        let draft = self.draft(draft_id)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (answers_json, revision): (String, i64) = tx
+        tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_id.to_string()])?;
+        refresh_status(&tx, draft.household_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+impl StoreTx<'_> {
+    /// As [`Store::save_answer`], within this transaction.
+    pub fn save_answer(
+        &mut self,
+        draft_id: Uuid,
+        key: &str,
+        answer: Option<Answer>,
+        expected_revision: Option<i64>,
+    ) -> Result<Draft> {
+        let conn = self.conn();
+        let (answers_json, revision): (String, i64) = conn
             .query_row(
                 "SELECT answers_json, revision FROM drafts WHERE id = ?1",
                 [draft_id.to_string()],
@@ -121,7 +136,7 @@ impl Store {
                 answers.remove(key);
             }
         }
-        tx.execute(
+        conn.execute(
             "UPDATE drafts SET answers_json = ?1, revision = revision + 1, updated_at = ?2
              WHERE id = ?3",
             params![
@@ -130,19 +145,22 @@ impl Store {
                 draft_id.to_string()
             ],
         )?;
-        tx.commit()?;
-        self.draft(draft_id)
+        draft_row(conn, draft_id)
     }
 
-    /// Throw a draft away (the inspector chose to), leaving its photos on disk for reuse.
-    pub fn discard_draft(&mut self, draft_id: Uuid) -> Result<()> {
-        let draft = self.draft(draft_id)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM drafts WHERE id = ?1", [draft_id.to_string()])?;
-        refresh_status(&tx, draft.household_id)?;
-        tx.commit()?;
-        Ok(())
+    /// As [`Store::draft`], seeing what this transaction wrote.
+    pub fn draft(&self, id: Uuid) -> Result<Draft> {
+        draft_row(self.conn(), id)
     }
+}
+
+fn draft_row(conn: &Connection, id: Uuid) -> Result<Draft> {
+    conn.query_row(
+        "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at
+         FROM drafts WHERE id = ?1",
+        [id.to_string()],
+        |row| Ok(read_draft(row)),
+    )
+    .optional()?
+    .ok_or(StoreError::UnknownDraft(id))?
 }

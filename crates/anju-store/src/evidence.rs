@@ -1,17 +1,20 @@
 //! Evidence: the files (photos, signature images) stored by their SHA-256, the photos'
 //! metadata and what the app shows beside a photo, and the signatures of a submission.
+//! A photo's rows are written through a [`StoreTx`], so that the photo, its extras and its
+//! place in a draft can commit together; the `Store` methods are each one transaction.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anju_core::hash::{is_sha256_hex, sha256_hex};
 use anju_core::model::{ClockReading, PhotoMeta, SignatureMeta};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::households::household_exists;
 use crate::rows::{CAMERA_TIME_FORMAT, PHOTO_COLUMNS, read_photo};
-use crate::{Result, Store, StoreError, io_error, now};
+use crate::{Result, Store, StoreError, StoreTx, io_error, now};
 
 /// What a photo file arrives with, besides its bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,28 +44,13 @@ impl Store {
     /// Where the blob (photo or signature image) with this hash lives, whether or not it
     /// exists. Only a well-formed hash makes a path, so no input can leave the folder.
     pub fn blob_path(&self, sha256: &str) -> Result<PathBuf> {
-        if !is_sha256_hex(sha256) {
-            return Err(StoreError::BadHash(sha256.to_string()));
-        }
-        Ok(self.blob_dir.join(&sha256[0..2]).join(sha256))
+        blob_path(&self.blob_dir, sha256)
     }
 
     /// Store bytes under their SHA-256 and return it. The file is written to a temporary
     /// name, flushed and renamed, so a crash leaves either the whole file or none.
     pub fn put_blob(&self, bytes: &[u8]) -> Result<String> {
-        let sha256 = sha256_hex(bytes);
-        let path = self.blob_path(&sha256)?;
-        if path.exists() {
-            return Ok(sha256);
-        }
-        let dir = path.parent().unwrap_or(&self.blob_dir).to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
-        let temporary = dir.join(format!("{sha256}.partial"));
-        let mut file = std::fs::File::create(&temporary).map_err(io_error(&temporary))?;
-        file.write_all(bytes).map_err(io_error(&temporary))?;
-        file.sync_all().map_err(io_error(&temporary))?;
-        std::fs::rename(&temporary, &path).map_err(io_error(&path))?;
-        Ok(sha256)
+        put_blob(&self.blob_dir, bytes)
     }
 
     /// Read a blob back, checking that the file still has its hash.
@@ -83,20 +71,7 @@ impl Store {
 
     /// Keep the thumbnail, the original's hash and the watermark lines of a photo.
     pub fn set_photo_extras(&mut self, sha256: &str, extras: &PhotoExtras) -> Result<()> {
-        let changed = self.conn.execute(
-            "UPDATE photos SET thumbnail_sha256 = ?1, original_sha256 = ?2, watermark_json = ?3
-             WHERE sha256 = ?4",
-            params![
-                extras.thumbnail_sha256,
-                extras.original_sha256,
-                serde_json::to_string(&extras.watermark_lines)?,
-                sha256
-            ],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::MissingPhoto(sha256.to_string()));
-        }
-        Ok(())
+        self.write(|tx| tx.set_photo_extras(sha256, extras))
     }
 
     pub fn photo_extras(&self, sha256: &str) -> Result<Option<PhotoExtras>> {
@@ -125,10 +100,28 @@ impl Store {
     /// Store a (processed) photo file under its SHA-256 and record its metadata. Adding
     /// the same bytes again returns the existing record.
     pub fn add_photo(&mut self, bytes: &[u8], photo: NewPhoto) -> Result<PhotoMeta> {
-        if !self.has_household(photo.household_id)? {
+        self.write(|tx| tx.add_photo(bytes, photo))
+    }
+
+    pub fn photo(&self, sha256: &str) -> Result<Option<PhotoMeta>> {
+        photo_row(&self.conn, sha256)
+    }
+}
+
+impl StoreTx<'_> {
+    /// As [`Store::put_blob`]: the file is written at once, whatever becomes of the
+    /// transaction.
+    pub fn put_blob(&self, bytes: &[u8]) -> Result<String> {
+        put_blob(self.blob_dir(), bytes)
+    }
+
+    /// As [`Store::add_photo`]: the file is written at once, the row with the transaction.
+    pub fn add_photo(&mut self, bytes: &[u8], photo: NewPhoto) -> Result<PhotoMeta> {
+        let conn = self.conn();
+        if !household_exists(conn, photo.household_id)? {
             return Err(StoreError::UnknownHousehold(photo.household_id));
         }
-        let sha256 = self.put_blob(bytes)?;
+        let sha256 = put_blob(self.blob_dir(), bytes)?;
         // The fix's coordinates are repeated in the plain columns, for older readers.
         let at = photo.fix.as_ref().and_then(|fix| fix.position().copied());
         let meta = PhotoMeta {
@@ -145,7 +138,7 @@ impl Store {
             source: photo.source,
             camera_time: photo.camera_time,
         };
-        self.conn.execute(
+        conn.execute(
             "INSERT INTO photos (sha256, household_id, slot, bytes, width, height, device_time,
                  trusted_time, clock_offset_ms, latitude, longitude, created_at, fix_json, source,
                  camera_time)
@@ -170,19 +163,64 @@ impl Store {
                     .map(|t| t.format(CAMERA_TIME_FORMAT).to_string()),
             ],
         )?;
-        self.photo(&sha256)?.ok_or(StoreError::MissingPhoto(sha256))
+        photo_row(conn, &sha256)?.ok_or(StoreError::MissingPhoto(sha256))
     }
 
-    pub fn photo(&self, sha256: &str) -> Result<Option<PhotoMeta>> {
-        self.conn
-            .query_row(
-                &format!("SELECT {PHOTO_COLUMNS} FROM photos WHERE sha256 = ?1"),
-                [sha256],
-                |row| Ok(read_photo(row)),
-            )
-            .optional()?
-            .transpose()
+    /// As [`Store::set_photo_extras`].
+    pub fn set_photo_extras(&mut self, sha256: &str, extras: &PhotoExtras) -> Result<()> {
+        let changed = self.conn().execute(
+            "UPDATE photos SET thumbnail_sha256 = ?1, original_sha256 = ?2, watermark_json = ?3
+             WHERE sha256 = ?4",
+            params![
+                extras.thumbnail_sha256,
+                extras.original_sha256,
+                serde_json::to_string(&extras.watermark_lines)?,
+                sha256
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::MissingPhoto(sha256.to_string()));
+        }
+        Ok(())
     }
+
+    /// As [`Store::photo`], seeing what this transaction wrote.
+    pub fn photo(&self, sha256: &str) -> Result<Option<PhotoMeta>> {
+        photo_row(self.conn(), sha256)
+    }
+}
+
+fn blob_path(blob_dir: &Path, sha256: &str) -> Result<PathBuf> {
+    if !is_sha256_hex(sha256) {
+        return Err(StoreError::BadHash(sha256.to_string()));
+    }
+    Ok(blob_dir.join(&sha256[0..2]).join(sha256))
+}
+
+fn put_blob(blob_dir: &Path, bytes: &[u8]) -> Result<String> {
+    let sha256 = sha256_hex(bytes);
+    let path = blob_path(blob_dir, &sha256)?;
+    if path.exists() {
+        return Ok(sha256);
+    }
+    let dir = path.parent().unwrap_or(blob_dir).to_path_buf();
+    std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    let temporary = dir.join(format!("{sha256}.partial"));
+    let mut file = std::fs::File::create(&temporary).map_err(io_error(&temporary))?;
+    file.write_all(bytes).map_err(io_error(&temporary))?;
+    file.sync_all().map_err(io_error(&temporary))?;
+    std::fs::rename(&temporary, &path).map_err(io_error(&path))?;
+    Ok(sha256)
+}
+
+fn photo_row(conn: &Connection, sha256: &str) -> Result<Option<PhotoMeta>> {
+    conn.query_row(
+        &format!("SELECT {PHOTO_COLUMNS} FROM photos WHERE sha256 = ?1"),
+        [sha256],
+        |row| Ok(read_photo(row)),
+    )
+    .optional()?
+    .transpose()
 }
 
 pub(crate) fn insert_signature(

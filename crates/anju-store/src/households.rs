@@ -326,11 +326,7 @@ impl Store {
     }
 
     pub(crate) fn has_household(&self, id: Uuid) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM households WHERE id = ?1)",
-            [id.to_string()],
-            |row| row.get(0),
-        )?)
+        household_exists(&self.conn, id)
     }
 
     /// Where the office says the household stands, as last pulled: its status and the
@@ -528,6 +524,14 @@ impl Store {
         }
         Ok(places)
     }
+}
+
+pub(crate) fn household_exists(conn: &Connection, id: Uuid) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM households WHERE id = ?1)",
+        [id.to_string()],
+        |row| row.get(0),
+    )?)
 }
 
 /// Recompute a household's status from its drafts, outbox, submissions (less those the

@@ -7,8 +7,9 @@
 //! are named by their SHA-256), findings, the outbox and the sync state.
 //!
 //! One file per concern: `households`, `drafts`, `evidence` (files, photos, signatures),
-//! `submit`, `findings`, `outbox`, `policies`, `sync_state`; `rows` turns rows back into
-//! models, `error` says what can go wrong.
+//! `submit`, `findings`, `outbox`, `policies`, `sync_state`; `transaction` writes several
+//! rows as one ([`Store::write`]), `rows` turns rows back into models, `error` says what
+//! can go wrong.
 
 use std::path::{Path, PathBuf};
 
@@ -65,6 +66,7 @@ mod policies;
 mod rows;
 mod submit;
 mod sync_state;
+mod transaction;
 
 pub use drafts::Draft;
 pub use error::StoreError;
@@ -73,6 +75,7 @@ pub use findings::FindingRow;
 pub use households::{HouseholdQuery, HouseholdSummary, StatusCounts};
 pub use outbox::{OutboxEntry, PendingWork, RecordKind};
 pub use sync_state::SIGNED_IN_USER_KEY;
+pub use transaction::StoreTx;
 
 use error::Result;
 

@@ -11,7 +11,7 @@ use anju_core::model::{
     SignatureMethod, SubmissionKind,
 };
 use anju_core::policy::{PolicyContext, PolicyTable};
-use anju_store::{HouseholdQuery, NewPhoto, RecordKind, Store, StoreError};
+use anju_store::{HouseholdQuery, NewPhoto, PhotoExtras, RecordKind, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -362,6 +362,75 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
         store.add_photo(b"x", unknown),
         Err(StoreError::UnknownHousehold(_))
     ));
+}
+
+#[test]
+fn writes_in_one_transaction_commit_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let h = household(6, "李某丙", "马头镇", "新桥村");
+    store
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
+        .unwrap();
+    let draft = store.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
+    let new_photo = || NewPhoto {
+        household_id: h.id,
+        slot: "photo_front".into(),
+        width: 1600,
+        height: 1200,
+        taken: clock(),
+        latitude: None,
+        longitude: None,
+        fix: None,
+        source: None,
+        camera_time: None,
+    };
+    let extras = PhotoExtras {
+        thumbnail_sha256: Some(sha256_hex(b"thumbnail")),
+        original_sha256: None,
+        watermark_lines: vec!["郑怀圣".into()],
+    };
+    let add = |store: &mut Store, expected_revision: i64| {
+        store.write(|tx| {
+            let meta = tx.add_photo(b"evidence", new_photo())?;
+            tx.set_photo_extras(&meta.sha256, &extras)?;
+            assert!(
+                tx.photo(&meta.sha256)?.is_some(),
+                "the transaction sees its rows"
+            );
+            tx.save_answer(
+                draft.id,
+                "photo_front",
+                Some(Answer::Photos {
+                    sha256: vec![meta.sha256.clone()],
+                }),
+                Some(expected_revision),
+            )?;
+            Ok(meta.sha256)
+        })
+    };
+
+    // The last step fails (the draft moved on): the photo's row and extras go with it.
+    let err = add(&mut store, draft.revision + 1).unwrap_err();
+    assert!(matches!(err, StoreError::StaleRevision { .. }), "{err}");
+    let sha = sha256_hex(b"evidence");
+    assert_eq!(store.photo(&sha).unwrap(), None);
+    assert_eq!(store.photo_extras(&sha).unwrap(), None);
+    assert_eq!(store.draft(draft.id).unwrap(), draft);
+    // The file stays: named by its hash, it is harmless, and used again below.
+    assert!(store.has_blob(&sha));
+
+    assert_eq!(add(&mut store, draft.revision).unwrap(), sha);
+    assert!(store.photo(&sha).unwrap().is_some());
+    assert_eq!(store.photo_extras(&sha).unwrap(), Some(extras.clone()));
+    let saved = store.draft(draft.id).unwrap();
+    assert_eq!(saved.revision, draft.revision + 1);
+    assert_eq!(
+        saved.answers.get("photo_front"),
+        Some(&Answer::Photos {
+            sha256: vec![sha.clone()]
+        })
+    );
 }
 
 #[test]
