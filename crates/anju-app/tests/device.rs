@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use anju_app::{AppOptions, FieldApp, IncomingPhoto};
+use anju_app::{AppOptions, CommandError, FieldApp, IncomingPhoto};
 use anju_core::id_number::compose;
 use anju_core::location::PhotoSource;
 use anju_core::model::{Household, PlacementKind, PlacementMode, SubmissionKind};
@@ -132,4 +132,33 @@ fn a_photo_is_added_whole_or_not_at_all() {
     assert!(!added.photo.watermark_lines.is_empty());
     let reopened = app.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
     assert_eq!(reopened.photos, vec![added.photo]);
+}
+
+#[test]
+fn an_incomplete_form_is_refused_with_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = household();
+    let app = device(dir.path(), &h);
+    let draft = app.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
+    let error = app.submit_draft(draft.draft.id).unwrap_err();
+    assert_eq!(error.code(), "incomplete");
+    let issues = error.issues();
+    assert!(issues.len() > 20, "{}", issues.len());
+    assert!(issues.iter().any(|i| i.item == "area_measurement"));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "表单尚未填完，不能提交：{} / the form is not complete: {} problem(s)",
+            issues[0],
+            issues.len()
+        )
+    );
+    assert!(error.to_string().contains("未填写"), "{error}");
+    let shown = CommandError::from(&error);
+    assert_eq!(shown.issues.len(), issues.len());
+    // Nothing changed: the draft is still there and nothing waits to go.
+    let reopened = app.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
+    assert_eq!(reopened.draft, draft.draft);
+    let pending = app.sync_status().unwrap().pending;
+    assert_eq!((pending.records, pending.drafts), (0, 1));
 }

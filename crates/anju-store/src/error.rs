@@ -1,6 +1,5 @@
 //! What can go wrong in the device's database.
 
-use anju_core::form::FormIssue;
 use anju_core::hash::HashError;
 use anju_db::DbError;
 use uuid::Uuid;
@@ -34,11 +33,6 @@ pub enum StoreError {
         "草稿已在别处修改（版本{expected}，现为{actual}），请刷新 / the draft was changed elsewhere (revision {expected}, now {actual}): reload it"
     )]
     StaleRevision { expected: i64, actual: i64 },
-    #[error("表单尚未填完，不能提交：{} / the form is not complete: {count} problem(s)", .issues.first().map(|i| i.to_string()).unwrap_or_default())]
-    Incomplete {
-        count: usize,
-        issues: Vec<FormIssue>,
-    },
     #[error("表单引用了本机没有的照片 {0} / the form names a photo this device does not have: {0}")]
     MissingPhoto(String),
     #[error("照片标识 {0} 不是有效的 SHA-256 / {0} is not a SHA-256")]

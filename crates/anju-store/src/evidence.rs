@@ -224,7 +224,7 @@ fn photo_row(conn: &Connection, sha256: &str) -> Result<Option<PhotoMeta>> {
 }
 
 pub(crate) fn insert_signature(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     household_id: Uuid,
     slot: &str,
     signature: &SignatureMeta,

@@ -74,6 +74,7 @@ pub use evidence::{NewPhoto, PhotoExtras};
 pub use findings::FindingRow;
 pub use households::{HouseholdQuery, HouseholdSummary, StatusCounts};
 pub use outbox::{OutboxEntry, PendingWork, RecordKind};
+pub use submit::SubmissionDetails;
 pub use sync_state::SIGNED_IN_USER_KEY;
 pub use transaction::StoreTx;
 

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::views::*;
 
 impl FieldApp {
-    fn form_of(draft: &Draft) -> Result<FormSchema> {
+    pub(super) fn form_of(draft: &Draft) -> Result<FormSchema> {
         form_by_id(&draft.form_id, draft.form_version).ok_or_else(|| {
             AppError::Store(StoreError::UnknownForm {
                 form_id: draft.form_id.clone(),
