@@ -1,5 +1,7 @@
 //! The households assigned to this device as the office sends them, with the office's
-//! record of their inspections and standing, and the searches of the households screen.
+//! record of their inspections and standing, the searches of the households screen, and
+//! each household's status, worked out again after every write that moves it
+//! (`refresh_status`).
 
 use std::collections::BTreeMap;
 
