@@ -9,12 +9,13 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anju_core::area::{AreaRule, HouseMeasurement, MeasuredPart, Shape};
-use anju_core::form::{Answer, FindingDraft, FormContext};
+use anju_core::form::{Answer, FindingDraft, FormContext, form_by_id};
 use anju_core::hash::sha256_hex;
 use anju_core::model::{ClockReading, SignatureMeta, SignatureMethod, Submission, SubmissionKind};
 use anju_core::policy::{PolicyContext, PolicyTable};
+use anju_core::records::check_before_submitting;
 use anju_office::db::OfficeDb;
-use anju_store::{NewPhoto, Store};
+use anju_store::{NewPhoto, Store, SubmissionDetails};
 use anju_sync::SyncConfig;
 use chrono::{Duration as Days, Utc};
 use uuid::Uuid;
@@ -392,7 +393,22 @@ impl Device {
         // The signed-in inspector makes the record (the office checks it).
         let inspector = anju_sync::saved_session(&store)?
             .map_or_else(|| INSPECTOR.to_string(), |session| session.user.name);
-        Ok(store.submit(draft.id, &inspector, clock, &ctx)?)
+        // Checked as the field app checks it before the store keeps it.
+        let draft = store.draft(draft.id)?;
+        let form = form_by_id(&draft.form_id, draft.form_version).ok_or("unknown form")?;
+        let recorded_area = check_before_submitting(&form, &draft.answers, &ctx)
+            .map_err(|issues| format!("the spot check is not complete: {issues:?}"))?;
+        Ok(store.submit(
+            draft.id,
+            draft.revision,
+            SubmissionDetails {
+                inspector,
+                clock,
+                policy_version: ctx.policy_version,
+                recorded_area,
+                position: None,
+            },
+        )?)
     }
 
     /// Every record the device made: (kind, id) → content hash, from its outbox.

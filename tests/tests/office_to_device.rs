@@ -11,8 +11,9 @@ use anju_core::model::{
     ClockReading, HouseholdStatus, SignatureMeta, SignatureMethod, SubmissionKind,
 };
 use anju_core::policy::{PolicyContext, PolicyTable};
+use anju_core::records::check_before_submitting;
 use anju_office::db::OfficeDb;
-use anju_store::{HouseholdQuery, NewPhoto, RecordKind, Store};
+use anju_store::{HouseholdQuery, NewPhoto, RecordKind, Store, SubmissionDetails};
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -175,16 +176,25 @@ fn demo_households_are_inspected_on_a_device() {
         policy_context: PolicyContext::default(),
         policy_version: None,
     };
+    // Checked as the field app checks it before the store keeps it.
+    let draft = store.draft(draft.id).unwrap();
+    let recorded_area =
+        check_before_submitting(&acceptance_form_v1(), &draft.answers, &ctx).unwrap();
     let submission = store
         .submit(
             draft.id,
-            "li",
-            ClockReading {
-                device_time: Utc::now(),
-                trusted_time: None,
-                offset_ms: None,
+            draft.revision,
+            SubmissionDetails {
+                inspector: "li".into(),
+                clock: ClockReading {
+                    device_time: Utc::now(),
+                    trusted_time: None,
+                    offset_ms: None,
+                },
+                policy_version: ctx.policy_version,
+                recorded_area,
+                position: None,
             },
-            &ctx,
         )
         .unwrap();
     assert_eq!(submission.household_id, zheng.id);

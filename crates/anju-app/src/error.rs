@@ -24,6 +24,9 @@ pub enum AppError {
     UnknownHousehold(uuid::Uuid),
     #[error("{zh} / {en}")]
     Invalid { zh: String, en: String },
+    /// The form has problems: submitting waits until it has none.
+    #[error("表单尚未填完，不能提交：{} / the form is not complete: {} problem(s)", .issues.first().map(|i| i.to_string()).unwrap_or_default(), .issues.len())]
+    Incomplete { issues: Vec<FormIssue> },
     #[error(
         "还有{records}条记录未同步、{drafts}份表单未提交；退出后须重新登录才能同步，记录仍保存在本机 / {records} record(s) are not synced and {drafts} form(s) not submitted: after signing out they wait on this device until someone signs in again"
     )]
@@ -48,7 +51,6 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Store(StoreError::StaleRevision { .. }) => "stale_revision",
-            Self::Store(StoreError::Incomplete { .. }) => "incomplete",
             Self::Store(StoreError::UnknownDraft(_)) => "not_found",
             Self::Store(StoreError::UnknownHousehold(_)) | Self::UnknownHousehold(_) => "not_found",
             Self::Store(_) => "store",
@@ -56,6 +58,7 @@ impl AppError {
             Self::Photo(_) => "bad_photo",
             Self::Signature(_) => "bad_signature",
             Self::Invalid { .. } => "invalid",
+            Self::Incomplete { .. } => "incomplete",
             Self::UnsyncedWork { .. } => "unsynced_work",
             Self::SyncRunning => "sync_running",
             Self::NotSignedIn => "not_signed_in",
@@ -65,7 +68,7 @@ impl AppError {
     /// The form's problems, for `incomplete`.
     pub fn issues(&self) -> &[FormIssue] {
         match self {
-            Self::Store(StoreError::Incomplete { issues, .. }) => issues,
+            Self::Incomplete { issues } => issues,
             _ => &[],
         }
     }

@@ -11,6 +11,8 @@ pub mod hash;
 pub mod id_number;
 pub mod judgement;
 pub mod location;
+// Area and its parsing; public through `area`, used by `area` and `policy` alike.
+mod measure;
 pub mod model;
 pub mod office;
 pub mod places;

@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::area::{Area, MAX_AREA_M2};
+use crate::measure::{Area, MAX_AREA_M2};
 
 /// The name of the default rule, shown in every verdict it decides.
 pub const NATIONAL_RULE_NAME: &str = "国家标准：人均住房建设面积不超过25平方米 / national rule: at most 25 m² of built area per person";
@@ -377,7 +377,7 @@ mod m2_decimal {
     use serde::de::{self, Visitor};
     use serde::{Deserializer, Serializer};
 
-    use crate::area::{Area, parse_square_metres};
+    use crate::measure::{Area, parse_square_metres};
 
     pub fn serialize<S: Serializer>(area: &Area, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&area.to_m2_exact_string())

@@ -8,9 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{
-    Result, SHOWN_FINDING_COLUMNS, Store, StoreError, parse_time, parse_uuid, read_finding,
-};
+use crate::rows::{SHOWN_FINDING_COLUMNS, parse_time, parse_uuid, read_finding};
+use crate::{Result, Store, StoreError};
 
 /// A finding with the household it is about, for the findings list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,14 +4,107 @@
 use anju_core::model::{Finding, SignatureMeta, SignatureMethod};
 use anju_core::wire::{RecordBody, SignatureRecord};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{
-    FINDING_COLUMNS, OUTBOX_COLUMNS, OutboxEntry, RecordKind, Result, Store, StoreError, now,
-    parse_time, parse_uuid, read_finding, read_outbox_entry, refresh_status,
+use crate::households::refresh_status;
+use crate::rows::{
+    FINDING_COLUMNS, OUTBOX_COLUMNS, parse_time, parse_uuid, read_finding, read_outbox_entry,
 };
+use crate::{Result, Store, StoreError, now};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Photo,
+    Signature,
+    Submission,
+    Finding,
+}
+
+impl RecordKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Photo => "photo",
+            Self::Signature => "signature",
+            Self::Submission => "submission",
+            Self::Finding => "finding",
+        }
+    }
+
+    pub(crate) fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "photo" => Some(Self::Photo),
+            "signature" => Some(Self::Signature),
+            "submission" => Some(Self::Submission),
+            "finding" => Some(Self::Finding),
+            _ => None,
+        }
+    }
+}
+
+/// One record waiting for the office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub kind: RecordKind,
+    pub record_id: String,
+    pub household_id: Uuid,
+    pub content_sha256: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// What the device holds that the office does not have yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PendingWork {
+    /// Records in the outbox not yet acknowledged (photos, signatures, submissions, findings).
+    pub records: u32,
+    pub photos: u32,
+    pub submissions: u32,
+    /// Forms being filled (not submitted, so not waiting to sync yet).
+    pub drafts: u32,
+    /// Records the office refused for good, kept for review.
+    pub rejected: u32,
+}
 
 impl Store {
+    /// How much waits for the office, and how many forms are being filled.
+    pub fn pending_work(&self) -> Result<PendingWork> {
+        Ok(self.conn.query_row(
+            "SELECT
+                (SELECT count(*) FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL),
+                (SELECT count(*) FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL
+                     AND record_kind = 'photo'),
+                (SELECT count(*) FROM outbox WHERE acknowledged_at IS NULL AND rejected_at IS NULL
+                     AND record_kind = 'submission'),
+                (SELECT count(*) FROM drafts),
+                (SELECT count(*) FROM outbox WHERE rejected_at IS NOT NULL)",
+            [],
+            |row| {
+                Ok(PendingWork {
+                    records: row.get(0)?,
+                    photos: row.get(1)?,
+                    submissions: row.get(2)?,
+                    drafts: row.get(3)?,
+                    rejected: row.get(4)?,
+                })
+            },
+        )?)
+    }
+
+    /// Whether the office has acknowledged this record.
+    pub fn is_acknowledged(&self, kind: RecordKind, record_id: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE record_kind = ?1 AND record_id = ?2
+                                AND acknowledged_at IS NOT NULL)",
+            params![kind.code(), record_id],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Everything not yet acknowledged by the office, oldest first.
     pub fn pending_outbox(&self) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(&format!(

@@ -3,15 +3,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use anju_core::area::{AreaRule, HouseMeasurement, MeasuredPart, Shape};
-use anju_core::form::{Answer, FindingDraft, FormContext};
+use anju_core::form::{Answer, FindingDraft, FormContext, form_by_id};
 use anju_core::hash::sha256_hex;
 use anju_core::id_number::compose;
 use anju_core::model::{
     ClockReading, Household, HouseholdStatus, PlacementKind, PlacementMode, SignatureMeta,
-    SignatureMethod, SubmissionKind,
+    SignatureMethod, Submission, SubmissionKind,
 };
 use anju_core::policy::{PolicyContext, PolicyTable};
-use anju_store::{HouseholdQuery, NewPhoto, RecordKind, Store, StoreError};
+use anju_core::records::check_before_submitting;
+use anju_store::{
+    HouseholdQuery, NewPhoto, PhotoExtras, RecordKind, Store, StoreError, SubmissionDetails,
+};
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -61,6 +64,30 @@ fn ctx(size: u32) -> FormContext {
         policy_context: PolicyContext::default(),
         policy_version: None,
     }
+}
+
+/// Submit a draft as the field app does: its form checked with anju-core first.
+fn submit(
+    store: &mut Store,
+    draft_id: Uuid,
+    household_size: u32,
+) -> Result<Submission, StoreError> {
+    let draft = store.draft(draft_id)?;
+    let form = form_by_id(&draft.form_id, draft.form_version).unwrap();
+    let ctx = ctx(household_size);
+    let recorded_area = check_before_submitting(&form, &draft.answers, &ctx)
+        .unwrap_or_else(|issues| panic!("the form is not complete: {issues:?}"));
+    store.submit(
+        draft.id,
+        draft.revision,
+        SubmissionDetails {
+            inspector: "li".into(),
+            clock: clock(),
+            policy_version: ctx.policy_version,
+            recorded_area,
+            position: None,
+        },
+    )
 }
 
 fn photo(store: &mut Store, household: Uuid, seed: &str) -> String {
@@ -237,31 +264,6 @@ fn drafts_survive_reopening_the_database() {
 }
 
 #[test]
-fn an_incomplete_form_is_refused_with_what_is_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
-    let h = household(2, "高灿军", "东河口镇", "雪峰岭村");
-    store
-        .upsert_households(std::slice::from_ref(&h), &[], 1)
-        .unwrap();
-    let draft = store.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
-    let err = store
-        .submit(draft.id, "li", clock(), &ctx(h.size))
-        .unwrap_err();
-    match &err {
-        StoreError::Incomplete { count, issues } => {
-            assert!(*count > 20);
-            assert!(issues.iter().any(|i| i.item == "area_measurement"));
-        }
-        other => panic!("unexpected {other}"),
-    }
-    assert!(err.to_string().contains("未填写"), "{err}");
-    // Nothing changed: the draft is still there and nothing waits to go.
-    assert!(store.draft(draft.id).is_ok());
-    assert!(store.pending_outbox().unwrap().is_empty());
-}
-
-#[test]
 fn submitting_makes_an_immutable_submission_and_its_outbox_in_one_go() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
@@ -270,7 +272,7 @@ fn submitting_makes_an_immutable_submission_and_its_outbox_in_one_go() {
         .upsert_households(std::slice::from_ref(&h), &[], 1)
         .unwrap();
     let draft_id = fill_spot_check(&mut store, h.id);
-    let submission = store.submit(draft_id, "li", clock(), &ctx(h.size)).unwrap();
+    let submission = submit(&mut store, draft_id, h.size).unwrap();
     assert_eq!(
         submission.id, draft_id,
         "the draft's id becomes the submission's"
@@ -326,6 +328,42 @@ fn submitting_makes_an_immutable_submission_and_its_outbox_in_one_go() {
 }
 
 #[test]
+fn a_draft_changed_after_its_form_was_checked_is_not_submitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let h = household(7, "郑怀圣", "东河口镇", "长岭村");
+    store
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
+        .unwrap();
+    let draft_id = fill_spot_check(&mut store, h.id);
+    let checked = store.draft(draft_id).unwrap();
+    store
+        .save_answer(draft_id, "findings", None, Some(checked.revision))
+        .unwrap();
+    let err = store
+        .submit(
+            draft_id,
+            checked.revision,
+            SubmissionDetails {
+                inspector: "li".into(),
+                clock: clock(),
+                policy_version: None,
+                recorded_area: None,
+                position: None,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::StaleRevision { expected, actual }
+            if expected == checked.revision && actual == checked.revision + 1),
+        "{err}"
+    );
+    assert!(store.pending_outbox().unwrap().is_empty());
+    assert!(store.submissions_for(h.id).unwrap().is_empty());
+    assert!(store.draft(draft_id).is_ok());
+}
+
+#[test]
 fn photos_are_stored_by_hash_and_checked_on_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
@@ -362,6 +400,75 @@ fn photos_are_stored_by_hash_and_checked_on_read() {
         store.add_photo(b"x", unknown),
         Err(StoreError::UnknownHousehold(_))
     ));
+}
+
+#[test]
+fn writes_in_one_transaction_commit_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let h = household(6, "李某丙", "马头镇", "新桥村");
+    store
+        .upsert_households(std::slice::from_ref(&h), &[], 1)
+        .unwrap();
+    let draft = store.open_draft(h.id, SubmissionKind::Acceptance).unwrap();
+    let new_photo = || NewPhoto {
+        household_id: h.id,
+        slot: "photo_front".into(),
+        width: 1600,
+        height: 1200,
+        taken: clock(),
+        latitude: None,
+        longitude: None,
+        fix: None,
+        source: None,
+        camera_time: None,
+    };
+    let extras = PhotoExtras {
+        thumbnail_sha256: Some(sha256_hex(b"thumbnail")),
+        original_sha256: None,
+        watermark_lines: vec!["郑怀圣".into()],
+    };
+    let add = |store: &mut Store, expected_revision: i64| {
+        store.write(|tx| {
+            let meta = tx.add_photo(b"evidence", new_photo())?;
+            tx.set_photo_extras(&meta.sha256, &extras)?;
+            assert!(
+                tx.photo(&meta.sha256)?.is_some(),
+                "the transaction sees its rows"
+            );
+            tx.save_answer(
+                draft.id,
+                "photo_front",
+                Some(Answer::Photos {
+                    sha256: vec![meta.sha256.clone()],
+                }),
+                Some(expected_revision),
+            )?;
+            Ok(meta.sha256)
+        })
+    };
+
+    // The last step fails (the draft moved on): the photo's row and extras go with it.
+    let err = add(&mut store, draft.revision + 1).unwrap_err();
+    assert!(matches!(err, StoreError::StaleRevision { .. }), "{err}");
+    let sha = sha256_hex(b"evidence");
+    assert_eq!(store.photo(&sha).unwrap(), None);
+    assert_eq!(store.photo_extras(&sha).unwrap(), None);
+    assert_eq!(store.draft(draft.id).unwrap(), draft);
+    // The file stays: named by its hash, it is harmless, and used again below.
+    assert!(store.has_blob(&sha));
+
+    assert_eq!(add(&mut store, draft.revision).unwrap(), sha);
+    assert!(store.photo(&sha).unwrap().is_some());
+    assert_eq!(store.photo_extras(&sha).unwrap(), Some(extras.clone()));
+    let saved = store.draft(draft.id).unwrap();
+    assert_eq!(saved.revision, draft.revision + 1);
+    assert_eq!(
+        saved.answers.get("photo_front"),
+        Some(&Answer::Photos {
+            sha256: vec![sha.clone()]
+        })
+    );
 }
 
 #[test]
@@ -402,9 +509,7 @@ fn a_submission_naming_a_missing_photo_is_refused_whole() {
             None,
         )
         .unwrap();
-    let err = store
-        .submit(draft_id, "li", clock(), &ctx(h.size))
-        .unwrap_err();
+    let err = submit(&mut store, draft_id, h.size).unwrap_err();
     assert!(
         matches!(err, StoreError::MissingPhoto(ref s) if *s == ghost),
         "{err}"
@@ -438,7 +543,7 @@ fn households_with_unsynced_work_are_not_removed() {
         store.remove_household(h.id),
         Err(StoreError::UnsyncedWork)
     ));
-    store.submit(draft_id, "li", clock(), &ctx(h.size)).unwrap();
+    submit(&mut store, draft_id, h.size).unwrap();
     assert!(matches!(
         store.remove_household(h.id),
         Err(StoreError::UnsyncedWork)
@@ -609,7 +714,7 @@ fn the_offices_history_is_replaced_on_each_pull_and_a_returned_submission_does_n
 
     // This device re-measures and syncs; then the office returns its spot check.
     let draft = fill_spot_check(&mut store, h.id);
-    let submission = store.submit(draft, "li", clock(), &ctx(h.size)).unwrap();
+    let submission = submit(&mut store, draft, h.size).unwrap();
     acknowledge_all(&mut store);
     assert_eq!(
         store.household_status(h.id).unwrap(),

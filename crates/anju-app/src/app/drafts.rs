@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::views::*;
 
 impl FieldApp {
-    fn form_of(draft: &Draft) -> Result<FormSchema> {
+    pub(super) fn form_of(draft: &Draft) -> Result<FormSchema> {
         form_by_id(&draft.form_id, draft.form_version).ok_or_else(|| {
             AppError::Store(StoreError::UnknownForm {
                 form_id: draft.form_id.clone(),
@@ -306,53 +306,61 @@ impl FieldApp {
         )?;
 
         let mut store = self.store();
-        let meta = store.add_photo(
-            &processed.evidence_jpeg,
-            NewPhoto {
-                household_id: household.id,
-                slot: photo.slot.to_string(),
-                width: processed.meta.width,
-                height: processed.meta.height,
-                taken,
-                // Filled from the fix by the store.
-                latitude: None,
-                longitude: None,
-                fix: photo.fix,
-                source: Some(photo.source),
-                // Only a gallery photo's camera time is worth keeping: a camera photo's is
-                // the moment it was taken, which `taken` already holds, trusted.
-                camera_time: match photo.source {
-                    PhotoSource::Gallery => processed.meta.capture_time.map(|t| t.local),
-                    PhotoSource::Camera => None,
-                },
-            },
-        )?;
+        // The thumbnail's file first: named by its hash, it is harmless if what follows
+        // fails. Then the photo (its file, then its row), its extras and its place in the
+        // draft's slot commit together or not at all.
         let thumbnail = store.put_blob(&processed.thumbnail_jpeg)?;
-        store.set_photo_extras(
-            &meta.sha256,
-            &PhotoExtras {
-                thumbnail_sha256: Some(thumbnail),
-                original_sha256: Some(processed.meta.original_sha256.clone()),
-                watermark_lines: processed
-                    .watermark
-                    .as_ref()
-                    .map(|w| w.lines.clone())
-                    .unwrap_or_default(),
-            },
-        )?;
-        let mut list = match draft.answers.get(photo.slot) {
-            Some(Answer::Photos { sha256 }) => sha256.clone(),
-            _ => Vec::new(),
-        };
-        if !list.contains(&meta.sha256) {
-            list.push(meta.sha256.clone());
-        }
-        let draft = store.save_answer(
-            draft.id,
-            photo.slot,
-            Some(Answer::Photos { sha256: list }),
-            Some(draft.revision),
-        )?;
+        let (meta, draft) = store.write(|tx| {
+            let meta = tx.add_photo(
+                &processed.evidence_jpeg,
+                NewPhoto {
+                    household_id: household.id,
+                    slot: photo.slot.to_string(),
+                    width: processed.meta.width,
+                    height: processed.meta.height,
+                    taken,
+                    // Filled from the fix by the store.
+                    latitude: None,
+                    longitude: None,
+                    fix: photo.fix,
+                    source: Some(photo.source),
+                    // Only a gallery photo's camera time is worth keeping: a camera photo's
+                    // is the moment it was taken, which `taken` already holds, trusted.
+                    camera_time: match photo.source {
+                        PhotoSource::Gallery => processed.meta.capture_time.map(|t| t.local),
+                        PhotoSource::Camera => None,
+                    },
+                },
+            )?;
+            tx.set_photo_extras(
+                &meta.sha256,
+                &PhotoExtras {
+                    thumbnail_sha256: Some(thumbnail),
+                    original_sha256: Some(processed.meta.original_sha256.clone()),
+                    watermark_lines: processed
+                        .watermark
+                        .as_ref()
+                        .map(|w| w.lines.clone())
+                        .unwrap_or_default(),
+                },
+            )?;
+            let mut list = match draft.answers.get(photo.slot) {
+                Some(Answer::Photos { sha256 }) => sha256.clone(),
+                _ => Vec::new(),
+            };
+            if !list.contains(&meta.sha256) {
+                list.push(meta.sha256.clone());
+            }
+            // The revision read before the photo was processed: a change made meanwhile
+            // refuses the whole photo rather than being overwritten.
+            let draft = tx.save_answer(
+                draft.id,
+                photo.slot,
+                Some(Answer::Photos { sha256: list }),
+                Some(draft.revision),
+            )?;
+            Ok((meta, draft))
+        })?;
         let view = self
             .photo_view(&store, &meta.sha256)?
             .ok_or_else(|| AppError::Store(StoreError::MissingPhoto(meta.sha256.clone())))?;

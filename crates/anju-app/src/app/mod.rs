@@ -9,7 +9,7 @@ use anju_core::model::SignatureMethod;
 use anju_core::policy::{PolicyContext, PolicyTable};
 use anju_core::records::{china_date, made_at};
 use anju_media::{PhotoOptions, PhotoProcessor};
-use anju_store::Store;
+use anju_store::{Store, SubmissionDetails};
 use anju_sync::{CancellationToken, Credentials, Progress, SyncConfig, SyncReport};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -323,8 +323,26 @@ impl FieldApp {
             if inspector.is_empty() {
                 return Err(AppError::NotSignedIn);
             }
+            // The form is checked here; the store keeps what it is given, provided the
+            // draft is still the one checked.
+            let recorded_area = anju_core::records::check_before_submitting(
+                &Self::form_of(&draft)?,
+                &draft.answers,
+                &ctx,
+            )
+            .map_err(|issues| AppError::Incomplete { issues })?;
             let clock = anju_sync::trusted_reading(&store, Utc::now())?;
-            let submission = store.submit_at(draft_id, &inspector, clock, &ctx, position)?;
+            let submission = store.submit(
+                draft.id,
+                draft.revision,
+                SubmissionDetails {
+                    inspector,
+                    clock,
+                    policy_version: ctx.policy_version,
+                    recorded_area,
+                    position,
+                },
+            )?;
             SubmitOutcome {
                 submission_id: submission.id,
                 records_waiting: store.pending_work()?.records,

@@ -2,11 +2,10 @@
 //! the raw dimensions an inspector measures, with a trace a person can check on paper.
 //!
 //! # Exactness
-//! Every length is a whole number of millimetres (`i64`). A rectangle's area is then a
-//! whole number of mm², and a polygon's area by the shoelace formula a whole number of
-//! half-mm²; the ½ coefficient halves that again. So every area here is held as a whole
-//! number of **quarter-mm²** ([`Area`], an `i128`), and sums, differences, halves and the
-//! comparison with the cap are exact: the sum of the parts never drifts from the whole.
+//! Lengths are whole millimetres and areas whole quarter-mm² ([`Area`]), so sums,
+//! differences, halves and the comparison with the cap are exact; the quantities and the
+//! reading of typed numbers live in `crate::measure`, below both this engine and the
+//! policy table that gives its caps (they are re-exported here).
 //!
 //! # Rounding
 //! Areas are rounded only when shown: to 0.01 m², half-up (四舍五入, the surveying
@@ -20,9 +19,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::policy::{AppliedCap, PolicyContext, PolicyError, PolicyTable};
 
-/// The longest side, polygon span, height or width accepted: no part of a relocation
-/// house is 200 m long, so longer is surely a typo (or a hostile record).
-pub const MAX_DIMENSION_MM: i64 = 200_000;
 /// Polygon corners must lie within this distance of the origin on either axis: a
 /// house-sized box on a local grid, which keeps every product far from overflow.
 pub const MAX_COORDINATE_MM: i64 = 1_000_000;
@@ -38,9 +34,6 @@ pub const MAX_LABEL_CHARS: usize = 40;
 /// Storeys from 5 below ground to the 50th.
 pub const MIN_STOREY: i32 = -5;
 pub const MAX_STOREY: i32 = 50;
-/// The largest area [`parse_square_metres`] accepts (1 km²), e.g. for caps.
-pub const MAX_AREA_M2: i64 = 1_000_000;
-
 /// Storey height from which a storey counts in full (3.0.1, 3.0.5).
 pub const FULL_STOREY_HEIGHT_MM: i64 = 2_200;
 /// Sloped-roof clear height from which the space counts in full (3.0.3).
@@ -50,27 +43,21 @@ pub const SLOPED_ROOF_HALF_CLEAR_HEIGHT_MM: i64 = 1_200;
 /// Width from which a canopy without columns counts half (3.0.16).
 pub const CANTILEVER_CANOPY_MIN_WIDTH_MM: i64 = 2_100;
 
-const QUARTERS_PER_MM2: i128 = 4;
-/// 0.01 m² = 10,000 mm² = 40,000 quarter-mm².
-const QUARTERS_PER_HUNDREDTH_M2: i128 = 40_000;
-const QUARTERS_PER_M2: i128 = 4_000_000;
-/// One quarter-mm² is 0.000 000 25 m², i.e. 25 units of 10⁻⁸ m²: eight decimals of m²
-/// therefore always show an area exactly.
-const EXACT_M2_DECIMALS: usize = 8;
-const TEN_TO_THE_EXACT_DECIMALS: i128 = 100_000_000;
-const HUNDRED_MILLIONTHS_PER_QUARTER: i128 = 25;
 const STANDARD: &str = "GB/T 50353-2013";
 
-mod parse;
-mod quantity;
 mod rules;
 mod shape;
 #[cfg(test)]
 mod tests;
 mod trace;
 
-pub use parse::*;
-pub use quantity::*;
+pub use crate::measure::{
+    Area, MAX_AREA_M2, MAX_DIMENSION_MM, MeasureKind, ParseMeasureError, format_metres,
+    parse_metres, parse_square_metres,
+};
+use crate::measure::{
+    QUARTERS_PER_HUNDREDTH_M2, QUARTERS_PER_MM2, div_round_half_up, format_hundredths,
+};
 pub use rules::*;
 pub use shape::*;
 use trace::*;
@@ -370,7 +357,7 @@ pub fn assess(
     let cap = policy.cap_for(ctx, household_size)?;
     let verdict = Verdict::compare(built_area, cap.total);
     let per_person_m2 = format_hundredths(div_round_half_up(
-        built_area.quarter_mm2,
+        built_area.quarter_mm2(),
         QUARTERS_PER_HUNDREDTH_M2 * i128::from(household_size),
     ));
     let trace = |lang| {

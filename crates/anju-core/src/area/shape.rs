@@ -237,7 +237,7 @@ impl Shape {
                     .collect::<Vec<_>>()
                     .join(" ");
                 // The shoelace sum |Σ(xᵢyᵢ₊₁ − xᵢ₊₁yᵢ)| is twice the area.
-                let doubled = Area::from_quarter_mm2(area.quarter_mm2 * 2).to_m2_string();
+                let doubled = Area::from_quarter_mm2(area.quarter_mm2() * 2).to_m2_string();
                 match lang {
                     TraceLanguage::Zh => format!(
                         "多边形（{}个角点：{corners}），鞋带公式 ½ × {doubled} = {} m²",

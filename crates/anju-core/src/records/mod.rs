@@ -20,7 +20,10 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::area;
 use crate::district_policy::{PROGRAMME_START_YEAR, PolicyHistory, PolicyVersion, programme_start};
-use crate::form::{ACCEPTANCE_FORM_ID, Answer, FormContext, SPOT_CHECK_FORM_ID, form_by_id};
+use crate::form::{
+    ACCEPTANCE_FORM_ID, Answer, FormAnswers, FormContext, FormIssue, FormSchema, Problem,
+    SPOT_CHECK_FORM_ID, Text, form_by_id,
+};
 use crate::hash::is_sha256_hex;
 use crate::model::{
     ClockReading, Finding, FindingState, PhotoMeta, RecordedArea, SignatureMeta, SignatureMethod,
@@ -543,6 +546,44 @@ pub fn recorded_area(assessment: &area::AreaAssessment) -> RecordedArea {
         rule_name: assessment.cap.rule_name.clone(),
         over_cap: assessment.is_over(),
     }
+}
+
+/// Whether a filled form may be submitted under `ctx`, as the device checks it before it
+/// keeps a submission: every problem the form's schema finds, or else the area figures the
+/// submission records for the office to check (`None` when the form measures no house).
+pub fn check_before_submitting(
+    form: &FormSchema,
+    answers: &FormAnswers,
+    ctx: &FormContext,
+) -> Result<Option<RecordedArea>, Vec<FormIssue>> {
+    let issues = form.validate(answers, ctx);
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    answers
+        .measurement()
+        .map(|measurement| {
+            area::assess(
+                measurement,
+                ctx.household_size,
+                &ctx.policy,
+                &ctx.policy_context,
+            )
+            .map(|assessment| recorded_area(&assessment))
+        })
+        .transpose()
+        // The schema's check assesses the area too, so this is only a backstop: a form
+        // whose area cannot be assessed is never submitted without figures.
+        .map_err(|e| {
+            vec![FormIssue {
+                section: "area".into(),
+                item: "area_measurement".into(),
+                item_label: Text::new("实测建筑面积", "Measured built area"),
+                problem: Problem::AreaInvalid {
+                    message: e.to_string(),
+                },
+            }]
+        })
 }
 
 /// The figures a submission recorded must be what its parts give under its policy.

@@ -116,6 +116,45 @@ fn an_empty_acceptance_names_every_missing_answer() {
     assert!(fields.len() > 30, "{fields:?}");
 }
 
+/// The context a device checks a form in, under the first policy version.
+fn form_context(policies: &PolicyHistory) -> FormContext {
+    let version = &policies.versions()[0];
+    FormContext {
+        household_size: 4,
+        today: china_date(now()),
+        policy: version.policy.area_caps.clone(),
+        policy_context: version.policy.context(),
+        policy_version: Some(version.version),
+    }
+}
+
+#[test]
+fn a_device_submits_a_complete_form_with_the_figures_the_office_computes() {
+    let policies = policies();
+    let form = crate::form::acceptance_form_v1();
+    let answers = crate::testing::filled_acceptance(&house(10_000), 4.0, now());
+    let recorded = check_before_submitting(&form, &answers, &form_context(&policies)).unwrap();
+    let assessment = policies.versions()[0]
+        .policy
+        .assess(&house(10_000), 4)
+        .unwrap();
+    assert_eq!(recorded, Some(recorded_area(&assessment)));
+    let mut submission = acceptance(10_000);
+    submission.recorded_area = recorded;
+    assert_eq!(check(&submission), Ok(()));
+}
+
+#[test]
+fn a_device_does_not_submit_an_incomplete_form() {
+    let policies = policies();
+    let form = crate::form::acceptance_form_v1();
+    let issues = check_before_submitting(&form, &FormAnswers::default(), &form_context(&policies))
+        .unwrap_err();
+    assert!(issues.len() > 20, "{}", issues.len());
+    assert!(issues.iter().any(|i| i.item == "area_measurement"));
+    assert!(issues[0].to_string().contains("未填写"), "{}", issues[0]);
+}
+
 #[test]
 fn times_must_be_plausible_and_read_back() {
     let mut far = acceptance(10_000);

@@ -1,6 +1,7 @@
 //! The area engine's tests, by part of the engine; the builders they share are here.
 
 use super::*;
+use crate::measure::QUARTERS_PER_M2;
 use crate::policy::{Cap, CapRule};
 
 mod assessment;

@@ -106,7 +106,7 @@ impl Area {
 
     /// Half the area. Exact for every area built from millimetre shapes, whose quarter
     /// count is always even (a polygon's area is a whole number of half-mm²).
-    pub(super) fn halved(self) -> Self {
+    pub(crate) fn halved(self) -> Self {
         Self {
             quarter_mm2: self.quarter_mm2 / 2,
         }
@@ -183,7 +183,7 @@ impl<'de> Deserialize<'de> for Area {
 }
 
 /// `numerator / denominator` rounded half away from zero; `denominator` > 0.
-pub(super) fn div_round_half_up(numerator: i128, denominator: i128) -> i128 {
+pub(crate) fn div_round_half_up(numerator: i128, denominator: i128) -> i128 {
     // Comparing 2·remainder with the denominator avoids any fractional step.
     let quotient = numerator.abs() / denominator;
     let remainder = numerator.abs() % denominator;
@@ -195,7 +195,7 @@ pub(super) fn div_round_half_up(numerator: i128, denominator: i128) -> i128 {
     if numerator < 0 { -rounded } else { rounded }
 }
 
-pub(super) fn format_hundredths(hundredths: i128) -> String {
+pub(crate) fn format_hundredths(hundredths: i128) -> String {
     let sign = if hundredths < 0 { "-" } else { "" };
     let magnitude = hundredths.unsigned_abs();
     format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
