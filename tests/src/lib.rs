@@ -2,6 +2,7 @@
 //! ([`proxy`]), an office server to run in-process or as a process, and a device with
 //! work to sync ([`fixtures`]).
 
+pub mod balancer;
 pub mod field;
 pub mod fixtures;
 pub mod pages;

@@ -32,6 +32,12 @@ struct Cli {
     /// otherwise.
     #[arg(long, global = true, env = "ANJU_OFFICE_DATABASE", value_name = "URL")]
     database: Option<String>,
+    /// Photos and signatures in an S3-compatible bucket (`s3://bucket/prefix`; the endpoint,
+    /// region and keys from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY) or another folder, instead of the data folder's `blobs/`.
+    /// For `migrate`, where the blobs go.
+    #[arg(long, global = true, env = "ANJU_OFFICE_BLOBS", value_name = "URL|DIR")]
+    blobs: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,12 +99,10 @@ enum Command {
     /// the office first. Run it again after an interruption: it copies what is missing.
     Migrate {
         /// The PostgreSQL database to move to (`postgres://user:password@host:port/db`).
+        /// With the global --blobs, the blobs go there too; without, they stay in this data
+        /// folder.
         #[arg(long, value_name = "URL")]
         to: String,
-        /// Where the blobs go: a folder (or, once configured, `s3://bucket/prefix`). Without
-        /// it they stay in this data folder.
-        #[arg(long, value_name = "DIR|URL")]
-        blobs: Option<String>,
     },
 }
 
@@ -388,7 +392,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let location = DatabaseLocation::parse(cli.database.as_deref(), &dir);
     match &cli.command {
         Command::Serve(args) => {
-            serve_cmd::serve(&dir, &location, args)?;
+            serve_cmd::serve(
+                &dir,
+                &location,
+                anju_office::blob_target::BlobLocation::parse(cli.blobs.as_deref(), &dir)?,
+                args,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => {
@@ -516,8 +525,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate { to, blobs } => {
-            move_up(&dir, &location, to, blobs.as_deref())?;
+        Command::Migrate { to } => {
+            move_up(&dir, &location, to, cli.blobs.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy { action } => policy(&location, action),
@@ -580,7 +589,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Report { report } => {
             let db = OfficeDb::open_at(&location)?;
-            other_report(&db, &dir, report)?;
+            other_report(
+                &db,
+                anju_office::blob_target::BlobLocation::parse(cli.blobs.as_deref(), &dir)?,
+                report,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -713,42 +726,53 @@ fn write_report(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// A form page written as HTML, or printed to PDF with its images from the blob folder.
+/// A form page written as HTML, or printed to PDF with its images from the blob store.
 fn write_form(
-    dir: &std::path::Path,
+    blobs: &anju_office::blob_target::BlobLocation,
     out: &std::path::Path,
     db: &OfficeDb,
     make: impl Fn(&OfficeDb, &dyn Fn(&str) -> String) -> anju_office::pages::Result<pages::FormHtml>,
 ) -> Result<()> {
-    let blobs = dir.join(anju_office::db::BLOB_DIR);
+    use anju_office::blob_target::{BlobLocation, S3Target};
     let is_pdf = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     if !is_pdf {
-        // The HTML file shows the pictures straight from the blob folder.
-        let src = |sha: &str| {
-            anju_office::storage::complete_blob_path(&blobs, sha)
+        // The HTML file shows the pictures straight from the blob folder (a bucket's
+        // pictures are in the PDF only).
+        let src = |sha: &str| match blobs {
+            BlobLocation::Folder(dir) => anju_office::storage::complete_blob_path(dir, sha)
                 .map(|p| format!("file://{}", p.display()))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            BlobLocation::S3(_) => String::new(),
         };
         return write_report(out, make(db, &src)?.html.as_bytes());
     }
     let form = make(db, &pages::pdf_image_src)?;
+    let read: Box<dyn Fn(&str) -> Option<Vec<u8>>> = match blobs {
+        BlobLocation::Folder(dir) => {
+            let dir = dir.clone();
+            Box::new(move |sha: &str| {
+                std::fs::read(anju_office::storage::complete_blob_path(&dir, sha)?).ok()
+            })
+        }
+        BlobLocation::S3(config) => {
+            let bucket = S3Target::new(config).map_err(|e| anyhow!(e))?;
+            Box::new(move |sha: &str| bucket.read_checked(sha).ok())
+        }
+    };
     let images: Vec<(String, Vec<u8>)> = form
         .images
         .iter()
-        .filter_map(|sha| {
-            let path = anju_office::storage::complete_blob_path(&blobs, sha)?;
-            std::fs::read(path).ok().map(|bytes| (sha.clone(), bytes))
-        })
+        .filter_map(|sha| read(sha).map(|bytes| (sha.clone(), bytes)))
         .collect();
     if images.len() < form.images.len() {
         eprintln!(
             "注意：{} 张图片不在 {} 中 / note: {} picture(s) are missing from {}",
             form.images.len() - images.len(),
-            blobs.display(),
+            blobs.describe(),
             form.images.len() - images.len(),
-            blobs.display()
+            blobs.describe()
         );
     }
     eprintln!("正在生成 PDF… / printing the PDF…");
@@ -756,7 +780,11 @@ fn write_form(
     write_report(out, &pdf)
 }
 
-fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Result<()> {
+fn other_report(
+    db: &OfficeDb,
+    blobs: anju_office::blob_target::BlobLocation,
+    report: &ReportKind,
+) -> Result<()> {
     let viewer = Viewer::command_line();
     match report {
         ReportKind::Townships { .. } => Ok(()),
@@ -799,7 +827,7 @@ fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Re
                         "没有户编号或身份证号为“{household}”的住户 / no household '{household}'"
                     )
                 })?;
-            write_form(dir, out, db, |db, src| {
+            write_form(&blobs, out, db, |db, src| {
                 pages::household_form_html(
                     db,
                     &viewer,
@@ -810,7 +838,7 @@ fn other_report(db: &OfficeDb, dir: &std::path::Path, report: &ReportKind) -> Re
                 )
             })
         }
-        ReportKind::Forms { township, out } => write_form(dir, out, db, |db, src| {
+        ReportKind::Forms { township, out } => write_form(&blobs, out, db, |db, src| {
             pages::township_forms_html(
                 db,
                 &viewer,

@@ -67,7 +67,12 @@ fn tls_files(dir: &Path, args: &ServeArgs) -> Option<(PathBuf, PathBuf)> {
     (cert.is_file() && key.is_file()).then_some((cert, key))
 }
 
-pub fn serve(dir: &Path, database: &DatabaseLocation, args: &ServeArgs) -> Result<()> {
+pub fn serve(
+    dir: &Path,
+    database: &DatabaseLocation,
+    blobs: anju_office::blob_target::BlobLocation,
+    args: &ServeArgs,
+) -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
     let builder = tracing_subscriber::fmt()
@@ -93,6 +98,8 @@ pub fn serve(dir: &Path, database: &DatabaseLocation, args: &ServeArgs) -> Resul
     };
     let mut options = ServeOptions::new(dir.to_path_buf());
     options.database = database.clone();
+    let blobs_described = blobs.describe();
+    options.blobs = blobs;
     options.limits = ServeLimits {
         header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
         body_timeout: Duration::from_secs(args.body_timeout_secs.max(1)),
@@ -130,7 +137,7 @@ pub fn serve(dir: &Path, database: &DatabaseLocation, args: &ServeArgs) -> Resul
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        tracing::info!(%address, data = %dir.display(), database = %database.describe(), "anju-office serving");
+        tracing::info!(%address, data = %dir.display(), database = %database.describe(), blobs = %blobs_described, "anju-office serving");
         anju_office::server::serve_with(listener, options, shutdown_signal()).await?;
         tracing::info!("anju-office stopped");
         Ok(())

@@ -57,6 +57,8 @@ pub enum ServerError {
     Db(#[from] OfficeDbError),
     #[error("服务器错误 / server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Blobs(#[from] crate::s3_blobs::S3ConfigError),
 }
 
 #[derive(Clone)]
@@ -89,6 +91,8 @@ pub struct ServeOptions {
     pub data_dir: PathBuf,
     /// Where the records are: SQLite in `data_dir` unless a PostgreSQL URL was given.
     pub database: crate::db::DatabaseLocation,
+    /// Where photos and signatures are: `data_dir/blobs` unless a bucket was given.
+    pub blobs: crate::blob_target::BlobLocation,
     pub limits: ServeLimits,
     pub tls: Option<OfficeTls>,
     pub token_idle: TokenIdle,
@@ -102,6 +106,7 @@ impl ServeOptions {
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
             database: crate::db::DatabaseLocation::Sqlite(data_dir.clone()),
+            blobs: crate::blob_target::BlobLocation::Folder(data_dir.join(BLOB_DIR)),
             data_dir,
             limits: ServeLimits::default(),
             tls: None,
@@ -130,10 +135,14 @@ impl AppState {
             pages: store.pages_db(),
             pages_dir: crate::web::default_pages_dir(),
             store: Arc::new(store),
-            blobs: Arc::new(FolderBlobStore::new(
-                &data_dir.join(BLOB_DIR),
-                MAX_BLOB_BYTES,
-            )?),
+            blobs: match &options.blobs {
+                crate::blob_target::BlobLocation::Folder(dir) => {
+                    Arc::new(FolderBlobStore::new(dir, MAX_BLOB_BYTES)?)
+                }
+                crate::blob_target::BlobLocation::S3(config) => {
+                    Arc::new(crate::s3_blobs::S3BlobStore::new(config, MAX_BLOB_BYTES)?)
+                }
+            },
             metrics: Arc::new(Metrics::default()),
             throttle: Arc::new(LoginThrottle::default()),
             cpu: CpuPool::default(),
