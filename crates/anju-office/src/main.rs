@@ -726,6 +726,9 @@ fn write_report(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Reads a complete blob's bytes by hash.
+type BlobReader = dyn Fn(&str) -> Option<Vec<u8>>;
+
 /// A form page written as HTML, or printed to PDF with its images from the blob store.
 fn write_form(
     blobs: &anju_office::blob_target::BlobLocation,
@@ -749,7 +752,7 @@ fn write_form(
         return write_report(out, make(db, &src)?.html.as_bytes());
     }
     let form = make(db, &pages::pdf_image_src)?;
-    let read: Box<dyn Fn(&str) -> Option<Vec<u8>>> = match blobs {
+    let read: Box<BlobReader> = match blobs {
         BlobLocation::Folder(dir) => {
             let dir = dir.clone();
             Box::new(move |sha: &str| {
