@@ -86,7 +86,7 @@ impl S3Target {
 
 impl S3Target {
     /// A blob's bytes, their hash checked by the store.
-    pub fn read_checked(&self, sha256: &str) -> Result<Vec<u8>, String> {
+    pub fn read_bytes(&self, sha256: &str) -> Result<Vec<u8>, String> {
         self.runtime
             .block_on(self.store.read(sha256))
             .map_err(|e| e.to_string())
@@ -134,5 +134,49 @@ pub fn open(spec: &str) -> Result<Box<dyn BlobTarget>, crate::move_up::MoveError
                 })?,
             )
         }
+    })
+}
+
+/// Where blobs are read from, each checked against its hash.
+pub trait BlobSource {
+    /// The blob's bytes, `None` when it is not there; an error for bytes that do not match
+    /// their hash or cannot be read.
+    fn read_checked(&self, sha256: &str) -> Result<Option<Vec<u8>>, String>;
+}
+
+impl BlobSource for FolderTarget {
+    fn read_checked(&self, sha256: &str) -> Result<Option<Vec<u8>>, String> {
+        let path = complete_blob_path(&self.0, sha256).ok_or("not a SHA-256")?;
+        match std::fs::read(&path) {
+            Ok(bytes) if sha256_hex(&bytes) == sha256 => Ok(Some(bytes)),
+            Ok(_) => Err("内容与哈希不符 / its content does not match its hash".into()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl BlobSource for S3Target {
+    fn read_checked(&self, sha256: &str) -> Result<Option<Vec<u8>>, String> {
+        let there = self
+            .runtime
+            .block_on(self.store.has_complete(sha256))
+            .map_err(|e| e.to_string())?;
+        if !there {
+            return Ok(None);
+        }
+        self.read_bytes(sha256).map(Some)
+    }
+}
+
+/// Both ends of a blob store: read checked, and written.
+pub trait BlobEnds: BlobSource + BlobTarget {}
+impl<T: BlobSource + BlobTarget> BlobEnds for T {}
+
+/// Open a blob store for reading and writing from synchronous code.
+pub fn open_ends(location: &BlobLocation) -> Result<Box<dyn BlobEnds>, String> {
+    Ok(match location {
+        BlobLocation::Folder(dir) => Box::new(FolderTarget(dir.clone())),
+        BlobLocation::S3(config) => Box::new(S3Target::new(config)?),
     })
 }
