@@ -27,7 +27,7 @@ pub enum AssignError {
     #[error(transparent)]
     User(#[from] UserError),
     #[error("数据库错误 / database error: {0}")]
-    Sqlite(#[from] anju_sql::Error),
+    Sql(#[from] anju_sql::Error),
     #[error("没有用户“{0}” / there is no user '{0}'")]
     NoSuchUser(String),
     #[error(

@@ -47,7 +47,7 @@ pub enum DamagedError {
 
 impl From<anju_sql::Error> for DamagedError {
     fn from(error: anju_sql::Error) -> Self {
-        Self::Db(OfficeDbError::Sqlite(error))
+        Self::Db(OfficeDbError::Sql(error))
     }
 }
 

@@ -154,10 +154,12 @@ pub const BLOB_DIR: &str = "blobs";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OfficeDbError {
-    #[error(transparent)]
-    Db(#[from] DbError),
+    /// Opening or migrating a SQLite database failed (the driver's error as text: no
+    /// driver type leaves the storage layer).
+    #[error("{0}")]
+    Setup(String),
     #[error("数据库错误 / database error: {0}")]
-    Sqlite(#[from] anju_sql::Error),
+    Sql(#[from] anju_sql::Error),
     #[error("无法打开数据库 {location} / cannot open the database {location}: {message}")]
     Open { location: String, message: String },
     #[error("无法创建数据目录 {path} / cannot create the data folder {path}: {source}")]
@@ -177,6 +179,12 @@ pub enum OfficeDbError {
     Encoding(#[from] serde_json::Error),
     #[error("已保存的记录损坏（{0}） / a stored record is damaged ({0})")]
     Corrupt(String),
+}
+
+impl From<DbError> for OfficeDbError {
+    fn from(error: DbError) -> Self {
+        Self::Setup(error.to_string())
+    }
 }
 
 type Result<T, E = OfficeDbError> = std::result::Result<T, E>;

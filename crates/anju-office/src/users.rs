@@ -19,7 +19,7 @@ pub enum UserError {
     #[error(transparent)]
     Db(#[from] OfficeDbError),
     #[error("数据库错误 / database error: {0}")]
-    Sqlite(#[from] anju_sql::Error),
+    Sql(#[from] anju_sql::Error),
     #[error(
         "用户名“{0}”无效：只能用字母、数字、下划线、点和连字符，1到32位 / the user name '{0}' is not valid: use 1 to 32 letters, digits, '_', '.' or '-'"
     )]

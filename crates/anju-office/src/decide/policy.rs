@@ -185,7 +185,7 @@ pub enum PolicyError {
 
 impl From<anju_sql::Error> for PolicyError {
     fn from(error: anju_sql::Error) -> Self {
-        Self::Db(OfficeDbError::Sqlite(error))
+        Self::Db(OfficeDbError::Sql(error))
     }
 }
 

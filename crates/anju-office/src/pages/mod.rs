@@ -104,7 +104,7 @@ pub enum PageError {
 
 impl From<anju_sql::Error> for PageError {
     fn from(error: anju_sql::Error) -> Self {
-        Self::Db(OfficeDbError::Sqlite(error))
+        Self::Db(OfficeDbError::Sql(error))
     }
 }
 

@@ -48,7 +48,7 @@ fn page_error(error: UserError) -> PageError {
             id: name,
         },
         UserError::Db(e) => PageError::Db(e),
-        UserError::Sqlite(e) => PageError::Db(OfficeDbError::Sqlite(e)),
+        UserError::Sql(e) => PageError::Db(OfficeDbError::Sql(e)),
         other => PageError::Invalid(other.to_string()),
     }
 }
