@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod audit;
+pub mod blob_files;
 pub mod blob_target;
 pub mod damaged;
 pub mod db;
