@@ -3,11 +3,17 @@
 //! browser: closing the tab does not stop it, the page asks how far it is, and its ZIP is
 //! kept for a day. Each volume holds at most 200 households, so a job's memory is one
 //! volume's, whatever the township's size.
+//!
+//! Several office processes share one database and one blob store: a job's state is a row
+//! of `print_jobs` ([`table`]) and its ZIP a blob, so any process answers its progress and
+//! serves its ZIP, and the limit of unfinished jobs holds for the whole office. Only the
+//! printing itself is the process's own: its volumes are written to `<data>/prints/<id>/`
+//! and zipped there, then the ZIP is stored in the blob store a piece at a time.
 
-use std::collections::HashMap;
+pub mod table;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{StatusCode, header};
@@ -18,11 +24,12 @@ use uuid::Uuid;
 
 use crate::pages::{self, FormHtml, FormLang, PersonalData};
 use crate::server::{AppError, AppState, PDF_JOBS_RUNNING, PDF_JOBS_WAITING};
+use crate::storage::{BlobStream, StorageError};
 use crate::users::AuthUser;
 
 /// How long one PDF may take.
 pub const PDF_TIMEOUT: Duration = Duration::from_secs(180);
-/// Print jobs not yet finished, in the whole office.
+/// Print jobs not yet finished, in the whole office (every process: counted in the table).
 pub const MAX_ACTIVE_JOBS: usize = 4;
 /// How long a finished job's ZIP is kept.
 pub const KEEP_JOBS: chrono::Duration = chrono::Duration::hours(24);
@@ -59,15 +66,11 @@ pub struct PrintJobView {
     pub file_name: String,
 }
 
-struct Job {
-    view: PrintJobView,
-    owner: String,
-}
-
-/// The office's print jobs.
+/// This process's part of the office's print jobs: where it prints, and its name in the
+/// table's `claimed_by`.
 pub struct PrintJobs {
     root: PathBuf,
-    jobs: Mutex<HashMap<String, Job>>,
+    process: String,
 }
 
 impl PrintJobs {
@@ -76,65 +79,125 @@ impl PrintJobs {
         std::fs::create_dir_all(&root)?;
         Ok(Self {
             root,
-            jobs: Mutex::new(HashMap::new()),
+            // Unique per start, so a restarted process does not take its old jobs for live.
+            process: format!("pid {} {}", std::process::id(), Uuid::now_v7()),
         })
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
-        self.jobs.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn update(&self, id: &str, f: impl FnOnce(&mut PrintJobView)) {
-        if let Some(job) = self.lock().get_mut(id) {
-            f(&mut job.view);
-        }
-    }
-
-    /// A job the user may see (their own; the district admin sees every job).
-    pub fn view(&self, id: &str, user: &AuthUser) -> Option<PrintJobView> {
-        let jobs = self.lock();
-        let job = jobs.get(id)?;
-        (job.owner == user.id || user.role == anju_core::wire::Role::Admin)
-            .then(|| job.view.clone())
-    }
-
-    /// The user's jobs, newest first.
-    pub fn list(&self, user: &AuthUser) -> Vec<PrintJobView> {
-        let mut jobs: Vec<PrintJobView> = self
-            .lock()
-            .values()
-            .filter(|j| j.owner == user.id || user.role == anju_core::wire::Role::Admin)
-            .map(|j| j.view.clone())
-            .collect();
-        jobs.sort_by_key(|j| std::cmp::Reverse(j.started_at));
-        jobs
-    }
-
-    /// The ZIP of a finished job the user may see.
-    pub fn zip_of(&self, id: &str, user: &AuthUser) -> Option<(PathBuf, String)> {
-        let view = self.view(id, user)?;
-        (view.state == PrintJobState::Done).then(|| (self.zip_path(id), view.file_name))
     }
 
     fn zip_path(&self, id: &str) -> PathBuf {
         self.root.join(format!("{id}.zip"))
     }
+}
 
-    /// Forget jobs finished more than [`KEEP_JOBS`] ago, and their files.
-    pub fn sweep(&self, now: DateTime<Utc>) -> usize {
-        let old: Vec<String> = self
-            .lock()
-            .iter()
-            .filter(|(_, j)| j.view.finished_at.is_some_and(|t| now - t > KEEP_JOBS))
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in &old {
-            let _ = std::fs::remove_file(self.zip_path(id));
-            let _ = std::fs::remove_dir_all(self.root.join(id));
-            self.lock().remove(id);
-        }
-        old.len()
+/// Whose jobs a user sees: their own; the district admin every job (`None`).
+fn owner(user: &AuthUser) -> Option<String> {
+    (user.role != anju_core::wire::Role::Admin).then(|| user.id.clone())
+}
+
+fn db_error(error: anju_sql::Error) -> AppError {
+    AppError::from(StorageError::Db(error.into()))
+}
+
+/// Run `f` with the writer (on a blocking thread).
+async fn write<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut anju_sql::Connection) -> anju_sql::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .pages
+        .with(move |db| f(db.connection_mut()).map_err(db_error))
+        .await
+}
+
+/// Run `f` with a reader.
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&anju_sql::Connection) -> anju_sql::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .pages
+        .read(move |db| f(db.connection()).map_err(db_error))
+        .await
+}
+
+/// A job the user may see (their own; the district admin sees every job).
+pub async fn view(
+    state: &AppState,
+    id: String,
+    user: &AuthUser,
+) -> Result<Option<PrintJobView>, AppError> {
+    let owner = owner(user);
+    read(state, move |conn| {
+        table::get(conn, &id, owner.as_deref(), Utc::now())
+    })
+    .await
+    .map(|found| found.map(|(view, _)| view))
+}
+
+/// The user's jobs, newest first.
+pub async fn list(state: &AppState, user: &AuthUser) -> Result<Vec<PrintJobView>, AppError> {
+    let owner = owner(user);
+    read(state, move |conn| {
+        table::list(conn, owner.as_deref(), Utc::now())
+    })
+    .await
+}
+
+/// The ZIP of a finished job the user may see: its name, length and bytes.
+pub async fn zip_of(
+    state: &AppState,
+    id: String,
+    user: &AuthUser,
+) -> Result<Option<(String, u64, BlobStream)>, AppError> {
+    let owner = owner(user);
+    let found = read(state, move |conn| {
+        table::get(conn, &id, owner.as_deref(), Utc::now())
+    })
+    .await?;
+    let Some((view, Some(sha256))) = found else {
+        return Ok(None);
+    };
+    if view.state != PrintJobState::Done {
+        return Ok(None);
     }
+    match state.blobs.open(&sha256).await {
+        Ok((length, bytes)) => Ok(Some((view.file_name, length, bytes))),
+        Err(crate::storage::BlobError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(None)
+        }
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+/// Fail jobs whose process stopped, forget jobs finished more than [`KEEP_JOBS`] ago and
+/// their ZIPs, and this process's scratch files of jobs no longer printing; how many jobs
+/// were forgotten.
+pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let (forgotten, unused) = write(state, move |conn| {
+        table::fail_lost(conn, now)?;
+        table::forget_finished(conn, now - KEEP_JOBS)
+    })
+    .await?;
+    for sha in unused {
+        if let Err(error) = state.blobs.remove(&sha).await {
+            tracing::warn!(%error, sha, "removing an old print job's ZIP failed");
+        }
+    }
+    let root = state.print_jobs.root.clone();
+    let mut entries = tokio::fs::read_dir(&root)
+        .await
+        .map_err(AppError::internal)?;
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let id = name.strip_suffix(".zip").unwrap_or(&name).to_string();
+        let in_use = read(state, move |conn| table::unfinished(conn, &id)).await?;
+        if !in_use {
+            let path = entry.path();
+            let _ = tokio::fs::remove_dir_all(&path).await;
+            let _ = tokio::fs::remove_file(&path).await;
+        }
+    }
+    Ok(forgotten)
 }
 
 fn busy() -> AppError {
@@ -189,28 +252,8 @@ pub async fn start(
     personal: PersonalData,
     lang: FormLang,
 ) -> Result<PrintJobView, AppError> {
-    let jobs = Arc::clone(&state.print_jobs);
-    let active = jobs
-        .lock()
-        .values()
-        .filter(|j| {
-            matches!(
-                j.view.state,
-                PrintJobState::Queued | PrintJobState::Printing
-            )
-        })
-        .count();
-    if active >= MAX_ACTIVE_JOBS {
-        return Err(AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "print_jobs_busy",
-            format!(
-                "已有 {active} 个打印任务在进行，请等其完成后再试 / {active} print jobs are running: try again when one is done"
-            ),
-        )
-        .header(header::RETRY_AFTER, 60));
-    }
     // The volumes first: this checks the user's right to the township, and says how much.
+    let township_id = township.clone();
     let (name, volumes) = crate::web::read(state, user.clone(), move |db, viewer| {
         pages::township_volumes(db, viewer, &township)
     })
@@ -234,39 +277,89 @@ pub async fn start(
             FormLang::En => format!("{name} acceptance forms ({households} households).zip"),
         },
     };
-    jobs.lock().insert(
-        id.clone(),
-        Job {
-            view: view.clone(),
-            owner: user.id.clone(),
-        },
-    );
+    let job = table::NewJob {
+        id: id.clone(),
+        township_id,
+        view: view.clone(),
+        requested_by: user.id.clone(),
+        lang,
+        personal,
+        claimed_by: state.print_jobs.process.clone(),
+    };
+    let room = write(state, move |conn| {
+        table::insert_if_room(conn, &job, Utc::now(), MAX_ACTIVE_JOBS)
+    })
+    .await?;
+    if let Err(active) = room {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "print_jobs_busy",
+            format!(
+                "已有 {active} 个打印任务在进行，请等其完成后再试 / {active} print jobs are running: try again when one is done"
+            ),
+        )
+        .header(header::RETRY_AFTER, 60));
+    }
     let state = state.clone();
     tokio::spawn(async move {
+        let beating = tokio::spawn(beat(state.clone(), id.clone()));
         let outcome = run(&state, &user, &id, volumes, personal, lang).await;
+        beating.abort();
         let jobs = &state.print_jobs;
-        match outcome {
-            Ok(()) => jobs.update(&id, |v| {
-                v.state = PrintJobState::Done;
-                v.current = None;
-                v.finished_at = Some(Utc::now());
-                v.download = Some(format!("/api/office/print-jobs/{id}/download"));
-            }),
-            Err(error) => {
-                let _ = std::fs::remove_dir_all(jobs.root.join(&id));
-                jobs.update(&id, |v| {
-                    v.state = PrintJobState::Failed;
-                    v.current = None;
-                    v.finished_at = Some(Utc::now());
-                    v.error = Some(error.message().to_string());
-                });
+        let _ = tokio::fs::remove_dir_all(jobs.root.join(&id)).await;
+        let _ = tokio::fs::remove_file(jobs.zip_path(&id)).await;
+        let claimant = jobs.process.clone();
+        let finished = match outcome {
+            Ok((sha256, bytes)) => {
+                write(&state, move |conn| {
+                    table::done(conn, &id, &claimant, &sha256, bytes, Utc::now()).map(|_| ())
+                })
+                .await
             }
+            Err(error) => {
+                let message = error.message().to_string();
+                write(&state, move |conn| {
+                    table::failed(conn, &id, &claimant, &message, Utc::now())
+                })
+                .await
+            }
+        };
+        // Unwritten, the job shows as failed once its heartbeat is stale.
+        if let Err(error) = finished {
+            tracing::warn!(
+                error = error.message(),
+                "recording a print job's end failed"
+            );
         }
     });
     Ok(view)
 }
 
-/// Print each volume in turn into the job's folder, then zip them.
+/// Say now and then that this process is still printing the job `id`, so that no other
+/// process takes it for lost; between volumes, a volume may take minutes.
+async fn beat(state: AppState, id: String) {
+    let mut ticker = tokio::time::interval(table::HEARTBEAT_EVERY);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let (id, claimant) = (id.clone(), state.print_jobs.process.clone());
+        let beaten = write(&state, move |conn| {
+            table::heartbeat(conn, &id, &claimant, Utc::now())
+        })
+        .await;
+        if let Err(error) = beaten {
+            tracing::warn!(error = error.message(), "a print job's heartbeat failed");
+        }
+    }
+}
+
+/// The job is no longer this process's to print (another found it lost meanwhile).
+fn taken_over() -> AppError {
+    AppError::new(StatusCode::CONFLICT, "print_job_lost", table::LOST)
+}
+
+/// Print each volume in turn into the job's folder, zip them, and store the ZIP as a
+/// blob; its SHA-256 and length.
 async fn run(
     state: &AppState,
     user: &AuthUser,
@@ -274,7 +367,7 @@ async fn run(
     volumes: Vec<pages::Volume>,
     personal: PersonalData,
     lang: FormLang,
-) -> Result<(), AppError> {
+) -> Result<(String, u64), AppError> {
     let jobs = &state.print_jobs;
     let dir = jobs.root.join(id);
     tokio::fs::create_dir_all(&dir)
@@ -282,10 +375,15 @@ async fn run(
         .map_err(AppError::internal)?;
     let mut files = Vec::with_capacity(volumes.len());
     for (index, volume) in volumes.into_iter().enumerate() {
-        jobs.update(id, |v| {
-            v.state = PrintJobState::Printing;
-            v.current = Some(volume.title.clone());
-        });
+        let (job, claimant, current) = (id.to_string(), jobs.process.clone(), volume.title.clone());
+        let done = u32::try_from(index).unwrap_or(u32::MAX);
+        let ours = write(state, move |conn| {
+            table::progress(conn, &job, &claimant, Some(&current), done, Utc::now())
+        })
+        .await?;
+        if !ours {
+            return Err(taken_over());
+        }
         let title = volume.title.clone();
         let form = crate::web::read(state, user.clone(), move |db, viewer| {
             pages::forms_html(
@@ -305,16 +403,22 @@ async fn run(
             .await
             .map_err(AppError::internal)?;
         files.push(name);
-        jobs.update(id, |v| v.volumes_done += 1);
     }
     let zip_path = jobs.zip_path(id);
-    let folder = dir.clone();
-    tokio::task::spawn_blocking(move || zip_folder(&folder, &files, &zip_path))
+    let (folder, out) = (dir.clone(), zip_path.clone());
+    let (sha256, bytes) = tokio::task::spawn_blocking(move || {
+        zip_folder(&folder, &files, &out)?;
+        crate::blob_files::hash_file(&out)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    state
+        .blobs
+        .put_file(&sha256, &zip_path)
         .await
-        .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    let _ = tokio::fs::remove_dir_all(&dir).await;
-    Ok(())
+    Ok((sha256, bytes))
 }
 
 /// The PDFs in one ZIP, stored as they are (PDFs do not shrink), read one at a time.
