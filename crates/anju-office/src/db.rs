@@ -64,6 +64,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "login_failures",
         sql: include_str!("../../../migrations/office/0010_login_failures.sql"),
     },
+    Migration {
+        version: 11,
+        name: "print_jobs",
+        sql: include_str!("../../../migrations/office/0011_print_jobs.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -78,6 +83,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 2,
         name: "login_failures",
         sql: include_str!("../../../migrations/office-postgres/0002_login_failures.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 3,
+        name: "print_jobs",
+        sql: include_str!("../../../migrations/office-postgres/0003_print_jobs.sql"),
     },
 ];
 

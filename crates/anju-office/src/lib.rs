@@ -5,6 +5,7 @@
 pub mod assign;
 pub mod audit;
 pub mod blob_check;
+pub mod blob_files;
 pub mod blob_target;
 pub mod damaged;
 pub mod db;

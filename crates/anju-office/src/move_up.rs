@@ -49,6 +49,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "quarantine",
     "audit_log",
     "login_failures",
+    "print_jobs",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

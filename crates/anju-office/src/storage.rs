@@ -538,7 +538,20 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn read(&self, sha256: &str) -> Result<Vec<u8>, BlobError>;
     /// Remove unfinished uploads that made no progress for `older_than`.
     async fn sweep(&self, older_than: chrono::Duration) -> Result<SweepReport, BlobError>;
+    /// Store the file at `source` whole as the blob `sha256`, a piece at a time and hashed
+    /// as it goes, visible only once complete and checked: for files the office makes
+    /// itself (a print job's ZIP), which the upload limit does not bound and which may be
+    /// far larger than memory should hold. One that is there already is left as it is.
+    async fn put_file(&self, sha256: &str, source: &Path) -> Result<(), BlobError>;
+    /// A complete blob's length and its bytes a piece at a time, for one too large to
+    /// read whole. Its hash was checked when it was stored, not again as it streams.
+    async fn open(&self, sha256: &str) -> Result<(u64, BlobStream), BlobError>;
+    /// Forget a complete blob (a swept print job's ZIP); one that is not there is no error.
+    async fn remove(&self, sha256: &str) -> Result<(), BlobError>;
 }
+
+/// A blob's bytes, a piece at a time.
+pub type BlobStream = std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, BlobError>> + Send>>;
 
 /// Where a complete blob lives in a blob folder; `None` for a name that is no SHA-256.
 pub fn complete_blob_path(root: &Path, sha256: &str) -> Option<PathBuf> {
@@ -753,6 +766,21 @@ impl BlobStore for FolderBlobStore {
     async fn read(&self, sha256: &str) -> Result<Vec<u8>, BlobError> {
         let (complete, _) = self.paths(sha256)?;
         Ok(tokio::fs::read(&complete).await?)
+    }
+
+    async fn put_file(&self, sha256: &str, source: &Path) -> Result<(), BlobError> {
+        let (complete, _) = self.paths(sha256)?;
+        crate::blob_files::put_file(&self.root.join("partial"), &complete, sha256, source).await
+    }
+
+    async fn open(&self, sha256: &str) -> Result<(u64, BlobStream), BlobError> {
+        let (complete, _) = self.paths(sha256)?;
+        crate::blob_files::open(&complete).await
+    }
+
+    async fn remove(&self, sha256: &str) -> Result<(), BlobError> {
+        let (complete, _) = self.paths(sha256)?;
+        crate::blob_files::remove(&complete).await
     }
 
     async fn sweep(&self, older_than: chrono::Duration) -> Result<SweepReport, BlobError> {

@@ -153,6 +153,51 @@ pub async fn run_all(backend: &dyn Backend) {
     unfinished_uploads_are_capped_per_user(backend).await;
     eprintln!("contract: concurrent_appends_of_the_same_chunk_do_not_corrupt");
     concurrent_appends_of_the_same_chunk_do_not_corrupt(backend).await;
+    eprintln!("contract: whole_files_are_stored_streamed_and_removed");
+    whole_files_are_stored_streamed_and_removed(backend).await;
+}
+
+/// A file the office made (a print job's ZIP) is stored whole, past the upload limit and
+/// in several pieces, read back as a stream by another process, and removed; a file whose
+/// hash is not the name leaves nothing.
+pub async fn whole_files_are_stored_streamed_and_removed(backend: &dyn Backend) {
+    use futures_util::TryStreamExt;
+    let limits = Limits {
+        blob: 1000,
+        ..Limits::default()
+    };
+    let first = backend.open("whole", limits).await;
+    let second = backend.open("whole", limits).await;
+    let dir = tempfile::tempdir().or_panic("a temporary folder");
+    // Larger than the upload limit and than a piece read at once.
+    let (bytes, sha) = blob(9, crate::blob_files::PIECE * 2 + 333);
+    let file = dir.path().join("print.zip");
+    std::fs::write(&file, &bytes).or_panic("the file");
+    let (_, other) = blob(10, 10);
+    let wrong = first.put_file(&other, &file).await;
+    assert!(
+        matches!(wrong, Err(BlobError::HashMismatch { .. })),
+        "{wrong:?}"
+    );
+    assert!(!first.state(&other).await.or_panic("HEAD").complete);
+    first.put_file(&sha, &file).await.or_panic("put_file");
+    first.put_file(&sha, &file).await.or_panic("put_file again");
+    let (length, stream) = second.open(&sha).await.or_panic("open");
+    assert_eq!(length, bytes.len() as u64);
+    let pieces: Vec<bytes::Bytes> = stream.try_collect().await.or_panic("the stream");
+    assert_eq!(pieces.concat(), bytes, "the bytes stored");
+    second.remove(&sha).await.or_panic("remove");
+    second.remove(&sha).await.or_panic("remove what is gone");
+    let gone = first.open(&sha).await;
+    assert!(
+        matches!(&gone, Err(BlobError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound),
+        "{:?}",
+        gone.err()
+    );
+    assert!(matches!(
+        first.put_file("nope", &file).await,
+        Err(BlobError::BadHash(_))
+    ));
 }
 
 pub async fn resumes_in_three_chunks_across_processes(backend: &dyn Backend) {

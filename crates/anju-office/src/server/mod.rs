@@ -72,7 +72,9 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// CPU-heavy work: password hashing, reading uploads, writing exports.
     pub cpu: CpuPool,
-    /// Printing to PDF: a browser per job, so few at once and a short queue.
+    /// Printing to PDF: a browser per job, so few at once and a short queue. Per process
+    /// on purpose: it bounds this machine's CPU and memory, which other processes do not
+    /// share (the office-wide limit of print jobs is counted in the database).
     pub printer: JobQueue,
     /// Reading an uploaded roster: one at a time (an old `.xls` may take up to about 1 GB
     /// while it is read), a short queue.
@@ -80,7 +82,8 @@ pub struct AppState {
     pub limits: ServeLimits,
     /// The certificate's fingerprint when the office serves HTTPS.
     pub tls_fingerprint: Option<String>,
-    /// A township's forms printed in volumes, in the background.
+    /// A township's forms printed in volumes, in the background (their state in the
+    /// database, this process's scratch folder and name).
     pub print_jobs: Arc<crate::print_jobs::PrintJobs>,
 }
 
@@ -207,9 +210,10 @@ async fn maintain(state: AppState, every: std::time::Duration, upload_expiry: ch
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "sweeping stale uploads failed"),
         }
-        let swept = state.print_jobs.sweep(Utc::now());
-        if swept > 0 {
-            tracing::info!(swept, "removed old print jobs");
+        match crate::print_jobs::sweep(&state, Utc::now()).await {
+            Ok(0) => {}
+            Ok(swept) => tracing::info!(swept, "removed old print jobs"),
+            Err(error) => tracing::warn!(error = error.message(), "sweeping print jobs failed"),
         }
         match state.store.prune_tokens().await {
             Ok(0) => {}

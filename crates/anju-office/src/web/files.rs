@@ -334,8 +334,8 @@ pub(super) async fn start_print_job(
 pub(super) async fn print_jobs(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
-) -> Json<Vec<crate::print_jobs::PrintJobView>> {
-    Json(state.print_jobs.list(&user))
+) -> Result<Json<Vec<crate::print_jobs::PrintJobView>>, AppError> {
+    crate::print_jobs::list(&state, &user).await.map(Json)
 }
 
 pub(super) fn no_print_job(id: &str) -> AppError {
@@ -351,28 +351,22 @@ pub(super) async fn print_job(
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Json<crate::print_jobs::PrintJobView>, AppError> {
-    state
-        .print_jobs
-        .view(&id, &user)
+    crate::print_jobs::view(&state, id.clone(), &user)
+        .await?
         .map(Json)
         .ok_or_else(|| no_print_job(&id))
 }
 
-/// The job's ZIP, streamed from disk.
+/// The job's ZIP, streamed from the blob store (any office process serves it).
 pub(super) async fn print_job_download(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (path, name) = state
-        .print_jobs
-        .zip_of(&id, &user)
+    let (name, length, bytes) = crate::print_jobs::zip_of(&state, id.clone(), &user)
+        .await?
         .ok_or_else(|| no_print_job(&id))?;
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| no_print_job(&id))?;
-    let length = file.metadata().await.map_err(AppError::internal)?.len();
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let body = Body::from_stream(bytes);
     let encoded = percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC);
     let mut response = (
         [
