@@ -273,13 +273,13 @@ async fn an_inspector_accepts_zheng_huaishengs_house_and_the_office_gets_it_all(
     assert!(!holdings.blobs.contains_key(&extra.sha256));
     // The reviewer sees where each photo was taken, as the device recorded it.
     let office_db = anju_office::db::OfficeDb::open(office_dir.path())?;
-    let admin = anju_office::pages::Viewer {
+    let admin = anju_office::services::Viewer {
         user_id: "admin".into(),
         name: "admin".into(),
         role: anju_core::wire::Role::Admin,
         township: None,
     };
-    let seen = anju_office::pages::household(&office_db, &admin, &zheng.id.to_string())?;
+    let seen = anju_office::services::household(&office_db, &admin, &zheng.id.to_string())?;
     let fixes: Vec<Option<String>> = seen.submissions[0]
         .photos
         .iter()

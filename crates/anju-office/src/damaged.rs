@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::db::{OfficeDb, OfficeDbError};
-use crate::pages::{Cells, cell, stored_time};
+use crate::services::{Cells, cell, stored_time};
 
 /// A row that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,11 +102,11 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
     // Submissions, as the pages and the office's judgement read them.
     let sql = format!(
         "SELECT {} FROM submissions s",
-        crate::pages::submission::SUBMISSION_COLUMNS
+        crate::services::submission::SUBMISSION_COLUMNS
     );
     let mut stmt = db.connection().prepare(&sql)?;
     let submissions = stmt
-        .query_map([], crate::pages::submission::read_submission)?
+        .query_map([], crate::services::submission::read_submission)?
         .collect::<anju_sql::Result<Vec<_>>>()?;
     for raw in submissions {
         let id = raw.id();

@@ -10,7 +10,7 @@ use anju_core::wire::Role;
 use anju_office::assign::{Target, assign, unassign};
 use anju_office::db::{DatabaseLocation, OfficeDb, default_data_dir};
 use anju_office::import::{ImportError, ImportOptions, import_roster};
-use anju_office::pages::{self, Viewer};
+use anju_office::services::{self, Viewer};
 use anju_office::{demo, names, report, users};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -658,7 +658,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Format::Json => println!("{}", table.to_json()?),
             }
             if let Some(path) = xlsx {
-                let bytes = pages::townships_xlsx(&db, &Viewer::command_line())?;
+                let bytes = services::townships_xlsx(&db, &Viewer::command_line())?;
                 write_report(path, &bytes)?;
             }
             Ok(ExitCode::SUCCESS)
@@ -681,7 +681,7 @@ fn policy(location: &DatabaseLocation, action: &PolicyAction) -> Result<ExitCode
         PolicyAction::Show { version, all } => {
             let history = anju_office::decide::policy_history(db.connection())?;
             if *all {
-                let today = pages::today();
+                let today = services::today();
                 let current = history.in_force(today).map(|v| v.version);
                 for v in history.versions() {
                     println!(
@@ -705,7 +705,7 @@ fn policy(location: &DatabaseLocation, action: &PolicyAction) -> Result<ExitCode
                     .version(*v)
                     .ok_or_else(|| anyhow!("没有第{v}版政策 / there is no policy version {v}"))?,
                 None => history
-                    .in_force(pages::today())
+                    .in_force(services::today())
                     .ok_or_else(|| anyhow!("办公室没有政策 / the office has no policy"))?,
             };
             println!("{}", serde_json::to_string_pretty(chosen)?);
@@ -810,7 +810,10 @@ fn write_form(
     blobs: &anju_office::blob_target::BlobLocation,
     out: &std::path::Path,
     db: &OfficeDb,
-    make: impl Fn(&OfficeDb, &dyn Fn(&str) -> String) -> anju_office::pages::Result<pages::FormHtml>,
+    make: impl Fn(
+        &OfficeDb,
+        &dyn Fn(&str) -> String,
+    ) -> anju_office::services::Result<services::FormHtml>,
 ) -> Result<()> {
     use anju_office::blob_target::{BlobLocation, S3Target};
     let is_pdf = out
@@ -827,7 +830,7 @@ fn write_form(
         };
         return write_report(out, make(db, &src)?.html.as_bytes());
     }
-    let form = make(db, &pages::pdf_image_src)?;
+    let form = make(db, &services::pdf_image_src)?;
     let read: Box<BlobReader> = match blobs {
         BlobLocation::Folder(dir) => {
             let dir = dir.clone();
@@ -855,7 +858,7 @@ fn write_form(
         );
     }
     eprintln!("正在生成 PDF… / printing the PDF…");
-    let pdf = pages::print_pdf(&form.html, &images, std::time::Duration::from_secs(300))?;
+    let pdf = services::print_pdf(&form.html, &images, std::time::Duration::from_secs(300))?;
     write_report(out, &pdf)
 }
 
@@ -872,12 +875,12 @@ fn other_report(
             status,
             out,
         } => {
-            let filter = anju_office::pages::views::HouseholdFilter {
+            let filter = anju_office::services::views::HouseholdFilter {
                 township: township.clone(),
                 status: status.clone(),
                 ..Default::default()
             };
-            write_report(out, &pages::households_xlsx(db, &viewer, &filter)?)
+            write_report(out, &services::households_xlsx(db, &viewer, &filter)?)
         }
         ReportKind::Findings {
             township,
@@ -885,13 +888,13 @@ fn other_report(
             overdue,
             out,
         } => {
-            let filter = anju_office::pages::views::FindingFilter {
+            let filter = anju_office::services::views::FindingFilter {
                 township: township.clone(),
                 state: state.clone(),
                 overdue: Some(*overdue),
                 ..Default::default()
             };
-            write_report(out, &pages::findings_xlsx(db, &viewer, &filter)?)
+            write_report(out, &services::findings_xlsx(db, &viewer, &filter)?)
         }
         ReportKind::Form { household, out } => {
             let id: String = db
@@ -907,24 +910,24 @@ fn other_report(
                     )
                 })?;
             write_form(&blobs, out, db, |db, src| {
-                pages::household_form_html(
+                services::household_form_html(
                     db,
                     &viewer,
                     &id,
                     src,
-                    pages::PersonalData::Full,
-                    pages::FormLang::Zh,
+                    services::PersonalData::Full,
+                    services::FormLang::Zh,
                 )
             })
         }
         ReportKind::Forms { township, out } => write_form(&blobs, out, db, |db, src| {
-            pages::township_forms_html(
+            services::township_forms_html(
                 db,
                 &viewer,
                 township,
                 src,
-                pages::PersonalData::Full,
-                pages::FormLang::Zh,
+                services::PersonalData::Full,
+                services::FormLang::Zh,
             )
         }),
     }

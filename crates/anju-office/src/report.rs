@@ -77,7 +77,7 @@ pub const TOTAL_LABEL: &str = "合计";
 /// The table of the source document, extended by the placement split and the progress
 /// columns (the office pages' township table, as the command line prints it).
 pub fn townships(db: &OfficeDb) -> Result<TownshipReport, OfficeDbError> {
-    let line = |p: &crate::pages::views::TownshipProgress| TownshipRow {
+    let line = |p: &crate::services::views::TownshipProgress| TownshipRow {
         township: p.township.clone(),
         households: p.households,
         people: p.people,
@@ -94,11 +94,13 @@ pub fn townships(db: &OfficeDb) -> Result<TownshipReport, OfficeDbError> {
         moved_in: p.moved_in,
         open_findings: p.open_findings,
     };
-    let (rows, total) = crate::pages::township_table(db, &crate::pages::Viewer::command_line())
-        .map_err(|e| match e {
-            crate::pages::PageError::Db(e) => e,
-            other => OfficeDbError::Corrupt(other.to_string()),
-        })?;
+    let (rows, total) =
+        crate::services::township_table(db, &crate::services::Viewer::command_line()).map_err(
+            |e| match e {
+                crate::services::PageError::Db(e) => e,
+                other => OfficeDbError::Corrupt(other.to_string()),
+            },
+        )?;
     Ok(TownshipReport {
         rows: rows.iter().map(line).collect(),
         total: line(&total),

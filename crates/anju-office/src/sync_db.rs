@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::{HOUSEHOLD_COLUMNS, HOUSEHOLD_JOINS, OfficeDb, OfficeDbError, read_household};
-use crate::pages::{Cells, stored_time};
+use crate::services::{Cells, stored_time};
 use crate::users::AuthUser;
 
 /// A household set aside as damaged is not sent, nor counted in the assigned set.
@@ -125,7 +125,7 @@ fn history_of(
     households: &[Household],
     policies: &PolicyHistory,
 ) -> Result<Vec<HouseholdHistory>, OfficeDbError> {
-    use crate::pages::submission::{SUBMISSION_COLUMNS, read_submission};
+    use crate::services::submission::{SUBMISSION_COLUMNS, read_submission};
     if households.is_empty() {
         return Ok(Vec::new());
     }

@@ -6,8 +6,8 @@
 use anju_core::wire::Role;
 use anju_office::assign::{AssignError, Target, assign};
 use anju_office::db::OfficeDb;
-use anju_office::pages::views::BulkAssignment;
-use anju_office::pages::{PageError, Viewer, assign_bulk};
+use anju_office::services::views::BulkAssignment;
+use anju_office::services::{PageError, Viewer, assign_bulk};
 use anju_office::users::add_user;
 
 struct Shared {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anju_office::pages::bindings;
+use anju_office::services::bindings;
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");

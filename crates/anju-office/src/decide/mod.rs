@@ -128,7 +128,7 @@ pub fn finding_against_its_submission(
 /// A stored submission as the device sent it. A row that cannot be read is `None` (and
 /// listed by `anju-office damaged`).
 fn stored_submission(conn: &Connection, id: &str) -> Result<Option<Submission>> {
-    use crate::pages::submission::{SUBMISSION_COLUMNS, read_submission};
+    use crate::services::submission::{SUBMISSION_COLUMNS, read_submission};
     let raw = conn
         .query_row(
             &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions s WHERE s.id = ?1"),
@@ -248,7 +248,7 @@ fn answer_label(form: &FormSchema, item: &str, answer: Option<&Answer>) -> Strin
         return String::new();
     };
     let value = answer.map_or_else(String::new, |answer| {
-        crate::pages::submission::answer_text(&item.kind, answer, None)
+        crate::services::submission::answer_text(&item.kind, answer, None)
             .0
             .zh
     });

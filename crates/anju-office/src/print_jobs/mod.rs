@@ -22,8 +22,8 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::pages::{self, FormHtml, FormLang, PersonalData};
 use crate::server::{AppError, AppState, PDF_JOBS_RUNNING, PDF_JOBS_WAITING};
+use crate::services::{self, FormHtml, FormLang, PersonalData};
 use crate::storage::{BlobStream, StorageError};
 use crate::users::AuthUser;
 
@@ -229,11 +229,11 @@ pub async fn print(state: &AppState, form: FormHtml, wait: bool) -> Result<Vec<u
         }
     }
     let printed =
-        tokio::task::spawn_blocking(move || pages::print_pdf(&form.html, &images, PDF_TIMEOUT))
+        tokio::task::spawn_blocking(move || services::print_pdf(&form.html, &images, PDF_TIMEOUT))
             .await
             .map_err(AppError::internal)?
             .map_err(|e| match e {
-                pages::PdfError::NoBrowser => AppError::new(
+                services::PdfError::NoBrowser => AppError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "no_pdf_printer",
                     e.to_string(),
@@ -255,7 +255,7 @@ pub async fn start(
     // The volumes first: this checks the user's right to the township, and says how much.
     let township_id = township.clone();
     let (name, volumes) = crate::web::read(state, user.clone(), move |db, viewer| {
-        pages::township_volumes(db, viewer, &township)
+        services::township_volumes(db, viewer, &township)
     })
     .await?;
     let id = Uuid::now_v7().to_string();
@@ -364,7 +364,7 @@ async fn run(
     state: &AppState,
     user: &AuthUser,
     id: &str,
-    volumes: Vec<pages::Volume>,
+    volumes: Vec<services::Volume>,
     personal: PersonalData,
     lang: FormLang,
 ) -> Result<(String, u64), AppError> {
@@ -386,12 +386,12 @@ async fn run(
         }
         let title = volume.title.clone();
         let form = crate::web::read(state, user.clone(), move |db, viewer| {
-            pages::forms_html(
+            services::forms_html(
                 db,
                 viewer,
                 &title,
                 &volume.household_ids,
-                &pages::pdf_image_src,
+                &services::pdf_image_src,
                 personal,
                 lang,
             )

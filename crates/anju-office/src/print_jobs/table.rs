@@ -7,7 +7,7 @@ use anju_sql::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{PrintJobState, PrintJobView};
-use crate::pages::{FormLang, PersonalData};
+use crate::services::{FormLang, PersonalData};
 
 /// How often the printing process says it is alive.
 pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(15);

@@ -65,13 +65,13 @@ pub(super) async fn import(
     let file = name.clone();
     let upload = state
         .cpu
-        .run(move || pages::read_roster_upload(&body, &file))
+        .run(move || services::read_roster_upload(&body, &file))
         .await
         .map_err(AppError::internal)?
         .map_err(page_error)?;
     let actor = user.clone();
     let preview = run(&state, user, move |db, v| {
-        let preview = pages::import_roster(db, v, upload, commit, q.create_places)?;
+        let preview = services::import_roster(db, v, upload, commit, q.create_places)?;
         if preview.imported {
             let entry = AuditEntry::by(&actor, AuditAction::Import)
                 .target(name.clone())
@@ -109,7 +109,7 @@ pub(super) async fn roster_template(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Response, AppError> {
-    let bytes = read(&state, user, |_, _| pages::roster_template_xlsx()).await?;
+    let bytes = read(&state, user, |_, _| services::roster_template_xlsx()).await?;
     Ok(attachment(
         bytes,
         XLSX,
@@ -124,7 +124,7 @@ pub(super) async fn blob(
     Path(sha): Path<String>,
 ) -> Result<Response, AppError> {
     let key = sha.clone();
-    read(&state, user, move |db, v| pages::check_blob(db, v, &key)).await?;
+    read(&state, user, move |db, v| services::check_blob(db, v, &key)).await?;
     let bytes = state.blobs.read(&sha).await.map_err(|_| {
         AppError::new(
             StatusCode::NOT_FOUND,
@@ -171,10 +171,10 @@ pub(super) async fn export(
     Path(name): Path<String>,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, AppError> {
-    let today = pages::today();
+    let today = services::today();
     let (bytes, ascii, zh) = match name.as_str() {
         "townships.xlsx" => (
-            read(&state, user, |db, v| pages::townships_xlsx(db, v)).await?,
+            read(&state, user, |db, v| services::townships_xlsx(db, v)).await?,
             format!("townships-{today}.xlsx"),
             format!("乡镇验收进度-{today}.xlsx"),
         ),
@@ -182,7 +182,7 @@ pub(super) async fn export(
             let filter: HouseholdFilter = query(raw.as_deref())?;
             (
                 read(&state, user, move |db, v| {
-                    pages::households_xlsx(db, v, &filter)
+                    services::households_xlsx(db, v, &filter)
                 })
                 .await?,
                 format!("households-{today}.xlsx"),
@@ -193,7 +193,7 @@ pub(super) async fn export(
             let filter: FindingFilter = query(raw.as_deref())?;
             (
                 read(&state, user, move |db, v| {
-                    pages::findings_xlsx(db, v, &filter)
+                    services::findings_xlsx(db, v, &filter)
                 })
                 .await?,
                 format!("findings-{today}.xlsx"),
@@ -201,7 +201,7 @@ pub(super) async fn export(
             )
         }
         "audit.xlsx" => (
-            read(&state, user, |db, v| pages::audit_xlsx(db, v)).await?,
+            read(&state, user, |db, v| services::audit_xlsx(db, v)).await?,
             format!("audit-{today}.xlsx"),
             format!("审计日志-{today}.xlsx"),
         ),
@@ -236,7 +236,7 @@ pub(super) enum Forms {
 #[serde(default, deny_unknown_fields)]
 pub(super) struct FormQuery {
     full: bool,
-    lang: pages::FormLang,
+    lang: services::FormLang,
 }
 
 pub(super) async fn forms(
@@ -252,9 +252,9 @@ pub(super) async fn forms(
         None => (id, false),
     };
     let personal = if q.full {
-        pages::PersonalData::Full
+        services::PersonalData::Full
     } else {
-        pages::PersonalData::Masked
+        services::PersonalData::Masked
     };
     if q.full {
         // Recorded before the form is made: asking is what is recorded.
@@ -270,13 +270,13 @@ pub(super) async fn forms(
     let lang = q.lang;
     let form = read(state, user, move |db, v| {
         let src: &dyn Fn(&str) -> String = if pdf {
-            &pages::pdf_image_src
+            &services::pdf_image_src
         } else {
-            &pages::blob_url
+            &services::blob_url
         };
         match which {
-            Forms::Household => pages::household_form_html(db, v, &id, src, personal, lang),
-            Forms::Township => pages::township_forms_html(db, v, &id, src, personal, lang),
+            Forms::Household => services::household_form_html(db, v, &id, src, personal, lang),
+            Forms::Township => services::township_forms_html(db, v, &id, src, personal, lang),
         }
     })
     .await?;
@@ -321,9 +321,9 @@ pub(super) async fn start_print_job(
             .target(request.township.clone())
             .detail("printed forms in volumes");
         state.store.audit(entry).await?;
-        pages::PersonalData::Full
+        services::PersonalData::Full
     } else {
-        pages::PersonalData::Masked
+        services::PersonalData::Masked
     };
     let lang = request.lang.unwrap_or_default();
     crate::print_jobs::start(&state, user, request.township, personal, lang)

@@ -1,5 +1,5 @@
 //! The office pages over HTTP: `/api/office/…` (see `docs/office-pages-api.md`) and the
-//! built pages themselves at `/`. Handlers parse, call `pages`, and map the error.
+//! built pages themselves at `/`. Handlers parse, call `services`, and map the error.
 
 use std::path::PathBuf;
 
@@ -18,9 +18,9 @@ use tower_http::services::{ServeDir, ServeFile};
 use uuid::Uuid;
 
 use crate::audit::{AuditAction, AuditEntry};
-use crate::pages::views::*;
-use crate::pages::{self, PageError, Viewer};
 use crate::server::{ApiJson, AppError, AppState, ClientAddr, not_found};
+use crate::services::views::*;
+use crate::services::{self, PageError, Viewer};
 use crate::signin::SignIn;
 use crate::users::{AuthUser, LoginOutcome, TokenKind, TokenState};
 
@@ -176,7 +176,7 @@ impl FromRequestParts<AppState> for OfficeUser {
 pub(crate) async fn read<T: Send + 'static>(
     state: &AppState,
     user: AuthUser,
-    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> pages::Result<T> + Send + 'static,
+    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> services::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     state
         .pages
@@ -192,7 +192,7 @@ pub(crate) async fn read<T: Send + 'static>(
 async fn run<T: Send + 'static>(
     state: &AppState,
     user: AuthUser,
-    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> pages::Result<T> + Send + 'static,
+    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> services::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     state
         .pages

@@ -1,13 +1,13 @@
 //! The users page: the district admin sets how official records name each user.
 
 use super::*;
-use crate::pages::{UserProfileUpdate, UserRow};
+use crate::services::{UserProfileUpdate, UserRow};
 
 pub(super) async fn users_list(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<Vec<UserRow>>, AppError> {
-    read(&state, user, |db, v| pages::users_page(db, v))
+    read(&state, user, |db, v| services::users_page(db, v))
         .await
         .map(Json)
 }
@@ -21,7 +21,7 @@ pub(super) async fn user_profile(
 ) -> Result<Json<UserRow>, AppError> {
     let actor = user.clone();
     run(&state, user, move |db, v| {
-        let row = pages::update_user_profile(db, v, &name, &update)?;
+        let row = services::update_user_profile(db, v, &name, &update)?;
         let entry = AuditEntry::by(&actor, AuditAction::UserProfile)
             .target(name.clone())
             .client(client.to_string())

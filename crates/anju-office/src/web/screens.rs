@@ -7,7 +7,7 @@ pub(super) async fn dashboard(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<Dashboard>, AppError> {
-    read(&state, user, |db, v| pages::dashboard(db, v))
+    read(&state, user, |db, v| services::dashboard(db, v))
         .await
         .map(Json)
 }
@@ -16,7 +16,7 @@ pub(super) async fn places(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<Places>, AppError> {
-    read(&state, user, |db, v| pages::places(db, v))
+    read(&state, user, |db, v| services::places(db, v))
         .await
         .map(Json)
 }
@@ -27,9 +27,11 @@ pub(super) async fn households(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<HouseholdPage>, AppError> {
     let filter: HouseholdFilter = query(raw.as_deref())?;
-    read(&state, user, move |db, v| pages::households(db, v, &filter))
-        .await
-        .map(Json)
+    read(&state, user, move |db, v| {
+        services::households(db, v, &filter)
+    })
+    .await
+    .map(Json)
 }
 
 pub(super) async fn household(
@@ -37,7 +39,7 @@ pub(super) async fn household(
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Json<HouseholdDetail>, AppError> {
-    read(&state, user, move |db, v| pages::household(db, v, &id))
+    read(&state, user, move |db, v| services::household(db, v, &id))
         .await
         .map(Json)
 }
@@ -50,7 +52,7 @@ pub(super) async fn reveal(
 ) -> Result<Json<RevealedPersonalData>, AppError> {
     let actor = user.clone();
     run(&state, user, move |db, v| {
-        let full = pages::personal_data(db, v, &id)?;
+        let full = services::personal_data(db, v, &id)?;
         let entry = AuditEntry::by(&actor, AuditAction::Reveal).target(id.clone());
         crate::audit::record(db.connection(), &entry, Utc::now())?;
         Ok(full)
@@ -66,7 +68,7 @@ pub(super) async fn milestones(
     ApiJson(update): ApiJson<MilestoneUpdate>,
 ) -> Result<Json<HouseholdDetail>, AppError> {
     run(&state, user, move |db, v| {
-        pages::update_milestones(db, v, &id, &update)
+        services::update_milestones(db, v, &id, &update)
     })
     .await
     .map(Json)
@@ -76,7 +78,7 @@ pub(super) async fn review(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<ReviewQueue>, AppError> {
-    read(&state, user, |db, v| pages::review_queue(db, v))
+    read(&state, user, |db, v| services::review_queue(db, v))
         .await
         .map(Json)
 }
@@ -89,7 +91,7 @@ pub(super) async fn review_decision(
 ) -> Result<StatusCode, AppError> {
     let actor = user.clone();
     run(&state, user, move |db, v| {
-        pages::review_submission(db, v, &id, &decision)?;
+        services::review_submission(db, v, &id, &decision)?;
         let entry = AuditEntry::by(&actor, AuditAction::Review)
             .target(id.clone())
             .detail(format!(
@@ -115,7 +117,7 @@ pub(super) async fn approve_batch(
 ) -> Result<Json<BatchApproval>, AppError> {
     let actor = user.clone();
     run(&state, user, move |db, v| {
-        let approval = pages::approve_batch(db, v, &request)?;
+        let approval = services::approve_batch(db, v, &request)?;
         for id in &approval.approved {
             let entry = AuditEntry::by(&actor, AuditAction::Review)
                 .target(id.clone())
@@ -143,7 +145,7 @@ pub(super) async fn conflict_decision(
     })?;
     let actor = user.clone();
     run(&state, user, move |db, v| {
-        pages::decide_conflict(db, v, id, &decision)?;
+        services::decide_conflict(db, v, id, &decision)?;
         let keep = match decision.keep {
             ConflictKeep::Stored => "stored",
             ConflictKeep::Incoming => "incoming",
@@ -163,9 +165,11 @@ pub(super) async fn findings(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<FindingList>, AppError> {
     let filter: FindingFilter = query(raw.as_deref())?;
-    read(&state, user, move |db, v| pages::findings(db, v, &filter))
-        .await
-        .map(Json)
+    read(&state, user, move |db, v| {
+        services::findings(db, v, &filter)
+    })
+    .await
+    .map(Json)
 }
 
 pub(super) async fn finding_transition(
@@ -186,7 +190,7 @@ pub(super) async fn finding_transition(
     }
     let actor = user.clone();
     run(&state, user, move |db, v| {
-        let row = pages::transition_finding(db, v, &id, &transition)?;
+        let row = services::transition_finding(db, v, &id, &transition)?;
         let entry = AuditEntry::by(&actor, AuditAction::FindingTransition)
             .target(id.clone())
             .detail(format!(
@@ -281,7 +285,7 @@ pub(super) async fn assignments(
 ) -> Result<Json<AssignmentOverview>, AppError> {
     let q: TownshipQuery = query(raw.as_deref())?;
     read(&state, user, move |db, v| {
-        pages::assignments(db, v, q.township.as_deref())
+        services::assignments(db, v, q.township.as_deref())
     })
     .await
     .map(Json)
@@ -293,7 +297,7 @@ pub(super) async fn assign(
     ApiJson(request): ApiJson<BulkAssignment>,
 ) -> Result<Json<Changed>, AppError> {
     run(&state, user, move |db, v| {
-        pages::assign_bulk(db, v, &request)
+        services::assign_bulk(db, v, &request)
     })
     .await
     .map(Json)
@@ -303,7 +307,7 @@ pub(super) async fn samples(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<Vec<SampleSummary>>, AppError> {
-    read(&state, user, |db, v| pages::samples(db, v))
+    read(&state, user, |db, v| services::samples(db, v))
         .await
         .map(Json)
 }
@@ -314,7 +318,7 @@ pub(super) async fn draw_sample(
     ApiJson(request): ApiJson<SampleRequest>,
 ) -> Result<Json<SampleView>, AppError> {
     run(&state, user, move |db, v| {
-        pages::draw_sample(db, v, &request)
+        services::draw_sample(db, v, &request)
     })
     .await
     .map(Json)
@@ -325,7 +329,7 @@ pub(super) async fn sample(
     OfficeUser(user, _): OfficeUser,
     Path(id): Path<String>,
 ) -> Result<Json<SampleView>, AppError> {
-    read(&state, user, move |db, v| pages::sample(db, v, &id))
+    read(&state, user, move |db, v| services::sample(db, v, &id))
         .await
         .map(Json)
 }
@@ -337,7 +341,7 @@ pub(super) async fn assign_sample(
     ApiJson(request): ApiJson<SampleAssign>,
 ) -> Result<Json<Changed>, AppError> {
     run(&state, user, move |db, v| {
-        pages::assign_sample(db, v, &id, &request.inspector)
+        services::assign_sample(db, v, &id, &request.inspector)
     })
     .await
     .map(Json)
@@ -347,7 +351,7 @@ pub(super) async fn policy(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
 ) -> Result<Json<PolicyPage>, AppError> {
-    read(&state, user, |db, v| pages::policy_page(db, v))
+    read(&state, user, |db, v| services::policy_page(db, v))
         .await
         .map(Json)
 }
@@ -359,7 +363,7 @@ pub(super) async fn set_policy(
 ) -> Result<Json<PolicyView>, AppError> {
     let actor = user.clone();
     run(&state, user, move |db, v| {
-        let view = pages::set_policy(db, v, &update)?;
+        let view = services::set_policy(db, v, &update)?;
         let entry = AuditEntry::by(&actor, AuditAction::PolicyChange)
             .target(format!("v{}", view.version))
             .detail(format!(
@@ -379,9 +383,11 @@ pub(super) async fn old_houses(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Json<OldHouseReport>, AppError> {
     let filter: OldHouseFilter = query(raw.as_deref())?;
-    read(&state, user, move |db, v| pages::old_houses(db, v, &filter))
-        .await
-        .map(Json)
+    read(&state, user, move |db, v| {
+        services::old_houses(db, v, &filter)
+    })
+    .await
+    .map(Json)
 }
 
 /// `?action=&before=`: one kind of entry, older than a cursor.
@@ -411,7 +417,7 @@ pub(super) async fn audit_log(
         })?),
     };
     read(&state, user, move |db, v| {
-        pages::audit_page(db, v, action, q.before)
+        services::audit_page(db, v, action, q.before)
     })
     .await
     .map(Json)

@@ -1,7 +1,7 @@
-//! What the office pages show and do, over the office database: the dashboard, households,
-//! review, rectification, assignments, spot-check samples, roster import, old houses and
-//! the reports. Every function takes the [`Viewer`] and keeps to what they may see: an
-//! admin sees every township, a township user their own.
+//! The office's services: what the office pages show and do, over the office database —
+//! the dashboard, households, review, rectification, assignments, spot-check samples,
+//! roster import, old houses and the reports. Every function takes the [`Viewer`] and
+//! keeps to what they may see: an admin sees every township, a township user their own.
 
 mod actions;
 mod audit;
