@@ -59,29 +59,29 @@ pub struct InProcessOffice {
     pub addr: SocketAddr,
     pub data: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<Result<(), anju_office::server::ServerError>>>,
+    task: Option<tokio::task::JoinHandle<Result<(), anju_office::http::ServerError>>>,
 }
 
 impl InProcessOffice {
     pub async fn start(data: &Path) -> Result<Self, BoxError> {
-        Self::start_with(anju_office::server::ServeOptions::new(data.to_path_buf())).await
+        Self::start_with(anju_office::http::ServeOptions::new(data.to_path_buf())).await
     }
 
     /// The same with every option of `serve`.
-    pub async fn start_with(options: anju_office::server::ServeOptions) -> Result<Self, BoxError> {
+    pub async fn start_with(options: anju_office::http::ServeOptions) -> Result<Self, BoxError> {
         Self::start_on(options, "127.0.0.1:0").await
     }
 
     /// The same on a given address (to stand where another office stood).
     pub async fn start_on(
-        options: anju_office::server::ServeOptions,
+        options: anju_office::http::ServeOptions,
         address: &str,
     ) -> Result<Self, BoxError> {
         let listener = tokio::net::TcpListener::bind(address).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let data = options.data_dir.clone();
-        let task = tokio::spawn(anju_office::server::serve_with(
+        let task = tokio::spawn(anju_office::app::serve_with(
             listener,
             options,
             async move {

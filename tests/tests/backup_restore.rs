@@ -10,9 +10,9 @@ use std::process::Command;
 
 use anju_office::blob_target::BlobLocation;
 use anju_office::db::{DatabaseLocation, OfficeDb};
+use anju_office::http::ServeOptions;
 use anju_office::s3_blobs::S3Config;
 use anju_office::s3_blobs::test_garage::TestGarage;
-use anju_office::server::ServeOptions;
 use anju_tests::fixtures::{InProcessOffice, OfficeHoldings, office_binary};
 use anju_tests::seed::field_results;
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use anju_office::server::ServeOptions;
+use anju_office::http::ServeOptions;
 use anju_tests::fixtures::{DEMO_PASSWORD, INSPECTOR, InProcessOffice, OfficeProcess, office_data};
 use anju_tests::pages::{Page, status_and_json};
 use anju_tests::records::SyncClient;

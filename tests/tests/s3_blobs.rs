@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anju_core::model::ClockReading;
 use anju_core::wire::{HEADER_BLOB_OFFSET, MAX_BLOB_BYTES};
+use anju_office::app::router;
+use anju_office::http::{AppState, ServeOptions};
 use anju_office::s3_blobs::contract;
 use anju_office::s3_blobs::test_garage::{GarageBackend, TestGarage};
 use anju_office::s3_blobs::{S3BlobStore, S3Config};
-use anju_office::server::{AppState, ServeOptions, router};
 use anju_office::storage::BlobStore;
 use anju_tests::fixtures::{
     Device, INSPECTOR, metric, metrics, office_data, photo_bytes, test_config, token_of,

@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use anju_core::model::ClockReading;
 use anju_office::blob_target::BlobLocation;
 use anju_office::db::DatabaseLocation;
+use anju_office::http::ServeOptions;
 use anju_office::s3_blobs::S3BlobStore;
 use anju_office::s3_blobs::test_garage::TestGarage;
-use anju_office::server::ServeOptions;
 use anju_office::storage::BlobStore;
 use anju_tests::balancer::Balancer;
 use anju_tests::fixtures::{

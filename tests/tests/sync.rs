@@ -690,7 +690,7 @@ async fn an_expired_sign_in_asks_for_the_password_and_keeps_unsynced_work() {
 /// accepted after the codes were compared.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_device_pins_the_offices_certificate_and_refuses_another() {
-    use anju_office::server::ServeOptions;
+    use anju_office::http::ServeOptions;
     let office_dir = tempfile::tempdir().unwrap();
     office_data(office_dir.path()).unwrap();
     let serve_with_new_certificate = |address: String| {

@@ -2,6 +2,7 @@
 //! import and reports. The command line and the HTTP server are thin layers over this
 //! library.
 
+pub mod app;
 pub mod assign;
 pub mod audit;
 pub mod blob_check;
@@ -11,6 +12,7 @@ pub mod damaged;
 pub mod db;
 pub mod decide;
 pub mod demo;
+pub mod http;
 pub mod import;
 pub mod listen;
 pub mod login_failures;

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anju_office::db::DatabaseLocation;
+use anju_office::http::ServeOptions;
 use anju_office::listen::ServeLimits;
-use anju_office::server::ServeOptions;
 use anju_office::users::TokenIdle;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -138,7 +138,7 @@ pub fn serve(
         use std::io::Write;
         std::io::stdout().flush()?;
         tracing::info!(%address, data = %dir.display(), database = %database.describe(), blobs = %blobs_described, "anju-office serving");
-        anju_office::server::serve_with(listener, options, shutdown_signal()).await?;
+        anju_office::app::serve_with(listener, options, shutdown_signal()).await?;
         tracing::info!("anju-office stopped");
         Ok(())
     })

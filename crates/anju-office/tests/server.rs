@@ -49,7 +49,7 @@ impl Office {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let data = dir.path().to_path_buf();
         let task = tokio::spawn(async move {
-            anju_office::server::serve(listener, data, async {
+            anju_office::app::serve(listener, data, async {
                 let _ = stopped.await;
             })
             .await

@@ -22,7 +22,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::server::{AppError, AppState, PDF_JOBS_RUNNING, PDF_JOBS_WAITING};
+use crate::http::{AppError, AppState, PDF_JOBS_RUNNING, PDF_JOBS_WAITING};
 use crate::services::{self, FormHtml, FormLang, PersonalData};
 use crate::storage::{BlobStream, StorageError};
 use crate::users::AuthUser;
@@ -254,7 +254,7 @@ pub async fn start(
 ) -> Result<PrintJobView, AppError> {
     // The volumes first: this checks the user's right to the township, and says how much.
     let township_id = township.clone();
-    let (name, volumes) = crate::web::read(state, user.clone(), move |db, viewer| {
+    let (name, volumes) = crate::http::read(state, user.clone(), move |db, viewer| {
         services::township_volumes(db, viewer, &township)
     })
     .await?;
@@ -385,7 +385,7 @@ async fn run(
             return Err(taken_over());
         }
         let title = volume.title.clone();
-        let form = crate::web::read(state, user.clone(), move |db, viewer| {
+        let form = crate::http::read(state, user.clone(), move |db, viewer| {
             services::forms_html(
                 db,
                 viewer,

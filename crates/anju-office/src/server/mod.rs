@@ -1,229 +1,36 @@
-//! The HTTP server: the sync API under `/api/v1`, its OpenAPI document, health and
-//! metrics. Handlers parse, call the storage interfaces, and map errors to JSON answers
-//! that say what is wrong and where.
+//! The sync API under `/api/v1`: its routes and handlers and their OpenAPI document.
+//! Handlers parse, call the storage interfaces, and map errors to JSON answers that say
+//! what is wrong and where (`crate::http`).
 
-use std::future::Future;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use anju_core::wire::{
     ApiError, BlobState, HEADER_BLOB_COMPLETE, HEADER_BLOB_LENGTH, HEADER_BLOB_OFFSET, Health,
-    LoginRequest, LoginResponse, MAX_BLOB_BYTES, MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_RECORDS,
+    LoginRequest, LoginResponse, MAX_BLOB_BYTES, MAX_PULL_LIMIT, MAX_PUSH_RECORDS,
     PROTOCOL_VERSION, PullResponse, PushRecord, PushRequest, PushResponse, RecordResult,
     RecordStatus, Role, UserInfo,
 };
 use axum::body::Body;
-use axum::extract::{
-    DefaultBodyLimit, FromRequest, FromRequestParts, Path, RawQuery, Request, State,
-};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header, request::Parts};
-use axum::middleware::{self, Next};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use chrono::Utc;
 use futures_util::StreamExt;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::assign::Target;
-use crate::db::{BLOB_DIR, OfficeDb, OfficeDbError};
-use crate::listen::ServeLimits;
-use crate::signin::SignIn;
-use crate::storage::{
-    BlobError, BlobStore, FolderBlobStore, OfficeStore, PagesDb, SqlOfficeStore, StorageError,
+use crate::http::{
+    ApiJson, AppError, AppState, Authenticated, ClientAddr, MetricsSnapshot, login_refused,
+    require_role,
 };
-use crate::throttle::LoginThrottle;
-use crate::tls::OfficeTls;
-use crate::users::{AuthUser, LoginOutcome, TokenIdle, TokenKind, TokenState};
-use crate::work::{CpuPool, JobQueue};
-
-mod errors;
-mod metrics;
-
-use errors::require_role;
-pub use errors::{ApiJson, AppError, Authenticated, ClientAddr};
-use metrics::count_responses;
-pub use metrics::{Metrics, MetricsSnapshot};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ServerError {
-    #[error(transparent)]
-    Db(#[from] OfficeDbError),
-    #[error("服务器错误 / server error: {0}")]
-    Io(#[from] std::io::Error),
-    #[error(transparent)]
-    Blobs(#[from] crate::s3_blobs::S3ConfigError),
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn OfficeStore>,
-    pub pages: PagesDb,
-    /// The built office pages (`ui/dist-office`), if there are any.
-    pub pages_dir: Option<PathBuf>,
-    pub blobs: Arc<dyn BlobStore>,
-    pub metrics: Arc<Metrics>,
-    pub throttle: Arc<LoginThrottle>,
-    /// CPU-heavy work: password hashing, reading uploads, writing exports.
-    pub cpu: CpuPool,
-    /// Printing to PDF: a browser per job, so few at once and a short queue. Per process
-    /// on purpose: it bounds this machine's CPU and memory, which other processes do not
-    /// share (the office-wide limit of print jobs is counted in the database).
-    pub printer: JobQueue,
-    /// Reading an uploaded roster: one at a time (an old `.xls` may take up to about 1 GB
-    /// while it is read), a short queue.
-    pub roster_reader: JobQueue,
-    pub limits: ServeLimits,
-    /// The certificate's fingerprint when the office serves HTTPS.
-    pub tls_fingerprint: Option<String>,
-    /// A township's forms printed in volumes, in the background (their state in the
-    /// database, this process's scratch folder and name).
-    pub print_jobs: Arc<crate::print_jobs::PrintJobs>,
-}
-
-/// How `serve` runs: where the data is, the connection limits, TLS, token idle times.
-#[derive(Clone)]
-pub struct ServeOptions {
-    /// TLS files, print jobs, and the blob folder and SQLite database unless told otherwise.
-    pub data_dir: PathBuf,
-    /// Where the records are: SQLite in `data_dir` unless a PostgreSQL URL was given.
-    pub database: crate::db::DatabaseLocation,
-    /// Where photos and signatures are: `data_dir/blobs` unless a bucket was given.
-    pub blobs: crate::blob_target::BlobLocation,
-    pub limits: ServeLimits,
-    pub tls: Option<OfficeTls>,
-    pub token_idle: TokenIdle,
-    /// How often stale uploads are swept and dead tokens pruned.
-    pub maintenance_every: std::time::Duration,
-    /// How long an unfinished upload may go without progress before it is swept.
-    pub upload_expiry: chrono::Duration,
-}
-
-impl ServeOptions {
-    pub fn new(data_dir: PathBuf) -> Self {
-        Self {
-            database: crate::db::DatabaseLocation::Sqlite(data_dir.clone()),
-            blobs: crate::blob_target::BlobLocation::Folder(data_dir.join(BLOB_DIR)),
-            data_dir,
-            limits: ServeLimits::default(),
-            tls: None,
-            token_idle: TokenIdle::default(),
-            maintenance_every: std::time::Duration::from_secs(3600),
-            upload_expiry: crate::storage::PENDING_UPLOAD_EXPIRY,
-        }
-    }
-}
-
-/// PDF jobs printing at once, and waiting.
-pub const PDF_JOBS_RUNNING: usize = 2;
-pub const PDF_JOBS_WAITING: usize = 8;
-
-impl AppState {
-    /// The default storage: SQLite and a blob folder under the data directory.
-    pub fn open(data_dir: &std::path::Path) -> Result<Self, ServerError> {
-        Self::open_with(&ServeOptions::new(data_dir.to_path_buf()))
-    }
-
-    pub fn open_with(options: &ServeOptions) -> Result<Self, ServerError> {
-        let data_dir = &options.data_dir;
-        let db = OfficeDb::open_at(&options.database)?;
-        let store = SqlOfficeStore::new(db, options.token_idle);
-        Ok(Self {
-            pages: store.pages_db(),
-            pages_dir: crate::web::default_pages_dir(),
-            store: Arc::new(store),
-            blobs: match &options.blobs {
-                crate::blob_target::BlobLocation::Folder(dir) => {
-                    Arc::new(FolderBlobStore::new(dir, MAX_BLOB_BYTES)?)
-                }
-                crate::blob_target::BlobLocation::S3(config) => {
-                    Arc::new(crate::s3_blobs::S3BlobStore::new(config, MAX_BLOB_BYTES)?)
-                }
-            },
-            metrics: Arc::new(Metrics::default()),
-            throttle: Arc::new(LoginThrottle::default()),
-            cpu: CpuPool::default(),
-            printer: JobQueue::new(PDF_JOBS_RUNNING, PDF_JOBS_WAITING),
-            roster_reader: JobQueue::new(1, 4),
-            limits: options.limits,
-            tls_fingerprint: options.tls.as_ref().map(|t| t.fingerprint.clone()),
-            print_jobs: Arc::new(crate::print_jobs::PrintJobs::new(data_dir)?),
-        })
-    }
-}
-
-/// Serve the office on `listener` until `shutdown` completes, then finish the requests
-/// in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    data_dir: PathBuf,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ServerError> {
-    serve_with(listener, ServeOptions::new(data_dir), shutdown).await
-}
-
-/// The same with every option.
-pub async fn serve_with(
-    listener: tokio::net::TcpListener,
-    options: ServeOptions,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ServerError> {
-    let state = AppState::open_with(&options)?;
-    let maintenance = tokio::spawn(maintain(
-        state.clone(),
-        options.maintenance_every,
-        options.upload_expiry,
-    ));
-    let served = crate::listen::serve_connections(
-        listener,
-        router(state),
-        options.limits,
-        options.tls.map(|t| t.acceptor),
-        shutdown,
-    )
-    .await;
-    maintenance.abort();
-    served?;
-    Ok(())
-}
-
-/// Sweep stale uploads and prune dead tokens now and then. Failures are logged and
-/// tried again next time (a full disk, say, clears by itself).
-async fn maintain(state: AppState, every: std::time::Duration, upload_expiry: chrono::Duration) {
-    let mut ticker = tokio::time::interval(every.max(std::time::Duration::from_millis(100)));
-    loop {
-        ticker.tick().await;
-        match state.blobs.sweep(upload_expiry).await {
-            Ok(report) if report.removed > 0 => {
-                tracing::info!(
-                    removed = report.removed,
-                    bytes = report.bytes,
-                    "swept stale uploads"
-                );
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "sweeping stale uploads failed"),
-        }
-        match crate::print_jobs::sweep(&state, Utc::now()).await {
-            Ok(0) => {}
-            Ok(swept) => tracing::info!(swept, "removed old print jobs"),
-            Err(error) => tracing::warn!(error = error.message(), "sweeping print jobs failed"),
-        }
-        match state.store.prune_tokens().await {
-            Ok(0) => {}
-            Ok(pruned) => tracing::info!(pruned, "pruned dead sign-in tokens"),
-            Err(error) => tracing::warn!(%error, "pruning tokens failed"),
-        }
-    }
-}
-
-// -- routes ------------------------------------------------------------------------------
+use crate::signin::SignIn;
+use crate::storage::BlobError;
+use crate::users::{AuthUser, LoginOutcome, TokenKind};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -235,9 +42,10 @@ async fn maintain(state: AppState, every: std::time::Duration, upload_expiry: ch
 )]
 struct ApiDoc;
 
-/// The whole application: API routes, OpenAPI document, fallbacks and layers.
-pub fn router(state: AppState) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The sync API's routes and their OpenAPI document (the application merges them with the
+/// pages' routes: `app::router`).
+pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))
         .routes(routes!(login))
         .routes(routes!(logout))
@@ -247,55 +55,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(metrics))
         .routes(routes!(admin_users))
         .routes(routes!(admin_assign))
-        .split_for_parts();
-    let api: Router<AppState> = api.merge(crate::web::routes());
-    let openapi = Arc::new(openapi);
-    api.route(
-        "/api/openapi.json",
-        axum::routing::get(move || {
-            let doc = Arc::clone(&openapi);
-            async move { Json(doc.as_ref().clone()) }
-        }),
-    )
-    .fallback(crate::web::pages_or_not_found)
-    .method_not_allowed_fallback(method_not_allowed)
-    .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
-    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-        state.limits.body_timeout,
-    ))
-    .layer(middleware::from_fn_with_state(
-        state.clone(),
-        count_responses,
-    ))
-    .layer(CompressionLayer::new().gzip(true))
-    .layer(TraceLayer::new_for_http())
-    .with_state(state)
-}
-
-pub(crate) async fn not_found(request: Request) -> AppError {
-    AppError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!(
-            "没有这个接口：{} / no such route: {}",
-            request.uri().path(),
-            request.uri().path()
-        ),
-    )
-}
-
-async fn method_not_allowed(request: Request) -> AppError {
-    AppError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        format!(
-            "{} 不支持 {} 方法 / {} does not take {}",
-            request.uri().path(),
-            request.method(),
-            request.uri().path(),
-            request.method()
-        ),
-    )
+        .split_for_parts()
 }
 
 /// Whether the office is up, and its time (devices anchor their clock on it).
@@ -338,28 +98,6 @@ async fn login(
             server_time: Utc::now(),
         })),
         refused => Err(login_refused(refused)),
-    }
-}
-
-/// The answer to a sign-in that did not succeed (wrong password, or too many of them).
-pub(crate) fn login_refused(outcome: LoginOutcome) -> AppError {
-    match outcome {
-        LoginOutcome::Throttled { retry_at } => {
-            // Rounded up: a client that waits this long is never refused again for it.
-            let millis = (retry_at - Utc::now()).num_milliseconds().max(1);
-            let wait = (millis + 999) / 1000;
-            AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                format!("密码错误次数过多，请{wait}秒后再试 / too many wrong passwords: try again in {wait} s"),
-            )
-            .header(header::RETRY_AFTER, wait)
-        }
-        _ => AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_credentials",
-            "用户名或密码错误 / wrong user name or password",
-        ),
     }
 }
 

@@ -1,14 +1,12 @@
 //! The office pages over HTTP: `/api/office/…` (see `docs/office-pages-api.md`) and the
 //! built pages themselves at `/`. Handlers parse, call `services`, and map the error.
 
-use std::path::PathBuf;
-
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
-use axum::middleware::{self, Next};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -18,11 +16,14 @@ use tower_http::services::{ServeDir, ServeFile};
 use uuid::Uuid;
 
 use crate::audit::{AuditAction, AuditEntry};
-use crate::server::{ApiJson, AppError, AppState, ClientAddr, not_found};
+use crate::http::{
+    ApiJson, AppError, AppState, ClientAddr, OfficeUser, login_refused, not_found, page_error,
+    read, require_page_header, run, session_cookie,
+};
 use crate::services::views::*;
-use crate::services::{self, PageError, Viewer};
+use crate::services::{self, PageError};
 use crate::signin::SignIn;
-use crate::users::{AuthUser, LoginOutcome, TokenKind, TokenState};
+use crate::users::{AuthUser, LoginOutcome, TokenKind};
 
 mod files;
 mod people;
@@ -32,24 +33,9 @@ use files::*;
 use people::*;
 use screens::*;
 
-/// The cookie that carries an office page's sign-in token.
-pub const SESSION_COOKIE: &str = "anju_office";
-/// Pages send this on every request that changes something: a page of another site
-/// cannot, without a CORS preflight that the office never answers.
-pub const PAGE_HEADER: &str = "x-anju-office";
 const SESSION_SECONDS: u32 = 12 * 3600;
 /// The largest roster or evidence photo accepted (the handlers check it, with a clear answer).
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
-
-/// `ui/dist-office` of the source tree the binary was built from, when it is there;
-/// `ANJU_OFFICE_PAGES` overrides it.
-pub fn default_pages_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("ANJU_OFFICE_PAGES") {
-        return Some(PathBuf::from(dir));
-    }
-    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist-office"));
-    built.join("index.html").is_file().then_some(built)
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -103,107 +89,6 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(4 * MAX_UPLOAD))
 }
 
-async fn require_page_header(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD);
-    if !safe && !request.headers().contains_key(PAGE_HEADER) {
-        return AppError::new(
-            StatusCode::FORBIDDEN,
-            "missing_page_header",
-            "请求缺少 X-Anju-Office 头，请从办公室页面操作 / the request lacks the X-Anju-Office header: act from the office pages",
-        )
-        .into_response();
-    }
-    next.run(request).await
-}
-
-pub(crate) fn page_error(error: PageError) -> AppError {
-    let status = match &error {
-        e if e.is_forbidden() => StatusCode::FORBIDDEN,
-        PageError::NotFound { .. } => StatusCode::NOT_FOUND,
-        PageError::StaleFinding(_) | PageError::AlreadyReviewed { .. } => StatusCode::CONFLICT,
-        PageError::Import(e) if e.over_limit().is_some() => StatusCode::PAYLOAD_TOO_LARGE,
-        PageError::Db(_) | PageError::Xlsx(_) | PageError::Storage(_) => {
-            return AppError::internal(error);
-        }
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    let field = error.field();
-    let answer = AppError::new(status, error.code(), error.to_string());
-    match field {
-        Some(field) => answer.field(field),
-        None => answer,
-    }
-}
-
-/// The signed-in office user: the session cookie, or a Bearer token.
-pub struct OfficeUser(pub AuthUser, pub String);
-
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
-}
-
-impl FromRequestParts<AppState> for OfficeUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
-        let token = bearer
-            .or_else(|| cookie_token(&parts.headers))
-            .ok_or_else(AppError::unauthorized)?;
-        match state.store.user_for_token(token.clone()).await? {
-            TokenState::Valid { user, .. } => Ok(Self(user, token)),
-            TokenState::Expired => Err(AppError::token_expired()),
-            _ => Err(AppError::unauthorized()),
-        }
-    }
-}
-
-/// Run a page function that only reads, on a reader (in parallel with other pages, the
-/// devices' pulls and the writer).
-pub(crate) async fn read<T: Send + 'static>(
-    state: &AppState,
-    user: AuthUser,
-    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> services::Result<T> + Send + 'static,
-) -> Result<T, AppError> {
-    state
-        .pages
-        .read(move |db| {
-            let viewer = Viewer::of(db, &user)?;
-            f(db, &viewer)
-        })
-        .await
-        .map_err(page_error)
-}
-
-/// Run a page function that writes, with the writer.
-async fn run<T: Send + 'static>(
-    state: &AppState,
-    user: AuthUser,
-    f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> services::Result<T> + Send + 'static,
-) -> Result<T, AppError> {
-    state
-        .pages
-        .with(move |db| {
-            let viewer = Viewer::of(db, &user)?;
-            f(db, &viewer)
-        })
-        .await
-        .map_err(page_error)
-}
-
 /// The session as the pages show it, with the user's name as official records give it.
 async fn session_view(state: &AppState, user: &AuthUser) -> Result<OfficeSession, AppError> {
     let login = user.name.clone();
@@ -219,15 +104,6 @@ async fn session_view(state: &AppState, user: &AuthUser) -> Result<OfficeSession
         township: user.township.clone(),
         server_time: Utc::now(),
     })
-}
-
-/// The session cookie; `Secure` when the office serves HTTPS.
-fn session_cookie(token: &str, max_age: u32, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("anju_office=; Path=/; Max-Age=0"))
 }
 
 async fn login(
@@ -262,7 +138,7 @@ async fn login(
             );
             Ok(response)
         }
-        refused => Err(crate::server::login_refused(refused)),
+        refused => Err(login_refused(refused)),
     }
 }
 
@@ -332,18 +208,6 @@ pub async fn pages_or_not_found(State(state): State<AppState>, request: Request)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_session_cookie_is_found_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; anju_office=tok; b=2"),
-        );
-        assert_eq!(cookie_token(&headers).as_deref(), Some("tok"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("anju_office="));
-        assert_eq!(cookie_token(&headers), None);
-    }
 
     #[test]
     fn file_names_are_percent_decoded() {

@@ -1,7 +1,14 @@
 //! Counters for `/api/v1/metrics`: requests by status class, blob bytes, records, and
 //! latencies over the most recent requests.
 
-use super::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
 
 /// Counters for `/api/v1/metrics`; tests check that no request ever got a 5xx.
 #[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -30,10 +37,10 @@ pub struct Metrics {
     responses_2xx: AtomicU64,
     responses_4xx: AtomicU64,
     responses_5xx: AtomicU64,
-    pub(super) blob_bytes_received: AtomicU64,
-    pub(super) records_accepted: AtomicU64,
-    pub(super) records_duplicate: AtomicU64,
-    pub(super) records_refused: AtomicU64,
+    pub(crate) blob_bytes_received: AtomicU64,
+    pub(crate) records_accepted: AtomicU64,
+    pub(crate) records_duplicate: AtomicU64,
+    pub(crate) records_refused: AtomicU64,
 }
 
 impl Metrics {
@@ -79,7 +86,8 @@ impl Metrics {
     }
 }
 
-pub(super) async fn count_responses(
+/// Count every answer by its status class, and how long it took.
+pub(crate) async fn count_responses(
     State(state): State<AppState>,
     request: Request,
     next: Next,
