@@ -1,6 +1,8 @@
 //! The office's storage behind two interfaces, so that the HTTP handlers do not know
-//! where data lives: [`OfficeStore`] for records (SQLite now, PostgreSQL later) and
-//! [`BlobStore`] for photos and signature images (a folder now, S3-compatible later).
+//! where data lives: [`OfficeStore`] for the sync API's records and [`BlobStore`] for
+//! photos and signature images (a folder, or an S3-compatible bucket: `s3_blobs`), over
+//! one [`OfficeDatabase`] (SQLite or PostgreSQL through `anju-sql`) that the office's
+//! services use too.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -178,24 +180,37 @@ fn reconnect_if_closed(db: &mut OfficeDb) -> Result<(), crate::db::OfficeDbError
     Ok(())
 }
 
-/// The office database for the pages' queries: the one writer, or a reader for pages
-/// that only look. They are written for SQLite; the sync path alone goes through
-/// [`OfficeStore`] so far.
+/// The office database: one writing connection behind a mutex and a pool of readers, each
+/// used from a blocking thread, on SQLite or PostgreSQL (where several processes' writers
+/// follow one another through the write lock every transaction takes). Nothing CPU-heavy
+/// (password hashing, files) runs while the writer is held.
 #[derive(Clone)]
-pub struct PagesDb {
-    db: Arc<Mutex<OfficeDb>>,
+pub struct OfficeDatabase {
+    writer: Arc<Mutex<OfficeDb>>,
     readers: Arc<ReaderPool>,
 }
 
-impl PagesDb {
+impl OfficeDatabase {
+    pub fn new(db: OfficeDb) -> Self {
+        let readers = Arc::new(ReaderPool::new(db.location(), default_readers()));
+        Self {
+            writer: Arc::new(Mutex::new(db)),
+            readers,
+        }
+    }
+
     /// Run `f` on a blocking thread with the writer.
     pub async fn with<T: Send + 'static, E: From<StorageError> + Send + 'static>(
         &self,
         f: impl FnOnce(&mut OfficeDb) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E> {
-        let db = Arc::clone(&self.db);
+        let writer = Arc::clone(&self.writer);
         tokio::task::spawn_blocking(move || {
-            let mut guard = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            // A panic while holding the lock cannot leave a half-done transaction behind
+            // (the database rolls it back), so a poisoned lock is still safe to use.
+            let mut guard = writer
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             reconnect_if_closed(&mut guard).map_err(|e| E::from(StorageError::Db(e)))?;
             f(&mut guard)
         })
@@ -203,7 +218,7 @@ impl PagesDb {
         .map_err(|e| E::from(StorageError::Task(e.to_string())))?
     }
 
-    /// Run `f` on a blocking thread with a reader (it cannot write).
+    /// Run `f` on a blocking thread with a reader (on SQLite it cannot write).
     pub async fn read<T: Send + 'static, E: From<StorageError> + Send + 'static>(
         &self,
         f: impl FnOnce(&mut OfficeDb) -> Result<T, E> + Send + 'static,
@@ -212,55 +227,38 @@ impl PagesDb {
     }
 }
 
-/// SQLite or PostgreSQL: one writing connection behind a mutex and a pool of readers,
-/// used from blocking threads (on PostgreSQL, several processes' writers follow one
-/// another through the write lock every transaction takes). Each push record is its own short transaction; nothing CPU-heavy
-/// (password hashing, files) runs while the writer is held.
+/// The sync API's records in the office database. Each push record is its own short
+/// transaction.
 pub struct SqlOfficeStore {
-    db: Arc<Mutex<OfficeDb>>,
-    readers: Arc<ReaderPool>,
+    database: OfficeDatabase,
     idle: TokenIdle,
 }
 
 impl SqlOfficeStore {
     pub fn new(db: OfficeDb, idle: TokenIdle) -> Self {
-        let readers = Arc::new(ReaderPool::new(db.location(), default_readers()));
         Self {
-            db: Arc::new(Mutex::new(db)),
-            readers,
+            database: OfficeDatabase::new(db),
             idle,
         }
     }
 
-    /// The same database, for the office pages.
-    pub fn pages_db(&self) -> PagesDb {
-        PagesDb {
-            db: Arc::clone(&self.db),
-            readers: Arc::clone(&self.readers),
-        }
+    /// The same database, for the office's services.
+    pub fn database(&self) -> OfficeDatabase {
+        self.database.clone()
     }
 
     async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut OfficeDb) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
-        let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock cannot leave a half-done transaction behind
-            // (SQLite rolls it back), so a poisoned lock is still safe to use.
-            let mut guard = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            reconnect_if_closed(&mut guard)?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StorageError::Task(e.to_string()))?
+        self.database.with(f).await
     }
 
     async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut OfficeDb) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
-        self.readers.with(f).await
+        self.database.read(f).await
     }
 }
 

@@ -13,7 +13,7 @@ pub(crate) async fn read<T: Send + 'static>(
     f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> services::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     state
-        .pages
+        .db
         .read(move |db| {
             let viewer = Viewer::of(db, &user)?;
             f(db, &viewer)
@@ -29,7 +29,7 @@ pub(crate) async fn run<T: Send + 'static>(
     f: impl FnOnce(&mut crate::db::OfficeDb, &Viewer) -> services::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     state
-        .pages
+        .db
         .with(move |db| {
             let viewer = Viewer::of(db, &user)?;
             f(db, &viewer)

@@ -8,7 +8,7 @@ use anju_core::wire::MAX_BLOB_BYTES;
 use super::Metrics;
 use crate::db::{BLOB_DIR, OfficeDb, OfficeDbError};
 use crate::listen::ServeLimits;
-use crate::storage::{BlobStore, FolderBlobStore, OfficeStore, PagesDb, SqlOfficeStore};
+use crate::storage::{BlobStore, FolderBlobStore, OfficeDatabase, OfficeStore, SqlOfficeStore};
 use crate::throttle::LoginThrottle;
 use crate::tls::OfficeTls;
 use crate::users::TokenIdle;
@@ -30,7 +30,8 @@ pub enum ServerError {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn OfficeStore>,
-    pub pages: PagesDb,
+    /// The office database, for the services.
+    pub db: OfficeDatabase,
     /// The built office pages (`ui/dist-office`), if there are any.
     pub pages_dir: Option<PathBuf>,
     pub blobs: Arc<dyn BlobStore>,
@@ -101,7 +102,7 @@ impl AppState {
         let db = OfficeDb::open_at(&options.database)?;
         let store = SqlOfficeStore::new(db, options.token_idle);
         Ok(Self {
-            pages: store.pages_db(),
+            db: store.database(),
             pages_dir: default_pages_dir(),
             store: Arc::new(store),
             blobs: match &options.blobs {

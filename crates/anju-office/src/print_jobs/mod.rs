@@ -104,7 +104,7 @@ async fn write<T: Send + 'static>(
     f: impl FnOnce(&mut anju_sql::Connection) -> anju_sql::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     state
-        .pages
+        .db
         .with(move |db| f(db.connection_mut()).map_err(db_error))
         .await
 }
@@ -115,7 +115,7 @@ async fn read<T: Send + 'static>(
     f: impl FnOnce(&anju_sql::Connection) -> anju_sql::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
     state
-        .pages
+        .db
         .read(move |db| f(db.connection()).map_err(db_error))
         .await
 }

@@ -93,7 +93,7 @@ pub fn routes() -> Router<AppState> {
 async fn session_view(state: &AppState, user: &AuthUser) -> Result<OfficeSession, AppError> {
     let login = user.name.clone();
     let display = state
-        .pages
+        .db
         .read(move |db| Ok::<_, PageError>(crate::names::Names::load(db.connection())?.of(&login)))
         .await
         .map_err(page_error)?;
