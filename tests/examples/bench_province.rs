@@ -11,22 +11,24 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use anju_core::id_number::compose;
-use anju_core::model::{Department, PlacementKind, PlacementMode};
+use anju_core::model::Department;
 use anju_core::wire::Role;
 use anju_office::assign::{Target, assign};
 use anju_office::blob_target::BlobLocation;
-use anju_office::db::{DatabaseLocation, NewHousehold, OfficeDb};
+use anju_office::db::{DatabaseLocation, OfficeDb};
 use anju_office::http::ServeOptions;
 use anju_office::s3_blobs::S3Config;
 use anju_office::s3_blobs::test_garage::TestGarage;
 use anju_sync::SyncConfig;
 use anju_tests::balancer::Balancer;
 use anju_tests::fixtures::{self, Device, InProcessOffice};
-use chrono::{NaiveDate, Utc};
+use anju_tests::workload::{days_work, synthetic_households};
+use chrono::Utc;
 use uuid::Uuid;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const TOWNSHIPS: [&str; 4] = ["椿树镇", "马头镇", "东桥镇", "东河口镇"];
 
 /// Where an office under test keeps its records and blobs.
 #[derive(Clone)]
@@ -69,31 +71,6 @@ fn options(dir: &std::path::Path, db: &DatabaseLocation, blobs: &BlobLocation) -
     options
 }
 
-fn synthetic_households(count: usize) -> Vec<NewHousehold> {
-    let first = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default();
-    (0..count)
-        .filter_map(|i| {
-            let township = ["椿树镇", "马头镇", "东桥镇", "东河口镇"][i % 4];
-            let birth = first + chrono::Duration::days((i % 20_000) as i64);
-            let id_number = compose("341502", birth, (i / 20_000) as u16 % 1000)?;
-            Some(NewHousehold {
-                id: Uuid::now_v7(),
-                head_name: format!("户主{i:06}"),
-                id_number,
-                size: 1 + (i % 6) as u32,
-                members: Vec::new(),
-                phone: None,
-                township: township.to_string(),
-                village: format!("{township}第{}村", i % 40),
-                site: None,
-                mode: PlacementMode::Scattered,
-                kind: PlacementKind::SelfBuilt,
-                location: None,
-            })
-        })
-        .collect()
-}
-
 async fn first_pull(backend: &Backend, count: usize) -> Result<(), BoxError> {
     let (dir, db, blobs) = backend.new_office()?;
     let started = Instant::now();
@@ -102,7 +79,7 @@ async fn first_pull(backend: &Backend, count: usize) -> Result<(), BoxError> {
         office.insert_households(
             "bench",
             None,
-            &synthetic_households(count),
+            &synthetic_households(count, &TOWNSHIPS),
             &mut Uuid::now_v7,
         )?;
         anju_office::users::add_user(
@@ -113,7 +90,7 @@ async fn first_pull(backend: &Backend, count: usize) -> Result<(), BoxError> {
             None,
             fixtures::DEMO_PASSWORD,
         )?;
-        for township in ["椿树镇", "马头镇", "东桥镇", "东河口镇"] {
+        for township in TOWNSHIPS {
             assign(&mut office, "li", &Target::Township(township.to_string()))?;
         }
     }
@@ -191,26 +168,6 @@ async fn push_thousand(backend: &Backend) -> Result<(), BoxError> {
     );
     office.stop().await?;
     Ok(())
-}
-
-/// A day's work: 20 spot checks, 15 photos of 300 KB and 5 of 20 KB, a finding on every
-/// fourth.
-fn days_work(device: &Device, seed: u64) -> Result<u64, BoxError> {
-    let households = device.household_ids()?;
-    let clock = anju_core::clock::unanchored_reading(Utc::now());
-    let mut payload = 0;
-    for i in 0..20u64 {
-        let size = if i < 15 { 300_000 } else { 20_000 };
-        let photo = fixtures::photo_bytes(seed * 1000 + i, size);
-        payload += photo.len() as u64;
-        device.spot_check(
-            households[i as usize % households.len()],
-            &[photo],
-            usize::from(i % 4 == 0),
-            clock,
-        )?;
-    }
-    Ok(payload)
 }
 
 async fn twenty_devices(backend: &Backend, processes: usize) -> Result<(), BoxError> {

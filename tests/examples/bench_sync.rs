@@ -12,15 +12,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anju_core::id_number::compose;
-use anju_core::model::{Department, Household, PlacementKind, PlacementMode};
+use anju_core::model::{Department, Household};
 use anju_core::wire::Role;
 use anju_office::assign::{Target, assign};
-use anju_office::db::{NewHousehold, OfficeDb};
+use anju_office::db::OfficeDb;
 use anju_sync::{CancellationToken, Phase, SyncConfig};
 use anju_tests::fixtures::{self, Device, InProcessOffice, OfficeProcess};
 use anju_tests::proxy::Proxy;
-use chrono::{NaiveDate, Utc};
+use anju_tests::workload::{days_work, synthetic_households};
+use chrono::Utc;
 use uuid::Uuid;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -37,31 +37,6 @@ const TOWNSHIPS: [&str; 9] = [
     "木厂镇",
 ];
 
-fn synthetic_households(count: usize) -> Vec<NewHousehold> {
-    let first = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default();
-    (0..count)
-        .filter_map(|i| {
-            let township = TOWNSHIPS[i % TOWNSHIPS.len()];
-            let birth = first + chrono::Duration::days((i % 20_000) as i64);
-            let id_number = compose("341502", birth, (i / 20_000) as u16 % 1000)?;
-            Some(NewHousehold {
-                id: Uuid::now_v7(),
-                head_name: format!("户主{i:06}"),
-                id_number,
-                size: 1 + (i % 6) as u32,
-                members: Vec::new(),
-                phone: Some(format!("1380000{:04}", i % 10_000)),
-                township: township.to_string(),
-                village: format!("{township}第{}村", i % 40),
-                site: None,
-                mode: PlacementMode::Scattered,
-                kind: PlacementKind::SelfBuilt,
-                location: None,
-            })
-        })
-        .collect()
-}
-
 /// An office holding `count` households, all assigned to inspector `li`.
 fn big_office(count: usize) -> Result<tempfile::TempDir, BoxError> {
     let dir = tempfile::tempdir()?;
@@ -69,7 +44,7 @@ fn big_office(count: usize) -> Result<tempfile::TempDir, BoxError> {
     db.insert_households(
         "bench",
         None,
-        &synthetic_households(count),
+        &synthetic_households(count, &TOWNSHIPS),
         &mut Uuid::now_v7,
     )?;
     anju_office::users::add_user(
@@ -209,27 +184,6 @@ fn rss_mb(pid: u32, field: &str) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
-}
-
-/// A day's work on one device: 20 spot checks, 15 photos of 300 KB (the other 5 checks
-/// carry a 20 KB photo, as the form needs one), a signature each, a finding on every
-/// fourth.
-fn days_work(device: &Device, seed: u64) -> Result<u64, BoxError> {
-    let households = device.household_ids()?;
-    let clock = anju_core::clock::unanchored_reading(Utc::now());
-    let mut payload = 0;
-    for i in 0..20u64 {
-        let size = if i < 15 { 300_000 } else { 20_000 };
-        let photo = fixtures::photo_bytes(seed * 1000 + i, size);
-        payload += photo.len() as u64;
-        device.spot_check(
-            households[i as usize % households.len()],
-            &[photo],
-            usize::from(i % 4 == 0),
-            clock,
-        )?;
-    }
-    Ok(payload)
 }
 
 async fn twenty_devices() -> Result<(), BoxError> {

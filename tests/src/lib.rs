@@ -11,3 +11,4 @@ pub mod real_app;
 pub mod records;
 pub mod seed;
 pub mod webdriver;
+pub mod workload;
