@@ -16,6 +16,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod serve_cmd;
+mod store_cmd;
+
+use store_cmd::BlobsAction;
 
 #[derive(Parser)]
 #[command(
@@ -130,18 +133,6 @@ enum PolicyAction {
         /// Who sets it: a name or a department, as the record should say.
         #[arg(long, default_value = "区县办公室")]
         by: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum BlobsAction {
-    /// Read every blob the records name from the office's store and check its hash.
-    Check,
-    /// Copy every blob the records name to DEST (a folder or `s3://bucket/prefix`), each
-    /// checked on the way; what DEST holds already is left. Then DEST is checked too.
-    Copy {
-        #[arg(long, value_name = "DIR|URL")]
-        to: String,
     },
 }
 
@@ -345,108 +336,6 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
     }
 }
 
-/// `blobs check` and `blobs copy`: the figures on stdout, what is wrong named; a failure
-/// exit when anything is missing or damaged.
-fn blobs(
-    db: &OfficeDb,
-    from: &anju_office::blob_target::BlobLocation,
-    action: &BlobsAction,
-) -> Result<ExitCode> {
-    use anju_office::blob_check::check_blobs;
-    use anju_office::blob_target::{BlobLocation, open_ends};
-    let source = open_ends(from).map_err(|e| anyhow!(e))?;
-    let progress = &mut |n: u64| eprint!("\r{n}");
-    let check = match action {
-        BlobsAction::Check => check_blobs(db.connection(), source.as_ref(), None, progress)?,
-        BlobsAction::Copy { to } => {
-            let to = BlobLocation::parse(Some(to), std::path::Path::new("."))?;
-            let target = open_ends(&to).map_err(|e| anyhow!(e))?;
-            let copied = check_blobs(
-                db.connection(),
-                source.as_ref(),
-                Some(target.as_ref()),
-                progress,
-            )?;
-            eprintln!();
-            eprintln!("核对目标 / checking the copy in {}", to.describe());
-            let mut again = check_blobs(db.connection(), target.as_ref(), None, progress)?;
-            again.copied = copied.copied;
-            if !copied.is_whole() {
-                again.missing.extend(copied.missing);
-                again.damaged.extend(copied.damaged);
-            }
-            again
-        }
-    };
-    eprintln!();
-    println!("{}", serde_json::to_string_pretty(&check)?);
-    if check.is_whole() {
-        println!(
-            "{} 个文件完好 / {} blobs whole, their hashes right",
-            check.good, check.good
-        );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!(
-            "缺少 {} 个、损坏 {} 个 / {} missing, {} damaged",
-            check.missing.len(),
-            check.damaged.len(),
-            check.missing.len(),
-            check.damaged.len()
-        );
-        Ok(ExitCode::FAILURE)
-    }
-}
-
-/// `migrate`: records, then blobs, with progress on stderr; the verified counts on stdout.
-fn move_up(
-    dir: &std::path::Path,
-    location: &DatabaseLocation,
-    to: &str,
-    blobs: Option<&str>,
-) -> Result<()> {
-    use anju_office::move_up;
-    if !matches!(location, DatabaseLocation::Sqlite(_)) {
-        bail!("只能从 SQLite 办公室迁出 / only a SQLite office can be moved up");
-    }
-    let source = OfficeDb::open_at(location)?;
-    let mut last_table = String::new();
-    let mut report = move_up::copy_records(&source, to, &mut |table, rows| {
-        if table != last_table {
-            eprintln!();
-            last_table = table.to_string();
-        }
-        eprint!("\r{table}: {rows}");
-    })?;
-    eprintln!();
-    // Opening it once works out what is derived (standings, judgements) on the target.
-    OfficeDb::create_postgres(to).context("opening the moved office")?;
-    if let Some(blobs) = blobs {
-        let target = anju_office::blob_target::open(blobs)?;
-        move_up::copy_blobs(
-            &dir.join(anju_office::db::BLOB_DIR),
-            target.as_ref(),
-            &mut report,
-            &mut |n| eprint!("\rblobs: {n}"),
-        )?;
-        eprintln!();
-    }
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    println!(
-        "已迁移并核对 / moved and checked: {} 张表 / tables, {} 个文件 / blobs",
-        report.tables.len(),
-        report.blobs_checked
-    );
-    if blobs.is_none() {
-        println!(
-            "照片仍在 {} / the blobs stay in {}",
-            dir.join(anju_office::db::BLOB_DIR).display(),
-            dir.join(anju_office::db::BLOB_DIR).display()
-        );
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
@@ -599,10 +488,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Blobs { action } => {
             let db = OfficeDb::open_at(&location)?;
             let from = anju_office::blob_target::BlobLocation::parse(cli.blobs.as_deref(), &dir)?;
-            blobs(&db, &from, action)
+            store_cmd::blobs(&db, &from, action)
         }
         Command::Migrate { to } => {
-            move_up(&dir, &location, to, cli.blobs.as_deref())?;
+            store_cmd::move_up(&dir, &location, to, cli.blobs.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy { action } => policy(&location, action),

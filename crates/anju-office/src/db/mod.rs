@@ -17,57 +17,57 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "init",
-        sql: include_str!("../../../migrations/office/0001_init.sql"),
+        sql: include_str!("../../../../migrations/office/0001_init.sql"),
     },
     Migration {
         version: 2,
         name: "sync",
-        sql: include_str!("../../../migrations/office/0002_sync.sql"),
+        sql: include_str!("../../../../migrations/office/0002_sync.sql"),
     },
     Migration {
         version: 3,
         name: "office_pages",
-        sql: include_str!("../../../migrations/office/0003_office_pages.sql"),
+        sql: include_str!("../../../../migrations/office/0003_office_pages.sql"),
     },
     Migration {
         version: 4,
         name: "accepted_view",
-        sql: include_str!("../../../migrations/office/0004_accepted_view.sql"),
+        sql: include_str!("../../../../migrations/office/0004_accepted_view.sql"),
     },
     Migration {
         version: 5,
         name: "office_decides",
-        sql: include_str!("../../../migrations/office/0005_office_decides.sql"),
+        sql: include_str!("../../../../migrations/office/0005_office_decides.sql"),
     },
     Migration {
         version: 6,
         name: "security",
-        sql: include_str!("../../../migrations/office/0006_security.sql"),
+        sql: include_str!("../../../../migrations/office/0006_security.sql"),
     },
     Migration {
         version: 7,
         name: "county_indexes",
-        sql: include_str!("../../../migrations/office/0007_county_indexes.sql"),
+        sql: include_str!("../../../../migrations/office/0007_county_indexes.sql"),
     },
     Migration {
         version: 8,
         name: "user_names",
-        sql: include_str!("../../../migrations/office/0008_user_names.sql"),
+        sql: include_str!("../../../../migrations/office/0008_user_names.sql"),
     },
     Migration {
         version: 9,
         name: "locations",
-        sql: include_str!("../../../migrations/office/0009_locations.sql"),
+        sql: include_str!("../../../../migrations/office/0009_locations.sql"),
     },
     Migration {
         version: 10,
         name: "login_failures",
-        sql: include_str!("../../../migrations/office/0010_login_failures.sql"),
+        sql: include_str!("../../../../migrations/office/0010_login_failures.sql"),
     },
     Migration {
         version: 11,
         name: "print_jobs",
-        sql: include_str!("../../../migrations/office/0011_print_jobs.sql"),
+        sql: include_str!("../../../../migrations/office/0011_print_jobs.sql"),
     },
 ];
 
@@ -77,90 +77,25 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
     anju_sql::PgMigration {
         version: 1,
         name: "schema",
-        sql: include_str!("../../../migrations/office-postgres/0001_schema.sql"),
+        sql: include_str!("../../../../migrations/office-postgres/0001_schema.sql"),
     },
     anju_sql::PgMigration {
         version: 2,
         name: "login_failures",
-        sql: include_str!("../../../migrations/office-postgres/0002_login_failures.sql"),
+        sql: include_str!("../../../../migrations/office-postgres/0002_login_failures.sql"),
     },
     anju_sql::PgMigration {
         version: 3,
         name: "print_jobs",
-        sql: include_str!("../../../migrations/office-postgres/0003_print_jobs.sql"),
+        sql: include_str!("../../../../migrations/office-postgres/0003_print_jobs.sql"),
     },
 ];
 
-/// Where the office's records are: SQLite in a data folder (a county on one machine), or
-/// PostgreSQL (a province, several office processes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseLocation {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
+mod location;
 
-impl DatabaseLocation {
-    /// `postgres://…` (or `postgresql://…`) is PostgreSQL; anything else a data folder.
-    /// Without one, the data folder's own [`DATABASE_URL_FILE`] says, or SQLite in it.
-    pub fn parse(database: Option<&str>, data_dir: &Path) -> Self {
-        match database {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Self::Postgres(url.to_string())
-            }
-            Some(path) => Self::Sqlite(PathBuf::from(path)),
-            None => Self::of_data_dir(data_dir),
-        }
-    }
-
-    /// Where the office of a data folder keeps its records: on the PostgreSQL server its
-    /// [`DATABASE_URL_FILE`] names, or in SQLite in the folder.
-    pub fn of_data_dir(data_dir: &Path) -> Self {
-        match std::fs::read_to_string(data_dir.join(DATABASE_URL_FILE)) {
-            Ok(url) if !url.trim().is_empty() => Self::Postgres(url.trim().to_string()),
-            _ => Self::Sqlite(data_dir.to_path_buf()),
-        }
-    }
-
-    /// For messages: the folder, or the server and database without the password.
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Sqlite(dir) => dir.join(DATABASE_FILE).display().to_string(),
-            Self::Postgres(url) => redact_url(url),
-        }
-    }
-}
-
-/// Write the URL of the office's PostgreSQL database into the data folder `dir`, readable
-/// by the office's user only (it may hold a password).
-pub fn remember_database_url(dir: &Path, url: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(DATABASE_URL_FILE);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    std::io::Write::write_all(&mut options.open(&path)?, format!("{url}\n").as_bytes())
-}
-
-/// A database URL without its password, for logs and messages.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    match rest.split_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}")
-        }
-        None => url.to_string(),
-    }
-}
-
-pub const DATABASE_FILE: &str = "anju-office.sqlite3";
-/// In a data folder, the URL of the PostgreSQL database that holds its office's records
-/// (written by `anju-office init --database URL`; readable by the office's user only).
-pub const DATABASE_URL_FILE: &str = "database.url";
-pub const BLOB_DIR: &str = "blobs";
+pub use location::{
+    BLOB_DIR, DATABASE_FILE, DATABASE_URL_FILE, DatabaseLocation, redact_url, remember_database_url,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OfficeDbError {
@@ -792,6 +727,33 @@ pub(crate) fn read_household(row: &anju_sql::Row<'_>, first: usize) -> Result<Ho
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn files(folder: &str) -> Vec<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../migrations")
+            .join(folder);
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_embedded_migrations_are_the_files_of_both_folders() {
+        let sqlite: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|m| format!("{:04}_{}.sql", m.version, m.name))
+            .collect();
+        assert_eq!(sqlite, files("office"));
+        let postgres: Vec<String> = POSTGRES_MIGRATIONS
+            .iter()
+            .map(|m| format!("{:04}_{}.sql", m.version, m.name))
+            .collect();
+        assert_eq!(postgres, files("office-postgres"));
+    }
 
     #[test]
     fn a_reader_keeps_figures_until_anyone_commits() {
