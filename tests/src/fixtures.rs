@@ -389,6 +389,7 @@ impl Device {
             policy: PolicyTable::default(),
             policy_context: PolicyContext::default(),
             policy_version: None,
+            placement: None,
         };
         // The signed-in inspector makes the record (the office checks it).
         let inspector = anju_sync::saved_session(&store)?

@@ -175,6 +175,7 @@ fn demo_households_are_inspected_on_a_device() {
         policy,
         policy_context: PolicyContext::default(),
         policy_version: None,
+        placement: None,
     };
     // Checked as the field app checks it before the store keeps it.
     let draft = store.draft(draft.id).unwrap();

@@ -13,7 +13,7 @@ const api = await import('../src/api')
 const { useDraftStore } = await import('../src/stores/draft')
 
 const state = (revision: number): DraftState =>
-  ({ draft_id: 'd1', revision, updated_at: '2024-01-01T00:00:00Z', issues: [], progress: [], signatures: [] })
+  ({ draft_id: 'd1', revision, updated_at: '2024-01-01T00:00:00Z', issues: [], progress: [], hidden: [], signatures: [] })
 
 function view(revision: number, answers: DraftView['draft']['answers']): DraftView {
   return {

@@ -58,6 +58,15 @@ describe('evidence placement', () => {
     expect(layoutForm(form, []).map((s) => s.key)).toEqual(['move_in', 'findings', 'photos', 'signatures'])
   })
 
+  it('leaves out the items the draft does not ask, and a photo slot placed under one', () => {
+    // Rust says which items the answers (or the household's placement) do not ask.
+    const layout = layoutForm(form, placement, ['move_in_toilet', 'photo_rooms'])
+    expect(layout[0].items.map((p) => p.item.key)).toEqual(['move_in_kitchen', 'photo_kitchen', 'people'])
+    expect(sectionProgress(layout[0], {})).toEqual({ answered: 0, required: 3 })
+    // A section whose every item is not asked is dropped.
+    expect(layoutForm(form, [], ['sign_household_head']).map((s) => s.key)).toEqual(['move_in', 'findings', 'photos'])
+  })
+
   it('counts a section by the required items shown in it', () => {
     const moveIn = layoutForm(form, placement)[0]
     expect(sectionProgress(moveIn, {})).toEqual({ answered: 0, required: 5 })

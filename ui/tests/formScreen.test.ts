@@ -86,7 +86,7 @@ function view(complete: boolean): DraftView {
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built' },
     photos: complete ? [photo('photo_kitchen', 'a')] : [],
     signatures: complete ? [{ meta: sig, image_path: '/p/sig.png' }] : [],
-    state: { draft_id: 'd1', revision: 1, updated_at: '', issues, progress: [],
+    state: { draft_id: 'd1', revision: 1, updated_at: '', issues, progress: [], hidden: [],
       signatures: complete ? [{ slot: 'sign_household_head', signed: true, stale: false }] : [] },
     inspector: null,
     evidence: [{ item: 'move_in_kitchen', photo: 'photo_kitchen' }],

@@ -36,7 +36,7 @@ function view(location: { latitude: number, longitude: number } | undefined): Dr
     household: { id: 'h1', number: '001', head_name: '郑怀圣', id_number: '341502198001011234', size: 4, members: [], phone: null,
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built', location },
     photos: [], signatures: [],
-    state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [], signatures: [] },
+    state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [], hidden: [], signatures: [] },
     inspector: null, evidence: [],
   } as DraftView
 }

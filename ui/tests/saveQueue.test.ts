@@ -4,7 +4,7 @@ import type { DraftState } from '../src/bindings/DraftState'
 import { SaveQueue, type SaveStatus } from '../src/form/saveQueue'
 
 function state(revision: number): DraftState {
-  return { draft_id: 'd1', revision, updated_at: '2024-01-01T00:00:00Z', issues: [], progress: [], signatures: [] }
+  return { draft_id: 'd1', revision, updated_at: '2024-01-01T00:00:00Z', issues: [], progress: [], hidden: [], signatures: [] }
 }
 
 const text = (value: string): Answer => ({ type: 'text', value })

@@ -47,7 +47,7 @@ function draftView(): DraftView {
       taken: { device_time: '', trusted_time: null, offset_ms: null }, watermark_lines: ['2017-09-05 10:00'],
       fix: null, source: 'camera', camera_time: null }],
     signatures: [],
-    state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [{ section: 'move_in', answered: 1, required: 5 }],
+    state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [{ section: 'move_in', answered: 1, required: 5 }], hidden: [],
       signatures: [{ slot: 'head_signature', signed: false, stale: false }] },
     inspector: { name: 'wang', role: 'inspector', department: 'reform', township: null, full_name: '王验收' },
     evidence: [],

@@ -156,6 +156,8 @@ pub struct DraftState {
     pub updated_at: DateTime<Utc>,
     pub issues: Vec<FormIssueView>,
     pub progress: Vec<SectionProgress>,
+    /// Items the answers (or the household's placement) do not ask: the screen hides them.
+    pub hidden: Vec<String>,
     pub signatures: Vec<SignatureState>,
 }
 

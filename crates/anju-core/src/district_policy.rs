@@ -359,7 +359,9 @@ impl DistrictPolicy {
     ) -> Vec<String> {
         self.critical_items
             .iter()
-            .filter(|c| c.form == form && c.version == version)
+            // A later version of the form keeps the critical items of the one the policy
+            // names, while it has the item: publishing a form never drops a 否决项.
+            .filter(|c| c.form == form && c.version <= version)
             .filter(|c| answers.get(&c.item).is_some_and(|a| c.fails(a)))
             .map(|c| c.item.clone())
             .collect()
@@ -680,10 +682,14 @@ mod tests {
             policy.critical_failures(ACCEPTANCE_FORM_ID, 1, &answers),
             ["quality_safety_grade", "quality_walls"]
         );
-        // Another form version has no critical items in this policy.
+        // A later version of the form keeps them; another form has none of them.
+        assert_eq!(
+            policy.critical_failures(ACCEPTANCE_FORM_ID, 2, &answers),
+            ["quality_safety_grade", "quality_walls"]
+        );
         assert!(
             policy
-                .critical_failures(ACCEPTANCE_FORM_ID, 2, &answers)
+                .critical_failures(crate::form::SPOT_CHECK_FORM_ID, 1, &answers)
                 .is_empty()
         );
     }

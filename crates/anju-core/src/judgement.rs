@@ -5,7 +5,7 @@
 
 use crate::area::AreaAssessment;
 use crate::district_policy::{PolicyHistory, PolicyVersion};
-use crate::form::{Answer, PEOPLE_PRESENT_ITEM, Text};
+use crate::form::{Answer, FormCatalog, PEOPLE_PRESENT_ITEM, Text};
 use crate::model::Submission;
 use crate::records::{china_date, made_at};
 
@@ -82,6 +82,7 @@ pub fn judge_submission(
     submission: &Submission,
     household_size: u32,
     policies: &PolicyHistory,
+    forms: &FormCatalog,
 ) -> Option<SubmissionJudgement> {
     let made_on = china_date(made_at(&submission.clock));
     let in_force = policies.in_force(made_on)?;
@@ -121,11 +122,7 @@ pub fn judge_submission(
     Some(SubmissionJudgement {
         policy_version: in_force.version,
         device_policy_version: submission.policy_version,
-        critical_failures: in_force.policy.critical_failures(
-            &submission.form_id,
-            submission.form_version,
-            &submission.answers,
-        ),
+        critical_failures: critical_failures(submission, in_force, forms),
         assessment,
         people_found,
         people_registered: household_size,
@@ -133,12 +130,34 @@ pub fn judge_submission(
     })
 }
 
+/// The policy's critical items and the form's own (否决项 set in a published version), each
+/// once, in the policy's order then the form's.
+fn critical_failures(
+    submission: &Submission,
+    in_force: &PolicyVersion,
+    forms: &FormCatalog,
+) -> Vec<String> {
+    let mut failures = in_force.policy.critical_failures(
+        &submission.form_id,
+        submission.form_version,
+        &submission.answers,
+    );
+    if let Some(form) = forms.get(&submission.form_id, submission.form_version) {
+        for item in form.critical_failures(&submission.answers) {
+            if !failures.contains(&item) {
+                failures.push(item);
+            }
+        }
+    }
+    failures
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::area::Area;
     use crate::district_policy::DistrictPolicy;
-    use crate::form::{ACCEPTANCE_FORM_ID, FormAnswers, YesNo};
+    use crate::form::{ACCEPTANCE_FORM_ID, FormAnswers, FormCatalog, YesNo};
     use crate::model::{ClockReading, SubmissionKind};
     use crate::policy::{Cap, CapRule, PolicyTable};
     use chrono::{NaiveDate, TimeZone, Utc};
@@ -220,11 +239,23 @@ mod tests {
     #[test]
     fn the_version_in_force_on_the_day_decides() {
         // 95 m² for 4 people: within 100 m² (v1), over 90 m² (v2).
-        let before = judge_submission(&submission(9, 9_500, 4.0, Some(1)), 4, &history()).unwrap();
+        let before = judge_submission(
+            &submission(9, 9_500, 4.0, Some(1)),
+            4,
+            &history(),
+            &FormCatalog::builtin(),
+        )
+        .unwrap();
         assert_eq!(before.policy_version, 1);
         assert!(!before.over_cap());
         assert_eq!(before.policy_mismatch, None);
-        let after = judge_submission(&submission(11, 9_500, 4.0, Some(2)), 4, &history()).unwrap();
+        let after = judge_submission(
+            &submission(11, 9_500, 4.0, Some(2)),
+            4,
+            &history(),
+            &FormCatalog::builtin(),
+        )
+        .unwrap();
         assert_eq!(after.policy_version, 2);
         assert!(after.over_cap());
         assert_eq!(after.critical_failures, ["quality_walls"]);
@@ -232,25 +263,47 @@ mod tests {
 
     #[test]
     fn a_device_with_an_old_version_is_flagged() {
-        let judged = judge_submission(&submission(11, 9_500, 4.0, Some(1)), 4, &history()).unwrap();
+        let judged = judge_submission(
+            &submission(11, 9_500, 4.0, Some(1)),
+            4,
+            &history(),
+            &FormCatalog::builtin(),
+        )
+        .unwrap();
         assert!(judged.over_cap(), "the version in force decides");
         let mismatch = judged.policy_mismatch.unwrap();
         assert!(mismatch.zh.contains("第1版政策"), "{}", mismatch.zh);
         assert!(mismatch.zh.contains("第2版政策"), "{}", mismatch.zh);
         assert!(mismatch.en.contains("which decides"), "{}", mismatch.en);
         // Even with the same verdict a different cap is worth a look.
-        let smaller =
-            judge_submission(&submission(11, 8_000, 4.0, Some(1)), 4, &history()).unwrap();
+        let smaller = judge_submission(
+            &submission(11, 8_000, 4.0, Some(1)),
+            4,
+            &history(),
+            &FormCatalog::builtin(),
+        )
+        .unwrap();
         assert!(smaller.policy_mismatch.is_some());
         // A device with the version in force is not flagged.
-        let current =
-            judge_submission(&submission(11, 9_500, 4.0, Some(2)), 4, &history()).unwrap();
+        let current = judge_submission(
+            &submission(11, 9_500, 4.0, Some(2)),
+            4,
+            &history(),
+            &FormCatalog::builtin(),
+        )
+        .unwrap();
         assert_eq!(current.policy_mismatch, None);
     }
 
     #[test]
     fn people_found_on_site_are_compared_with_the_registry() {
-        let judged = judge_submission(&submission(9, 9_500, 5.0, None), 4, &history()).unwrap();
+        let judged = judge_submission(
+            &submission(9, 9_500, 5.0, None),
+            4,
+            &history(),
+            &FormCatalog::builtin(),
+        )
+        .unwrap();
         assert_eq!(judged.people_found, Some(5));
         assert!(judged.people_differ());
         // The cap stays counted for the registered 4 people.
@@ -258,7 +311,13 @@ mod tests {
             judged.assessment.unwrap().cap.total,
             Area::from_m2_hundredths(10_000)
         );
-        let same = judge_submission(&submission(9, 9_500, 4.0, None), 4, &history()).unwrap();
+        let same = judge_submission(
+            &submission(9, 9_500, 4.0, None),
+            4,
+            &history(),
+            &FormCatalog::builtin(),
+        )
+        .unwrap();
         assert!(!same.people_differ());
     }
 }

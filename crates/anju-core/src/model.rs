@@ -103,6 +103,14 @@ impl PlacementMode {
     }
 }
 
+/// How a household was resettled, as the roster records it: what some form items depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Placement {
+    pub mode: PlacementMode,
+    pub kind: PlacementKind,
+}
+
 /// 安置类型: how the house came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -247,6 +255,15 @@ pub struct Household {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub location: Option<crate::location::Coordinates>,
+}
+
+impl Household {
+    pub fn placement(&self) -> Placement {
+        Placement {
+            mode: self.mode,
+            kind: self.kind,
+        }
+    }
 }
 
 /// An inspector's right to see and write one household.

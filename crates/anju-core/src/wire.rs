@@ -145,6 +145,13 @@ pub struct PullResponse {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub policies: Vec<PolicyVersion>,
+    /// The latest version of each form the district published (version 1 of each is built
+    /// into every device and not sent), on the last page only: a new draft starts on it,
+    /// a draft already started keeps its version. Absent from an office before forms were
+    /// published.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub forms: Vec<crate::form::FormSchema>,
 }
 
 /// The office's record of one household, sent with it on a pull.

@@ -315,10 +315,13 @@ fn check_record(body: &RecordBody, household_size: u32) -> Result<(), Vec<Record
         RecordBody::Finding(finding) => records::check_finding(finding).map_err(|p| vec![p]),
         RecordBody::Submission(submission) => {
             let policies = policies();
+            let forms = anju_core::form::FormCatalog::builtin();
             let ctx = SubmissionContext {
                 household_size,
                 policies: &policies,
                 bounds,
+                forms: &forms,
+                placement: None,
             };
             records::check_submission(submission, &ctx).map(|_| ())
         }

@@ -108,11 +108,12 @@ pub fn scan(db: &OfficeDb) -> Result<Vec<DamagedRecord>, OfficeDbError> {
     let submissions = stmt
         .query_map([], crate::services::submission::read_submission)?
         .collect::<anju_sql::Result<Vec<_>>>()?;
+    let forms = crate::forms::form_catalog(db.connection())?;
     for raw in submissions {
         let id = raw.id();
         let read = raw
             .parse()
-            .and_then(|s| s.schema().and_then(|_| s.to_submission()));
+            .and_then(|s| s.schema(&forms).and_then(|_| s.to_submission()));
         if let Err(e) = read {
             report("submission", Some(id), e.to_string());
         }

@@ -12,6 +12,7 @@ pub mod damaged;
 pub mod db;
 pub mod decide;
 pub mod demo;
+pub mod forms;
 pub mod http;
 pub mod import;
 pub mod listen;

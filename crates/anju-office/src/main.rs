@@ -15,6 +15,7 @@ use anju_office::{demo, names, report, users};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod form_cmd;
 mod serve_cmd;
 mod store_cmd;
 
@@ -75,6 +76,11 @@ enum Command {
     Policy {
         #[command(subcommand)]
         action: PolicyAction,
+    },
+    /// The forms the district publishes (验收监督表, 抽查表): list, show, compare, publish.
+    Form {
+        #[command(subcommand)]
+        action: form_cmd::FormAction,
     },
     /// Rows that cannot be read: list them, or set them aside with a reason.
     Damaged {
@@ -495,6 +501,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy { action } => policy(&location, action),
+        Command::Form { action } => form_cmd::run(&location, action),
         Command::Damaged { action } => damaged(&location, action),
         Command::Import {
             file,

@@ -50,6 +50,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "audit_log",
     "login_failures",
     "print_jobs",
+    "forms",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

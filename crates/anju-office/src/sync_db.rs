@@ -111,6 +111,11 @@ pub fn pull(
         assigned_digest: digest,
         server_time: Utc::now(),
         policies: policies.versions().to_vec(),
+        forms: if has_more {
+            Vec::new()
+        } else {
+            crate::forms::latest_published(&db.conn)?
+        },
     })
 }
 

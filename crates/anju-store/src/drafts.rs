@@ -35,10 +35,18 @@ impl Store {
         if !self.has_household(household_id)? {
             return Err(StoreError::UnknownHousehold(household_id));
         }
-        let form = match kind {
-            SubmissionKind::Acceptance => anju_core::form::acceptance_form_v1(),
-            SubmissionKind::SpotCheck => anju_core::form::spot_check_form_v1(),
+        // A new draft starts on the newest version the district published.
+        let form_id = match kind {
+            SubmissionKind::Acceptance => anju_core::form::ACCEPTANCE_FORM_ID,
+            SubmissionKind::SpotCheck => anju_core::form::SPOT_CHECK_FORM_ID,
         };
+        let catalog = self.form_catalog()?;
+        let form = catalog
+            .latest(form_id)
+            .ok_or_else(|| StoreError::UnknownForm {
+                form_id: form_id.to_string(),
+                version: 1,
+            })?;
         let id = Uuid::now_v7();
         let at = now().to_rfc3339();
         let tx = self

@@ -7,7 +7,7 @@
 //! are named by their SHA-256), findings, the outbox and the sync state.
 //!
 //! One file per concern: `households`, `drafts`, `evidence` (files, photos, signatures),
-//! `submit`, `findings`, `outbox`, `policies`, `sync_state`; `transaction` writes several
+//! `submit`, `findings`, `forms`, `outbox`, `policies`, `sync_state`; `transaction` writes several
 //! rows as one ([`Store::write`]), `rows` turns rows back into models, `error` says what
 //! can go wrong.
 
@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "locations",
         sql: include_str!("../../../migrations/device/0006_locations.sql"),
     },
+    Migration {
+        version: 7,
+        name: "forms",
+        sql: include_str!("../../../migrations/device/0007_forms.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
@@ -60,6 +65,7 @@ mod drafts;
 mod error;
 mod evidence;
 mod findings;
+mod forms;
 mod households;
 mod outbox;
 mod policies;

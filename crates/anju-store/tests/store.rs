@@ -63,6 +63,7 @@ fn ctx(size: u32) -> FormContext {
         policy: PolicyTable::default(),
         policy_context: PolicyContext::default(),
         policy_version: None,
+        placement: None,
     }
 }
 

@@ -902,6 +902,14 @@ impl<P: Fn(Progress)> Engine<'_, P> {
         }
         // The district's policy comes with every page; the last one seen is kept.
         with_store(self.store, |s| s.save_policies(&page.policies))?;
+        // Published forms come with the last page.
+        let refused = with_store(self.store, |s| s.save_forms(&page.forms))?;
+        if !refused.is_empty() {
+            tracing::warn!(
+                ?refused,
+                "published forms that fail the checks were not kept"
+            );
+        }
         for id in &fresh {
             retained.remove(id);
         }

@@ -80,6 +80,7 @@ fn empty_page() -> String {
         assigned_digest: Some(assigned_digest(&[])),
         server_time: Utc::now(),
         policies: vec![],
+        forms: vec![],
     })
     .unwrap()
 }

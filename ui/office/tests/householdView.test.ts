@@ -93,7 +93,7 @@ describe('HouseholdView milestones', () => {
 
 describe('HouseholdView standing', () => {
   const submission = (over: Partial<HouseholdDetail['submissions'][number]> = {}): HouseholdDetail['submissions'][number] => ({
-    id: 's1', kind: 'acceptance', inspector: 'li', inspector_display: { zh: '李晓峰（区发改委）', en: '李晓峰 (区发改委)' },
+    id: 's1', kind: 'acceptance', form_version: 1, inspector: 'li', inspector_display: { zh: '李晓峰（区发改委）', en: '李晓峰 (区发改委)' },
     device_time: '2026-12-01T10:00:00Z', trusted_time: '2026-12-01T10:00:00Z', received_at: '2026-12-01T10:30:00Z',
     review: { decision: 'approved', note: null, by: 'admin', by_display: { zh: '王建国（区易地扶贫搬迁办公室）', en: '王建国 (区易地扶贫搬迁办公室)' }, at: '2026-12-02T09:00:00Z' },
     sections: [], area: null, photos: [], signatures: [], judgement: null, location_notes: [], position_text: null, position_distance_m: null, ...over,

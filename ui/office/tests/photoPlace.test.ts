@@ -17,7 +17,7 @@ const far = tx('照片位置距房屋 334 米（超过 200 米）', 'the photo w
 const gallery = tx('相册照片，非现场拍摄；拍摄于 2026-05-03 10:12（相机时间）')
 
 const submission: SubmissionView = {
-  id: 's1', kind: 'acceptance', inspector: 'li', inspector_display: tx('李晓峰'),
+  id: 's1', kind: 'acceptance', form_version: 1, inspector: 'li', inspector_display: tx('李晓峰'),
   device_time: '2026-12-01T10:00:00Z', trusted_time: '2026-12-01T10:00:00Z', received_at: '2026-12-01T10:30:00Z',
   review: null, sections: [], area: null, signatures: [], judgement: null,
   photos: [

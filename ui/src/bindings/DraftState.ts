@@ -6,4 +6,8 @@ import type { SignatureState } from "./SignatureState";
 /**
  * A draft after a change: what the footer, the progress bars and the issue marks show.
  */
-export type DraftState = { draft_id: string, revision: number, updated_at: string, issues: Array<FormIssueView>, progress: Array<SectionProgress>, signatures: Array<SignatureState>, };
+export type DraftState = { draft_id: string, revision: number, updated_at: string, issues: Array<FormIssueView>, progress: Array<SectionProgress>, 
+/**
+ * Items the answers (or the household's placement) do not ask: the screen hides them.
+ */
+hidden: Array<string>, signatures: Array<SignatureState>, };

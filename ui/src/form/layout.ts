@@ -1,6 +1,8 @@
 // The form as the screen lays it out: the schema's sections, with each photo slot that
 // proves an item moved right under that item (the placement comes from Rust, one
-// definition for every screen). A section left with nothing to show is dropped.
+// definition for every screen). Items the answers (or the household's placement) do not
+// ask are left out, as Rust says in the draft's state. A section left with nothing to
+// show is dropped.
 import type { EvidencePlacement } from '../bindings/EvidencePlacement'
 import type { FormAnswers } from '../bindings/FormAnswers'
 import type { FormSchema } from '../bindings/FormSchema'
@@ -22,7 +24,12 @@ export interface DisplaySection {
 
 export interface Progress { answered: number, required: number }
 
-export function layoutForm(form: FormSchema, placement: readonly EvidencePlacement[]): DisplaySection[] {
+export function layoutForm(
+  form: FormSchema,
+  placement: readonly EvidencePlacement[],
+  hidden: readonly string[] = [],
+): DisplaySection[] {
+  const notAsked = new Set(hidden)
   const byKey = new Map<string, Item>()
   for (const section of form.sections) for (const item of section.items) byKey.set(item.key, item)
   // Only pairs naming a photo item and another item of this form move anything.
@@ -35,9 +42,11 @@ export function layoutForm(form: FormSchema, placement: readonly EvidencePlaceme
   for (const section of form.sections) {
     const items: PlacedItem[] = []
     for (const item of section.items) {
-      if (moved.has(item.key)) continue
+      if (moved.has(item.key) || notAsked.has(item.key)) continue
       items.push({ item, evidenceFor: null })
-      for (const photo of under.get(item.key) ?? []) items.push({ item: photo, evidenceFor: item.key })
+      for (const photo of under.get(item.key) ?? []) {
+        if (!notAsked.has(photo.key)) items.push({ item: photo, evidenceFor: item.key })
+      }
     }
     if (items.length > 0) sections.push({ key: section.key, title: section.title, department: section.department, items })
   }

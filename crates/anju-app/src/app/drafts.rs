@@ -2,7 +2,7 @@
 //! through the evidence pipeline, and signatures bound to the form's content.
 
 use anju_core::area::HouseMeasurement;
-use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, form_by_id};
+use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind};
 use anju_core::location::{Fix, PhotoSource};
 use anju_core::model::{Household, SignatureMeta, SignatureMethod, SubmissionKind};
 use anju_core::office::compare_areas;
@@ -19,13 +19,18 @@ use crate::error::AppError;
 use crate::views::*;
 
 impl FieldApp {
-    pub(super) fn form_of(draft: &Draft) -> Result<FormSchema> {
-        form_by_id(&draft.form_id, draft.form_version).ok_or_else(|| {
-            AppError::Store(StoreError::UnknownForm {
-                form_id: draft.form_id.clone(),
-                version: draft.form_version,
+    /// The version the draft started on: built in, or as the district published it.
+    pub(super) fn form_of(store: &Store, draft: &Draft) -> Result<FormSchema> {
+        store
+            .form_catalog()?
+            .get(&draft.form_id, draft.form_version)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Store(StoreError::UnknownForm {
+                    form_id: draft.form_id.clone(),
+                    version: draft.form_version,
+                })
             })
-        })
     }
 
     pub(super) fn form_context(&self, store: &Store, household: &Household) -> Result<FormContext> {
@@ -37,14 +42,16 @@ impl FieldApp {
             policy: policy.table,
             policy_context: policy.context,
             policy_version: policy.version,
+            placement: Some(household.placement()),
         })
     }
 
     fn draft_state(&self, store: &Store, draft: &Draft) -> Result<DraftState> {
-        let form = Self::form_of(draft)?;
+        let form = Self::form_of(store, draft)?;
         let household = self.household(store, draft.household_id)?;
         let ctx = self.form_context(store, &household)?;
         let issues = form.validate(&draft.answers, &ctx);
+        let shown = form.shown_items(&draft.answers, ctx.placement);
         let current = draft
             .answers
             .signable_sha256()
@@ -70,7 +77,13 @@ impl FieldApp {
             revision: draft.revision,
             updated_at: draft.updated_at,
             issues: issues.iter().map(FormIssueView::from).collect(),
-            progress: form.progress(&draft.answers),
+            progress: form.progress(&draft.answers, Some(household.placement())),
+            hidden: form
+                .items()
+                .map(|(_, item)| item.key.as_str())
+                .filter(|key| !shown.contains(key))
+                .map(str::to_string)
+                .collect(),
             signatures,
         })
     }
@@ -112,7 +125,7 @@ impl FieldApp {
     }
 
     fn draft_view(&self, store: &Store, draft: Draft) -> Result<DraftView> {
-        let form = Self::form_of(&draft)?;
+        let form = Self::form_of(store, &draft)?;
         let household = self.household(store, draft.household_id)?;
         let mut photos = Vec::new();
         let mut signatures = Vec::new();
@@ -168,8 +181,18 @@ impl FieldApp {
     ) -> Result<DraftState> {
         let mut store = self.store();
         let draft = store.draft(draft_id)?;
-        Self::check_item(&Self::form_of(&draft)?, key)?;
-        let draft = store.save_answer(draft_id, key, answer, expected_revision)?;
+        let form = Self::form_of(&store, &draft)?;
+        Self::check_item(&form, key)?;
+        let placement = Some(self.household(&store, draft.household_id)?.placement());
+        // An answer that others depended on may hide them: their answers go in the same
+        // write, so a submission never carries an answer to an item it does not ask.
+        let draft = store.write(|tx| {
+            let mut draft = tx.save_answer(draft_id, key, answer, expected_revision)?;
+            for hidden in form.hidden_answers(&draft.answers, placement) {
+                draft = tx.save_answer(draft_id, &hidden, None, None)?;
+            }
+            Ok(draft)
+        })?;
         self.draft_state(&store, &draft)
     }
 
@@ -281,7 +304,7 @@ impl FieldApp {
         let (household, inspector, taken, draft) = {
             let store = self.store();
             let draft = Self::checked_draft(&store, photo.draft_id, photo.expected_revision)?;
-            let max = Self::check_slot(&Self::form_of(&draft)?, photo.slot)?;
+            let max = Self::check_slot(&Self::form_of(&store, &draft)?, photo.slot)?;
             let have = match draft.answers.get(photo.slot) {
                 Some(Answer::Photos { sha256 }) => sha256.len(),
                 _ => 0,
@@ -379,7 +402,7 @@ impl FieldApp {
     ) -> Result<DraftState> {
         let mut store = self.store();
         let draft = store.draft(draft_id)?;
-        Self::check_slot(&Self::form_of(&draft)?, slot)?;
+        Self::check_slot(&Self::form_of(&store, &draft)?, slot)?;
         let mut list = match draft.answers.get(slot) {
             Some(Answer::Photos { sha256 }) => sha256.clone(),
             _ => Vec::new(),
@@ -501,7 +524,7 @@ impl FieldApp {
     ) -> Result<Signed> {
         let mut store = self.store();
         let draft = Self::checked_draft(&store, draft_id, expected_revision)?;
-        let role = Self::check_signature_slot(&Self::form_of(&draft)?, slot)?;
+        let role = Self::check_signature_slot(&Self::form_of(&store, &draft)?, slot)?;
         if matches!(method, SignatureMethod::Thumbprint) {
             return Err(AppError::invalid(
                 "按手印请拍摄手印照片",
@@ -540,7 +563,7 @@ impl FieldApp {
         let (household, inspector, taken) = {
             let store = self.store();
             let draft = Self::checked_draft(&store, draft_id, expected_revision)?;
-            let role = Self::check_signature_slot(&Self::form_of(&draft)?, slot)?;
+            let role = Self::check_signature_slot(&Self::form_of(&store, &draft)?, slot)?;
             Self::check_signer(role, signer_name, &SignatureMethod::Thumbprint)?;
             if !matches!(role, anju_core::form::SignerRole::HouseholdHead) {
                 return Err(AppError::invalid(

@@ -326,7 +326,7 @@ impl FieldApp {
             // The form is checked here; the store keeps what it is given, provided the
             // draft is still the one checked.
             let recorded_area = anju_core::records::check_before_submitting(
-                &Self::form_of(&draft)?,
+                &Self::form_of(&store, &draft)?,
                 &draft.answers,
                 &ctx,
             )

@@ -14,6 +14,9 @@ fn item(key: &str, zh: &str, en: &str, kind: ItemKind, required: bool) -> Item {
         kind,
         required,
         help: None,
+        relevant: None,
+        critical: false,
+        shown_under: None,
     }
 }
 

@@ -4,7 +4,8 @@
 //! form is what stored submissions were filled against, and its canonical JSON (and so
 //! its hash) must not change. The screen still wants the kitchen photo next to 厨房可用,
 //! so this table says where each photo slot is shown. It is keyed by form id and version:
-//! a later form version gets its own row and never inherits a placement by accident.
+//! a later form version gets its own row and never inherits a placement by accident; a
+//! version the district publishes says it in its photo items (`shown_under`).
 
 use serde::{Deserialize, Serialize};
 
@@ -58,8 +59,22 @@ fn rows_for(form: &FormSchema) -> &'static [(&'static str, &'static str)] {
 /// Where `form`'s photo slots are shown: each pair names an item and the photo item placed
 /// under it. Only pairs whose item exists and whose photo is a photo item of this form are
 /// returned, so a screen can rely on every key; unplaced photo items stay where they are.
+/// A published version carries its own placement (`shown_under` on its photo items).
 pub fn evidence_placement(form: &FormSchema) -> Vec<EvidencePlacement> {
-    rows_for(form)
+    let published: Vec<(&str, &str)> = form
+        .items()
+        .filter_map(|(_, i)| {
+            i.shown_under
+                .as_deref()
+                .map(|under| (under, i.key.as_str()))
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = if published.is_empty() {
+        rows_for(form).to_vec()
+    } else {
+        published
+    };
+    pairs
         .iter()
         .filter(|(item, photo)| {
             let item_ok = form

@@ -17,12 +17,27 @@ use crate::model::{Department, SignatureMeta};
 use crate::policy::{PolicyContext, PolicyTable};
 
 mod builtin;
+mod catalog;
+mod condition;
+mod definition;
+mod diff;
 mod evidence;
+#[cfg(test)]
+mod published_tests;
+mod sample;
 #[cfg(test)]
 mod tests;
 
 pub use builtin::{acceptance_form_v1, form_by_id, spot_check_form_v1};
+pub use catalog::FormCatalog;
+pub use condition::{Condition, MAX_CONDITION_DEPTH, MAX_CONDITION_TERMS, Placement};
+pub use definition::{
+    AREA_ITEM, DefinitionProblem, FormFileError, MAX_FORM_FILE_BYTES, PUBLISHABLE_FORMS,
+    parse_form_file,
+};
+pub use diff::{ChangeKind, FormChange, diff, kind_text};
 pub use evidence::{EvidencePlacement, evidence_placement};
+pub use sample::acceptance_form_v2_sample;
 
 pub const ACCEPTANCE_FORM_ID: &str = "anju.acceptance";
 pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
@@ -84,6 +99,21 @@ pub struct Item {
     pub kind: ItemKind,
     pub required: bool,
     pub help: Option<Text>,
+    /// Asked only when this holds (XLSForm's `relevant`); absent: always. A hidden item is
+    /// not required and carries no answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub relevant: Option<Condition>,
+    /// Its problem answer fails the acceptance whatever else is answered (否决项), beside
+    /// the critical items of the district's policy.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub critical: bool,
+    /// A photo item shown under the item it proves (厨房 under 厨房可用) rather than where
+    /// it stands in the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub shown_under: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -278,6 +308,8 @@ pub struct FormContext {
     /// The version of the district's policy `policy` comes from, recorded with the
     /// submission; `None` on a device that never received one.
     pub policy_version: Option<u32>,
+    /// How the household was resettled, which some items depend on; `None` asks them all.
+    pub placement: Option<Placement>,
 }
 
 /// One thing wrong with a filled form.
@@ -361,6 +393,8 @@ pub enum Problem {
         count: usize,
     },
     UnknownItem,
+    /// Answered, though the answers it depends on no longer ask it.
+    NotAsked,
 }
 
 impl Problem {
@@ -406,6 +440,7 @@ impl Problem {
             }
             Self::TooManyChoices { count } => format!("选项过多：{count}个"),
             Self::UnknownItem => "表单中没有此项".into(),
+            Self::NotAsked => "按现有回答此项不需填写，请清除".into(),
         }
     }
 
@@ -469,6 +504,7 @@ impl Problem {
             }
             Self::TooManyChoices { count } => format!("too many options chosen: {count}"),
             Self::UnknownItem => "the form has no such item".into(),
+            Self::NotAsked => "the other answers no longer ask this item: clear it".into(),
         }
     }
 }
@@ -515,6 +551,7 @@ impl FormSchema {
         let signable = answers.signable_sha256().ok();
         let keys: std::collections::BTreeSet<&str> =
             self.items().map(|(_, item)| item.key.as_str()).collect();
+        let shown = self.shown_items(answers, ctx.placement);
         for (section, item) in self.items() {
             let mut report = |problem| {
                 issues.push(FormIssue {
@@ -524,12 +561,14 @@ impl FormSchema {
                     problem,
                 })
             };
+            let asked = shown.contains(item.key.as_str());
             match answers.get(&item.key) {
                 None => {
-                    if item.required {
+                    if item.required && asked {
                         report(Problem::Missing);
                     }
                 }
+                Some(_) if !asked => report(Problem::NotAsked),
                 Some(answer) => {
                     for problem in check_answer(item, answer, ctx, signable.as_deref(), &keys) {
                         report(problem);
@@ -552,11 +591,21 @@ impl FormSchema {
         issues
     }
 
-    pub fn progress(&self, answers: &FormAnswers) -> Vec<SectionProgress> {
+    /// Required items answered, per section, counting only the items asked.
+    pub fn progress(
+        &self,
+        answers: &FormAnswers,
+        placement: Option<Placement>,
+    ) -> Vec<SectionProgress> {
+        let shown = self.shown_items(answers, placement);
         self.sections
             .iter()
             .map(|section| {
-                let required: Vec<&Item> = section.items.iter().filter(|i| i.required).collect();
+                let required: Vec<&Item> = section
+                    .items
+                    .iter()
+                    .filter(|i| i.required && shown.contains(i.key.as_str()))
+                    .collect();
                 SectionProgress {
                     section: section.key.clone(),
                     answered: required
@@ -565,6 +614,26 @@ impl FormSchema {
                         .count(),
                     required: required.len(),
                 }
+            })
+            .collect()
+    }
+}
+
+impl FormSchema {
+    /// The keys of the critical items (否决项) of this form answered with their problem
+    /// answer.
+    pub fn critical_failures(&self, answers: &FormAnswers) -> Vec<String> {
+        self.items()
+            .filter(|(_, item)| item.critical)
+            .filter_map(|(_, item)| match (&item.kind, answers.get(&item.key)) {
+                (
+                    ItemKind::YesNo {
+                        problem_when: Some(problem),
+                        ..
+                    },
+                    Some(Answer::YesNo { value, .. }),
+                ) if value == problem => Some(item.key.clone()),
+                _ => None,
             })
             .collect()
     }

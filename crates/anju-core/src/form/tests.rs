@@ -10,6 +10,7 @@ fn ctx() -> FormContext {
         policy: PolicyTable::default(),
         policy_context: PolicyContext::default(),
         policy_version: None,
+        placement: None,
     }
 }
 
@@ -310,9 +311,9 @@ fn unknown_items_are_reported() {
 #[test]
 fn progress_counts_required_items() {
     let form = acceptance_form_v1();
-    let empty = form.progress(&FormAnswers::default());
+    let empty = form.progress(&FormAnswers::default(), None);
     assert!(empty.iter().all(|p| p.answered == 0));
-    let full = form.progress(&filled());
+    let full = form.progress(&filled(), None);
     assert!(full.iter().all(|p| p.answered == p.required));
     let move_in = full.iter().find(|p| p.section == "move_in").unwrap();
     assert_eq!(move_in.required, 9);

@@ -21,8 +21,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use crate::area;
 use crate::district_policy::{PROGRAMME_START_YEAR, PolicyHistory, PolicyVersion, programme_start};
 use crate::form::{
-    ACCEPTANCE_FORM_ID, Answer, FormAnswers, FormContext, FormIssue, FormSchema, Problem,
-    SPOT_CHECK_FORM_ID, Text, form_by_id,
+    ACCEPTANCE_FORM_ID, Answer, FormAnswers, FormCatalog, FormContext, FormIssue, FormSchema,
+    Placement, Problem, SPOT_CHECK_FORM_ID, Text,
 };
 use crate::hash::is_sha256_hex;
 use crate::model::{
@@ -412,6 +412,10 @@ pub struct SubmissionContext<'a> {
     pub household_size: u32,
     pub policies: &'a PolicyHistory,
     pub bounds: TimeBounds,
+    /// Every form version the office published (and the built-in ones).
+    pub forms: &'a FormCatalog,
+    /// The household's placement, which some items of a published form depend on.
+    pub placement: Option<Placement>,
 }
 
 /// What the checks learnt of a good submission.
@@ -450,7 +454,7 @@ pub fn check_submission<'a>(
         return Err(problems);
     }
     let made_on = china_date(made_at(&submission.clock));
-    let Some(form) = form_by_id(&submission.form_id, submission.form_version) else {
+    let Some(form) = ctx.forms.get(&submission.form_id, submission.form_version) else {
         problems.push(RecordProblem::new(
             "form_id",
             format!(
@@ -507,6 +511,7 @@ pub fn check_submission<'a>(
         policy: policy.policy.area_caps.clone(),
         policy_context: policy.policy.context(),
         policy_version: Some(policy.version),
+        placement: ctx.placement,
     };
     for issue in form.validate(&submission.answers, &form_context) {
         problems.push(RecordProblem::new(

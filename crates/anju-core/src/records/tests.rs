@@ -44,12 +44,15 @@ fn policies() -> PolicyHistory {
 
 fn check(submission: &Submission) -> Result<(), Vec<RecordProblem>> {
     let policies = policies();
+    let forms = crate::form::FormCatalog::builtin();
     check_submission(
         submission,
         &SubmissionContext {
             household_size: 4,
             policies: &policies,
             bounds: TimeBounds::at(now()),
+            forms: &forms,
+            placement: None,
         },
     )
     .map(|_| ())
@@ -125,6 +128,7 @@ fn form_context(policies: &PolicyHistory) -> FormContext {
         policy: version.policy.area_caps.clone(),
         policy_context: version.policy.context(),
         policy_version: Some(version.version),
+        placement: None,
     }
 }
 

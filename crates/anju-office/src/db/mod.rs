@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "print_jobs",
         sql: include_str!("../../../../migrations/office/0011_print_jobs.sql"),
     },
+    Migration {
+        version: 12,
+        name: "forms",
+        sql: include_str!("../../../../migrations/office/0012_forms.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -88,6 +93,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 3,
         name: "print_jobs",
         sql: include_str!("../../../../migrations/office-postgres/0003_print_jobs.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 4,
+        name: "forms",
+        sql: include_str!("../../../../migrations/office-postgres/0004_forms.sql"),
     },
 ];
 

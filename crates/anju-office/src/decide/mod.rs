@@ -8,9 +8,11 @@
 //! their inputs from the database and stores what they say.
 
 use anju_core::area::Area;
-use anju_core::form::{Answer, FormSchema, form_by_id};
+use anju_core::form::{Answer, FormSchema};
 use anju_core::judgement::{SubmissionJudgement, judge_submission};
-use anju_core::model::{Finding, Submission, SubmissionKind};
+use anju_core::model::{
+    Finding, Placement, PlacementKind, PlacementMode, Submission, SubmissionKind,
+};
 use anju_core::records::{self, RecordProblem, TimeBounds, china_date, made_at};
 use anju_core::verdict::FindingOrigin;
 use anju_core::wire::RecordBody;
@@ -60,20 +62,28 @@ pub fn check_record(
             Ok(()) => finding_against_its_submission(conn, finding)?,
         },
         RecordBody::Submission(submission) => {
-            let size: Option<u32> = conn
+            let household: Option<(u32, String, String)> = conn
                 .query_row(
-                    "SELECT size FROM households WHERE id = ?1",
+                    "SELECT size, mode, kind FROM households WHERE id = ?1",
                     [submission.household_id.to_string()],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
             // An unknown household is answered as such by the caller.
-            let Some(size) = size else { return Ok(None) };
+            let Some((size, mode, kind)) = household else {
+                return Ok(None);
+            };
+            let placement = PlacementMode::from_code(&mode)
+                .zip(PlacementKind::from_code(&kind))
+                .map(|(mode, kind)| Placement { mode, kind });
             let policies = policy_history(conn)?;
+            let forms = crate::forms::form_catalog(conn)?;
             let ctx = records::SubmissionContext {
                 household_size: size,
                 policies: &policies,
                 bounds,
+                forms: &forms,
+                placement,
             };
             records::check_submission(submission, &ctx)
                 .err()
@@ -109,7 +119,8 @@ pub fn finding_against_its_submission(
             en: format!("the submission {submission} of this finding is another household's"),
         }));
     }
-    if let (Some(item), Some(form)) = (&finding.item, form_by_id(&form_id, version))
+    let forms = crate::forms::form_catalog(conn)?;
+    if let (Some(item), Some(form)) = (&finding.item, forms.get(&form_id, version))
         && form.item(item).is_none()
     {
         return Ok(Some(RecordProblem {
@@ -270,7 +281,8 @@ pub fn after_submission(
         |r| r.get(0),
     )?;
     let policies = policy_history(conn)?;
-    let Some(judgement) = judge_submission(submission, size, &policies) else {
+    let forms = crate::forms::form_catalog(conn)?;
+    let Some(judgement) = judge_submission(submission, size, &policies, &forms) else {
         return refresh_household(conn, &household, now).map(|_| ());
     };
     store_judgement(conn, submission, &judgement, now)?;
@@ -316,7 +328,7 @@ pub fn after_submission(
             }
             _ => Vec::new(),
         };
-        let form = form_by_id(&submission.form_id, submission.form_version);
+        let form = forms.get(&submission.form_id, submission.form_version);
         for item in &judgement.critical_failures {
             if recorded.contains(item) {
                 continue;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use anju_core::form::{Text, form_by_id};
+use anju_core::form::{FormCatalog, Text};
 use anju_core::model::FindingState;
 use anju_core::office::{allowed_transitions, days_left};
 use anju_core::verdict::FindingOrigin;
@@ -114,12 +114,13 @@ pub(crate) fn findings_where(
     let ids: Vec<String> = raw.iter().filter_map(|row| row.get(0)).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let names = Names::load(conn)?;
+    let forms = crate::forms::form_catalog(conn)?;
     let mut history = finding_events(conn, &id_refs, &names)?;
     let mut rows = Vec::with_capacity(raw.len());
     let mut damaged = Vec::new();
     for cells in raw {
         let events = history.remove(&cells.id()).unwrap_or_default();
-        match finding_row(&cells, events, viewer, today, &names) {
+        match finding_row(&cells, events, viewer, today, &names, &forms) {
             Ok(row) => rows.push(row),
             Err(reason) => damaged.push(DamagedRow {
                 kind: "finding".into(),
@@ -139,6 +140,7 @@ fn finding_row(
     viewer: &Viewer,
     today: NaiveDate,
     names: &Names,
+    forms: &FormCatalog,
 ) -> std::result::Result<FindingRow, String> {
     let deadline: NaiveDate = cells.parse(7, "deadline", |t| t.parse().ok())?;
     let state = cells.parse(8, "state", FindingState::from_code)?;
@@ -149,9 +151,9 @@ fn finding_row(
         .get(11)
         .zip(cells.parse_optional(12, "form version", |v| v.parse::<u32>().ok())?);
     let item_label = match (&item, form) {
-        (Some(key), Some((form, version))) => {
-            form_by_id(&form, version).and_then(|f| f.item(key).map(|(_, i)| i.label.clone()))
-        }
+        (Some(key), Some((form, version))) => forms
+            .get(&form, version)
+            .and_then(|f| f.item(key).map(|(_, i)| i.label.clone())),
         _ => None,
     };
     // The finding's birth is the first line of its history: raised by an inspector, or

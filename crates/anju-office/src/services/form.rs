@@ -278,9 +278,13 @@ fn submission_part(
     } else {
         t("验收记录", "Acceptance")
     };
+    let version = match lang {
+        FormLang::Zh => format!("（第{}版表单）", s.form_version),
+        FormLang::En => format!(" (form version {})", s.form_version),
+    };
     let _ = write!(
         out,
-        "<h2>{kind} · {}</h2>",
+        "<h2>{kind}{version} · {}</h2>",
         local(s.trusted_time.unwrap_or(s.device_time))
     );
     people_line(out, s, lang);

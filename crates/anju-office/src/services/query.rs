@@ -628,12 +628,13 @@ pub fn review_queue(db: &OfficeDb, viewer: &Viewer) -> Result<ReviewQueue> {
         })?
         .collect::<anju_sql::Result<Vec<_>>>()?;
     let names = Names::load(conn)?;
+    let forms = crate::forms::form_catalog(conn)?;
     let mut submissions = Vec::new();
     let mut damaged = Vec::new();
     for (raw, household) in raw {
         let id = raw.id();
         let item = raw.parse().and_then(|s| {
-            let schema = s.schema()?;
+            let schema = s.schema(&forms)?;
             let kind = s.submission_kind();
             // The verdict is the household's when this is the acceptance that counts.
             let verdict = (household.get(4).as_deref() == Some(s.id.as_str()))

@@ -7,7 +7,7 @@ use anju_core::area::{
     self, AreaAssessment, AreaError, HouseMeasurement, Shape, Verdict, format_metres,
 };
 use anju_core::district_policy::{PolicyHistory, PolicyVersion};
-use anju_core::form::{Answer, FormAnswers, FormSchema, ItemKind, Text, form_by_id};
+use anju_core::form::{Answer, FormAnswers, FormCatalog, FormSchema, ItemKind, Text};
 use anju_core::model::{ClockReading, RecordedArea, SignatureMethod, Submission, SubmissionKind};
 use anju_core::records::china_date;
 use anju_sql::{Connection, OptionalExtension, params};
@@ -161,13 +161,17 @@ impl StoredSubmission {
         })
     }
 
-    pub fn schema(&self) -> Result<FormSchema> {
-        form_by_id(&self.form_id, self.form_version).ok_or_else(|| {
-            PageError::Db(OfficeDbError::Corrupt(format!(
-                "submission {}: unknown form {} v{}",
-                self.id, self.form_id, self.form_version
-            )))
-        })
+    /// The form version it was filled against, from every version the office knows.
+    pub fn schema(&self, forms: &FormCatalog) -> Result<FormSchema> {
+        forms
+            .get(&self.form_id, self.form_version)
+            .cloned()
+            .ok_or_else(|| {
+                PageError::Db(OfficeDbError::Corrupt(format!(
+                    "submission {}: unknown form {} v{}",
+                    self.id, self.form_id, self.form_version
+                )))
+            })
     }
 
     /// The measured house, if the form has one.
@@ -458,7 +462,8 @@ pub(crate) fn submission_view(
     policies: &PolicyHistory,
     names: &Names,
 ) -> Result<SubmissionView> {
-    let schema = submission.schema()?;
+    let forms = crate::forms::form_catalog(conn)?;
+    let schema = submission.schema(&forms)?;
     let assessed = submission.assess(size, policies);
     let signature_fresh: HashMap<String, bool> = submission
         .answers
@@ -471,17 +476,26 @@ pub(crate) fn submission_view(
     let mut signatures = Vec::new();
     let mut location_notes = Vec::new();
     // The device's position at submit time, against the house like a photo's.
-    let house: Option<(Option<f64>, Option<f64>)> = conn
+    let house: Option<(Option<f64>, Option<f64>, String, String)> = conn
         .query_row(
-            "SELECT latitude, longitude FROM households WHERE id = ?1",
+            "SELECT latitude, longitude, mode, kind FROM households WHERE id = ?1",
             [&submission.household_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
+    // Items the version did not ask of this household are not shown as 未填.
+    let placement = house.as_ref().and_then(|(_, _, mode, kind)| {
+        anju_core::model::PlacementMode::from_code(mode)
+            .zip(anju_core::model::PlacementKind::from_code(kind))
+            .map(|(mode, kind)| anju_core::model::Placement { mode, kind })
+    });
+    let shown = schema.shown_items(&submission.answers, placement);
     let position = crate::decide::PhotoPlace {
         fix: submission.position,
         house: match house {
-            Some((Some(lat), Some(lon))) => anju_core::location::Coordinates::new(lat, lon).ok(),
+            Some((Some(lat), Some(lon), _, _)) => {
+                anju_core::location::Coordinates::new(lat, lon).ok()
+            }
             _ => None,
         },
         ..Default::default()
@@ -491,7 +505,7 @@ pub(crate) fn submission_view(
         let mut items = Vec::new();
         for item in &section.items {
             let Some(answer) = submission.answers.get(&item.key) else {
-                if item.required {
+                if item.required && shown.contains(item.key.as_str()) {
                     items.push(AnswerView {
                         key: item.key.clone(),
                         label: item.label.clone(),
@@ -547,6 +561,14 @@ pub(crate) fn submission_view(
                 _ => {}
             }
         }
+        if items.is_empty()
+            && section
+                .items
+                .iter()
+                .all(|i| !shown.contains(i.key.as_str()))
+        {
+            continue;
+        }
         sections.push(SectionView {
             key: section.key.clone(),
             title: section.title.clone(),
@@ -556,6 +578,7 @@ pub(crate) fn submission_view(
     Ok(SubmissionView {
         id: submission.id.clone(),
         kind: submission.submission_kind(),
+        form_version: schema.version,
         inspector: submission.inspector.clone(),
         inspector_display: names.of(&submission.inspector),
         device_time: submission.device_time,
@@ -680,9 +703,10 @@ pub(crate) fn submissions_of(
         .collect::<anju_sql::Result<Vec<_>>>()?;
     let mut stored = Vec::new();
     let mut damaged = Vec::new();
+    let forms = crate::forms::form_catalog(conn)?;
     for raw in raw {
         let id = raw.id();
-        match raw.parse().and_then(|s| s.schema().map(|_| s)) {
+        match raw.parse().and_then(|s| s.schema(&forms).map(|_| s)) {
             Ok(s) => stored.push(s),
             Err(e) => damaged.push(DamagedRow {
                 kind: "submission".into(),

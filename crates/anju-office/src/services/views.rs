@@ -275,6 +275,9 @@ pub struct ReviewState {
 pub struct SubmissionView {
     pub id: String,
     pub kind: SubmissionKind,
+    /// The version of the form it was filled against (1 built in, later ones published):
+    /// its sections and items are that version's.
+    pub form_version: u32,
     pub inspector: String,
     /// The inspector as official records name them: 姓名（单位/部门）.
     pub inspector_display: Text,

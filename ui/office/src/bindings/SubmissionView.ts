@@ -8,7 +8,12 @@ import type { SignatureView } from "./SignatureView";
 import type { SubmissionKind } from "./SubmissionKind";
 import type { Text } from "./Text";
 
-export type SubmissionView = { id: string, kind: SubmissionKind, inspector: string, 
+export type SubmissionView = { id: string, kind: SubmissionKind, 
+/**
+ * The version of the form it was filled against (1 built in, later ones published):
+ * its sections and items are that version's.
+ */
+form_version: number, inspector: string, 
 /**
  * The inspector as official records name them: 姓名（单位/部门）.
  */
