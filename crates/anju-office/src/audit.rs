@@ -25,6 +25,7 @@ pub enum AuditAction {
     ConflictDecision,
     Import,
     PolicyChange,
+    FormPublish,
     FindingTransition,
     /// An export or a printed form with personal data in full.
     ExportFull,
@@ -33,7 +34,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::SignIn,
         Self::SignOut,
         Self::Lockout,
@@ -44,6 +45,7 @@ impl AuditAction {
         Self::ConflictDecision,
         Self::Import,
         Self::PolicyChange,
+        Self::FormPublish,
         Self::FindingTransition,
         Self::ExportFull,
         Self::UserProfile,
@@ -61,6 +63,7 @@ impl AuditAction {
             Self::ConflictDecision => "conflict_decision",
             Self::Import => "import",
             Self::PolicyChange => "policy_change",
+            Self::FormPublish => "form_publish",
             Self::FindingTransition => "finding_transition",
             Self::ExportFull => "export_full",
             Self::UserProfile => "user_profile",
@@ -83,6 +86,7 @@ impl AuditAction {
             Self::ConflictDecision => "裁决冲突",
             Self::Import => "导入名册",
             Self::PolicyChange => "修改政策",
+            Self::FormPublish => "发布表单",
             Self::FindingTransition => "问题状态变更",
             Self::ExportFull => "导出完整个人信息",
             Self::UserProfile => "修改用户姓名单位",

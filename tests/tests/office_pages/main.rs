@@ -8,6 +8,7 @@
 mod batch;
 mod decisions;
 mod devices;
+mod forms;
 mod names;
 mod printing;
 mod privacy;

@@ -8,6 +8,11 @@ import type { BulkAssignment } from './bindings/BulkAssignment'
 import type { ConflictDecision } from './bindings/ConflictDecision'
 import type { Dashboard } from './bindings/Dashboard'
 import type { FindingList } from './bindings/FindingList'
+import type { FormChange } from './bindings/FormChange'
+import type { FormPreview } from './bindings/FormPreview'
+import type { FormPublish } from './bindings/FormPublish'
+import type { FormPublished } from './bindings/FormPublished'
+import type { FormsPage } from './bindings/FormsPage'
 import type { FindingRow } from './bindings/FindingRow'
 import type { FindingTransition } from './bindings/FindingTransition'
 import type { HouseholdDetail } from './bindings/HouseholdDetail'
@@ -238,6 +243,14 @@ export const oldHouses = (township: string | null, unfinished: boolean, offset: 
 // The district's policy: every user reads it; only the district office sets a new version.
 export const policy = () => request<PolicyPage>('/policy')
 export const setPolicy = (update: PolicyUpdate) => request<PolicyView>('/policy', { json: update })
+
+// The forms the district publishes: every user reads them; only the district office publishes.
+export const formVersions = () => request<FormsPage>('/form-versions')
+export const formPreview = (form: string, version: number) =>
+  request<FormPreview>(`/form-versions/${encodeURIComponent(form)}/${version}`)
+export const formChanges = (form: string, from: number, to: number) =>
+  request<FormChange[]>(`/form-versions/${encodeURIComponent(form)}/diff/${from}/${to}`)
+export const publishForm = (update: FormPublish) => request<FormPublished>('/form-versions', { json: update })
 
 // Security: the certificate people compare with their phones (any user), the audit log (the district admin only)
 export const tlsIdentity = () => request<TlsIdentity>('/tls')

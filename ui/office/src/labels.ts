@@ -239,6 +239,7 @@ export const AUDIT_ACTION: Record<string, Text> = {
   conflict_decision: t('裁决冲突', 'Conflict decided'),
   import: t('导入名册', 'Roster import'),
   policy_change: t('修改政策', 'Policy changed'),
+  form_publish: t('发布表单', 'Form published'),
   finding_transition: t('问题状态变更', 'Finding moved'),
   export_full: t('导出完整个人信息', 'Personal data exported in full'),
   user_profile: t('修改用户姓名单位', 'User name or organisation changed'),

@@ -74,6 +74,10 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         FindingList,
         PolicyPage,
         PolicyUpdate,
+        FormsPage,
+        FormPreview,
+        FormPublish,
+        FormPublished,
         super::users::UserRow,
         super::users::UserProfileUpdate,
     );

@@ -10,6 +10,7 @@ pub mod bindings;
 mod cells;
 mod findings;
 mod form;
+mod form_versions;
 mod pdf;
 mod policy;
 mod query;
@@ -38,6 +39,7 @@ pub use batch::{MAX_BATCH, approve_batch};
 pub(crate) use cells::{Cells, cell, stored_time};
 pub use findings::findings;
 pub use form::{FormHtml, FormLang, PersonalData, household_form_html, township_forms_html};
+pub use form_versions::{form_changes, form_preview, forms_page, publish_form};
 pub use pdf::{PdfError, pdf_image_src, print_pdf};
 pub use policy::{policy_page, set_policy};
 pub(crate) use query::township_table;
@@ -100,6 +102,8 @@ pub enum PageError {
     StaleFinding(FindingState),
     #[error(transparent)]
     Policy(crate::decide::PolicyError),
+    #[error(transparent)]
+    Form(crate::forms::PublishError),
 }
 
 impl From<anju_sql::Error> for PageError {
@@ -136,6 +140,7 @@ impl PageError {
             Self::StaleFinding(_) => "stale_finding",
             Self::AlreadyReviewed { .. } => "already_reviewed",
             Self::Policy(_) => "policy_refused",
+            Self::Form(_) => "form_refused",
         }
     }
 
@@ -158,6 +163,9 @@ impl PageError {
             Self::Transition(TransitionError::NoteRequired(..)) => Some("note"),
             Self::Policy(crate::decide::PolicyError::Retroactive { .. }) => Some("effective_from"),
             Self::Policy(_) => Some("file"),
+            Self::Form(crate::forms::PublishError::NoPublisher) => Some("by"),
+            Self::Form(crate::forms::PublishError::NoteTooLong) => Some("note"),
+            Self::Form(_) => Some("file"),
             Self::Import(e) => e.over_limit().map(crate::roster_file::RosterLimit::code),
             _ => None,
         }

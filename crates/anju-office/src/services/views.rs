@@ -806,3 +806,46 @@ pub struct PrintJobRequest {
     #[ts(optional)]
     pub lang: Option<super::FormLang>,
 }
+
+/// The forms page: every version of every form, oldest first within each form.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FormsPage {
+    pub versions: Vec<crate::forms::FormVersionInfo>,
+}
+
+/// What the phone shows beside one item of a version.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PreviewItem {
+    pub key: String,
+    /// Its kind in words: 是/否（“否”为问题）, 数值 1–20（人，0位小数）…
+    pub kind: String,
+    /// When it is asked, in words; `None`: always.
+    pub shown_when: Option<Text>,
+}
+
+/// A version as the phone shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FormPreview {
+    pub form: anju_core::form::FormSchema,
+    pub items: Vec<PreviewItem>,
+}
+
+/// A form file to publish (the JSON of a form version), or only to check (`dry_run`).
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FormPublish {
+    pub file: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// The checked version, what it changes against the latest, and the published record
+/// (`None` on a dry run).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FormPublished {
+    pub preview: FormPreview,
+    pub changes: Vec<anju_core::form::FormChange>,
+    pub published: Option<crate::forms::FormVersionInfo>,
+}

@@ -377,6 +377,62 @@ pub(super) async fn set_policy(
     .map(Json)
 }
 
+pub(super) async fn form_versions(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<FormsPage>, AppError> {
+    read(&state, user, |db, v| services::forms_page(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn form_preview(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path((form, version)): Path<(String, u32)>,
+) -> Result<Json<FormPreview>, AppError> {
+    read(&state, user, move |db, v| {
+        services::form_preview(db, v, &form, version)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn form_changes(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path((form, from, to)): Path<(String, u32, u32)>,
+) -> Result<Json<Vec<anju_core::form::FormChange>>, AppError> {
+    read(&state, user, move |db, v| {
+        services::form_changes(db, v, &form, from, to)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn publish_form(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(update): ApiJson<FormPublish>,
+) -> Result<Json<FormPublished>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let outcome = services::publish_form(db, v, &update)?;
+        if let Some(published) = &outcome.published {
+            let entry = AuditEntry::by(&actor, AuditAction::FormPublish)
+                .target(format!("{} v{}", published.form_id, published.version))
+                .detail(format!(
+                    "{}第{}版 / version {}",
+                    published.title.zh, published.version, published.version
+                ));
+            crate::audit::record(db.connection(), &entry, Utc::now())?;
+        }
+        Ok(outcome)
+    })
+    .await
+    .map(Json)
+}
+
 pub(super) async fn old_houses(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,

@@ -4,7 +4,7 @@ const en: typeof zh = {
   app: { product: 'Anju acceptance', office: 'Township office', title: 'Anju acceptance · Township office' },
   menu: {
     dashboard: 'Overview', households: 'Households', review: 'Review', findings: 'Rectification', assignments: 'Assignments',
-    samples: 'Spot checks', import: 'Import', oldHouses: 'Old houses', policy: 'Policy', reports: 'Reports',
+    samples: 'Spot checks', import: 'Import', oldHouses: 'Old houses', forms: 'Forms', policy: 'Policy', reports: 'Reports',
     security: 'Security & audit',
   },
   header: { signOut: 'Sign out', language: 'Language', signedOut: 'Signed out' },
@@ -200,6 +200,17 @@ const en: typeof zh = {
   // Issue 13 (H3): where each photo was taken, and photos from the gallery.
   photoPlace: {
     notes: 'Where and how the photos were made', fix: 'Position', submittedAt: 'Position when submitted: {text}', distance: '{n} m from the house', noFix: 'no position recorded',
+  },
+  // Issue 15: forms the district publishes.
+  forms: {
+    title: 'Forms', versions: 'Form versions', form: 'Form', version: 'Version', versionN: 'version {version}', titleCol: 'Title',
+    items: 'Items', publishedBy: 'Published by', publishedAt: 'Published at', builtin: 'built in', latest: 'latest', note: 'Note',
+    preview: 'Preview', previewTitle: '{title} (version {version}) · as the phone shows it', required: 'required', critical: 'critical',
+    shownWhen: 'only when {when}', always: 'always asked', compare: 'Compare versions', from: 'from', to: 'to', noChanges: 'the versions are the same',
+    added: 'added', removed: 'removed', changed: 'changed', moved: 'moved',
+    publish: 'Publish a new version', publishHint: 'Upload a form file (JSON), or use the form command. Check it first, read the changes, then publish: devices receive it with their next sync; drafts already started keep their version.',
+    file: 'Form file', choose: 'Choose a file', check: 'Check', publishNow: 'Publish', published: '{form} version {version} published',
+    readOnly: 'Forms are published by the district office; township users can only read them.', section: 'Section', department: 'Department',
   },
 }
 

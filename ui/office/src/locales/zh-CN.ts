@@ -2,7 +2,7 @@ export default {
   app: { product: '安居验收', office: '乡镇办公室', title: '安居验收 · 乡镇办公室' },
   menu: {
     dashboard: '总览', households: '住户', review: '审核', findings: '整改', assignments: '分配',
-    samples: '抽查', import: '导入', oldHouses: '旧房', policy: '政策', reports: '报表',
+    samples: '抽查', import: '导入', oldHouses: '旧房', forms: '表单', policy: '政策', reports: '报表',
     security: '安全与审计',
   },
   header: { signOut: '退出登录', language: '语言', signedOut: '已退出登录' },
@@ -184,5 +184,16 @@ export default {
   // Issue 13 (H3): where each photo was taken, and photos from the gallery.
   photoPlace: {
     notes: '照片位置与来源', fix: '定位', submittedAt: '提交时位置：{text}', distance: '距房屋 {n} 米', noFix: '未记录定位',
+  },
+  // Issue 15: forms the district publishes.
+  forms: {
+    title: '表单', versions: '表单版本', form: '表单', version: '版本', versionN: '第{version}版', titleCol: '名称',
+    items: '项目数', publishedBy: '发布人', publishedAt: '发布时间', builtin: '内置', latest: '最新', note: '说明',
+    preview: '预览', previewTitle: '{title}（第{version}版）· 手机上的样子', required: '必填', critical: '否决项',
+    shownWhen: '仅当{when}时显示', always: '总是显示', compare: '比较版本', from: '从', to: '到', noChanges: '两版相同',
+    added: '新增', removed: '删除', changed: '修改', moved: '移动',
+    publish: '发布新版本', publishHint: '在“表单”命令或此处上传表单文件（JSON）。先检查，确认改动后再发布；设备下次同步时收到新版本，已开始的草稿仍按原版本填写。',
+    file: '表单文件', choose: '选择文件', check: '检查', publishNow: '发布', published: '已发布{form}第{version}版',
+    readOnly: '表单由区县办公室发布，乡镇用户只能查看。', section: '节', department: '负责部门',
   },
 }
