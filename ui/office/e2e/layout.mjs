@@ -16,7 +16,7 @@ async function everyPage() {
     ['dashboard', ''], ['households', 'households'], ['household', `households/${first}`],
     ['review', 'review'], ['findings', 'findings'], ['assignments', 'assignments'],
     ['samples', 'samples'], ['import', 'import'], ['old-houses', 'old-houses'],
-    ['policy', 'policy'], ['reports', 'reports'], ['security', 'security'],
+    ['forms', 'forms'], ['policy', 'policy'], ['reports', 'reports'], ['security', 'security'],
   ]
 }
 

@@ -28,6 +28,7 @@ import {
 } from './lib.mjs'
 import { batchApproval, overLimitHousehold, policyPage, townshipReadsReview } from './decisions.mjs'
 import { everyPageFits, phoneMenuHasLabels } from './layout.mjs'
+import { formsPage } from './forms.mjs'
 import { importHelp } from './import.mjs'
 
 let page
@@ -663,6 +664,7 @@ async function main() {
     })
 
     await policyPage()
+    await formsPage()
 
     await step('the pages in English, then back in Chinese', async () => {
       await clickMenu('dashboard')

@@ -200,12 +200,18 @@ fn item_details(old_form: &FormSchema, old: &Item, new_form: &FormSchema, new: &
         ));
     }
     if old.shown_under != new.shown_under {
-        let text = |s: &Option<String>| s.clone().unwrap_or_else(|| "原位".into());
+        // Named by the item it is shown under, as the district reads it.
+        let text = |form: &FormSchema, s: &Option<String>| match s {
+            None => "原位".to_string(),
+            Some(key) => form
+                .item(key)
+                .map_or_else(|| key.clone(), |(_, i)| format!("“{}”下", i.label.zh)),
+        };
         details.push(was(
             "照片位置",
             "photo placement",
-            &text(&old.shown_under),
-            &text(&new.shown_under),
+            &text(old_form, &old.shown_under),
+            &text(new_form, &new.shown_under),
         ));
     }
     if old.kind != new.kind {
