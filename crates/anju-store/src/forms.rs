@@ -3,7 +3,7 @@
 
 use anju_core::form::{FormCatalog, FormSchema};
 use chrono::Utc;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use crate::{Result, Store};
 
@@ -41,7 +41,7 @@ impl Store {
                 let json = serde_json::to_string(form)?;
                 let held: Option<String> = known
                     .query_row(params![form.id, form.version], |r| r.get(0))
-                    .ok();
+                    .optional()?;
                 match held {
                     Some(held) if held == json => continue,
                     Some(_)

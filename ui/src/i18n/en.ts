@@ -45,7 +45,7 @@ const en: typeof zhCN = {
     acceptanceTitle: 'Acceptance', spotCheckTitle: 'Spot check', progress: '{answered}/{required} done',
     saved: 'Saved', saving: 'Saving…', saveError: 'Not saved', submit: 'Submit',
     submitConfirmTitle: 'Submit the form', submitConfirm: 'A submitted form cannot be changed. Submit now?',
-    submitting: 'Submitting…', submitDone: 'Submitted, waiting to sync', backToHousehold: 'Back to the household',
+    submitting: 'Submitting…', submitDone: 'Submitted, waiting to sync', formVersion: 'version {n}', backToHousehold: 'Back to the household',
     incomplete: '{n} items still to do', issuesTitle: 'Still to do', required: 'required',
     note: 'Note', notePlaceholder: 'Describe the problem', noteRequired: 'Please describe the problem',
     recordFinding: 'Record as a problem to fix', findingRecorded: 'Recorded as a problem to fix', noFindingsItem: 'This form has no problem list',

@@ -43,7 +43,7 @@ export default {
     acceptanceTitle: '验收', spotCheckTitle: '抽查丈量', progress: '已完成 {answered}/{required}',
     saved: '已保存', saving: '保存中…', saveError: '保存失败', submit: '提交',
     submitConfirmTitle: '提交验收表', submitConfirm: '提交后不能再修改。确定提交吗？',
-    submitting: '正在提交…', submitDone: '已提交，等待同步', backToHousehold: '返回户详情',
+    submitting: '正在提交…', submitDone: '已提交，等待同步', formVersion: '第{n}版', backToHousehold: '返回户详情',
     incomplete: '还有 {n} 项需要完成', issuesTitle: '需要完成的项目', required: '必填',
     note: '说明', notePlaceholder: '请写明问题', noteRequired: '请写明问题',
     recordFinding: '记为整改问题', findingRecorded: '已记为整改问题', noFindingsItem: '表中没有整改问题项',
