@@ -70,20 +70,15 @@ pub fn form_changes(
     from: u32,
     to: u32,
 ) -> Result<Vec<FormChange>> {
-    forms::form_diff(db.connection(), form_id, from, to)?.ok_or_else(|| {
-        not_found(
-            form_id,
-            if forms::form_version(db.connection(), form_id, from)
-                .ok()
-                .flatten()
-                .is_none()
-            {
-                from
-            } else {
-                to
-            },
-        )
-    })
+    if let Some(changes) = forms::form_diff(db.connection(), form_id, from, to)? {
+        return Ok(changes);
+    }
+    // Name the version that is missing.
+    let missing = match forms::form_version(db.connection(), form_id, from)? {
+        None => from,
+        Some(_) => to,
+    };
+    Err(not_found(form_id, missing))
 }
 
 /// Checks a form file and, unless it is a dry run, publishes it as the next version.
