@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use anju_core::form::{
-    FormCatalog, FormChange, FormFileError, FormSchema, Text, acceptance_form_v1, diff,
-    parse_form_file, spot_check_form_v1,
+    FormCatalog, FormChange, FormFileError, FormSchema, Text, diff, parse_form_file,
 };
 use anju_core::hash::content_sha256;
 use anju_sql::{Connection, params};
@@ -190,13 +189,13 @@ fn item_count(form: &FormSchema) -> u32 {
 /// Every version of every form, built-in ones first within each form, oldest first.
 pub fn form_versions(conn: &Connection) -> Result<Vec<FormVersionInfo>, OfficeDbError> {
     let mut list = Vec::new();
-    for form in [acceptance_form_v1(), spot_check_form_v1()] {
+    for form in FormCatalog::builtin().all() {
         list.push(FormVersionInfo {
             form_id: form.id.clone(),
             version: form.version,
             title: form.title.clone(),
-            items: item_count(&form),
-            sha256: content_sha256(&form).unwrap_or_default(),
+            items: item_count(form),
+            sha256: content_sha256(form).unwrap_or_default(),
             builtin: true,
             latest: false,
             published_by: None,
@@ -284,6 +283,14 @@ pub fn check_form_file(
     Ok((form, changes))
 }
 
+/// A version just published: its record, the form, and what it changed against the
+/// version before.
+pub struct Published {
+    pub info: FormVersionInfo,
+    pub form: FormSchema,
+    pub changes: Vec<FormChange>,
+}
+
 /// Publishes a form file as the next version of its form. Devices receive it with their
 /// next pull; drafts already started keep their version.
 pub fn publish(
@@ -293,6 +300,17 @@ pub fn publish(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<FormVersionInfo, PublishError> {
+    publish_checked(db, bytes, published_by, note, now).map(|p| p.info)
+}
+
+/// As [`publish`], with the checked form and its changes (read once, in the transaction).
+pub fn publish_checked(
+    db: &mut OfficeDb,
+    bytes: &[u8],
+    published_by: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Published, PublishError> {
     let published_by = published_by.trim();
     if published_by.is_empty() || published_by.chars().count() > MAX_PUBLISHER_CHARS {
         return Err(PublishError::NoPublisher);
@@ -306,7 +324,7 @@ pub fn publish(
         .transaction_with_behavior(anju_sql::TransactionBehavior::Immediate)?;
     // Checked inside the write transaction: two offices publishing at once cannot both
     // take the same number.
-    let (form, _) = check_form_file(&tx, bytes)?;
+    let (form, changes) = check_form_file(&tx, bytes)?;
     let sha256 = content_sha256(&form).map_err(|e| OfficeDbError::Corrupt(e.to_string()))?;
     let json = serde_json::to_string(&form).map_err(|e| OfficeDbError::Corrupt(e.to_string()))?;
     tx.execute(
@@ -323,7 +341,7 @@ pub fn publish(
         ],
     )?;
     tx.commit()?;
-    Ok(FormVersionInfo {
+    let info = FormVersionInfo {
         form_id: form.id.clone(),
         version: form.version,
         title: form.title.clone(),
@@ -334,5 +352,10 @@ pub fn publish(
         published_by: Some(published_by.to_string()),
         published_at: Some(now),
         note: note.map(str::to_string),
+    };
+    Ok(Published {
+        info,
+        form,
+        changes,
     })
 }

@@ -32,8 +32,8 @@ pub use builtin::{acceptance_form_v1, form_by_id, spot_check_form_v1};
 pub use catalog::FormCatalog;
 pub use condition::{Condition, MAX_CONDITION_DEPTH, MAX_CONDITION_TERMS, Placement};
 pub use definition::{
-    AREA_ITEM, DefinitionProblem, FormFileError, MAX_FORM_FILE_BYTES, PUBLISHABLE_FORMS,
-    parse_form_file,
+    AREA_ITEM, DefinitionProblem, FormFileError, MAX_FORM_FILE_BYTES, MAX_ITEMS, MAX_SECTIONS,
+    PUBLISHABLE_FORMS, parse_form_file,
 };
 pub use diff::{ChangeKind, FormChange, diff, kind_text};
 pub use evidence::{EvidencePlacement, evidence_placement};

@@ -119,8 +119,11 @@ pub fn finding_against_its_submission(
             en: format!("the submission {submission} of this finding is another household's"),
         }));
     }
+    let Some(item) = &finding.item else {
+        return Ok(None);
+    };
     let forms = crate::forms::form_catalog(conn)?;
-    if let (Some(item), Some(form)) = (&finding.item, forms.get(&form_id, version))
+    if let Some(form) = forms.get(&form_id, version)
         && form.item(item).is_none()
     {
         return Ok(Some(RecordProblem {

@@ -89,8 +89,8 @@ pub fn publish_form(
     update: &FormPublish,
 ) -> Result<FormPublished> {
     viewer.require_admin()?;
-    let (form, changes) = forms::check_form_file(db.connection(), update.file.as_bytes())?;
     if update.dry_run {
+        let (form, changes) = forms::check_form_file(db.connection(), update.file.as_bytes())?;
         return Ok(FormPublished {
             preview: preview(form),
             changes,
@@ -98,7 +98,7 @@ pub fn publish_form(
         });
     }
     let who = crate::names::Names::load(db.connection())?.of(&viewer.name);
-    let published = forms::publish(
+    let published = forms::publish_checked(
         db,
         update.file.as_bytes(),
         &who.zh,
@@ -106,8 +106,8 @@ pub fn publish_form(
         Utc::now(),
     )?;
     Ok(FormPublished {
-        preview: preview(form),
-        changes,
-        published: Some(published),
+        preview: preview(published.form),
+        changes: published.changes,
+        published: Some(published.info),
     })
 }
