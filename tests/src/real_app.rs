@@ -256,3 +256,37 @@ impl RealApp {
         Ok(())
     }
 }
+
+/// Sync from the app's sync screen and wait until a sync newer than the last has finished
+/// with no record left waiting. A background sync still running (begun before what the
+/// test wants pulled) is waited out first, so that the one waited for starts after.
+pub async fn sync_in_app(wd: &WebDriver) -> Result<(), BoxError> {
+    const LONG: Duration = Duration::from_secs(60);
+    const SHORT: Duration = Duration::from_secs(20);
+    let start = Instant::now();
+    while wd.invoke("sync_status", serde_json::json!({})).await?["running"] == true {
+        if start.elapsed() > LONG {
+            return Err("a background sync does not end".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let before = wd.invoke("sync_status", serde_json::json!({})).await?["last_sync"].clone();
+    wd.click_css("[data-testid=\"tab-sync\"]", SHORT).await?;
+    wd.wait_route("sync", SHORT).await?;
+    wd.click_css("[data-testid=\"sync-now\"]", SHORT).await?;
+    let start = Instant::now();
+    loop {
+        let status = wd.invoke("sync_status", serde_json::json!({})).await?;
+        if status["running"] == false
+            && status["pending"]["records"] == 0
+            && !status["last_sync"].is_null()
+            && status["last_sync"] != before
+        {
+            return Ok(());
+        }
+        if start.elapsed() > LONG {
+            return Err(format!("the sync did not finish: {status}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -17,7 +17,7 @@ use anju_tests::field::ZHENG;
 use anju_tests::fixtures::{
     DEMO_PASSWORD, INSPECTOR, OfficeProcess, office_binary, office_data, office_sql_writer,
 };
-use anju_tests::real_app::{Display, RealApp};
+use anju_tests::real_app::{Display, RealApp, sync_in_app};
 use anju_tests::webdriver::WebDriver;
 use serde_json::json;
 
@@ -41,37 +41,6 @@ async fn fill(wd: &WebDriver, id: &str, text: &str) -> TestResult {
 
 fn sample_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/forms/acceptance-v2.json")
-}
-
-/// Sync from the sync screen and wait until a newer sync than the last has finished. A
-/// background sync still running (begun before the office published) is waited out first,
-/// so that the sync waited for is one that started after.
-async fn sync_in_app(wd: &WebDriver) -> TestResult {
-    let start = std::time::Instant::now();
-    while wd.invoke("sync_status", json!({})).await?["running"] == json!(true) {
-        if start.elapsed() > SCREEN {
-            return Err("a background sync does not end".into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let before = wd.invoke("sync_status", json!({})).await?["last_sync"].clone();
-    click(wd, "tab-sync").await?;
-    wd.wait_route("sync", SHORT).await?;
-    click(wd, "sync-now").await?;
-    let start = std::time::Instant::now();
-    loop {
-        let status = wd.invoke("sync_status", json!({})).await?;
-        if status["running"] == json!(false)
-            && !status["last_sync"].is_null()
-            && status["last_sync"] != before
-        {
-            return Ok(());
-        }
-        if start.elapsed() > SCREEN {
-            return Err(format!("the sync did not finish: {status}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// From the form, back to the households list (the form and the household page have

@@ -14,7 +14,7 @@ use anju_tests::field::{INSPECTOR_SLOTS, PHOTO_SLOTS, ZHENG, camera_files};
 use anju_tests::fixtures::{
     DEMO_PASSWORD, INSPECTOR, OfficeHoldings, OfficeProcess, TOWNSHIP, office_data,
 };
-use anju_tests::real_app::{Display, RealApp};
+use anju_tests::real_app::{Display, RealApp, sync_in_app};
 use anju_tests::webdriver::WebDriver;
 use rusqlite::OpenFlags;
 use serde_json::json;
@@ -70,30 +70,6 @@ async fn sign_in(app: &mut RealApp, office_url: &str, prefix: &str) -> TestResul
         )
         .await?;
     Ok(())
-}
-
-/// Sync from the sync screen, and wait until a sync newer than the last one has finished
-/// with nothing left waiting (the form's own sync, started on submit, may be that one).
-async fn sync_in_app(wd: &WebDriver) -> TestResult {
-    let before = wd.invoke("sync_status", json!({})).await?["last_sync"].clone();
-    click(wd, "tab-sync").await?;
-    wd.wait_route("sync", SHORT).await?;
-    click(wd, "sync-now").await?;
-    let start = std::time::Instant::now();
-    loop {
-        let status = wd.invoke("sync_status", json!({})).await?;
-        if status["running"] == json!(false)
-            && status["pending"]["records"] == json!(0)
-            && !status["last_sync"].is_null()
-            && status["last_sync"] != before
-        {
-            return Ok(());
-        }
-        if start.elapsed() > SCREEN {
-            return Err(format!("the sync did not finish: {status}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// Search the households list for 郑怀圣 until only he is listed.
