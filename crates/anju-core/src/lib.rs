@@ -22,6 +22,7 @@ pub mod roster;
 #[cfg(test)]
 mod testing;
 pub mod verdict;
+pub mod visits;
 pub mod wire;
 
 pub use id_number::{IdNumber, IdNumberError};

@@ -316,7 +316,8 @@ impl HouseholdStatus {
     }
 }
 
-/// What an inspection was for.
+/// What an inspection was for: each kind is a visit of the programme's field cycle, filled
+/// on a form of its own ([`SubmissionKind::form_id`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -325,22 +326,66 @@ pub enum SubmissionKind {
     Acceptance,
     /// 抽查: a supervisor's spot check that re-measures the floor area.
     SpotCheck,
+    /// 旧房拆除核实: the old house is demolished, photographed before and after from the
+    /// same spot.
+    Demolition,
+    /// 宅基地复垦核实: the old homestead is reclaimed, photographed before and after.
+    Reclamation,
 }
 
 impl SubmissionKind {
+    pub const ALL: [SubmissionKind; 4] = [
+        Self::Acceptance,
+        Self::SpotCheck,
+        Self::Demolition,
+        Self::Reclamation,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Acceptance => "acceptance",
             Self::SpotCheck => "spot_check",
+            Self::Demolition => "demolition",
+            Self::Reclamation => "reclamation",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "acceptance" => Some(Self::Acceptance),
-            "spot_check" => Some(Self::SpotCheck),
-            _ => None,
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The form every submission of this kind is filled on.
+    pub fn form_id(self) -> &'static str {
+        match self {
+            Self::Acceptance => crate::form::ACCEPTANCE_FORM_ID,
+            Self::SpotCheck => crate::form::SPOT_CHECK_FORM_ID,
+            Self::Demolition => crate::form::DEMOLITION_FORM_ID,
+            Self::Reclamation => crate::form::RECLAMATION_FORM_ID,
         }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Acceptance => "验收",
+            Self::SpotCheck => "抽查复核",
+            Self::Demolition => "旧房拆除核实",
+            Self::Reclamation => "宅基地复垦核实",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Acceptance => "acceptance",
+            Self::SpotCheck => "spot check",
+            Self::Demolition => "demolition check",
+            Self::Reclamation => "reclamation check",
+        }
+    }
+
+    /// A visit to the old house and homestead rather than to the new house: its photos are
+    /// compared with each other (the same spot), not with the new house's coordinates.
+    pub fn is_old_house(self) -> bool {
+        matches!(self, Self::Demolition | Self::Reclamation)
     }
 }
 

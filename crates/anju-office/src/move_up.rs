@@ -51,6 +51,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "login_failures",
     "print_jobs",
     "forms",
+    "old_house_visits",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

@@ -36,10 +36,7 @@ impl Store {
             return Err(StoreError::UnknownHousehold(household_id));
         }
         // A new draft starts on the newest version the district published.
-        let form_id = match kind {
-            SubmissionKind::Acceptance => anju_core::form::ACCEPTANCE_FORM_ID,
-            SubmissionKind::SpotCheck => anju_core::form::SPOT_CHECK_FORM_ID,
-        };
+        let form_id = kind.form_id();
         let catalog = self.form_catalog()?;
         let form = catalog
             .latest(form_id)

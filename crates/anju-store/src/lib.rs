@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "forms",
         sql: include_str!("../../../migrations/device/0007_forms.sql"),
     },
+    Migration {
+        version: 8,
+        name: "visit_kinds",
+        sql: include_str!("../../../migrations/device/0008_visit_kinds.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";

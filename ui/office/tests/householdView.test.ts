@@ -28,7 +28,7 @@ const detail = (over: Partial<HouseholdDetail> = {}, status: HouseholdDetail['ro
   },
   id_number: '341502194501019007', phone: null, members: [], moved_in_on: null,
   old_house: { agreement_signed_on: '2026-10-12', demolished_on: null, reclaimed_on: null },
-  submissions: [], findings: [], spot_check: null, damaged: [],
+  submissions: [], findings: [], spot_check: null, damaged: [], timeline: [],
   ...over,
 })
 
@@ -199,6 +199,42 @@ describe('HouseholdView personal data', () => {
     expect(document.querySelector('.el-message--error')?.textContent).toContain('无权查看')
     expect(wrapper.find('[data-testid="household-id-number"]').text()).toBe('341502********9007')
     expect(wrapper.find('[data-testid="reveal-personal-data"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+})
+
+describe('HouseholdView timeline', () => {
+  it('shows each visit with who made it, and the old house before and after side by side', async () => {
+    const photo = (url: string, zh: string) => ({ url, label: { zh, en: zh } })
+    vi.mocked(api.household).mockResolvedValueOnce(detail({
+      timeline: [
+        { at: '2026-10-11T16:00:00Z', kind: 'milestone', tone: 'neutral', title: { zh: '签订旧房拆除协议', en: 'demolition agreement signed' },
+          detail: { zh: '2026-10-12', en: '2026-10-12' }, by: null, submission_id: null, finding_id: null, photos: [] },
+        { at: '2026-12-05T02:00:00Z', kind: 'visit', tone: 'good', title: { zh: '旧房拆除核实', en: 'Demolition check' },
+          detail: { zh: '据此记录旧房拆除：2026-12-05', en: 'the demolition is recorded on 2026-12-05' },
+          by: { zh: '赵国土（区国土资源局）', en: '赵国土 (land office)' }, submission_id: 's2', finding_id: null,
+          photos: [photo('/blobs/a', '拆除前（旧房原貌）'), photo('/blobs/b', '拆除后（同一位置）')] },
+      ],
+    }, 'accepted'))
+    const wrapper = mountView()
+    await flushPromises()
+    const entries = wrapper.findAll('[data-testid="timeline-entry"]')
+    expect(entries.map((e) => e.attributes('data-kind'))).toEqual(['milestone', 'visit'])
+    const visit = entries[1]
+    expect(visit.attributes('data-tone')).toBe('good')
+    expect(visit.find('[data-testid="timeline-title"]').text()).toBe('旧房拆除核实')
+    expect(visit.find('[data-testid="timeline-detail"]').text()).toBe('据此记录旧房拆除：2026-12-05')
+    expect(visit.text()).toContain('赵国土（区国土资源局）')
+    expect(visit.findAll('[data-testid="timeline-photo"]').map((p) => p.text())).toEqual(['拆除前（旧房原貌）', '拆除后（同一位置）'])
+    wrapper.unmount()
+  })
+
+  it('says so when a household has nothing yet', async () => {
+    vi.mocked(api.household).mockResolvedValueOnce(detail())
+    const wrapper = mountView()
+    await flushPromises()
+    expect(wrapper.find('[data-testid="timeline"]').exists()).toBe(false)
+    expect(wrapper.text()).toContain('尚无记录')
     wrapper.unmount()
   })
 })

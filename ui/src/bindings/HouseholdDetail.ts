@@ -5,7 +5,11 @@ import type { InspectionSummary } from "./InspectionSummary";
 import type { OfficeStandingView } from "./OfficeStandingView";
 import type { RecordedArea } from "./RecordedArea";
 
-export type HouseholdDetail = { household: Household, status: HouseholdStatus, open_findings: number, inspections: Array<InspectionSummary>, acceptance_draft: string | null, spot_check_draft: string | null, recorded_area: RecordedArea | null, 
+export type HouseholdDetail = { household: Household, status: HouseholdStatus, open_findings: number, inspections: Array<InspectionSummary>, acceptance_draft: string | null, spot_check_draft: string | null, 
+/**
+ * The open 旧房拆除核实 and 宅基地复垦核实, if any.
+ */
+demolition_draft: string | null, reclamation_draft: string | null, recorded_area: RecordedArea | null, 
 /**
  * Where the office says the household stands (待审核, 不合格…), as last pulled.
  */

@@ -32,7 +32,8 @@ const en: typeof zhCN = {
     phone: 'Phone', place: 'Address', site: 'Site', placement: 'Placement', status: 'Status',
     inspections: 'Inspections', noInspections: 'No inspection yet',
     startAcceptance: 'Start acceptance', continueAcceptance: 'Continue acceptance', spotCheck: 'Spot check', continueSpotCheck: 'Continue spot check',
-    kind: { acceptance: 'Acceptance', spot_check: 'Spot check' },
+    kind: { acceptance: 'Acceptance', spot_check: 'Spot check', demolition: 'Demolition check', reclamation: 'Reclamation check' },
+    oldHouse: 'The old house', demolition: 'Demolition check', continueDemolition: 'Continue demolition check', reclamation: 'Reclamation check', continueReclamation: 'Continue reclamation check',
     builtArea: 'Built area {m2} m²', over: 'Over the limit', within: 'Within the limit', otherDevice: 'Another device', returned: 'Returned', returnNote: 'Returned because: {note}', synced: 'Synced', notSynced: 'To sync',
     findings: '{n} problems', by: '{name}',
     relation: 'Relation',
@@ -42,7 +43,7 @@ const en: typeof zhCN = {
     self_built: 'Self-built', bought: 'Bought', unified_self_built: 'Unified planning, self-built', unified_built: 'Unified planning and building',
   },
   form: {
-    acceptanceTitle: 'Acceptance', spotCheckTitle: 'Spot check', progress: '{answered}/{required} done',
+    acceptanceTitle: 'Acceptance', spotCheckTitle: 'Spot check', demolitionTitle: 'Demolition check', reclamationTitle: 'Reclamation check', progress: '{answered}/{required} done',
     saved: 'Saved', saving: 'Saving…', saveError: 'Not saved', submit: 'Submit',
     submitConfirmTitle: 'Submit the form', submitConfirm: 'A submitted form cannot be changed. Submit now?',
     submitting: 'Submitting…', submitDone: 'Submitted, waiting to sync', formVersion: 'version {n}', backToHousehold: 'Back to the household',
@@ -137,7 +138,7 @@ const en: typeof zhCN = {
   },
   // Issue 13 (H3): where a photo was taken, and photos from the gallery.
   photoPlace: {
-    gallery: 'Choose from gallery', locating: 'Locating…', position: 'Position: {text}',
+    sameSpot: 'For reference: the photo before. Stand in the same spot and face the same way', fromBefore: '{n} m from where the photo before was taken', notSameSpot: '{n} m from where the photo before was taken, over {limit} m: go back to the same spot', gallery: 'Choose from gallery', locating: 'Locating…', position: 'Position: {text}',
     noFix: 'No position ({reason})', reason: { denied: 'denied', timeout: 'timed out', unavailable: 'unavailable' },
     distance: '{n} m from the house', far: '{n} m from the house, over {limit} m: the office will check', noHouse: 'No coordinates for this house',
     takenAt: 'Taken {time} (gallery)', takenUnknown: 'Gallery photo, time unknown', galleryBadge: 'Gallery',

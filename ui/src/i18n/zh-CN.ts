@@ -30,7 +30,8 @@ export default {
     phone: '电话', place: '地址', site: '安置点', placement: '安置方式', status: '状态',
     inspections: '验收记录', noInspections: '还没有验收记录',
     startAcceptance: '开始验收', continueAcceptance: '继续验收', spotCheck: '抽查丈量', continueSpotCheck: '继续抽查丈量',
-    kind: { acceptance: '验收', spot_check: '抽查丈量' },
+    kind: { acceptance: '验收', spot_check: '抽查丈量', demolition: '旧房拆除核实', reclamation: '宅基地复垦核实' },
+    oldHouse: '旧房', demolition: '旧房拆除核实', continueDemolition: '继续旧房拆除核实', reclamation: '宅基地复垦核实', continueReclamation: '继续宅基地复垦核实',
     builtArea: '建筑面积 {m2} m²', over: '超标', within: '未超标', otherDevice: '其他设备', returned: '已退回', returnNote: '退回原因：{note}', synced: '已同步', notSynced: '待同步',
     findings: '{n} 个问题', by: '{name}',
     relation: '关系',
@@ -40,7 +41,7 @@ export default {
     self_built: '自建', bought: '购买', unified_self_built: '统规自建', unified_built: '统规统建',
   },
   form: {
-    acceptanceTitle: '验收', spotCheckTitle: '抽查丈量', progress: '已完成 {answered}/{required}',
+    acceptanceTitle: '验收', spotCheckTitle: '抽查丈量', demolitionTitle: '旧房拆除核实', reclamationTitle: '宅基地复垦核实', progress: '已完成 {answered}/{required}',
     saved: '已保存', saving: '保存中…', saveError: '保存失败', submit: '提交',
     submitConfirmTitle: '提交验收表', submitConfirm: '提交后不能再修改。确定提交吗？',
     submitting: '正在提交…', submitDone: '已提交，等待同步', formVersion: '第{n}版', backToHousehold: '返回户详情',
@@ -135,7 +136,7 @@ export default {
   },
   // Issue 13 (H3): where a photo was taken, and photos from the gallery.
   photoPlace: {
-    gallery: '从相册选择', locating: '正在定位…', position: '当前定位：{text}',
+    sameSpot: '对照：前一组照片。请站在同一位置、朝同一方向拍摄', fromBefore: '距前一组照片位置 {n} m', notSameSpot: '距前一组照片位置 {n} m，超过 {limit} m，请回到同一位置', gallery: '从相册选择', locating: '正在定位…', position: '当前定位：{text}',
     noFix: '无定位（{reason}）', reason: { denied: '已拒绝', timeout: '超时', unavailable: '不可用' },
     distance: '距房屋 {n} m', far: '距房屋 {n} m，超过 {limit} m，办公室将核对', noHouse: '该户无房屋坐标',
     takenAt: '拍摄于 {time}（相册）', takenUnknown: '相册照片，拍摄时间不明', galleryBadge: '相册',

@@ -147,6 +147,12 @@ impl FieldApp {
             spot_check_draft: store
                 .draft_for(id, SubmissionKind::SpotCheck)?
                 .map(|d| d.id),
+            demolition_draft: store
+                .draft_for(id, SubmissionKind::Demolition)?
+                .map(|d| d.id),
+            reclamation_draft: store
+                .draft_for(id, SubmissionKind::Reclamation)?
+                .map(|d| d.id),
             recorded_area,
             office: standing.map(|(status, verdict)| OfficeStandingView {
                 status: status.code().to_string(),

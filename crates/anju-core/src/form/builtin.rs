@@ -2,12 +2,12 @@
 //! version 1 of each, as the source document sets them out.
 
 use super::{
-    ACCEPTANCE_FORM_ID, ChoiceOption, FormSchema, Item, ItemKind, SPOT_CHECK_FORM_ID, Section,
-    SignerRole, Text, YesNo,
+    ACCEPTANCE_FORM_ID, ChoiceOption, DEMOLITION_FORM_ID, FormSchema, Item, ItemKind,
+    RECLAMATION_FORM_ID, SPOT_CHECK_FORM_ID, Section, SignerRole, Text, YesNo,
 };
 use crate::model::Department;
 
-fn item(key: &str, zh: &str, en: &str, kind: ItemKind, required: bool) -> Item {
+pub(super) fn item(key: &str, zh: &str, en: &str, kind: ItemKind, required: bool) -> Item {
     Item {
         key: key.into(),
         label: Text::new(zh, en),
@@ -21,7 +21,7 @@ fn item(key: &str, zh: &str, en: &str, kind: ItemKind, required: bool) -> Item {
 }
 
 /// A yes/no check where "no" is a problem to rectify.
-fn check(key: &str, zh: &str, en: &str) -> Item {
+pub(super) fn check(key: &str, zh: &str, en: &str) -> Item {
     item(
         key,
         zh,
@@ -48,11 +48,11 @@ fn check_or_na(key: &str, zh: &str, en: &str) -> Item {
     )
 }
 
-fn photos(key: &str, zh: &str, en: &str, min: u32, max: u32) -> Item {
+pub(super) fn photos(key: &str, zh: &str, en: &str, min: u32, max: u32) -> Item {
     item(key, zh, en, ItemKind::Photos { min, max }, min > 0)
 }
 
-fn options(pairs: &[(&str, &str, &str)]) -> Vec<ChoiceOption> {
+pub(super) fn options(pairs: &[(&str, &str, &str)]) -> Vec<ChoiceOption> {
     pairs
         .iter()
         .map(|(key, zh, en)| ChoiceOption {
@@ -62,7 +62,7 @@ fn options(pairs: &[(&str, &str, &str)]) -> Vec<ChoiceOption> {
         .collect()
 }
 
-fn note(key: &str, zh: &str, en: &str) -> Item {
+pub(super) fn note(key: &str, zh: &str, en: &str) -> Item {
     item(
         key,
         zh,
@@ -75,7 +75,7 @@ fn note(key: &str, zh: &str, en: &str) -> Item {
     )
 }
 
-fn section(
+pub(super) fn section(
     key: &str,
     zh: &str,
     en: &str,
@@ -457,6 +457,8 @@ pub fn form_by_id(id: &str, version: u32) -> Option<FormSchema> {
     match (id, version) {
         (ACCEPTANCE_FORM_ID, 1) => Some(acceptance_form_v1()),
         (SPOT_CHECK_FORM_ID, 1) => Some(spot_check_form_v1()),
+        (DEMOLITION_FORM_ID, 1) => Some(super::demolition_form_v1()),
+        (RECLAMATION_FORM_ID, 1) => Some(super::reclamation_form_v1()),
         _ => None,
     }
 }

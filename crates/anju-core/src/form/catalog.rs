@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{FormSchema, acceptance_form_v1, spot_check_form_v1};
+use super::{
+    FormSchema, acceptance_form_v1, demolition_form_v1, reclamation_form_v1, spot_check_form_v1,
+};
 
 #[derive(Debug, Clone)]
 pub struct FormCatalog {
@@ -21,7 +23,12 @@ impl FormCatalog {
     /// Version 1 of the acceptance form and of the spot check, as the source sets them out.
     pub fn builtin() -> Self {
         let mut forms = BTreeMap::new();
-        for form in [acceptance_form_v1(), spot_check_form_v1()] {
+        for form in [
+            acceptance_form_v1(),
+            spot_check_form_v1(),
+            demolition_form_v1(),
+            reclamation_form_v1(),
+        ] {
             forms.insert((form.id.clone(), form.version), form);
         }
         Self { forms }

@@ -10,8 +10,9 @@ use std::fmt;
 
 use super::condition::{MAX_CONDITION_DEPTH, MAX_CONDITION_TERMS, Reference};
 use super::{
-    ACCEPTANCE_FORM_ID, FormSchema, Item, ItemKind, PEOPLE_PRESENT_ITEM, SPOT_CHECK_FORM_ID,
-    SignerRole, Text,
+    ACCEPTANCE_FORM_ID, AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, DEMOLITION_FORM_ID,
+    FormSchema, Item, ItemKind, PEOPLE_PRESENT_ITEM, RECLAIMED_ITEM, RECLAMATION_FORM_ID,
+    SPOT_CHECK_FORM_ID, SignerRole, Text,
 };
 
 /// The largest form file the office reads.
@@ -28,7 +29,12 @@ pub const MAX_DECIMALS: u8 = 4;
 pub const AREA_ITEM: &str = "area_measurement";
 
 /// The forms a district may publish versions of, with what each must keep.
-pub const PUBLISHABLE_FORMS: [&str; 2] = [ACCEPTANCE_FORM_ID, SPOT_CHECK_FORM_ID];
+pub const PUBLISHABLE_FORMS: [&str; 4] = [
+    ACCEPTANCE_FORM_ID,
+    SPOT_CHECK_FORM_ID,
+    DEMOLITION_FORM_ID,
+    RECLAMATION_FORM_ID,
+];
 
 /// One thing wrong with a definition, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -435,6 +441,30 @@ impl FormSchema {
                     "抽查表须有必填的面积测量项 area_measurement",
                     "the spot check needs a required area_measurement item",
                 );
+            }
+            DEMOLITION_FORM_ID | RECLAMATION_FORM_ID => {
+                let (milestone, zh) = if self.id == DEMOLITION_FORM_ID {
+                    (DEMOLISHED_ITEM, "旧房已拆除")
+                } else {
+                    (RECLAIMED_ITEM, "宅基地已复垦")
+                };
+                need(
+                    always(milestone, &|k| matches!(k, ItemKind::YesNo { .. })),
+                    &format!("核实表须有必填的是/否项 {milestone}（{zh}）"),
+                    &format!("the check needs a required yes/no item {milestone}"),
+                );
+                for photos in [BEFORE_PHOTOS, AFTER_PHOTOS] {
+                    need(
+                        always(
+                            photos,
+                            &|k| matches!(k, ItemKind::Photos { min, .. } if *min >= 1),
+                        ),
+                        &format!("核实表须有至少一张的必填照片项 {photos}（前后同一位置）"),
+                        &format!(
+                            "the check needs a required photo item {photos} of at least one photo (before and after, same spot)"
+                        ),
+                    );
+                }
             }
             _ => {}
         }

@@ -22,6 +22,7 @@ mod condition;
 mod definition;
 mod diff;
 mod evidence;
+mod old_house;
 #[cfg(test)]
 mod published_tests;
 mod sample;
@@ -37,10 +38,16 @@ pub use definition::{
 };
 pub use diff::{ChangeKind, FormChange, diff, kind_text};
 pub use evidence::{EvidencePlacement, evidence_placement};
+pub use old_house::{
+    AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, RECLAIMED_ITEM, demolition_form_v1,
+    reclamation_form_v1,
+};
 pub use sample::acceptance_form_v2_sample;
 
 pub const ACCEPTANCE_FORM_ID: &str = "anju.acceptance";
 pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
+pub const DEMOLITION_FORM_ID: &str = "anju.demolition";
+pub const RECLAMATION_FORM_ID: &str = "anju.reclamation";
 /// The acceptance form's item for the people found on site (实际家庭人口).
 pub const PEOPLE_PRESENT_ITEM: &str = "target_people_present";
 

@@ -47,8 +47,39 @@ fn the_built_in_forms_and_the_sample_are_valid_definitions() {
         acceptance_form_v1(),
         spot_check_form_v1(),
         acceptance_form_v2_sample(),
+        super::demolition_form_v1(),
+        super::reclamation_form_v1(),
     ] {
         assert_eq!(problems_of(&form), Vec::<String>::new(), "{}", form.id);
+    }
+}
+
+#[test]
+fn an_old_house_check_keeps_its_milestone_item_and_both_photo_items() {
+    let mut form = super::demolition_form_v1();
+    form.version = 2;
+    for section in &mut form.sections {
+        section
+            .items
+            .retain(|i| i.key != super::AFTER_PHOTOS && i.key != super::DEMOLISHED_ITEM);
+    }
+    let problems = problems_of(&form);
+    assert!(
+        problems.iter().any(|p| p.contains("old_house_demolished")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("photo_after")),
+        "{problems:?}"
+    );
+    // Each kind of visit is filled on its own form, and the catalog knows all four.
+    let catalog = FormCatalog::builtin();
+    for kind in crate::model::SubmissionKind::ALL {
+        assert_eq!(
+            catalog.latest(kind.form_id()).map(|f| f.version),
+            Some(1),
+            "{kind:?}"
+        );
     }
 }
 

@@ -21,8 +21,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use crate::area;
 use crate::district_policy::{PROGRAMME_START_YEAR, PolicyHistory, PolicyVersion, programme_start};
 use crate::form::{
-    ACCEPTANCE_FORM_ID, Answer, FormAnswers, FormCatalog, FormContext, FormIssue, FormSchema,
-    Placement, Problem, SPOT_CHECK_FORM_ID, Text,
+    Answer, FormAnswers, FormCatalog, FormContext, FormIssue, FormSchema, Placement, Problem, Text,
 };
 use crate::hash::is_sha256_hex;
 use crate::model::{
@@ -429,10 +428,7 @@ pub struct CheckedSubmission<'a> {
 
 /// The form a kind of submission must use.
 fn expected_form(kind: SubmissionKind) -> &'static str {
-    match kind {
-        SubmissionKind::Acceptance => ACCEPTANCE_FORM_ID,
-        SubmissionKind::SpotCheck => SPOT_CHECK_FORM_ID,
-    }
+    kind.form_id()
 }
 
 /// Every check of a submission; all problems found (at most one per answer and a few

@@ -1,6 +1,6 @@
 use super::*;
 use crate::area::{AreaRule, HouseMeasurement, MeasuredPart, Point, Shape};
-use crate::form::{FindingDraft, FormAnswers};
+use crate::form::{ACCEPTANCE_FORM_ID, FindingDraft, FormAnswers};
 use crate::hash::sha256_hex;
 use crate::model::SignatureMethod;
 use uuid::Uuid;

@@ -74,6 +74,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "forms",
         sql: include_str!("../../../../migrations/office/0012_forms.sql"),
     },
+    Migration {
+        version: 13,
+        name: "old_house_visits",
+        sql: include_str!("../../../../migrations/office/0013_old_house_visits.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -98,6 +103,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 4,
         name: "forms",
         sql: include_str!("../../../../migrations/office-postgres/0004_forms.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 5,
+        name: "old_house_visits",
+        sql: include_str!("../../../../migrations/office-postgres/0005_old_house_visits.sql"),
     },
 ];
 

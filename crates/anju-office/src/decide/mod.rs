@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::db::OfficeDbError;
 
 mod location;
+mod old_house;
 mod policy;
 mod standing;
 
@@ -278,6 +279,9 @@ pub fn after_submission(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let household = submission.household_id.to_string();
+    if let Some((step, _)) = anju_core::visits::OldHouseStep::checked_by(submission.kind) {
+        old_house::record_visit(conn, submission, step, now)?;
+    }
     let size: u32 = conn.query_row(
         "SELECT size FROM households WHERE id = ?1",
         [&household],

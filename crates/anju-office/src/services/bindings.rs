@@ -51,6 +51,7 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         HouseholdPage,
         HouseholdFilter,
         HouseholdDetail,
+        super::timeline::TimelineEntry,
         MilestoneUpdate,
         ReviewQueue,
         ReviewDecision,

@@ -273,10 +273,15 @@ fn submission_part(
     lang: FormLang,
 ) {
     let t = |zh, en| lang.t(zh, en);
-    let kind = if s.kind == anju_core::model::SubmissionKind::SpotCheck {
-        t("抽查复核记录", "Spot check")
-    } else {
-        t("验收记录", "Acceptance")
+    let kind = match lang {
+        FormLang::Zh => format!("{}记录", s.kind.label_zh()),
+        FormLang::En => {
+            let en = s.kind.label_en();
+            let mut chars = en.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
     };
     let version = match lang {
         FormLang::Zh => format!("（第{}版表单）", s.form_version),

@@ -17,6 +17,7 @@ mod query;
 mod samples;
 pub(crate) mod submission;
 mod template;
+pub mod timeline;
 mod users;
 pub mod views;
 mod volumes;

@@ -583,7 +583,11 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
         &[Value::Text(id.to_string())],
     )?;
     damaged.extend(bad_findings);
+    let visits = super::timeline::old_house_visits(conn, id)?;
+    let timeline =
+        super::timeline::timeline(&submissions, &findings, moved_in_on, &old_house, &visits);
     Ok(HouseholdDetail {
+        timeline,
         id_number: anju_core::id_number::mask_id_text(&id_number),
         phone: phone.as_deref().map(anju_core::id_number::mask_phone),
         members: members

@@ -474,7 +474,10 @@ pub(crate) fn submission_view(
     let mut sections = Vec::new();
     let mut photos = Vec::new();
     let mut signatures = Vec::new();
-    let mut location_notes = Vec::new();
+    let old_house = submission.submission_kind().is_old_house();
+    let mut location_notes: Vec<Text> = same_spot_note(submission, photo_meta, old_house)
+        .into_iter()
+        .collect();
     // The device's position at submit time, against the house like a photo's.
     let house: Option<(Option<f64>, Option<f64>, String, String)> = conn
         .query_row(
@@ -528,7 +531,7 @@ pub(crate) fn submission_view(
                 Answer::Photos { sha256 } => {
                     for sha in sha256 {
                         let meta = photo_meta.get(sha);
-                        let flags = meta.map(|m| m.place.flags());
+                        let flags = meta.map(|m| m.flags(old_house));
                         let flags = flags.as_ref();
                         if let Some(flags) = flags {
                             location_notes.extend(photo_notes(&item.label, flags));
@@ -601,6 +604,48 @@ pub(crate) fn submission_view(
 
 /// What a reviewer should weigh about one photo of the slot `label`: taken far from the
 /// house, or picked from the gallery.
+impl PhotoRow {
+    /// What the reviewer is told of where the photo was made. A visit to the old house is
+    /// not at the new house: its photos are compared with each other, not with the house.
+    fn flags(&self, old_house: bool) -> crate::decide::PhotoFlags {
+        if old_house {
+            crate::decide::PhotoPlace {
+                house: None,
+                ..self.place.clone()
+            }
+            .flags()
+        } else {
+            self.place.flags()
+        }
+    }
+}
+
+/// For a visit to the old house: the note when its photos after were not taken where its
+/// photos before were (`anju_core::visits::SameSpot`).
+fn same_spot_note(
+    submission: &StoredSubmission,
+    photo_meta: &HashMap<String, PhotoRow>,
+    old_house: bool,
+) -> Option<Text> {
+    if !old_house {
+        return None;
+    }
+    let fixes = |item: &str| -> Vec<anju_core::location::Fix> {
+        match submission.answers.get(item) {
+            Some(Answer::Photos { sha256 }) => sha256
+                .iter()
+                .filter_map(|sha| photo_meta.get(sha)?.place.fix)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    anju_core::visits::SameSpot::of(
+        &fixes(anju_core::form::BEFORE_PHOTOS),
+        &fixes(anju_core::form::AFTER_PHOTOS),
+    )
+    .note()
+}
+
 fn photo_notes(label: &Text, flags: &crate::decide::PhotoFlags) -> Vec<Text> {
     flags
         .too_far
@@ -621,12 +666,15 @@ pub(crate) fn evidence_notes(
     schema: &FormSchema,
 ) -> Result<Vec<Text>> {
     let photo_meta = photo_rows(conn, &submission.household_id)?;
-    let mut notes = Vec::new();
+    let old_house = submission.submission_kind().is_old_house();
+    let mut notes: Vec<Text> = same_spot_note(submission, &photo_meta, old_house)
+        .into_iter()
+        .collect();
     for item in schema.sections.iter().flat_map(|s| &s.items) {
         if let Some(Answer::Photos { sha256 }) = submission.answers.get(&item.key) {
             for sha in sha256 {
                 if let Some(meta) = photo_meta.get(sha) {
-                    notes.extend(photo_notes(&item.label, &meta.place.flags()));
+                    notes.extend(photo_notes(&item.label, &meta.flags(old_house)));
                 }
             }
         }

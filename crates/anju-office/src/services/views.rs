@@ -395,6 +395,8 @@ pub struct HouseholdDetail {
     pub findings: Vec<FindingRow>,
     /// The latest spot check's area against the acceptance's.
     pub spot_check: Option<AreaComparison>,
+    /// Every visit, review, finding and milestone, oldest first.
+    pub timeline: Vec<super::timeline::TimelineEntry>,
     /// Records of this household that cannot be read.
     pub damaged: Vec<DamagedRow>,
 }

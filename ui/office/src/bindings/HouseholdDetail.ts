@@ -6,6 +6,7 @@ import type { HouseholdRow } from "./HouseholdRow";
 import type { Member } from "./Member";
 import type { OldHouse } from "./OldHouse";
 import type { SubmissionView } from "./SubmissionView";
+import type { TimelineEntry } from "./TimelineEntry";
 
 export type HouseholdDetail = { row: HouseholdRow, 
 /**
@@ -20,6 +21,10 @@ phone: string | null, members: Array<Member>, moved_in_on: string | null, old_ho
  * The latest spot check's area against the acceptance's.
  */
 spot_check: AreaComparison | null, 
+/**
+ * Every visit, review, finding and milestone, oldest first.
+ */
+timeline: Array<TimelineEntry>, 
 /**
  * Records of this household that cannot be read.
  */

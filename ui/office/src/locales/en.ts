@@ -47,7 +47,7 @@ const en: typeof zh = {
     movedIn: 'Moved in', agreement: 'Demolition agreement signed', demolished: 'Old house demolished',
     reclaimed: 'Homestead reclaimed', saveMilestones: 'Save dates', clearConfirm: 'This clears: {list}. Continue?',
     notSet: 'not set', print: 'Print form', pdf: 'Download PDF', inspections: 'Inspections',
-    noInspections: 'No inspections yet', inspector: 'Inspector', deviceTime: 'Device time', trustedTime: 'Trusted time',
+    timeline: 'Timeline', noTimeline: 'Nothing yet', noInspections: 'No inspections yet', inspector: 'Inspector', deviceTime: 'Device time', trustedTime: 'Trusted time',
     receivedAt: 'Received', untrustedTime: 'No trusted time (recorded while offline)', review: 'Review',
     reviewBy: '{by} at {at}', area: 'Floor area', part: 'Part', storey: 'Storey', rule: 'Rule', shape: 'Shape',
     partArea: 'Area (m²)', builtArea: 'Built area', perPerson: 'Per person', cap: 'Cap', noCap: 'No cap',

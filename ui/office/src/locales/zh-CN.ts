@@ -42,7 +42,7 @@ export default {
     title: '住户详情', members: '家庭成员', relation: '关系', name: '姓名', milestones: '进度节点',
     movedIn: '入住', agreement: '旧房拆除协议签订', demolished: '旧房已拆除', reclaimed: '已复垦',
     saveMilestones: '保存日期', clearConfirm: '将清除以下日期：{list}。确定吗？', notSet: '未填写',
-    print: '打印验收表', pdf: '下载PDF', inspections: '检查记录', noInspections: '尚无检查记录',
+    print: '打印验收表', pdf: '下载PDF', inspections: '检查记录', timeline: '时间线', noTimeline: '尚无记录', noInspections: '尚无检查记录',
     inspector: '检查员', deviceTime: '设备时间', trustedTime: '可信时间', receivedAt: '接收时间',
     untrustedTime: '没有可信时间（设备离线期间记录）', review: '审核', reviewBy: '{by} 于 {at}',
     area: '面积计算', part: '部位', storey: '层', rule: '计算规则', shape: '形状', partArea: '面积（m²）',

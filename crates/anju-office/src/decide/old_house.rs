@@ -1,0 +1,105 @@
+//! A visit to the old house (旧房拆除核实, 宅基地复垦核实) as the office decides it: a visit
+//! that confirms the step records the household's 已拆除 / 已复垦 on the visit's date, in
+//! the order `anju_core::visits` sets; what each visit did is kept (`old_house_visits`) so
+//! the household's timeline can say why a visit moved nothing.
+
+use anju_core::model::Submission;
+use anju_core::office::OldHouse;
+use anju_core::records::{china_date, made_at};
+use anju_core::visits::{OldHouseStep, StepOutcome, confirmed_step, record_step};
+use anju_sql::{Connection, OptionalExtension, params};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Result, time};
+
+fn date(text: Option<String>) -> Option<NaiveDate> {
+    text.and_then(|t| t.parse().ok())
+}
+
+/// Record what `submission`, a visit checking `step`, does to its household. Once per
+/// submission: a submission pushed again changes nothing.
+pub(super) fn record_visit(
+    conn: &Connection,
+    submission: &Submission,
+    step: OldHouseStep,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let id = submission.id.to_string();
+    let seen: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM old_house_visits WHERE submission_id = ?1)",
+        [&id],
+        |r| r.get(0),
+    )?;
+    if seen {
+        return Ok(());
+    }
+    let household = submission.household_id.to_string();
+    let visited_on = china_date(made_at(&submission.clock));
+    let mut reason: Option<(String, String)> = None;
+    let outcome = if confirmed_step(submission) != Some(step) {
+        "not_confirmed"
+    } else {
+        let old: Option<OldHouse> = conn
+            .query_row(
+                "SELECT agreement_signed_on, demolished_on, reclaimed_on FROM households
+                 WHERE id = ?1",
+                [&household],
+                |r| {
+                    Ok(OldHouse {
+                        agreement_signed_on: date(r.get(0)?),
+                        demolished_on: date(r.get(1)?),
+                        reclaimed_on: date(r.get(2)?),
+                    })
+                },
+            )
+            .optional()?;
+        let old = old.unwrap_or_default();
+        match record_step(old, step, visited_on, china_date(now)) {
+            Ok(StepOutcome::Recorded(new)) => {
+                conn.execute(
+                    "UPDATE households SET demolished_on = ?2, reclaimed_on = ?3 WHERE id = ?1",
+                    params![
+                        household,
+                        new.demolished_on.map(|d| d.to_string()),
+                        new.reclaimed_on.map(|d| d.to_string())
+                    ],
+                )?;
+                "recorded"
+            }
+            Ok(StepOutcome::AlreadyRecorded(on)) => {
+                let label = step.label();
+                reason = Some((
+                    format!("{}已于{on}记录，日期不变", label.zh),
+                    format!(
+                        "the {} was recorded on {on} already; the date stays",
+                        label.en
+                    ),
+                ));
+                "already"
+            }
+            Err(refused) => {
+                let text = refused.to_string();
+                let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+                reason = Some((zh.to_string(), en.to_string()));
+                "refused"
+            }
+        }
+    };
+    let (reason_zh, reason_en) = reason.unzip();
+    conn.execute(
+        "INSERT INTO old_house_visits (submission_id, household_id, step, visited_on, outcome,
+             reason_zh, reason_en, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            household,
+            step.code(),
+            visited_on.to_string(),
+            outcome,
+            reason_zh,
+            reason_en,
+            time(now)
+        ],
+    )?;
+    Ok(())
+}
