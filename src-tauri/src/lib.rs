@@ -8,7 +8,7 @@ use std::time::Duration;
 use anju_app::{
     AppError, AppInfo, AppOptions, AreaCheck, CommandError, DraftState, DraftView, FieldApp,
     FindingView, HouseholdDetail, HouseholdPage, IncomingPhoto, PhotoAdded, PlaceFilter,
-    SessionInfo, SignOutOutcome, Signed, SubmitOutcome, SyncStatus, SyncTrigger,
+    SessionInfo, SignOutOutcome, Signed, SubmitOutcome, SyncStatus, SyncTrigger, TaskView,
 };
 use anju_core::area::HouseMeasurement;
 use anju_core::form::Answer;
@@ -180,6 +180,16 @@ async fn household_detail(app: App<'_>, household_id: Uuid) -> Answered<Househol
 #[tauri::command]
 async fn open_draft(app: App<'_>, household_id: Uuid, kind: SubmissionKind) -> Answered<DraftView> {
     blocking(&app, move |a| a.open_draft(household_id, kind)).await
+}
+
+#[tauri::command]
+async fn list_tasks(app: App<'_>) -> Answered<Vec<TaskView>> {
+    blocking(&app, move |a| a.tasks()).await
+}
+
+#[tauri::command]
+async fn open_task(app: App<'_>, task_id: Uuid) -> Answered<DraftView> {
+    blocking(&app, move |a| a.open_task(task_id)).await
 }
 
 #[tauri::command]
@@ -413,6 +423,8 @@ pub fn run() {
             places,
             household_detail,
             open_draft,
+            list_tasks,
+            open_task,
             save_answer,
             assess_area,
             add_photo,

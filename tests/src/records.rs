@@ -136,6 +136,7 @@ pub fn acceptance(
         policy_version: None,
         recorded_area: None,
         position: None,
+        finding_id: None,
     })
 }
 

@@ -2,6 +2,7 @@
 // rest of the app and its tests can replace it with vi.mock('./api').
 import { convertFileSrc, invoke } from '@tauri-apps/api/core'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
+import type { TaskView } from './bindings/TaskView'
 import type { Answer } from './bindings/Answer'
 import type { AppInfo } from './bindings/AppInfo'
 import type { AreaCheck } from './bindings/AreaCheck'
@@ -83,6 +84,10 @@ export const householdDetail = (householdId: string) => call<HouseholdDetail>('h
 
 export const openDraft = (householdId: string, kind: SubmissionKind) =>
   call<DraftView>('open_draft', { householdId, kind })
+
+export const listTasks = () => call<TaskView[]>('list_tasks')
+
+export const openTask = (taskId: string) => call<DraftView>('open_task', { taskId })
 
 export const saveAnswer = (draftId: string, key: string, answer: Answer | null, expectedRevision: number) =>
   call<DraftState>('save_answer', { draftId, key, answer, expectedRevision })

@@ -7,6 +7,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/households', name: 'households', component: () => import('./views/HouseholdsView.vue'), meta: { tabbar: true } },
   { path: '/household/:id', name: 'household', component: () => import('./views/HouseholdView.vue'), props: true },
   { path: '/household/:id/form/:kind', name: 'form', component: () => import('./views/FormView.vue'), props: true },
+  { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { tabbar: true } },
   { path: '/findings', name: 'findings', component: () => import('./views/FindingsView.vue'), meta: { tabbar: true } },
   { path: '/sync', name: 'sync', component: () => import('./views/SyncView.vue'), meta: { tabbar: true } },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { tabbar: true } },

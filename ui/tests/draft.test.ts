@@ -17,14 +17,14 @@ const state = (revision: number): DraftState =>
 
 function view(revision: number, answers: DraftView['draft']['answers']): DraftView {
   return {
-    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'f', form_version: 1, answers, revision, updated_at: '' },
+    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'f', form_version: 1, answers, revision, updated_at: '', finding_id: null },
     form: { id: 'f', version: 1, title: { zh: '验收', en: 'Acceptance' }, sections: [{ key: 'move_in', title: { zh: '入住条件', en: 'Move-in' }, department: 'reform', items: [
       { key: 'water', label: { zh: '通水', en: 'Water' }, required: true, help: null, kind: { type: 'yes_no', allow_not_applicable: false, problem_when: 'no' } },
       { key: 'findings', label: { zh: '整改问题', en: 'Problems' }, required: false, help: null, kind: { type: 'findings' } },
     ] }] },
     household: { id: 'h1', number: '001', head_name: '郑怀圣', id_number: '341502198001011234', size: 4, members: [], phone: null,
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built' },
-    photos: [], signatures: [], state: state(revision), inspector: null, evidence: [],
+    photos: [], signatures: [], state: state(revision), inspector: null, evidence: [], task: null,
   }
 }
 

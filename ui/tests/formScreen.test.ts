@@ -67,7 +67,7 @@ function view(complete: boolean): DraftView {
     missingIssue('signatures', 'sign_household_head', '户主签字（或按手印、亲属代签）'),
   ]
   return {
-    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'anju.acceptance', form_version: 1, answers, revision: 1, updated_at: '' },
+    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'anju.acceptance', form_version: 1, answers, revision: 1, updated_at: '', finding_id: null },
     form: { id: 'anju.acceptance', version: 1, title: tx('验收监督表'), sections: [
       { key: 'move_in', title: tx('入住条件'), department: 'reform', items: [
         yesNo('move_in_kitchen', '厨房可用'), yesNo('move_in_toilet', '卫生间可用'),
@@ -89,7 +89,7 @@ function view(complete: boolean): DraftView {
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues, progress: [], hidden: [],
       signatures: complete ? [{ slot: 'sign_household_head', signed: true, stale: false }] : [] },
     inspector: null,
-    evidence: [{ item: 'move_in_kitchen', photo: 'photo_kitchen' }],
+    evidence: [{ item: 'move_in_kitchen', photo: 'photo_kitchen' }], task: null,
   }
 }
 

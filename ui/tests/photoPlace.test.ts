@@ -31,13 +31,13 @@ function photo(source: 'camera' | 'gallery', cameraTime: string | null): PhotoVi
 
 function view(location: { latitude: number, longitude: number } | undefined): DraftView {
   return {
-    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'anju.acceptance', form_version: 1, answers: {}, revision: 1, updated_at: '' },
+    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'anju.acceptance', form_version: 1, answers: {}, revision: 1, updated_at: '', finding_id: null },
     form: { id: 'anju.acceptance', version: 1, title: tx('验收监督表'), sections: [{ key: 'photos', title: tx('照片'), department: null, items: [item] }] },
     household: { id: 'h1', number: '001', head_name: '郑怀圣', id_number: '341502198001011234', size: 4, members: [], phone: null,
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built', location },
     photos: [], signatures: [],
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [], hidden: [], signatures: [] },
-    inspector: null, evidence: [],
+    inspector: null, evidence: [], task: null,
   } as DraftView
 }
 

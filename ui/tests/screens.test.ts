@@ -27,7 +27,7 @@ const counts = { total: 2, to_inspect: 1, draft: 1, submitted: 0, synced: 0, wit
 function draftView(): DraftView {
   const t = (zh: string) => ({ zh, en: zh })
   return {
-    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'f', form_version: 1, answers: {}, revision: 1, updated_at: '' },
+    draft: { id: 'd1', household_id: 'h1', kind: 'acceptance', form_id: 'f', form_version: 1, answers: {}, revision: 1, updated_at: '', finding_id: null },
     form: { id: 'f', version: 1, title: t('安置房验收监督表'), sections: [
       { key: 'move_in', title: t('入住条件'), department: 'reform', items: [
         { key: 'water', label: t('水电入户'), required: true, help: null, kind: { type: 'yes_no', allow_not_applicable: true, problem_when: 'no' } },
@@ -50,7 +50,7 @@ function draftView(): DraftView {
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [{ section: 'move_in', answered: 1, required: 5 }], hidden: [],
       signatures: [{ slot: 'head_signature', signed: false, stale: false }] },
     inspector: { name: 'wang', role: 'inspector', department: 'reform', township: null, full_name: '王验收' },
-    evidence: [],
+    evidence: [], task: null,
   }
 }
 

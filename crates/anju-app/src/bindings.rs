@@ -46,6 +46,7 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         HouseholdPage,
         PlaceFilter,
         HouseholdDetail,
+        TaskView,
         DraftView,
         DraftState,
         AreaCheck,

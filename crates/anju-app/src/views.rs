@@ -201,6 +201,8 @@ pub struct DraftView {
     pub inspector: Option<UserInfo>,
     /// Which photo slot the screen shows under which item (`form::evidence_placement`).
     pub evidence: Vec<EvidencePlacement>,
+    /// For a 整改复查: the task, with the problem and what the township says it did.
+    pub task: Option<anju_core::tasks::Task>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -270,4 +272,20 @@ pub struct SyncStatus {
     /// Syncs that failed in a row (0 after one went through): the next is try n + 1.
     pub failed_tries: u32,
     pub signed_in: bool,
+}
+
+/// One task on the inspector's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TaskView {
+    pub task: anju_core::tasks::Task,
+    pub head_name: String,
+    pub household_number: String,
+    pub village: String,
+    /// Days to the due date; negative when overdue.
+    pub days_left: i64,
+    pub overdue: bool,
+    /// The re-check begun for it on this device.
+    pub draft_id: Option<Uuid>,
+    /// Submitted here, waiting for the office to mark it done.
+    pub submitted: bool,
 }

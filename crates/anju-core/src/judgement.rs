@@ -204,6 +204,7 @@ mod tests {
             policy_version,
             recorded_area: None,
             position: None,
+            finding_id: None,
         }
     }
 

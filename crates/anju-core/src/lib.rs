@@ -19,6 +19,7 @@ pub mod places;
 pub mod policy;
 pub mod records;
 pub mod roster;
+pub mod tasks;
 #[cfg(test)]
 mod testing;
 pub mod verdict;

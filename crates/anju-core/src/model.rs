@@ -331,14 +331,18 @@ pub enum SubmissionKind {
     Demolition,
     /// 宅基地复垦核实: the old homestead is reclaimed, photographed before and after.
     Reclamation,
+    /// 整改复查: an inspector confirms in the field that a finding was rectified
+    /// ([`Submission::finding_id`] names it).
+    Recheck,
 }
 
 impl SubmissionKind {
-    pub const ALL: [SubmissionKind; 4] = [
+    pub const ALL: [SubmissionKind; 5] = [
         Self::Acceptance,
         Self::SpotCheck,
         Self::Demolition,
         Self::Reclamation,
+        Self::Recheck,
     ];
 
     pub fn code(self) -> &'static str {
@@ -347,6 +351,7 @@ impl SubmissionKind {
             Self::SpotCheck => "spot_check",
             Self::Demolition => "demolition",
             Self::Reclamation => "reclamation",
+            Self::Recheck => "recheck",
         }
     }
 
@@ -361,6 +366,7 @@ impl SubmissionKind {
             Self::SpotCheck => crate::form::SPOT_CHECK_FORM_ID,
             Self::Demolition => crate::form::DEMOLITION_FORM_ID,
             Self::Reclamation => crate::form::RECLAMATION_FORM_ID,
+            Self::Recheck => crate::form::RECHECK_FORM_ID,
         }
     }
 
@@ -370,6 +376,7 @@ impl SubmissionKind {
             Self::SpotCheck => "抽查复核",
             Self::Demolition => "旧房拆除核实",
             Self::Reclamation => "宅基地复垦核实",
+            Self::Recheck => "整改复查",
         }
     }
 
@@ -379,6 +386,7 @@ impl SubmissionKind {
             Self::SpotCheck => "spot check",
             Self::Demolition => "demolition check",
             Self::Reclamation => "reclamation check",
+            Self::Recheck => "re-check of a rectification",
         }
     }
 
@@ -439,6 +447,11 @@ pub struct Submission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub position: Option<crate::location::Fix>,
+    /// The finding a 整改复查 re-checks; absent from every other kind (and so from every
+    /// record made before re-checks, whose hashes stay the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub finding_id: Option<Uuid>,
 }
 
 /// The figures a device recorded of a measured house with its policy version.

@@ -52,7 +52,9 @@ impl OldHouseStep {
         match kind {
             SubmissionKind::Demolition => Some((Self::Demolished, DEMOLISHED_ITEM)),
             SubmissionKind::Reclamation => Some((Self::Reclaimed, RECLAIMED_ITEM)),
-            SubmissionKind::Acceptance | SubmissionKind::SpotCheck => None,
+            SubmissionKind::Acceptance | SubmissionKind::SpotCheck | SubmissionKind::Recheck => {
+                None
+            }
         }
     }
 }

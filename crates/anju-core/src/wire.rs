@@ -152,6 +152,11 @@ pub struct PullResponse {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub forms: Vec<crate::form::FormSchema>,
+    /// The signed-in inspector's open tasks (整改复查 …), on the last page only: the device
+    /// replaces its list with them. Absent from an office before tasks.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub tasks: Vec<crate::tasks::Task>,
 }
 
 /// The office's record of one household, sent with it on a pull.
@@ -526,6 +531,7 @@ mod tests {
             policy_version: None,
             recorded_area: None,
             position: None,
+            finding_id: None,
         };
         assert_eq!(
             RecordBody::Submission(submission).referenced_blobs(),

@@ -241,6 +241,7 @@ fn submission() -> Submission {
         policy_version: Some(1),
         recorded_area: None,
         position: None,
+        finding_id: None,
     };
     let assessment = policies().versions()[0]
         .policy

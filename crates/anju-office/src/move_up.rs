@@ -52,6 +52,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "print_jobs",
     "forms",
     "old_house_visits",
+    "tasks",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

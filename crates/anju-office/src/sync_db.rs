@@ -116,6 +116,11 @@ pub fn pull(
         } else {
             crate::forms::latest_published(&db.conn)?
         },
+        tasks: if has_more {
+            Vec::new()
+        } else {
+            crate::decide::tasks_for(&db.conn, user_id)?
+        },
     })
 }
 
@@ -556,9 +561,9 @@ fn insert(
                 "INSERT INTO submissions (id, household_id, kind, form_id, form_version, inspector,
                      answers_json, content_sha256, device_time, trusted_time, clock_offset_ms,
                      received_at, device_id, received_by, push_offset_ms, policy_version,
-                     recorded_area_json, position_json)
+                     recorded_area_json, position_json, finding_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17, ?18)",
+                     ?17, ?18, ?19)",
                 params![
                     s.id.to_string(),
                     s.household_id.to_string(),
@@ -581,6 +586,7 @@ fn insert(
                         .map(serde_json::to_string)
                         .transpose()?,
                     s.position.as_ref().map(serde_json::to_string).transpose()?,
+                    s.finding_id.map(|id| id.to_string()),
                 ],
             )?;
             crate::decide::after_submission(tx, s, &user.id, Utc::now())?;

@@ -24,12 +24,31 @@ pub struct Draft {
     /// Grows by one with every saved change.
     pub revision: i64,
     pub updated_at: DateTime<Utc>,
+    /// The finding a 整改复查 re-checks.
+    pub finding_id: Option<Uuid>,
 }
 
 impl Store {
     /// The open draft of this kind for the household, or a new empty one.
     pub fn open_draft(&mut self, household_id: Uuid, kind: SubmissionKind) -> Result<Draft> {
+        if kind == SubmissionKind::Recheck {
+            return Err(StoreError::RecheckNeedsTask);
+        }
+        self.open_draft_about(household_id, kind, None)
+    }
+
+    /// The open draft of this kind for the household, or a new one about `finding` (a
+    /// 整改复查 names the finding it re-checks).
+    pub(crate) fn open_draft_about(
+        &mut self,
+        household_id: Uuid,
+        kind: SubmissionKind,
+        finding: Option<Uuid>,
+    ) -> Result<Draft> {
         if let Some(draft) = self.draft_for(household_id, kind)? {
+            if draft.finding_id != finding {
+                return Err(StoreError::OtherRecheckOpen);
+            }
             return Ok(draft);
         }
         if !self.has_household(household_id)? {
@@ -50,15 +69,17 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT INTO drafts (id, household_id, kind, form_id, form_version, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            "INSERT INTO drafts (id, household_id, kind, form_id, form_version, created_at, updated_at,
+                 finding_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
             params![
                 id.to_string(),
                 household_id.to_string(),
                 kind.code(),
                 form.id,
                 form.version,
-                at
+                at,
+                finding.map(|f| f.to_string())
             ],
         )?;
         refresh_status(&tx, household_id)?;
@@ -73,7 +94,8 @@ impl Store {
     pub fn draft_for(&self, household_id: Uuid, kind: SubmissionKind) -> Result<Option<Draft>> {
         self.conn
             .query_row(
-                "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at
+                "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at,
+                        finding_id
                  FROM drafts WHERE household_id = ?1 AND kind = ?2",
                 params![household_id.to_string(), kind.code()],
                 |row| Ok(read_draft(row)),
@@ -161,7 +183,8 @@ impl StoreTx<'_> {
 
 fn draft_row(conn: &Connection, id: Uuid) -> Result<Draft> {
     conn.query_row(
-        "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at
+        "SELECT id, household_id, kind, form_id, form_version, answers_json, revision, updated_at,
+                        finding_id
          FROM drafts WHERE id = ?1",
         [id.to_string()],
         |row| Ok(read_draft(row)),

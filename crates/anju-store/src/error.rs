@@ -41,6 +41,16 @@ pub enum StoreError {
         "该户有尚未同步的记录，不能移除 / the household has records not yet synced: it cannot be removed"
     )]
     UnsyncedWork,
+    #[error(
+        "本机没有这项任务（{0}），可能已完成或已取消，请同步 / task {0} is not on this device: it may be done or cancelled; sync"
+    )]
+    UnknownTask(Uuid),
+    #[error("整改复查须从任务清单开始 / a re-check starts from the task list")]
+    RecheckNeedsTask,
+    #[error(
+        "该户另一项整改复查尚未提交，请先完成或放弃 / another re-check of this household is not submitted yet: finish or discard it first"
+    )]
+    OtherRecheckOpen,
     #[error("已保存的记录损坏（{what}） / a stored record is damaged ({what})")]
     Corrupt { what: String },
 }

@@ -60,6 +60,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "visit_kinds",
         sql: include_str!("../../../migrations/device/0008_visit_kinds.sql"),
     },
+    Migration {
+        version: 9,
+        name: "rechecks",
+        sql: include_str!("../../../migrations/device/0009_rechecks.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
@@ -77,6 +82,7 @@ mod policies;
 mod rows;
 mod submit;
 mod sync_state;
+mod tasks;
 mod transaction;
 
 pub use drafts::Draft;

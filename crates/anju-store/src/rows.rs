@@ -85,6 +85,10 @@ pub(crate) fn read_draft(row: &Row<'_>) -> Result<Draft> {
         answers: serde_json::from_str(&answers)?,
         revision: row.get(6)?,
         updated_at: parse_time(&updated)?,
+        finding_id: row
+            .get::<_, Option<String>>("finding_id")?
+            .map(|id| parse_uuid(&id, "finding id"))
+            .transpose()?,
     })
 }
 
@@ -123,6 +127,10 @@ pub(crate) fn read_submission(row: &Row<'_>) -> Result<Submission> {
         position: row
             .get::<_, Option<String>>(12)?
             .map(|json| serde_json::from_str(&json))
+            .transpose()?,
+        finding_id: row
+            .get::<_, Option<String>>("finding_id")?
+            .map(|id| parse_uuid(&id, "finding id"))
             .transpose()?,
     })
 }

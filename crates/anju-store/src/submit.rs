@@ -67,6 +67,7 @@ impl Store {
                 policy_version: details.policy_version,
                 recorded_area: details.recorded_area,
                 position: details.position,
+                finding_id: draft.finding_id,
             };
             let content = content_sha256(&submission)?;
             let household = draft.household_id.to_string();
@@ -110,8 +111,8 @@ impl Store {
             tx.execute(
                 "INSERT INTO submissions (id, household_id, kind, form_id, form_version, inspector,
                      answers_json, content_sha256, device_time, trusted_time, clock_offset_ms, created_at,
-                     policy_version, recorded_area_json, position_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                     policy_version, recorded_area_json, position_json, finding_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 params![
                     submission.id.to_string(),
                     household,
@@ -136,6 +137,7 @@ impl Store {
                         .as_ref()
                         .map(serde_json::to_string)
                         .transpose()?,
+                    submission.finding_id.map(|id| id.to_string()),
                 ],
             )?;
             enqueue(RecordKind::Submission, &submission.id.to_string(), &content)?;
@@ -181,7 +183,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
                     device_time, trusted_time, clock_offset_ms, policy_version, recorded_area_json,
-                    position_json
+                    position_json, finding_id
              FROM submissions WHERE household_id = ?1 ORDER BY created_at, id",
         )?;
         let rows = stmt.query_map([household_id.to_string()], |row| Ok(read_submission(row)))?;
@@ -197,7 +199,7 @@ impl Store {
             .query_row(
                 "SELECT id, household_id, kind, form_id, form_version, inspector, answers_json,
                         device_time, trusted_time, clock_offset_ms, policy_version,
-                        recorded_area_json, position_json, content_sha256
+                        recorded_area_json, position_json, content_sha256, finding_id
                  FROM submissions WHERE id = ?1",
                 [id.to_string()],
                 |row| {

@@ -81,6 +81,7 @@ fn empty_page() -> String {
         server_time: Utc::now(),
         policies: vec![],
         forms: vec![],
+        tasks: vec![],
     })
     .unwrap()
 }

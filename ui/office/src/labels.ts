@@ -109,7 +109,7 @@ export const ROLE: Record<Role, Text> = {
 }
 
 /** SubmissionView.kind is a plain string in the bindings; these are its values. */
-export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation'
+export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation' | 'recheck'
 export type ReviewDecisionKind = NonNullable<SubmissionView['review']>['decision']
 
 export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
@@ -117,6 +117,7 @@ export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
   spot_check: t('抽查复核', 'Spot check'),
   demolition: t('旧房拆除核实', 'Demolition check'),
   reclamation: t('宅基地复垦核实', 'Reclamation check'),
+  recheck: t('整改复查', 'Re-check'),
 }
 
 export const REVIEW_STATE: Record<ReviewDecisionKind | 'pending', { text: Text; tag: TagType }> = {

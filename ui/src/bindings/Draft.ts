@@ -6,4 +6,8 @@ export type Draft = { id: string, household_id: string, kind: SubmissionKind, fo
 /**
  * Grows by one with every saved change.
  */
-revision: number, updated_at: string, };
+revision: number, updated_at: string, 
+/**
+ * The finding a 整改复查 re-checks.
+ */
+finding_id: string | null, };

@@ -6,6 +6,7 @@ import type { FormSchema } from "./FormSchema";
 import type { Household } from "./Household";
 import type { PhotoView } from "./PhotoView";
 import type { SignatureView } from "./SignatureView";
+import type { Task } from "./Task";
 import type { UserInfo } from "./UserInfo";
 
 export type DraftView = { draft: Draft, form: FormSchema, household: Household, photos: Array<PhotoView>, signatures: Array<SignatureView>, state: DraftState, 
@@ -16,4 +17,8 @@ inspector: UserInfo | null,
 /**
  * Which photo slot the screen shows under which item (`form::evidence_placement`).
  */
-evidence: Array<EvidencePlacement>, };
+evidence: Array<EvidencePlacement>, 
+/**
+ * For a 整改复查: the task, with the problem and what the township says it did.
+ */
+task: Task | null, };

@@ -7,7 +7,7 @@ const en: typeof zhCN = {
     loading: 'Loading…', none: 'None', people: '{n} people', households: '{n} households', save: 'Save',
     yes: 'Yes', no: 'No', notApplicable: 'N/A', unknownError: 'Something went wrong: {message}',
   },
-  tabs: { households: 'Households', findings: 'Problems', sync: 'Sync', settings: 'Settings' },
+  tabs: { households: 'Households', tasks: 'Tasks', findings: 'Problems', sync: 'Sync', settings: 'Settings' },
   signIn: {
     title: 'Sign in', intro: 'Sign in to the township office server once; the households assigned to you are then downloaded.',
     server: 'Server address', serverPlaceholder: 'e.g. http://192.168.1.10:8080',
@@ -32,7 +32,7 @@ const en: typeof zhCN = {
     phone: 'Phone', place: 'Address', site: 'Site', placement: 'Placement', status: 'Status',
     inspections: 'Inspections', noInspections: 'No inspection yet',
     startAcceptance: 'Start acceptance', continueAcceptance: 'Continue acceptance', spotCheck: 'Spot check', continueSpotCheck: 'Continue spot check',
-    kind: { acceptance: 'Acceptance', spot_check: 'Spot check', demolition: 'Demolition check', reclamation: 'Reclamation check' },
+    kind: { acceptance: 'Acceptance', spot_check: 'Spot check', demolition: 'Demolition check', reclamation: 'Reclamation check', recheck: 'Re-check' },
     oldHouse: 'The old house', demolition: 'Demolition check', continueDemolition: 'Continue demolition check', reclamation: 'Reclamation check', continueReclamation: 'Continue reclamation check',
     builtArea: 'Built area {m2} m²', over: 'Over the limit', within: 'Within the limit', otherDevice: 'Another device', returned: 'Returned', returnNote: 'Returned because: {note}', synced: 'Synced', notSynced: 'To sync',
     findings: '{n} problems', by: '{name}',
@@ -43,7 +43,7 @@ const en: typeof zhCN = {
     self_built: 'Self-built', bought: 'Bought', unified_self_built: 'Unified planning, self-built', unified_built: 'Unified planning and building',
   },
   form: {
-    acceptanceTitle: 'Acceptance', spotCheckTitle: 'Spot check', demolitionTitle: 'Demolition check', reclamationTitle: 'Reclamation check', progress: '{answered}/{required} done',
+    acceptanceTitle: 'Acceptance', spotCheckTitle: 'Spot check', demolitionTitle: 'Demolition check', reclamationTitle: 'Reclamation check', recheckTitle: 'Re-check', progress: '{answered}/{required} done',
     saved: 'Saved', saving: 'Saving…', saveError: 'Not saved', submit: 'Submit',
     submitConfirmTitle: 'Submit the form', submitConfirm: 'A submitted form cannot be changed. Submit now?',
     submitting: 'Submitting…', submitDone: 'Submitted, waiting to sync', formVersion: 'version {n}', backToHousehold: 'Back to the household',
@@ -94,6 +94,12 @@ const en: typeof zhCN = {
     calculating: 'Calculating…', noParts: 'Add the parts you measure', trace: 'Calculation', parts: 'Parts',
     gross: 'gross {m2}', voidsArea: 'cut-outs {m2}', counted: 'counted {m2} m²', coefficient: 'coefficient',
     recorded: 'Area recorded at acceptance', difference: 'Difference from the record', noRecorded: 'No recorded area yet (a sync brings acceptances made on other devices)',
+  },
+  tasks: {
+    title: 'Tasks', empty: 'No tasks', summary: '{n} in all', summaryOverdue: '{n} in all, {overdue} overdue',
+    kind: { recheck: 'Re-check' }, overdue: '{n} days overdue', dueToday: 'Due today', daysLeft: '{n} days left', dueOn: 'Due {date}',
+    township: 'What the township did: {note}', submitted: 'Submitted, to sync', begun: 'Begun',
+    recheckOf: 'Re-check of: {description}',
   },
   findings: {
     byOffice: 'raised by the office',

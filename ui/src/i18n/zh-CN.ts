@@ -5,7 +5,7 @@ export default {
     loading: '加载中…', none: '无', people: '{n} 人', households: '{n} 户', save: '保存',
     yes: '是', no: '否', notApplicable: '不适用', unknownError: '出错了：{message}',
   },
-  tabs: { households: '户', findings: '问题', sync: '同步', settings: '设置' },
+  tabs: { households: '户', tasks: '任务', findings: '问题', sync: '同步', settings: '设置' },
   signIn: {
     title: '登录', intro: '首次使用请登录乡镇办公室的服务器，登录后会下载分配给您的搬迁户。',
     server: '服务器地址', serverPlaceholder: '例如 http://192.168.1.10:8080',
@@ -30,7 +30,7 @@ export default {
     phone: '电话', place: '地址', site: '安置点', placement: '安置方式', status: '状态',
     inspections: '验收记录', noInspections: '还没有验收记录',
     startAcceptance: '开始验收', continueAcceptance: '继续验收', spotCheck: '抽查丈量', continueSpotCheck: '继续抽查丈量',
-    kind: { acceptance: '验收', spot_check: '抽查丈量', demolition: '旧房拆除核实', reclamation: '宅基地复垦核实' },
+    kind: { acceptance: '验收', spot_check: '抽查丈量', demolition: '旧房拆除核实', reclamation: '宅基地复垦核实', recheck: '整改复查' },
     oldHouse: '旧房', demolition: '旧房拆除核实', continueDemolition: '继续旧房拆除核实', reclamation: '宅基地复垦核实', continueReclamation: '继续宅基地复垦核实',
     builtArea: '建筑面积 {m2} m²', over: '超标', within: '未超标', otherDevice: '其他设备', returned: '已退回', returnNote: '退回原因：{note}', synced: '已同步', notSynced: '待同步',
     findings: '{n} 个问题', by: '{name}',
@@ -41,7 +41,7 @@ export default {
     self_built: '自建', bought: '购买', unified_self_built: '统规自建', unified_built: '统规统建',
   },
   form: {
-    acceptanceTitle: '验收', spotCheckTitle: '抽查丈量', demolitionTitle: '旧房拆除核实', reclamationTitle: '宅基地复垦核实', progress: '已完成 {answered}/{required}',
+    acceptanceTitle: '验收', spotCheckTitle: '抽查丈量', demolitionTitle: '旧房拆除核实', reclamationTitle: '宅基地复垦核实', recheckTitle: '整改复查', progress: '已完成 {answered}/{required}',
     saved: '已保存', saving: '保存中…', saveError: '保存失败', submit: '提交',
     submitConfirmTitle: '提交验收表', submitConfirm: '提交后不能再修改。确定提交吗？',
     submitting: '正在提交…', submitDone: '已提交，等待同步', formVersion: '第{n}版', backToHousehold: '返回户详情',
@@ -92,6 +92,12 @@ export default {
     calculating: '计算中…', noParts: '请添加要丈量的部位', trace: '计算过程', parts: '各部位',
     gross: '外围 {m2}', voidsArea: '扣除 {m2}', counted: '计入 {m2} m²', coefficient: '系数',
     recorded: '验收时记录的面积', difference: '与记录相差', noRecorded: '还没有验收时记录的面积（同步后可看到其他设备的验收）',
+  },
+  tasks: {
+    title: '任务', empty: '没有待办任务', summary: '共 {n} 项', summaryOverdue: '共 {n} 项，逾期 {overdue} 项',
+    kind: { recheck: '整改复查' }, overdue: '逾期 {n} 天', dueToday: '今天到期', daysLeft: '还剩 {n} 天', dueOn: '期限 {date}',
+    township: '乡镇整改情况：{note}', submitted: '已提交，待同步', begun: '已开始',
+    recheckOf: '复查问题：{description}',
   },
   findings: {
     byOffice: '办公室提出',

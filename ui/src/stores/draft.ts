@@ -65,14 +65,24 @@ export const useDraftStore = defineStore('draft', () => {
   async function reload(): Promise<number> {
     const current = view.value
     if (!current) throw { code: 'not_found', message: '没有打开的表单 / No open form', issues: [] }
-    const next = await api.openDraft(current.household.id, current.draft.kind)
+    const next = current.task
+      ? await api.openTask(current.task.id)
+      : await api.openDraft(current.household.id, current.draft.kind)
     install(next, queue?.pendingKeys ?? [])
     reloadCount.value += 1
     return next.state.revision
   }
 
   async function open(householdId: string, kind: SubmissionKind) {
-    const next = await api.openDraft(householdId, kind)
+    return start(await api.openDraft(householdId, kind))
+  }
+
+  /** A re-check's draft, opened from its task. */
+  async function openTask(taskId: string) {
+    return start(await api.openTask(taskId))
+  }
+
+  function start(next: DraftView) {
     answers.value = {}
     touched.value = new Set()
     submitTried.value = false
@@ -209,6 +219,6 @@ export const useDraftStore = defineStore('draft', () => {
   return {
     view, answers, state, photos, signatures, saveStatus, saveError, touched, submitTried, reloadCount,
     draftId, visibleIssues, overall,
-    open, setAnswer, touch, recordFinding, photosOf, addPhoto, removePhoto, sign, signThumbprint, signatureState, submit, retrySaving, flush, discard,
+    open, openTask, setAnswer, touch, recordFinding, photosOf, addPhoto, removePhoto, sign, signThumbprint, signatureState, submit, retrySaving, flush, discard,
   }
 })

@@ -124,7 +124,7 @@ impl FieldApp {
         })
     }
 
-    fn draft_view(&self, store: &Store, draft: Draft) -> Result<DraftView> {
+    pub(super) fn draft_view(&self, store: &Store, draft: Draft) -> Result<DraftView> {
         let form = Self::form_of(store, &draft)?;
         let household = self.household(store, draft.household_id)?;
         let mut photos = Vec::new();
@@ -145,7 +145,12 @@ impl FieldApp {
         let state = self.draft_state(store, &draft)?;
         let inspector = anju_sync::saved_session(store)?.map(|s| s.user);
         let evidence = anju_core::form::evidence_placement(&form);
+        let task = match draft.finding_id {
+            Some(finding) => store.tasks()?.into_iter().find(|t| t.finding_id == finding),
+            None => None,
+        };
         Ok(DraftView {
+            task,
             draft,
             form,
             household,

@@ -20,6 +20,7 @@ use crate::views::*;
 
 mod drafts;
 mod households;
+mod tasks;
 
 type Result<T, E = AppError> = std::result::Result<T, E>;
 

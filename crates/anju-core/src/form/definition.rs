@@ -11,8 +11,8 @@ use std::fmt;
 use super::condition::{MAX_CONDITION_DEPTH, MAX_CONDITION_TERMS, Reference};
 use super::{
     ACCEPTANCE_FORM_ID, AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, DEMOLITION_FORM_ID,
-    FormSchema, Item, ItemKind, PEOPLE_PRESENT_ITEM, RECLAIMED_ITEM, RECLAMATION_FORM_ID,
-    SPOT_CHECK_FORM_ID, SignerRole, Text,
+    FormSchema, Item, ItemKind, PEOPLE_PRESENT_ITEM, RECHECK_FORM_ID, RECHECK_PHOTOS,
+    RECLAIMED_ITEM, RECLAMATION_FORM_ID, RECTIFIED_ITEM, SPOT_CHECK_FORM_ID, SignerRole, Text,
 };
 
 /// The largest form file the office reads.
@@ -29,11 +29,12 @@ pub const MAX_DECIMALS: u8 = 4;
 pub const AREA_ITEM: &str = "area_measurement";
 
 /// The forms a district may publish versions of, with what each must keep.
-pub const PUBLISHABLE_FORMS: [&str; 4] = [
+pub const PUBLISHABLE_FORMS: [&str; 5] = [
     ACCEPTANCE_FORM_ID,
     SPOT_CHECK_FORM_ID,
     DEMOLITION_FORM_ID,
     RECLAMATION_FORM_ID,
+    RECHECK_FORM_ID,
 ];
 
 /// One thing wrong with a definition, and where.
@@ -440,6 +441,21 @@ impl FormSchema {
                     always(AREA_ITEM, &|k| matches!(k, ItemKind::AreaMeasurement)),
                     "抽查表须有必填的面积测量项 area_measurement",
                     "the spot check needs a required area_measurement item",
+                );
+            }
+            RECHECK_FORM_ID => {
+                need(
+                    always(RECTIFIED_ITEM, &|k| matches!(k, ItemKind::YesNo { .. })),
+                    "复查表须有必填的是/否项 rectified_on_site（整改已到位）",
+                    "the re-check needs a required yes/no item rectified_on_site",
+                );
+                need(
+                    always(
+                        RECHECK_PHOTOS,
+                        &|k| matches!(k, ItemKind::Photos { min, .. } if *min >= 1),
+                    ),
+                    "复查表须有至少一张的必填照片项 photo_recheck",
+                    "the re-check needs a required photo item photo_recheck of at least one photo",
                 );
             }
             DEMOLITION_FORM_ID | RECLAMATION_FORM_ID => {

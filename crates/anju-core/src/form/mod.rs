@@ -25,6 +25,7 @@ mod evidence;
 mod old_house;
 #[cfg(test)]
 mod published_tests;
+mod recheck;
 mod sample;
 #[cfg(test)]
 mod tests;
@@ -42,12 +43,14 @@ pub use old_house::{
     AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, RECLAIMED_ITEM, demolition_form_v1,
     reclamation_form_v1,
 };
+pub use recheck::{RECHECK_PHOTOS, RECTIFIED_ITEM, recheck_form_v1};
 pub use sample::acceptance_form_v2_sample;
 
 pub const ACCEPTANCE_FORM_ID: &str = "anju.acceptance";
 pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
 pub const DEMOLITION_FORM_ID: &str = "anju.demolition";
 pub const RECLAMATION_FORM_ID: &str = "anju.reclamation";
+pub const RECHECK_FORM_ID: &str = "anju.recheck";
 /// The acceptance form's item for the people found on site (实际家庭人口).
 pub const PEOPLE_PRESENT_ITEM: &str = "target_people_present";
 

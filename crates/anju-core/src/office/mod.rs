@@ -37,6 +37,10 @@ pub enum TransitionError {
         "面积超标不能由乡镇整改销号：只有抽查复核在上限之内，或区县办公室写明理由的决定，才能销号 / an area over the cap is not rectified by the township: only a spot check within the cap, or the district office's decision with a written reason, closes it"
     )]
     AreaNeedsRemeasure,
+    #[error(
+        "此问题尚未经现场整改复查确认：请等待复查，或写明不经复查销号的理由（将记录在案） / the rectification has not been confirmed by a re-check in the field: wait for it, or write why it is closed without one (recorded)"
+    )]
+    NotRechecked,
 }
 
 impl FindingState {
@@ -133,6 +137,28 @@ pub fn check_transition(
         },
         _ => Err(TransitionError::NotAllowed { from, to }),
     }
+}
+
+/// Closing a rectified finding: an inspector's re-check that confirmed it on the spot
+/// (整改复查) is the evidence; without one the district closes it only with a written reason,
+/// which is recorded with the closing. 面积超标 has its own rule ([`check_transition`]).
+pub fn check_close_after_recheck(
+    origin: FindingOrigin,
+    from: FindingState,
+    to: FindingState,
+    confirmed_by_recheck: bool,
+    note: Option<&str>,
+) -> Result<(), TransitionError> {
+    let closing_rectified = from == FindingState::Rectified && to == FindingState::Closed;
+    let has_note = note.is_some_and(|n| !n.trim().is_empty());
+    if closing_rectified
+        && origin != FindingOrigin::AreaOverCap
+        && !confirmed_by_recheck
+        && !has_note
+    {
+        return Err(TransitionError::NotRechecked);
+    }
+    Ok(())
 }
 
 /// The states `role` may move a finding in `from` to now (a note given where needed).

@@ -338,3 +338,31 @@ fn bad_rules_and_seeds_are_refused() {
     assert!(parse_seed("-1").is_err());
     assert!(parse_seed("abc").is_err());
 }
+
+#[test]
+fn a_rectified_finding_closes_after_a_recheck_or_with_a_written_reason() {
+    use FindingState::*;
+    let close = |origin, confirmed, note| {
+        check_close_after_recheck(origin, Rectified, Closed, confirmed, note)
+    };
+    assert_eq!(close(Inspector, true, None), Ok(()));
+    assert_eq!(
+        close(Inspector, false, None),
+        Err(TransitionError::NotRechecked)
+    );
+    assert_eq!(
+        close(FindingOrigin::CriticalItem, false, Some("  ")),
+        Err(TransitionError::NotRechecked)
+    );
+    assert_eq!(
+        close(Inspector, false, Some("照片已核实，无需复查")),
+        Ok(())
+    );
+    // 面积超标 is closed by a spot check or a district decision, never by a re-check.
+    assert_eq!(close(FindingOrigin::AreaOverCap, false, None), Ok(()));
+    // Other moves are not about closing.
+    assert_eq!(
+        check_close_after_recheck(Inspector, Rectified, Reopened, false, None),
+        Ok(())
+    );
+}

@@ -477,6 +477,22 @@ pub fn check_submission<'a>(
             ),
         ));
     }
+    match (submission.kind, submission.finding_id) {
+        (SubmissionKind::Recheck, None) => problems.push(RecordProblem::new(
+            "finding_id",
+            "整改复查须写明复查的问题".to_string(),
+            "a re-check names the finding it checks".to_string(),
+        )),
+        (SubmissionKind::Recheck, Some(_)) | (_, None) => {}
+        (_, Some(_)) => problems.push(RecordProblem::new(
+            "finding_id",
+            format!("只有整改复查才指向问题，{}不能", submission.kind.label_zh()),
+            format!(
+                "only a re-check names a finding, not a {}",
+                submission.kind.label_en()
+            ),
+        )),
+    }
     let policy = match submission.policy_version {
         Some(version) => match ctx.policies.version(version) {
             Some(policy) => policy,

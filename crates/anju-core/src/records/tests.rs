@@ -35,6 +35,7 @@ fn acceptance(length_mm: i64) -> Submission {
         policy_version: Some(1),
         recorded_area: None,
         position: None,
+        finding_id: None,
     }
 }
 

@@ -79,6 +79,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "old_house_visits",
         sql: include_str!("../../../../migrations/office/0013_old_house_visits.sql"),
     },
+    Migration {
+        version: 14,
+        name: "rechecks",
+        sql: include_str!("../../../../migrations/office/0014_rechecks.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -108,6 +113,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 5,
         name: "old_house_visits",
         sql: include_str!("../../../../migrations/office-postgres/0005_old_house_visits.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 6,
+        name: "rechecks",
+        sql: include_str!("../../../../migrations/office-postgres/0006_rechecks.sql"),
     },
 ];
 

@@ -25,6 +25,7 @@ use crate::db::OfficeDbError;
 mod location;
 mod old_house;
 mod policy;
+mod recheck;
 mod standing;
 
 pub use location::{CAMERA_TIME_FORMAT, PhotoFlags, PhotoPlace, read_place};
@@ -33,6 +34,7 @@ pub(crate) use policy::read_policy_row;
 pub use policy::{
     PolicyError, ensure_policy, next_version, policy_history, set_founding_policy, set_policy,
 };
+pub use recheck::{plan_recheck, recheck_confirmed, tasks_for};
 pub use standing::{bring_up_to_date, refresh_household};
 
 type Result<T, E = OfficeDbError> = std::result::Result<T, E>;
@@ -86,9 +88,10 @@ pub fn check_record(
                 forms: &forms,
                 placement,
             };
-            records::check_submission(submission, &ctx)
-                .err()
-                .and_then(|problems| problems.into_iter().next())
+            match records::check_submission(submission, &ctx) {
+                Err(problems) => problems.into_iter().next(),
+                Ok(_) => recheck::recheck_problem(conn, submission)?,
+            }
         }
     };
     Ok(problem)
@@ -281,6 +284,9 @@ pub fn after_submission(
     let household = submission.household_id.to_string();
     if let Some((step, _)) = anju_core::visits::OldHouseStep::checked_by(submission.kind) {
         old_house::record_visit(conn, submission, step, now)?;
+    }
+    if submission.kind == SubmissionKind::Recheck {
+        recheck::record_recheck(conn, submission, user_id, now)?;
     }
     let size: u32 = conn.query_row(
         "SELECT size FROM households WHERE id = ?1",

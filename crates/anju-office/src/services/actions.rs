@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anju_core::form::Text;
 use anju_core::hash::is_sha256_hex;
 use anju_core::model::FindingState;
-use anju_core::office::{check_move_in, check_transition};
+use anju_core::office::{check_close_after_recheck, check_move_in, check_transition};
 use anju_core::verdict::{FindingOrigin, HouseholdStatus};
 use anju_core::wire::RecordBody;
 use anju_sql::{OptionalExtension, TransactionBehavior, params};
@@ -402,6 +402,8 @@ pub fn transition_finding(
     let origin = FindingOrigin::from_code(&origin).unwrap_or(FindingOrigin::Inspector);
     let note = trimmed(transition.note.as_deref());
     check_transition(origin, from, transition.to, viewer.role, note.as_deref())?;
+    let rechecked = decide::recheck_confirmed(db.connection(), finding_id)?;
+    check_close_after_recheck(origin, from, transition.to, rechecked, note.as_deref())?;
     if let Some(sha) = &transition.evidence_sha256
         && !is_sha256_hex(sha)
     {
@@ -443,6 +445,10 @@ pub fn transition_finding(
             at
         ],
     )?;
+    if transition.to == FindingState::Rectified {
+        // 整改复查: the household's inspector confirms it in the field.
+        decide::plan_recheck(&tx, &household, finding_id, &viewer.user_id, Utc::now())?;
+    }
     decide::refresh_household(&tx, &household, Utc::now())?;
     // The inspector's device learns on its next pull where rectification stands.
     assign::touch_household(&tx, &household)?;

@@ -161,7 +161,9 @@ impl PageError {
             Self::Milestone(M::InTheFuture { what_en, .. } | M::OutOfOrder { what_en, .. }) => {
                 Some(milestone(what_en))
             }
-            Self::Transition(TransitionError::NoteRequired(..)) => Some("note"),
+            Self::Transition(TransitionError::NoteRequired(..) | TransitionError::NotRechecked) => {
+                Some("note")
+            }
             Self::Policy(crate::decide::PolicyError::Retroactive { .. }) => Some("effective_from"),
             Self::Policy(_) => Some("file"),
             Self::Form(crate::forms::PublishError::NoPublisher) => Some("by"),

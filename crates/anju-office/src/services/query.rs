@@ -584,8 +584,15 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
     )?;
     damaged.extend(bad_findings);
     let visits = super::timeline::old_house_visits(conn, id)?;
-    let timeline =
-        super::timeline::timeline(&submissions, &findings, moved_in_on, &old_house, &visits);
+    let originals = super::timeline::original_photos(conn, id)?;
+    let timeline = super::timeline::timeline(
+        &submissions,
+        &findings,
+        moved_in_on,
+        &old_house,
+        &visits,
+        &originals,
+    );
     Ok(HouseholdDetail {
         timeline,
         id_number: anju_core::id_number::mask_id_text(&id_number),

@@ -46,6 +46,8 @@ pub(crate) struct StoredSubmission {
     pub policy_version: Option<u32>,
     /// The device's position at submit time, or why it had none.
     pub position: Option<anju_core::location::Fix>,
+    /// The finding a 整改复查 re-checks.
+    pub finding_id: Option<uuid::Uuid>,
 }
 
 /// The columns [`read_submission`] reads, from `submissions s` (or `live_submissions s`).
@@ -58,9 +60,9 @@ pub(crate) const SUBMISSION_COLUMNS: &str = "s.id, s.household_id, s.kind, s.for
      ORDER BY r.reviewed_at DESC LIMIT 1),
     s.clock_offset_ms, s.policy_version, s.recorded_area_json,
     (SELECT c.policy_version FROM submission_checks c WHERE c.submission_id = s.id),
-    s.position_json";
+    s.position_json, s.finding_id";
 /// How many columns [`SUBMISSION_COLUMNS`] names: a query's own columns come after.
-pub(crate) const SUBMISSION_COLUMN_COUNT: usize = 17;
+pub(crate) const SUBMISSION_COLUMN_COUNT: usize = 18;
 
 pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
@@ -122,6 +124,11 @@ impl RawSubmission {
                 .map(|json| serde_json::from_str(&json))
                 .transpose()
                 .map_err(|e| format!("position: {e}"))?,
+            finding_id: cells
+                .get(17)
+                .map(|text| uuid::Uuid::parse_str(&text))
+                .transpose()
+                .map_err(|e| format!("finding_id: {e}"))?,
         })
     }
 }
@@ -158,6 +165,7 @@ impl StoredSubmission {
             policy_version: self.device_policy_version,
             recorded_area: self.recorded_area.clone(),
             position: self.position,
+            finding_id: self.finding_id,
         })
     }
 
@@ -599,6 +607,16 @@ pub(crate) fn submission_view(
         position_text: position.fix_text,
         position_distance_m: position.distance_m,
         location_notes,
+        finding_id: submission.finding_id.map(|id| id.to_string()),
+        recheck_confirmed: (submission.submission_kind() == SubmissionKind::Recheck).then(|| {
+            matches!(
+                submission.answers.get(anju_core::form::RECTIFIED_ITEM),
+                Some(Answer::YesNo {
+                    value: anju_core::form::YesNo::Yes,
+                    ..
+                })
+            )
+        }),
     })
 }
 

@@ -140,6 +140,106 @@ fn visit_photos(submission: &SubmissionView) -> Vec<TimelinePhoto> {
     }
 }
 
+/// A 整改复查 as the timeline shows it: what it found, and beside its photo the township's
+/// photo of the rectification (and the problem's own photo, when the finding's item has one).
+fn recheck_entry(
+    submission: &SubmissionView,
+    findings: &[FindingRow],
+    original: Option<TimelinePhoto>,
+) -> (TimelineTone, Option<Text>, Vec<TimelinePhoto>) {
+    let finding = submission
+        .finding_id
+        .as_deref()
+        .and_then(|id| findings.iter().find(|f| f.id == id));
+    let (tone, zh, en) = if submission.recheck_confirmed == Some(true) {
+        (
+            TimelineTone::Good,
+            "复查确认整改到位",
+            "the rectification is confirmed on the spot",
+        )
+    } else {
+        (
+            TimelineTone::Bad,
+            "复查发现未整改到位，退回乡镇",
+            "the problem remains: back to the township",
+        )
+    };
+    let detail = Text {
+        zh: finding.map_or_else(|| zh.to_string(), |f| format!("{zh}：{}", f.description)),
+        en: finding.map_or_else(|| en.to_string(), |f| format!("{en}: {}", f.description)),
+    };
+    let township = finding.and_then(|f| {
+        f.events
+            .iter()
+            .rev()
+            .find(|e| {
+                e.to == anju_core::model::FindingState::Rectified && e.at <= submission.received_at
+            })
+            .and_then(|e| e.evidence_url.clone())
+    });
+    let mut photos: Vec<TimelinePhoto> = original.into_iter().collect();
+    photos.extend(township.map(|url| TimelinePhoto {
+        url,
+        label: Text::new("乡镇整改照片", "the township's photo of the rectification"),
+    }));
+    photos.extend(submission.photos.iter().map(|p| TimelinePhoto {
+        url: p.url.clone(),
+        label: p.slot_label.clone(),
+    }));
+    (tone, Some(detail), photos)
+}
+
+/// For each finding of the household raised on a submission: the photo that submission
+/// showed under the finding's item (`form::evidence_placement`), the problem as first seen.
+pub(crate) fn original_photos(
+    conn: &Connection,
+    household_id: &str,
+) -> Result<std::collections::HashMap<String, TimelinePhoto>, OfficeDbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.id, f.item, s.form_id, s.form_version, s.answers_json
+         FROM live_findings f JOIN submissions s ON s.id = f.submission_id
+         WHERE f.household_id = ?1 AND f.item IS NOT NULL",
+    )?;
+    let rows = stmt
+        .query_map([household_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?
+        .collect::<anju_sql::Result<Vec<_>>>()?;
+    let forms = crate::forms::form_catalog(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (finding, item, form_id, version, answers) in rows {
+        let Some(form) = forms.get(&form_id, version) else {
+            continue;
+        };
+        let Ok(answers) = serde_json::from_str::<anju_core::form::FormAnswers>(&answers) else {
+            continue;
+        };
+        let first = anju_core::form::evidence_placement(form)
+            .into_iter()
+            .filter(|p| p.item == item)
+            .find_map(|p| match answers.get(&p.photo) {
+                Some(anju_core::form::Answer::Photos { sha256 }) => sha256.first().cloned(),
+                _ => None,
+            });
+        if let Some(sha) = first {
+            out.insert(
+                finding,
+                TimelinePhoto {
+                    url: super::blob_url(&sha),
+                    label: Text::new("原问题照片", "the problem as first photographed"),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
 fn visit_entry(submission: &SubmissionView, visit: Option<&OldHouseVisit>) -> TimelineEntry {
     let kind = submission.kind;
     let (tone, detail) = match visit {
@@ -363,12 +463,26 @@ pub fn timeline(
     moved_in_on: Option<NaiveDate>,
     old: &anju_core::office::OldHouse,
     visits: &[OldHouseVisit],
+    originals: &std::collections::HashMap<String, TimelinePhoto>,
 ) -> Vec<TimelineEntry> {
     let evidence_label = Text::new("整改照片", "rectification photo");
     let mut entries = Vec::new();
     for submission in submissions {
         let visit = visits.iter().find(|v| v.submission_id == submission.id);
-        entries.push(visit_entry(submission, visit));
+        let mut entry = visit_entry(submission, visit);
+        if submission.kind == anju_core::model::SubmissionKind::Recheck {
+            let original = submission
+                .finding_id
+                .as_deref()
+                .and_then(|id| originals.get(id))
+                .cloned();
+            let (tone, detail, photos) = recheck_entry(submission, findings, original);
+            entry.tone = tone;
+            entry.detail = detail;
+            entry.photos = photos;
+            entry.finding_id = submission.finding_id.clone();
+        }
+        entries.push(entry);
         entries.extend(review_entry(submission));
     }
     for finding in findings {

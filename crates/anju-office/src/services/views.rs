@@ -298,6 +298,10 @@ pub struct SubmissionView {
     /// `无定位（超时）`), and how far from the house; `None` for records from before.
     pub position_text: Option<String>,
     pub position_distance_m: Option<u64>,
+    /// The finding a 整改复查 re-checks.
+    pub finding_id: Option<String>,
+    /// For a 整改复查: whether it found the rectification done (整改已到位).
+    pub recheck_confirmed: Option<bool>,
 }
 
 /// The office's judgement of a submission, for the reviewer.

@@ -157,6 +157,13 @@ impl<P: Fn(Progress)> Engine<'_, P> {
                 self.drop_household(*id, &mut retained)?;
             }
         }
+        // The inspector's tasks come whole with the last page, once its households are in.
+        if !page.has_more {
+            let refused = with_store(self.store, |s| s.save_tasks(&page.tasks))?;
+            if !refused.is_empty() {
+                tracing::warn!(?refused, "tasks that fail the checks were not kept");
+            }
+        }
         with_store(self.store, |s| {
             state::set_retained(s, &retained)?;
             s.set_sync_value(state::PULL_CURSOR, &page.next_cursor.to_string())

@@ -31,4 +31,12 @@ location_notes: Array<Text>,
  * Where the device was when the form was submitted (`31.7650°N 116.5100°E ±12 m` or
  * `无定位（超时）`), and how far from the house; `None` for records from before.
  */
-position_text: string | null, position_distance_m: number | null, };
+position_text: string | null, position_distance_m: number | null, 
+/**
+ * The finding a 整改复查 re-checks.
+ */
+finding_id: string | null, 
+/**
+ * For a 整改复查: whether it found the rectification done (整改已到位).
+ */
+recheck_confirmed: boolean | null, };

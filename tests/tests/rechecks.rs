@@ -1,0 +1,308 @@
+//! Issue 15, 整改复查: a finding the township marks 已整改 at the office produces a re-check
+//! task on li's device, with its due date; the district cannot close the finding from the
+//! desk without a written reason while the re-check is awaited; li confirms it in the field
+//! with a photo; the district closes it; the household's timeline shows every step with
+//! its evidence. A re-check that answers 否 sends the finding back to the township.
+
+use anju_app::{AppError, AppOptions, FieldApp, SyncTrigger};
+use anju_core::form::{Answer, YesNo};
+use anju_core::model::{SignatureMethod, SubmissionKind};
+use anju_office::db::OfficeDb;
+use anju_office::services::timeline::{TimelineKind, TimelineTone};
+use anju_office::services::{Viewer, household};
+use anju_store::HouseholdQuery;
+use anju_tests::field::{ZHENG, handwriting, zheng_answers};
+use anju_tests::fixtures::{DEMO_PASSWORD, INSPECTOR, InProcessOffice, office_data, test_config};
+use anju_tests::pages::Page;
+use anju_tests::seed::{accept, add_camera_photo, near};
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn app_in(dir: &std::path::Path) -> Result<FieldApp, AppError> {
+    FieldApp::open(
+        dir,
+        AppOptions {
+            sync: test_config(),
+            background_sync: test_config(),
+            ..AppOptions::field_defaults()
+        },
+    )
+}
+
+/// li does the re-check of `task`: 整改已到位 `value`, a photo, a note, the signature.
+fn recheck(app: &FieldApp, task: Uuid, value: YesNo, note: &str) -> Result<Uuid, BoxError> {
+    let view = app.open_task(task)?;
+    assert_eq!(view.draft.kind, SubmissionKind::Recheck);
+    let about = view.task.as_ref().ok_or("the draft shows its task")?;
+    assert_eq!(Some(about.finding_id), view.draft.finding_id);
+    let draft = view.draft.id;
+    let mut revision = app
+        .save_answer(
+            draft,
+            "rectified_on_site",
+            Some(Answer::YesNo {
+                value,
+                note: (value == YesNo::No).then(|| note.to_string()),
+            }),
+            Some(view.draft.revision),
+        )?
+        .revision;
+    revision = app
+        .save_answer(
+            draft,
+            "recheck_note",
+            Some(Answer::Text { value: note.into() }),
+            Some(revision),
+        )?
+        .revision;
+    let fix = near(view.household.location.as_ref());
+    revision = add_camera_photo(app, draft, "photo_recheck", revision, 500, fix)?;
+    app.sign(
+        draft,
+        "sign_inspector",
+        "王扶贫",
+        SignatureMethod::Handwritten,
+        handwriting(3.0),
+        Some(revision),
+    )?;
+    Ok(app.submit_draft(draft)?.submission_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rectified_finding_is_rechecked_in_the_field_before_the_district_closes_it() -> TestResult
+{
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device_dir = tempfile::tempdir()?;
+    let app = app_in(device_dir.path())?;
+    app.sign_in(&office.url(), INSPECTOR, DEMO_PASSWORD).await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let zheng = app
+        .list_households(&HouseholdQuery {
+            text: Some(ZHENG.into()),
+            ..HouseholdQuery::default()
+        })?
+        .items
+        .pop()
+        .ok_or("郑怀圣 on the device")?
+        .id;
+    // li's acceptance records a problem: the drainage (排水) is not done.
+    let deadline = Utc::now().date_naive() + Duration::days(20);
+    let mut seed = 10;
+    accept(&app, zheng, ZHENG, zheng_answers(deadline), &mut seed, 1.0)?;
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(app.tasks()?.is_empty());
+
+    let zhang = Page::sign_in(&office.url(), "zhang").await?;
+    let admin = Page::sign_in(&office.url(), "admin").await?;
+    let (_, list) = zhang.get("/api/office/findings?state=open").await?;
+    let finding = list["rows"]
+        .as_array()
+        .ok_or("rows")?
+        .iter()
+        .find(|f| f["household_id"] == zheng.to_string())
+        .ok_or("the drainage finding")?
+        .clone();
+    let finding_id = finding["id"].as_str().ok_or("id")?.to_string();
+    let transition = format!("/api/office/findings/{finding_id}/transition");
+
+    // The township rectifies it, with a photo.
+    let (status, stored) = zhang
+        .upload(
+            &format!("/api/office/findings/{finding_id}/evidence"),
+            anju_tests::field::camera_jpeg(320, 240, 5)?,
+            "drain.jpg",
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    let (status, rectified) = zhang
+        .post(
+            &transition,
+            json!({"to": "rectified", "note": "排水沟已修通", "evidence_sha256": stored["sha256"]}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{rectified}");
+
+    // li's device receives the re-check task, due in a week, with what the township did.
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let tasks = app.tasks()?;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    let task = &tasks[0];
+    assert_eq!(task.task.finding_id.to_string(), finding_id);
+    assert_eq!(task.head_name, ZHENG);
+    assert_eq!(task.days_left, anju_core::tasks::RECHECK_DAYS);
+    assert!(!task.overdue);
+    assert_eq!(
+        task.task.rectification_note.as_deref(),
+        Some("排水沟已修通")
+    );
+    assert!(
+        task.task
+            .item_label
+            .as_ref()
+            .is_some_and(|l| !l.zh.is_empty())
+    );
+
+    // Meanwhile the district cannot close it from the desk without saying why.
+    let (status, refused) = admin
+        .post(&transition, json!({"to": "closed", "note": null}))
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("尚未经现场整改复查确认")),
+        "{refused}"
+    );
+    assert_eq!(refused["field"], "note");
+
+    // li re-checks on the spot: 整改已到位, with a photo from the same place.
+    let task_id = task.task.id;
+    let rechecked = recheck(&app, task_id, YesNo::Yes, "排水沟通畅")?;
+    assert!(app.tasks()?[0].submitted);
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(app.tasks()?.is_empty(), "a task done leaves the list");
+
+    // Now the district closes it without a written reason.
+    let (status, closed) = admin
+        .post(&transition, json!({"to": "closed", "note": null}))
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["state"], "closed");
+
+    // The timeline: found at the acceptance, rectified with the township's photo,
+    // re-checked with li's photo, closed.
+    let page = household(
+        &OfficeDb::open(office_dir.path())?,
+        &Viewer {
+            user_id: String::new(),
+            name: "admin".into(),
+            role: anju_core::wire::Role::Admin,
+            township: None,
+        },
+        &zheng.to_string(),
+    )?;
+    let about: Vec<_> = page
+        .timeline
+        .iter()
+        .filter(|e| {
+            e.finding_id.as_deref() == Some(finding_id.as_str())
+                || e.submission_id.as_deref() == Some(rechecked.to_string().as_str())
+        })
+        .collect();
+    let kinds: Vec<TimelineKind> = about.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            TimelineKind::Finding,
+            TimelineKind::FindingStep,
+            TimelineKind::Visit,
+            TimelineKind::FindingStep
+        ],
+        "{about:#?}"
+    );
+    assert_eq!(about[1].photos.len(), 1, "the township's photo");
+    let visit = about[2];
+    assert_eq!(visit.title.zh, "整改复查");
+    assert_eq!(visit.tone, TimelineTone::Good);
+    assert!(
+        visit
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.zh.contains("复查确认整改到位")),
+        "{visit:?}"
+    );
+    // The township's photo and li's, side by side.
+    let labels: Vec<&str> = visit.photos.iter().map(|p| p.label.zh.as_str()).collect();
+    assert_eq!(labels, ["乡镇整改照片", "复查照片（与原问题同一位置）"]);
+    assert!(
+        about[3].title.zh.starts_with("问题已销号"),
+        "{:?}",
+        about[3]
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recheck_that_finds_the_problem_sends_it_back_to_the_township() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device_dir = tempfile::tempdir()?;
+    let app = app_in(device_dir.path())?;
+    app.sign_in(&office.url(), INSPECTOR, DEMO_PASSWORD).await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let zheng = app
+        .list_households(&HouseholdQuery {
+            text: Some(ZHENG.into()),
+            ..HouseholdQuery::default()
+        })?
+        .items
+        .pop()
+        .ok_or("郑怀圣 on the device")?
+        .id;
+    let deadline = Utc::now().date_naive() + Duration::days(20);
+    let mut seed = 30;
+    accept(&app, zheng, ZHENG, zheng_answers(deadline), &mut seed, 1.0)?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let zhang = Page::sign_in(&office.url(), "zhang").await?;
+    let (_, list) = zhang.get("/api/office/findings?state=open").await?;
+    let finding_id = list["rows"]
+        .as_array()
+        .ok_or("rows")?
+        .iter()
+        .find(|f| f["household_id"] == zheng.to_string())
+        .and_then(|f| f["id"].as_str())
+        .ok_or("the finding")?
+        .to_string();
+    let (status, _) = zhang
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "rectified", "note": "已整改"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK);
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let task = app.tasks()?.pop().ok_or("the re-check task")?;
+    // A re-check cannot be begun without its task.
+    assert!(app.open_draft(zheng, SubmissionKind::Recheck).is_err());
+    recheck(&app, task.task.id, YesNo::No, "排水沟仍堵塞")?;
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let (_, back) = zhang.get("/api/office/findings?state=reopened").await?;
+    let row = back["rows"]
+        .as_array()
+        .ok_or("rows")?
+        .iter()
+        .find(|f| f["id"] == finding_id.as_str())
+        .ok_or("the finding is back with the township")?
+        .clone();
+    let last = row["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .ok_or("events")?;
+    assert_eq!(last["to"], "reopened");
+    assert_eq!(last["note"], "整改复查未通过：排水沟仍堵塞");
+    assert_eq!(last["by"], INSPECTOR);
+    // The township rectifies again, and a new re-check is planned.
+    let (status, _) = zhang
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "rectified", "note": "已疏通"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK);
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let again = app.tasks()?;
+    assert_eq!(again.len(), 1);
+    assert_ne!(again[0].task.id, task.task.id);
+    Ok(())
+}
