@@ -21,7 +21,7 @@ const finding = (over: Partial<FindingRow>): FindingRow => ({
   id: 'f1', household_id: 'h1', household_number: '070001', head_name: '郑怀圣', township: '东河口镇',
   item: 'water', item_label: { zh: '水电入户', en: 'Water and power' }, description: '自来水未接通', deadline: '2017-11-20',
   state: 'open', overdue: false, days_left: 5, created_at: '2017-09-05T10:00:00+08:00', updated_at: '2017-09-05T10:00:00+08:00',
-  events: [], allowed: ['rectified'], origin: 'inspector', critical: false, ...over,
+  events: [], allowed: ['rectified'], origin: 'inspector', critical: false, recheck: null, recheck_overdue: false, ...over,
 })
 
 function mountTable(rows: FindingRow[]) {
@@ -49,6 +49,25 @@ describe('FindingsTable', () => {
     expect(rows[1].classes()).toContain('row-overdue')
     expect(rows[0].classes()).not.toContain('row-overdue')
     expect(rows[1].find('[data-testid="finding-deadline"]').text()).toBe('逾期 15 天')
+    wrapper.unmount()
+  })
+
+  it('says where the re-check stands, overdue in red', async () => {
+    const wrapper = mountTable([
+      finding({ id: 'f1', state: 'rectified', allowed: ['closed', 'reopened'],
+        recheck: { zh: '复查逾期：李四（东河口镇），期限2026-12-01', en: 're-check overdue' }, recheck_overdue: true }),
+      finding({ id: 'f2', state: 'rectified', allowed: ['closed', 'reopened'],
+        recheck: { zh: '复查已确认整改到位', en: 're-checked' } }),
+      finding({ id: 'f3', state: 'open' }),
+    ])
+    await flushPromises()
+    const late = wrapper.find('[data-testid="finding-recheck"][data-finding-id="f1"]')
+    expect(late.text()).toBe('复查逾期：李四（东河口镇），期限2026-12-01')
+    expect(late.classes()).toContain('late')
+    const done = wrapper.find('[data-testid="finding-recheck"][data-finding-id="f2"]')
+    expect(done.text()).toBe('复查已确认整改到位')
+    expect(done.classes()).not.toContain('late')
+    expect(wrapper.find('[data-testid="finding-recheck"][data-finding-id="f3"]').exists()).toBe(false)
     wrapper.unmount()
   })
 

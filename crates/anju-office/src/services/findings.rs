@@ -89,7 +89,11 @@ pub(crate) fn findings_where(
                      ELSE coalesce(s.inspector,
                                    (SELECT u.name FROM users u WHERE u.id = f.received_by), '—')
                 END,
-                f.origin, f.critical
+                f.origin, f.critical,
+                (SELECT k.state || '|' || coalesce(k.outcome, '') || '|' || k.due_on || '|'
+                        || coalesce((SELECT u.name FROM users u WHERE u.id = k.assignee_id), '')
+                 FROM tasks k WHERE k.finding_id = f.id AND k.state <> 'cancelled'
+                 ORDER BY k.created_at DESC, k.id DESC LIMIT 1)
          FROM live_findings f
          JOIN households h ON h.id = f.household_id
          JOIN townships t ON t.id = h.township_id
@@ -107,7 +111,7 @@ pub(crate) fn findings_where(
     all_args.extend(args.iter().cloned());
     let raw: Vec<Cells> = stmt
         .query_map(params_from_iter(all_args.iter()), |r| {
-            Ok(Cells::read(r, 0..16))
+            Ok(Cells::read(r, 0..17))
         })?
         .collect::<anju_sql::Result<Vec<_>>>()?;
     let today = today();
@@ -174,7 +178,12 @@ fn finding_row(
         evidence_url: None,
     }];
     events.extend(history);
+    let recheck = cells
+        .get(16)
+        .and_then(|task| recheck_status(&task, today, names));
     Ok(FindingRow {
+        recheck_overdue: recheck.as_ref().is_some_and(|(_, overdue)| *overdue),
+        recheck: recheck.map(|(text, _)| text),
         origin,
         critical: cells.flag(15),
         events,
@@ -194,6 +203,49 @@ fn finding_row(
         deadline,
         state,
     })
+}
+
+/// Where the finding's latest 整改复查 stands (`state|outcome|due_on|assignee`), and
+/// whether it is overdue.
+fn recheck_status(task: &str, today: NaiveDate, names: &Names) -> Option<(Text, bool)> {
+    let mut parts = task.splitn(4, '|');
+    let (state, outcome, due, assignee) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    match (state, outcome) {
+        ("done", "confirmed") => Some((
+            Text::new(
+                "复查已确认整改到位",
+                "re-checked: the rectification is done",
+            ),
+            false,
+        )),
+        ("done", _) => Some((
+            Text::new("复查未通过", "re-checked: the problem remains"),
+            false,
+        )),
+        ("open", _) => {
+            let due: NaiveDate = due.parse().ok()?;
+            let overdue = due < today;
+            let who = if assignee.is_empty() {
+                Text::new("未指派检查员", "no inspector assigned")
+            } else {
+                names.of(assignee)
+            };
+            let (zh, en) = if overdue {
+                ("复查逾期", "re-check overdue")
+            } else {
+                ("待复查", "re-check due")
+            };
+            Some((
+                Text {
+                    zh: format!("{zh}：{}，期限{due}", who.zh),
+                    en: format!("{en}: {}, by {due}", who.en),
+                },
+                overdue,
+            ))
+        }
+        _ => None,
+    }
 }
 
 pub fn findings(db: &OfficeDb, viewer: &Viewer, filter: &FindingFilter) -> Result<FindingList> {

@@ -359,6 +359,9 @@ pub struct FindingRow {
     pub events: Vec<FindingEvent>,
     /// The states this user may move it to now.
     pub allowed: Vec<FindingState>,
+    /// Where its 整改复查 stands: 待复查 (who, by when), 复查已确认整改到位, 复查未通过.
+    pub recheck: Option<Text>,
+    pub recheck_overdue: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

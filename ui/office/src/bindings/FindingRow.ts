@@ -20,4 +20,8 @@ days_left: number, created_at: string, updated_at: string, events: Array<Finding
 /**
  * The states this user may move it to now.
  */
-allowed: Array<FindingState>, };
+allowed: Array<FindingState>, 
+/**
+ * Where its 整改复查 stands: 待复查 (who, by when), 复查已确认整改到位, 复查未通过.
+ */
+recheck: Text | null, recheck_overdue: boolean, };
