@@ -1,50 +1,34 @@
 //! Work the office plans for an inspector, received on the device as a task list with due
-//! dates. The first kind is 整改复查: when the township reports a finding rectified, the
-//! household's inspector is given a task to confirm it on the spot.
+//! dates: a visit of any kind to a household (planned by the district or the township), or
+//! a 整改复查, planned by the office itself when the township reports a finding rectified.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::form::Text;
+use crate::model::SubmissionKind;
 
 /// Days an inspector has to re-check a rectification.
 pub const RECHECK_DAYS: i64 = 7;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum TaskKind {
-    /// 整改复查.
-    Recheck,
-}
-
-impl TaskKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Recheck => "recheck",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        (code == "recheck").then_some(Self::Recheck)
-    }
-}
 
 /// One task as the device receives it: everything the inspector needs to do it offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Task {
     pub id: Uuid,
-    pub kind: TaskKind,
+    /// The visit to make; a 整改复查 is `recheck` and names its finding.
+    pub visit: SubmissionKind,
     pub household_id: Uuid,
-    /// The finding to re-check.
-    pub finding_id: Uuid,
-    /// What the problem was, and the item it is about.
-    pub finding_description: String,
+    /// The finding to re-check, with what it was and the item it is about.
+    pub finding_id: Option<Uuid>,
+    pub finding_description: Option<String>,
     pub item_label: Option<Text>,
     /// What the township says it did (整改情况).
     pub rectification_note: Option<String>,
+    /// What the planner asks (布置说明), and who planned it (姓名（单位）).
+    pub instructions: Option<String>,
+    pub planned_by: Option<Text>,
     pub due_on: NaiveDate,
     pub created_at: DateTime<Utc>,
 }
@@ -59,19 +43,34 @@ impl Task {
 /// The most tasks one pull carries: a device's list stays readable, and a pull bounded.
 pub const MAX_TASKS_PER_PULL: usize = 500;
 
-/// A task received from the office is checked before the device keeps it.
+/// The longest 布置说明 of a planned visit.
+pub const MAX_INSTRUCTIONS_CHARS: usize = 500;
+
+/// A task received from the office is checked before the device keeps it: a re-check names
+/// its finding, nothing else does, and the texts are bounded.
 pub fn check_task(task: &Task) -> Result<(), String> {
-    if task.finding_description.trim().is_empty()
-        || task.finding_description.chars().count() > crate::form::MAX_FINDING_CHARS
+    let recheck = task.visit == SubmissionKind::Recheck;
+    if recheck != task.finding_id.is_some() {
+        return Err(format!("task {}: finding_id", task.id));
+    }
+    let too_long =
+        |text: &Option<String>, max: usize| text.as_ref().is_some_and(|t| t.chars().count() > max);
+    if recheck
+        && task
+            .finding_description
+            .as_ref()
+            .is_none_or(|d| d.trim().is_empty())
     {
         return Err(format!("task {}: finding_description", task.id));
     }
-    if task
-        .rectification_note
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > 2000)
-    {
+    if too_long(&task.finding_description, crate::form::MAX_FINDING_CHARS) {
+        return Err(format!("task {}: finding_description", task.id));
+    }
+    if too_long(&task.rectification_note, 2000) {
         return Err(format!("task {}: rectification_note", task.id));
+    }
+    if too_long(&task.instructions, MAX_INSTRUCTIONS_CHARS) {
+        return Err(format!("task {}: instructions", task.id));
     }
     Ok(())
 }

@@ -26,6 +26,8 @@ pub enum AuditAction {
     Import,
     PolicyChange,
     FormPublish,
+    /// 布置走访任务.
+    TaskPlan,
     FindingTransition,
     /// An export or a printed form with personal data in full.
     ExportFull,
@@ -34,7 +36,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::SignIn,
         Self::SignOut,
         Self::Lockout,
@@ -46,6 +48,7 @@ impl AuditAction {
         Self::Import,
         Self::PolicyChange,
         Self::FormPublish,
+        Self::TaskPlan,
         Self::FindingTransition,
         Self::ExportFull,
         Self::UserProfile,
@@ -64,6 +67,7 @@ impl AuditAction {
             Self::Import => "import",
             Self::PolicyChange => "policy_change",
             Self::FormPublish => "form_publish",
+            Self::TaskPlan => "task_plan",
             Self::FindingTransition => "finding_transition",
             Self::ExportFull => "export_full",
             Self::UserProfile => "user_profile",
@@ -87,6 +91,7 @@ impl AuditAction {
             Self::Import => "导入名册",
             Self::PolicyChange => "修改政策",
             Self::FormPublish => "发布表单",
+            Self::TaskPlan => "布置走访任务",
             Self::FindingTransition => "问题状态变更",
             Self::ExportFull => "导出完整个人信息",
             Self::UserProfile => "修改用户姓名单位",

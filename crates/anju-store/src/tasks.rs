@@ -1,7 +1,6 @@
 //! The inspector's tasks from the office (整改复查 …), kept for work offline: each completed
 //! pull replaces the list; a re-check is begun from its task.
 
-use anju_core::model::SubmissionKind;
 use anju_core::tasks::{Task, check_task};
 use chrono::Utc;
 use rusqlite::{OptionalExtension, params};
@@ -40,7 +39,7 @@ impl Store {
                 insert.execute(params![
                     task.id.to_string(),
                     task.household_id.to_string(),
-                    task.finding_id.to_string(),
+                    task.finding_id.map(|f| f.to_string()),
                     task.due_on.to_string(),
                     serde_json::to_string(task)?,
                     at
@@ -80,13 +79,10 @@ impl Store {
         })
     }
 
-    /// The re-check draft of a task: the open one, or a new one naming its finding.
+    /// The draft of a task's visit: the open one, or a new one (a re-check names its
+    /// finding).
     pub fn open_task_draft(&mut self, task_id: Uuid) -> Result<Draft> {
         let task = self.task(task_id)?;
-        self.open_draft_about(
-            task.household_id,
-            SubmissionKind::Recheck,
-            Some(task.finding_id),
-        )
+        self.open_draft_about(task.household_id, task.visit, task.finding_id)
     }
 }

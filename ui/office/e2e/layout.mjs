@@ -15,7 +15,7 @@ async function everyPage() {
   return [
     ['dashboard', ''], ['households', 'households'], ['household', `households/${first}`],
     ['review', 'review'], ['findings', 'findings'], ['assignments', 'assignments'],
-    ['samples', 'samples'], ['import', 'import'], ['old-houses', 'old-houses'],
+    ['samples', 'samples'], ['import', 'import'], ['tasks', 'tasks'], ['old-houses', 'old-houses'],
     ['forms', 'forms'], ['policy', 'policy'], ['reports', 'reports'], ['security', 'security'],
   ]
 }

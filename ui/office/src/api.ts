@@ -1,5 +1,8 @@
 // Every call to the office server goes through this module (docs/office-pages-api.md), so
 // the pages and their tests can replace it with vi.mock('../src/api').
+import type { TaskList } from './bindings/TaskList'
+import type { VisitPlan } from './bindings/VisitPlan'
+import type { VisitsPlanned } from './bindings/VisitsPlanned'
 import type { ApiError } from './bindings/ApiError'
 import type { AssignmentOverview } from './bindings/AssignmentOverview'
 import type { AuditPage } from './bindings/AuditPage'
@@ -245,6 +248,8 @@ export const policy = () => request<PolicyPage>('/policy')
 export const setPolicy = (update: PolicyUpdate) => request<PolicyView>('/policy', { json: update })
 
 // The forms the district publishes: every user reads them; only the district office publishes.
+export const tasks = () => request<TaskList>('/tasks')
+export const planVisits = (plan: VisitPlan) => request<VisitsPlanned>('/tasks', { json: plan })
 export const formVersions = () => request<FormsPage>('/form-versions')
 export const formPreview = (form: string, version: number) =>
   request<FormPreview>(`/form-versions/${encodeURIComponent(form)}/${version}`)

@@ -96,9 +96,8 @@ const en: typeof zhCN = {
     recorded: 'Area recorded at acceptance', difference: 'Difference from the record', noRecorded: 'No recorded area yet (a sync brings acceptances made on other devices)',
   },
   tasks: {
-    title: 'Tasks', empty: 'No tasks', summary: '{n} in all', summaryOverdue: '{n} in all, {overdue} overdue',
-    kind: { recheck: 'Re-check' }, overdue: '{n} days overdue', dueToday: 'Due today', daysLeft: '{n} days left', dueOn: 'Due {date}',
-    township: 'What the township did: {note}', submitted: 'Submitted, to sync', begun: 'Begun',
+    title: 'Tasks', empty: 'No tasks', summary: '{n} in all', summaryOverdue: '{n} in all, {overdue} overdue', overdue: '{n} days overdue', dueToday: 'Due today', daysLeft: '{n} days left', dueOn: 'Due {date}',
+    plannedBy: 'Planned by {who}', township: 'What the township did: {note}', submitted: 'Submitted, to sync', begun: 'Begun',
     recheckOf: 'Re-check of: {description}',
   },
   findings: {

@@ -94,9 +94,8 @@ export default {
     recorded: '验收时记录的面积', difference: '与记录相差', noRecorded: '还没有验收时记录的面积（同步后可看到其他设备的验收）',
   },
   tasks: {
-    title: '任务', empty: '没有待办任务', summary: '共 {n} 项', summaryOverdue: '共 {n} 项，逾期 {overdue} 项',
-    kind: { recheck: '整改复查' }, overdue: '逾期 {n} 天', dueToday: '今天到期', daysLeft: '还剩 {n} 天', dueOn: '期限 {date}',
-    township: '乡镇整改情况：{note}', submitted: '已提交，待同步', begun: '已开始',
+    title: '任务', empty: '没有待办任务', summary: '共 {n} 项', summaryOverdue: '共 {n} 项，逾期 {overdue} 项', overdue: '逾期 {n} 天', dueToday: '今天到期', daysLeft: '还剩 {n} 天', dueOn: '期限 {date}',
+    plannedBy: '布置人：{who}', township: '乡镇整改情况：{note}', submitted: '已提交，待同步', begun: '已开始',
     recheckOf: '复查问题：{description}',
   },
   findings: {

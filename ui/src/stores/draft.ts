@@ -65,7 +65,7 @@ export const useDraftStore = defineStore('draft', () => {
   async function reload(): Promise<number> {
     const current = view.value
     if (!current) throw { code: 'not_found', message: '没有打开的表单 / No open form', issues: [] }
-    const next = current.task
+    const next = current.task?.finding_id
       ? await api.openTask(current.task.id)
       : await api.openDraft(current.household.id, current.draft.kind)
     install(next, queue?.pendingKeys ?? [])

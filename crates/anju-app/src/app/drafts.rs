@@ -145,10 +145,13 @@ impl FieldApp {
         let state = self.draft_state(store, &draft)?;
         let inspector = anju_sync::saved_session(store)?.map(|s| s.user);
         let evidence = anju_core::form::evidence_placement(&form);
-        let task = match draft.finding_id {
-            Some(finding) => store.tasks()?.into_iter().find(|t| t.finding_id == finding),
-            None => None,
-        };
+        // The task this draft does, if the office planned one: its re-check, or a planned
+        // visit of its kind to the household.
+        let task = store.tasks()?.into_iter().find(|t| {
+            t.household_id == draft.household_id
+                && t.visit == draft.kind
+                && t.finding_id == draft.finding_id
+        });
         Ok(DraftView {
             task,
             draft,

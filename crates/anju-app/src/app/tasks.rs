@@ -1,7 +1,6 @@
 //! The inspector's task list (整改复查 …): what the office planned, with due dates, worked
 //! offline; a task opens its form.
 
-use anju_core::model::SubmissionKind;
 use uuid::Uuid;
 
 use super::{FieldApp, Result, today};
@@ -20,12 +19,17 @@ impl FieldApp {
                 continue;
             };
             let draft = store
-                .draft_for(task.household_id, SubmissionKind::Recheck)?
-                .filter(|d| d.finding_id == Some(task.finding_id));
-            let submitted = store
-                .submissions_for(task.household_id)?
-                .iter()
-                .any(|s| s.finding_id == Some(task.finding_id));
+                .draft_for(task.household_id, task.visit)?
+                .filter(|d| d.finding_id == task.finding_id);
+            // Done here: the re-check of its finding, or a visit of its kind made since it
+            // was planned.
+            let submitted = store.submissions_for(task.household_id)?.iter().any(|s| {
+                s.kind == task.visit
+                    && match task.finding_id {
+                        Some(finding) => s.finding_id == Some(finding),
+                        None => anju_core::records::made_at(&s.clock) >= task.created_at,
+                    }
+            });
             views.push(TaskView {
                 days_left: (task.due_on - today).num_days(),
                 overdue: task.is_overdue(today),

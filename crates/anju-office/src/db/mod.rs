@@ -84,6 +84,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "rechecks",
         sql: include_str!("../../../../migrations/office/0014_rechecks.sql"),
     },
+    Migration {
+        version: 15,
+        name: "planned_visits",
+        sql: include_str!("../../../../migrations/office/0015_planned_visits.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -118,6 +123,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 6,
         name: "rechecks",
         sql: include_str!("../../../../migrations/office-postgres/0006_rechecks.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 7,
+        name: "planned_visits",
+        sql: include_str!("../../../../migrations/office-postgres/0007_planned_visits.sql"),
     },
 ];
 

@@ -27,6 +27,7 @@ mod old_house;
 mod policy;
 mod recheck;
 mod standing;
+mod tasks;
 
 pub use location::{CAMERA_TIME_FORMAT, PhotoFlags, PhotoPlace, read_place};
 
@@ -34,8 +35,9 @@ pub(crate) use policy::read_policy_row;
 pub use policy::{
     PolicyError, ensure_policy, next_version, policy_history, set_founding_policy, set_policy,
 };
-pub use recheck::{plan_recheck, recheck_confirmed, tasks_for};
+pub use recheck::{plan_recheck, recheck_confirmed};
 pub use standing::{bring_up_to_date, refresh_household};
+pub use tasks::tasks_for;
 
 type Result<T, E = OfficeDbError> = std::result::Result<T, E>;
 
@@ -288,6 +290,7 @@ pub fn after_submission(
     if submission.kind == SubmissionKind::Recheck {
         recheck::record_recheck(conn, submission, user_id, now)?;
     }
+    tasks::visit_arrived(conn, submission, now)?;
     let size: u32 = conn.query_row(
         "SELECT size FROM households WHERE id = ?1",
         [&household],

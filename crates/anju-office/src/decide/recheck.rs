@@ -6,13 +6,12 @@
 use anju_core::form::{Answer, RECTIFIED_ITEM, Text, YesNo};
 use anju_core::model::Submission;
 use anju_core::records::china_date;
-use anju_core::tasks::{MAX_TASKS_PER_PULL, RECHECK_DAYS, Task, TaskKind};
+use anju_core::tasks::RECHECK_DAYS;
 use anju_sql::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{Result, time};
-use crate::db::OfficeDbError;
 
 /// Whether the latest re-check task of a finding was done and confirmed the rectification.
 pub fn recheck_confirmed(conn: &Connection, finding_id: &str) -> Result<bool> {
@@ -56,9 +55,9 @@ pub fn plan_recheck(
     let id = Uuid::now_v7().to_string();
     let due = china_date(now) + Duration::days(RECHECK_DAYS);
     conn.execute(
-        "INSERT INTO tasks (id, kind, household_id, finding_id, assignee_id, due_on, state,
-             created_at, created_by)
-         VALUES (?1, 'recheck', ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
+        "INSERT INTO tasks (id, kind, visit_kind, household_id, finding_id, assignee_id, due_on,
+             state, created_at, created_by)
+         VALUES (?1, 'recheck', 'recheck', ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
         params![
             id,
             household_id,
@@ -104,9 +103,9 @@ pub(super) fn record_recheck(
     )?;
     if done == 0 {
         conn.execute(
-            "INSERT INTO tasks (id, kind, household_id, finding_id, assignee_id, due_on, state,
-                 outcome, submission_id, created_at, done_at)
-             VALUES (?1, 'recheck', ?2, ?3, ?4, ?5, 'done', ?6, ?7, ?8, ?8)",
+            "INSERT INTO tasks (id, kind, visit_kind, household_id, finding_id, assignee_id, due_on,
+                 state, outcome, submission_id, created_at, done_at)
+             VALUES (?1, 'recheck', 'recheck', ?2, ?3, ?4, ?5, 'done', ?6, ?7, ?8, ?8)",
             params![
                 Uuid::now_v7().to_string(),
                 submission.household_id.to_string(),
@@ -181,82 +180,4 @@ pub fn recheck_problem(
         zh: t.zh,
         en: t.en,
     }))
-}
-
-/// The open tasks of an inspector, soonest due first, as their device receives them.
-pub fn tasks_for(conn: &Connection, user_id: &str) -> Result<Vec<Task>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.household_id, t.finding_id, t.due_on, t.created_at, f.description,
-                f.item,
-                (SELECT e.note FROM finding_events e WHERE e.finding_id = f.id
-                   AND e.to_state = 'rectified' ORDER BY e.at DESC LIMIT 1),
-                s.form_id, s.form_version
-         FROM tasks t
-         JOIN findings f ON f.id = t.finding_id
-         LEFT JOIN submissions s ON s.id = f.submission_id
-         WHERE t.assignee_id = ?1 AND t.state = 'open' AND t.kind = 'recheck'
-         ORDER BY t.due_on, t.id
-         LIMIT ?2",
-    )?;
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<u32>,
-    );
-    let rows: Vec<Row> = stmt
-        .query_map(params![user_id, MAX_TASKS_PER_PULL as i64], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })?
-        .collect::<anju_sql::Result<_>>()?;
-    let forms = crate::forms::form_catalog(conn)?;
-    let mut tasks = Vec::with_capacity(rows.len());
-    for (id, household, finding, due, created, description, item, note, form, version) in rows {
-        let parse = |text: &str, what: &str| {
-            Uuid::parse_str(text).map_err(|_| OfficeDbError::Corrupt(format!("task {what} {text}")))
-        };
-        let item_label = item.as_deref().and_then(|key| {
-            let form = forms.get(form.as_deref()?, version?)?;
-            form.item(key).map(|(_, i)| i.label.clone())
-        });
-        // A task that cannot be read is left out of the list rather than failing the pull.
-        let (Ok(due_on), Ok(created_at)) = (
-            due.parse(),
-            DateTime::parse_from_rfc3339(&created).map(|t| t.with_timezone(&Utc)),
-        ) else {
-            continue;
-        };
-        let task = Task {
-            id: parse(&id, "id")?,
-            kind: TaskKind::Recheck,
-            household_id: parse(&household, "household")?,
-            finding_id: parse(&finding, "finding")?,
-            finding_description: description,
-            item_label,
-            rectification_note: note,
-            due_on,
-            created_at,
-        };
-        if anju_core::tasks::check_task(&task).is_ok() {
-            tasks.push(task);
-        }
-    }
-    Ok(tasks)
 }

@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/import", post(import_commit))
         .route("/api/office/roster/template.xlsx", get(roster_template))
         .route("/api/office/old-houses", get(old_houses))
+        .route("/api/office/tasks", get(tasks).post(plan_visits))
         .route("/api/office/policy", get(policy).post(set_policy))
         .route(
             "/api/office/form-versions",

@@ -433,6 +433,43 @@ pub(super) async fn publish_form(
     .map(Json)
 }
 
+/// 任务: the planned visits and re-checks of the user's townships.
+pub(super) async fn tasks(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<services::tasks::TaskList>, AppError> {
+    read(&state, user, |db, v| services::tasks::tasks_page(db, v))
+        .await
+        .map(Json)
+}
+
+/// 布置走访: plan one kind of visit to households by an inspector.
+pub(super) async fn plan_visits(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(plan): ApiJson<services::tasks::VisitPlan>,
+) -> Result<Json<services::tasks::VisitsPlanned>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let planned = services::tasks::plan_visits(db, v, &plan)?;
+        let entry = AuditEntry::by(&actor, AuditAction::TaskPlan)
+            .target(plan.inspector.clone())
+            .detail(format!(
+                "{}，{}户，期限{} / {}, {} households, by {}",
+                plan.visit.label_zh(),
+                planned.planned,
+                plan.due_on,
+                plan.visit.label_en(),
+                planned.planned,
+                plan.due_on
+            ));
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(planned)
+    })
+    .await
+    .map(Json)
+}
+
 pub(super) async fn old_houses(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,

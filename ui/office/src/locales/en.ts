@@ -4,7 +4,7 @@ const en: typeof zh = {
   app: { product: 'Anju acceptance', office: 'Township office', title: 'Anju acceptance · Township office' },
   menu: {
     dashboard: 'Overview', households: 'Households', review: 'Review', findings: 'Rectification', assignments: 'Assignments',
-    samples: 'Spot checks', import: 'Import', oldHouses: 'Old houses', forms: 'Forms', policy: 'Policy', reports: 'Reports',
+    samples: 'Spot checks', import: 'Import', tasks: 'Tasks', oldHouses: 'Old houses', forms: 'Forms', policy: 'Policy', reports: 'Reports',
     security: 'Security & audit',
   },
   header: { signOut: 'Sign out', language: 'Language', signedOut: 'Signed out' },
@@ -125,6 +125,13 @@ const en: typeof zh = {
     newPlacesHint: 'The office does not know these places: if it is a typo, correct the file and choose it again; if they are new, tick "Create these places".',
     createPlaces: 'Create these places', blockedPlaces: '{n} places the office does not know: correct the file or confirm creating them',
     confirmPlaces: 'This creates {n} new places. ',
+  },
+  tasks: {
+    title: 'Tasks', summary: '{open} open, {overdue} overdue', plan: 'Plan visits', empty: 'No tasks',
+    visit: 'Visit', assignee: 'Inspector', what: 'What', dueOn: 'Due', state: 'State',
+    households: 'Households ({n})', householdsHint: 'household or ID numbers, separated by spaces, commas or lines', instructions: 'Instructions',
+    done: 'Done', notRectified: 'Re-check failed', overdue: '{n} days overdue', daysLeft: '{n} days left',
+    planned: '{n} planned', plannedSome: '{n} planned; {skipped} had this visit open already',
   },
   oldHouses: {
     title: 'Old houses', agreement: 'Agreement signed', demolished: 'Demolished', reclaimed: 'Reclaimed',

@@ -2,7 +2,7 @@ export default {
   app: { product: '安居验收', office: '乡镇办公室', title: '安居验收 · 乡镇办公室' },
   menu: {
     dashboard: '总览', households: '住户', review: '审核', findings: '整改', assignments: '分配',
-    samples: '抽查', import: '导入', oldHouses: '旧房', forms: '表单', policy: '政策', reports: '报表',
+    samples: '抽查', import: '导入', tasks: '任务', oldHouses: '旧房', forms: '表单', policy: '政策', reports: '报表',
     security: '安全与审计',
   },
   header: { signOut: '退出登录', language: '语言', signedOut: '已退出登录' },
@@ -113,6 +113,13 @@ export default {
     newPlacesHint: '办公室还没有这些地点：若是笔误，请改正文件后重新选择；若确为新地点，请勾选“确认新建这些地点”。',
     createPlaces: '确认新建这些地点', blockedPlaces: '名册中有 {n} 个办公室不知道的地点：请改正文件或确认新建',
     confirmPlaces: '将新建 {n} 个地点。',
+  },
+  tasks: {
+    title: '任务', summary: '未完成 {open} 项，逾期 {overdue} 项', plan: '布置走访', empty: '没有任务',
+    visit: '走访类型', assignee: '检查员', what: '内容', dueOn: '完成期限', state: '状态',
+    households: '住户（{n}户）', householdsHint: '户编号或身份证号，用空格、逗号或换行分隔', instructions: '布置说明',
+    done: '已完成', notRectified: '复查未通过', overdue: '逾期 {n} 天', daysLeft: '还剩 {n} 天',
+    planned: '已布置 {n} 户', plannedSome: '已布置 {n} 户；{skipped} 已有同类未完成任务，未重复布置',
   },
   oldHouses: {
     title: '旧房', agreement: '已签拆除协议', demolished: '已拆除', reclaimed: '已复垦', agreementOn: '协议签订日期',

@@ -1,5 +1,7 @@
-//! Issue 15, 整改复查: a finding the township marks 已整改 at the office produces a re-check
-//! task on li's device, with its due date; the district cannot close the finding from the
+//! Issue 15, scheduled work. A visit the district plans (kind, household, inspector, due
+//! date) reaches the inspector's device as a task, is done by the visit, and is red on both
+//! sides once overdue. 整改复查: a finding the township marks 已整改 at the office produces a
+//! re-check task on li's device, with its due date; the district cannot close the finding from the
 //! desk without a written reason while the re-check is awaited; li confirms it in the field
 //! with a photo; the district closes it; the household's timeline shows every step with
 //! its evidence. A re-check that answers 否 sends the finding back to the township.
@@ -39,7 +41,8 @@ fn recheck(app: &FieldApp, task: Uuid, value: YesNo, note: &str) -> Result<Uuid,
     let view = app.open_task(task)?;
     assert_eq!(view.draft.kind, SubmissionKind::Recheck);
     let about = view.task.as_ref().ok_or("the draft shows its task")?;
-    assert_eq!(Some(about.finding_id), view.draft.finding_id);
+    assert_eq!(about.finding_id, view.draft.finding_id);
+    assert_eq!(about.visit, SubmissionKind::Recheck);
     let draft = view.draft.id;
     let mut revision = app
         .save_answer(
@@ -135,7 +138,10 @@ async fn a_rectified_finding_is_rechecked_in_the_field_before_the_district_close
     let tasks = app.tasks()?;
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     let task = &tasks[0];
-    assert_eq!(task.task.finding_id.to_string(), finding_id);
+    assert_eq!(
+        task.task.finding_id.map(|f| f.to_string()),
+        Some(finding_id.clone())
+    );
     assert_eq!(task.head_name, ZHENG);
     assert_eq!(task.days_left, anju_core::tasks::RECHECK_DAYS);
     assert!(!task.overdue);
@@ -304,5 +310,188 @@ async fn a_recheck_that_finds_the_problem_sends_it_back_to_the_township() -> Tes
     let again = app.tasks()?;
     assert_eq!(again.len(), 1);
     assert_ne!(again[0].task.id, task.task.id);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planned_visit_reaches_the_inspector_and_is_done_by_the_visit() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device_dir = tempfile::tempdir()?;
+    let app = app_in(device_dir.path())?;
+    app.sign_in(&office.url(), INSPECTOR, DEMO_PASSWORD).await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let admin = Page::sign_in(&office.url(), "admin").await?;
+    let zhang = Page::sign_in(&office.url(), "zhang").await?;
+    // A household li does not have yet: planning assigns it.
+    let number: String = anju_tests::fixtures::office_sql_writer(office_dir.path())?.query_row(
+        "SELECT h.number FROM households h
+         WHERE NOT EXISTS (SELECT 1 FROM assignments a JOIN users u ON u.id = a.user_id
+                           WHERE a.household_id = h.id AND u.name = ?1)
+         ORDER BY h.number LIMIT 1",
+        [INSPECTOR],
+        |r| r.get(0),
+    )?;
+    assert!(
+        !app.list_households(&HouseholdQuery::default())?
+            .items
+            .iter()
+            .any(|h| h.number == number)
+    );
+    let due = anju_core::records::china_date(Utc::now()) + Duration::days(10);
+    let plan = json!({
+        "visit": "demolition", "inspector": INSPECTOR, "households": [number],
+        "due_on": due, "instructions": "拆除后一周内核实，拍摄同一位置前后照片",
+    });
+
+    // Bad plans are refused with what is wrong.
+    let (status, refused) = zhang
+        .post(
+            "/api/office/tasks",
+            json!({"visit": "recheck", "inspector": INSPECTOR, "households": [number], "due_on": due}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, refused) = admin
+        .post(
+            "/api/office/tasks",
+            json!({"visit": "demolition", "inspector": "zhang", "households": [number], "due_on": due}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("不是检查员"))
+    );
+    let (status, planned) = admin.post("/api/office/tasks", plan.clone()).await?;
+    assert_eq!(status, StatusCode::OK, "{planned}");
+    assert_eq!(planned["planned"], 1);
+    // Planned twice, it is not doubled.
+    let (_, again) = admin.post("/api/office/tasks", plan).await?;
+    assert_eq!(again["planned"], 0);
+    assert_eq!(again["already_open"], json!([number]));
+
+    // li's device has the household and the task, with what the planner asks.
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let tasks = app.tasks()?;
+    let task = tasks
+        .iter()
+        .find(|t| t.household_number == number)
+        .ok_or("the planned visit on li's device")?;
+    assert_eq!(task.task.visit, SubmissionKind::Demolition);
+    assert_eq!(task.days_left, 10);
+    assert_eq!(
+        task.task.instructions.as_deref(),
+        Some("拆除后一周内核实，拍摄同一位置前后照片")
+    );
+    assert!(
+        task.task
+            .planned_by
+            .as_ref()
+            .is_some_and(|p| !p.zh.is_empty() && p.zh != "admin")
+    );
+    let view = app.open_task(task.task.id)?;
+    assert_eq!(view.draft.kind, SubmissionKind::Demolition);
+    assert_eq!(view.task.as_ref().map(|t| t.id), Some(task.task.id));
+
+    // The office lists it open, then done once li's visit arrives.
+    let (_, page) = admin.get("/api/office/tasks").await?;
+    let row = page["rows"]
+        .as_array()
+        .ok_or("rows")?
+        .iter()
+        .find(|r| r["household_number"] == number.as_str())
+        .ok_or("the task at the office")?
+        .clone();
+    assert_eq!(
+        (row["state"].as_str(), row["overdue"].as_bool()),
+        (Some("open"), Some(false))
+    );
+    let draft = view.draft.id;
+    let mut revision = view.draft.revision;
+    let yes = Answer::YesNo {
+        value: YesNo::Yes,
+        note: None,
+    };
+    for (key, answer) in [
+        (
+            "old_house_place",
+            Answer::Text {
+                value: "原址".into(),
+            },
+        ),
+        ("agreement_signed", yes.clone()),
+        ("old_house_demolished", yes.clone()),
+        ("rubble_cleared", yes),
+    ] {
+        revision = app
+            .save_answer(draft, key, Some(answer), Some(revision))?
+            .revision;
+    }
+    let fix = near(None);
+    revision = add_camera_photo(&app, draft, "photo_before", revision, 600, fix)?;
+    revision = add_camera_photo(&app, draft, "photo_after", revision, 601, fix)?;
+    revision = app
+        .sign(
+            draft,
+            "sign_household_head",
+            &view.household.head_name,
+            SignatureMethod::Handwritten,
+            handwriting(1.0),
+            Some(revision),
+        )?
+        .state
+        .revision;
+    app.sign(
+        draft,
+        "sign_inspector",
+        "赵国土",
+        SignatureMethod::Handwritten,
+        handwriting(2.0),
+        Some(revision),
+    )?;
+    app.submit_draft(draft)?;
+    assert!(
+        app.tasks()?
+            .iter()
+            .any(|t| t.task.id == task.task.id && t.submitted)
+    );
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(!app.tasks()?.iter().any(|t| t.task.id == task.task.id));
+    let (_, page) = admin.get("/api/office/tasks").await?;
+    let row = page["rows"]
+        .as_array()
+        .ok_or("rows")?
+        .iter()
+        .find(|r| r["id"] == task.task.id.to_string())
+        .ok_or("the task at the office")?
+        .clone();
+    assert_eq!(row["state"], "done");
+
+    // An overdue task is red on both sides.
+    {
+        let conn = anju_tests::fixtures::office_sql_writer(office_dir.path())?;
+        let (_, planned) = (
+            (),
+            conn.execute(
+                "UPDATE tasks SET due_on = '2026-01-05', state = 'open', done_at = NULL
+                 WHERE id = ?1",
+                [task.task.id.to_string()],
+            )?,
+        );
+        assert_eq!(planned, 1);
+    }
+    let (_, page) = admin.get("/api/office/tasks").await?;
+    assert!(page["overdue"].as_u64().is_some_and(|n| n >= 1), "{page}");
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let late = app
+        .tasks()?
+        .into_iter()
+        .find(|t| t.task.id == task.task.id)
+        .ok_or("the overdue task on the device")?;
+    assert!(late.overdue && late.days_left < 0);
     Ok(())
 }
