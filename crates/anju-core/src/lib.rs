@@ -19,6 +19,7 @@ pub mod places;
 pub mod policy;
 pub mod records;
 pub mod roster;
+pub mod support;
 pub mod tasks;
 #[cfg(test)]
 mod testing;

@@ -346,6 +346,7 @@ pub fn load(
     db.register_townships(&township_names(), &mut || ids.next_id())?;
     let summary = db.insert_households("demo", None, &households, &mut || ids.next_id())?;
     old_house_progress(db, chrono::Utc::now().date_naive())?;
+    support_measures(db, chrono::Utc::now().date_naive())?;
     crate::decide::set_founding_policy(
         db.connection(),
         &demo_policy(),
@@ -386,6 +387,66 @@ fn old_house_progress(
                 reclaimed.map(|d| d.to_string())
             ],
         )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The demo's 帮扶措施: as the source says, five or more for nearly every household and an
+/// industry project for those able to develop one; a few households are still short, so the
+/// report has something to show.
+fn support_measures(
+    db: &mut crate::db::OfficeDb,
+    today: chrono::NaiveDate,
+) -> Result<(), crate::db::OfficeDbError> {
+    use anju_core::support::SupportCategory::*;
+    const MEASURES: [(anju_core::support::SupportCategory, &str); 7] = [
+        (Industry, "畜禽养殖，流转山场发展林下养鸡"),
+        (Employment, "推荐到产业园区务工"),
+        (Education, "子女享受教育资助"),
+        (Health, "家庭医生签约，参加新农合"),
+        (Finance, "易地扶贫搬迁长期贷款3.7万元/人"),
+        (SocialSecurity, "纳入农村低保"),
+        (Other, "光伏扶贫收益分配"),
+    ];
+    let tx = db.connection_mut().transaction()?;
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM households ORDER BY number")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let at = chrono::Utc::now().to_rfc3339();
+    for (i, id) in ids.iter().enumerate() {
+        // Most are able to develop; every 9th is short of five, every 13th lacks industry.
+        let able = i % 5 != 4;
+        let count = if i % 9 == 3 { 3 } else { 5 + i % 2 };
+        tx.execute(
+            "UPDATE households SET able_to_develop = ?2 WHERE id = ?1",
+            anju_sql::params![id, able],
+        )?;
+        let without_industry = i % 13 == 7;
+        let listed = MEASURES
+            .iter()
+            .enumerate()
+            .take(count + usize::from(without_industry));
+        for (n, (category, text)) in listed {
+            if n == 0 && without_industry {
+                continue;
+            }
+            let started = today - chrono::Duration::days(120 - (n as i64) * 7);
+            tx.execute(
+                "INSERT INTO support_measures (id, household_id, category, description,
+                     started_on, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                anju_sql::params![
+                    uuid::Uuid::now_v7().to_string(),
+                    id,
+                    category.code(),
+                    text,
+                    started.to_string(),
+                    at
+                ],
+            )?;
+        }
     }
     tx.commit()?;
     Ok(())

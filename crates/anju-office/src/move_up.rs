@@ -53,6 +53,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "forms",
     "old_house_visits",
     "tasks",
+    "support_measures",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

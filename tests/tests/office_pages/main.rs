@@ -13,5 +13,6 @@ mod names;
 mod printing;
 mod privacy;
 mod rights;
+mod support;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;

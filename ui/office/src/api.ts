@@ -1,5 +1,9 @@
 // Every call to the office server goes through this module (docs/office-pages-api.md), so
 // the pages and their tests can replace it with vi.mock('../src/api').
+import type { AbleToDevelop } from './bindings/AbleToDevelop'
+import type { HouseholdSupport } from './bindings/HouseholdSupport'
+import type { NewSupportMeasure } from './bindings/NewSupportMeasure'
+import type { SupportReport } from './bindings/SupportReport'
 import type { TaskList } from './bindings/TaskList'
 import type { VisitPlan } from './bindings/VisitPlan'
 import type { VisitsPlanned } from './bindings/VisitsPlanned'
@@ -248,6 +252,13 @@ export const policy = () => request<PolicyPage>('/policy')
 export const setPolicy = (update: PolicyUpdate) => request<PolicyView>('/policy', { json: update })
 
 // The forms the district publishes: every user reads them; only the district office publishes.
+export const supportReport = () => request<SupportReport>('/support')
+export const addSupportMeasure = (householdId: string, measure: NewSupportMeasure) =>
+  request<HouseholdSupport>(`/households/${encodeURIComponent(householdId)}/support`, { json: measure })
+export const removeSupportMeasure = (householdId: string, measureId: string) =>
+  request<HouseholdSupport>(`/households/${encodeURIComponent(householdId)}/support/${encodeURIComponent(measureId)}/remove`, { json: {} })
+export const setAbleToDevelop = (householdId: string, able: AbleToDevelop) =>
+  request<HouseholdSupport>(`/households/${encodeURIComponent(householdId)}/able-to-develop`, { json: able })
 export const tasks = () => request<TaskList>('/tasks')
 export const planVisits = (plan: VisitPlan) => request<VisitsPlanned>('/tasks', { json: plan })
 export const formVersions = () => request<FormsPage>('/form-versions')

@@ -10,6 +10,7 @@ vi.mock('../src/api', async (original) => ({
   __v_isRef: false,
   household: vi.fn(),
   updateMilestones: vi.fn(),
+  addSupportMeasure: vi.fn(),
 }))
 const api = await import('../src/api')
 const { i18n } = await import('../src/i18n')
@@ -29,6 +30,8 @@ const detail = (over: Partial<HouseholdDetail> = {}, status: HouseholdDetail['ro
   id_number: '341502194501019007', phone: null, members: [], moved_in_on: null,
   old_house: { agreement_signed_on: '2026-10-12', demolished_on: null, reclaimed_on: null },
   submissions: [], findings: [], spot_check: null, damaged: [], timeline: [],
+  support: { household_id: 'h1', able_to_develop: false, measures: [], shortfall: { measures: 0, missing: 5, needs_industry: false },
+    shortfall_text: { zh: '尚缺5项', en: '5 more measures needed' } },
   ...over,
 })
 
@@ -235,6 +238,36 @@ describe('HouseholdView timeline', () => {
     await flushPromises()
     expect(wrapper.find('[data-testid="timeline"]').exists()).toBe(false)
     expect(wrapper.text()).toContain('尚无记录')
+    wrapper.unmount()
+  })
+})
+
+describe('HouseholdView support measures', () => {
+  it('says what the household lacks, and adds a measure as typed', async () => {
+    const measure = (id: string, category: 'industry' | 'health', description: string) => ({
+      id, category, category_label: { zh: category === 'industry' ? '产业发展' : '健康医疗', en: category }, description,
+      started_on: null, recorded_by: { zh: '张明华（东河口镇）', en: 'Zhang' }, recorded_at: '2026-12-05T02:00:00Z',
+    })
+    vi.mocked(api.household).mockResolvedValueOnce(detail({
+      support: { household_id: 'h1', able_to_develop: true, measures: [measure('m1', 'health', '家庭医生签约')],
+        shortfall: { measures: 1, missing: 4, needs_industry: true },
+        shortfall_text: { zh: '尚缺4项；有发展能力，尚无产业项目', en: 'short' } },
+    }))
+    vi.mocked(api.addSupportMeasure).mockResolvedValueOnce({
+      household_id: 'h1', able_to_develop: true, measures: [measure('m1', 'health', '家庭医生签约'), measure('m2', 'industry', '林下养鸡')],
+      shortfall: { measures: 2, missing: 3, needs_industry: false }, shortfall_text: { zh: '尚缺3项', en: 'short' },
+    })
+    const wrapper = mountView()
+    await flushPromises()
+    const tag = wrapper.find('[data-testid="support-shortfall"]')
+    expect(tag.text()).toBe('尚缺4项；有发展能力，尚无产业项目')
+    expect(tag.attributes('data-met')).toBe('false')
+    await wrapper.find('input[data-testid="support-new-description"]').setValue('  林下养鸡 ')
+    await wrapper.find('[data-testid="support-add"]').trigger('click')
+    await flushPromises()
+    expect(api.addSupportMeasure).toHaveBeenCalledWith('h1', { category: 'industry', description: '  林下养鸡 ', started_on: null })
+    expect(wrapper.findAll('[data-testid="support-category"]').map((c) => c.text())).toEqual(['健康医疗', '产业发展'])
+    expect(wrapper.find('[data-testid="support-shortfall"]').text()).toBe('尚缺3项')
     wrapper.unmount()
   })
 })

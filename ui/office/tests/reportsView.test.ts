@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
 import type { PrintJobView } from '../src/bindings/PrintJobView'
+import type { SupportReport } from '../src/bindings/SupportReport'
+import type { TownshipSupport } from '../src/bindings/TownshipSupport'
 import { i18n } from '../src/i18n'
 import { state } from '../src/session'
 import ReportsView from '../src/views/ReportsView.vue'
@@ -15,6 +17,11 @@ const job = (over: Partial<PrintJobView> = {}): PrintJobView => ({
 })
 
 let jobs: PrintJobView[] = []
+const township = (name: string, over: Partial<TownshipSupport> = {}): TownshipSupport => ({
+  township: name, households: 14, measures: 70, meeting: 12, short_of_five: 1, measures_missing: 2, able_to_develop: 11,
+  without_industry: 1, ...over,
+})
+const support: SupportReport = { rows: [township('东河口镇')], total: township('合计') }
 const posted: unknown[] = []
 const fetchMock = vi.fn(async (input: string, init?: RequestInit) => {
   const u = new URL(input, 'http://office')
@@ -26,6 +33,7 @@ const fetchMock = vi.fn(async (input: string, init?: RequestInit) => {
   }
   if (u.pathname === '/api/office/print-jobs') return json(jobs)
   if (u.pathname === '/api/office/places') return json(state.places)
+  if (u.pathname === '/api/office/support') return json(support)
   return new Response('', { status: 404 })
 })
 
@@ -70,6 +78,21 @@ describe('ReportsView print jobs', () => {
     expect(wrapper.find('[data-testid="print-jobs"]').text()).toContain('已完成')
     expect(wrapper.find('[data-testid="print-job-download"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="print-job-progress"]').attributes('aria-valuenow')).toBe('100')
+    wrapper.unmount()
+  })
+})
+
+describe('ReportsView support measures', () => {
+  it('gives each township against the requirement, the short ones in red', async () => {
+    const wrapper = mountView()
+    await flushPromises()
+    const table = wrapper.find('[data-testid="support-report-table"]')
+    expect(table.text()).toContain('东河口镇')
+    expect(table.text()).toContain('合计')
+    const short = wrapper.findAll('[data-testid="support-short"]')
+    expect(short[0].text()).toBe('1（缺2项）')
+    expect(short[0].classes()).toContain('short')
+    expect(wrapper.find('[data-testid="support-report"]').text()).toContain('每户不少于5项帮扶措施')
     wrapper.unmount()
   })
 })

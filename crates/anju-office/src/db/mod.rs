@@ -89,6 +89,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "planned_visits",
         sql: include_str!("../../../../migrations/office/0015_planned_visits.sql"),
     },
+    Migration {
+        version: 16,
+        name: "support_measures",
+        sql: include_str!("../../../../migrations/office/0016_support_measures.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -128,6 +133,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 7,
         name: "planned_visits",
         sql: include_str!("../../../../migrations/office-postgres/0007_planned_visits.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 8,
+        name: "support_measures",
+        sql: include_str!("../../../../migrations/office-postgres/0008_support_measures.sql"),
     },
 ];
 

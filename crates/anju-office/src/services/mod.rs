@@ -16,6 +16,7 @@ mod policy;
 mod query;
 mod samples;
 pub(crate) mod submission;
+pub mod support;
 pub mod tasks;
 mod template;
 pub mod timeline;

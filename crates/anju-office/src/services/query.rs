@@ -593,7 +593,9 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
         &visits,
         &originals,
     );
+    let support = super::support::household_support(db, viewer, id)?;
     Ok(HouseholdDetail {
+        support,
         timeline,
         id_number: anju_core::id_number::mask_id_text(&id_number),
         phone: phone.as_deref().map(anju_core::id_number::mask_phone),

@@ -404,6 +404,8 @@ pub struct HouseholdDetail {
     pub spot_check: Option<AreaComparison>,
     /// Every visit, review, finding and milestone, oldest first.
     pub timeline: Vec<super::timeline::TimelineEntry>,
+    /// 帮扶措施 and what the household lacks of the requirement.
+    pub support: super::support::HouseholdSupport,
     /// Records of this household that cannot be read.
     pub damaged: Vec<DamagedRow>,
 }

@@ -67,6 +67,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/roster/template.xlsx", get(roster_template))
         .route("/api/office/old-houses", get(old_houses))
         .route("/api/office/tasks", get(tasks).post(plan_visits))
+        .route("/api/office/support", get(support_report))
+        .route("/api/office/households/{id}/support", post(add_support))
+        .route(
+            "/api/office/households/{id}/support/{measure}/remove",
+            post(remove_support),
+        )
+        .route(
+            "/api/office/households/{id}/able-to-develop",
+            post(able_to_develop),
+        )
         .route("/api/office/policy", get(policy).post(set_policy))
         .route(
             "/api/office/form-versions",

@@ -470,6 +470,56 @@ pub(super) async fn plan_visits(
     .map(Json)
 }
 
+/// 帮扶措施 per township against the requirement.
+pub(super) async fn support_report(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<services::support::SupportReport>, AppError> {
+    read(&state, user, |db, v| {
+        services::support::support_report(db, v)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn add_support(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(measure): ApiJson<anju_core::support::NewSupportMeasure>,
+) -> Result<Json<services::support::HouseholdSupport>, AppError> {
+    run(&state, user, move |db, v| {
+        services::support::add_measure(db, v, &id, &measure)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn remove_support(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path((id, measure)): Path<(String, String)>,
+) -> Result<Json<services::support::HouseholdSupport>, AppError> {
+    run(&state, user, move |db, v| {
+        services::support::remove_measure(db, v, &id, &measure)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn able_to_develop(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(able): ApiJson<services::support::AbleToDevelop>,
+) -> Result<Json<services::support::HouseholdSupport>, AppError> {
+    run(&state, user, move |db, v| {
+        services::support::set_able_to_develop(db, v, &id, &able)
+    })
+    .await
+    .map(Json)
+}
+
 pub(super) async fn old_houses(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,

@@ -3,6 +3,7 @@ import type { AreaComparison } from "./AreaComparison";
 import type { DamagedRow } from "./DamagedRow";
 import type { FindingRow } from "./FindingRow";
 import type { HouseholdRow } from "./HouseholdRow";
+import type { HouseholdSupport } from "./HouseholdSupport";
 import type { Member } from "./Member";
 import type { OldHouse } from "./OldHouse";
 import type { SubmissionView } from "./SubmissionView";
@@ -25,6 +26,10 @@ spot_check: AreaComparison | null,
  * Every visit, review, finding and milestone, oldest first.
  */
 timeline: Array<TimelineEntry>, 
+/**
+ * 帮扶措施 and what the household lacks of the requirement.
+ */
+support: HouseholdSupport, 
 /**
  * Records of this household that cannot be read.
  */

@@ -126,6 +126,15 @@ const en: typeof zh = {
     createPlaces: 'Create these places', blockedPlaces: '{n} places the office does not know: correct the file or confirm creating them',
     confirmPlaces: 'This creates {n} new places. ',
   },
+  support: {
+    title: 'Support measures', able: 'Able to develop', none: 'No support measures yet', category: 'Kind', description: 'Measure', startedOn: 'Since',
+    recordedBy: 'Recorded by', loaded: 'From the roster', remove: 'Take back', removeConfirm: 'Take back the measure “{what}”?', add: 'Add',
+    descriptionHint: 'e.g. poultry farming on 20 mu of leased hillside',
+    categories: { industry: 'Industry', employment: 'Employment', education: 'Education', health: 'Health', finance: 'Credit', social_security: 'Social security', other: 'Other' },
+    report: 'Support measures by township', rule: 'At least 5 measures per household; an industry project for each household able to develop one.',
+    households: 'Households', measures: 'Measures', meeting: 'Meeting it', shortOfFive: 'Short of 5', missing: '{n} missing',
+    ableCount: 'Able to develop', withoutIndustry: 'No industry project',
+  },
   tasks: {
     title: 'Tasks', summary: '{open} open, {overdue} overdue', plan: 'Plan visits', empty: 'No tasks',
     visit: 'Visit', assignee: 'Inspector', what: 'What', dueOn: 'Due', state: 'State',

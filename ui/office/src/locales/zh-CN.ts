@@ -114,6 +114,15 @@ export default {
     createPlaces: '确认新建这些地点', blockedPlaces: '名册中有 {n} 个办公室不知道的地点：请改正文件或确认新建',
     confirmPlaces: '将新建 {n} 个地点。',
   },
+  support: {
+    title: '帮扶措施', able: '有发展能力', none: '尚无帮扶措施', category: '类别', description: '措施内容', startedOn: '开始日期',
+    recordedBy: '录入人', loaded: '随名册导入', remove: '撤销', removeConfirm: '撤销帮扶措施“{what}”？', add: '添加',
+    descriptionHint: '如：畜禽养殖，流转山场20亩',
+    categories: { industry: '产业发展', employment: '就业务工', education: '教育资助', health: '健康医疗', finance: '金融信贷', social_security: '社会保障', other: '其他' },
+    report: '帮扶措施落实情况', rule: '每户不少于5项帮扶措施；有发展能力的户至少有1项产业发展项目。',
+    households: '户数', measures: '措施数', meeting: '达标户', shortOfFive: '不足5项户', missing: '缺{n}项',
+    ableCount: '有发展能力户', withoutIndustry: '缺产业项目户',
+  },
   tasks: {
     title: '任务', summary: '未完成 {open} 项，逾期 {overdue} 项', plan: '布置走访', empty: '没有任务',
     visit: '走访类型', assignee: '检查员', what: '内容', dueOn: '完成期限', state: '状态',
