@@ -36,7 +36,7 @@ describe('the task list', () => {
     vi.mocked(api.listTasks).mockResolvedValue([
       task({ days_left: -2, overdue: true }, 't1'),
       task({}, 't2'),
-      task({ submitted: true }, 't3'),
+      { ...task({ submitted: true }, 't3'), task: { ...task({}, 't3').task, finding_description: '排水设施：排水沟未通' } },
       { ...task({}, 't4'), task: { ...task({}, 't4').task, visit: 'demolition', finding_id: null, finding_description: null, item_label: null,
         rectification_note: null, instructions: '拍摄同一位置前后照片', planned_by: { zh: '王主任（区扶贫办）', en: 'Wang' } } },
     ])
@@ -59,6 +59,8 @@ describe('the task list', () => {
     expect(items[1].find('[data-testid="task-due"]').text()).toBe('还剩 7 天')
     expect(items[2].find('[data-testid="task-submitted"]').text()).toBe('已提交，待同步')
     expect(items[0].find('[data-testid="task-finding"]').text()).toBe('排水设施：排水沟未通')
+    // A description that already names its item is not prefixed twice.
+    expect(items[2].find('[data-testid="task-finding"]').text()).toBe('排水设施：排水沟未通')
     expect(items[0].text()).toContain('乡镇整改情况：排水沟已修通')
     expect(wrapper.text()).toContain('共 4 项，逾期 1 项')
     expect(items[0].find('[data-testid="task-visit"]').text()).toBe('整改复查')
