@@ -1,8 +1,8 @@
 //! Issue 15, the old house: a 宅基地复垦核实 before the demolition is refused by the order
 //! of things and says why; a 旧房拆除核实 with photos before and after from the same spot
 //! moves the dashboard's 已拆除 column; a 宅基地复垦核实 then moves 已复垦, and its photo
-//! after, taken elsewhere, is flagged to the reviewer. The household's timeline at the
-//! office shows each visit with its evidence.
+//! after, taken elsewhere, is flagged to the reviewer, who returns it: 已复垦 is taken back.
+//! The household's timeline at the office shows each visit with its evidence.
 
 use anju_app::{AppError, AppOptions, FieldApp, SyncTrigger};
 use anju_core::form::{Answer, YesNo};
@@ -283,6 +283,44 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
         "{:?}",
         item.evidence_notes
     );
+    // The district returns the reclamation (its photos were not from the same spot): 已复垦
+    // is taken back, and the timeline says so.
+    let admin_page = anju_tests::pages::Page::sign_in(&office.url(), "admin").await?;
+    let (status, body) = admin_page
+        .post(
+            &format!("/api/office/review/{reclamation}"),
+            serde_json::json!({"decision": "returned", "note": "前后照片不在同一位置，请重拍"}),
+        )
+        .await?;
+    assert_eq!(status, reqwest::StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(county(office_dir.path())?.reclaimed, start.reclaimed);
+    let page = household(&OfficeDb::open(office_dir.path())?, &admin(), &id)?;
+    assert_eq!(page.old_house.reclaimed_on, None);
+    assert_eq!(page.old_house.demolished_on, Some(today_china));
+    let returned = page
+        .timeline
+        .iter()
+        .find(|e| {
+            e.kind == TimelineKind::Visit
+                && e.submission_id.as_deref() == Some(&reclamation.to_string())
+        })
+        .ok_or("the returned reclamation on the timeline")?;
+    assert_eq!(returned.tone, TimelineTone::Bad);
+    assert!(
+        returned
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.zh.starts_with("已退回，宅基地复垦不再据此计入")),
+        "{returned:?}"
+    );
+    assert!(page.timeline.iter().any(|e| {
+        e.kind == TimelineKind::Review
+            && e.submission_id.as_deref() == Some(&reclamation.to_string())
+            && e.detail
+                .as_ref()
+                .is_some_and(|d| d.zh == "前后照片不在同一位置，请重拍")
+    }));
+
     // The device lists each visit under the household.
     let detail = app.household_detail(zheng)?;
     let kinds: Vec<SubmissionKind> = detail.inspections.iter().map(|i| i.kind).collect();

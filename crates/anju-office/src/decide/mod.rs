@@ -31,6 +31,7 @@ mod tasks;
 
 pub use location::{CAMERA_TIME_FORMAT, PhotoFlags, PhotoPlace, read_place};
 
+pub use old_house::visit_returned;
 pub(crate) use policy::read_policy_row;
 pub use policy::{
     PolicyError, ensure_policy, next_version, policy_history, set_founding_policy, set_policy,

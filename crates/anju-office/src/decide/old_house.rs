@@ -103,3 +103,34 @@ pub(super) fn record_visit(
     )?;
     Ok(())
 }
+
+/// The district returned (退回) a visit to the old house: a date it recorded is taken back,
+/// unless a later step rests on it (a reclamation after the demolition): then the date
+/// stays for the office to correct on the household page. Says whether a date was taken
+/// back.
+pub fn visit_returned(conn: &Connection, submission_id: &str) -> Result<bool> {
+    let recorded: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT household_id, step, visited_on FROM old_house_visits
+             WHERE submission_id = ?1 AND outcome = 'recorded'",
+            [submission_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((household, step, on)) = recorded else {
+        return Ok(false);
+    };
+    let taken_back = match OldHouseStep::from_code(&step) {
+        Some(OldHouseStep::Demolished) => conn.execute(
+            "UPDATE households SET demolished_on = NULL
+             WHERE id = ?1 AND demolished_on = ?2 AND reclaimed_on IS NULL",
+            params![household, on],
+        )?,
+        Some(OldHouseStep::Reclaimed) => conn.execute(
+            "UPDATE households SET reclaimed_on = NULL WHERE id = ?1 AND reclaimed_on = ?2",
+            params![household, on],
+        )?,
+        None => 0,
+    };
+    Ok(taken_back > 0)
+}

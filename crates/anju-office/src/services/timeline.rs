@@ -245,7 +245,18 @@ fn visit_entry(submission: &SubmissionView, visit: Option<&OldHouseVisit>) -> Ti
     let (tone, detail) = match visit {
         Some(v) => {
             let label = v.step.label();
+            let returned = submission
+                .review
+                .as_ref()
+                .is_some_and(|r| r.decision == ReviewVerdict::Returned);
             match v.outcome.as_str() {
+                "recorded" if returned => (
+                    TimelineTone::Bad,
+                    Some(Text {
+                        zh: format!("已退回，{}不再据此计入", label.zh),
+                        en: format!("returned: the {} no longer counts from it", label.en),
+                    }),
+                ),
                 "recorded" => (
                     TimelineTone::Good,
                     Some(Text {
@@ -360,7 +371,8 @@ fn finding_entries(finding: &FindingRow, evidence_label: &Text) -> Vec<TimelineE
             zh: format!("整改期限{}", finding.deadline),
             en: format!("to rectify by {}", finding.deadline),
         }),
-        by: None,
+        // Who raised it: the inspector, or the office's own checks.
+        by: finding.events.first().map(|e| e.by_display.clone()),
         submission_id: None,
         finding_id: Some(finding.id.clone()),
         photos: Vec::new(),
