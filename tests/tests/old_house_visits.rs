@@ -334,3 +334,140 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
     assert!(kinds.contains(&SubmissionKind::Demolition));
     Ok(())
 }
+
+/// 入住核实 by li: 已实际入住 and the rest 是, a photo inside, both signatures.
+fn check_move_in(app: &FieldApp, household: Uuid, seed: u64) -> Result<Uuid, BoxError> {
+    let view = app.open_draft(household, SubmissionKind::MoveIn)?;
+    assert_eq!(view.draft.form_id, "anju.move_in");
+    let draft = view.draft.id;
+    let mut revision = view.draft.revision;
+    for key in ["moved_in", "water_power_used", "kitchen_toilet_used"] {
+        revision = app
+            .save_answer(draft, key, Some(yes()), Some(revision))?
+            .revision;
+    }
+    let fix = anju_tests::seed::near(view.household.location.as_ref());
+    revision = add_camera_photo(app, draft, "photo_living", revision, seed, fix)?;
+    revision = app
+        .sign(
+            draft,
+            "sign_household_head",
+            ZHENG,
+            SignatureMethod::Handwritten,
+            handwriting(1.0),
+            Some(revision),
+        )?
+        .state
+        .revision;
+    app.sign(
+        draft,
+        "sign_inspector",
+        "李晓峰",
+        SignatureMethod::Handwritten,
+        handwriting(2.0),
+        Some(revision),
+    )?;
+    Ok(app.submit_draft(draft)?.submission_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_in_check_records_moving_in_only_after_the_acceptance_counts() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device_dir = tempfile::tempdir()?;
+    let app = app_in(device_dir.path())?;
+    app.sign_in(
+        &office.url(),
+        anju_tests::fixtures::INSPECTOR,
+        anju_tests::fixtures::DEMO_PASSWORD,
+    )
+    .await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let zheng = app
+        .list_households(&HouseholdQuery {
+            text: Some(ZHENG.into()),
+            ..HouseholdQuery::default()
+        })?
+        .items
+        .pop()
+        .ok_or("郑怀圣 on the device")?
+        .id;
+    let id = zheng.to_string();
+    let start = county(office_dir.path())?;
+    let mut seed = 200;
+    let deadline = Utc::now().date_naive() + Duration::days(20);
+    let acceptance = anju_tests::seed::accept(
+        &app,
+        zheng,
+        ZHENG,
+        anju_tests::field::zheng_answers(deadline),
+        &mut seed,
+        1.0,
+    )?
+    .submission_id;
+
+    // Checked before the district approved the acceptance: kept, and it moves nothing.
+    let early = check_move_in(&app, zheng, 300)?;
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let page = household(&OfficeDb::open(office_dir.path())?, &admin(), &id)?;
+    assert_eq!(page.moved_in_on, None);
+    let refused = page
+        .timeline
+        .iter()
+        .find(|e| e.submission_id.as_deref() == Some(&early.to_string()))
+        .ok_or("the early move-in check on the timeline")?;
+    assert!(
+        refused
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.zh.contains("先验收、后入住")),
+        "{refused:?}"
+    );
+
+    // The district approves the acceptance; the next move-in check records 已入住.
+    let admin_page = anju_tests::pages::Page::sign_in(&office.url(), "admin").await?;
+    let (status, body) = admin_page
+        .post(
+            &format!("/api/office/review/{acceptance}"),
+            serde_json::json!({"decision": "approved", "note": null}),
+        )
+        .await?;
+    assert!(status.is_success(), "{status} {body}");
+    let moved = check_move_in(&app, zheng, 301)?;
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let page = household(&OfficeDb::open(office_dir.path())?, &admin(), &id)?;
+    let today_china = anju_core::records::china_date(Utc::now());
+    assert_eq!(page.moved_in_on, Some(today_china));
+    assert_eq!(
+        page.row.status,
+        anju_core::verdict::HouseholdStatus::MovedIn
+    );
+    assert_eq!(county(office_dir.path())?.moved_in, start.moved_in + 1);
+    let visit = page
+        .timeline
+        .iter()
+        .find(|e| e.submission_id.as_deref() == Some(&moved.to_string()))
+        .ok_or("the move-in check on the timeline")?;
+    assert_eq!(
+        (visit.title.zh.as_str(), visit.tone),
+        ("入住核实", TimelineTone::Good)
+    );
+    assert!(
+        visit
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.zh == format!("据此记录入住：{today_china}")),
+        "{visit:?}"
+    );
+    // The office's own entry for the date is not repeated.
+    assert!(
+        !page
+            .timeline
+            .iter()
+            .any(|e| e.kind == TimelineKind::Milestone && e.title.zh.starts_with("入住"))
+    );
+    Ok(())
+}

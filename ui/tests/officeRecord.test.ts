@@ -53,7 +53,7 @@ function detail(d: Partial<HouseholdDetail>): HouseholdDetail {
     status: 'synced', open_findings: 1,
     inspections: [{ submission_id: 's1', kind: 'acceptance', inspector: 'li', made_at: '2026-12-01T02:00:00Z', built_area_m2: '97.80',
       verdict_over: false, synced: true, findings: 0, on_this_device: false, returned: false, return_note: null }],
-    acceptance_draft: null, spot_check_draft: null, demolition_draft: null, reclamation_draft: null, recorded_area: null,
+    acceptance_draft: null, spot_check_draft: null, demolition_draft: null, reclamation_draft: null, move_in_draft: null, recorded_area: null,
     office: { status: 'awaiting_review', status_label: { zh: '待审核', en: 'Awaiting review' }, verdict: null, verdict_label: null },
     accepted: true,
     ...d,
@@ -149,6 +149,7 @@ describe('screens', () => {
     let wrapper = mount(HouseholdView, { props: { id: 'h1' }, global: { plugins: [i18n, Vant, router] } })
     await flushPromises()
     expect(wrapper.find('[data-testid="old-house-visits"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="start-move-in"]').exists()).toBe(false)
     wrapper.unmount()
 
     vi.mocked(api.householdDetail).mockResolvedValue(detail({ demolition_draft: 'd1' }))
@@ -156,6 +157,7 @@ describe('screens', () => {
     await flushPromises()
     expect(wrapper.find('[data-testid="start-demolition"]').text()).toBe('继续旧房拆除核实')
     expect(wrapper.find('[data-testid="start-reclamation"]').text()).toBe('宅基地复垦核实')
+    expect(wrapper.find('[data-testid="start-move-in"]').text()).toBe('入住核实')
     await wrapper.find('[data-testid="start-reclamation"]').trigger('click')
     await flushPromises()
     expect(router.currentRoute.value.params).toMatchObject({ id: 'h1', kind: 'reclamation' })

@@ -102,6 +102,8 @@ pub struct HouseholdDetail {
     /// The open 旧房拆除核实 and 宅基地复垦核实, if any.
     pub demolition_draft: Option<Uuid>,
     pub reclamation_draft: Option<Uuid>,
+    /// The open 入住核实, if any.
+    pub move_in_draft: Option<Uuid>,
     pub recorded_area: Option<RecordedArea>,
     /// Where the office says the household stands (待审核, 不合格…), as last pulled.
     pub office: Option<OfficeStandingView>,

@@ -334,15 +334,18 @@ pub enum SubmissionKind {
     /// 整改复查: an inspector confirms in the field that a finding was rectified
     /// ([`Submission::finding_id`] names it).
     Recheck,
+    /// 入住核实: the household lives in its new house (先验收、后入住).
+    MoveIn,
 }
 
 impl SubmissionKind {
-    pub const ALL: [SubmissionKind; 5] = [
+    pub const ALL: [SubmissionKind; 6] = [
         Self::Acceptance,
         Self::SpotCheck,
         Self::Demolition,
         Self::Reclamation,
         Self::Recheck,
+        Self::MoveIn,
     ];
 
     pub fn code(self) -> &'static str {
@@ -352,6 +355,7 @@ impl SubmissionKind {
             Self::Demolition => "demolition",
             Self::Reclamation => "reclamation",
             Self::Recheck => "recheck",
+            Self::MoveIn => "move_in",
         }
     }
 
@@ -367,6 +371,7 @@ impl SubmissionKind {
             Self::Demolition => crate::form::DEMOLITION_FORM_ID,
             Self::Reclamation => crate::form::RECLAMATION_FORM_ID,
             Self::Recheck => crate::form::RECHECK_FORM_ID,
+            Self::MoveIn => crate::form::MOVE_IN_FORM_ID,
         }
     }
 
@@ -377,6 +382,7 @@ impl SubmissionKind {
             Self::Demolition => "旧房拆除核实",
             Self::Reclamation => "宅基地复垦核实",
             Self::Recheck => "整改复查",
+            Self::MoveIn => "入住核实",
         }
     }
 
@@ -387,6 +393,7 @@ impl SubmissionKind {
             Self::Demolition => "demolition check",
             Self::Reclamation => "reclamation check",
             Self::Recheck => "re-check of a rectification",
+            Self::MoveIn => "move-in check",
         }
     }
 

@@ -1,5 +1,5 @@
-//! What a visit to the old house proves: 旧房拆除核实 and 宅基地复垦核实 move the household's
-//! 已拆除 / 已复垦 milestone when they confirm it, in the order the programme sets
+//! What a visit proves of a household's milestones: 旧房拆除核实 and 宅基地复垦核实 move its
+//! 已拆除 / 已复垦 when they confirm it, 入住核实 its 已入住 (`crate::office::check_move_in`), in the order the programme sets
 //! (agreement, demolition, reclamation; [`OldHouse::validate`]), and their photos before
 //! and after must be taken from the same spot.
 
@@ -19,23 +19,26 @@ pub const SAME_SPOT_LIMIT_M: f64 = 30.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-pub enum OldHouseStep {
+pub enum MilestoneStep {
     /// 已拆除.
     Demolished,
     /// 已复垦.
     Reclaimed,
+    /// 已入住.
+    MovedIn,
 }
 
-impl OldHouseStep {
+impl MilestoneStep {
     pub fn code(self) -> &'static str {
         match self {
             Self::Demolished => "demolished",
             Self::Reclaimed => "reclaimed",
+            Self::MovedIn => "moved_in",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Demolished, Self::Reclaimed]
+        [Self::Demolished, Self::Reclaimed, Self::MovedIn]
             .into_iter()
             .find(|s| s.code() == code)
     }
@@ -44,6 +47,7 @@ impl OldHouseStep {
         match self {
             Self::Demolished => Text::new("旧房拆除", "demolition"),
             Self::Reclaimed => Text::new("宅基地复垦", "reclamation"),
+            Self::MovedIn => Text::new("入住", "move-in"),
         }
     }
 
@@ -52,6 +56,7 @@ impl OldHouseStep {
         match kind {
             SubmissionKind::Demolition => Some((Self::Demolished, DEMOLISHED_ITEM)),
             SubmissionKind::Reclamation => Some((Self::Reclaimed, RECLAIMED_ITEM)),
+            SubmissionKind::MoveIn => Some((Self::MovedIn, crate::form::MOVED_IN_ITEM)),
             SubmissionKind::Acceptance | SubmissionKind::SpotCheck | SubmissionKind::Recheck => {
                 None
             }
@@ -61,8 +66,8 @@ impl OldHouseStep {
 
 /// The step `submission` confirms: a demolition check answering 旧房已拆除 是, or a
 /// reclamation check answering 宅基地已复垦 是. Any other answer confirms nothing.
-pub fn confirmed_step(submission: &Submission) -> Option<OldHouseStep> {
-    let (step, item) = OldHouseStep::checked_by(submission.kind)?;
+pub fn confirmed_step(submission: &Submission) -> Option<MilestoneStep> {
+    let (step, item) = MilestoneStep::checked_by(submission.kind)?;
     match submission.answers.get(item) {
         Some(Answer::YesNo {
             value: YesNo::Yes, ..
@@ -83,14 +88,16 @@ pub enum StepOutcome {
 /// Record `step` as done on `on` (the visit's China date), if the order allows it.
 pub fn record_step(
     old: OldHouse,
-    step: OldHouseStep,
+    step: MilestoneStep,
     on: NaiveDate,
     today: NaiveDate,
 ) -> Result<StepOutcome, MilestoneError> {
     let mut new = old;
     let slot = match step {
-        OldHouseStep::Demolished => &mut new.demolished_on,
-        OldHouseStep::Reclaimed => &mut new.reclaimed_on,
+        MilestoneStep::Demolished => &mut new.demolished_on,
+        MilestoneStep::Reclaimed => &mut new.reclaimed_on,
+        // Moving in is no step of the old house: `crate::office::check_move_in` rules it.
+        MilestoneStep::MovedIn => return Ok(StepOutcome::Recorded(old)),
     };
     if let Some(date) = *slot {
         return Ok(StepOutcome::AlreadyRecorded(date));
@@ -183,7 +190,7 @@ mod tests {
             ..OldHouse::default()
         };
         assert_eq!(
-            record_step(signed, OldHouseStep::Demolished, day(10), today),
+            record_step(signed, MilestoneStep::Demolished, day(10), today),
             Ok(StepOutcome::Recorded(OldHouse {
                 demolished_on: Some(day(10)),
                 ..signed
@@ -193,7 +200,7 @@ mod tests {
         assert_eq!(
             record_step(
                 OldHouse::default(),
-                OldHouseStep::Demolished,
+                MilestoneStep::Demolished,
                 day(10),
                 today
             ),
@@ -201,7 +208,7 @@ mod tests {
         );
         // Reclamation needs the demolition first.
         assert_eq!(
-            record_step(signed, OldHouseStep::Reclaimed, day(12), today),
+            record_step(signed, MilestoneStep::Reclaimed, day(12), today),
             Err(MilestoneError::ReclaimedWithoutDemolition)
         );
         // A second visit leaves the first date.
@@ -210,11 +217,11 @@ mod tests {
             ..signed
         };
         assert_eq!(
-            record_step(done, OldHouseStep::Demolished, day(20), today),
+            record_step(done, MilestoneStep::Demolished, day(20), today),
             Ok(StepOutcome::AlreadyRecorded(day(5)))
         );
         assert_eq!(
-            record_step(done, OldHouseStep::Reclaimed, day(20), today),
+            record_step(done, MilestoneStep::Reclaimed, day(20), today),
             Ok(StepOutcome::Recorded(OldHouse {
                 reclaimed_on: Some(day(20)),
                 ..done

@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "rechecks",
         sql: include_str!("../../../migrations/device/0009_rechecks.sql"),
     },
+    Migration {
+        version: 10,
+        name: "move_in_checks",
+        sql: include_str!("../../../migrations/device/0010_move_in_checks.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";

@@ -9,7 +9,11 @@ export type HouseholdDetail = { household: Household, status: HouseholdStatus, o
 /**
  * The open 旧房拆除核实 and 宅基地复垦核实, if any.
  */
-demolition_draft: string | null, reclamation_draft: string | null, recorded_area: RecordedArea | null, 
+demolition_draft: string | null, reclamation_draft: string | null, 
+/**
+ * The open 入住核实, if any.
+ */
+move_in_draft: string | null, recorded_area: RecordedArea | null, 
 /**
  * Where the office says the household stands (待审核, 不合格…), as last pulled.
  */

@@ -153,6 +153,7 @@ impl FieldApp {
             reclamation_draft: store
                 .draft_for(id, SubmissionKind::Reclamation)?
                 .map(|d| d.id),
+            move_in_draft: store.draft_for(id, SubmissionKind::MoveIn)?.map(|d| d.id),
             recorded_area,
             office: standing.map(|(status, verdict)| OfficeStandingView {
                 status: status.code().to_string(),

@@ -3,7 +3,8 @@
 
 use super::{
     ACCEPTANCE_FORM_ID, ChoiceOption, DEMOLITION_FORM_ID, FormSchema, Item, ItemKind,
-    RECHECK_FORM_ID, RECLAMATION_FORM_ID, SPOT_CHECK_FORM_ID, Section, SignerRole, Text, YesNo,
+    MOVE_IN_FORM_ID, RECHECK_FORM_ID, RECLAMATION_FORM_ID, SPOT_CHECK_FORM_ID, Section, SignerRole,
+    Text, YesNo,
 };
 use crate::model::Department;
 
@@ -460,6 +461,7 @@ pub fn form_by_id(id: &str, version: u32) -> Option<FormSchema> {
         (DEMOLITION_FORM_ID, 1) => Some(super::demolition_form_v1()),
         (RECLAMATION_FORM_ID, 1) => Some(super::reclamation_form_v1()),
         (RECHECK_FORM_ID, 1) => Some(super::recheck_form_v1()),
+        (MOVE_IN_FORM_ID, 1) => Some(super::move_in_form_v1()),
         _ => None,
     }
 }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    FormSchema, acceptance_form_v1, demolition_form_v1, recheck_form_v1, reclamation_form_v1,
-    spot_check_form_v1,
+    FormSchema, acceptance_form_v1, demolition_form_v1, move_in_form_v1, recheck_form_v1,
+    reclamation_form_v1, spot_check_form_v1,
 };
 
 #[derive(Debug, Clone)]
@@ -30,6 +30,7 @@ impl FormCatalog {
             demolition_form_v1(),
             reclamation_form_v1(),
             recheck_form_v1(),
+            move_in_form_v1(),
         ] {
             forms.insert((form.id.clone(), form.version), form);
         }

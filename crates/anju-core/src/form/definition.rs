@@ -11,8 +11,9 @@ use std::fmt;
 use super::condition::{MAX_CONDITION_DEPTH, MAX_CONDITION_TERMS, Reference};
 use super::{
     ACCEPTANCE_FORM_ID, AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, DEMOLITION_FORM_ID,
-    FormSchema, Item, ItemKind, PEOPLE_PRESENT_ITEM, RECHECK_FORM_ID, RECHECK_PHOTOS,
-    RECLAIMED_ITEM, RECLAMATION_FORM_ID, RECTIFIED_ITEM, SPOT_CHECK_FORM_ID, SignerRole, Text,
+    FormSchema, Item, ItemKind, MOVE_IN_FORM_ID, MOVE_IN_PHOTOS, MOVED_IN_ITEM,
+    PEOPLE_PRESENT_ITEM, RECHECK_FORM_ID, RECHECK_PHOTOS, RECLAIMED_ITEM, RECLAMATION_FORM_ID,
+    RECTIFIED_ITEM, SPOT_CHECK_FORM_ID, SignerRole, Text,
 };
 
 /// The largest form file the office reads.
@@ -29,12 +30,13 @@ pub const MAX_DECIMALS: u8 = 4;
 pub const AREA_ITEM: &str = "area_measurement";
 
 /// The forms a district may publish versions of, with what each must keep.
-pub const PUBLISHABLE_FORMS: [&str; 5] = [
+pub const PUBLISHABLE_FORMS: [&str; 6] = [
     ACCEPTANCE_FORM_ID,
     SPOT_CHECK_FORM_ID,
     DEMOLITION_FORM_ID,
     RECLAMATION_FORM_ID,
     RECHECK_FORM_ID,
+    MOVE_IN_FORM_ID,
 ];
 
 /// One thing wrong with a definition, and where.
@@ -441,6 +443,21 @@ impl FormSchema {
                     always(AREA_ITEM, &|k| matches!(k, ItemKind::AreaMeasurement)),
                     "抽查表须有必填的面积测量项 area_measurement",
                     "the spot check needs a required area_measurement item",
+                );
+            }
+            MOVE_IN_FORM_ID => {
+                need(
+                    always(MOVED_IN_ITEM, &|k| matches!(k, ItemKind::YesNo { .. })),
+                    "入住核实表须有必填的是/否项 moved_in（已实际入住）",
+                    "the move-in check needs a required yes/no item moved_in",
+                );
+                need(
+                    always(
+                        MOVE_IN_PHOTOS,
+                        &|k| matches!(k, ItemKind::Photos { min, .. } if *min >= 1),
+                    ),
+                    "入住核实表须有至少一张的必填照片项 photo_living",
+                    "the move-in check needs a required photo item photo_living of at least one photo",
                 );
             }
             RECHECK_FORM_ID => {

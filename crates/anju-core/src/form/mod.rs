@@ -22,6 +22,7 @@ mod condition;
 mod definition;
 mod diff;
 mod evidence;
+mod move_in;
 mod old_house;
 #[cfg(test)]
 mod published_tests;
@@ -39,6 +40,7 @@ pub use definition::{
 };
 pub use diff::{ChangeKind, FormChange, diff, kind_text};
 pub use evidence::{EvidencePlacement, evidence_placement};
+pub use move_in::{MOVE_IN_PHOTOS, MOVED_IN_ITEM, move_in_form_v1};
 pub use old_house::{
     AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, RECLAIMED_ITEM, demolition_form_v1,
     reclamation_form_v1,
@@ -51,6 +53,7 @@ pub const SPOT_CHECK_FORM_ID: &str = "anju.spot_check";
 pub const DEMOLITION_FORM_ID: &str = "anju.demolition";
 pub const RECLAMATION_FORM_ID: &str = "anju.reclamation";
 pub const RECHECK_FORM_ID: &str = "anju.recheck";
+pub const MOVE_IN_FORM_ID: &str = "anju.move_in";
 /// The acceptance form's item for the people found on site (实际家庭人口).
 pub const PEOPLE_PRESENT_ITEM: &str = "target_people_present";
 

@@ -94,6 +94,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "support_measures",
         sql: include_str!("../../../../migrations/office/0016_support_measures.sql"),
     },
+    Migration {
+        version: 17,
+        name: "move_in_checks",
+        sql: include_str!("../../../../migrations/office/0017_move_in_checks.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -138,6 +143,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 8,
         name: "support_measures",
         sql: include_str!("../../../../migrations/office-postgres/0008_support_measures.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 9,
+        name: "move_in_checks",
+        sql: include_str!("../../../../migrations/office-postgres/0009_move_in_checks.sql"),
     },
 ];
 

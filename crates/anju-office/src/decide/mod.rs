@@ -285,7 +285,7 @@ pub fn after_submission(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let household = submission.household_id.to_string();
-    if let Some((step, _)) = anju_core::visits::OldHouseStep::checked_by(submission.kind) {
+    if let Some((step, _)) = anju_core::visits::MilestoneStep::checked_by(submission.kind) {
         old_house::record_visit(conn, submission, step, now)?;
     }
     if submission.kind == SubmissionKind::Recheck {

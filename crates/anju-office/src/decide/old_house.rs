@@ -1,12 +1,12 @@
-//! A visit to the old house (旧房拆除核实, 宅基地复垦核实) as the office decides it: a visit
-//! that confirms the step records the household's 已拆除 / 已复垦 on the visit's date, in
-//! the order `anju_core::visits` sets; what each visit did is kept (`old_house_visits`) so
+//! A visit that moves a milestone (旧房拆除核实, 宅基地复垦核实, 入住核实) as the office decides
+//! it: a visit that confirms the step records the household's 已拆除 / 已复垦 / 已入住 on the
+//! visit's date, in the order `anju_core::visits` sets (入住 only once accepted); what each visit did is kept (`old_house_visits`) so
 //! the household's timeline can say why a visit moved nothing.
 
 use anju_core::model::Submission;
 use anju_core::office::OldHouse;
 use anju_core::records::{china_date, made_at};
-use anju_core::visits::{OldHouseStep, StepOutcome, confirmed_step, record_step};
+use anju_core::visits::{MilestoneStep, StepOutcome, confirmed_step, record_step};
 use anju_sql::{Connection, OptionalExtension, params};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -21,7 +21,7 @@ fn date(text: Option<String>) -> Option<NaiveDate> {
 pub(super) fn record_visit(
     conn: &Connection,
     submission: &Submission,
-    step: OldHouseStep,
+    step: MilestoneStep,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let id = submission.id.to_string();
@@ -38,6 +38,23 @@ pub(super) fn record_visit(
     let mut reason: Option<(String, String)> = None;
     let outcome = if confirmed_step(submission) != Some(step) {
         "not_confirmed"
+    } else if step == MilestoneStep::MovedIn {
+        match move_in(conn, &household, visited_on, china_date(now))? {
+            Ok(None) => "recorded",
+            Ok(Some(on)) => {
+                reason = Some((
+                    format!("入住已于{on}记录，日期不变"),
+                    format!("the move-in was recorded on {on} already; the date stays"),
+                ));
+                "already"
+            }
+            Err(refused) => {
+                let text = refused.to_string();
+                let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+                reason = Some((zh.to_string(), en.to_string()));
+                "refused"
+            }
+        }
     } else {
         let old: Option<OldHouse> = conn
             .query_row(
@@ -104,6 +121,42 @@ pub(super) fn record_visit(
     Ok(())
 }
 
+/// 先验收、后入住: 已入住 on `on` when the acceptance counts; `Ok(Some(date))` when a move-in
+/// was recorded before (it stays), the refusal when the household is not accepted yet.
+fn move_in(
+    conn: &Connection,
+    household: &str,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> Result<Result<Option<NaiveDate>, anju_core::office::MilestoneError>> {
+    let moved: Option<String> = conn.query_row(
+        "SELECT moved_in_at FROM households WHERE id = ?1",
+        [household],
+        |r| r.get(0),
+    )?;
+    if let Some(earlier) = date(moved) {
+        return Ok(Ok(Some(earlier)));
+    }
+    let (accepted, status): (bool, String) = conn
+        .query_row(
+            "SELECT accepted, status FROM household_states WHERE household_id = ?1",
+            [household],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((false, "pending".into()));
+    let status = anju_core::verdict::HouseholdStatus::from_code(&status)
+        .unwrap_or(anju_core::verdict::HouseholdStatus::Pending);
+    if let Err(refused) = anju_core::office::check_move_in(Some(on), accepted, status, today) {
+        return Ok(Err(refused));
+    }
+    conn.execute(
+        "UPDATE households SET moved_in_at = ?2 WHERE id = ?1",
+        params![household, on.to_string()],
+    )?;
+    Ok(Ok(None))
+}
+
 /// The district returned (退回) a visit to the old house: a date it recorded is taken back,
 /// unless a later step rests on it (a reclamation after the demolition): then the date
 /// stays for the office to correct on the household page. Says whether a date was taken
@@ -120,14 +173,18 @@ pub fn visit_returned(conn: &Connection, submission_id: &str) -> Result<bool> {
     let Some((household, step, on)) = recorded else {
         return Ok(false);
     };
-    let taken_back = match OldHouseStep::from_code(&step) {
-        Some(OldHouseStep::Demolished) => conn.execute(
+    let taken_back = match MilestoneStep::from_code(&step) {
+        Some(MilestoneStep::Demolished) => conn.execute(
             "UPDATE households SET demolished_on = NULL
              WHERE id = ?1 AND demolished_on = ?2 AND reclaimed_on IS NULL",
             params![household, on],
         )?,
-        Some(OldHouseStep::Reclaimed) => conn.execute(
+        Some(MilestoneStep::Reclaimed) => conn.execute(
             "UPDATE households SET reclaimed_on = NULL WHERE id = ?1 AND reclaimed_on = ?2",
+            params![household, on],
+        )?,
+        Some(MilestoneStep::MovedIn) => conn.execute(
+            "UPDATE households SET moved_in_at = NULL WHERE id = ?1 AND moved_in_at = ?2",
             params![household, on],
         )?,
         None => 0,

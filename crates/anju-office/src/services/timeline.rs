@@ -5,7 +5,7 @@
 //! visit to the old house did (`old_house_visits`); nothing here is stored.
 
 use anju_core::form::Text;
-use anju_core::visits::OldHouseStep;
+use anju_core::visits::MilestoneStep;
 use anju_sql::Connection;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -66,7 +66,7 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OldHouseVisit {
     pub submission_id: String,
-    pub step: OldHouseStep,
+    pub step: MilestoneStep,
     pub visited_on: NaiveDate,
     /// `recorded`, `already`, `refused` or `not_confirmed`.
     pub outcome: String,
@@ -99,7 +99,7 @@ pub(crate) fn old_house_visits(
         .filter_map(|(submission_id, step, on, outcome, zh, en)| {
             Some(OldHouseVisit {
                 submission_id,
-                step: OldHouseStep::from_code(&step)?,
+                step: MilestoneStep::from_code(&step)?,
                 visited_on: on.parse().ok()?,
                 outcome,
                 reason: zh.map(|zh| Text {
@@ -419,7 +419,7 @@ fn milestone_entries(
     old: &anju_core::office::OldHouse,
     visits: &[OldHouseVisit],
 ) -> Vec<TimelineEntry> {
-    let by_visit = |step: OldHouseStep, on: NaiveDate| {
+    let by_visit = |step: MilestoneStep, on: NaiveDate| {
         visits
             .iter()
             .any(|v| v.step == step && v.outcome == "recorded" && v.visited_on == on)
@@ -431,16 +431,21 @@ fn milestone_entries(
             "签订旧房拆除协议",
             "demolition agreement signed",
         ),
-        (moved_in_on, None, "入住", "moved in"),
+        (
+            moved_in_on,
+            Some(MilestoneStep::MovedIn),
+            "入住（办公室录入）",
+            "moved in (entered at the office)",
+        ),
         (
             old.demolished_on,
-            Some(OldHouseStep::Demolished),
+            Some(MilestoneStep::Demolished),
             "旧房已拆除（办公室录入）",
             "old house demolished (entered at the office)",
         ),
         (
             old.reclaimed_on,
-            Some(OldHouseStep::Reclaimed),
+            Some(MilestoneStep::Reclaimed),
             "宅基地已复垦（办公室录入）",
             "homestead reclaimed (entered at the office)",
         ),
