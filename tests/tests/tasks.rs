@@ -310,6 +310,17 @@ async fn a_recheck_that_finds_the_problem_sends_it_back_to_the_township() -> Tes
     let again = app.tasks()?;
     assert_eq!(again.len(), 1);
     assert_ne!(again[0].task.id, task.task.id);
+    // The district closes it from the desk, saying why: the awaited re-check leaves li's list.
+    let admin = Page::sign_in(&office.url(), "admin").await?;
+    let (status, closed) = admin
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "closed", "note": "乡镇整改照片清楚，免于复查"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(app.tasks()?.is_empty(), "{:?}", app.tasks()?);
     Ok(())
 }
 

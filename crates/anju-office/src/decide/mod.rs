@@ -36,7 +36,7 @@ pub(crate) use policy::read_policy_row;
 pub use policy::{
     PolicyError, ensure_policy, next_version, policy_history, set_founding_policy, set_policy,
 };
-pub use recheck::{plan_recheck, recheck_confirmed};
+pub use recheck::{cancel_rechecks, plan_recheck, recheck_confirmed};
 pub use standing::{bring_up_to_date, refresh_household};
 pub use tasks::tasks_for;
 

@@ -71,6 +71,17 @@ pub fn plan_recheck(
     Ok(id)
 }
 
+/// The finding no longer waits for a re-check (closed from the desk, or sent back): its
+/// open re-check task is cancelled, and leaves the inspector's list at the next pull.
+pub fn cancel_rechecks(conn: &Connection, finding_id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE tasks SET state = 'cancelled', done_at = ?2
+         WHERE finding_id = ?1 AND kind = 'recheck' AND state = 'open'",
+        params![finding_id, time(now)],
+    )?;
+    Ok(())
+}
+
 /// A re-check arrived: it does the finding's open task (or records one done, when it came
 /// without a task), and a 否 sends a rectified finding back to the township.
 pub(super) fn record_recheck(

@@ -450,6 +450,9 @@ pub fn transition_finding(
     if transition.to == FindingState::Rectified {
         // 整改复查: the household's inspector confirms it in the field.
         decide::plan_recheck(&tx, &household, finding_id, &viewer.user_id, Utc::now())?;
+    } else {
+        // Closed from the desk, or sent back: a re-check still awaited is not needed.
+        decide::cancel_rechecks(&tx, finding_id, Utc::now())?;
     }
     decide::refresh_household(&tx, &household, Utc::now())?;
     // The inspector's device learns on its next pull where rectification stands.
