@@ -301,3 +301,32 @@ pub fn sign_as_inspectors(
     }
     Ok(revision)
 }
+
+/// A field app in `dir` with the tests' short sync timeouts, signed in as li at the office
+/// at `url` and synced.
+pub async fn inspector_app(dir: &Path, url: &str) -> Result<FieldApp, BoxError> {
+    let app = FieldApp::open(
+        dir,
+        AppOptions {
+            sync: crate::fixtures::test_config(),
+            background_sync: crate::fixtures::test_config(),
+            ..AppOptions::field_defaults()
+        },
+    )?;
+    app.sign_in(url, INSPECTOR, DEMO_PASSWORD).await?;
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    Ok(app)
+}
+
+/// The household on the device that `text` (a name or a number) finds.
+pub fn household_on_device(app: &FieldApp, text: &str) -> Result<Uuid, BoxError> {
+    Ok(app
+        .list_households(&HouseholdQuery {
+            text: Some(text.into()),
+            ..HouseholdQuery::default()
+        })?
+        .items
+        .pop()
+        .ok_or_else(|| format!("{text} on the device"))?
+        .id)
+}

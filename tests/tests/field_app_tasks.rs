@@ -7,15 +7,14 @@
 
 use std::time::Duration;
 
-use anju_app::{AppOptions, FieldApp, SyncTrigger};
-use anju_store::HouseholdQuery;
+use anju_app::SyncTrigger;
 use anju_tests::field::{ZHENG, zheng_answers};
 use anju_tests::fixtures::{
-    DEMO_PASSWORD, INSPECTOR, OfficeProcess, office_data, office_sql_writer, test_config,
+    DEMO_PASSWORD, INSPECTOR, OfficeProcess, office_data, office_sql_writer,
 };
 use anju_tests::pages::Page;
 use anju_tests::real_app::{Display, RealApp, sync_in_app};
-use anju_tests::seed::accept;
+use anju_tests::seed::{accept, household_on_device, inspector_app};
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -38,25 +37,8 @@ async fn fill(wd: &anju_tests::webdriver::WebDriver, id: &str, text: &str) -> Te
 /// 已整改, and a demolition check the district planned for a neighbour, now overdue.
 async fn the_office_plans(office: &OfficeProcess, office_dir: &std::path::Path) -> TestResult {
     let other_phone = tempfile::tempdir()?;
-    let app = FieldApp::open(
-        other_phone.path(),
-        AppOptions {
-            sync: test_config(),
-            background_sync: test_config(),
-            ..AppOptions::field_defaults()
-        },
-    )?;
-    app.sign_in(&office.url(), INSPECTOR, DEMO_PASSWORD).await?;
-    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
-    let zheng = app
-        .list_households(&HouseholdQuery {
-            text: Some(ZHENG.into()),
-            ..HouseholdQuery::default()
-        })?
-        .items
-        .pop()
-        .ok_or("郑怀圣 on the phone")?
-        .id;
+    let app = inspector_app(other_phone.path(), &office.url()).await?;
+    let zheng = household_on_device(&app, ZHENG)?;
     let mut seed = 70;
     let deadline = Utc::now().date_naive() + chrono::Duration::days(20);
     accept(&app, zheng, ZHENG, zheng_answers(deadline), &mut seed, 1.0)?;

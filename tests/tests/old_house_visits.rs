@@ -4,7 +4,7 @@
 //! after, taken elsewhere, is flagged to the reviewer, who returns it: 已复垦 is taken back.
 //! The household's timeline at the office shows each visit with its evidence.
 
-use anju_app::{AppError, AppOptions, FieldApp, SyncTrigger};
+use anju_app::{FieldApp, SyncTrigger};
 use anju_core::form::{Answer, YesNo};
 use anju_core::location::{Fix, Position};
 use anju_core::model::{SignatureMethod, SubmissionKind};
@@ -12,26 +12,14 @@ use anju_office::db::OfficeDb;
 use anju_office::services::timeline::{TimelineKind, TimelineTone};
 use anju_office::services::views::{MilestoneUpdate, TownshipProgress};
 use anju_office::services::{Viewer, dashboard, household, review_queue, update_milestones};
-use anju_store::HouseholdQuery;
 use anju_tests::field::{ZHENG, handwriting};
-use anju_tests::fixtures::{InProcessOffice, office_data, test_config};
-use anju_tests::seed::add_camera_photo;
+use anju_tests::fixtures::{InProcessOffice, office_data};
+use anju_tests::seed::{add_camera_photo, household_on_device, inspector_app};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-fn app_in(dir: &std::path::Path) -> Result<FieldApp, AppError> {
-    FieldApp::open(
-        dir,
-        AppOptions {
-            sync: test_config(),
-            background_sync: test_config(),
-            ..AppOptions::field_defaults()
-        },
-    )
-}
 
 fn admin() -> Viewer {
     Viewer {
@@ -114,23 +102,8 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
     office_data(office_dir.path())?;
     let office = InProcessOffice::start(office_dir.path()).await?;
     let device_dir = tempfile::tempdir()?;
-    let app = app_in(device_dir.path())?;
-    app.sign_in(
-        &office.url(),
-        anju_tests::fixtures::INSPECTOR,
-        anju_tests::fixtures::DEMO_PASSWORD,
-    )
-    .await?;
-    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
-    let zheng = app
-        .list_households(&HouseholdQuery {
-            text: Some(ZHENG.into()),
-            ..HouseholdQuery::default()
-        })?
-        .items
-        .pop()
-        .ok_or("郑怀圣 on the device")?
-        .id;
+    let app = inspector_app(device_dir.path(), &office.url()).await?;
+    let zheng = household_on_device(&app, ZHENG)?;
     let id = zheng.to_string();
 
     // The demolition agreement is signed a week ago, as the office records it.
@@ -376,23 +349,8 @@ async fn a_move_in_check_records_moving_in_only_after_the_acceptance_counts() ->
     office_data(office_dir.path())?;
     let office = InProcessOffice::start(office_dir.path()).await?;
     let device_dir = tempfile::tempdir()?;
-    let app = app_in(device_dir.path())?;
-    app.sign_in(
-        &office.url(),
-        anju_tests::fixtures::INSPECTOR,
-        anju_tests::fixtures::DEMO_PASSWORD,
-    )
-    .await?;
-    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
-    let zheng = app
-        .list_households(&HouseholdQuery {
-            text: Some(ZHENG.into()),
-            ..HouseholdQuery::default()
-        })?
-        .items
-        .pop()
-        .ok_or("郑怀圣 on the device")?
-        .id;
+    let app = inspector_app(device_dir.path(), &office.url()).await?;
+    let zheng = household_on_device(&app, ZHENG)?;
     let id = zheng.to_string();
     let start = county(office_dir.path())?;
     let mut seed = 200;

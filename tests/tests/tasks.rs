@@ -6,7 +6,7 @@
 //! with a photo; the district closes it; the household's timeline shows every step with
 //! its evidence. A re-check that answers 否 sends the finding back to the township.
 
-use anju_app::{AppError, AppOptions, FieldApp, SyncTrigger};
+use anju_app::{FieldApp, SyncTrigger};
 use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_office::db::OfficeDb;
@@ -14,9 +14,9 @@ use anju_office::services::timeline::{TimelineKind, TimelineTone};
 use anju_office::services::{Viewer, household};
 use anju_store::HouseholdQuery;
 use anju_tests::field::{ZHENG, handwriting, zheng_answers};
-use anju_tests::fixtures::{DEMO_PASSWORD, INSPECTOR, InProcessOffice, office_data, test_config};
+use anju_tests::fixtures::{INSPECTOR, InProcessOffice, office_data};
 use anju_tests::pages::Page;
-use anju_tests::seed::{accept, add_camera_photo, near};
+use anju_tests::seed::{accept, add_camera_photo, household_on_device, inspector_app, near};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -24,17 +24,6 @@ use uuid::Uuid;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-fn app_in(dir: &std::path::Path) -> Result<FieldApp, AppError> {
-    FieldApp::open(
-        dir,
-        AppOptions {
-            sync: test_config(),
-            background_sync: test_config(),
-            ..AppOptions::field_defaults()
-        },
-    )
-}
 
 /// li does the re-check of `task`: 整改已到位 `value`, a photo, a note, the signature.
 fn recheck(app: &FieldApp, task: Uuid, value: YesNo, note: &str) -> Result<Uuid, BoxError> {
@@ -83,18 +72,8 @@ async fn a_rectified_finding_is_rechecked_in_the_field_before_the_district_close
     office_data(office_dir.path())?;
     let office = InProcessOffice::start(office_dir.path()).await?;
     let device_dir = tempfile::tempdir()?;
-    let app = app_in(device_dir.path())?;
-    app.sign_in(&office.url(), INSPECTOR, DEMO_PASSWORD).await?;
-    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
-    let zheng = app
-        .list_households(&HouseholdQuery {
-            text: Some(ZHENG.into()),
-            ..HouseholdQuery::default()
-        })?
-        .items
-        .pop()
-        .ok_or("郑怀圣 on the device")?
-        .id;
+    let app = inspector_app(device_dir.path(), &office.url()).await?;
+    let zheng = household_on_device(&app, ZHENG)?;
     // li's acceptance records a problem: the drainage (排水) is not done.
     let deadline = Utc::now().date_naive() + Duration::days(20);
     let mut seed = 10;
@@ -243,18 +222,8 @@ async fn a_recheck_that_finds_the_problem_sends_it_back_to_the_township() -> Tes
     office_data(office_dir.path())?;
     let office = InProcessOffice::start(office_dir.path()).await?;
     let device_dir = tempfile::tempdir()?;
-    let app = app_in(device_dir.path())?;
-    app.sign_in(&office.url(), INSPECTOR, DEMO_PASSWORD).await?;
-    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
-    let zheng = app
-        .list_households(&HouseholdQuery {
-            text: Some(ZHENG.into()),
-            ..HouseholdQuery::default()
-        })?
-        .items
-        .pop()
-        .ok_or("郑怀圣 on the device")?
-        .id;
+    let app = inspector_app(device_dir.path(), &office.url()).await?;
+    let zheng = household_on_device(&app, ZHENG)?;
     let deadline = Utc::now().date_naive() + Duration::days(20);
     let mut seed = 30;
     accept(&app, zheng, ZHENG, zheng_answers(deadline), &mut seed, 1.0)?;
@@ -330,9 +299,7 @@ async fn a_planned_visit_reaches_the_inspector_and_is_done_by_the_visit() -> Tes
     office_data(office_dir.path())?;
     let office = InProcessOffice::start(office_dir.path()).await?;
     let device_dir = tempfile::tempdir()?;
-    let app = app_in(device_dir.path())?;
-    app.sign_in(&office.url(), INSPECTOR, DEMO_PASSWORD).await?;
-    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let app = inspector_app(device_dir.path(), &office.url()).await?;
     let admin = Page::sign_in(&office.url(), "admin").await?;
     let zhang = Page::sign_in(&office.url(), "zhang").await?;
     // A household li does not have yet: planning assigns it.
