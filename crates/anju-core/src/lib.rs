@@ -21,6 +21,7 @@ pub mod records;
 pub mod roster;
 pub mod support;
 pub mod tasks;
+pub mod team;
 #[cfg(test)]
 mod testing;
 pub mod verdict;

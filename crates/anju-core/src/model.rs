@@ -534,6 +534,24 @@ pub struct SignatureMeta {
     /// SHA-256 of the form content the signer saw; a later change needs a new signature.
     pub signed_content_sha256: String,
     pub signed_at: DateTime<Utc>,
+    /// The team member who signed a department's slot and confirmed it with their own PIN
+    /// (`crate::team`). Absent from a signature whose name was typed (a household head,
+    /// or a department's before teams), and then left out of the JSON, so those records
+    /// keep their content hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub signer: Option<SignerIdentity>,
+}
+
+/// Who a department's signature is, beyond the name it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignerIdentity {
+    /// The member's login, for the office's records (never printed).
+    pub account: String,
+    pub department: Department,
+    /// The 验收组 whose PIN verifier confirmed it.
+    pub team_id: Uuid,
 }
 
 /// 整改 state of a finding.

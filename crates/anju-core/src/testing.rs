@@ -41,6 +41,7 @@ pub(crate) fn signature(
             image_sha256: sha256_hex(slot.as_bytes()),
             signed_content_sha256: answers.signable_sha256().unwrap(),
             signed_at,
+            signer: None,
         },
     }
 }

@@ -157,6 +157,24 @@ pub struct PullResponse {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub tasks: Vec<crate::tasks::Task>,
+    /// The 验收组 the signed-in inspector belongs to, with each member's PIN verifier
+    /// (never a PIN), on the last page only: the device replaces what it held. Absent
+    /// when they belong to none, or from an office before teams.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub team: Option<crate::team::Team>,
+}
+
+/// A team member sets their PIN on a device the team shares, with their own password (the
+/// office checks it like a sign-in); the answer is the team with the new verifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamPinRequest {
+    /// The member's login.
+    pub member: String,
+    pub password: String,
+    /// Six digits (`crate::team::check_pin`).
+    pub pin: String,
 }
 
 /// The office's record of one household, sent with it on a pull.

@@ -218,6 +218,7 @@ fn signature(answers: &FormAnswers, slot: &str) -> SignatureMeta {
         image_sha256: sha256_hex(slot.as_bytes()),
         signed_content_sha256: answers.signable_sha256().unwrap(),
         signed_at: now(),
+        signer: None,
     }
 }
 

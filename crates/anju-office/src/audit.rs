@@ -33,10 +33,14 @@ pub enum AuditAction {
     ExportFull,
     /// A user's 姓名, 单位/部门 or 职务 changed: how official records name them.
     UserProfile,
+    /// 验收组 made or its members changed.
+    TeamSet,
+    /// A team member set their confirmation PIN.
+    PinSet,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 17] = [
         Self::SignIn,
         Self::SignOut,
         Self::Lockout,
@@ -52,6 +56,8 @@ impl AuditAction {
         Self::FindingTransition,
         Self::ExportFull,
         Self::UserProfile,
+        Self::TeamSet,
+        Self::PinSet,
     ];
 
     pub fn code(self) -> &'static str {
@@ -71,6 +77,8 @@ impl AuditAction {
             Self::FindingTransition => "finding_transition",
             Self::ExportFull => "export_full",
             Self::UserProfile => "user_profile",
+            Self::TeamSet => "team_set",
+            Self::PinSet => "pin_set",
         }
     }
 
@@ -95,6 +103,8 @@ impl AuditAction {
             Self::FindingTransition => "问题状态变更",
             Self::ExportFull => "导出完整个人信息",
             Self::UserProfile => "修改用户姓名单位",
+            Self::TeamSet => "设置验收组",
+            Self::PinSet => "设置确认PIN",
         }
     }
 }

@@ -12,6 +12,7 @@
 //! correct check digit; phones are 138-0000-xxxx.
 
 use anju_core::id_number::compose;
+use anju_core::model::Department;
 use anju_core::model::{Member, PlacementKind, PlacementMode};
 use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
@@ -453,11 +454,11 @@ fn support_measures(
 }
 
 /// The demo users, all with the password [`DEMO_PASSWORD`]: `admin` (王建国, 区易地扶贫搬迁
-/// 办公室), `zhang` (张明华, township user of 东河口镇) and `li` (李晓峰, inspector of 区发改委,
-/// assigned all of 东河口镇).
+/// 办公室), `zhang` (张明华, township user of 东河口镇), `li` (李晓峰, inspector of 区发改委,
+/// assigned all of 东河口镇), and li's 验收组 `chen` (扶贫办), `zhao` (国土局) and `sun`
+/// (住建局), each with a demo PIN.
 pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
     use crate::users::add_user;
-    use anju_core::model::Department;
     use anju_core::wire::Role;
     add_user(db, "admin", Role::Admin, None, None, DEMO_PASSWORD)?;
     add_user(
@@ -493,6 +494,51 @@ pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
         "li",
         &crate::assign::Target::Township("东河口镇".into()),
     )?;
+    // 验收组: li and one inspector of each other department, each with a PIN of their own
+    // (DEMO_PINS), so that li's phone can be the team's shared device.
+    for (login, department, _) in DEMO_TEAM_MEMBERS {
+        add_user(
+            db,
+            login,
+            Role::Inspector,
+            Some(department),
+            None,
+            DEMO_PASSWORD,
+        )?;
+    }
+    for (login, full_name, organisation, title) in DEMO_TEAM_PROFILES {
+        crate::names::update_profile(
+            db,
+            login,
+            &crate::names::ProfileUpdate {
+                full_name: Some(full_name.into()),
+                organisation: Some(organisation.into()),
+                title: Some(title.into()),
+            },
+        )?;
+    }
+    let now = chrono::Utc::now();
+    let mut members: Vec<String> = vec!["li".into()];
+    members.extend(
+        DEMO_TEAM_MEMBERS
+            .iter()
+            .map(|(login, ..)| login.to_string()),
+    );
+    crate::teams::set_team(
+        db,
+        &crate::teams::TeamSetting {
+            name: DEMO_TEAM.into(),
+            members,
+        },
+        now,
+    )?;
+    for (login, pin) in DEMO_PINS {
+        if let Some(user) = crate::users::user(db, login)? {
+            let verifier = crate::teams::make_verifier(pin)?;
+            crate::teams::set_pin_verifier(&db.conn, &user.id, &verifier, now)
+                .map_err(crate::teams::TeamAdminError::from)?;
+        }
+    }
     Ok(())
 }
 
@@ -503,12 +549,38 @@ pub const DEMO_PROFILES: [(&str, &str, &str, &str); 3] = [
     ("li", "李晓峰", "区发改委", "科员"),
 ];
 
+/// The demo's 验收组.
+pub const DEMO_TEAM: &str = "区级验收一组";
+
+/// The team's members besides li: login, department and the demo PIN.
+pub const DEMO_TEAM_MEMBERS: [(&str, Department, &str); 3] = [
+    ("chen", Department::Poverty, "246810"),
+    ("zhao", Department::Land, "135790"),
+    ("sun", Department::Housing, "582913"),
+];
+
+const DEMO_TEAM_PROFILES: [(&str, &str, &str, &str); 3] = [
+    ("chen", "陈立华", "区扶贫办", "副主任"),
+    ("zhao", "赵国平", "区自然资源局（国土）", "科员"),
+    ("sun", "孙志强", "区住建局", "工程师"),
+];
+
+/// Each team member's demo PIN (li's too); a real member sets their own.
+pub const DEMO_PINS: [(&str, &str); 4] = [
+    ("li", "369258"),
+    ("chen", DEMO_TEAM_MEMBERS[0].2),
+    ("zhao", DEMO_TEAM_MEMBERS[1].2),
+    ("sun", DEMO_TEAM_MEMBERS[2].2),
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum DemoUsersError {
     #[error(transparent)]
     User(#[from] crate::users::UserError),
     #[error(transparent)]
     Assign(#[from] crate::assign::AssignError),
+    #[error(transparent)]
+    Team(#[from] crate::teams::TeamAdminError),
 }
 
 /// Made-up house coordinates in the source's county (Lu'an, Anhui, about 31.76°N 116.51°E),

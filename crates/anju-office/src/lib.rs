@@ -28,6 +28,8 @@ pub mod services;
 pub mod signin;
 pub mod storage;
 pub mod sync_db;
+pub mod team_pin;
+pub mod teams;
 pub mod testing;
 pub mod throttle;
 pub mod tls;

@@ -54,6 +54,8 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "old_house_visits",
     "tasks",
     "support_measures",
+    "teams",
+    "team_members",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

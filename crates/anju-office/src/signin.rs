@@ -45,18 +45,54 @@ pub async fn sign_in(
         kind,
         client,
     } = attempt;
+    let device_name: Option<String> =
+        device_name.map(|n| n.chars().take(MAX_DEVICE_NAME_CHARS).collect());
+    let name: String = name.chars().take(MAX_CREDENTIAL_CHARS).collect();
+    let user = match check_password(store, throttle, cpu, &name, password, client).await? {
+        PasswordCheck::Right(user) => user,
+        PasswordCheck::Wrong => return Ok(LoginOutcome::Refused),
+        PasswordCheck::Throttled { retry_at } => return Ok(LoginOutcome::Throttled { retry_at }),
+    };
+    let token = store
+        .issue_token(user.clone(), device_id, device_name.clone(), kind)
+        .await?;
+    let entry = |action| {
+        AuditEntry::by(&user, action)
+            .client(client.to_string())
+            .detail(device_name.clone().unwrap_or_default())
+    };
+    store.audit(entry(AuditAction::SignIn)).await?;
+    Ok(LoginOutcome::Success { token, user })
+}
+
+/// What a password check said.
+#[derive(Debug, Clone)]
+pub enum PasswordCheck {
+    Right(crate::users::AuthUser),
+    Wrong,
+    Throttled { retry_at: chrono::DateTime<Utc> },
+}
+
+/// A user's password checked as a sign-in checks it, with the same slow-down, counts and
+/// audit entries (a team member setting their PIN gives theirs this way).
+pub async fn check_password(
+    store: &Arc<dyn OfficeStore>,
+    throttle: &LoginThrottle,
+    cpu: &CpuPool,
+    name: &str,
+    password: String,
+    client: IpAddr,
+) -> Result<PasswordCheck, StorageError> {
     // What the slow-down and the audit log keep of a name: bounded, whatever was sent.
     let too_long = name.chars().count() > MAX_CREDENTIAL_CHARS
         || password.chars().count() > MAX_CREDENTIAL_CHARS;
     let name: String = name.chars().take(MAX_CREDENTIAL_CHARS).collect();
-    let device_name: Option<String> =
-        device_name.map(|n| n.chars().take(MAX_DEVICE_NAME_CHARS).collect());
     let _attempt = match throttle.begin(client, Utc::now()) {
         Ok(attempt) => attempt,
-        Err(retry_at) => return Ok(LoginOutcome::Throttled { retry_at }),
+        Err(retry_at) => return Ok(PasswordCheck::Throttled { retry_at }),
     };
     if let Err(retry_at) = store.sign_in_wait(name.clone(), client, Utc::now()).await? {
-        return Ok(LoginOutcome::Throttled { retry_at });
+        return Ok(PasswordCheck::Throttled { retry_at });
     }
     let candidate = if too_long {
         None
@@ -94,21 +130,13 @@ pub async fn sign_in(
                     })
                     .await?;
             }
-            return Ok(LoginOutcome::Refused);
+            return Ok(PasswordCheck::Wrong);
         }
     };
-    let token = store
-        .issue_token(user.clone(), device_id, device_name.clone(), kind)
-        .await?;
-    let unlocked = store.sign_in_succeeded(name.clone(), client).await?;
-    let entry = |action| {
-        AuditEntry::by(&user, action)
-            .client(client.to_string())
-            .detail(device_name.clone().unwrap_or_default())
-    };
-    if unlocked {
-        store.audit(entry(AuditAction::Unlock)).await?;
+    if store.sign_in_succeeded(name.clone(), client).await? {
+        store
+            .audit(AuditEntry::by(&user, AuditAction::Unlock).client(client.to_string()))
+            .await?;
     }
-    store.audit(entry(AuditAction::SignIn)).await?;
-    Ok(LoginOutcome::Success { token, user })
+    Ok(PasswordCheck::Right(user))
 }

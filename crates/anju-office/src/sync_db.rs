@@ -121,6 +121,11 @@ pub fn pull(
         } else {
             crate::decide::tasks_for(&db.conn, user_id)?
         },
+        team: if has_more {
+            None
+        } else {
+            crate::teams::team_of(&db.conn, user_id)?
+        },
     })
 }
 

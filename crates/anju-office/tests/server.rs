@@ -251,6 +251,7 @@ async fn health_and_the_openapi_document_match_the_routes() {
         "POST /api/v1/login",
         "POST /api/v1/logout",
         "POST /api/v1/push",
+        "POST /api/v1/team/pin",
         "PUT /api/v1/blobs/{sha256}",
     ];
     assert_eq!(documented, expected);
@@ -441,7 +442,8 @@ async fn inspectors_see_and_write_only_their_households() {
         .json()
         .await
         .unwrap();
-    assert_eq!(users.as_array().unwrap().len(), 4);
+    // The demo's admin, zhang, li and li's three team members, and this test's user.
+    assert_eq!(users.as_array().unwrap().len(), 7);
     let r = office
         .http
         .post(office.at("/admin/assignments"))

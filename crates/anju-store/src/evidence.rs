@@ -231,8 +231,8 @@ pub(crate) fn insert_signature(
 ) -> Result<()> {
     tx.execute(
         "INSERT INTO signatures (id, household_id, slot, signer_name, method_json, image_sha256,
-             signed_content_sha256, signed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             signed_content_sha256, signed_at, signer_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO NOTHING",
         params![
             signature.id.to_string(),
@@ -243,6 +243,11 @@ pub(crate) fn insert_signature(
             signature.image_sha256,
             signature.signed_content_sha256,
             signature.signed_at.to_rfc3339(),
+            signature
+                .signer
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()?,
         ],
     )?;
     Ok(())

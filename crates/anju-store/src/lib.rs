@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "move_in_checks",
         sql: include_str!("../../../migrations/device/0010_move_in_checks.sql"),
     },
+    Migration {
+        version: 11,
+        name: "teams",
+        sql: include_str!("../../../migrations/device/0011_teams.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";
@@ -88,6 +93,7 @@ mod rows;
 mod submit;
 mod sync_state;
 mod tasks;
+mod team;
 mod transaction;
 
 pub use drafts::Draft;

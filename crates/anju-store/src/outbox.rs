@@ -191,7 +191,7 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT household_id, slot, signer_name, method_json, image_sha256,
-                        signed_content_sha256, signed_at
+                        signed_content_sha256, signed_at, signer_json
                  FROM signatures WHERE id = ?1",
                 [id],
                 |row| {
@@ -203,6 +203,7 @@ impl Store {
                         row.get::<_, String>(4)?,
                         row.get::<_, String>(5)?,
                         row.get::<_, String>(6)?,
+                        row.get::<_, Option<String>>(7)?,
                     ))
                 },
             )
@@ -211,8 +212,9 @@ impl Store {
                 what: format!("outbox names a missing signature {id}"),
             })
             .and_then(
-                |(household, slot, signer_name, method, image, content, at)| {
+                |(household, slot, signer_name, method, image, content, at, signer)| {
                     let method: SignatureMethod = serde_json::from_str(&method)?;
+                    let signer = signer.as_deref().map(serde_json::from_str).transpose()?;
                     Ok(SignatureRecord {
                         household_id: parse_uuid(&household, "signature household")?,
                         signature: SignatureMeta {
@@ -223,6 +225,7 @@ impl Store {
                             image_sha256: image,
                             signed_content_sha256: content,
                             signed_at: parse_time(&at)?,
+                            signer,
                         },
                     })
                 },

@@ -174,6 +174,7 @@ fn fill_spot_check(store: &mut Store, household: Uuid) -> Uuid {
         image_sha256: sha256_hex(b"strokes"),
         signed_content_sha256: draft.answers.signable_sha256().unwrap(),
         signed_at: Utc::now(),
+        signer: None,
     };
     store
         .save_answer(
@@ -501,6 +502,7 @@ fn a_submission_naming_a_missing_photo_is_refused_whole() {
         image_sha256: sha256_hex(b"strokes 2"),
         signed_content_sha256: draft.answers.signable_sha256().unwrap(),
         signed_at: Utc::now(),
+        signer: None,
     };
     store
         .save_answer(

@@ -412,6 +412,14 @@ impl Api {
         .map(|_| ())
     }
 
+    pub(crate) async fn set_team_pin(
+        &self,
+        request: &anju_core::wire::TeamPinRequest,
+    ) -> ApiResult<anju_core::team::Team> {
+        self.json(self.request(Method::POST, "/team/pin").json(request))
+            .await
+    }
+
     pub(crate) async fn pull(&self, cursor: i64, limit: u32) -> ApiResult<PullResponse> {
         self.json(
             self.request(Method::GET, "/pull")

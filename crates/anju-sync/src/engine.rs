@@ -171,6 +171,52 @@ pub async fn login(
     })
 }
 
+/// A member of the signed-in inspector's 验收组 sets their PIN with their own password,
+/// online, once: the office keeps the verifier, and this device keeps the team it answers
+/// with, so the member can confirm offline at once. Tried once: a wrong password is not
+/// tried again, and a network failure is said at once, with the member there to try again.
+pub async fn set_team_pin(
+    store: &Mutex<Store>,
+    config: &SyncConfig,
+    request: &wire::TeamPinRequest,
+) -> Result<anju_core::team::Team, SyncError> {
+    let (url, token, pinned) = {
+        let s = lock(store);
+        (
+            state::value(&s, state::SERVER_URL)?,
+            state::value(&s, state::TOKEN)?.filter(|t| !t.is_empty()),
+            state::value(&s, state::PINNED_CERTIFICATE)?,
+        )
+    };
+    let (Some(url), Some(token)) = (url, token) else {
+        return Err(SyncError::NotSignedIn);
+    };
+    let config = &config.for_sign_in();
+    let api = Api::new(config, &url, Some(token), pinned)?;
+    let team = api
+        .set_team_pin(request)
+        .await
+        .map_err(|failure| match failure {
+            // The member's password was wrong: the device's own sign-in is still good.
+            Failure::Fatal(SyncError::Unauthorized { code, message })
+                if code == "bad_credentials" =>
+            {
+                SyncError::WrongPassword { message }
+            }
+            Failure::Fatal(SyncError::RateLimited { retry_after })
+            | Failure::Retry {
+                kind: RetryKind::RateLimited(retry_after),
+                ..
+            } => SyncError::TooManyAttempts { retry_after },
+            Failure::Fatal(error) => error,
+            Failure::Retry { kind, .. } => kind.into_error(1),
+        })?;
+    if let Some(problem) = with_store(store, |s| s.save_team(Some(&team)))? {
+        return Err(SyncError::Store(StoreError::Corrupt { what: problem }));
+    }
+    Ok(team)
+}
+
 /// Sign out: the office revokes this device's token and the device forgets it. Unsynced
 /// work stays. Answers whether the office confirmed (the token is forgotten either way).
 pub async fn logout(

@@ -27,7 +27,7 @@ mod waiting;
 
 pub use clock::{boot_clock, load_anchor, trusted_reading};
 pub use config::{DeviceClock, SIGN_IN_CONNECT_TIMEOUT, SyncConfig};
-pub use engine::{Credentials, Session, login, logout, sync};
+pub use engine::{Credentials, Session, login, logout, set_team_pin, sync};
 pub use error::SyncError;
 pub use report::{HeldRecord, Phase, Progress, RejectedRecord, RetryWait, SyncReport};
 pub use state::{SavedSession, saved_session};

@@ -82,6 +82,7 @@ fn empty_page() -> String {
         policies: vec![],
         forms: vec![],
         tasks: vec![],
+        team: None,
     })
     .unwrap()
 }

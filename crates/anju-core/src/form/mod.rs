@@ -375,6 +375,9 @@ pub enum Problem {
         value: String,
     },
     SignatureStale,
+    /// A signature names a team member of another department than its slot's, or a
+    /// household head's slot names a team member.
+    SignerNotOfSlot,
     SignatureBadImageHash,
     ProxyWithoutName,
     AreaInvalid {
@@ -430,6 +433,7 @@ impl Problem {
             Self::BadPhotoHash { value } => format!("照片标识“{value}”不是有效的SHA-256"),
             Self::DuplicatePhoto { value } => format!("同一张照片重复添加（{value}）"),
             Self::SignatureStale => "签字后表单内容已修改，须重新签字".into(),
+            Self::SignerNotOfSlot => "签字人不是此栏所属部门的验收组成员".into(),
             Self::SignatureBadImageHash => "签字图像标识不是有效的SHA-256".into(),
             Self::ProxyWithoutName => "代签须填写代签人姓名及与户主关系".into(),
             Self::AreaInvalid { message } => format!("面积测量有误：{message}"),
@@ -484,6 +488,9 @@ impl Problem {
             Self::BadPhotoHash { value } => format!("photo id '{value}' is not a SHA-256"),
             Self::DuplicatePhoto { value } => format!("the same photo was added twice ({value})"),
             Self::SignatureStale => "the form changed after signing: sign again".into(),
+            Self::SignerNotOfSlot => {
+                "the signer is not the team member of this slot's department".into()
+            }
             Self::SignatureBadImageHash => "the signature image id is not a SHA-256".into(),
             Self::ProxyWithoutName => {
                 "a proxy signature needs the signer's name and relation to the head".into()
@@ -770,7 +777,18 @@ fn check_answer(
                 });
             }
         }
-        (ItemKind::Signature { .. }, Answer::Signature { signature }) => {
+        (ItemKind::Signature { signer }, Answer::Signature { signature }) => {
+            let of_slot = match (signer, &signature.signer) {
+                (_, None) => true,
+                (SignerRole::Inspector(department), Some(identity)) => {
+                    identity.department == *department
+                        && matches!(signature.method, crate::model::SignatureMethod::Handwritten)
+                }
+                (SignerRole::HouseholdHead, Some(_)) => false,
+            };
+            if !of_slot {
+                problems.push(Problem::SignerNotOfSlot);
+            }
             if !is_sha256_hex(&signature.image_sha256) {
                 problems.push(Problem::SignatureBadImageHash);
             }

@@ -342,6 +342,15 @@ pub fn check_signature(
             "relation to the head",
         )?;
     }
+    if let Some(identity) = &signature.signer
+        && !crate::team::valid_account(&identity.account)
+    {
+        return Err(RecordProblem::new(
+            join(prefix, "signer.account"),
+            "签字人账号无效",
+            "the signer's account is not valid",
+        ));
+    }
     check_sha(&signature.image_sha256, &join(prefix, "image_sha256"))?;
     check_sha(
         &signature.signed_content_sha256,

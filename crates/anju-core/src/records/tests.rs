@@ -328,6 +328,7 @@ fn photos_and_signatures_are_checked() {
         image_sha256: sha256_hex(b"s"),
         signed_content_sha256: sha256_hex(b"c"),
         signed_at: now(),
+        signer: None,
     };
     assert_eq!(
         check_signature(&signature, &bounds, "signature")

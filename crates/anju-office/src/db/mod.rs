@@ -99,6 +99,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "move_in_checks",
         sql: include_str!("../../../../migrations/office/0017_move_in_checks.sql"),
     },
+    Migration {
+        version: 18,
+        name: "teams",
+        sql: include_str!("../../../../migrations/office/0018_teams.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -148,6 +153,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 9,
         name: "move_in_checks",
         sql: include_str!("../../../../migrations/office-postgres/0009_move_in_checks.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 10,
+        name: "teams",
+        sql: include_str!("../../../../migrations/office-postgres/0010_teams.sql"),
     },
 ];
 

@@ -93,7 +93,10 @@ pub fn check_record(
             };
             match records::check_submission(submission, &ctx) {
                 Err(problems) => problems.into_iter().next(),
-                Ok(_) => recheck::recheck_problem(conn, submission)?,
+                Ok(_) => match recheck::recheck_problem(conn, submission)? {
+                    Some(problem) => Some(problem),
+                    None => crate::teams::signer_problem(conn, submission)?,
+                },
             }
         }
     };

@@ -9,7 +9,7 @@ use anju_core::wire::{
     ApiError, BlobState, HEADER_BLOB_COMPLETE, HEADER_BLOB_LENGTH, HEADER_BLOB_OFFSET, Health,
     LoginRequest, LoginResponse, MAX_BLOB_BYTES, MAX_PULL_LIMIT, MAX_PUSH_RECORDS,
     PROTOCOL_VERSION, PullResponse, PushRecord, PushRequest, PushResponse, RecordResult,
-    RecordStatus, Role, UserInfo,
+    RecordStatus, Role, TeamPinRequest, UserInfo,
 };
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -53,6 +53,7 @@ pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(push))
         .routes(routes!(blob_head, blob_put))
         .routes(routes!(metrics))
+        .routes(routes!(team_pin))
         .routes(routes!(admin_users))
         .routes(routes!(admin_assign))
         .split_for_parts()
@@ -442,6 +443,47 @@ async fn metrics(
     Authenticated(..): Authenticated,
 ) -> Json<MetricsSnapshot> {
     Json(state.metrics.snapshot())
+}
+
+/// A member of the signed-in inspector's 验收组 sets their confirmation PIN with their own
+/// password; the answer is the team with the member's new verifier.
+#[utoipa::path(post, path = "/api/v1/team/pin", request_body = TeamPinRequest,
+    responses((status = 200, body = anju_core::team::Team), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)),
+    security(("bearer" = [])))]
+async fn team_pin(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Authenticated(user, _): Authenticated,
+    ApiJson(request): ApiJson<TeamPinRequest>,
+) -> Result<Json<anju_core::team::Team>, AppError> {
+    use crate::team_pin::{PinOutcome, TeamPinError, set_member_pin};
+    let outcome = set_member_pin(
+        &state.store,
+        &state.throttle,
+        &state.cpu,
+        &user,
+        request,
+        client,
+    )
+    .await
+    .map_err(|error| match error {
+        TeamPinError::Storage(e) => AppError::from(e),
+        TeamPinError::Pin(e) => {
+            AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_pin", e.to_string()).field("pin")
+        }
+        e @ (TeamPinError::NoTeam | TeamPinError::NotTeammate(_)) => {
+            AppError::new(StatusCode::FORBIDDEN, "not_teammate", e.to_string()).field("member")
+        }
+        e @ TeamPinError::Hash(_) => AppError::internal(e),
+    })?;
+    match outcome {
+        PinOutcome::Set(team) => Ok(Json(team)),
+        PinOutcome::WrongPassword => Err(login_refused(LoginOutcome::Refused).field("password")),
+        PinOutcome::Throttled { retry_at } => {
+            Err(login_refused(LoginOutcome::Throttled { retry_at }))
+        }
+    }
 }
 
 /// The office's users (admin only).

@@ -53,6 +53,8 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         HouseholdDetail,
         super::timeline::TimelineEntry,
         super::tasks::VisitPlan,
+        crate::teams::TeamView,
+        crate::teams::TeamSetting,
         super::tasks::VisitsPlanned,
         super::tasks::TaskList,
         super::support::HouseholdSupport,

@@ -424,13 +424,13 @@ fn submission_part(
             // The signer's name is as typed on the device: it is theirs, in any language.
             let _ = write!(
                 out,
-                "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}{}{} {}{}{}<br>{}</figcaption>{stale}</figure>",
+                "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}{}{}{}{}{}<br>{}</figcaption>{stale}</figure>",
                 esc(&image(&sha)),
                 esc(&g.signer_name),
                 esc(lang.of(&g.slot_label)),
                 t("：", ": "),
                 esc(&g.signer_name),
-                t("（", "("),
+                t("（", " ("),
                 esc(lang.of(&g.method)),
                 t("）", ")"),
                 local(g.signed_at)

@@ -51,7 +51,9 @@ pub use query::{
 };
 pub use samples::{assign_sample, configured_rule, draw_sample, sample, samples};
 pub use template::{roster_template_example, roster_template_xlsx};
-pub use users::{UserProfileUpdate, UserRow, update_user_profile, users_page};
+pub use users::{
+    UserProfileUpdate, UserRow, set_team, teams_page, update_user_profile, users_page,
+};
 pub use volumes::{HOUSEHOLDS_PER_VOLUME, Volume, forms_html, township_volumes};
 pub use xlsx::{audit_xlsx, findings_xlsx, households_xlsx, townships_xlsx};
 

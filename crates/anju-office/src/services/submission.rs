@@ -212,6 +212,21 @@ impl StoredSubmission {
     }
 }
 
+/// How a signature was made, as pages and printed forms say it: a team member's says their
+/// department and that they confirmed it with their own PIN.
+pub(crate) fn signature_text(signature: &anju_core::model::SignatureMeta) -> Text {
+    match &signature.signer {
+        Some(identity) => Text {
+            zh: format!("{}，本人确认码核验", identity.department.label_zh()),
+            en: format!(
+                "{}, confirmed with their own PIN",
+                identity.department.label_en()
+            ),
+        },
+        None => method_text(&signature.method),
+    }
+}
+
 pub(crate) fn method_text(method: &SignatureMethod) -> Text {
     match method {
         SignatureMethod::Handwritten => Text::new("手写签名", "signed by hand"),
@@ -276,7 +291,7 @@ pub(crate) fn answer_text(
             false,
         ),
         (_, Answer::Signature { signature }) => {
-            let method = method_text(&signature.method);
+            let method = signature_text(signature);
             (
                 Text {
                     zh: format!("{}（{}）", signature.signer_name, method.zh),
@@ -564,10 +579,11 @@ pub(crate) fn submission_view(
                     slot: item.key.clone(),
                     slot_label: item.label.clone(),
                     signer_name: signature.signer_name.clone(),
-                    method: method_text(&signature.method),
+                    method: signature_text(signature),
                     url: blob_url(&signature.image_sha256),
                     signed_at: signature.signed_at,
                     matches_form: signature_fresh.get(&item.key).copied().unwrap_or(false),
+                    signer_account: signature.signer.as_ref().map(|s| s.account.clone()),
                 }),
                 _ => {}
             }
@@ -584,6 +600,9 @@ pub(crate) fn submission_view(
             key: section.key.clone(),
             title: section.title.clone(),
             items,
+            answered_by: section
+                .department
+                .and_then(|department| answered_by(&submission.answers, department)),
         });
     }
     Ok(SubmissionView {
@@ -617,6 +636,34 @@ pub(crate) fn submission_view(
                 })
             )
         }),
+    })
+}
+
+/// The team member who confirmed a department's signature with their PIN.
+fn answered_by(
+    answers: &anju_core::form::FormAnswers,
+    department: anju_core::model::Department,
+) -> Option<Text> {
+    answers.0.values().find_map(|answer| match answer {
+        Answer::Signature { signature } => signature
+            .signer
+            .as_ref()
+            .filter(|s| s.department == department)
+            .map(|s| Text {
+                zh: format!(
+                    "{}（{}）· 账号 {} · 本人确认码核验",
+                    signature.signer_name,
+                    department.label_zh(),
+                    s.account
+                ),
+                en: format!(
+                    "{} ({}) · account {} · confirmed with their own PIN",
+                    signature.signer_name,
+                    department.label_en(),
+                    s.account
+                ),
+            }),
+        _ => None,
     })
 }
 

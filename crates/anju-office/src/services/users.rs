@@ -103,3 +103,33 @@ pub fn update_user_profile(
     .map_err(page_error)?;
     Ok(row(user, profile))
 }
+
+/// 验收组: every team with its members and whose PIN is set (the district admin only).
+pub fn teams_page(db: &OfficeDb, viewer: &Viewer) -> Result<Vec<crate::teams::TeamView>> {
+    viewer.require_admin()?;
+    crate::teams::teams(db.connection()).map_err(team_error)
+}
+
+/// Make a team or give it new members (the district admin only). The caller records it.
+pub fn set_team(
+    db: &mut OfficeDb,
+    viewer: &Viewer,
+    setting: &crate::teams::TeamSetting,
+) -> Result<crate::teams::TeamView> {
+    viewer.require_admin()?;
+    crate::teams::set_team(db, setting, chrono::Utc::now()).map_err(team_error)
+}
+
+fn team_error(error: crate::teams::TeamAdminError) -> PageError {
+    use crate::teams::TeamAdminError;
+    match error {
+        TeamAdminError::Db(e) => PageError::Db(e),
+        TeamAdminError::Sql(e) => PageError::Db(OfficeDbError::Sql(e)),
+        TeamAdminError::NoSuchUser(name) => PageError::NotFound {
+            what_zh: "用户",
+            what_en: "user",
+            id: name,
+        },
+        other => PageError::Invalid(other.to_string()),
+    }
+}

@@ -190,6 +190,10 @@ pub struct SectionView {
     pub key: String,
     pub title: Text,
     pub items: Vec<AnswerView>,
+    /// Who answered for a department's section: the team member who confirmed its
+    /// department's signature with their PIN ("陈立华（扶贫办）· 账号 chen"); absent when the
+    /// section has no department or its signature was a typed name.
+    pub answered_by: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -243,6 +247,9 @@ pub struct SignatureView {
     pub signed_at: DateTime<Utc>,
     /// The signature was made over the form as submitted.
     pub matches_form: bool,
+    /// The team member's login, when a member confirmed it with their PIN (for the pages;
+    /// printed forms name people, not logins).
+    pub signer_account: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -112,6 +112,16 @@ pub trait OfficeStore: Send + Sync + 'static {
         server_time: DateTime<Utc>,
     ) -> Result<i64, StorageError>;
     async fn users(&self) -> Result<Vec<AuthUser>, StorageError>;
+    /// The 验收组 a user belongs to, as their device receives it.
+    async fn team_of(&self, user_id: String)
+    -> Result<Option<anju_core::team::Team>, StorageError>;
+    /// Keep a member's new PIN verifier.
+    async fn set_pin_verifier(
+        &self,
+        user_id: String,
+        verifier: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
     async fn assign(
         &self,
         inspector: String,

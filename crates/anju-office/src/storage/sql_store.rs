@@ -232,6 +232,28 @@ impl OfficeStore for SqlOfficeStore {
         self.with(|db| Ok(users::list_users(db)?)).await
     }
 
+    async fn team_of(
+        &self,
+        user_id: String,
+    ) -> Result<Option<anju_core::team::Team>, StorageError> {
+        self.read(move |db| Ok(crate::teams::team_of(&db.conn, &user_id)?))
+            .await
+    }
+
+    async fn set_pin_verifier(
+        &self,
+        user_id: String,
+        verifier: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.with(move |db| {
+            Ok(crate::teams::set_pin_verifier(
+                &db.conn, &user_id, &verifier, now,
+            )?)
+        })
+        .await
+    }
+
     async fn assign(
         &self,
         inspector: String,

@@ -95,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/audit", get(audit_log))
         .route("/api/office/tls", get(tls_identity))
         .route("/api/office/users", get(users_list))
+        .route("/api/office/teams", get(teams_list).post(team_set))
         .route("/api/office/users/{name}", post(user_profile))
         .route(
             "/api/office/print-jobs",

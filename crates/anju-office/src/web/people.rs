@@ -32,3 +32,43 @@ pub(super) async fn user_profile(
     .await
     .map(Json)
 }
+
+pub(super) async fn teams_list(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<Vec<crate::teams::TeamView>>, AppError> {
+    read(&state, user, |db, v| services::teams_page(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn team_set(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    OfficeUser(user, _): OfficeUser,
+    ApiJson(setting): ApiJson<crate::teams::TeamSetting>,
+) -> Result<Json<crate::teams::TeamView>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let team = services::set_team(db, v, &setting)?;
+        let members: Vec<String> = team
+            .members
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}（{}）",
+                    m.full_name.as_deref().unwrap_or(&m.account),
+                    m.department
+                )
+            })
+            .collect();
+        let entry = AuditEntry::by(&actor, AuditAction::TeamSet)
+            .target(team.name.clone())
+            .client(client.to_string())
+            .detail(members.join("、"));
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(team)
+    })
+    .await
+    .map(Json)
+}

@@ -163,6 +163,10 @@ impl<P: Fn(Progress)> Engine<'_, P> {
             if !refused.is_empty() {
                 tracing::warn!(?refused, "tasks that fail the checks were not kept");
             }
+            // The team, with its members' PIN verifiers, comes whole with the last page.
+            if let Some(problem) = with_store(self.store, |s| s.save_team(page.team.as_ref()))? {
+                tracing::warn!(%problem, "a team that fails its check was not kept");
+            }
         }
         with_store(self.store, |s| {
             state::set_retained(s, &retained)?;
