@@ -9,6 +9,7 @@ use anju_app::{
     AppError, AppInfo, AppOptions, AreaCheck, CommandError, DraftState, DraftView, FieldApp,
     FindingView, HouseholdDetail, HouseholdPage, IncomingPhoto, PhotoAdded, PlaceFilter,
     SessionInfo, SignOutOutcome, Signed, SubmitOutcome, SyncStatus, SyncTrigger, TaskView,
+    TeamView,
 };
 use anju_core::area::HouseMeasurement;
 use anju_core::form::Answer;
@@ -274,6 +275,44 @@ async fn sign(
 }
 
 #[tauri::command]
+async fn sign_with_pin(
+    app: App<'_>,
+    draft_id: Uuid,
+    slot: String,
+    account: String,
+    pin: String,
+    signature: Signature,
+    expected_revision: Option<i64>,
+) -> Answered<Signed> {
+    blocking(&app, move |a| {
+        a.sign_with_pin(
+            draft_id,
+            &slot,
+            &account,
+            &pin,
+            signature,
+            expected_revision,
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+async fn team(app: App<'_>) -> Answered<Option<TeamView>> {
+    blocking(&app, move |a| a.team()).await
+}
+
+#[tauri::command]
+async fn set_member_pin(
+    app: App<'_>,
+    account: String,
+    password: String,
+    pin: String,
+) -> Answered<TeamView> {
+    Ok(app.set_member_pin(&account, &password, &pin).await?)
+}
+
+#[tauri::command]
 async fn sign_thumbprint(app: App<'_>, request: Request<'_>) -> Answered<Signed> {
     let draft_id = uuid_header(&request, "anju-draft-id")?;
     let slot = decoded_header(&request, "anju-slot");
@@ -430,6 +469,9 @@ pub fn run() {
             add_photo,
             remove_photo,
             sign,
+            sign_with_pin,
+            team,
+            set_member_pin,
             sign_thumbprint,
             submit_draft,
             discard_draft,

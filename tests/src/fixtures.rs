@@ -379,6 +379,7 @@ impl Device {
                     image_sha256,
                     signed_content_sha256: signed,
                     signed_at: Utc::now(),
+                    signer: None,
                 },
             }),
             None,

@@ -70,6 +70,7 @@ pub fn sign_all(answers: &mut FormAnswers, image: &str, at: DateTime<Utc>) -> Re
                         image_sha256: image.to_string(),
                         signed_content_sha256: signable.clone(),
                         signed_at: at,
+                        signer: None,
                     },
                 },
             );
@@ -183,6 +184,7 @@ pub fn signature(household: Uuid, image: &str) -> SignatureRecord {
             image_sha256: image.to_string(),
             signed_content_sha256: sha256_hex(b"content"),
             signed_at: Utc::now(),
+            signer: None,
         },
     }
 }

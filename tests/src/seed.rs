@@ -279,27 +279,69 @@ pub fn add_camera_photo(
         .revision)
 }
 
-/// Each department's inspector signs by hand; returns the draft's revision after.
+/// Each department's inspector signs by hand; returns the draft's revision after. A
+/// department whose member is in the team on this device (the demo's 验收组) confirms with
+/// the member's demo PIN; one with none signs with a typed name.
 pub fn sign_as_inspectors(
     app: &FieldApp,
     draft: Uuid,
     mut revision: i64,
     seed: f32,
 ) -> Result<i64, AppError> {
+    let team = app.team()?;
     for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
-        revision = app
-            .sign(
+        let strokes = handwriting(index as f32 + seed);
+        let member = team.as_ref().and_then(|t| {
+            t.members
+                .iter()
+                .find(|m| Some(m.department) == slot_department(slot))
+        });
+        let pin = member.and_then(|m| demo_pin(&m.account));
+        revision = match (member, pin) {
+            (Some(member), Some(pin)) => {
+                app.sign_with_pin(draft, slot, &member.account, pin, strokes, Some(revision))?
+            }
+            _ => app.sign(
                 draft,
                 slot,
                 name,
                 SignatureMethod::Handwritten,
-                handwriting(index as f32 + seed),
+                strokes,
                 Some(revision),
-            )?
-            .state
-            .revision;
+            )?,
+        }
+        .state
+        .revision;
     }
     Ok(revision)
+}
+
+/// The department whose inspector signs an acceptance slot (`sign_poverty` …).
+pub fn slot_department(slot: &str) -> Option<anju_core::model::Department> {
+    anju_core::model::Department::from_code(slot.strip_prefix("sign_")?)
+}
+
+/// The demo team's member for a department (li for 发改委) and their PIN.
+pub fn demo_member(
+    department: anju_core::model::Department,
+) -> Option<(&'static str, &'static str)> {
+    let account = if department == anju_core::model::Department::Reform {
+        "li"
+    } else {
+        anju_office::demo::DEMO_TEAM_MEMBERS
+            .iter()
+            .find(|(_, d, _)| *d == department)
+            .map(|(login, ..)| *login)?
+    };
+    Some((account, demo_pin(account)?))
+}
+
+/// A demo team member's PIN (`anju_office::demo::DEMO_PINS`).
+pub fn demo_pin(account: &str) -> Option<&'static str> {
+    anju_office::demo::DEMO_PINS
+        .iter()
+        .find(|(login, _)| *login == account)
+        .map(|(_, pin)| *pin)
 }
 
 /// A field app in `dir` with the tests' short sync timeouts, signed in as li at the office

@@ -15,6 +15,7 @@ use anju_tests::fixtures::{
     DEMO_PASSWORD, INSPECTOR, OfficeHoldings, OfficeProcess, TOWNSHIP, office_data,
 };
 use anju_tests::real_app::{Display, RealApp, sync_in_app};
+use anju_tests::seed::{demo_member, slot_department};
 use anju_tests::webdriver::WebDriver;
 use rusqlite::OpenFlags;
 use serde_json::json;
@@ -287,13 +288,38 @@ async fn whole_job(
     let wd = &app.wd;
     wd.wait_for(&testid("signature-image-sign_household_head"), SCREEN)
         .await?;
-    for (index, (slot, name)) in INSPECTOR_SLOTS.iter().enumerate() {
+    // Each department's slot is confirmed by its member of the 验收组 with their own PIN,
+    // checked on the phone; the first member mistypes theirs once.
+    for (index, (slot, _)) in INSPECTOR_SLOTS.iter().enumerate() {
+        let wd = &app.wd;
+        let department = slot_department(slot).ok_or("a department's slot")?;
+        let (_, pin) = demo_member(department).ok_or("a demo member")?;
         click(wd, &format!("sign-open-{slot}")).await?;
-        fill(wd, "signer-name", name).await?;
-        draw_signature(wd, index as i64 + 1).await?;
+        wd.wait_for(&testid("pin-signer"), SHORT).await?;
+        if index == 0 {
+            fill(wd, "signer-pin", "111112").await?;
+            draw_signature(wd, index as i64 + 1).await?;
+            wd.wait_until(
+                "the wrong PIN is refused on the phone",
+                "return [...document.querySelectorAll('.pad-body [role=alert]')]
+                   .some(e => e.textContent.includes('PIN') && /4/.test(e.textContent));",
+                vec![],
+                SCREEN,
+            )
+            .await?;
+            app.screenshot(prefix, "wrong-pin").await?;
+            let wd = &app.wd;
+            fill(wd, "signer-pin", pin).await?;
+            click(wd, "signature-confirm").await?;
+        } else {
+            fill(wd, "signer-pin", pin).await?;
+            draw_signature(wd, index as i64 + 1).await?;
+        }
+        let wd = &app.wd;
         wd.wait_for(&testid(&format!("signature-image-{slot}")), SCREEN)
             .await?;
     }
+    let wd = &app.wd;
     wait_saved(wd).await?;
     wd.wait_until(
         "the signature pad has closed",

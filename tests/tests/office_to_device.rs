@@ -157,6 +157,7 @@ fn demo_households_are_inspected_on_a_device() {
                 image_sha256: sha256_hex(item.key.as_bytes()),
                 signed_content_sha256: content.clone(),
                 signed_at: Utc::now(),
+                signer: None,
             };
             store
                 .save_answer(

@@ -24,6 +24,7 @@ import type { SignOutOutcome } from './bindings/SignOutOutcome'
 import type { Signature } from './bindings/Signature'
 import type { SignatureMethod } from './bindings/SignatureMethod'
 import type { Signed } from './bindings/Signed'
+import type { TeamView } from './bindings/TeamView'
 import type { SubmissionKind } from './bindings/SubmissionKind'
 import type { SubmitOutcome } from './bindings/SubmitOutcome'
 import type { SyncReport } from './bindings/SyncReport'
@@ -118,6 +119,22 @@ export const sign = (
   signature: Signature,
   expectedRevision: number,
 ) => call<Signed>('sign', { draftId, slot, signerName, method, signature, expectedRevision })
+
+/** A team member confirms their department's slot with their own PIN (checked offline). */
+export const signWithPin = (
+  draftId: string,
+  slot: string,
+  account: string,
+  pin: string,
+  signature: Signature,
+  expectedRevision: number,
+) => call<Signed>('sign_with_pin', { draftId, slot, account, pin, signature, expectedRevision })
+
+export const team = () => call<TeamView | null>('team')
+
+/** A member sets their PIN with their own password (online). */
+export const setMemberPin = (account: string, password: string, pin: string) =>
+  call<TeamView>('set_member_pin', { account, password, pin })
 
 export const signThumbprint = (draftId: string, slot: string, signerName: string, bytes: Uint8Array, expectedRevision: number) =>
   callWithBytes<Signed>('sign_thumbprint', bytes, {

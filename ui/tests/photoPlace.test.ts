@@ -37,7 +37,7 @@ function view(location: { latitude: number, longitude: number } | undefined): Dr
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built', location },
     photos: [], signatures: [],
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [], hidden: [], signatures: [] },
-    inspector: null, evidence: [], task: null,
+    inspector: null, evidence: [], task: null, pin_signers: [],
   } as DraftView
 }
 

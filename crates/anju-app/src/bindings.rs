@@ -47,6 +47,8 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         PlaceFilter,
         HouseholdDetail,
         TaskView,
+        TeamView,
+        PinSigner,
         DraftView,
         DraftState,
         AreaCheck,

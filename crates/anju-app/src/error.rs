@@ -37,6 +37,12 @@ pub enum AppError {
         "本机尚未登录办公室服务器，请先登录 / this device is not signed in to the office: sign in first"
     )]
     NotSignedIn,
+    #[error("PIN不正确，还可尝试{tries_left}次 / wrong PIN: {tries_left} tries left")]
+    WrongPin { tries_left: u32 },
+    #[error(
+        "PIN错误次数过多，已锁定，请于{until}后再试 / too many wrong PINs: locked until {until}"
+    )]
+    PinLocked { until: String },
 }
 
 impl AppError {
@@ -62,6 +68,8 @@ impl AppError {
             Self::UnsyncedWork { .. } => "unsynced_work",
             Self::SyncRunning => "sync_running",
             Self::NotSignedIn => "not_signed_in",
+            Self::WrongPin { .. } => "wrong_pin",
+            Self::PinLocked { .. } => "pin_locked",
         }
     }
 

@@ -205,6 +205,40 @@ pub struct DraftView {
     pub evidence: Vec<EvidencePlacement>,
     /// For a 整改复查: the task, with the problem and what the township says it did.
     pub task: Option<anju_core::tasks::Task>,
+    /// The slots team members confirm with their PINs (a 区级验收 with a team here).
+    pub pin_signers: Vec<PinSigner>,
+}
+
+/// A department's slot that its team member confirms with their own PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PinSigner {
+    pub slot: String,
+    pub account: String,
+    pub full_name: String,
+    pub department: anju_core::model::Department,
+    /// Whether the member has set a PIN (they cannot confirm before).
+    pub pin_set: bool,
+    /// Locked out after wrong PINs until then.
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub tries_left: u32,
+}
+
+/// The team held on this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TeamView {
+    pub name: String,
+    pub members: Vec<TeamMemberView>,
+    /// Departments with no member.
+    pub missing: Vec<anju_core::model::Department>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TeamMemberView {
+    pub account: String,
+    pub full_name: String,
+    pub department: anju_core::model::Department,
+    pub pin_set: bool,
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

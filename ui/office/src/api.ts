@@ -42,6 +42,8 @@ import type { PrintJobView } from './bindings/PrintJobView'
 import type { TlsIdentity } from './bindings/TlsIdentity'
 import type { UserProfileUpdate } from './bindings/UserProfileUpdate'
 import type { UserRow } from './bindings/UserRow'
+import type { TeamSetting } from './bindings/TeamSetting'
+import type { TeamView } from './bindings/TeamView'
 import { findingParams, householdParams, type FindingFilters, type HouseholdFilters } from './query'
 import { language } from './i18n'
 
@@ -272,6 +274,10 @@ export const publishForm = (update: FormPublish) => request<FormPublished>('/for
 export const tlsIdentity = () => request<TlsIdentity>('/tls')
 /** The users with how records name them (the district admin). */
 export const users = () => request<UserRow[]>('/users')
+/** 验收组: every team, its members and whose PIN is set. */
+export const teams = () => request<TeamView[]>('/teams')
+/** Make a team, or give the team of this name these members (logins). */
+export const setTeam = (setting: TeamSetting) => request<TeamView>('/teams', { json: setting })
 /** Set a user's 姓名, 单位/部门 or 职务: a field left out stays, an empty one is cleared. */
 export const updateUserProfile = (login: string, update: UserProfileUpdate) =>
   request<UserRow>(`/users/${encodeURIComponent(login)}`, { json: update })

@@ -5,6 +5,7 @@ import type { EvidencePlacement } from "./EvidencePlacement";
 import type { FormSchema } from "./FormSchema";
 import type { Household } from "./Household";
 import type { PhotoView } from "./PhotoView";
+import type { PinSigner } from "./PinSigner";
 import type { SignatureView } from "./SignatureView";
 import type { Task } from "./Task";
 import type { UserInfo } from "./UserInfo";
@@ -21,4 +22,8 @@ evidence: Array<EvidencePlacement>,
 /**
  * For a 整改复查: the task, with the problem and what the township says it did.
  */
-task: Task | null, };
+task: Task | null, 
+/**
+ * The slots team members confirm with their PINs (a 区级验收 with a team here).
+ */
+pin_signers: Array<PinSigner>, };

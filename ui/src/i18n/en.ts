@@ -114,6 +114,8 @@ const en: typeof zhCN = {
     nameRequired: 'Please enter the signer’s name', relationRequired: 'Please enter the relation to the head',
     householdHead: 'Head of household', inspector: 'Inspector', takeThumbprint: 'Photograph the thumbprint', failed: 'The signature was not saved: {message}',
     padHint: 'Sign inside the box',
+    pin: 'PIN', pinHint: 'Your own 6-digit PIN', pinRequired: 'Enter your own 6-digit PIN', pinConfirmed: 'confirmed with own PIN',
+    pinNotSet: 'This member has no PIN yet: set one under Settings → Acceptance team while online',
   },
   department: { poverty: 'Poverty office', reform: 'Development & reform', land: 'Land & resources', housing: 'Housing & construction' },
   sync: {
@@ -127,6 +129,14 @@ const en: typeof zhCN = {
     rejected: '{n} rejected', held: '{n} held', clockOff: 'This device’s clock is {n} minutes off the server’s; please correct it',
     error: 'Sync failed', nextTry: 'Next try at {time}', done: 'Sync finished',
     ago: { now: 'just now', minutes: '{n} min ago', hours: '{n} h ago', days: '{n} days ago' },
+  },
+  team: {
+    title: 'Acceptance team', none: 'Not in a team', noneHint: 'The district office sets up teams; they appear after a sync',
+    missing: 'Missing: {list}', complete: 'All four departments', locked: 'PIN locked',
+    setPin: 'Set PIN', changePin: 'Change PIN', setPinFor: 'Confirmation PIN for {name}',
+    setPinHint: 'Enter your own password (online, once), then choose a 6-digit PIN; you then confirm your department’s signature on this phone with it, offline.',
+    password: 'Your password', newPin: 'New PIN', pinAgain: 'PIN again', save: 'Save',
+    pinShape: 'A PIN is 6 digits', pinMismatch: 'The two PINs differ', passwordRequired: 'Enter your password', pinSaved: 'PIN set',
   },
   settings: {
     title: 'Settings', language: 'Language', server: 'Server address', serverHint: 'To change the server, sign out and in again',

@@ -112,6 +112,8 @@ export default {
     nameRequired: '请填写签字人姓名', relationRequired: '请填写与户主关系',
     householdHead: '户主', inspector: '验收人员', takeThumbprint: '拍摄手印', failed: '签字未能保存：{message}',
     padHint: '请在框内签字',
+    pin: '确认PIN', pinHint: '本人6位PIN', pinRequired: '请输入本人6位PIN', pinConfirmed: '本人PIN确认',
+    pinNotSet: '该成员尚未设置PIN：请在有网络时于“设置”→“验收组”中设置',
   },
   department: { poverty: '扶贫办', reform: '发改委', land: '国土局', housing: '住建局' },
   sync: {
@@ -125,6 +127,14 @@ export default {
     rejected: '被拒绝 {n} 条', held: '暂缓 {n} 条', clockOff: '本机时钟与服务器相差 {n} 分钟，请校正手机时间',
     error: '同步失败', nextTry: '将于 {time} 自动重试', done: '同步完成',
     ago: { now: '刚刚', minutes: '{n} 分钟前', hours: '{n} 小时前', days: '{n} 天前' },
+  },
+  team: {
+    title: '验收组', none: '不在验收组中', noneHint: '区级验收组由区办公室设置，同步后显示',
+    missing: '尚缺：{list}', complete: '四个部门齐全', locked: 'PIN已锁定',
+    setPin: '设置PIN', changePin: '修改PIN', setPinFor: '{name} 设置确认PIN',
+    setPinHint: '请本人输入自己的登录密码（须联网，只需一次），再设定6位PIN；此后在本机以PIN确认本部门签字，无需联网。',
+    password: '本人密码', newPin: '新PIN', pinAgain: '再输一次', save: '保存',
+    pinShape: 'PIN须为6位数字', pinMismatch: '两次输入的PIN不一致', passwordRequired: '请输入本人密码', pinSaved: 'PIN已设置',
   },
   settings: {
     title: '设置', language: '语言', server: '服务器地址', serverHint: '更换服务器需退出后重新登录',

@@ -176,6 +176,15 @@ export const useDraftStore = defineStore('draft', () => {
     })
   }
 
+  function signWithPin(slot: string, account: string, pin: string, signature: Signature) {
+    const id = draftId.value
+    return activeQueue().perform(async (revision) => {
+      const signed = await api.signWithPin(id, slot, account, pin, signature, revision)
+      acceptSignature(slot, signed.signature)
+      return signed.state
+    })
+  }
+
   function signThumbprint(slot: string, signerName: string, bytes: Uint8Array) {
     const id = draftId.value
     return activeQueue().perform(async (revision) => {
@@ -219,6 +228,6 @@ export const useDraftStore = defineStore('draft', () => {
   return {
     view, answers, state, photos, signatures, saveStatus, saveError, touched, submitTried, reloadCount,
     draftId, visibleIssues, overall,
-    open, openTask, setAnswer, touch, recordFinding, photosOf, addPhoto, removePhoto, sign, signThumbprint, signatureState, submit, retrySaving, flush, discard,
+    open, openTask, setAnswer, touch, recordFinding, photosOf, addPhoto, removePhoto, sign, signWithPin, signThumbprint, signatureState, submit, retrySaving, flush, discard,
   }
 })

@@ -152,7 +152,9 @@ impl FieldApp {
                 && t.visit == draft.kind
                 && t.finding_id == draft.finding_id
         });
+        let pin_signers = Self::pin_signers(store, &form, draft.kind)?;
         Ok(DraftView {
+            pin_signers,
             task,
             draft,
             form,
@@ -423,7 +425,10 @@ impl FieldApp {
 
     // -- signatures ------------------------------------------------------------------
 
-    fn check_signature_slot(form: &FormSchema, slot: &str) -> Result<anju_core::form::SignerRole> {
+    pub(super) fn check_signature_slot(
+        form: &FormSchema,
+        slot: &str,
+    ) -> Result<anju_core::form::SignerRole> {
         match Self::check_item(form, slot)?.kind {
             ItemKind::Signature { signer } => Ok(signer),
             _ => Err(AppError::invalid(
@@ -465,7 +470,7 @@ impl FieldApp {
         Ok(())
     }
 
-    fn save_signature(
+    pub(super) fn save_signature(
         &self,
         store: &mut Store,
         draft: &Draft,
@@ -480,6 +485,7 @@ impl FieldApp {
             image_sha256: new.image_sha256,
             signed_content_sha256: new.signed_content_sha256,
             signed_at: reading.trusted_time.unwrap_or(reading.device_time),
+            signer: new.signer,
         };
         let saved = store.save_answer(
             draft.id,
@@ -495,13 +501,13 @@ impl FieldApp {
         })
     }
 
-    fn signable(answers: &FormAnswers) -> Result<String> {
+    pub(super) fn signable(answers: &FormAnswers) -> Result<String> {
         answers
             .signable_sha256()
             .map_err(|e| AppError::Store(StoreError::Hash(e)))
     }
 
-    fn checked_draft(
+    pub(super) fn checked_draft(
         store: &Store,
         draft_id: Uuid,
         expected_revision: Option<i64>,
@@ -540,6 +546,24 @@ impl FieldApp {
             ));
         }
         Self::check_signer(role, signer_name, &method)?;
+        let form = Self::form_of(&store, &draft)?;
+        if let Some(signer) = Self::pin_signers(&store, &form, draft.kind)?
+            .into_iter()
+            .find(|s| s.slot == slot)
+        {
+            return Err(AppError::invalid(
+                format!(
+                    "此栏须由验收组成员{}（{}）输入本人PIN确认",
+                    signer.full_name,
+                    signer.department.label_zh()
+                ),
+                format!(
+                    "this slot is confirmed by team member {} ({}) with their own PIN",
+                    signer.full_name,
+                    signer.department.label_en()
+                ),
+            ));
+        }
         let signable = Self::signable(&draft.answers)?;
         let (record, png) = SignatureRecord::sign(signature, &signable, &SignatureStyle::default())
             .map_err(AppError::Signature)?;
@@ -554,6 +578,7 @@ impl FieldApp {
                 method,
                 image_sha256: image,
                 signed_content_sha256: signable,
+                signer: None,
             },
         )
     }
@@ -607,6 +632,7 @@ impl FieldApp {
                 method: SignatureMethod::Thumbprint,
                 image_sha256: image,
                 signed_content_sha256: signable,
+                signer: None,
             },
         )
     }

@@ -21,6 +21,7 @@ use crate::views::*;
 mod drafts;
 mod households;
 mod tasks;
+mod team;
 
 type Result<T, E = AppError> = std::result::Result<T, E>;
 
@@ -75,6 +76,8 @@ struct NewSignature<'a> {
     method: SignatureMethod,
     image_sha256: String,
     signed_content_sha256: String,
+    /// The team member who confirmed it with their PIN, for a department's slot.
+    signer: Option<anju_core::model::SignerIdentity>,
 }
 
 #[derive(Debug, Default)]

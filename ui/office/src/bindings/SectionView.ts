@@ -2,4 +2,10 @@
 import type { AnswerView } from "./AnswerView";
 import type { Text } from "./Text";
 
-export type SectionView = { key: string, title: Text, items: Array<AnswerView>, };
+export type SectionView = { key: string, title: Text, items: Array<AnswerView>, 
+/**
+ * Who answered for a department's section: the team member who confirmed its
+ * department's signature with their PIN ("陈立华（扶贫办）· 账号 chen"); absent when the
+ * section has no department or its signature was a typed name.
+ */
+answered_by: Text | null, };

@@ -5,4 +5,9 @@ export type SignatureView = { id: string, slot: string, slot_label: Text, signer
 /**
  * The signature was made over the form as submitted.
  */
-matches_form: boolean, };
+matches_form: boolean, 
+/**
+ * The team member's login, when a member confirmed it with their PIN (for the pages;
+ * printed forms name people, not logins).
+ */
+signer_account: string | null, };

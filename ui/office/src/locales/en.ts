@@ -51,7 +51,7 @@ const en: typeof zh = {
     receivedAt: 'Received', untrustedTime: 'No trusted time (recorded while offline)', review: 'Review',
     reviewBy: '{by} at {at}', area: 'Floor area', part: 'Part', storey: 'Storey', rule: 'Rule', shape: 'Shape',
     partArea: 'Area (m²)', builtArea: 'Built area', perPerson: 'Per person', cap: 'Cap', noCap: 'No cap',
-    verdict: 'Verdict', trace: 'Calculation', photos: 'Photos', noPhotos: 'No photos', signatures: 'Signatures',
+    verdict: 'Verdict', trace: 'Calculation', photos: 'Photos', noPhotos: 'No photos', answeredBy: 'Answered and confirmed by', account: 'account', signatures: 'Signatures',
     signer: 'Signer', method: 'Method', signedAt: 'Signed at',
     signatureMismatch: 'The form changed after signing: this signature does not match the form', spotCheck: 'Spot-check comparison',
     recorded: 'Recorded area', remeasured: 'Re-measured area', difference: 'Difference', differencePct: 'Difference %',
@@ -185,6 +185,13 @@ const en: typeof zh = {
     detail: 'Detail', loadMore: 'Load more', export: 'Export XLSX', shown: '{n} shown', end: 'No older entries',
   },
   // Real names on records (issue 13, H4): the users card of the security page.
+  teams: {
+    title: 'District acceptance teams', new: 'New team', editTitle: 'Acceptance team', name: 'Name', members: 'Member logins',
+    membersHint: 'Inspector logins, separated by spaces, one per department', department: 'Department', pin: 'Confirmation PIN',
+    pinSetAt: 'set ({at})', pinMissing: 'not set', missing: 'Missing: {list}', complete: 'All four departments',
+    none: 'No teams yet', saved: 'Saved: {name}', nameRequired: 'Enter a name', membersRequired: 'Enter the members',
+    hint: 'The district acceptance is made by a team of the four departments. On a phone they share, each member confirms their department’s signature with their own PIN, which they set themselves under Settings → Acceptance team with their own password; this page only shows whether it is set.',
+  },
   people: {
     title: 'Users: names on official records', login: 'Login', role: 'Role', shownAs: 'Shown on records as',
     fullName: 'Full name', organisation: 'Organisation / department', jobTitle: 'Title', edit: 'Edit',

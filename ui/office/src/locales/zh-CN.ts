@@ -47,7 +47,7 @@ export default {
     untrustedTime: '没有可信时间（设备离线期间记录）', review: '审核', reviewBy: '{by} 于 {at}',
     area: '面积计算', part: '部位', storey: '层', rule: '计算规则', shape: '形状', partArea: '面积（m²）',
     builtArea: '建筑面积', perPerson: '人均面积', cap: '面积上限', noCap: '无上限', verdict: '结论', trace: '计算过程',
-    photos: '照片', noPhotos: '无照片', signatures: '签字', signer: '签字人', method: '方式', signedAt: '签字时间',
+    photos: '照片', noPhotos: '无照片', answeredBy: '作答确认', account: '账号', signatures: '签字', signer: '签字人', method: '方式', signedAt: '签字时间',
     signatureMismatch: '签字后表单内容有改动：此签字与当前表单不符', spotCheck: '抽查复测对比',
     recorded: '登记面积', remeasured: '复测面积', difference: '差值', differencePct: '差异率',
     withinTolerance: '在允许误差内', outsideTolerance: '超出允许误差', findings: '本户整改问题',
@@ -169,6 +169,13 @@ export default {
     detail: '说明', loadMore: '加载更多', export: '导出 XLSX', shown: '已显示 {n} 条', end: '没有更早的记录',
   },
   // Real names on records (issue 13, H4): the users card of the security page.
+  teams: {
+    title: '区级验收组', new: '新建验收组', editTitle: '验收组', name: '名称', members: '成员账号',
+    membersHint: '检查员账号，以空格分隔，每个部门一人', department: '部门', pin: '确认PIN',
+    pinSetAt: '已设置（{at}）', pinMissing: '尚未设置', missing: '尚缺：{list}', complete: '四个部门齐全',
+    none: '尚无验收组', saved: '已保存：{name}', nameRequired: '请填写名称', membersRequired: '请填写成员账号',
+    hint: '区级验收由四个部门的人员组成的验收组完成。在共用的手机上，每位成员以本人PIN确认本部门的签字；PIN由成员本人在手机“设置→验收组”中用自己的密码设定，本页只显示是否已设置。',
+  },
   people: {
     title: '用户与记录署名', login: '账号', role: '角色', shownAs: '记录署名',
     fullName: '姓名', organisation: '单位/部门', jobTitle: '职务', edit: '编辑',
