@@ -104,6 +104,9 @@ pub struct HouseholdDetail {
     pub reclamation_draft: Option<Uuid>,
     /// The open 入住核实, if any.
     pub move_in_draft: Option<Uuid>,
+    /// The open 开工放线 and 建设进度, if any.
+    pub groundbreaking_draft: Option<Uuid>,
+    pub progress_draft: Option<Uuid>,
     pub recorded_area: Option<RecordedArea>,
     /// Where the office says the household stands (待审核, 不合格…), as last pulled.
     pub office: Option<OfficeStandingView>,

@@ -5,6 +5,7 @@
 
 pub mod area;
 pub mod clock;
+pub mod construction;
 pub mod district_policy;
 pub mod form;
 pub mod hash;

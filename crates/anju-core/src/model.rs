@@ -336,16 +336,22 @@ pub enum SubmissionKind {
     Recheck,
     /// 入住核实: the household lives in its new house (先验收、后入住).
     MoveIn,
+    /// 开工放线: the house is laid out on the ground and building has started.
+    Groundbreaking,
+    /// 建设进度: how far the building is, against its site's monthly plan.
+    Progress,
 }
 
 impl SubmissionKind {
-    pub const ALL: [SubmissionKind; 6] = [
+    pub const ALL: [SubmissionKind; 8] = [
         Self::Acceptance,
         Self::SpotCheck,
         Self::Demolition,
         Self::Reclamation,
         Self::Recheck,
         Self::MoveIn,
+        Self::Groundbreaking,
+        Self::Progress,
     ];
 
     pub fn code(self) -> &'static str {
@@ -356,6 +362,8 @@ impl SubmissionKind {
             Self::Reclamation => "reclamation",
             Self::Recheck => "recheck",
             Self::MoveIn => "move_in",
+            Self::Groundbreaking => "groundbreaking",
+            Self::Progress => "progress",
         }
     }
 
@@ -372,6 +380,8 @@ impl SubmissionKind {
             Self::Reclamation => crate::form::RECLAMATION_FORM_ID,
             Self::Recheck => crate::form::RECHECK_FORM_ID,
             Self::MoveIn => crate::form::MOVE_IN_FORM_ID,
+            Self::Groundbreaking => crate::form::GROUNDBREAKING_FORM_ID,
+            Self::Progress => crate::form::PROGRESS_FORM_ID,
         }
     }
 
@@ -383,6 +393,8 @@ impl SubmissionKind {
             Self::Reclamation => "宅基地复垦核实",
             Self::Recheck => "整改复查",
             Self::MoveIn => "入住核实",
+            Self::Groundbreaking => "开工放线",
+            Self::Progress => "建设进度",
         }
     }
 
@@ -394,6 +406,8 @@ impl SubmissionKind {
             Self::Reclamation => "reclamation check",
             Self::Recheck => "re-check of a rectification",
             Self::MoveIn => "move-in check",
+            Self::Groundbreaking => "groundbreaking and layout",
+            Self::Progress => "building progress",
         }
     }
 
@@ -401,6 +415,11 @@ impl SubmissionKind {
     /// compared with each other (the same spot), not with the new house's coordinates.
     pub fn is_old_house(self) -> bool {
         matches!(self, Self::Demolition | Self::Reclamation)
+    }
+
+    /// A visit while the new house is being built (开工放线, 建设进度): before acceptance.
+    pub fn is_construction(self) -> bool {
+        matches!(self, Self::Groundbreaking | Self::Progress)
     }
 }
 

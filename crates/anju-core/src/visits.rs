@@ -57,9 +57,11 @@ impl MilestoneStep {
             SubmissionKind::Demolition => Some((Self::Demolished, DEMOLISHED_ITEM)),
             SubmissionKind::Reclamation => Some((Self::Reclaimed, RECLAIMED_ITEM)),
             SubmissionKind::MoveIn => Some((Self::MovedIn, crate::form::MOVED_IN_ITEM)),
-            SubmissionKind::Acceptance | SubmissionKind::SpotCheck | SubmissionKind::Recheck => {
-                None
-            }
+            SubmissionKind::Acceptance
+            | SubmissionKind::SpotCheck
+            | SubmissionKind::Recheck
+            | SubmissionKind::Groundbreaking
+            | SubmissionKind::Progress => None,
         }
     }
 }

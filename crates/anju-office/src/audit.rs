@@ -37,10 +37,12 @@ pub enum AuditAction {
     TeamSet,
     /// A team member set their confirmation PIN.
     PinSet,
+    /// A site's 包保责任人 or monthly plan changed.
+    SiteRecord,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::SignIn,
         Self::SignOut,
         Self::Lockout,
@@ -58,6 +60,7 @@ impl AuditAction {
         Self::UserProfile,
         Self::TeamSet,
         Self::PinSet,
+        Self::SiteRecord,
     ];
 
     pub fn code(self) -> &'static str {
@@ -79,6 +82,7 @@ impl AuditAction {
             Self::UserProfile => "user_profile",
             Self::TeamSet => "team_set",
             Self::PinSet => "pin_set",
+            Self::SiteRecord => "site_record",
         }
     }
 
@@ -105,6 +109,7 @@ impl AuditAction {
             Self::UserProfile => "修改用户姓名单位",
             Self::TeamSet => "设置验收组",
             Self::PinSet => "设置确认PIN",
+            Self::SiteRecord => "修改安置点包保责任人或进度计划",
         }
     }
 }

@@ -348,6 +348,7 @@ pub fn load(
     let summary = db.insert_households("demo", None, &households, &mut || ids.next_id())?;
     old_house_progress(db, chrono::Utc::now().date_naive())?;
     support_measures(db, chrono::Utc::now().date_naive())?;
+    site_records(db, chrono::Utc::now().date_naive())?;
     crate::decide::set_founding_policy(
         db.connection(),
         &demo_policy(),
@@ -396,6 +397,53 @@ fn old_house_progress(
 /// The demo's 帮扶措施: as the source says, five or more for nearly every household and an
 /// industry project for those able to develop one; a few households are still short, so the
 /// report has something to show.
+/// Each demo site's 包保责任人 and a monthly plan: building began four months before
+/// `today` and ends next month, so that a site not yet accepted shows plan against actual.
+fn site_records(
+    db: &mut crate::db::OfficeDb,
+    today: chrono::NaiveDate,
+) -> Result<(), crate::db::OfficeDbError> {
+    const OFFICIALS: [(&str, &str); 4] = [
+        ("周建民", "0564-3312345"),
+        ("吴海燕", "0564-3312678"),
+        ("郑国庆", "0564-3313021"),
+        ("钱立新", "0564-3313456"),
+    ];
+    use chrono::Datelike;
+    let tx = db.conn.transaction()?;
+    let sites: Vec<(String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT s.id, t.name FROM sites s JOIN townships t ON t.id = s.township_id
+             ORDER BY s.name",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let months: Vec<String> = (-4..=1)
+        .map(|offset: i32| {
+            let index = today.year() * 12 + today.month0() as i32 + offset;
+            format!("{}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1)
+        })
+        .collect();
+    const PLANNED: [u32; 6] = [10, 30, 55, 75, 90, 100];
+    for (index, (site, township)) in sites.iter().enumerate() {
+        let (name, phone) = OFFICIALS[index % OFFICIALS.len()];
+        tx.execute(
+            "UPDATE sites SET guarantor_name = ?2, guarantor_unit = ?3, guarantor_phone = ?4
+             WHERE id = ?1",
+            anju_sql::params![site, name, format!("{township}人民政府"), phone],
+        )?;
+        for (month, planned) in months.iter().zip(PLANNED) {
+            tx.execute(
+                "INSERT INTO site_plans (site_id, month, planned_percent) VALUES (?1, ?2, ?3)",
+                anju_sql::params![site, month, planned],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 fn support_measures(
     db: &mut crate::db::OfficeDb,
     today: chrono::NaiveDate,

@@ -56,6 +56,8 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "support_measures",
     "teams",
     "team_members",
+    "construction_visits",
+    "site_plans",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

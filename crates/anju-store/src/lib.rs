@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "teams",
         sql: include_str!("../../../migrations/device/0011_teams.sql"),
     },
+    Migration {
+        version: 12,
+        name: "construction_visits",
+        sql: include_str!("../../../migrations/device/0012_construction_visits.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";

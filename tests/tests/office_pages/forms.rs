@@ -22,8 +22,9 @@ async fn the_district_publishes_a_form_version_and_everyone_reads_it() -> TestRe
     let (status, page) = zhang.get("/api/office/form-versions").await?;
     assert_eq!(status, StatusCode::OK, "{page}");
     let versions = page["versions"].as_array().ok_or("versions")?;
-    // Acceptance, spot check, the old house's two checks, the re-check and the move-in check.
-    assert_eq!(versions.len(), 6, "{page}");
+    // Acceptance, spot check, the old house's two checks, the re-check, the move-in check,
+    // 开工放线 and 建设进度.
+    assert_eq!(versions.len(), 8, "{page}");
     assert!(
         versions
             .iter()
@@ -89,7 +90,7 @@ async fn the_district_publishes_a_form_version_and_everyone_reads_it() -> TestRe
     );
     let (_, page) = admin.get("/api/office/form-versions").await?;
     // A dry run publishes nothing.
-    assert_eq!(page["versions"].as_array().map(Vec::len), Some(6));
+    assert_eq!(page["versions"].as_array().map(Vec::len), Some(8));
 
     // Published, by the admin's official name.
     let (status, done) = admin

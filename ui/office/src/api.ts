@@ -43,6 +43,9 @@ import type { TlsIdentity } from './bindings/TlsIdentity'
 import type { UserProfileUpdate } from './bindings/UserProfileUpdate'
 import type { UserRow } from './bindings/UserRow'
 import type { TeamSetting } from './bindings/TeamSetting'
+import type { SitesPage } from './bindings/SitesPage'
+import type { SiteRecordUpdate } from './bindings/SiteRecordUpdate'
+import type { SiteRow } from './bindings/SiteRow'
 import type { TeamView } from './bindings/TeamView'
 import { findingParams, householdParams, type FindingFilters, type HouseholdFilters } from './query'
 import { language } from './i18n'
@@ -262,6 +265,11 @@ export const removeSupportMeasure = (householdId: string, measureId: string) =>
 export const setAbleToDevelop = (householdId: string, able: AbleToDevelop) =>
   request<HouseholdSupport>(`/households/${encodeURIComponent(householdId)}/able-to-develop`, { json: able })
 export const tasks = () => request<TaskList>('/tasks')
+/** 工地进度: each site's 包保责任人, plan and progress. */
+export const sites = () => request<SitesPage>('/sites')
+/** Set a site's 包保责任人 and replace its monthly plan. */
+export const setSiteRecord = (id: string, update: SiteRecordUpdate) =>
+  request<SiteRow>(`/sites/${encodeURIComponent(id)}`, { json: update })
 export const planVisits = (plan: VisitPlan) => request<VisitsPlanned>('/tasks', { json: plan })
 export const formVersions = () => request<FormsPage>('/form-versions')
 export const formPreview = (form: string, version: number) =>

@@ -109,7 +109,7 @@ export const ROLE: Record<Role, Text> = {
 }
 
 /** SubmissionView.kind is a plain string in the bindings; these are its values. */
-export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation' | 'recheck' | 'move_in'
+export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation' | 'recheck' | 'move_in' | 'groundbreaking' | 'progress'
 export type ReviewDecisionKind = NonNullable<SubmissionView['review']>['decision']
 
 export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
@@ -119,6 +119,8 @@ export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
   reclamation: t('宅基地复垦核实', 'Reclamation check'),
   recheck: t('整改复查', 'Re-check'),
   move_in: t('入住核实', 'Move-in check'),
+  groundbreaking: t('开工放线', 'Groundbreaking'),
+  progress: t('建设进度', 'Building progress'),
 }
 
 export const REVIEW_STATE: Record<ReviewDecisionKind | 'pending', { text: Text; tag: TagType }> = {

@@ -27,6 +27,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'samples/:id?', name: 'samples', component: () => import('./views/SamplesView.vue'), props: true, meta: { menu: 'samples', admin: true } },
       { path: 'import', name: 'import', component: () => import('./views/ImportView.vue'), meta: { menu: 'import', admin: true } },
       { path: 'tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { menu: 'tasks' } },
+      { path: 'sites', name: 'sites', component: () => import('./views/SitesView.vue'), meta: { menu: 'sites' } },
       { path: 'old-houses', name: 'old-houses', component: () => import('./views/OldHousesView.vue'), meta: { menu: 'old-houses' } },
       { path: 'forms', name: 'forms', component: () => import('./views/FormsView.vue'), meta: { menu: 'forms' } },
       { path: 'policy', name: 'policy', component: () => import('./views/PolicyView.vue'), meta: { menu: 'policy' } },

@@ -13,7 +13,11 @@ demolition_draft: string | null, reclamation_draft: string | null,
 /**
  * The open 入住核实, if any.
  */
-move_in_draft: string | null, recorded_area: RecordedArea | null, 
+move_in_draft: string | null, 
+/**
+ * The open 开工放线 and 建设进度, if any.
+ */
+groundbreaking_draft: string | null, progress_draft: string | null, recorded_area: RecordedArea | null, 
 /**
  * Where the office says the household stands (待审核, 不合格…), as last pulled.
  */

@@ -154,6 +154,10 @@ impl FieldApp {
                 .draft_for(id, SubmissionKind::Reclamation)?
                 .map(|d| d.id),
             move_in_draft: store.draft_for(id, SubmissionKind::MoveIn)?.map(|d| d.id),
+            groundbreaking_draft: store
+                .draft_for(id, SubmissionKind::Groundbreaking)?
+                .map(|d| d.id),
+            progress_draft: store.draft_for(id, SubmissionKind::Progress)?.map(|d| d.id),
             recorded_area,
             office: standing.map(|(status, verdict)| OfficeStandingView {
                 status: status.code().to_string(),

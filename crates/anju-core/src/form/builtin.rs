@@ -462,6 +462,8 @@ pub fn form_by_id(id: &str, version: u32) -> Option<FormSchema> {
         (RECLAMATION_FORM_ID, 1) => Some(super::reclamation_form_v1()),
         (RECHECK_FORM_ID, 1) => Some(super::recheck_form_v1()),
         (MOVE_IN_FORM_ID, 1) => Some(super::move_in_form_v1()),
+        (super::GROUNDBREAKING_FORM_ID, 1) => Some(super::groundbreaking_form_v1()),
+        (super::PROGRESS_FORM_ID, 1) => Some(super::progress_form_v1()),
         _ => None,
     }
 }

@@ -31,6 +31,8 @@ impl FormCatalog {
             reclamation_form_v1(),
             recheck_form_v1(),
             move_in_form_v1(),
+            super::groundbreaking_form_v1(),
+            super::progress_form_v1(),
         ] {
             forms.insert((form.id.clone(), form.version), form);
         }

@@ -30,13 +30,15 @@ pub const MAX_DECIMALS: u8 = 4;
 pub const AREA_ITEM: &str = "area_measurement";
 
 /// The forms a district may publish versions of, with what each must keep.
-pub const PUBLISHABLE_FORMS: [&str; 6] = [
+pub const PUBLISHABLE_FORMS: [&str; 8] = [
     ACCEPTANCE_FORM_ID,
     SPOT_CHECK_FORM_ID,
     DEMOLITION_FORM_ID,
     RECLAMATION_FORM_ID,
     RECHECK_FORM_ID,
     MOVE_IN_FORM_ID,
+    super::GROUNDBREAKING_FORM_ID,
+    super::PROGRESS_FORM_ID,
 ];
 
 /// One thing wrong with a definition, and where.
@@ -458,6 +460,43 @@ impl FormSchema {
                     ),
                     "入住核实表须有至少一张的必填照片项 photo_living",
                     "the move-in check needs a required photo item photo_living of at least one photo",
+                );
+            }
+            super::GROUNDBREAKING_FORM_ID => {
+                need(
+                    always(super::GROUNDBREAKING_STARTED_ITEM, &|k| {
+                        matches!(k, ItemKind::YesNo { .. })
+                    }),
+                    "开工放线核查表须有必填的是/否项 construction_started（已开工）",
+                    "the groundbreaking check needs a required yes/no item construction_started",
+                );
+                need(
+                    always(
+                        super::LAYOUT_PHOTOS,
+                        &|k| matches!(k, ItemKind::Photos { min, .. } if *min >= 1),
+                    ),
+                    "开工放线核查表须有至少一张的必填照片项 photo_layout",
+                    "the groundbreaking check needs a required photo item photo_layout of at least one photo",
+                );
+            }
+            super::PROGRESS_FORM_ID => {
+                need(
+                    always(super::PROGRESS_STAGE_ITEM, &|k| {
+                        matches!(k, ItemKind::Choice { options, multiple: false }
+                            if crate::construction::ConstructionStage::ALL
+                                .iter()
+                                .all(|s| options.iter().any(|o| o.key == s.code())))
+                    }),
+                    "建设进度检查表须有必填的单选项 construction_stage，含全部进度阶段",
+                    "the progress check needs a required single choice construction_stage with every stage",
+                );
+                need(
+                    always(
+                        super::PROGRESS_PHOTOS,
+                        &|k| matches!(k, ItemKind::Photos { min, .. } if *min >= 1),
+                    ),
+                    "建设进度检查表须有至少一张的必填照片项 photo_progress",
+                    "the progress check needs a required photo item photo_progress of at least one photo",
                 );
             }
             RECHECK_FORM_ID => {

@@ -19,6 +19,7 @@ use crate::policy::{PolicyContext, PolicyTable};
 mod builtin;
 mod catalog;
 mod condition;
+mod construction;
 mod definition;
 mod diff;
 mod evidence;
@@ -34,6 +35,10 @@ mod tests;
 pub use builtin::{acceptance_form_v1, form_by_id, spot_check_form_v1};
 pub use catalog::FormCatalog;
 pub use condition::{Condition, MAX_CONDITION_DEPTH, MAX_CONDITION_TERMS, Placement};
+pub use construction::{
+    GROUNDBREAKING_STARTED_ITEM, LAYOUT_PHOTOS, PROGRESS_PHOTOS, PROGRESS_STAGE_ITEM,
+    groundbreaking_form_v1, progress_form_v1,
+};
 pub use definition::{
     AREA_ITEM, DefinitionProblem, FormFileError, MAX_FORM_FILE_BYTES, MAX_ITEMS, MAX_SECTIONS,
     PUBLISHABLE_FORMS, parse_form_file,
@@ -54,6 +59,8 @@ pub const DEMOLITION_FORM_ID: &str = "anju.demolition";
 pub const RECLAMATION_FORM_ID: &str = "anju.reclamation";
 pub const RECHECK_FORM_ID: &str = "anju.recheck";
 pub const MOVE_IN_FORM_ID: &str = "anju.move_in";
+pub const GROUNDBREAKING_FORM_ID: &str = "anju.groundbreaking";
+pub const PROGRESS_FORM_ID: &str = "anju.progress";
 /// The acceptance form's item for the people found on site (实际家庭人口).
 pub const PEOPLE_PRESENT_ITEM: &str = "target_people_present";
 

@@ -104,6 +104,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "teams",
         sql: include_str!("../../../../migrations/office/0018_teams.sql"),
     },
+    Migration {
+        version: 19,
+        name: "construction",
+        sql: include_str!("../../../../migrations/office/0019_construction.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -158,6 +163,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 10,
         name: "teams",
         sql: include_str!("../../../../migrations/office-postgres/0010_teams.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 11,
+        name: "construction",
+        sql: include_str!("../../../../migrations/office-postgres/0011_construction.sql"),
     },
 ];
 

@@ -294,6 +294,21 @@ pub fn after_submission(
     if submission.kind == SubmissionKind::Recheck {
         recheck::record_recheck(conn, submission, user_id, now)?;
     }
+    if let Some(stage) = anju_core::construction::stage_of(submission) {
+        conn.execute(
+            "INSERT INTO construction_visits (submission_id, household_id, stage, visited_on,
+                 recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (submission_id) DO NOTHING",
+            params![
+                submission.id.to_string(),
+                household,
+                stage.code(),
+                china_date(made_at(&submission.clock)).to_string(),
+                time(now)
+            ],
+        )?;
+    }
     tasks::visit_arrived(conn, submission, now)?;
     let size: u32 = conn.query_row(
         "SELECT size FROM households WHERE id = ?1",

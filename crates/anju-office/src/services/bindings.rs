@@ -54,6 +54,8 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         super::timeline::TimelineEntry,
         super::tasks::VisitPlan,
         crate::teams::TeamView,
+        super::sites::SitesPage,
+        super::sites::SiteRecordUpdate,
         crate::teams::TeamSetting,
         super::tasks::VisitsPlanned,
         super::tasks::TaskList,

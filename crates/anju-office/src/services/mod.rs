@@ -15,6 +15,7 @@ mod pdf;
 mod policy;
 mod query;
 mod samples;
+pub mod sites;
 pub(crate) mod submission;
 pub mod support;
 pub mod tasks;

@@ -96,6 +96,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/tls", get(tls_identity))
         .route("/api/office/users", get(users_list))
         .route("/api/office/teams", get(teams_list).post(team_set))
+        .route("/api/office/sites", get(sites))
+        .route("/api/office/sites/{id}", post(site_record))
         .route("/api/office/users/{name}", post(user_profile))
         .route(
             "/api/office/print-jobs",

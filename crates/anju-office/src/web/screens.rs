@@ -576,3 +576,39 @@ pub(super) async fn tls_identity(
         fingerprint: state.tls_fingerprint.clone(),
     })
 }
+
+pub(super) async fn sites(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+) -> Result<Json<services::sites::SitesPage>, AppError> {
+    read(&state, user, |db, v| services::sites::sites_page(db, v))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn site_record(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<services::sites::SiteRecordUpdate>,
+) -> Result<Json<services::sites::SiteRow>, AppError> {
+    let actor = user.clone();
+    run(&state, user, move |db, v| {
+        let row = services::sites::set_site_record(db, v, &id, &update)?;
+        let entry = AuditEntry::by(&actor, AuditAction::SiteRecord)
+            .target(row.name.clone())
+            .client(client.to_string())
+            .detail(format!(
+                "包保责任人 {}，计划 {} 个月 / guarantor {}, plan of {} months",
+                row.guarantor.as_ref().map_or("—", |g| g.name.as_str()),
+                row.plan.len(),
+                row.guarantor.as_ref().map_or("—", |g| g.name.as_str()),
+                row.plan.len()
+            ));
+        crate::audit::record(db.connection(), &entry, Utc::now())?;
+        Ok(row)
+    })
+    .await
+    .map(Json)
+}

@@ -4,7 +4,7 @@ const en: typeof zh = {
   app: { product: 'Anju acceptance', office: 'Township office', title: 'Anju acceptance · Township office' },
   menu: {
     dashboard: 'Overview', households: 'Households', review: 'Review', findings: 'Rectification', assignments: 'Assignments',
-    samples: 'Spot checks', import: 'Import', tasks: 'Tasks', oldHouses: 'Old houses', forms: 'Forms', policy: 'Policy', reports: 'Reports',
+    samples: 'Spot checks', import: 'Import', tasks: 'Tasks', sites: 'Site progress', oldHouses: 'Old houses', forms: 'Forms', policy: 'Policy', reports: 'Reports',
     security: 'Security & audit',
   },
   header: { signOut: 'Sign out', language: 'Language', signedOut: 'Signed out' },
@@ -26,6 +26,7 @@ const en: typeof zh = {
     place: 'Township / village / site', verdict: 'Verdict', verdictLabelled: 'Verdict: {v}',
   },
   dashboard: {
+    sitesPlan: 'Sites: plan against actual', sitesMore: 'Site progress', 
     title: 'Overview', asOf: 'As of {date}', households: 'Households', people: 'People', accepted: 'Accepted',
     acceptedShare: '{pct} of all', openFindings: 'Open findings', overdue: '{n} overdue', pendingReview: 'Awaiting review',
     conflicts: 'Conflicts', movedIn: 'Moved in', agreement: 'Demolition agreement signed', demolished: 'Demolished',
@@ -185,6 +186,14 @@ const en: typeof zh = {
     detail: 'Detail', loadMore: 'Load more', export: 'Export XLSX', shown: '{n} shown', end: 'No older entries',
   },
   // Real names on records (issue 13, H4): the users card of the security page.
+  sites: {
+    title: 'Site progress', hint: 'Each concentrated site’s 包保责任人 (official answerable), its monthly building plan, and its progress as the groundbreaking and progress checks report it (each household’s latest stage; one not yet checked counts as not started).',
+    site: 'Site', guarantor: 'Answerable official', noGuarantor: 'none', planned: 'Planned', actual: 'Actual', gap: 'Gap (points)',
+    noPlan: 'no plan', stages: 'Households by stage', reported: '{reported}/{households} checked', lastVisit: 'Last check', edit: 'Edit',
+    editTitle: '{name}: official and plan', guarantorName: 'Official’s name', guarantorUnit: 'Unit', guarantorPhone: 'Phone',
+    plan: 'Monthly plan (share built by the month’s end)', addMonth: 'Add a month', removeMonth: 'Remove', saved: 'Saved: {name}',
+    behindCount: '{n} site(s) behind their plan',
+  },
   teams: {
     title: 'District acceptance teams', new: 'New team', editTitle: 'Acceptance team', name: 'Name', members: 'Member logins',
     membersHint: 'Inspector logins, separated by spaces, one per department', department: 'Department', pin: 'Confirmation PIN',

@@ -2,7 +2,7 @@ export default {
   app: { product: '安居验收', office: '乡镇办公室', title: '安居验收 · 乡镇办公室' },
   menu: {
     dashboard: '总览', households: '住户', review: '审核', findings: '整改', assignments: '分配',
-    samples: '抽查', import: '导入', tasks: '任务', oldHouses: '旧房', forms: '表单', policy: '政策', reports: '报表',
+    samples: '抽查', import: '导入', tasks: '任务', sites: '工地进度', oldHouses: '旧房', forms: '表单', policy: '政策', reports: '报表',
     security: '安全与审计',
   },
   header: { signOut: '退出登录', language: '语言', signedOut: '已退出登录' },
@@ -24,6 +24,7 @@ export default {
     verdict: '验收结论', verdictLabelled: '结论：{v}',
   },
   dashboard: {
+    sitesPlan: '工地进度：计划与实际', sitesMore: '查看工地进度', 
     title: '总览', asOf: '数据截至 {date}', households: '总户数', people: '总人数', accepted: '已验收',
     acceptedShare: '占 {pct}', openFindings: '未整改问题', overdue: '其中逾期 {n} 项', pendingReview: '待审核',
     conflicts: '数据冲突', movedIn: '已入住', agreement: '已签拆旧协议', demolished: '已拆除', reclaimed: '已复垦',
@@ -169,6 +170,14 @@ export default {
     detail: '说明', loadMore: '加载更多', export: '导出 XLSX', shown: '已显示 {n} 条', end: '没有更早的记录',
   },
   // Real names on records (issue 13, H4): the users card of the security page.
+  sites: {
+    title: '工地进度', hint: '各集中安置点的包保责任人、月度建设进度计划，以及开工放线、建设进度检查报告的实际进度（各户最近一次检查的阶段；未检查的按未开工计）。',
+    site: '安置点', guarantor: '包保责任人', noGuarantor: '未指定', planned: '计划进度', actual: '实际进度', gap: '差距（百分点）',
+    noPlan: '无计划', stages: '各阶段户数', reported: '已检查 {reported}/{households} 户', lastVisit: '最近检查', edit: '编辑',
+    editTitle: '{name}：包保责任人与进度计划', guarantorName: '包保责任人姓名', guarantorUnit: '单位', guarantorPhone: '联系电话',
+    plan: '月度计划（到月底完成的比例）', addMonth: '添加月份', removeMonth: '删除', saved: '已保存：{name}',
+    behindCount: '{n} 个安置点落后于计划',
+  },
   teams: {
     title: '区级验收组', new: '新建验收组', editTitle: '验收组', name: '名称', members: '成员账号',
     membersHint: '检查员账号，以空格分隔，每个部门一人', department: '部门', pin: '确认PIN',
