@@ -142,6 +142,26 @@ describe('screens', () => {
     wrapper.unmount()
   })
 
+  it('offers the building visits while a house is built, not for a bought one nor once accepted', async () => {
+    const router = withRouter()
+    await router.push('/household/h1')
+    const visits = async (d: Partial<HouseholdDetail>) => {
+      vi.mocked(api.householdDetail).mockResolvedValue(detail(d))
+      const wrapper = mount(HouseholdView, { props: { id: 'h1' }, global: { plugins: [i18n, Vant, router] } })
+      await flushPromises()
+      const group = wrapper.find('[data-testid="construction-visits"]')
+      const text = group.exists() ? group.text() : null
+      wrapper.unmount()
+      return text
+    }
+    const building = { status: 'to_inspect' as const, inspections: [], office: null, accepted: false }
+    expect(await visits(building)).toContain('开工放线核查')
+    expect(await visits({ ...building, progress_draft: 'd9' })).toContain('继续建设进度检查')
+    const bought = { ...detail({}).household, kind: 'bought' as const }
+    expect(await visits({ ...building, household: bought })).toBeNull()
+    expect(await visits({})).toBeNull()
+  })
+
   it('offers the old house checks once the household is accepted, and continues a begun one', async () => {
     vi.mocked(api.householdDetail).mockResolvedValue(detail({ status: 'to_inspect', inspections: [], office: null, accepted: false }))
     const router = withRouter()
