@@ -9,7 +9,8 @@ use anju_core::form::{Answer, YesNo};
 use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_office::db::OfficeDb;
 use anju_office::services::sites::{SiteRecordUpdate, set_site_record, sites_page};
-use anju_office::services::{Viewer, household, today};
+use anju_office::services::views::{ReviewDecision, ReviewVerdict};
+use anju_office::services::{Viewer, household, review_submission, today};
 use anju_tests::field::handwriting;
 use anju_tests::fixtures::{InProcessOffice, office_data};
 use anju_tests::seed::{add_camera_photo, inspector_app};
@@ -164,7 +165,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
             .iter()
             .any(|i| i.item == "construction_stage")
     );
-    visit(
+    let roofed_visit = visit(
         &app,
         first,
         SubmissionKind::Progress,
@@ -231,6 +232,34 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
         .collect();
     assert!(titles.iter().any(|t| t.contains("开工放线")), "{titles:?}");
     assert!(titles.iter().any(|t| t.contains("建设进度")), "{titles:?}");
+
+    // The district returns the 主体封顶 visit: the house is back at its 开工放线 (基础施工).
+    let mut db = db;
+    let reviewer = Viewer {
+        user_id: db.connection().query_row(
+            "SELECT id FROM users WHERE name = 'admin'",
+            [],
+            |r| r.get(0),
+        )?,
+        ..admin()
+    };
+    review_submission(
+        &mut db,
+        &reviewer,
+        &roofed_visit.to_string(),
+        &ReviewDecision {
+            decision: ReviewVerdict::Returned,
+            note: Some("照片不是该户房屋，请重新检查".into()),
+        },
+    )?;
+    let page = sites_page(&db, &admin())?;
+    let row = page
+        .rows
+        .iter()
+        .find(|r| r.id == site_id)
+        .ok_or("the site is listed")?;
+    assert_eq!(row.progress.percent, (20 + 50) / size);
+    assert_ne!((20 + 50) / size, (70 + 50) / size, "the check can fail");
     office.stop().await?;
     Ok(())
 }

@@ -279,6 +279,16 @@ fn answer_label(form: &FormSchema, item: &str, answer: Option<&Answer>) -> Strin
     format!("关键项不合格：{}为“{value}”", item.label.zh)
 }
 
+/// A building visit the district returned no longer says where its house stands; the one
+/// before it does again.
+pub fn construction_visit_returned(conn: &Connection, submission_id: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM construction_visits WHERE submission_id = ?1",
+        [submission_id],
+    )?;
+    Ok(())
+}
+
 /// What follows a new submission: its judgement, the findings the office raises, 面积超标
 /// closed by a spot check within the cap, and the household's standing.
 pub fn after_submission(

@@ -156,8 +156,10 @@ pub fn review_submission(
     )?;
     if decision.decision == ReviewVerdict::Returned {
         decide::close_raised_findings_of(&tx, submission_id, &viewer.user_id, Utc::now())?;
-        // A returned check of the old house no longer stands for 已拆除 / 已复垦.
+        // A returned check of the old house no longer stands for 已拆除 / 已复垦, nor a
+        // returned building visit for its stage.
         decide::visit_returned(&tx, submission_id)?;
+        decide::construction_visit_returned(&tx, submission_id)?;
     }
     decide::refresh_household(&tx, &household_id, Utc::now())?;
     // The household's devices learn on their next pull that it was returned.
