@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import Vant from 'vant'
@@ -12,6 +12,10 @@ vi.mock('../src/api', async (original) => ({
 const api = await import('../src/api')
 const { i18n, setLocale } = await import('../src/i18n')
 const TasksView = (await import('../src/views/TasksView.vue')).default
+
+// Vant's nav bar measures its height in a timer after it mounts: let it run before the
+// environment goes (a timer left behind failed a run with `window is not defined`).
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 400)))
 
 function task(over: Partial<TaskView>, id: string): TaskView {
   return {
