@@ -127,6 +127,7 @@ pub fn serve(
             );
         }
         let scheme = if fingerprint.is_some() { "https" } else { "http" };
+        let stop = shutdown_signal();
         // The first line of standard output: scripts and tests read the port from it.
         println!("listening on {scheme}://{address}");
         if let Some(print) = &fingerprint {
@@ -138,31 +139,32 @@ pub fn serve(
         use std::io::Write;
         std::io::stdout().flush()?;
         tracing::info!(%address, data = %dir.display(), database = %database.describe(), blobs = %blobs_described, "anju-office serving");
-        anju_office::app::serve_with(listener, options, shutdown_signal()).await?;
+        anju_office::app::serve_with(listener, options, stop).await?;
         tracing::info!("anju-office stopped");
         Ok(())
     })
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// The stop signals (SIGTERM, Ctrl-C), their handlers installed now: a stop sent as soon as
+/// the address is printed must stop the office gracefully, not kill it before the handler
+/// exists (a test caught exactly that). The future ends at the first signal.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        signal(SignalKind::terminate())
+            .ok()
+            .zip(signal(SignalKind::interrupt()).ok())
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut terminate, mut interrupt)) = signals {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
