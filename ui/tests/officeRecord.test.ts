@@ -53,7 +53,7 @@ function detail(d: Partial<HouseholdDetail>): HouseholdDetail {
     status: 'synced', open_findings: 1,
     inspections: [{ submission_id: 's1', kind: 'acceptance', inspector: 'li', made_at: '2026-12-01T02:00:00Z', built_area_m2: '97.80',
       verdict_over: false, synced: true, findings: 0, on_this_device: false, returned: false, return_note: null }],
-    acceptance_draft: null, spot_check_draft: null, demolition_draft: null, reclamation_draft: null, move_in_draft: null, groundbreaking_draft: null, progress_draft: null, recorded_area: null,
+    acceptance_draft: null, spot_check_draft: null, demolition_draft: null, reclamation_draft: null, move_in_draft: null, groundbreaking_draft: null, progress_draft: null, area_inspection_draft: null, township_check_draft: null, recorded_area: null,
     office: { status: 'awaiting_review', status_label: { zh: '待审核', en: 'Awaiting review' }, verdict: null, verdict_label: null },
     accepted: true,
     ...d,

@@ -107,6 +107,9 @@ pub struct HouseholdDetail {
     /// The open 开工放线 and 建设进度, if any.
     pub groundbreaking_draft: Option<Uuid>,
     pub progress_draft: Option<Uuid>,
+    /// The open 面积丈量督查 and 乡镇初验, if any.
+    pub area_inspection_draft: Option<Uuid>,
+    pub township_check_draft: Option<Uuid>,
     pub recorded_area: Option<RecordedArea>,
     /// Where the office says the household stands (待审核, 不合格…), as last pulled.
     pub office: Option<OfficeStandingView>,

@@ -340,10 +340,14 @@ pub enum SubmissionKind {
     Groundbreaking,
     /// 建设进度: how far the building is, against its site's monthly plan.
     Progress,
+    /// 面积丈量督查: the floor area measured while the house is built.
+    AreaInspection,
+    /// 乡镇初验: the township's own acceptance, before the district's.
+    TownshipCheck,
 }
 
 impl SubmissionKind {
-    pub const ALL: [SubmissionKind; 8] = [
+    pub const ALL: [SubmissionKind; 10] = [
         Self::Acceptance,
         Self::SpotCheck,
         Self::Demolition,
@@ -352,6 +356,8 @@ impl SubmissionKind {
         Self::MoveIn,
         Self::Groundbreaking,
         Self::Progress,
+        Self::AreaInspection,
+        Self::TownshipCheck,
     ];
 
     pub fn code(self) -> &'static str {
@@ -364,6 +370,8 @@ impl SubmissionKind {
             Self::MoveIn => "move_in",
             Self::Groundbreaking => "groundbreaking",
             Self::Progress => "progress",
+            Self::AreaInspection => "area_inspection",
+            Self::TownshipCheck => "township_check",
         }
     }
 
@@ -382,6 +390,8 @@ impl SubmissionKind {
             Self::MoveIn => crate::form::MOVE_IN_FORM_ID,
             Self::Groundbreaking => crate::form::GROUNDBREAKING_FORM_ID,
             Self::Progress => crate::form::PROGRESS_FORM_ID,
+            Self::AreaInspection => crate::form::AREA_INSPECTION_FORM_ID,
+            Self::TownshipCheck => crate::form::TOWNSHIP_CHECK_FORM_ID,
         }
     }
 
@@ -395,6 +405,8 @@ impl SubmissionKind {
             Self::MoveIn => "入住核实",
             Self::Groundbreaking => "开工放线",
             Self::Progress => "建设进度",
+            Self::AreaInspection => "面积丈量督查",
+            Self::TownshipCheck => "乡镇初验",
         }
     }
 
@@ -408,6 +420,8 @@ impl SubmissionKind {
             Self::MoveIn => "move-in check",
             Self::Groundbreaking => "groundbreaking and layout",
             Self::Progress => "building progress",
+            Self::AreaInspection => "area inspection while building",
+            Self::TownshipCheck => "township preliminary acceptance",
         }
     }
 

@@ -61,7 +61,9 @@ impl MilestoneStep {
             | SubmissionKind::SpotCheck
             | SubmissionKind::Recheck
             | SubmissionKind::Groundbreaking
-            | SubmissionKind::Progress => None,
+            | SubmissionKind::Progress
+            | SubmissionKind::AreaInspection
+            | SubmissionKind::TownshipCheck => None,
         }
     }
 }

@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "construction_visits",
         sql: include_str!("../../../migrations/device/0012_construction_visits.sql"),
     },
+    Migration {
+        version: 13,
+        name: "township_and_area_visits",
+        sql: include_str!("../../../migrations/device/0013_township_and_area_visits.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";

@@ -109,7 +109,7 @@ export const ROLE: Record<Role, Text> = {
 }
 
 /** SubmissionView.kind is a plain string in the bindings; these are its values. */
-export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation' | 'recheck' | 'move_in' | 'groundbreaking' | 'progress'
+export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation' | 'recheck' | 'move_in' | 'groundbreaking' | 'progress' | 'area_inspection' | 'township_check'
 export type ReviewDecisionKind = NonNullable<SubmissionView['review']>['decision']
 
 export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
@@ -121,6 +121,8 @@ export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
   move_in: t('入住核实', 'Move-in check'),
   groundbreaking: t('开工放线', 'Groundbreaking'),
   progress: t('建设进度', 'Building progress'),
+  area_inspection: t('面积丈量督查', 'Area inspection'),
+  township_check: t('乡镇初验', 'Township preliminary acceptance'),
 }
 
 export const REVIEW_STATE: Record<ReviewDecisionKind | 'pending', { text: Text; tag: TagType }> = {

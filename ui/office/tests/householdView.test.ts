@@ -99,7 +99,7 @@ describe('HouseholdView standing', () => {
     id: 's1', kind: 'acceptance', form_version: 1, inspector: 'li', inspector_display: { zh: '李晓峰（区发改委）', en: '李晓峰 (区发改委)' },
     device_time: '2026-12-01T10:00:00Z', trusted_time: '2026-12-01T10:00:00Z', received_at: '2026-12-01T10:30:00Z',
     review: { decision: 'approved', note: null, by: 'admin', by_display: { zh: '王建国（区易地扶贫搬迁办公室）', en: '王建国 (区易地扶贫搬迁办公室)' }, at: '2026-12-02T09:00:00Z' },
-    sections: [], area: null, photos: [], signatures: [], judgement: null, location_notes: [], position_text: null, position_distance_m: null, finding_id: null, recheck_confirmed: null, ...over,
+    sections: [], area: null, photos: [], signatures: [], judgement: null, location_notes: [], position_text: null, position_distance_m: null, finding_id: null, recheck_confirmed: null, township_verdict: null, ...over,
   })
 
   it('shows 不合格, its verdict and 面积超标 as tags, and the judgement of the inspection', async () => {

@@ -27,7 +27,7 @@ const submission: SubmissionView = {
       taken_at: '2026-12-01T09:01:00Z', fix_text: '无定位（已拒绝）', distance_m: null, too_far: null, gallery },
   ],
   location_notes: [tx(`房屋正面：${far.zh}`), tx(`房屋正面：${gallery.zh}`)],
-  position_text: '31.7651°N 116.5100°E ±8 m', position_distance_m: 11, finding_id: null, recheck_confirmed: null,
+  position_text: '31.7651°N 116.5100°E ±8 m', position_distance_m: 11, finding_id: null, recheck_confirmed: null, township_verdict: null,
 }
 
 describe('SubmissionPanel: where the photos were taken', () => {

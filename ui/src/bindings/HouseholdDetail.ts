@@ -17,7 +17,11 @@ move_in_draft: string | null,
 /**
  * The open 开工放线 and 建设进度, if any.
  */
-groundbreaking_draft: string | null, progress_draft: string | null, recorded_area: RecordedArea | null, 
+groundbreaking_draft: string | null, progress_draft: string | null, 
+/**
+ * The open 面积丈量督查 and 乡镇初验, if any.
+ */
+area_inspection_draft: string | null, township_check_draft: string | null, recorded_area: RecordedArea | null, 
 /**
  * Where the office says the household stands (待审核, 不合格…), as last pulled.
  */

@@ -158,6 +158,12 @@ impl FieldApp {
                 .draft_for(id, SubmissionKind::Groundbreaking)?
                 .map(|d| d.id),
             progress_draft: store.draft_for(id, SubmissionKind::Progress)?.map(|d| d.id),
+            area_inspection_draft: store
+                .draft_for(id, SubmissionKind::AreaInspection)?
+                .map(|d| d.id),
+            township_check_draft: store
+                .draft_for(id, SubmissionKind::TownshipCheck)?
+                .map(|d| d.id),
             recorded_area,
             office: standing.map(|(status, verdict)| OfficeStandingView {
                 status: status.code().to_string(),

@@ -464,6 +464,8 @@ pub fn form_by_id(id: &str, version: u32) -> Option<FormSchema> {
         (MOVE_IN_FORM_ID, 1) => Some(super::move_in_form_v1()),
         (super::GROUNDBREAKING_FORM_ID, 1) => Some(super::groundbreaking_form_v1()),
         (super::PROGRESS_FORM_ID, 1) => Some(super::progress_form_v1()),
+        (super::AREA_INSPECTION_FORM_ID, 1) => Some(super::area_inspection_form_v1()),
+        (super::TOWNSHIP_CHECK_FORM_ID, 1) => Some(super::township_check_form_v1()),
         _ => None,
     }
 }

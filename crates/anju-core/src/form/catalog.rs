@@ -33,6 +33,8 @@ impl FormCatalog {
             move_in_form_v1(),
             super::groundbreaking_form_v1(),
             super::progress_form_v1(),
+            super::area_inspection_form_v1(),
+            super::township_check_form_v1(),
         ] {
             forms.insert((form.id.clone(), form.version), form);
         }

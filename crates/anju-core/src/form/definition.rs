@@ -30,7 +30,7 @@ pub const MAX_DECIMALS: u8 = 4;
 pub const AREA_ITEM: &str = "area_measurement";
 
 /// The forms a district may publish versions of, with what each must keep.
-pub const PUBLISHABLE_FORMS: [&str; 8] = [
+pub const PUBLISHABLE_FORMS: [&str; 10] = [
     ACCEPTANCE_FORM_ID,
     SPOT_CHECK_FORM_ID,
     DEMOLITION_FORM_ID,
@@ -39,6 +39,8 @@ pub const PUBLISHABLE_FORMS: [&str; 8] = [
     MOVE_IN_FORM_ID,
     super::GROUNDBREAKING_FORM_ID,
     super::PROGRESS_FORM_ID,
+    super::AREA_INSPECTION_FORM_ID,
+    super::TOWNSHIP_CHECK_FORM_ID,
 ];
 
 /// One thing wrong with a definition, and where.
@@ -497,6 +499,46 @@ impl FormSchema {
                     ),
                     "建设进度检查表须有至少一张的必填照片项 photo_progress",
                     "the progress check needs a required photo item photo_progress of at least one photo",
+                );
+            }
+            super::AREA_INSPECTION_FORM_ID => {
+                need(
+                    always(AREA_ITEM, &|k| matches!(k, ItemKind::AreaMeasurement)),
+                    "面积丈量督查表须有必填的面积测量项 area_measurement",
+                    "the area inspection needs a required area_measurement item",
+                );
+                need(
+                    always(
+                        super::AREA_INSPECTION_PHOTOS,
+                        &|k| matches!(k, ItemKind::Photos { min, .. } if *min >= 1),
+                    ),
+                    "面积丈量督查表须有至少一张的必填照片项 photo_measuring",
+                    "the area inspection needs a required photo item photo_measuring of at least one photo",
+                );
+            }
+            super::TOWNSHIP_CHECK_FORM_ID => {
+                need(
+                    always(super::TOWNSHIP_VERDICT_ITEM, &|k| {
+                        matches!(k, ItemKind::Choice { options, multiple: false }
+                            if [super::TownshipVerdict::Pass, super::TownshipVerdict::Rectify]
+                                .iter()
+                                .all(|v| options.iter().any(|o| o.key == v.code())))
+                    }),
+                    "乡镇初验表须有必填的单选项 township_verdict，含 pass 与 rectify",
+                    "the township check needs a required single choice township_verdict with pass and rectify",
+                );
+                need(
+                    always(AREA_ITEM, &|k| matches!(k, ItemKind::AreaMeasurement)),
+                    "乡镇初验表须有必填的面积测量项 area_measurement",
+                    "the township check needs a required area_measurement item",
+                );
+                need(
+                    always(
+                        super::TOWNSHIP_PHOTOS,
+                        &|k| matches!(k, ItemKind::Photos { min, .. } if *min >= 1),
+                    ),
+                    "乡镇初验表须有至少一张的必填照片项 photo_front",
+                    "the township check needs a required photo item photo_front of at least one photo",
                 );
             }
             RECHECK_FORM_ID => {

@@ -23,6 +23,7 @@ mod construction;
 mod definition;
 mod diff;
 mod evidence;
+mod inspection;
 mod move_in;
 mod old_house;
 #[cfg(test)]
@@ -45,6 +46,10 @@ pub use definition::{
 };
 pub use diff::{ChangeKind, FormChange, diff, kind_text};
 pub use evidence::{EvidencePlacement, evidence_placement};
+pub use inspection::{
+    AREA_INSPECTION_PHOTOS, TOWNSHIP_PHOTOS, TOWNSHIP_VERDICT_ITEM, TownshipVerdict,
+    area_inspection_form_v1, township_check_form_v1, township_verdict,
+};
 pub use move_in::{MOVE_IN_PHOTOS, MOVED_IN_ITEM, move_in_form_v1};
 pub use old_house::{
     AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, RECLAIMED_ITEM, demolition_form_v1,
@@ -61,6 +66,8 @@ pub const RECHECK_FORM_ID: &str = "anju.recheck";
 pub const MOVE_IN_FORM_ID: &str = "anju.move_in";
 pub const GROUNDBREAKING_FORM_ID: &str = "anju.groundbreaking";
 pub const PROGRESS_FORM_ID: &str = "anju.progress";
+pub const AREA_INSPECTION_FORM_ID: &str = "anju.area_inspection";
+pub const TOWNSHIP_CHECK_FORM_ID: &str = "anju.township_check";
 /// The acceptance form's item for the people found on site (实际家庭人口).
 pub const PEOPLE_PRESENT_ITEM: &str = "target_people_present";
 

@@ -53,6 +53,8 @@ fn the_built_in_forms_and_the_sample_are_valid_definitions() {
         super::move_in_form_v1(),
         super::groundbreaking_form_v1(),
         super::progress_form_v1(),
+        super::area_inspection_form_v1(),
+        super::township_check_form_v1(),
     ] {
         assert_eq!(problems_of(&form), Vec::<String>::new(), "{}", form.id);
     }

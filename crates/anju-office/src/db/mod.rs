@@ -109,6 +109,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "construction",
         sql: include_str!("../../../../migrations/office/0019_construction.sql"),
     },
+    Migration {
+        version: 20,
+        name: "township_and_area_visits",
+        sql: include_str!("../../../../migrations/office/0020_township_and_area_visits.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -168,6 +173,13 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         version: 11,
         name: "construction",
         sql: include_str!("../../../../migrations/office-postgres/0011_construction.sql"),
+    },
+    anju_sql::PgMigration {
+        version: 12,
+        name: "township_and_area_visits",
+        sql: include_str!(
+            "../../../../migrations/office-postgres/0012_township_and_area_visits.sql"
+        ),
     },
 ];
 

@@ -636,6 +636,9 @@ pub(crate) fn submission_view(
                 })
             )
         }),
+        township_verdict: (submission.submission_kind() == SubmissionKind::TownshipCheck)
+            .then(|| anju_core::form::township_verdict(&submission.answers))
+            .flatten(),
     })
 }
 

@@ -4,7 +4,7 @@
 //! and its evidence. Built from what the household page already reads, plus what each
 //! visit to the old house did (`old_house_visits`); nothing here is stored.
 
-use anju_core::form::Text;
+use anju_core::form::{Text, TownshipVerdict};
 use anju_core::visits::MilestoneStep;
 use anju_sql::Connection;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -286,14 +286,26 @@ fn visit_entry(submission: &SubmissionView, visit: Option<&OldHouseVisit>) -> Ti
                 zh: format!("建筑面积{}平方米", a.built_area_m2),
                 en: format!("built area {} m²", a.built_area_m2),
             });
-            (
-                if over {
-                    TimelineTone::Bad
-                } else {
-                    TimelineTone::Neutral
-                },
-                area,
-            )
+            let tone = match submission.township_verdict {
+                _ if over => TimelineTone::Bad,
+                Some(TownshipVerdict::Pass) => TimelineTone::Good,
+                Some(TownshipVerdict::Rectify) => TimelineTone::Warning,
+                None => TimelineTone::Neutral,
+            };
+            let detail = match (submission.township_verdict, area) {
+                (Some(verdict), area) => Some(Text {
+                    zh: area.as_ref().map_or_else(
+                        || format!("初验结论：{}", verdict.label_zh()),
+                        |a| format!("初验结论：{}；{}", verdict.label_zh(), a.zh),
+                    ),
+                    en: area.as_ref().map_or_else(
+                        || format!("verdict: {}", verdict.label_en()),
+                        |a| format!("verdict: {}; {}", verdict.label_en(), a.en),
+                    ),
+                }),
+                (None, area) => area,
+            };
+            (tone, detail)
         }
     };
     let title = if submission.form_version > 1 {

@@ -309,6 +309,8 @@ pub struct SubmissionView {
     pub finding_id: Option<String>,
     /// For a 整改复查: whether it found the rectification done (整改已到位).
     pub recheck_confirmed: Option<bool>,
+    /// For a 乡镇初验: its verdict.
+    pub township_verdict: Option<anju_core::form::TownshipVerdict>,
 }
 
 /// The office's judgement of a submission, for the reviewer.

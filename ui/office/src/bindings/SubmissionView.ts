@@ -7,6 +7,7 @@ import type { SectionView } from "./SectionView";
 import type { SignatureView } from "./SignatureView";
 import type { SubmissionKind } from "./SubmissionKind";
 import type { Text } from "./Text";
+import type { TownshipVerdict } from "./TownshipVerdict";
 
 export type SubmissionView = { id: string, kind: SubmissionKind, 
 /**
@@ -39,4 +40,8 @@ finding_id: string | null,
 /**
  * For a 整改复查: whether it found the rectification done (整改已到位).
  */
-recheck_confirmed: boolean | null, };
+recheck_confirmed: boolean | null, 
+/**
+ * For a 乡镇初验: its verdict.
+ */
+township_verdict: TownshipVerdict | null, };
