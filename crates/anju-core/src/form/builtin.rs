@@ -91,6 +91,47 @@ pub(super) fn section(
     }
 }
 
+/// The one inspector's signature of a visit (`sign_inspector`).
+pub(super) fn inspector_signature(zh: &str, en: &str, department: Department) -> Item {
+    item(
+        "sign_inspector",
+        zh,
+        en,
+        ItemKind::Signature {
+            signer: SignerRole::Inspector(department),
+        },
+        true,
+    )
+}
+
+/// 签字确认 with only the inspector's signature.
+pub(super) fn inspector_signature_section(zh: &str, en: &str, department: Department) -> Section {
+    section(
+        "signatures",
+        "签字确认",
+        "Signatures",
+        None,
+        vec![inspector_signature(zh, en, department)],
+    )
+}
+
+/// 发现问题及整改: the problems a visit found, each to be rectified by a deadline.
+pub(super) fn findings_section() -> Section {
+    section(
+        "findings",
+        "发现问题及整改",
+        "Problems to rectify",
+        None,
+        vec![item(
+            "findings",
+            "问题清单",
+            "Problems",
+            ItemKind::Findings,
+            false,
+        )],
+    )
+}
+
 /// Version 1 of the acceptance supervision form, after the sections of the district's
 /// uniformly printed form: each department checks its part, the household gives its
 /// opinion and signs, problems go to the township with a deadline.
@@ -421,34 +462,8 @@ pub fn spot_check_form_v1() -> FormSchema {
                     photos("photo_front", "房屋正面", "House front", 1, 3),
                 ],
             ),
-            section(
-                "findings",
-                "发现问题及整改",
-                "Problems to rectify",
-                None,
-                vec![item(
-                    "findings",
-                    "问题清单",
-                    "Problems",
-                    ItemKind::Findings,
-                    false,
-                )],
-            ),
-            section(
-                "signatures",
-                "签字确认",
-                "Signatures",
-                None,
-                vec![item(
-                    "sign_inspector",
-                    "督查人员签字",
-                    "Inspector",
-                    ItemKind::Signature {
-                        signer: SignerRole::Inspector(Department::Reform),
-                    },
-                    true,
-                )],
-            ),
+            findings_section(),
+            inspector_signature_section("督查人员签字", "Inspector", Department::Reform),
         ],
     }
 }

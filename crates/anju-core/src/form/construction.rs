@@ -3,8 +3,8 @@
 //! which stage the house reached (`crate::construction`), with a photo, so that the office
 //! can set its site's progress against the site's monthly plan.
 
-use super::builtin::{check, item, note, options, photos, section};
-use super::{FormSchema, GROUNDBREAKING_FORM_ID, ItemKind, PROGRESS_FORM_ID, SignerRole, Text};
+use super::builtin::{check, inspector_signature_section, item, note, options, photos, section};
+use super::{FormSchema, GROUNDBREAKING_FORM_ID, ItemKind, PROGRESS_FORM_ID, Text};
 use crate::construction::ConstructionStage;
 use crate::model::Department;
 
@@ -14,18 +14,6 @@ pub const LAYOUT_PHOTOS: &str = "photo_layout";
 /// The stage the house reached.
 pub const PROGRESS_STAGE_ITEM: &str = "construction_stage";
 pub const PROGRESS_PHOTOS: &str = "photo_progress";
-
-fn inspector_signature(department: Department) -> super::Item {
-    item(
-        "sign_inspector",
-        "检查人员签字",
-        "Checked by",
-        ItemKind::Signature {
-            signer: SignerRole::Inspector(department),
-        },
-        true,
-    )
-}
 
 /// Version 1 of 开工放线核查表.
 pub fn groundbreaking_form_v1() -> FormSchema {
@@ -64,13 +52,7 @@ pub fn groundbreaking_form_v1() -> FormSchema {
                     note("layout_note", "说明", "Note"),
                 ],
             ),
-            section(
-                "signatures",
-                "签字确认",
-                "Signatures",
-                None,
-                vec![inspector_signature(Department::Land)],
-            ),
+            inspector_signature_section("检查人员签字", "Checked by", Department::Land),
         ],
     }
 }
@@ -111,13 +93,7 @@ pub fn progress_form_v1() -> FormSchema {
                     note("progress_note", "说明", "Note"),
                 ],
             ),
-            section(
-                "signatures",
-                "签字确认",
-                "Signatures",
-                None,
-                vec![inspector_signature(Department::Housing)],
-            ),
+            inspector_signature_section("检查人员签字", "Checked by", Department::Housing),
         ],
     }
 }

@@ -4,8 +4,10 @@
 //! its area as it judges an acceptance's and raises 面积超标. The 乡镇初验 is the township's own
 //! acceptance before it asks the district for its: its verdict says whether the house is ready.
 
-use super::builtin::{item, note, options, photos, section};
-use super::{AREA_INSPECTION_FORM_ID, AREA_ITEM, FormSchema, ItemKind, SignerRole, Text};
+use super::builtin::{
+    findings_section, inspector_signature_section, item, note, options, photos, section,
+};
+use super::{AREA_INSPECTION_FORM_ID, AREA_ITEM, FormSchema, ItemKind, Text};
 use super::{TOWNSHIP_CHECK_FORM_ID, YesNo};
 use crate::model::Department;
 
@@ -68,22 +70,6 @@ fn yes_no_with_problem(key: &str, zh: &str, en: &str) -> super::Item {
     )
 }
 
-fn findings_section() -> super::Section {
-    section(
-        "findings",
-        "发现问题及整改",
-        "Problems to rectify",
-        None,
-        vec![item(
-            "findings",
-            "问题清单",
-            "Problems",
-            ItemKind::Findings,
-            false,
-        )],
-    )
-}
-
 /// Version 1 of 在建房屋面积丈量督查表.
 pub fn area_inspection_form_v1() -> FormSchema {
     FormSchema {
@@ -123,21 +109,7 @@ pub fn area_inspection_form_v1() -> FormSchema {
                 ],
             ),
             findings_section(),
-            section(
-                "signatures",
-                "签字确认",
-                "Signatures",
-                None,
-                vec![item(
-                    "sign_inspector",
-                    "督查人员签字",
-                    "Inspector",
-                    ItemKind::Signature {
-                        signer: SignerRole::Inspector(Department::Reform),
-                    },
-                    true,
-                )],
-            ),
+            inspector_signature_section("督查人员签字", "Inspector", Department::Reform),
         ],
     }
 }
@@ -209,20 +181,10 @@ pub fn township_check_form_v1() -> FormSchema {
                 ],
             ),
             findings_section(),
-            section(
-                "signatures",
-                "签字确认",
-                "Signatures",
-                None,
-                vec![item(
-                    "sign_inspector",
-                    "乡镇初验人员签字",
-                    "Township inspector",
-                    ItemKind::Signature {
-                        signer: SignerRole::Inspector(Department::Housing),
-                    },
-                    true,
-                )],
+            inspector_signature_section(
+                "乡镇初验人员签字",
+                "Township inspector",
+                Department::Housing,
             ),
         ],
     }

@@ -2,8 +2,8 @@
 //! an inspector goes back and confirms it on the spot, with a photo from where the problem
 //! was seen; only then does the district close it without a written reason.
 
-use super::builtin::{check, item, note, photos, section};
-use super::{FormSchema, ItemKind, RECHECK_FORM_ID, SignerRole, Text};
+use super::builtin::{check, note, photos, section};
+use super::{FormSchema, RECHECK_FORM_ID, Text};
 use crate::model::Department;
 
 /// 整改已到位: 是 confirms the rectification, 否 sends the finding back.
@@ -41,20 +41,10 @@ pub fn recheck_form_v1() -> FormSchema {
                 None,
                 vec![confirmed, photo, note("recheck_note", "复查说明", "Note")],
             ),
-            section(
-                "signatures",
-                "签字确认",
-                "Signatures",
-                None,
-                vec![item(
-                    "sign_inspector",
-                    "复查人员签字",
-                    "Re-checked by",
-                    ItemKind::Signature {
-                        signer: SignerRole::Inspector(Department::Poverty),
-                    },
-                    true,
-                )],
+            super::builtin::inspector_signature_section(
+                "复查人员签字",
+                "Re-checked by",
+                Department::Poverty,
             ),
         ],
     }
