@@ -347,6 +347,11 @@ pub fn demo_pin(account: &str) -> Option<&'static str> {
 /// A field app in `dir` with the tests' short sync timeouts, signed in as li at the office
 /// at `url` and synced.
 pub async fn inspector_app(dir: &Path, url: &str) -> Result<FieldApp, BoxError> {
+    member_app(dir, url, INSPECTOR).await
+}
+
+/// A field app in `dir` signed in as `login` (a demo user) at the office at `url`, synced.
+pub async fn member_app(dir: &Path, url: &str, login: &str) -> Result<FieldApp, BoxError> {
     let app = FieldApp::open(
         dir,
         AppOptions {
@@ -355,7 +360,7 @@ pub async fn inspector_app(dir: &Path, url: &str) -> Result<FieldApp, BoxError> 
             ..AppOptions::field_defaults()
         },
     )?;
-    app.sign_in(url, INSPECTOR, DEMO_PASSWORD).await?;
+    app.sign_in(url, login, DEMO_PASSWORD).await?;
     app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     Ok(app)
 }
@@ -371,4 +376,67 @@ pub fn household_on_device(app: &FieldApp, text: &str) -> Result<Uuid, BoxError>
         .pop()
         .ok_or_else(|| format!("{text} on the device"))?
         .id)
+}
+
+/// The district admin as the office's services see them, without a user id: for reading
+/// pages, not for anything recorded under their name.
+pub fn admin_viewer() -> anju_office::services::Viewer {
+    anju_office::services::Viewer {
+        user_id: String::new(),
+        name: "admin".into(),
+        role: anju_core::wire::Role::Admin,
+        township: None,
+    }
+}
+
+/// The district admin with their user id, for what the office records under their name
+/// (reviews, plans).
+pub fn district_admin(
+    db: &anju_office::db::OfficeDb,
+) -> Result<anju_office::services::Viewer, BoxError> {
+    let user_id: String =
+        db.connection()
+            .query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| {
+                r.get(0)
+            })?;
+    Ok(anju_office::services::Viewer {
+        user_id,
+        ..admin_viewer()
+    })
+}
+
+/// One inspector's visit of `kind` through the field app's commands: `answers`, a camera
+/// photo in `photo_slot`, li's signature; submitted, not synced.
+pub fn submit_visit(
+    app: &FieldApp,
+    household: Uuid,
+    kind: SubmissionKind,
+    answers: &[(&str, Answer)],
+    photo_slot: &str,
+    seed: u64,
+) -> Result<Uuid, BoxError> {
+    let view = app.open_draft(household, kind)?;
+    if view.draft.form_id != kind.form_id() {
+        return Err(format!("a {} draft on form {}", kind.code(), view.draft.form_id).into());
+    }
+    if !view.pin_signers.is_empty() {
+        return Err("one inspector signs this visit by hand".into());
+    }
+    let draft = view.draft.id;
+    let mut revision = view.draft.revision;
+    for (key, answer) in answers {
+        revision = app
+            .save_answer(draft, key, Some(answer.clone()), Some(revision))?
+            .revision;
+    }
+    revision = add_camera_photo(app, draft, photo_slot, revision, seed, None)?;
+    app.sign(
+        draft,
+        "sign_inspector",
+        "李晓峰",
+        SignatureMethod::Handwritten,
+        handwriting(2.0),
+        Some(revision),
+    )?;
+    Ok(app.submit_draft(draft)?.submission_id)
 }

@@ -13,11 +13,12 @@ use anju_core::hash::sha256_hex;
 use anju_core::model::{Department, SignatureMethod, SignerIdentity, SubmissionKind};
 use anju_core::wire::RecordBody;
 use anju_office::db::OfficeDb;
-use anju_office::services::{FormLang, PersonalData, Viewer, household, household_form_html};
+use anju_office::services::{FormLang, PersonalData, household, household_form_html};
 use anju_tests::field::{INSPECTOR_SLOTS, ZHENG, handwriting, zheng_answers};
 use anju_tests::fixtures::{DEMO_PASSWORD, InProcessOffice, office_data};
 use anju_tests::seed::{
-    add_camera_photo, demo_pin, household_on_device, inspector_app, near, slot_department,
+    add_camera_photo, admin_viewer, demo_pin, household_on_device, inspector_app, near,
+    slot_department,
 };
 use anju_tests::{field::PHOTO_SLOTS, records};
 use chrono::{Duration, Utc};
@@ -28,15 +29,6 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// chen's PIN after he sets a new one on li's phone.
 const CHEN_NEW_PIN: &str = "864213";
-
-fn admin() -> Viewer {
-    Viewer {
-        user_id: String::new(),
-        name: "admin".into(),
-        role: anju_core::wire::Role::Admin,
-        township: None,
-    }
-}
 
 /// Zheng's acceptance filled in on li's phone up to the department signatures: answers,
 /// photos and the household head's signature. Returns the draft and its revision.
@@ -251,7 +243,7 @@ async fn team_members_confirm_their_sections_with_their_own_pins_offline() -> Te
     let report = app.sync_now(anju_app::SyncTrigger::Manual, |_| {}).await?;
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     let db = OfficeDb::open(office_dir.path())?;
-    let detail = household(&db, &admin(), &zheng.to_string())?;
+    let detail = household(&db, &admin_viewer(), &zheng.to_string())?;
     let acceptance = detail
         .submissions
         .iter()
@@ -290,7 +282,7 @@ async fn team_members_confirm_their_sections_with_their_own_pins_offline() -> Te
     // The printed form: four real names and their departments, in Chinese, no login.
     let html = household_form_html(
         &db,
-        &admin(),
+        &admin_viewer(),
         &zheng.to_string(),
         &|sha| sha.to_string(),
         PersonalData::Masked,
@@ -345,6 +337,7 @@ async fn the_office_refuses_a_signer_who_is_not_the_member_of_that_department() 
         if let Some(Answer::Signature { signature }) = submission.answers.0.get_mut("sign_poverty")
         {
             signature.signer = Some(SignerIdentity {
+                own_device: false,
                 account: account.into(),
                 department,
                 team_id: Uuid::parse_str(team)?,

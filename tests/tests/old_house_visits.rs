@@ -11,24 +11,15 @@ use anju_core::model::{SignatureMethod, SubmissionKind};
 use anju_office::db::OfficeDb;
 use anju_office::services::timeline::{TimelineKind, TimelineTone};
 use anju_office::services::views::{MilestoneUpdate, TownshipProgress};
-use anju_office::services::{Viewer, dashboard, household, review_queue, update_milestones};
+use anju_office::services::{dashboard, household, review_queue, update_milestones};
 use anju_tests::field::{ZHENG, handwriting};
 use anju_tests::fixtures::{InProcessOffice, office_data};
-use anju_tests::seed::{add_camera_photo, household_on_device, inspector_app};
+use anju_tests::seed::{add_camera_photo, admin_viewer, household_on_device, inspector_app};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-fn admin() -> Viewer {
-    Viewer {
-        user_id: String::new(),
-        name: "admin".into(),
-        role: anju_core::wire::Role::Admin,
-        township: None,
-    }
-}
 
 fn yes() -> Answer {
     Answer::YesNo {
@@ -92,7 +83,7 @@ fn check_old_house(
 }
 
 fn county(office_dir: &std::path::Path) -> Result<TownshipProgress, BoxError> {
-    Ok(dashboard(&OfficeDb::open(office_dir)?, &admin())?.total)
+    Ok(dashboard(&OfficeDb::open(office_dir)?, &admin_viewer())?.total)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,7 +101,7 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
     let signed = Utc::now().date_naive() - Duration::days(7);
     update_milestones(
         &mut OfficeDb::open(office_dir.path())?,
-        &admin(),
+        &admin_viewer(),
         &id,
         &MilestoneUpdate {
             agreement_signed_on: Some(Some(signed)),
@@ -148,7 +139,7 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
     let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert_eq!(county(office_dir.path())?.reclaimed, start.reclaimed);
-    let page = household(&OfficeDb::open(office_dir.path())?, &admin(), &id)?;
+    let page = household(&OfficeDb::open(office_dir.path())?, &admin_viewer(), &id)?;
     assert_eq!(page.old_house.reclaimed_on, None);
     let refused = page
         .timeline
@@ -183,7 +174,7 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
     let after_demolition = county(office_dir.path())?;
     assert_eq!(after_demolition.demolished, start.demolished + 1);
     let db = OfficeDb::open(office_dir.path())?;
-    let page = household(&db, &admin(), &id)?;
+    let page = household(&db, &admin_viewer(), &id)?;
     let today_china = anju_core::records::china_date(Utc::now());
     assert_eq!(page.old_house.demolished_on, Some(today_china));
     let visit = page
@@ -201,7 +192,7 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
     assert_eq!(labels, ["拆除前（旧房原貌）", "拆除后（同一位置）"]);
     // Photos at the old house are not measured against the new house, and these two are
     // from the same spot: nothing for the reviewer.
-    let queue = review_queue(&db, &admin())?;
+    let queue = review_queue(&db, &admin_viewer())?;
     let item = queue
         .submissions
         .iter()
@@ -240,10 +231,10 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
     assert_eq!(end.demolished, after_demolition.demolished);
     let db = OfficeDb::open(office_dir.path())?;
     assert_eq!(
-        household(&db, &admin(), &id)?.old_house.reclaimed_on,
+        household(&db, &admin_viewer(), &id)?.old_house.reclaimed_on,
         Some(today_china)
     );
-    let queue = review_queue(&db, &admin())?;
+    let queue = review_queue(&db, &admin_viewer())?;
     let item = queue
         .submissions
         .iter()
@@ -267,7 +258,7 @@ async fn checks_of_the_old_house_move_its_milestones_with_photos_from_the_same_s
         .await?;
     assert_eq!(status, reqwest::StatusCode::NO_CONTENT, "{body}");
     assert_eq!(county(office_dir.path())?.reclaimed, start.reclaimed);
-    let page = household(&OfficeDb::open(office_dir.path())?, &admin(), &id)?;
+    let page = household(&OfficeDb::open(office_dir.path())?, &admin_viewer(), &id)?;
     assert_eq!(page.old_house.reclaimed_on, None);
     assert_eq!(page.old_house.demolished_on, Some(today_china));
     let returned = page
@@ -369,7 +360,7 @@ async fn a_move_in_check_records_moving_in_only_after_the_acceptance_counts() ->
     let early = check_move_in(&app, zheng, 300)?;
     let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    let page = household(&OfficeDb::open(office_dir.path())?, &admin(), &id)?;
+    let page = household(&OfficeDb::open(office_dir.path())?, &admin_viewer(), &id)?;
     assert_eq!(page.moved_in_on, None);
     let refused = page
         .timeline
@@ -396,7 +387,7 @@ async fn a_move_in_check_records_moving_in_only_after_the_acceptance_counts() ->
     let moved = check_move_in(&app, zheng, 301)?;
     let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    let page = household(&OfficeDb::open(office_dir.path())?, &admin(), &id)?;
+    let page = household(&OfficeDb::open(office_dir.path())?, &admin_viewer(), &id)?;
     let today_china = anju_core::records::china_date(Utc::now());
     assert_eq!(page.moved_in_on, Some(today_china));
     assert_eq!(

@@ -4,79 +4,26 @@
 //! also makes the township's 乡镇初验 of another house; its verdict shows on that house's
 //! timeline. Both forms are published with the others, and the task is done by the visit.
 
-use anju_app::{FieldApp, SyncTrigger};
+use anju_app::SyncTrigger;
 use anju_core::form::{Answer, TownshipVerdict, YesNo};
-use anju_core::model::{SignatureMethod, SubmissionKind};
+use anju_core::model::SubmissionKind;
 use anju_core::verdict::FindingOrigin;
 use anju_office::db::OfficeDb;
 use anju_office::services::tasks::{VisitPlan, plan_visits, tasks_page};
 use anju_office::services::timeline::{TimelineKind, TimelineTone};
-use anju_office::services::{Viewer, household, today};
-use anju_tests::field::{handwriting, house};
+use anju_office::services::{household, today};
+use anju_tests::field::house;
 use anju_tests::fixtures::{InProcessOffice, office_data};
-use anju_tests::seed::{add_camera_photo, inspector_app};
+use anju_tests::seed::{district_admin, inspector_app, submit_visit};
 use uuid::Uuid;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-fn district_admin(db: &OfficeDb) -> Result<Viewer, BoxError> {
-    let user_id: String =
-        db.connection()
-            .query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| {
-                r.get(0)
-            })?;
-    Ok(Viewer {
-        user_id,
-        name: "admin".into(),
-        role: anju_core::wire::Role::Admin,
-        township: None,
-    })
-}
 
 fn yes_no(value: YesNo, note: Option<&str>) -> Answer {
     Answer::YesNo {
         value,
         note: note.map(str::to_string),
     }
-}
-
-/// Fill and submit a visit: `answers`, a photo in `photo_slot`, no findings, li's signature.
-fn visit(
-    app: &FieldApp,
-    household: Uuid,
-    kind: SubmissionKind,
-    answers: &[(&str, Answer)],
-    photo_slot: &str,
-    seed: u64,
-) -> Result<Uuid, BoxError> {
-    let view = app.open_draft(household, kind)?;
-    assert_eq!(view.draft.form_id, kind.form_id());
-    let draft = view.draft.id;
-    let mut revision = view.draft.revision;
-    for (key, answer) in answers {
-        revision = app
-            .save_answer(draft, key, Some(answer.clone()), Some(revision))?
-            .revision;
-    }
-    revision = app
-        .save_answer(
-            draft,
-            "findings",
-            Some(Answer::Findings { items: vec![] }),
-            Some(revision),
-        )?
-        .revision;
-    revision = add_camera_photo(app, draft, photo_slot, revision, seed, None)?;
-    app.sign(
-        draft,
-        "sign_inspector",
-        "李晓峰",
-        SignatureMethod::Handwritten,
-        handwriting(3.0),
-        Some(revision),
-    )?;
-    Ok(app.submit_draft(draft)?.submission_id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,7 +96,7 @@ async fn an_area_inspection_finds_a_house_over_its_cap_and_a_township_check_pass
         refused.issues()
     );
     // 20 × 20 m: past any household's cap.
-    visit(
+    submit_visit(
         &app,
         first,
         SubmissionKind::AreaInspection,
@@ -169,7 +116,7 @@ async fn an_area_inspection_finds_a_house_over_its_cap_and_a_township_check_pass
         7,
     )?;
     // The 乡镇初验 of the second house: finished, sound, 9.6 × 10 m, passed.
-    let township_check = visit(
+    let township_check = submit_visit(
         &app,
         second,
         SubmissionKind::TownshipCheck,

@@ -3,62 +3,19 @@
 //! phone on forms of their own, set the site's actual progress; the office shows it against
 //! the plan (behind in red), and each household's timeline shows the visits.
 
-use anju_app::{FieldApp, SyncTrigger};
+use anju_app::SyncTrigger;
 use anju_core::construction::{ConstructionStage, Guarantor, PlanMonth};
 use anju_core::form::{Answer, YesNo};
-use anju_core::model::{SignatureMethod, SubmissionKind};
+use anju_core::model::SubmissionKind;
 use anju_office::db::OfficeDb;
 use anju_office::services::sites::{SiteRecordUpdate, set_site_record, sites_page};
 use anju_office::services::views::{ReviewDecision, ReviewVerdict};
 use anju_office::services::{Viewer, household, review_submission, today};
-use anju_tests::field::handwriting;
 use anju_tests::fixtures::{InProcessOffice, office_data};
-use anju_tests::seed::{add_camera_photo, inspector_app};
+use anju_tests::seed::{admin_viewer, inspector_app, submit_visit};
 use uuid::Uuid;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-fn admin() -> Viewer {
-    Viewer {
-        user_id: String::new(),
-        name: "admin".into(),
-        role: anju_core::wire::Role::Admin,
-        township: None,
-    }
-}
-
-/// Fill and submit a construction visit: `answers`, a photo in `photo_slot`, the
-/// inspector's signature.
-fn visit(
-    app: &FieldApp,
-    household: Uuid,
-    kind: SubmissionKind,
-    answers: &[(&str, Answer)],
-    photo_slot: &str,
-    seed: u64,
-) -> Result<Uuid, BoxError> {
-    let view = app.open_draft(household, kind)?;
-    assert_eq!(view.draft.form_id, kind.form_id());
-    assert!(view.pin_signers.is_empty(), "one inspector signs by hand");
-    let draft = view.draft.id;
-    let mut revision = view.draft.revision;
-    for (key, answer) in answers {
-        revision = app
-            .save_answer(draft, key, Some(answer.clone()), Some(revision))?
-            .revision;
-    }
-    revision = add_camera_photo(app, draft, photo_slot, revision, seed, None)?;
-    app.sign(
-        draft,
-        "sign_inspector",
-        "李晓峰",
-        SignatureMethod::Handwritten,
-        handwriting(2.0),
-        Some(revision),
-    )?;
-    Ok(app.submit_draft(draft)?.submission_id)
-}
 
 fn yes() -> Answer {
     Answer::YesNo {
@@ -97,7 +54,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
         let mut db = OfficeDb::open(office_dir.path())?;
         let refused = set_site_record(
             &mut db,
-            &admin(),
+            &admin_viewer(),
             &site_id,
             &SiteRecordUpdate {
                 guarantor: None,
@@ -118,7 +75,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
         assert!(refused.to_string().contains("进度只增不减"), "{refused}");
         set_site_record(
             &mut db,
-            &admin(),
+            &admin_viewer(),
             &site_id,
             &SiteRecordUpdate {
                 guarantor: Some(Guarantor {
@@ -142,7 +99,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
     assert_eq!(detail.groundbreaking_draft, None);
 
     // 开工放线, then 建设进度 at 主体封顶, on the first house; the second is at 主体施工.
-    visit(
+    submit_visit(
         &app,
         first,
         SubmissionKind::Groundbreaking,
@@ -165,7 +122,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
             .iter()
             .any(|i| i.item == "construction_stage")
     );
-    let roofed_visit = visit(
+    let roofed_visit = submit_visit(
         &app,
         first,
         SubmissionKind::Progress,
@@ -176,7 +133,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
         "photo_progress",
         2,
     )?;
-    visit(
+    submit_visit(
         &app,
         second,
         SubmissionKind::Progress,
@@ -192,7 +149,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
     assert!(report.held.is_empty(), "{:?}", report.held);
 
     let db = OfficeDb::open(office_dir.path())?;
-    let page = sites_page(&db, &admin())?;
+    let page = sites_page(&db, &admin_viewer())?;
     let row = page
         .rows
         .iter()
@@ -224,7 +181,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
     assert!(page.behind >= 1);
 
     // The household's timeline shows both visits.
-    let detail = household(&db, &admin(), &first.to_string())?;
+    let detail = household(&db, &admin_viewer(), &first.to_string())?;
     let titles: Vec<&str> = detail
         .timeline
         .iter()
@@ -241,7 +198,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
             [],
             |r| r.get(0),
         )?,
-        ..admin()
+        ..admin_viewer()
     };
     review_submission(
         &mut db,
@@ -252,7 +209,7 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
             note: Some("照片不是该户房屋，请重新检查".into()),
         },
     )?;
-    let page = sites_page(&db, &admin())?;
+    let page = sites_page(&db, &admin_viewer())?;
     let row = page
         .rows
         .iter()

@@ -53,7 +53,7 @@ function detail(d: Partial<HouseholdDetail>): HouseholdDetail {
     status: 'synced', open_findings: 1,
     inspections: [{ submission_id: 's1', kind: 'acceptance', inspector: 'li', made_at: '2026-12-01T02:00:00Z', built_area_m2: '97.80',
       verdict_over: false, synced: true, findings: 0, on_this_device: false, returned: false, return_note: null }],
-    acceptance_draft: null, spot_check_draft: null, demolition_draft: null, reclamation_draft: null, move_in_draft: null, groundbreaking_draft: null, progress_draft: null, area_inspection_draft: null, township_check_draft: null, recorded_area: null,
+    acceptance_draft: null, spot_check_draft: null, demolition_draft: null, reclamation_draft: null, move_in_draft: null, groundbreaking_draft: null, progress_draft: null, area_inspection_draft: null, township_check_draft: null, acceptance_part_draft: null, own_department: null, recorded_area: null,
     office: { status: 'awaiting_review', status_label: { zh: '待审核', en: 'Awaiting review' }, verdict: null, verdict_label: null },
     accepted: true,
     ...d,
@@ -160,6 +160,36 @@ describe('screens', () => {
     const bought = { ...detail({}).household, kind: 'bought' as const }
     expect(await visits({ ...building, household: bought })).toBeNull()
     expect(await visits({})).toBeNull()
+  })
+
+  it('offers the visits before acceptance for any house, and a team member their own department part', async () => {
+    const router = withRouter()
+    await router.push('/household/h1')
+    const group = async (d: Partial<HouseholdDetail>, testid: string) => {
+      vi.mocked(api.householdDetail).mockResolvedValue(detail(d))
+      const wrapper = mount(HouseholdView, { props: { id: 'h1' }, global: { plugins: [i18n, Vant, router] } })
+      await flushPromises()
+      const found = wrapper.find(`[data-testid="${testid}"]`)
+      const text = found.exists() ? found.text() : null
+      if (found.exists() && testid === 'acceptance-part') {
+        await wrapper.find('[data-testid="start-acceptance-part"]').trigger('click')
+        await flushPromises()
+        expect(router.currentRoute.value.params.kind).toBe('acceptance_part')
+        await router.push('/household/h1')
+      }
+      wrapper.unmount()
+      return text
+    }
+    const building = { status: 'to_inspect' as const, inspections: [], office: null, accepted: false }
+    const bought = { ...detail({}).household, kind: 'bought' as const }
+    expect(await group({ ...building, household: bought }, 'pre-acceptance-visits')).toContain('面积丈量督查')
+    expect(await group({ ...building, township_check_draft: 'd3' }, 'pre-acceptance-visits')).toContain('继续乡镇初验')
+    expect(await group({}, 'pre-acceptance-visits')).toBeNull()
+    // Only an inspector of a department fills a part, and only until the house is accepted.
+    expect(await group(building, 'acceptance-part')).toBeNull()
+    expect(await group({ ...building, own_department: 'land' }, 'acceptance-part')).toContain('填写国土局部分')
+    expect(await group({ own_department: 'land', acceptance_part_draft: 'd4' }, 'acceptance-part')).toContain('继续填写国土局部分')
+    expect(await group({ own_department: 'land' }, 'acceptance-part')).toBeNull()
   })
 
   it('offers the old house checks once the household is accepted, and continues a begun one', async () => {

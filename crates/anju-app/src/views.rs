@@ -110,6 +110,10 @@ pub struct HouseholdDetail {
     /// The open 面积丈量督查 and 乡镇初验, if any.
     pub area_inspection_draft: Option<Uuid>,
     pub township_check_draft: Option<Uuid>,
+    /// The open 分工验收 (this inspector's department's part of a team's acceptance).
+    pub acceptance_part_draft: Option<Uuid>,
+    /// The department of the inspector signed in here, whose part they may fill.
+    pub own_department: Option<anju_core::model::Department>,
     pub recorded_area: Option<RecordedArea>,
     /// Where the office says the household stands (待审核, 不合格…), as last pulled.
     pub office: Option<OfficeStandingView>,

@@ -344,10 +344,13 @@ pub enum SubmissionKind {
     AreaInspection,
     /// 乡镇初验: the township's own acceptance, before the district's.
     TownshipCheck,
+    /// 分工验收: one department's part of a team's acceptance, filled on its member's own
+    /// device; the office merges the four into one acceptance (`form::merge_parts`).
+    AcceptancePart,
 }
 
 impl SubmissionKind {
-    pub const ALL: [SubmissionKind; 10] = [
+    pub const ALL: [SubmissionKind; 11] = [
         Self::Acceptance,
         Self::SpotCheck,
         Self::Demolition,
@@ -358,6 +361,7 @@ impl SubmissionKind {
         Self::Progress,
         Self::AreaInspection,
         Self::TownshipCheck,
+        Self::AcceptancePart,
     ];
 
     pub fn code(self) -> &'static str {
@@ -372,6 +376,7 @@ impl SubmissionKind {
             Self::Progress => "progress",
             Self::AreaInspection => "area_inspection",
             Self::TownshipCheck => "township_check",
+            Self::AcceptancePart => "acceptance_part",
         }
     }
 
@@ -392,6 +397,7 @@ impl SubmissionKind {
             Self::Progress => crate::form::PROGRESS_FORM_ID,
             Self::AreaInspection => crate::form::AREA_INSPECTION_FORM_ID,
             Self::TownshipCheck => crate::form::TOWNSHIP_CHECK_FORM_ID,
+            Self::AcceptancePart => crate::form::ACCEPTANCE_FORM_ID,
         }
     }
 
@@ -407,6 +413,7 @@ impl SubmissionKind {
             Self::Progress => "建设进度",
             Self::AreaInspection => "面积丈量督查",
             Self::TownshipCheck => "乡镇初验",
+            Self::AcceptancePart => "分工验收",
         }
     }
 
@@ -422,6 +429,7 @@ impl SubmissionKind {
             Self::Progress => "building progress",
             Self::AreaInspection => "area inspection while building",
             Self::TownshipCheck => "township preliminary acceptance",
+            Self::AcceptancePart => "one department's part of an acceptance",
         }
     }
 
@@ -585,6 +593,12 @@ pub struct SignerIdentity {
     pub department: Department,
     /// The 验收组 whose PIN verifier confirmed it.
     pub team_id: Uuid,
+    /// Signed on the member's own device as who they are signed in as (分工验收), not with
+    /// their PIN on a device the team shares. Left out when false, so records from before
+    /// keep their hashes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub own_device: bool,
 }
 
 /// 整改 state of a finding.

@@ -63,7 +63,8 @@ impl MilestoneStep {
             | SubmissionKind::Groundbreaking
             | SubmissionKind::Progress
             | SubmissionKind::AreaInspection
-            | SubmissionKind::TownshipCheck => None,
+            | SubmissionKind::TownshipCheck
+            | SubmissionKind::AcceptancePart => None,
         }
     }
 }

@@ -324,6 +324,7 @@ fn check_record(body: &RecordBody, household_size: u32) -> Result<(), Vec<Record
                 bounds,
                 forms: &forms,
                 placement: None,
+                part_department: None,
             };
             records::check_submission(submission, &ctx).map(|_| ())
         }

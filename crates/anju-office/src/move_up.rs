@@ -58,6 +58,8 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "team_members",
     "construction_visits",
     "site_plans",
+    "acceptance_parts",
+    "acceptance_merges",
 ];
 
 /// Tables whose one row the target already has and the source's replaces.

@@ -334,6 +334,20 @@ pub fn signer_problem(
             Role::from_code(&role) == Some(Role::Inspector)
                 && department.as_deref() == Some(identity.department.code())
         });
+        // Signed on one's own device is signed by the one who sends it.
+        if identity.own_device && identity.account != submission.inspector {
+            return Ok(Some(RecordProblem {
+                field: format!("answers.{key}.signature.signer"),
+                zh: format!(
+                    "“{}”本人设备上的签字只能由其本人提交，不能由“{}”提交",
+                    identity.account, submission.inspector
+                ),
+                en: format!(
+                    "'{}' signing on their own device is sent by them, not by '{}'",
+                    identity.account, submission.inspector
+                ),
+            }));
+        }
         if !of_department || !team_known {
             return Ok(Some(RecordProblem {
                 field: format!("answers.{key}.signature.signer"),

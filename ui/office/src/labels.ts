@@ -109,7 +109,7 @@ export const ROLE: Record<Role, Text> = {
 }
 
 /** SubmissionView.kind is a plain string in the bindings; these are its values. */
-export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation' | 'recheck' | 'move_in' | 'groundbreaking' | 'progress' | 'area_inspection' | 'township_check'
+export type SubmissionKind = 'acceptance' | 'spot_check' | 'demolition' | 'reclamation' | 'recheck' | 'move_in' | 'groundbreaking' | 'progress' | 'area_inspection' | 'township_check' | 'acceptance_part'
 export type ReviewDecisionKind = NonNullable<SubmissionView['review']>['decision']
 
 export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
@@ -123,6 +123,7 @@ export const SUBMISSION_KIND: Record<SubmissionKind, Text> = {
   progress: t('建设进度', 'Building progress'),
   area_inspection: t('面积丈量督查', 'Area inspection'),
   township_check: t('乡镇初验', 'Township preliminary acceptance'),
+  acceptance_part: t('分工验收（部门部分）', 'Department part of an acceptance'),
 }
 
 export const REVIEW_STATE: Record<ReviewDecisionKind | 'pending', { text: Text; tag: TagType }> = {

@@ -29,7 +29,7 @@ const detail = (over: Partial<HouseholdDetail> = {}, status: HouseholdDetail['ro
   },
   id_number: '341502194501019007', phone: null, members: [], moved_in_on: null,
   old_house: { agreement_signed_on: '2026-10-12', demolished_on: null, reclaimed_on: null },
-  submissions: [], findings: [], spot_check: null, damaged: [], timeline: [],
+  submissions: [], findings: [], spot_check: null, damaged: [], timeline: [], pending_parts: null,
   support: { household_id: 'h1', able_to_develop: false, measures: [], shortfall: { measures: 0, missing: 5, needs_industry: false },
     shortfall_text: { zh: '尚缺5项', en: '5 more measures needed' } },
   ...over,
@@ -142,6 +142,37 @@ describe('HouseholdView standing', () => {
     expect(wrapper.find('[data-testid="damaged-notice"]').text()).toContain('检查记录 bad-1：answers are not JSON')
     expect(wrapper.find('[data-testid="household-header"]').exists()).toBe(true)
     expect(wrapper.findAll('[data-testid="submission"]')).toHaveLength(1)
+    wrapper.unmount()
+  })
+
+  it('lists the parts of a team acceptance sent so far, why they were not merged, and who is still to send', async () => {
+    vi.mocked(api.household).mockResolvedValueOnce(detail({
+      pending_parts: {
+        parts: [
+          { submission_id: 'p1', department: 'reform', department_label: { zh: '发改委', en: 'development and reform' },
+            by: { zh: '李晓峰（区发改委）', en: '李晓峰 (区发改委)' }, form_version: 1, received_at: '2026-12-05T02:00:00Z', merge_problem: null },
+          { submission_id: 'p2', department: 'land', department_label: { zh: '国土局', en: 'land and resources' },
+            by: { zh: '赵国平（区自然资源局（国土））', en: '赵国平' }, form_version: 1, received_at: '2026-12-05T03:00:00Z',
+            merge_problem: { zh: '国土局的部分答了不属于它的“quality_roof”', en: 'the land part answers quality_roof' } },
+        ],
+        missing: ['poverty', 'housing'],
+      },
+    }))
+    const wrapper = mountView()
+    await flushPromises()
+    const card = wrapper.find('[data-testid="pending-parts"]')
+    expect(card.text()).toContain('李晓峰（区发改委）')
+    expect(card.find('[data-testid="part-problem"]').text()).toContain('quality_roof')
+    expect(card.find('[data-testid="parts-missing"]').text().replace(/\s+/g, '')).toBe('尚未提交：扶贫办住建局')
+    wrapper.unmount()
+  })
+
+  it('shows no parts card without parts', async () => {
+    vi.mocked(api.household).mockResolvedValueOnce(detail())
+    const wrapper = mountView()
+    await flushPromises()
+    expect(wrapper.find('[data-testid="household-header"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="pending-parts"]').exists()).toBe(false)
     wrapper.unmount()
   })
 

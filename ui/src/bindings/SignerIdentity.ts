@@ -12,4 +12,10 @@ account: string, department: Department,
 /**
  * The 验收组 whose PIN verifier confirmed it.
  */
-team_id: string, };
+team_id: string, 
+/**
+ * Signed on the member's own device as who they are signed in as (分工验收), not with
+ * their PIN on a device the team shares. Left out when false, so records from before
+ * keep their hashes.
+ */
+own_device?: boolean, };

@@ -2,9 +2,11 @@
 //! through the evidence pipeline, and signatures bound to the form's content.
 
 use anju_core::area::HouseMeasurement;
-use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind};
+use anju_core::form::{Answer, FormAnswers, FormContext, FormSchema, ItemKind, SignerRole};
 use anju_core::location::{Fix, PhotoSource};
-use anju_core::model::{Household, SignatureMeta, SignatureMethod, SubmissionKind};
+use anju_core::model::{
+    Department, Household, SignatureMeta, SignatureMethod, SignerIdentity, SubmissionKind,
+};
 use anju_core::office::compare_areas;
 use anju_media::{
     ClockStatus, PhotoProcessor, ProcessedPhoto, Signature, SignatureRecord, SignatureStyle,
@@ -20,8 +22,9 @@ use crate::views::*;
 
 impl FieldApp {
     /// The version the draft started on: built in, or as the district published it.
+    /// A 分工验收 draft fills the signed-in inspector's department's part of it.
     pub(super) fn form_of(store: &Store, draft: &Draft) -> Result<FormSchema> {
-        store
+        let form = store
             .form_catalog()?
             .get(&draft.form_id, draft.form_version)
             .cloned()
@@ -30,6 +33,28 @@ impl FieldApp {
                     form_id: draft.form_id.clone(),
                     version: draft.form_version,
                 })
+            })?;
+        if draft.kind != SubmissionKind::AcceptancePart {
+            return Ok(form);
+        }
+        let department = Self::own_department(store)?;
+        form.part_for(department).map_err(|error| {
+            let text = error.to_string();
+            let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+            AppError::invalid(zh, en)
+        })
+    }
+
+    /// The department of the inspector signed in here, whose part of a team's acceptance
+    /// they fill on this device.
+    pub(super) fn own_department(store: &Store) -> Result<Department> {
+        anju_sync::saved_session(store)?
+            .and_then(|saved| saved.user.department)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "分工验收须由某一部门的检查员登录填写",
+                    "a department's part is filled by an inspector of that department, signed in",
+                )
             })
     }
 
@@ -564,6 +589,24 @@ impl FieldApp {
                 ),
             ));
         }
+        // On their own device a team member signs their part as who they are signed in as.
+        let signer = match (draft.kind, role) {
+            (SubmissionKind::AcceptancePart, SignerRole::Inspector(department)) => {
+                let account = anju_sync::saved_session(&store)?.map(|s| s.user.name);
+                let team = store.team()?;
+                account.zip(team).and_then(|(account, team)| {
+                    team.member(&account)
+                        .filter(|m| m.department == department)
+                        .map(|_| SignerIdentity {
+                            own_device: true,
+                            account: account.clone(),
+                            department,
+                            team_id: team.id,
+                        })
+                })
+            }
+            _ => None,
+        };
         let signable = Self::signable(&draft.answers)?;
         let (record, png) = SignatureRecord::sign(signature, &signable, &SignatureStyle::default())
             .map_err(AppError::Signature)?;
@@ -578,7 +621,7 @@ impl FieldApp {
                 method,
                 image_sha256: image,
                 signed_content_sha256: signable,
-                signer: None,
+                signer,
             },
         )
     }

@@ -136,34 +136,24 @@ impl FieldApp {
             .iter()
             .any(|i| i.kind == SubmissionKind::Acceptance && !i.returned)
             || standing.is_some_and(|(status, _)| status != OfficeHouseholdStatus::Pending);
+        // The open draft of each kind of visit.
+        let open = |kind| store.draft_for(id, kind).map(|d| d.map(|d| d.id));
         Ok(HouseholdDetail {
             household,
             status,
             open_findings,
             inspections,
-            acceptance_draft: store
-                .draft_for(id, SubmissionKind::Acceptance)?
-                .map(|d| d.id),
-            spot_check_draft: store
-                .draft_for(id, SubmissionKind::SpotCheck)?
-                .map(|d| d.id),
-            demolition_draft: store
-                .draft_for(id, SubmissionKind::Demolition)?
-                .map(|d| d.id),
-            reclamation_draft: store
-                .draft_for(id, SubmissionKind::Reclamation)?
-                .map(|d| d.id),
-            move_in_draft: store.draft_for(id, SubmissionKind::MoveIn)?.map(|d| d.id),
-            groundbreaking_draft: store
-                .draft_for(id, SubmissionKind::Groundbreaking)?
-                .map(|d| d.id),
-            progress_draft: store.draft_for(id, SubmissionKind::Progress)?.map(|d| d.id),
-            area_inspection_draft: store
-                .draft_for(id, SubmissionKind::AreaInspection)?
-                .map(|d| d.id),
-            township_check_draft: store
-                .draft_for(id, SubmissionKind::TownshipCheck)?
-                .map(|d| d.id),
+            acceptance_draft: open(SubmissionKind::Acceptance)?,
+            spot_check_draft: open(SubmissionKind::SpotCheck)?,
+            demolition_draft: open(SubmissionKind::Demolition)?,
+            reclamation_draft: open(SubmissionKind::Reclamation)?,
+            move_in_draft: open(SubmissionKind::MoveIn)?,
+            groundbreaking_draft: open(SubmissionKind::Groundbreaking)?,
+            progress_draft: open(SubmissionKind::Progress)?,
+            area_inspection_draft: open(SubmissionKind::AreaInspection)?,
+            township_check_draft: open(SubmissionKind::TownshipCheck)?,
+            acceptance_part_draft: open(SubmissionKind::AcceptancePart)?,
+            own_department: anju_sync::saved_session(&store)?.and_then(|s| s.user.department),
             recorded_area,
             office: standing.map(|(status, verdict)| OfficeStandingView {
                 status: status.code().to_string(),

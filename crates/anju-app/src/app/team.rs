@@ -185,6 +185,7 @@ impl FieldApp {
                 image_sha256: image,
                 signed_content_sha256: signable,
                 signer: Some(SignerIdentity {
+                    own_device: false,
                     account: member.account.clone(),
                     department: member.department,
                     team_id,

@@ -26,6 +26,7 @@ mod evidence;
 mod inspection;
 mod move_in;
 mod old_house;
+mod parts;
 #[cfg(test)]
 mod published_tests;
 mod recheck;
@@ -55,6 +56,7 @@ pub use old_house::{
     AFTER_PHOTOS, BEFORE_PHOTOS, DEMOLISHED_ITEM, RECLAIMED_ITEM, demolition_form_v1,
     reclamation_form_v1,
 };
+pub use parts::{LEAD_DEPARTMENT, PartError, check_merged, item_part, merge_parts};
 pub use recheck::{RECHECK_PHOTOS, RECTIFIED_ITEM, recheck_form_v1};
 pub use sample::acceptance_form_v2_sample;
 

@@ -424,6 +424,9 @@ pub struct SubmissionContext<'a> {
     pub forms: &'a FormCatalog,
     /// The household's placement, which some items of a published form depend on.
     pub placement: Option<Placement>,
+    /// For a 分工验收 part: the department of the inspector who sends it, whose part of the
+    /// acceptance form it must be.
+    pub part_department: Option<crate::model::Department>,
 }
 
 /// What the checks learnt of a good submission.
@@ -474,6 +477,31 @@ pub fn check_submission<'a>(
             ),
         ));
         return Err(problems);
+    };
+    let part;
+    let form = if submission.kind == SubmissionKind::AcceptancePart {
+        match ctx.part_department.map(|d| form.part_for(d)) {
+            Some(Ok(own)) => {
+                part = own;
+                &part
+            }
+            Some(Err(error)) => {
+                let text = error.to_string();
+                let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+                problems.push(RecordProblem::new("kind", zh.to_string(), en.to_string()));
+                return Err(problems);
+            }
+            None => {
+                problems.push(RecordProblem::new(
+                    "kind",
+                    "分工验收只能由某一部门的检查员提交",
+                    "a part of an acceptance comes from an inspector of a department",
+                ));
+                return Err(problems);
+            }
+        }
+    } else {
+        form
     };
     if form.id != expected_form(submission.kind) {
         problems.push(RecordProblem::new(

@@ -54,6 +54,7 @@ fn check(submission: &Submission) -> Result<(), Vec<RecordProblem>> {
             bounds: TimeBounds::at(now()),
             forms: &forms,
             placement: None,
+            part_department: None,
         },
     )
     .map(|_| ())

@@ -24,6 +24,7 @@ use crate::db::OfficeDbError;
 
 mod location;
 mod old_house;
+mod parts;
 mod policy;
 mod recheck;
 mod standing;
@@ -84,12 +85,27 @@ pub fn check_record(
                 .map(|(mode, kind)| Placement { mode, kind });
             let policies = policy_history(conn)?;
             let forms = crate::forms::form_catalog(conn)?;
+            // A part is the part of its sender's department (the push checked the sender
+            // is the submission's inspector).
+            let part_department = if submission.kind == SubmissionKind::AcceptancePart {
+                conn.query_row(
+                    "SELECT department FROM users WHERE name = ?1",
+                    [&submission.inspector],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten()
+                .and_then(|code| anju_core::model::Department::from_code(&code))
+            } else {
+                None
+            };
             let ctx = records::SubmissionContext {
                 household_size: size,
                 policies: &policies,
                 bounds,
                 forms: &forms,
                 placement,
+                part_department,
             };
             match records::check_submission(submission, &ctx) {
                 Err(problems) => problems.into_iter().next(),
@@ -297,6 +313,9 @@ pub fn after_submission(
     user_id: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    if submission.kind == SubmissionKind::AcceptancePart {
+        return parts::part_arrived(conn, submission, user_id, now);
+    }
     let household = submission.household_id.to_string();
     if let Some((step, _)) = anju_core::visits::MilestoneStep::checked_by(submission.kind) {
         old_house::record_visit(conn, submission, step, now)?;

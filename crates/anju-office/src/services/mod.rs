@@ -11,6 +11,7 @@ pub(crate) mod cells;
 mod findings;
 mod form;
 mod form_versions;
+pub mod parts;
 mod pdf;
 mod policy;
 mod query;

@@ -594,7 +594,9 @@ pub fn household(db: &OfficeDb, viewer: &Viewer, id: &str) -> Result<HouseholdDe
         &originals,
     );
     let support = super::support::household_support(db, viewer, id)?;
+    let pending_parts = super::parts::pending_parts(conn, id, &names)?;
     Ok(HouseholdDetail {
+        pending_parts,
         support,
         timeline,
         id_number: anju_core::id_number::mask_id_text(&id_number),

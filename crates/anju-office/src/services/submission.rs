@@ -216,6 +216,13 @@ impl StoredSubmission {
 /// department and that they confirmed it with their own PIN.
 pub(crate) fn signature_text(signature: &anju_core::model::SignatureMeta) -> Text {
     match &signature.signer {
+        Some(identity) if identity.own_device => Text {
+            zh: format!("{}，本人登录设备分工填写", identity.department.label_zh()),
+            en: format!(
+                "{}, on their own device, signed in",
+                identity.department.label_en()
+            ),
+        },
         Some(identity) => Text {
             zh: format!("{}，本人确认码核验", identity.department.label_zh()),
             en: format!(
@@ -488,12 +495,7 @@ pub(crate) fn submission_view(
     let forms = crate::forms::form_catalog(conn)?;
     let schema = submission.schema(&forms)?;
     let assessed = submission.assess(size, policies);
-    let signature_fresh: HashMap<String, bool> = submission
-        .answers
-        .signature_status()
-        .map_err(|e| PageError::Invalid(e.to_string()))?
-        .into_iter()
-        .collect();
+    let signature_fresh = signature_freshness(conn, submission)?;
     let mut sections = Vec::new();
     let mut photos = Vec::new();
     let mut signatures = Vec::new();
@@ -642,6 +644,44 @@ pub(crate) fn submission_view(
     })
 }
 
+/// Whether each signature still matches what its signer confirmed: the form, or for an
+/// acceptance merged from a team's parts (分工验收), the signer's own part.
+fn signature_freshness(
+    conn: &Connection,
+    submission: &StoredSubmission,
+) -> Result<HashMap<String, bool>> {
+    let status = |answers: &anju_core::form::FormAnswers| {
+        answers
+            .signature_status()
+            .map_err(|e| PageError::Invalid(e.to_string()))
+    };
+    if submission.submission_kind() == SubmissionKind::Acceptance {
+        let parts: Vec<String> = conn
+            .prepare_cached(
+                "SELECT s.answers_json FROM acceptance_merges m
+                 JOIN submissions s ON s.id = m.part_id
+                 WHERE m.merged_id = ?1",
+            )?
+            .query_map([&submission.id], |r| r.get(0))?
+            .collect::<anju_sql::Result<_>>()?;
+        if !parts.is_empty() {
+            let mut fresh = HashMap::new();
+            for json in parts {
+                // A part that cannot be read leaves its signatures unconfirmed.
+                if let Ok(answers) = serde_json::from_str::<anju_core::form::FormAnswers>(&json) {
+                    fresh.extend(status(&answers)?);
+                }
+            }
+            // Only a signature that is the very one of its part counts.
+            return Ok(fresh
+                .into_iter()
+                .filter(|(slot, _)| submission.answers.get(slot).is_some())
+                .collect());
+        }
+    }
+    Ok(status(&submission.answers)?.into_iter().collect())
+}
+
 /// The team member who confirmed a department's signature with their PIN.
 fn answered_by(
     answers: &anju_core::form::FormAnswers,
@@ -652,19 +692,26 @@ fn answered_by(
             .signer
             .as_ref()
             .filter(|s| s.department == department)
-            .map(|s| Text {
-                zh: format!(
-                    "{}（{}）· 账号 {} · 本人确认码核验",
-                    signature.signer_name,
-                    department.label_zh(),
-                    s.account
-                ),
-                en: format!(
-                    "{} ({}) · account {} · confirmed with their own PIN",
-                    signature.signer_name,
-                    department.label_en(),
-                    s.account
-                ),
+            .map(|s| {
+                let (how_zh, how_en) = if s.own_device {
+                    ("本人设备分工填写", "filled on their own device")
+                } else {
+                    ("本人确认码核验", "confirmed with their own PIN")
+                };
+                Text {
+                    zh: format!(
+                        "{}（{}）· 账号 {} · {how_zh}",
+                        signature.signer_name,
+                        department.label_zh(),
+                        s.account
+                    ),
+                    en: format!(
+                        "{} ({}) · account {} · {how_en}",
+                        signature.signer_name,
+                        department.label_en(),
+                        s.account
+                    ),
+                }
             }),
         _ => None,
     })

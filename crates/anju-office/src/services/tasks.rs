@@ -95,6 +95,12 @@ pub fn plan_visits(db: &mut OfficeDb, viewer: &Viewer, plan: &VisitPlan) -> Resu
             "re-checks are planned when the township reports a finding rectified",
         ));
     }
+    if plan.visit == SubmissionKind::AcceptancePart {
+        return Err(invalid(
+            "分工验收随区级验收布置，不单独布置",
+            "a department's part is planned with the acceptance, not on its own",
+        ));
+    }
     let today = china_date(Utc::now());
     if plan.due_on < today || plan.due_on > today + Duration::days(MAX_PLAN_DAYS) {
         return Err(invalid(

@@ -417,6 +417,8 @@ pub struct HouseholdDetail {
     pub support: super::support::HouseholdSupport,
     /// Records of this household that cannot be read.
     pub damaged: Vec<DamagedRow>,
+    /// 分工验收: the parts sent and not merged yet.
+    pub pending_parts: Option<super::parts::PendingParts>,
 }
 
 /// A field left out is unchanged; `null` clears it.

@@ -6,6 +6,7 @@ import type { HouseholdRow } from "./HouseholdRow";
 import type { HouseholdSupport } from "./HouseholdSupport";
 import type { Member } from "./Member";
 import type { OldHouse } from "./OldHouse";
+import type { PendingParts } from "./PendingParts";
 import type { SubmissionView } from "./SubmissionView";
 import type { TimelineEntry } from "./TimelineEntry";
 
@@ -33,4 +34,8 @@ support: HouseholdSupport,
 /**
  * Records of this household that cannot be read.
  */
-damaged: Array<DamagedRow>, };
+damaged: Array<DamagedRow>, 
+/**
+ * 分工验收: the parts sent and not merged yet.
+ */
+pending_parts: PendingParts | null, };

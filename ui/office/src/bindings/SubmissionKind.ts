@@ -4,4 +4,4 @@
  * What an inspection was for: each kind is a visit of the programme's field cycle, filled
  * on a form of its own ([`SubmissionKind::form_id`]).
  */
-export type SubmissionKind = "acceptance" | "spot_check" | "demolition" | "reclamation" | "recheck" | "move_in" | "groundbreaking" | "progress" | "area_inspection" | "township_check";
+export type SubmissionKind = "acceptance" | "spot_check" | "demolition" | "reclamation" | "recheck" | "move_in" | "groundbreaking" | "progress" | "area_inspection" | "township_check" | "acceptance_part";

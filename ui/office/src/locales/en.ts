@@ -44,6 +44,11 @@ const en: typeof zh = {
     total: '{n} households', anySite: 'All sites',
   },
   household: {
+    parts: {
+      title: 'Acceptance in parts: waiting to be merged', hint: 'Team members fill their department’s part on their own phones; once all four have sent theirs, the office merges them into one acceptance and checks it as a whole.',
+      department: 'Department', by: 'Filled by', received: 'Received', problem: 'Why it could not be merged', missing: 'Not sent yet:',
+      departments: { poverty: 'Poverty office', reform: 'Development & reform', land: 'Land & resources', housing: 'Housing & construction' },
+    },
     title: 'Household', members: 'Members', relation: 'Relation', name: 'Name', milestones: 'Milestones',
     movedIn: 'Moved in', agreement: 'Demolition agreement signed', demolished: 'Old house demolished',
     reclaimed: 'Homestead reclaimed', saveMilestones: 'Save dates', clearConfirm: 'This clears: {list}. Continue?',

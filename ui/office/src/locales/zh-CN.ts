@@ -40,6 +40,11 @@ export default {
     anySite: '全部安置点',
   },
   household: {
+    parts: {
+      title: '分工验收：待合并的部门部分', hint: '验收组成员在本人手机上分别填写本部门部分；四个部门都提交后，办公室自动合并为一份验收表并按整表校验。',
+      department: '部门', by: '填写人', received: '收到时间', problem: '未能合并的原因', missing: '尚未提交：',
+      departments: { poverty: '扶贫办', reform: '发改委', land: '国土局', housing: '住建局' },
+    },
     title: '住户详情', members: '家庭成员', relation: '关系', name: '姓名', milestones: '进度节点',
     movedIn: '入住', agreement: '旧房拆除协议签订', demolished: '旧房已拆除', reclaimed: '已复垦',
     saveMilestones: '保存日期', clearConfirm: '将清除以下日期：{list}。确定吗？', notSet: '未填写',
