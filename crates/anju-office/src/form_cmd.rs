@@ -49,9 +49,9 @@ fn print_changes(changes: &[FormChange]) {
             ChangeKind::Moved => "> 移动 / moved",
         };
         let what = change.item.as_deref().unwrap_or(change.section.as_str());
-        println!("{sign}\t{}（{what}）", change.label.zh);
+        say!("{sign}\t{}（{what}）", change.label.zh);
         for detail in &change.details {
-            println!("\t\t{}", detail.zh);
+            say!("\t\t{}", detail.zh);
         }
     }
 }
@@ -61,7 +61,7 @@ pub fn run(location: &DatabaseLocation, action: &FormAction) -> Result<ExitCode>
     match action {
         FormAction::List => {
             for v in forms::form_versions(db.connection())? {
-                println!(
+                say!(
                     "{}\t第{}版 / v{}\t{}\t{}项\t{}\t{}{}",
                     v.form_id,
                     v.version,
@@ -84,7 +84,7 @@ pub fn run(location: &DatabaseLocation, action: &FormAction) -> Result<ExitCode>
             .ok_or_else(|| {
                 anyhow!("没有表单 {form} 的这一版 / there is no such version of {form}")
             })?;
-            println!("{}", serde_json::to_string_pretty(chosen)?);
+            say!("{}", serde_json::to_string_pretty(chosen)?);
             Ok(ExitCode::SUCCESS)
         }
         FormAction::Diff { form, from, to } => {
@@ -92,7 +92,7 @@ pub fn run(location: &DatabaseLocation, action: &FormAction) -> Result<ExitCode>
                 anyhow!("表单 {form} 没有第{from}版或第{to}版 / {form} has no version {from} or {to}")
             })?;
             if changes.is_empty() {
-                println!("两版相同 / the versions are the same");
+                say!("两版相同 / the versions are the same");
             }
             print_changes(&changes);
             Ok(ExitCode::SUCCESS)
@@ -108,14 +108,14 @@ pub fn run(location: &DatabaseLocation, action: &FormAction) -> Result<ExitCode>
             let outcome = if *dry_run {
                 forms::check_form_file(db.connection(), &bytes).map(|(form, changes)| {
                     print_changes(&changes);
-                    println!(
+                    say!(
                         "可以发布为 {} 第{}版（未发布） / can be published as {} version {} (not published)",
                         form.id, form.version, form.id, form.version
                     );
                 })
             } else {
                 forms::publish(&mut db, &bytes, by, note.as_deref(), chrono::Utc::now()).map(|v| {
-                    println!(
+                    say!(
                         "已发布 {} 第{}版“{}”，设备下次同步时收到 / published {} version {}; devices receive it with their next sync",
                         v.form_id, v.version, v.title.zh, v.form_id, v.version
                     );

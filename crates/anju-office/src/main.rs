@@ -15,6 +15,47 @@ use anju_office::{demo, names, report, users};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Writes to standard output. A reader that went away (`anju-office report … | head`) ends
+/// the program quietly, as Unix tools do, instead of the panic `println!` gives.
+fn write_out(args: std::fmt::Arguments<'_>, newline: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_fmt(args)
+        .and_then(|()| {
+            if newline {
+                out.write_all(b"\n")
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| out.flush());
+    if let Err(error) = written {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("错误 / error: 无法写出结果 / cannot write the output: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` for this program: see [`write_out`].
+macro_rules! say {
+    () => {
+        $crate::write_out(format_args!(""), true)
+    };
+    ($($arg:tt)*) => {
+        $crate::write_out(format_args!($($arg)*), true)
+    };
+}
+
+/// `print!` for this program: see [`write_out`].
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        $crate::write_out(format_args!($($arg)*), false)
+    };
+}
+
 mod form_cmd;
 mod serve_cmd;
 mod store_cmd;
@@ -397,7 +438,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                         &password,
                     )?;
                     names::update_profile(&db, &user.name, &profile.update())?;
-                    println!(
+                    say!(
                         "已添加用户 {} ({}) / user {} added ({})",
                         user.name,
                         role.code(),
@@ -408,18 +449,18 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 UserAction::Update { name, profile } => {
                     let updated = names::update_profile(&db, name, &profile.update())?;
                     let shown = names::display(name, &updated);
-                    println!("已更新 {name}：{} / {name} updated: {}", shown.zh, shown.en);
+                    say!("已更新 {name}：{} / {name} updated: {}", shown.zh, shown.en);
                 }
                 UserAction::Revoke { name } => {
                     let count = users::revoke(&db, name)?;
-                    println!(
+                    say!(
                         "已撤销 {name} 的 {count} 个设备登录 / revoked {count} device sign-in(s) of {name}"
                     );
                 }
                 UserAction::List => {
                     for user in users::list_users(&db)? {
                         let profile = names::profile(&db, &user.name)?;
-                        println!(
+                        say!(
                             "{}\t{}\t{}\t{}\t{}\t{}",
                             user.name,
                             user.role.code(),
@@ -436,18 +477,20 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Assign(args) => {
             let mut db = OfficeDb::open_at(&location)?;
             let count = assign(&mut db, &args.inspector, &args.target.target()?)?;
-            println!(
+            say!(
                 "已分配 {count} 户给 {} / assigned {count} household(s) to {}",
-                args.inspector, args.inspector
+                args.inspector,
+                args.inspector
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Unassign(args) => {
             let mut db = OfficeDb::open_at(&location)?;
             let count = unassign(&mut db, &args.inspector, &args.target.target()?)?;
-            println!(
+            say!(
                 "已从 {} 收回 {count} 户 / took {count} household(s) from {}",
-                args.inspector, args.inspector
+                args.inspector,
+                args.inspector
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -465,7 +508,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             if *self_signed {
                 let (cert, key) = anju_office::tls::make_self_signed(&dir, tls_names)?;
                 let tls = anju_office::tls::load(&cert, &key)?;
-                println!(
+                say!(
                     "已生成自签名证书 / made a self-signed certificate: {}\n  指纹 / fingerprint: {}\n  核对码 / code to compare: {}",
                     cert.display(),
                     tls.fingerprint,
@@ -476,16 +519,19 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 db.ensure_empty()?;
                 let summary = demo::load(&mut db).context("loading the demo data")?;
                 demo::load_users(&mut db).context("creating the demo users")?;
-                println!(
+                say!(
                     "已载入演示数据：{} 户 {} 人 / demo data loaded: {} households, {} people",
-                    summary.households, summary.people, summary.households, summary.people
+                    summary.households,
+                    summary.people,
+                    summary.households,
+                    summary.people
                 );
-                println!(
+                say!(
                     "演示用户（密码均为 {pw}） / demo users (password {pw}):\n  admin  管理员 / admin\n  zhang  东河口镇乡镇用户 / township user of 东河口镇\n  li     发改委检查员，负责东河口镇全部住户 / inspector (reform), assigned all of 东河口镇",
                     pw = demo::DEMO_PASSWORD
                 );
             }
-            println!(
+            say!(
                 "办公室数据库就绪 / office database ready: {}",
                 db.location().describe()
             );
@@ -515,7 +561,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             };
             match import_roster(&mut db, file, options) {
                 Ok(outcome) => {
-                    print!("{}", outcome.render());
+                    say_raw!("{}", outcome.render());
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(ImportError::Invalid {
@@ -549,9 +595,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let db = OfficeDb::open_at(&location)?;
             let table = report::townships(&db)?;
             match format {
-                Format::Table => print!("{}", table.to_table()),
-                Format::Csv => print!("{}", table.to_csv()),
-                Format::Json => println!("{}", table.to_json()?),
+                Format::Table => say_raw!("{}", table.to_table()),
+                Format::Csv => say_raw!("{}", table.to_csv()),
+                Format::Json => say!("{}", table.to_json()?),
             }
             if let Some(path) = xlsx {
                 let bytes = services::townships_xlsx(&db, &Viewer::command_line())?;
@@ -580,7 +626,7 @@ fn policy(location: &DatabaseLocation, action: &PolicyAction) -> Result<ExitCode
                 let today = services::today();
                 let current = history.in_force(today).map(|v| v.version);
                 for v in history.versions() {
-                    println!(
+                    say!(
                         "第{}版 / version {}\t{} 起 / from {}\t{}\t{}",
                         v.version,
                         v.version,
@@ -604,7 +650,7 @@ fn policy(location: &DatabaseLocation, action: &PolicyAction) -> Result<ExitCode
                     .in_force(services::today())
                     .ok_or_else(|| anyhow!("办公室没有政策 / the office has no policy"))?,
             };
-            println!("{}", serde_json::to_string_pretty(chosen)?);
+            say!("{}", serde_json::to_string_pretty(chosen)?);
             Ok(ExitCode::SUCCESS)
         }
         PolicyAction::Set { file, by } => {
@@ -612,7 +658,7 @@ fn policy(location: &DatabaseLocation, action: &PolicyAction) -> Result<ExitCode
                 .with_context(|| format!("cannot read {}", file.display()))?;
             match anju_office::decide::set_policy(&mut db, &text, by, chrono::Utc::now()) {
                 Ok(version) => {
-                    println!(
+                    say!(
                         "已设定第{}版政策，{}起生效 / policy version {} set, in force from {}",
                         version.version,
                         version.effective_from,
@@ -638,7 +684,7 @@ fn damaged(location: &DatabaseLocation, action: &DamagedAction) -> Result<ExitCo
         DamagedAction::List => {
             let found = damaged::scan(&db)?;
             for record in &found {
-                println!(
+                say!(
                     "{}\t{}\t{}{}",
                     record.kind,
                     record.id,
@@ -663,7 +709,7 @@ fn damaged(location: &DatabaseLocation, action: &DamagedAction) -> Result<ExitCo
                 (Some(kind), Some(id)) => {
                     let reason = reason.as_deref().unwrap_or_default();
                     let added = damaged::quarantine(&mut db, kind, id, reason, by)?;
-                    println!(
+                    say!(
                         "{kind} {id}: {}",
                         if added {
                             "已搁置 / set aside"
@@ -675,9 +721,9 @@ fn damaged(location: &DatabaseLocation, action: &DamagedAction) -> Result<ExitCo
                 (None, None) => {
                     let set_aside = damaged::quarantine_all(&mut db, by)?;
                     for record in &set_aside {
-                        println!("{}\t{}\t{}", record.kind, record.id, record.reason);
+                        say!("{}\t{}\t{}", record.kind, record.id, record.reason);
                     }
-                    println!(
+                    say!(
                         "已搁置 {} 条 / set aside {} record(s)",
                         set_aside.len(),
                         set_aside.len()

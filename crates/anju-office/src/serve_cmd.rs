@@ -129,9 +129,9 @@ pub fn serve(
         let scheme = if fingerprint.is_some() { "https" } else { "http" };
         let stop = shutdown_signal();
         // The first line of standard output: scripts and tests read the port from it.
-        println!("listening on {scheme}://{address}");
+        say!("listening on {scheme}://{address}");
         if let Some(print) = &fingerprint {
-            println!(
+            say!(
                 "certificate fingerprint {print} (code {})",
                 anju_office::tls::short_code(print)
             );

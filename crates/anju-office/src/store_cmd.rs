@@ -52,11 +52,12 @@ pub fn blobs(
         }
     };
     eprintln!();
-    println!("{}", serde_json::to_string_pretty(&check)?);
+    say!("{}", serde_json::to_string_pretty(&check)?);
     if check.is_whole() {
-        println!(
+        say!(
             "{} 个文件完好 / {} blobs whole, their hashes right",
-            check.good, check.good
+            check.good,
+            check.good
         );
         Ok(ExitCode::SUCCESS)
     } else {
@@ -104,14 +105,14 @@ pub fn move_up(
         )?;
         eprintln!();
     }
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    println!(
+    say!("{}", serde_json::to_string_pretty(&report)?);
+    say!(
         "已迁移并核对 / moved and checked: {} 张表 / tables, {} 个文件 / blobs",
         report.tables.len(),
         report.blobs_checked
     );
     if blobs.is_none() {
-        println!(
+        say!(
             "照片仍在 {} / the blobs stay in {}",
             dir.join(anju_office::db::BLOB_DIR).display(),
             dir.join(anju_office::db::BLOB_DIR).display()

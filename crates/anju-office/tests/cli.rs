@@ -732,3 +732,27 @@ fn users_have_real_names_on_records() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    // `anju-office report | head -1`: the reader goes away before the report is written.
+    let dir = demo_office();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anju-office"))
+        .arg("--data")
+        .arg(dir.path())
+        .args(["report", "townships", "--format", "csv"])
+        .env_remove("ANJU_OFFICE_DATA")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the anju-office binary runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("it ends");
+    let said = stderr(&output);
+    assert!(!said.contains("panicked"), "{said}");
+    assert!(
+        output.status.success(),
+        "a closed pipe is not a failure: {:?} {said}",
+        output.status
+    );
+}
