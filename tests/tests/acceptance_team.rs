@@ -384,3 +384,71 @@ async fn the_office_refuses_a_signer_who_is_not_the_member_of_that_department() 
     );
     Ok(())
 }
+
+#[test]
+fn the_district_admin_is_told_what_is_wrong_with_a_team() -> TestResult {
+    use anju_office::teams::{TeamAdminError, TeamSetting, set_team};
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let mut db = OfficeDb::open(office_dir.path())?;
+    fn refused(db: &mut OfficeDb, name: &str, members: &[&str]) -> Result<String, BoxError> {
+        let setting = TeamSetting {
+            name: name.into(),
+            members: members.iter().map(|m| m.to_string()).collect(),
+        };
+        match set_team(db, &setting, Utc::now()) {
+            Ok(team) => Err(format!("{name} {members:?} was made: {team:?}").into()),
+            Err(error) => Ok(error.to_string()),
+        }
+    }
+    assert!(refused(&mut db, "  ", &["li"])?.contains("名称"));
+    assert!(refused(&mut db, "二组", &[])?.contains("成员"));
+    let five = ["li", "chen", "zhao", "sun", "admin"];
+    assert!(refused(&mut db, "二组", &five)?.contains("4"));
+    assert!(refused(&mut db, "二组", &["nobody"])?.contains("没有用户“nobody”"));
+    assert!(refused(&mut db, "二组", &["zhang"])?.contains("不是检查员"));
+    // li is already in the demo's team.
+    assert!(refused(&mut db, "二组", &["li"])?.contains("已在验收组"));
+    // A second 发改委 inspector, not in a team yet, with a name on record.
+    anju_office::users::add_user(
+        &mut db,
+        "wang",
+        anju_core::wire::Role::Inspector,
+        Some(Department::Reform),
+        None,
+        "wang-password-1",
+    )?;
+    assert!(refused(&mut db, "二组", &["wang"])?.contains("尚未填写姓名"));
+    anju_office::names::update_profile(
+        &mut db,
+        "wang",
+        &anju_office::names::ProfileUpdate {
+            full_name: Some("王建设".into()),
+            organisation: None,
+            title: None,
+        },
+    )?;
+    let twice = refused(&mut db, anju_office::demo::DEMO_TEAM, &["wang", "li"])?;
+    assert!(twice.contains("发改委已有成员“wang”"), "{twice}");
+    let made = set_team(
+        &mut db,
+        &TeamSetting {
+            name: "区级验收二组".into(),
+            members: vec!["wang".into()],
+        },
+        Utc::now(),
+    )?;
+    assert_eq!(made.members.len(), 1);
+    assert!(matches!(
+        set_team(
+            &mut db,
+            &TeamSetting {
+                name: "区级验收三组".into(),
+                members: vec!["wang".into()],
+            },
+            Utc::now(),
+        ),
+        Err(TeamAdminError::InAnotherTeam { .. })
+    ));
+    Ok(())
+}

@@ -183,18 +183,25 @@ fn valid_text(text: &str, max: usize) -> bool {
     !text.trim().is_empty() && count <= max && !text.chars().any(char::is_control)
 }
 
+/// A team's name and size: what the office checks before it looks its members up, and what
+/// `check_team` checks first.
+pub fn check_team_shape(name: &str, members: usize) -> Result<(), TeamError> {
+    if !valid_text(name, MAX_TEAM_NAME_CHARS) {
+        return Err(TeamError::BadName);
+    }
+    if members == 0 {
+        return Err(TeamError::NoMembers);
+    }
+    if members > MAX_TEAM_MEMBERS {
+        return Err(TeamError::TooManyMembers);
+    }
+    Ok(())
+}
+
 /// A team as it travels: checked by the device before it keeps it, and by the office
 /// before it sends it.
 pub fn check_team(team: &Team) -> Result<(), TeamError> {
-    if !valid_text(&team.name, MAX_TEAM_NAME_CHARS) {
-        return Err(TeamError::BadName);
-    }
-    if team.members.is_empty() {
-        return Err(TeamError::NoMembers);
-    }
-    if team.members.len() > MAX_TEAM_MEMBERS {
-        return Err(TeamError::TooManyMembers);
-    }
+    check_team_shape(&team.name, team.members.len())?;
     for (i, member) in team.members.iter().enumerate() {
         if !valid_account(&member.account)
             || !valid_text(&member.full_name, crate::records::MAX_NAME_CHARS)

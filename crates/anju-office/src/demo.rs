@@ -525,18 +525,6 @@ pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
         None,
         DEMO_PASSWORD,
     )?;
-    // Official records name people, not logins (issue 13).
-    for (login, full_name, organisation, title) in DEMO_PROFILES {
-        crate::names::update_profile(
-            db,
-            login,
-            &crate::names::ProfileUpdate {
-                full_name: Some(full_name.into()),
-                organisation: Some(organisation.into()),
-                title: Some(title.into()),
-            },
-        )?;
-    }
     crate::assign::assign(
         db,
         "li",
@@ -554,7 +542,9 @@ pub fn load_users(db: &mut crate::db::OfficeDb) -> Result<(), DemoUsersError> {
             DEMO_PASSWORD,
         )?;
     }
-    for (login, full_name, organisation, title) in DEMO_TEAM_PROFILES {
+    // Official records name people, not logins (issue 13).
+    for &(login, full_name, organisation, title) in DEMO_PROFILES.iter().chain(&DEMO_TEAM_PROFILES)
+    {
         crate::names::update_profile(
             db,
             login,

@@ -6,7 +6,7 @@
 use anju_core::form::Answer;
 use anju_core::model::{Department, Submission};
 use anju_core::records::RecordProblem;
-use anju_core::team::{self, MAX_TEAM_MEMBERS, PinError, Team, TeamMember};
+use anju_core::team::{self, PinError, Team, TeamMember};
 use anju_core::wire::Role;
 use anju_sql::{Connection, OptionalExtension, params};
 use argon2::Argon2;
@@ -82,18 +82,8 @@ pub struct TeamSetting {
 /// one per department, none in another team. A member who leaves keeps their PIN.
 pub fn set_team(db: &mut OfficeDb, setting: &TeamSetting, now: DateTime<Utc>) -> Result<TeamView> {
     let name = setting.name.trim();
-    if name.is_empty()
-        || name.chars().count() > team::MAX_TEAM_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(team::TeamError::BadName.into());
-    }
-    if setting.members.is_empty() {
-        return Err(team::TeamError::NoMembers.into());
-    }
-    if setting.members.len() > MAX_TEAM_MEMBERS {
-        return Err(team::TeamError::TooManyMembers.into());
-    }
+    // Bounded before any member is looked up.
+    team::check_team_shape(name, setting.members.len())?;
     let tx = db.conn.transaction()?;
     let existing: Option<String> = tx
         .query_row("SELECT id FROM teams WHERE name = ?1", [name], |r| r.get(0))

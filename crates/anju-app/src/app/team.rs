@@ -56,9 +56,14 @@ impl FieldApp {
         if kind != SubmissionKind::Acceptance {
             return Ok(Vec::new());
         }
-        let Some(team) = store.team()? else {
-            return Ok(Vec::new());
-        };
+        match store.team()? {
+            Some(team) => Self::team_pin_signers(store, &team, form),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The slots of an acceptance that `team`'s members confirm with their PINs.
+    fn team_pin_signers(store: &Store, team: &Team, form: &FormSchema) -> Result<Vec<PinSigner>> {
         let now = Utc::now();
         let mut signers = Vec::new();
         for (_, item) in form.items() {
@@ -101,7 +106,14 @@ impl FieldApp {
             let draft = Self::checked_draft(&store, draft_id, expected_revision)?;
             let form = Self::form_of(&store, &draft)?;
             Self::check_signature_slot(&form, slot)?;
-            let signers = Self::pin_signers(&store, &form, draft.kind)?;
+            let team = store.team()?.ok_or_else(|| {
+                AppError::invalid("本机没有验收组，请同步", "no team on this device: sync")
+            })?;
+            let signers = if draft.kind == SubmissionKind::Acceptance {
+                Self::team_pin_signers(&store, &team, &form)?
+            } else {
+                Vec::new()
+            };
             let Some(signer) = signers.into_iter().find(|s| s.slot == slot) else {
                 return Err(AppError::invalid(
                     "此栏不由验收组成员以PIN确认，请手写签字",
@@ -127,9 +139,6 @@ impl FieldApp {
                     until: china_clock(until),
                 });
             }
-            let team = store.team()?.ok_or_else(|| {
-                AppError::invalid("本机没有验收组，请同步", "no team on this device: sync")
-            })?;
             let member = team.member(account).cloned().ok_or_else(|| {
                 AppError::invalid("此人不在验收组中，请同步", "not in the team: sync")
             })?;
