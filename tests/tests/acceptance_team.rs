@@ -411,7 +411,7 @@ fn the_district_admin_is_told_what_is_wrong_with_a_team() -> TestResult {
     assert!(refused(&mut db, "二组", &["li"])?.contains("已在验收组"));
     // A second 发改委 inspector, not in a team yet, with a name on record.
     anju_office::users::add_user(
-        &mut db,
+        &db,
         "wang",
         anju_core::wire::Role::Inspector,
         Some(Department::Reform),
@@ -420,7 +420,7 @@ fn the_district_admin_is_told_what_is_wrong_with_a_team() -> TestResult {
     )?;
     assert!(refused(&mut db, "二组", &["wang"])?.contains("尚未填写姓名"));
     anju_office::names::update_profile(
-        &mut db,
+        &db,
         "wang",
         &anju_office::names::ProfileUpdate {
             full_name: Some("王建设".into()),
