@@ -109,6 +109,24 @@ pub fn check_pin(pin: &str) -> Result<(), PinError> {
     Ok(())
 }
 
+/// Every PIN `check_pin` refuses as too simple although it is six digits: one digit six
+/// times, and six digits each one up or one down from the last (for the API's schema).
+pub fn too_simple_pins() -> Vec<String> {
+    let run = |first: i16, step: i16| -> Option<String> {
+        (0..6i16)
+            .map(|i| {
+                u32::try_from(first + step * i)
+                    .ok()
+                    .and_then(|d| char::from_digit(d, 10))
+            })
+            .collect()
+    };
+    (0..10i16)
+        .flat_map(|first| [run(first, 0), run(first, 1), run(first, -1)])
+        .flatten()
+        .collect()
+}
+
 /// The argon2 parameters of a verifier, if they are within what a device will compute.
 fn bounded_params(hash: &PasswordHash<'_>) -> Result<Params, PinError> {
     if hash.algorithm.as_str() != "argon2id" {
@@ -270,6 +288,19 @@ impl PinAttempts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_too_simple_pins_are_exactly_those_check_pin_refuses() {
+        let simple: std::collections::HashSet<String> = too_simple_pins().into_iter().collect();
+        assert_eq!(simple.len(), 20);
+        assert!(
+            simple.contains("000000") && simple.contains("456789") && simple.contains("987654")
+        );
+        for n in 0..1_000_000u32 {
+            let pin = format!("{n:06}");
+            assert_eq!(check_pin(&pin).is_err(), simple.contains(&pin), "{pin}");
+        }
+    }
     use argon2::password_hash::{PasswordHasher, SaltString};
 
     fn verifier(pin: &str) -> String {

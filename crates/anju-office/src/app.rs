@@ -20,7 +20,7 @@ use crate::http::{AppState, ServeOptions, ServerError, count_responses, method_n
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::server::routes();
     let api: Router<AppState> = api.merge(crate::web::routes());
-    let openapi = Arc::new(openapi);
+    let openapi = Arc::new(crate::server::contract::served(&openapi));
     api.route(
         "/api/openapi.json",
         axum::routing::get(move || {

@@ -840,3 +840,102 @@ async fn a_sign_in_tells_the_device_the_inspectors_real_name() {
     assert_eq!(wang["user"]["name"], "wang");
     assert!(wang["user"].get("full_name").is_none(), "{wang}");
 }
+
+/// A client generated from the document is right only if each parameter is where the
+/// server reads it: `{name}` in a path is a path parameter and nothing else is one; the
+/// pull's cursor and limit are in the query, with the bounds the server enforces; a
+/// SHA-256 in a path has its pattern, so that `PUT /api/v1/blobs/0` is not valid.
+#[tokio::test]
+async fn the_openapi_parameters_are_where_the_server_reads_them() {
+    let office = Office::start().await;
+    let doc: Value = office
+        .http
+        .get(format!("{}/api/openapi.json", office.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let in_template: Vec<&str> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let in_path: Vec<&str> = parameters
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            assert_eq!(in_path, in_template, "{method} {path}: {parameters:?}");
+            // What every operation of its kind can answer is documented.
+            let responses = operation["responses"].as_object().unwrap();
+            if operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+            {
+                assert!(responses.contains_key("401"), "{method} {path}");
+            }
+            if operation
+                .pointer("/requestBody/content/application~1json")
+                .is_some()
+            {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path} {status}");
+                }
+                let schema = &responses["422"]["content"]["application/json"]["schema"];
+                let error = serde_json::json!({"$ref": "#/components/schemas/ApiError"});
+                assert!(
+                    schema == &error
+                        || schema["oneOf"]
+                            .as_array()
+                            .is_some_and(|o| o.contains(&error)),
+                    "{method} {path}: a wrong field answers ApiError: {schema}"
+                );
+            }
+            for parameter in &parameters {
+                if parameter["name"] == "sha256" {
+                    assert_eq!(
+                        parameter["schema"]["pattern"], "^[0-9a-f]{64}$",
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+    let pull = doc["paths"]["/api/v1/pull"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let query = |name: &str| {
+        pull.iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {pull:?}"))
+            .clone()
+    };
+    assert_eq!(query("cursor")["in"], "query");
+    assert_eq!(query("cursor")["schema"]["minimum"], 0);
+    assert_eq!(query("limit")["in"], "query");
+    assert_eq!(query("limit")["schema"]["minimum"], 1);
+    assert_eq!(query("limit")["schema"]["maximum"], 5000);
+    // A blob's part names where it starts and the whole size, in headers.
+    let put = doc["paths"]["/api/v1/blobs/{sha256}"]["put"]["parameters"]
+        .as_array()
+        .unwrap();
+    for header in ["anju-blob-offset", "anju-blob-length"] {
+        assert!(
+            put.iter()
+                .any(|p| p["name"] == header && p["in"] == "header" && p["required"] == true),
+            "{header} in {put:?}"
+        );
+    }
+    // A team member's PIN: six digits, none of the too simple ones.
+    let pin = &doc["components"]["schemas"]["TeamPinRequest"]["properties"]["pin"];
+    assert_eq!(pin["pattern"], "^[0-9]{6}$");
+    assert_eq!(pin["not"]["enum"].as_array().map(Vec::len), Some(20));
+}

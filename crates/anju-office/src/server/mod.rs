@@ -23,6 +23,8 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub(crate) mod contract;
+
 use crate::assign::Target;
 use crate::http::{
     ApiJson, AppError, AppState, Authenticated, ClientAddr, MetricsSnapshot, login_refused,
@@ -114,11 +116,14 @@ async fn logout(
 
 /// The pull cursor and page size.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents the query; parsed by hand for precise errors
 struct PullQuery {
     /// The `next_cursor` of the last page received; 0 for everything.
+    #[param(minimum = 0)]
     cursor: Option<i64>,
     /// Households per page, at most 5000.
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<u32>,
 }
 
@@ -347,7 +352,7 @@ fn blob_error(error: BlobError) -> AppError {
 }
 
 /// How many bytes of a blob the office holds (`anju-blob-offset`, `anju-blob-complete`).
-#[utoipa::path(head, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex")),
+#[utoipa::path(head, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex", pattern = "^[0-9a-f]{64}$")),
     responses((status = 200, headers(("anju-blob-offset" = u64), ("anju-blob-complete" = String))), (status = 400), (status = 401), (status = 403, body = ApiError)),
     security(("bearer" = [])))]
 async fn blob_head(
@@ -386,9 +391,12 @@ fn header_u64(headers: &HeaderMap, name: &'static str) -> Result<u64, AppError> 
 }
 
 /// Upload (the rest of) a blob from `anju-blob-offset`; `anju-blob-length` is its size.
-#[utoipa::path(put, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex")),
+#[utoipa::path(put, path = "/api/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256, lower-case hex", pattern = "^[0-9a-f]{64}$"),
+        ("anju-blob-offset" = u64, Header, description = "Where this part starts: the office's offset from HEAD", minimum = 0),
+        ("anju-blob-length" = u64, Header, description = "The whole blob's size in bytes", minimum = 0, maximum = 26_214_400)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, description = "complete and verified"), (status = 200, description = "already complete"),
+        (status = 400, body = ApiError, description = "a header missing or not a number, or the upload broken off"),
         (status = 403, body = ApiError), (status = 507, body = ApiError, description = "the user's unfinished uploads are over their quota, or the disk is full"),
         (status = 202, description = "stored so far; not complete"), (status = 409, body = ApiError), (status = 413, body = ApiError),
         (status = 422, body = ApiError)),
