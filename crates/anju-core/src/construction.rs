@@ -12,6 +12,7 @@ use crate::model::{Submission, SubmissionKind};
 /// How far a house is, in the order it is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConstructionStage {
     /// 未开工
@@ -118,6 +119,7 @@ pub const MAX_PLAN_MONTHS: usize = 60;
 /// `planned_percent` built (the stages' weights, averaged over its households).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanMonth {
     /// `YYYY-MM`.
     pub month: String,
@@ -195,6 +197,7 @@ pub fn check_plan(plan: &[PlanMonth]) -> Result<Vec<PlanMonth>, PlanError> {
 /// 包保责任人: the official answerable for a site's building.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guarantor {
     pub name: String,
     pub unit: Option<String>,
@@ -233,6 +236,7 @@ pub fn planned_by(plan: &[PlanMonth], day: NaiveDate) -> Option<u32> {
 /// yet, counted as not started).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteProgress {
     pub households: u32,
     /// Households a construction visit has reported on.

@@ -52,6 +52,7 @@ pub const MAX_CRITICAL_ITEMS: usize = 200;
 /// problem is rectified and the finding closed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "CriticalItemJson")]
 pub struct CriticalItem {
     pub form: String,
@@ -177,6 +178,7 @@ impl CriticalItem {
 /// One version of the district's policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PolicyJson")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DistrictPolicy {
     /// The province whose cap rules apply, e.g. `安徽省`.
     pub province: Option<String>,
@@ -370,6 +372,7 @@ impl DistrictPolicy {
 
 /// A version of the policy as the office keeps it and devices receive it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyVersion {
     /// 1, 2, 3…: given by the office.
     pub version: u32,

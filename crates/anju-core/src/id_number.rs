@@ -28,6 +28,7 @@ const PROVINCE_CODES: [u8; 34] = [
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdNumber(String);
 
 /// Why a string is not a valid ID number. Messages are in Chinese, then English.

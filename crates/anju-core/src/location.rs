@@ -51,6 +51,7 @@ fn check_lat_lon(latitude: f64, longitude: f64) -> Result<(), LocationError> {
 /// which is why it can be `Eq`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "RawCoordinates")]
 pub struct Coordinates {
     pub latitude: f64,
@@ -111,6 +112,7 @@ impl fmt::Display for Coordinates {
 /// Geolocation API reports it), and when the fix was made (the position source's clock).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Position {
     pub latitude: f64,
     pub longitude: f64,
@@ -135,6 +137,7 @@ impl Position {
 /// Why there is no position: the Geolocation API's three error codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoFixReason {
     /// PERMISSION_DENIED (1): the inspector or the system refused location.
@@ -180,6 +183,7 @@ impl NoFixReason {
 /// The device's position when a photo was taken or a form submitted, or why it had none.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fix {
     Position(Position),
@@ -227,6 +231,7 @@ impl Fix {
 /// Where a photo came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PhotoSource {
     /// Taken with the camera from the form.

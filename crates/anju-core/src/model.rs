@@ -12,6 +12,7 @@ use crate::form::FormAnswers;
 /// The four departments of the acceptance team and what each checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Department {
     /// 扶贫办: the household is the right one.
@@ -62,6 +63,7 @@ impl Department {
 /// 安置方式: in a concentrated resettlement site, or scattered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PlacementMode {
     /// 集中安置
@@ -106,6 +108,7 @@ impl PlacementMode {
 /// How a household was resettled, as the roster records it: what some form items depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Placement {
     pub mode: PlacementMode,
     pub kind: PlacementKind,
@@ -114,6 +117,7 @@ pub struct Placement {
 /// 安置类型: how the house came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PlacementKind {
     /// 自建: the household built it.
@@ -195,6 +199,7 @@ impl PlacementKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Township {
     pub id: Uuid,
     pub name: String,
@@ -203,6 +208,7 @@ pub struct Township {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Village {
     pub id: Uuid,
     pub township_id: Uuid,
@@ -211,6 +217,7 @@ pub struct Village {
 
 /// A concentrated resettlement site (集中安置点).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     pub id: Uuid,
     pub township_id: Uuid,
@@ -223,6 +230,7 @@ pub struct Site {
 /// A member of a household, where the registry lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub name: String,
     /// 与户主关系: 户主, 配偶, 子, 女, 父, 母…
@@ -233,6 +241,7 @@ pub struct Member {
 /// A registered poor household (建档立卡贫困户) to be relocated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
     pub id: Uuid,
     /// 户编号: the household number printed on the acceptance form.
@@ -268,6 +277,7 @@ impl Household {
 
 /// An inspector's right to see and write one household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assignment {
     pub inspector: String,
     pub household_id: Uuid,
@@ -277,6 +287,7 @@ pub struct Assignment {
 /// Where a household stands on the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdStatus {
     /// 待验收: nothing done yet.
@@ -320,6 +331,7 @@ impl HouseholdStatus {
 /// on a form of its own ([`SubmissionKind::form_id`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionKind {
     /// 验收: the full acceptance form.
@@ -448,6 +460,7 @@ impl SubmissionKind {
 /// How a device's clock related to the office's when a record was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockReading {
     /// What the device clock said.
     pub device_time: DateTime<Utc>,
@@ -470,6 +483,7 @@ impl ClockReading {
 /// A finished inspection: immutable once made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Submission {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -506,6 +520,7 @@ pub struct Submission {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 // The field app has a `RecordedArea` view of its own; in TypeScript this one is apart.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SubmittedAreaFigures"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordedArea {
     pub built_area: Area,
     /// The cap for the household, exact.
@@ -518,6 +533,7 @@ pub struct RecordedArea {
 /// A photo's metadata; the file itself is stored under its SHA-256.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoMeta {
     pub sha256: String,
     pub household_id: Uuid,
@@ -549,6 +565,7 @@ pub struct PhotoMeta {
 /// Who signed and how.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum SignatureMethod {
     /// Signed by hand on the screen.
@@ -564,6 +581,7 @@ pub enum SignatureMethod {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignatureMeta {
     pub id: Uuid,
     /// The form's signature slot, e.g. `sign_household_head`.
@@ -587,6 +605,7 @@ pub struct SignatureMeta {
 /// Who a department's signature is, beyond the name it shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignerIdentity {
     /// The member's login, for the office's records (never printed).
     pub account: String,
@@ -604,6 +623,7 @@ pub struct SignerIdentity {
 /// 整改 state of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingState {
     Open,
@@ -615,6 +635,7 @@ pub enum FindingState {
 /// A problem found on site that the township must rectify by a deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -634,6 +655,7 @@ impl Finding {
 
 /// A spot check's re-measurement compared with what acceptance recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpotCheckMeasurement {
     pub household_id: Uuid,
     pub measurement: HouseMeasurement,

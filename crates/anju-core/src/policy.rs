@@ -26,6 +26,7 @@ pub const NATIONAL_PER_PERSON_CAP_M2_HUNDREDTHS: i64 = 2_500;
 
 /// An inclusive range of years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearRange {
     pub from: i32,
     pub to: i32,
@@ -33,6 +34,7 @@ pub struct YearRange {
 
 /// An inclusive range of household sizes (people).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdSizeRange {
     pub min: u32,
     pub max: u32,
@@ -41,14 +43,17 @@ pub struct HouseholdSizeRange {
 /// A cap: per person (multiplied by the household size) or for the whole household.
 /// `m2` is a whole number of 0.01 m²; in JSON it is a decimal string such as `"37.5"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Cap {
     PerPerson {
         #[serde(with = "m2_decimal")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "25"))]
         m2: Area,
     },
     Total {
         #[serde(with = "m2_decimal")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "100"))]
         m2: Area,
     },
 }
@@ -63,6 +68,7 @@ impl Cap {
 
 /// One row of the table. Absent conditions match anything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CapRule {
     /// Human-readable, shown in every verdict the rule decides.
     pub name: String,
@@ -178,6 +184,7 @@ impl CapRule {
 
 /// What is known of the household's situation when the cap is looked up.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyContext {
     /// E.g. `甘肃省`; `None` when unknown, in which case only rules without a province apply.
     pub province: Option<String>,
@@ -189,6 +196,7 @@ pub struct PolicyContext {
 /// The cap that applies to one household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppliedCap {
     /// Name of the rule that decided it.
     pub rule_name: String,
@@ -276,6 +284,7 @@ pub enum PolicyError {
 
 /// The rules, checked when the table is built or read from JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "PolicyTableJson")]
 pub struct PolicyTable {
     rules: Vec<CapRule>,

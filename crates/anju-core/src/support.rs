@@ -18,6 +18,7 @@ pub const MAX_MEASURES: u32 = 50;
 /// What kind of support a measure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SupportCategory {
     /// 产业发展: livestock, crops, a workshop…
@@ -79,6 +80,7 @@ impl SupportCategory {
 /// A measure as the office records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSupportMeasure {
     pub category: SupportCategory,
     pub description: String,
@@ -128,6 +130,7 @@ impl NewSupportMeasure {
 /// What a household lacks of the programme's requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupportShortfall {
     pub measures: u32,
     /// Measures still to arrange to reach [`MIN_MEASURES`].

@@ -15,6 +15,7 @@ pub const RECHECK_DAYS: i64 = 7;
 /// One task as the device receives it: everything the inspector needs to do it offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: Uuid,
     /// The visit to make; a 整改复查 is `recheck` and names its finding.

@@ -23,6 +23,7 @@ use crate::model::FindingState;
 /// 验收结论.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AcceptanceVerdict {
     /// 合格: nothing found.
@@ -68,6 +69,7 @@ impl AcceptanceVerdict {
 /// What a finding is, for the verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingOrigin {
     /// Recorded by an inspector on the form.
@@ -158,6 +160,7 @@ pub fn acceptance_verdict(inputs: &VerdictInputs<'_>) -> AcceptanceVerdict {
 /// The district's decision on an acceptance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Review {
     /// Not reviewed yet.
@@ -176,6 +179,7 @@ pub fn counts_as_accepted(review: Review, verdict: AcceptanceVerdict) -> bool {
 /// 不合格 → 已入住.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdStatus {
     /// 待验收: no acceptance that counts (none yet, or every one was returned).

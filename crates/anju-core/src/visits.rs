@@ -18,6 +18,7 @@ pub const SAME_SPOT_LIMIT_M: f64 = 30.0;
 /// The step of the old house a visit confirms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneStep {
     /// 已拆除.

@@ -121,7 +121,6 @@ pub struct LoginResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Households added to the inspector or changed since the cursor.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub households: Vec<Household>,
     /// Households no longer assigned to the inspector.
     pub tombstones: Vec<Uuid>,
@@ -129,7 +128,6 @@ pub struct PullResponse {
     /// device sent, so that a supervisor's device knows the area an acceptance recorded.
     /// Absent from an older office: then the device knows only its own inspections.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub history: Vec<HouseholdHistory>,
     /// Give this as `cursor` for the next page or the next pull.
     pub next_cursor: i64,
@@ -143,25 +141,21 @@ pub struct PullResponse {
     /// assesses with the one in force on the day. On every page (a few KB); absent from
     /// an office before policies travelled.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub policies: Vec<PolicyVersion>,
     /// The latest version of each form the district published (version 1 of each is built
     /// into every device and not sent), on the last page only: a new draft starts on it,
     /// a draft already started keeps its version. Absent from an office before forms were
     /// published.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub forms: Vec<crate::form::FormSchema>,
     /// The signed-in inspector's open tasks (整改复查 …), on the last page only: the device
     /// replaces its list with them. Absent from an office before tasks.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub tasks: Vec<crate::tasks::Task>,
     /// The 验收组 the signed-in inspector belongs to, with each member's PIN verifier
     /// (never a PIN), on the last page only: the device replaces what it held. Absent
     /// when they belong to none, or from an office before teams.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub team: Option<crate::team::Team>,
 }
 
@@ -179,6 +173,7 @@ pub struct TeamPinRequest {
 
 /// The office's record of one household, sent with it on a pull.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdHistory {
     pub household_id: Uuid,
     /// Oldest first.
@@ -193,6 +188,7 @@ pub struct HouseholdHistory {
 
 /// The office's view of a household: its status and the verdict of its latest acceptance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficeStanding {
     pub status: HouseholdStatus,
     pub verdict: Option<AcceptanceVerdict>,
@@ -203,6 +199,7 @@ pub struct OfficeStanding {
 /// A finding's state as the office's rectification moved it (open → rectified → closed,
 /// or reopened).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficeFinding {
     pub finding_id: Uuid,
     pub state: FindingState,
@@ -227,6 +224,7 @@ fn inspector_origin() -> FindingOrigin {
 
 /// One inspection the office received, from whichever device made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficeInspection {
     pub submission_id: Uuid,
     pub kind: SubmissionKind,
@@ -259,6 +257,7 @@ pub fn assigned_digest<'a>(ids: impl IntoIterator<Item = &'a Uuid>) -> String {
 
 /// A signature with the household it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignatureRecord {
     pub household_id: Uuid,
     pub signature: SignatureMeta,
@@ -269,13 +268,9 @@ pub struct SignatureRecord {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "body", rename_all = "snake_case")]
 pub enum RecordBody {
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     Photo(PhotoMeta),
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     Signature(SignatureRecord),
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     Submission(Submission),
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     Finding(Finding),
 }
 

@@ -456,6 +456,60 @@ async fn inspectors_see_and_write_only_their_households() {
     let next = office.pull(&li, pulled.next_cursor, 1000).await;
     assert_eq!(next.households.len(), 2);
     assert!(next.households.iter().all(|h| h.township == "木厂镇"));
+    // What is not there is 404, each with what was named; a request naming two targets or
+    // none is 422.
+    for (body, status, named) in [
+        (
+            json!({"inspector": "nobody", "township": "木厂镇"}),
+            StatusCode::NOT_FOUND,
+            "nobody",
+        ),
+        (
+            json!({"inspector": "li", "township": "月球镇"}),
+            StatusCode::NOT_FOUND,
+            "月球镇",
+        ),
+        (
+            json!({"inspector": "li", "site": "无此安置点"}),
+            StatusCode::NOT_FOUND,
+            "无此安置点",
+        ),
+        (
+            json!({"inspector": "li", "households": ["999999"]}),
+            StatusCode::NOT_FOUND,
+            "999999",
+        ),
+        (
+            json!({"inspector": "zhang", "township": "木厂镇"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "zhang",
+        ),
+        (
+            json!({"inspector": "li", "township": "木厂镇", "households": ["1"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "township",
+        ),
+        (
+            json!({"inspector": "li"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "township",
+        ),
+    ] {
+        let r = office
+            .http
+            .post(office.at("/admin/assignments"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{body}");
+        let answer: Value = r.json().await.unwrap();
+        assert!(
+            answer["message"].as_str().unwrap().contains(named),
+            "{body}: {answer}"
+        );
+    }
     office.finish(&admin).await;
 }
 

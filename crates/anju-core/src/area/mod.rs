@@ -69,6 +69,7 @@ use trace::*;
 /// Everything measured of one house: the raw dimensions of each part.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseMeasurement {
     pub parts: Vec<MeasuredPart>,
 }
@@ -76,6 +77,7 @@ pub struct HouseMeasurement {
 /// One measured part: a storey, a balcony, a stair, a band of roof space…
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasuredPart {
     /// What the inspector calls it, e.g. `一层主体`.
     pub label: String,
@@ -91,6 +93,7 @@ pub struct MeasuredPart {
 
 /// The language of a trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TraceLanguage {
     Zh,
@@ -101,6 +104,7 @@ pub enum TraceLanguage {
 /// [`Area::to_m2_string`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartAssessment {
     /// 1-based position in the measurement.
     pub number: usize,
@@ -117,6 +121,7 @@ pub struct PartAssessment {
 /// Within the cap (equality is within) or over it, by an exact amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Verdict {
     Within { margin: Area },
@@ -143,6 +148,7 @@ impl Verdict {
 /// The whole calculation for one house and household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaAssessment {
     pub parts: Vec<PartAssessment>,
     /// Exact sum of the counted areas.

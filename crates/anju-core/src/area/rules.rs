@@ -10,6 +10,7 @@ use super::{
 /// How much of a part's area counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Coefficient {
     Full,
@@ -42,6 +43,7 @@ impl Coefficient {
 /// The GB/T 50353-2013 rule that decides a part's coefficient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AreaRule {
     /// A storey (or a basement storey): structural storey height ≥ 2.20 m full, below half.
@@ -67,6 +69,7 @@ pub enum AreaRule {
 /// The coefficient a rule gives, why, and the clause of the standard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleOutcome {
     pub coefficient: Coefficient,
     /// Clause number in GB/T 50353-2013, e.g. `"3.0.1"`.

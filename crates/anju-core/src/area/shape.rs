@@ -11,6 +11,7 @@ use super::{
 /// A corner of a polygon, in millimetres on any local grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     pub x_mm: i64,
     pub y_mm: i64,
@@ -25,6 +26,7 @@ impl Point {
 /// The outline of a part (outer face of the external walls) or of a cut-out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Shape {
     Rectangle {

@@ -20,18 +20,13 @@ pub const MAX_CONDITION_DEPTH: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "when", rename_all = "snake_case")]
 pub enum Condition {
     /// The yes/no item `item` is answered `is` (e.g. ask for the reason when 否).
-    Answered {
-        item: String,
-        is: YesNo,
-    },
+    Answered { item: String, is: YesNo },
     /// The choice item `item` has `option` among its selected options.
-    Chosen {
-        item: String,
-        option: String,
-    },
+    Chosen { item: String, option: String },
     /// The household's 安置方式 and/or 安置类型 (e.g. 分散 and 购买 for 分散购房).
     Placement {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,12 +37,15 @@ pub enum Condition {
         kind: Option<PlacementKind>,
     },
     All {
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         of: Vec<Condition>,
     },
     Any {
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         of: Vec<Condition>,
     },
     Not {
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         of: Box<Condition>,
     },
 }

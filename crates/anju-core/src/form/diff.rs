@@ -9,6 +9,7 @@ use super::{FormSchema, Item, ItemKind, Section, Text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     Added,
@@ -20,6 +21,7 @@ pub enum ChangeKind {
 /// One difference: a section or an item, and what about it changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormChange {
     pub change: ChangeKind,
     /// The section it is in (in the new version, or the old for a removal).

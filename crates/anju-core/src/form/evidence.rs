@@ -14,6 +14,7 @@ use super::{ACCEPTANCE_FORM_ID, FormSchema, ItemKind, SPOT_CHECK_FORM_ID};
 /// A photo slot shown right under the item it proves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvidencePlacement {
     /// The item the photos prove (e.g. `move_in_kitchen`).
     pub item: String,

@@ -20,6 +20,7 @@ pub const TOWNSHIP_PHOTOS: &str = "photo_front";
 /// What a 乡镇初验 concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TownshipVerdict {
     /// 初验合格: the township asks the district to accept the house.

@@ -87,6 +87,7 @@ pub const MAX_SELECTED: usize = 50;
 /// A text in both languages of the product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -103,6 +104,7 @@ impl Text {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSchema {
     pub id: String,
     pub version: u32,
@@ -112,6 +114,7 @@ pub struct FormSchema {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
     pub key: String,
     pub title: Text,
@@ -122,6 +125,7 @@ pub struct Section {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     pub key: String,
     pub label: Text,
@@ -147,6 +151,7 @@ pub struct Item {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum YesNo {
     Yes,
@@ -182,6 +187,7 @@ impl YesNo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChoiceOption {
     pub key: String,
     pub label: Text,
@@ -190,6 +196,7 @@ pub struct ChoiceOption {
 /// Who signs a signature slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "role", content = "department", rename_all = "snake_case")]
 pub enum SignerRole {
     /// 户主 (or a thumbprint, or a relative on their behalf).
@@ -200,6 +207,7 @@ pub enum SignerRole {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemKind {
     /// 是 / 否 / 不适用, with a note; `problem_when` marks the answer that is a problem
@@ -238,6 +246,7 @@ pub enum ItemKind {
 /// A problem recorded on the form, to become a [`crate::model::Finding`] when submitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FindingDraft {
     pub description: String,
     /// The item the problem is about, if any.
@@ -247,6 +256,7 @@ pub struct FindingDraft {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Answer {
     YesNo { value: YesNo, note: Option<String> },
@@ -277,6 +287,7 @@ impl Answer {
 /// The answers of one filled form, keyed by item key.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormAnswers(pub BTreeMap<String, Answer>);
 
 impl FormAnswers {
@@ -561,6 +572,7 @@ impl fmt::Display for FormIssue {
 /// How far a form is filled: required items answered, per section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SectionProgress {
     pub section: String,
     pub answered: usize,

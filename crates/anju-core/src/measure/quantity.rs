@@ -34,6 +34,30 @@ struct AreaJson {
     m2: String,
 }
 
+/// The JSON shape of [`Area`] in the API's schema: `quarter_mm2` is read, `m2` only written.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Area {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .description(Some(
+                "面积：quarter_mm² 为精确值，m2 为保留两位小数的显示值 / an area: the exact count of quarter mm², and m² with 2 decimals for display",
+            ))
+            .property(
+                "quarter_mm2",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+            )
+            .required("quarter_mm2")
+            .property("m2", ObjectBuilder::new().schema_type(Type::String))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Area {}
+
 impl Area {
     pub const ZERO: Area = Area { quarter_mm2: 0 };
 

@@ -189,6 +189,7 @@ pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> i64 {
 /// The milestones after acceptance of one household, as dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OldHouse {
     pub agreement_signed_on: Option<NaiveDate>,
     pub demolished_on: Option<NaiveDate>,
@@ -307,6 +308,7 @@ pub const SPOT_CHECK_TOLERANCE_PERMILLE: u32 = 30;
 /// A spot check's re-measured area against the area acceptance recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaComparison {
     pub recorded_m2: String,
     pub remeasured_m2: String,
@@ -352,6 +354,7 @@ pub fn compare_areas(recorded: Area, remeasured: Area, tolerance_permille: u32) 
 /// each township, self-built and bought drawn apart (0: none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SampleRule {
     pub site_share_pct: u32,
     pub min_site_households: u32,

@@ -95,11 +95,21 @@ impl IntoResponse for AppError {
 impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         match error {
-            StorageError::Assign(e) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_assignment",
-                e.to_string(),
-            ),
+            StorageError::Assign(e) => {
+                use crate::assign::AssignError;
+                let (status, code) = match &e {
+                    AssignError::NoSuchUser(_)
+                    | AssignError::NoSuchTownship(_)
+                    | AssignError::NoSuchSite(_)
+                    | AssignError::NoSuchHousehold(_) => (StatusCode::NOT_FOUND, "not_found"),
+                    AssignError::AmbiguousSite { .. } => (StatusCode::CONFLICT, "ambiguous_site"),
+                    AssignError::NotAnInspector(_) => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_assignment")
+                    }
+                    AssignError::User(_) | AssignError::Sql(_) => return Self::internal(e),
+                };
+                Self::new(status, code, e.to_string())
+            }
             other => Self::internal(other),
         }
     }

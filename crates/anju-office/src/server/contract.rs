@@ -1,11 +1,13 @@
 //! The OpenAPI document as served: what the route registrations generate, with what every
 //! operation of its kind can answer and what the generator cannot say. Each rule is general,
 //! so that a route added later is described by it too:
-//! - an operation that needs a token can answer 401;
+//! - an operation that needs a token can answer 401, and 403 (`ApiError`) for another role;
 //! - an operation that reads a JSON body can answer 400 (not JSON), 413 (too large), 415
 //!   (not `application/json`) and 422 (a field wrong), each with `ApiError`; where it
 //!   documents another body for 422 (a push's per-record results), either may come;
-//! - a team member's PIN is six digits and none of `anju_core::team::too_simple_pins`.
+//! - a team member's PIN is six digits and none of `anju_core::team::too_simple_pins`;
+//! - an assignment names exactly one target: a township, a site (with its township or
+//!   not), or one or more households.
 
 use serde_json::{Value, json};
 
@@ -25,6 +27,7 @@ pub fn served(doc: &utoipa::openapi::OpenApi) -> Value {
         }
     }
     refine_pin(&mut doc);
+    refine_assignment(&mut doc);
     doc
 }
 
@@ -49,28 +52,51 @@ fn complete_responses(operation: &mut Value) {
     else {
         return;
     };
-    let mut add = |status: &str, description: &str| {
+    let add = |responses: &mut serde_json::Map<String, Value>, status: &str, description: &str| {
         responses
             .entry(status)
             .or_insert_with(|| error_response(description));
     };
     if secured {
-        add("401", "没有或无效的令牌 / no token, or not a valid one");
+        add(
+            responses,
+            "401",
+            "没有或无效的令牌 / no token, or not a valid one",
+        );
+        add(
+            responses,
+            "403",
+            "此操作不属于该用户的角色 / not for this user's role",
+        );
+        either_or_api_error(responses, "403");
     }
     if reads_json {
-        add("400", "请求体不是有效的 JSON / the body is not valid JSON");
-        add("413", "请求体过大 / the body is too large");
-        add("415", "请求须为 JSON / the body must be application/json");
-        add("422", "字段有误 / a field is wrong");
-        // A body of its own for 422 (a push's results) or the extractor's ApiError.
-        if let Some(schema) = responses
-            .get_mut("422")
-            .and_then(|r| r.pointer_mut("/content/application~1json/schema"))
-            && schema.get("$ref").and_then(Value::as_str) != Some(API_ERROR)
-        {
-            let own = schema.take();
-            *schema = json!({"oneOf": [own, {"$ref": API_ERROR}]});
-        }
+        add(
+            responses,
+            "400",
+            "请求体不是有效的 JSON / the body is not valid JSON",
+        );
+        add(responses, "413", "请求体过大 / the body is too large");
+        add(
+            responses,
+            "415",
+            "请求须为 JSON / the body must be application/json",
+        );
+        add(responses, "422", "字段有误 / a field is wrong");
+        either_or_api_error(responses, "422");
+    }
+}
+
+/// A status that answers a body of its own (a push's results) may also come from the
+/// extractors and the role check, with `ApiError`.
+fn either_or_api_error(responses: &mut serde_json::Map<String, Value>, status: &str) {
+    if let Some(schema) = responses
+        .get_mut(status)
+        .and_then(|r| r.pointer_mut("/content/application~1json/schema"))
+        && schema.get("$ref").and_then(Value::as_str) != Some(API_ERROR)
+    {
+        let own = schema.take();
+        *schema = json!({"oneOf": [own, {"$ref": API_ERROR}]});
     }
 }
 
@@ -82,6 +108,27 @@ fn refine_pin(doc: &mut Value) {
         pin.insert(
             "not".into(),
             json!({"enum": anju_core::team::too_simple_pins()}),
+        );
+    }
+}
+
+fn refine_assignment(doc: &mut Value) {
+    if let Some(request) = doc
+        .pointer_mut("/components/schemas/AssignRequest")
+        .and_then(Value::as_object_mut)
+    {
+        request.insert(
+            "oneOf".into(),
+            json!([
+                {"title": "by township", "required": ["township"], "properties": {
+                    "township": {"type": "string"}, "site": {"type": "null"},
+                    "households": {"type": "null"}}},
+                {"title": "by site", "required": ["site"], "properties": {
+                    "site": {"type": "string"}, "households": {"type": "null"}}},
+                {"title": "by households", "required": ["households"], "properties": {
+                    "households": {"type": "array", "minItems": 1},
+                    "township": {"type": "null"}, "site": {"type": "null"}}}
+            ]),
         );
     }
 }

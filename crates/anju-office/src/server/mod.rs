@@ -528,7 +528,10 @@ pub struct AssignResponse {
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/assignments", request_body = AssignRequest,
-    responses((status = 200, body = AssignResponse), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    responses((status = 200, body = AssignResponse), (status = 403, body = ApiError),
+        (status = 404, body = ApiError, description = "no such inspector, township, site or household"),
+        (status = 409, body = ApiError, description = "a site name more than one township has: name the township"),
+        (status = 422, body = ApiError, description = "not exactly one of township, site, households; or not an inspector")),
     security(("bearer" = [])))]
 async fn admin_assign(
     State(state): State<AppState>,
