@@ -473,3 +473,108 @@ async fn a_planned_visit_reaches_the_inspector_and_is_done_by_the_visit() -> Tes
     assert!(late.overdue && late.days_left < 0);
     Ok(())
 }
+
+/// 整改复查 beside the problem: a problem with the kitchen, which the acceptance photographed
+/// (照片 厨房 is shown under 厨房可用), reaches li's re-check with that photo, to stand in the
+/// same spot; a second phone of li's, which never held the photo, says it is elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recheck_shows_the_problem_as_first_photographed() -> TestResult {
+    let office_dir = tempfile::tempdir()?;
+    office_data(office_dir.path())?;
+    let office = InProcessOffice::start(office_dir.path()).await?;
+    let device_dir = tempfile::tempdir()?;
+    let app = inspector_app(device_dir.path(), &office.url()).await?;
+    let zheng = household_on_device(&app, ZHENG)?;
+    let deadline = Utc::now().date_naive() + Duration::days(20);
+    // The kitchen, not the drainage, is the problem.
+    let answers: Vec<(&str, Answer)> = zheng_answers(deadline)
+        .into_iter()
+        .map(|(key, answer)| match key {
+            "move_in_drainage" => (
+                key,
+                Answer::YesNo {
+                    value: YesNo::Yes,
+                    note: None,
+                },
+            ),
+            "move_in_kitchen" => (
+                key,
+                Answer::YesNo {
+                    value: YesNo::No,
+                    note: Some("灶台未砌".into()),
+                },
+            ),
+            "findings" => (
+                key,
+                Answer::Findings {
+                    items: vec![anju_core::form::FindingDraft {
+                        description: "厨房可用：灶台未砌".into(),
+                        item: Some("move_in_kitchen".into()),
+                        deadline,
+                    }],
+                },
+            ),
+            _ => (key, answer),
+        })
+        .collect();
+    let mut seed = 30;
+    accept(&app, zheng, ZHENG, answers, &mut seed, 1.0)?;
+    let report = app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let kitchen_photo: String = {
+        let db = OfficeDb::open(office_dir.path())?;
+        db.connection().query_row(
+            "SELECT json_extract(answers_json, '$.photo_kitchen.sha256[0]') FROM submissions
+             WHERE household_id = ?1 AND kind = 'acceptance'",
+            [zheng.to_string()],
+            |r| r.get(0),
+        )?
+    };
+
+    let zhang = Page::sign_in(&office.url(), "zhang").await?;
+    let (_, list) = zhang.get("/api/office/findings?state=open").await?;
+    let finding_id = list["rows"]
+        .as_array()
+        .ok_or("rows")?
+        .iter()
+        .find(|f| f["household_id"] == zheng.to_string())
+        .and_then(|f| f["id"].as_str())
+        .ok_or("the kitchen finding")?
+        .to_string();
+    let (status, rectified) = zhang
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "rectified", "note": "灶台已砌好"}),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{rectified}");
+
+    app.sync_now(SyncTrigger::Manual, |_| {}).await?;
+    let task = app.tasks()?.pop().ok_or("the re-check task")?;
+    assert_eq!(
+        task.task.original_photo_sha256.as_deref(),
+        Some(kitchen_photo.as_str())
+    );
+    let view = app.open_task(task.task.id)?;
+    let original = view
+        .original_photo
+        .as_ref()
+        .ok_or("the re-check shows the problem's photo")?;
+    assert_eq!(original.sha256, kitchen_photo);
+    assert!(std::path::Path::new(&original.thumbnail_path).is_file());
+
+    // li's second phone has the task but not the photo: the screen says so.
+    let second_dir = tempfile::tempdir()?;
+    let second = inspector_app(second_dir.path(), &office.url()).await?;
+    let task = second
+        .tasks()?
+        .pop()
+        .ok_or("the task on the second phone")?;
+    assert_eq!(
+        task.task.original_photo_sha256.as_deref(),
+        Some(kitchen_photo.as_str())
+    );
+    assert!(second.open_task(task.task.id)?.original_photo.is_none());
+    office.stop().await?;
+    Ok(())
+}

@@ -24,7 +24,7 @@ function view(revision: number, answers: DraftView['draft']['answers']): DraftVi
     ] }] },
     household: { id: 'h1', number: '001', head_name: '郑怀圣', id_number: '341502198001011234', size: 4, members: [], phone: null,
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built' },
-    photos: [], signatures: [], state: state(revision), inspector: null, evidence: [], task: null, pin_signers: [],
+    photos: [], signatures: [], state: state(revision), inspector: null, evidence: [], task: null, original_photo: null, pin_signers: [],
   }
 }
 

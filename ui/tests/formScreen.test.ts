@@ -89,7 +89,7 @@ function view(complete: boolean): DraftView {
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues, progress: [], hidden: [],
       signatures: complete ? [{ slot: 'sign_household_head', signed: true, stale: false }] : [] },
     inspector: null,
-    evidence: [{ item: 'move_in_kitchen', photo: 'photo_kitchen' }], task: null, pin_signers: [],
+    evidence: [{ item: 'move_in_kitchen', photo: 'photo_kitchen' }], task: null, original_photo: null, pin_signers: [],
   }
 }
 

@@ -37,7 +37,7 @@ function view(location: { latitude: number, longitude: number } | undefined): Dr
       township: '东河口镇', village: '长岭村', site: null, mode: 'scattered', kind: 'self_built', location },
     photos: [], signatures: [],
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [], hidden: [], signatures: [] },
-    inspector: null, evidence: [], task: null, pin_signers: [],
+    inspector: null, evidence: [], task: null, original_photo: null, pin_signers: [],
   } as DraftView
 }
 
@@ -103,6 +103,38 @@ describe('photo position and gallery', () => {
     expect(origin?.fix).toMatchObject({ kind: 'position', latitude: 31.7655, accuracy_m: 8 })
     expect(wrapper.find('[data-testid="photo-gallery-badge"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="photo-gallery-time"]').text()).toBe('拍摄于 2026-05-03 10:12（相册）')
+    wrapper.unmount()
+  })
+
+  it("shows a re-check's photo slot the problem as first photographed, and how far from where it was taken", async () => {
+    inject({ latitude: 31.7651, longitude: 116.51, accuracy: 8 })
+    const recheckItem: Item = { key: 'photo_recheck', label: tx('复查照片'), required: true, help: null, kind: { type: 'photos', min: 1, max: 3 } }
+    const original = { ...photo('camera', null), sha256: 'b'.repeat(64), slot: 'photo_kitchen', thumbnail_path: '/p/kitchen.t.jpg',
+      fix: { kind: 'position', latitude: 31.765, longitude: 116.51, accuracy_m: 10, fixed_at: '' } } as PhotoView
+    const task = { id: 't1', visit: 'recheck', household_id: 'h1', finding_id: 'f1', finding_description: '厨房可用：灶台未砌', item_label: tx('厨房可用'),
+      rectification_note: null, instructions: null, planned_by: null, due_on: '2026-12-12', created_at: '', original_photo_sha256: 'b'.repeat(64) }
+    const recheckView = (withPhoto: boolean) => ({
+      ...view({ latitude: 31.765, longitude: 116.51 }),
+      draft: { ...view(undefined).draft, kind: 'recheck', form_id: 'anju.recheck', finding_id: 'f1' },
+      task, original_photo: withPhoto ? original : null,
+    }) as DraftView
+    vi.mocked(api.openDraft).mockResolvedValue(recheckView(true))
+    await useDraftStore().open('h1', 'recheck')
+    let wrapper = mount(PhotosItem, { props: { item: recheckItem }, global: { plugins: [i18n, Vant] }, attachTo: document.body })
+    await flushPromises()
+    const reference = wrapper.find('[data-testid="photo-reference"]')
+    expect(reference.find('img').attributes('src')).toBe('asset:///p/kitchen.t.jpg')
+    expect(reference.text()).toContain('发现问题时的照片')
+    expect(wrapper.find('[data-testid="photo-from-before"]').attributes('data-metres')).toBe('11')
+    wrapper.unmount()
+
+    vi.mocked(api.openDraft).mockResolvedValue(recheckView(false))
+    setActivePinia(createPinia())
+    await useDraftStore().open('h1', 'recheck')
+    wrapper = mount(PhotosItem, { props: { item: recheckItem }, global: { plugins: [i18n, Vant] }, attachTo: document.body })
+    await flushPromises()
+    expect(wrapper.find('[data-testid="photo-reference"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="photo-reference-elsewhere"]').text()).toContain('在其他设备上')
     wrapper.unmount()
   })
 })

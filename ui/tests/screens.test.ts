@@ -50,7 +50,7 @@ function draftView(): DraftView {
     state: { draft_id: 'd1', revision: 1, updated_at: '', issues: [], progress: [{ section: 'move_in', answered: 1, required: 5 }], hidden: [],
       signatures: [{ slot: 'head_signature', signed: false, stale: false }] },
     inspector: { name: 'wang', role: 'inspector', department: 'reform', township: null, full_name: '王验收' },
-    evidence: [], task: null, pin_signers: [],
+    evidence: [], task: null, original_photo: null, pin_signers: [],
   }
 }
 

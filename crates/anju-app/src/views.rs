@@ -215,6 +215,9 @@ pub struct DraftView {
     pub evidence: Vec<EvidencePlacement>,
     /// For a 整改复查: the task, with the problem and what the township says it did.
     pub task: Option<anju_core::tasks::Task>,
+    /// The problem's photo as first taken, for a re-check, when this device holds it (the
+    /// task names it either way: `task.original_photo_sha256`).
+    pub original_photo: Option<PhotoView>,
     /// The slots team members confirm with their PINs (a 区级验收 with a team here).
     pub pin_signers: Vec<PinSigner>,
 }

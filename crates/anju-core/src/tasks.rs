@@ -27,6 +27,11 @@ pub struct Task {
     pub item_label: Option<Text>,
     /// What the township says it did (整改情况).
     pub rectification_note: Option<String>,
+    /// The photo that showed the problem when it was found, to be set beside the re-check's
+    /// (the device shows it when it holds it). Left out when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub original_photo_sha256: Option<String>,
     /// What the planner asks (布置说明), and who planned it (姓名（单位）).
     pub instructions: Option<String>,
     pub planned_by: Option<Text>,
@@ -73,5 +78,61 @@ pub fn check_task(task: &Task) -> Result<(), String> {
     if too_long(&task.instructions, MAX_INSTRUCTIONS_CHARS) {
         return Err(format!("task {}: instructions", task.id));
     }
+    if task
+        .original_photo_sha256
+        .as_deref()
+        .is_some_and(|sha| !recheck || !crate::hash::is_sha256_hex(sha))
+    {
+        return Err(format!("task {}: original_photo_sha256", task.id));
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recheck() -> Task {
+        Task {
+            id: Uuid::now_v7(),
+            visit: SubmissionKind::Recheck,
+            household_id: Uuid::now_v7(),
+            finding_id: Some(Uuid::now_v7()),
+            finding_description: Some("厨房可用：灶台未砌".into()),
+            item_label: None,
+            rectification_note: Some("灶台已砌好".into()),
+            original_photo_sha256: Some("ab".repeat(32)),
+            instructions: None,
+            planned_by: None,
+            due_on: NaiveDate::from_ymd_opt(2026, 12, 12).unwrap(),
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_task_names_a_problem_photo_only_for_a_recheck_and_only_by_its_hash() {
+        assert_eq!(check_task(&recheck()), Ok(()));
+        let no_photo = Task {
+            original_photo_sha256: None,
+            ..recheck()
+        };
+        assert_eq!(check_task(&no_photo), Ok(()));
+        for bad in ["../../etc/passwd", "AB".repeat(32).as_str(), "ab"] {
+            let task = Task {
+                original_photo_sha256: Some(bad.into()),
+                ..recheck()
+            };
+            assert!(check_task(&task).is_err(), "{bad}");
+        }
+        let planned = Task {
+            visit: SubmissionKind::MoveIn,
+            finding_id: None,
+            finding_description: None,
+            ..recheck()
+        };
+        assert!(
+            check_task(&planned).is_err(),
+            "a planned visit names no photo"
+        );
+    }
 }

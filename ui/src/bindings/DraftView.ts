@@ -24,6 +24,11 @@ evidence: Array<EvidencePlacement>,
  */
 task: Task | null, 
 /**
+ * The problem's photo as first taken, for a re-check, when this device holds it (the
+ * task names it either way: `task.original_photo_sha256`).
+ */
+original_photo: PhotoView | null, 
+/**
  * The slots team members confirm with their PINs (a 区级验收 with a team here).
  */
 pin_signers: Array<PinSigner>, };

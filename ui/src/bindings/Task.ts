@@ -19,6 +19,11 @@ finding_id: string | null, finding_description: string | null, item_label: Text 
  */
 rectification_note: string | null, 
 /**
+ * The photo that showed the problem when it was found, to be set beside the re-check's
+ * (the device shows it when it holds it). Left out when there is none.
+ */
+original_photo_sha256?: string, 
+/**
  * What the planner asks (布置说明), and who planned it (姓名（单位）).
  */
 instructions: string | null, planned_by: Text | null, due_on: string, created_at: string, };

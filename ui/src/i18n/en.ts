@@ -156,7 +156,7 @@ const en: typeof zhCN = {
   },
   // Issue 13 (H3): where a photo was taken, and photos from the gallery.
   photoPlace: {
-    sameSpot: 'For reference: the photo before. Stand in the same spot and face the same way', fromBefore: '{n} m from where the photo before was taken', notSameSpot: '{n} m from where the photo before was taken, over {limit} m: go back to the same spot', gallery: 'Choose from gallery', locating: 'Locating…', position: 'Position: {text}',
+    sameSpot: 'For reference: the photo before. Stand in the same spot and face the same way', sameSpotAsProblem: 'For reference: the problem as first photographed. Stand in the same spot and face the same way to show it rectified', problemPhotoElsewhere: 'The problem’s first photo is on another device, not this one: find the spot from the description', fromBefore: '{n} m from where the photo before was taken', notSameSpot: '{n} m from where the photo before was taken, over {limit} m: go back to the same spot', gallery: 'Choose from gallery', locating: 'Locating…', position: 'Position: {text}',
     noFix: 'No position ({reason})', reason: { denied: 'denied', timeout: 'timed out', unavailable: 'unavailable' },
     distance: '{n} m from the house', far: '{n} m from the house, over {limit} m: the office will check', noHouse: 'No coordinates for this house',
     takenAt: 'Taken {time} (gallery)', takenUnknown: 'Gallery photo, time unknown', galleryBadge: 'Gallery',

@@ -154,7 +154,7 @@ export default {
   },
   // Issue 13 (H3): where a photo was taken, and photos from the gallery.
   photoPlace: {
-    sameSpot: '对照：前一组照片。请站在同一位置、朝同一方向拍摄', fromBefore: '距前一组照片位置 {n} m', notSameSpot: '距前一组照片位置 {n} m，超过 {limit} m，请回到同一位置', gallery: '从相册选择', locating: '正在定位…', position: '当前定位：{text}',
+    sameSpot: '对照：前一组照片。请站在同一位置、朝同一方向拍摄', sameSpotAsProblem: '对照：发现问题时的照片。请站在同一位置、朝同一方向拍摄整改后的情况', problemPhotoElsewhere: '发现问题时的照片在其他设备上，本机没有；请按问题描述找到同一位置拍摄', fromBefore: '距前一组照片位置 {n} m', notSameSpot: '距前一组照片位置 {n} m，超过 {limit} m，请回到同一位置', gallery: '从相册选择', locating: '正在定位…', position: '当前定位：{text}',
     noFix: '无定位（{reason}）', reason: { denied: '已拒绝', timeout: '超时', unavailable: '不可用' },
     distance: '距房屋 {n} m', far: '距房屋 {n} m，超过 {limit} m，办公室将核对', noHouse: '该户无房屋坐标',
     takenAt: '拍摄于 {time}（相册）', takenUnknown: '相册照片，拍摄时间不明', galleryBadge: '相册',

@@ -178,8 +178,18 @@ impl FieldApp {
                 && t.finding_id == draft.finding_id
         });
         let pin_signers = Self::pin_signers(store, &form, draft.kind)?;
+        // A re-check's photo is taken beside the problem's as first photographed, when this
+        // device holds that photo.
+        let original_photo = match task
+            .as_ref()
+            .and_then(|t| t.original_photo_sha256.as_deref())
+        {
+            Some(sha) => self.photo_view(store, sha)?,
+            None => None,
+        };
         Ok(DraftView {
             pin_signers,
+            original_photo,
             task,
             draft,
             form,

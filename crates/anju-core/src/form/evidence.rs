@@ -93,6 +93,22 @@ pub fn evidence_placement(form: &FormSchema) -> Vec<EvidencePlacement> {
         .collect()
 }
 
+/// The photo a filled form showed of a problem with `item`: the first of the photo item
+/// placed under it (`evidence_placement`). What a 整改复查 is set beside.
+pub fn first_evidence_photo(
+    form: &FormSchema,
+    answers: &super::FormAnswers,
+    item: &str,
+) -> Option<String> {
+    evidence_placement(form)
+        .into_iter()
+        .filter(|p| p.item == item)
+        .find_map(|p| match answers.get(&p.photo) {
+            Some(super::Answer::Photos { sha256 }) => sha256.first().cloned(),
+            _ => None,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -46,7 +46,7 @@ pub use definition::{
     PUBLISHABLE_FORMS, parse_form_file,
 };
 pub use diff::{ChangeKind, FormChange, diff, kind_text};
-pub use evidence::{EvidencePlacement, evidence_placement};
+pub use evidence::{EvidencePlacement, evidence_placement, first_evidence_photo};
 pub use inspection::{
     AREA_INSPECTION_PHOTOS, TOWNSHIP_PHOTOS, TOWNSHIP_VERDICT_ITEM, TownshipVerdict,
     area_inspection_form_v1, township_check_form_v1, township_verdict,

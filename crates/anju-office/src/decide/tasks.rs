@@ -41,7 +41,7 @@ pub fn tasks_for(conn: &Connection, user_id: &str) -> Result<Vec<Task>> {
                 f.description, f.item,
                 (SELECT e.note FROM finding_events e WHERE e.finding_id = f.id
                    AND e.to_state = 'rectified' ORDER BY e.at DESC LIMIT 1),
-                s.form_id, s.form_version
+                s.form_id, s.form_version, s.answers_json
          FROM tasks t
          LEFT JOIN findings f ON f.id = t.finding_id
          LEFT JOIN submissions s ON s.id = f.submission_id
@@ -51,7 +51,7 @@ pub fn tasks_for(conn: &Connection, user_id: &str) -> Result<Vec<Task>> {
     )?;
     let rows: Vec<crate::services::cells::Cells> = stmt
         .query_map(params![user_id, MAX_TASKS_PER_PULL as i64], |r| {
-            Ok(crate::services::cells::Cells::read(r, 0..13))
+            Ok(crate::services::cells::Cells::read(r, 0..14))
         })?
         .collect::<anju_sql::Result<_>>()?;
     let forms = crate::forms::form_catalog(conn)?;
@@ -74,9 +74,17 @@ fn read_task(
     names: &Names,
 ) -> std::result::Result<Task, String> {
     let uuid = |i: usize, what: &str| cells.parse(i, what, |t| Uuid::parse_str(t).ok());
-    let item_label = cells.get(9).and_then(|key| {
-        let form = forms.get(&cells.get(11)?, cells.get(12)?.parse().ok()?)?;
-        form.item(&key).map(|(_, i)| i.label.clone())
+    let form = cells
+        .get(11)
+        .zip(cells.get(12).and_then(|v| v.parse().ok()))
+        .and_then(|(id, version)| forms.get(&id, version));
+    let item_label = cells
+        .get(9)
+        .and_then(|key| form?.item(&key).map(|(_, i)| i.label.clone()));
+    // The problem as first photographed, when the finding's item had a photo under it.
+    let original_photo_sha256 = cells.get(9).and_then(|key| {
+        let answers: anju_core::form::FormAnswers = serde_json::from_str(&cells.get(13)?).ok()?;
+        anju_core::form::first_evidence_photo(form?, &answers, &key)
     });
     Ok(Task {
         id: uuid(0, "id")?,
@@ -94,5 +102,6 @@ fn read_task(
         finding_description: cells.get(8),
         item_label,
         rectification_note: cells.get(10),
+        original_photo_sha256,
     })
 }

@@ -220,14 +220,7 @@ pub(crate) fn original_photos(
         let Ok(answers) = serde_json::from_str::<anju_core::form::FormAnswers>(&answers) else {
             continue;
         };
-        let first = anju_core::form::evidence_placement(form)
-            .into_iter()
-            .filter(|p| p.item == item)
-            .find_map(|p| match answers.get(&p.photo) {
-                Some(anju_core::form::Answer::Photos { sha256 }) => sha256.first().cloned(),
-                _ => None,
-            });
-        if let Some(sha) = first {
+        if let Some(sha) = anju_core::form::first_evidence_photo(form, &answers, &item) {
             out.insert(
                 finding,
                 TimelinePhoto {
