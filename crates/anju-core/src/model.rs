@@ -520,7 +520,7 @@ pub struct Submission {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 // The field app has a `RecordedArea` view of its own; in TypeScript this one is apart.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SubmittedAreaFigures"))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SubmittedAreaFigures))]
 pub struct RecordedArea {
     pub built_area: Area,
     /// The cap for the household, exact.

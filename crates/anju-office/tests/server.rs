@@ -993,3 +993,114 @@ async fn the_openapi_parameters_are_where_the_server_reads_them() {
     assert_eq!(pin["pattern"], "^[0-9]{6}$");
     assert_eq!(pin["not"]["enum"].as_array().map(Vec::len), Some(20));
 }
+
+/// The property names of a ts-rs object type (`export type Name = { a: T, b?: U, };`),
+/// each with whether it may be left out; `None` for any other shape (unions, aliases).
+fn ts_properties(source: &str, name: &str) -> Option<Vec<(String, bool)>> {
+    // Doc comments sit between the properties.
+    let mut text = String::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    text.push_str(rest);
+    let body = text
+        .split_once(&format!("export type {name} = "))?
+        .1
+        .trim_start();
+    if !body.starts_with('{') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut properties = Vec::new();
+    let mut token = String::new();
+    for c in body.chars() {
+        match c {
+            '{' | '[' | '(' | '<' => {
+                depth += 1;
+                token.clear();
+            }
+            '}' | ']' | ')' | '>' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            ':' if depth == 1 => {
+                let key = token.trim();
+                let (key, optional) = match key.strip_suffix('?') {
+                    Some(key) => (key, true),
+                    None => (key, false),
+                };
+                properties.push((key.trim_matches('"').to_string(), optional));
+                token.clear();
+            }
+            ',' if depth == 1 => token.clear(),
+            _ if depth == 1 => token.push(c),
+            _ => {}
+        }
+    }
+    Some(properties)
+}
+
+/// One definition of each wire type, two generators: the TypeScript the front ends are
+/// typed with (ts-rs) and the OpenAPI document (utoipa) name the same properties, and a
+/// property TypeScript may leave out is not one the document requires.
+#[tokio::test]
+async fn the_typescript_bindings_and_the_openapi_schemas_agree() {
+    let office = Office::start().await;
+    let doc: Value = office
+        .http
+        .get(format!("{}/api/openapi.json", office.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
+    let mut compared = 0;
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        let Some(properties) = schema["properties"].as_object() else {
+            continue;
+        };
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        // The field app's bindings hold anju-core's types; the office's hold its own views,
+        // one of which shares a core type's name (Member): the first found is the core one.
+        let found = ["src/bindings", "office/src/bindings"]
+            .into_iter()
+            .find_map(|dir| {
+                std::fs::read_to_string(ui.join(dir).join(format!("{name}.ts")))
+                    .ok()
+                    .map(|source| (dir, source))
+            });
+        if let Some((dir, source)) = found {
+            let Some(ts) = ts_properties(&source, name) else {
+                continue;
+            };
+            let mut in_ts: Vec<&str> = ts.iter().map(|(k, _)| k.as_str()).collect();
+            let mut in_doc: Vec<&str> = properties.keys().map(String::as_str).collect();
+            in_ts.sort_unstable();
+            in_doc.sort_unstable();
+            assert_eq!(in_ts, in_doc, "{dir}/{name}.ts and the document's {name}");
+            for (key, optional) in &ts {
+                if *optional {
+                    assert!(
+                        !required.contains(&key.as_str()),
+                        "{name}.{key}: TypeScript may leave it out, the document requires it"
+                    );
+                }
+            }
+            compared += 1;
+        }
+    }
+    // The object types the API shares with a front end (22 today: Household, Task, Text,
+    // PhotoMeta's parts…); fewer would mean the comparison no longer finds them.
+    assert!(compared >= 20, "only {compared} types compared");
+}
