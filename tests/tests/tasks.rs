@@ -65,6 +65,29 @@ fn recheck(app: &FieldApp, task: Uuid, value: YesNo, note: &str) -> Result<Uuid,
     Ok(app.submit_draft(draft)?.submission_id)
 }
 
+/// The township user marks the household's open finding 已整改 with `note`; its id.
+async fn township_rectifies(zhang: &Page, household: Uuid, note: &str) -> Result<String, BoxError> {
+    let (_, list) = zhang.get("/api/office/findings?state=open").await?;
+    let finding_id = list["rows"]
+        .as_array()
+        .ok_or("rows")?
+        .iter()
+        .find(|f| f["household_id"] == household.to_string())
+        .and_then(|f| f["id"].as_str())
+        .ok_or("the household's open finding")?
+        .to_string();
+    let (status, rectified) = zhang
+        .post(
+            &format!("/api/office/findings/{finding_id}/transition"),
+            json!({"to": "rectified", "note": note}),
+        )
+        .await?;
+    if status != StatusCode::OK {
+        return Err(format!("rectifying answered {status}: {rectified}").into());
+    }
+    Ok(finding_id)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rectified_finding_is_rechecked_in_the_field_before_the_district_closes_it() -> TestResult
 {
@@ -229,22 +252,7 @@ async fn a_recheck_that_finds_the_problem_sends_it_back_to_the_township() -> Tes
     accept(&app, zheng, ZHENG, zheng_answers(deadline), &mut seed, 1.0)?;
     app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     let zhang = Page::sign_in(&office.url(), "zhang").await?;
-    let (_, list) = zhang.get("/api/office/findings?state=open").await?;
-    let finding_id = list["rows"]
-        .as_array()
-        .ok_or("rows")?
-        .iter()
-        .find(|f| f["household_id"] == zheng.to_string())
-        .and_then(|f| f["id"].as_str())
-        .ok_or("the finding")?
-        .to_string();
-    let (status, _) = zhang
-        .post(
-            &format!("/api/office/findings/{finding_id}/transition"),
-            json!({"to": "rectified", "note": "已整改"}),
-        )
-        .await?;
-    assert_eq!(status, StatusCode::OK);
+    let finding_id = township_rectifies(&zhang, zheng, "已整改").await?;
     app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     let task = app.tasks()?.pop().ok_or("the re-check task")?;
     // A re-check cannot be begun without its task.
@@ -532,22 +540,7 @@ async fn a_recheck_shows_the_problem_as_first_photographed() -> TestResult {
     };
 
     let zhang = Page::sign_in(&office.url(), "zhang").await?;
-    let (_, list) = zhang.get("/api/office/findings?state=open").await?;
-    let finding_id = list["rows"]
-        .as_array()
-        .ok_or("rows")?
-        .iter()
-        .find(|f| f["household_id"] == zheng.to_string())
-        .and_then(|f| f["id"].as_str())
-        .ok_or("the kitchen finding")?
-        .to_string();
-    let (status, rectified) = zhang
-        .post(
-            &format!("/api/office/findings/{finding_id}/transition"),
-            json!({"to": "rectified", "note": "灶台已砌好"}),
-        )
-        .await?;
-    assert_eq!(status, StatusCode::OK, "{rectified}");
+    township_rectifies(&zhang, zheng, "灶台已砌好").await?;
 
     app.sync_now(SyncTrigger::Manual, |_| {}).await?;
     let task = app.tasks()?.pop().ok_or("the re-check task")?;

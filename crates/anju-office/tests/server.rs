@@ -207,6 +207,19 @@ fn count(db: &OfficeDb, table: &str) -> i64 {
         .unwrap()
 }
 
+/// The OpenAPI document as the office serves it.
+async fn openapi_document(office: &Office) -> Value {
+    office
+        .http
+        .get(format!("{}/api/openapi.json", office.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn health_and_the_openapi_document_match_the_routes() {
     let office = Office::start().await;
@@ -224,15 +237,7 @@ async fn health_and_the_openapi_document_match_the_routes() {
         serde_json::from_value(health["server_time"].clone()).unwrap();
     assert!((Utc::now() - server_time).num_seconds().abs() < 60);
 
-    let doc: Value = office
-        .http
-        .get(format!("{}/api/openapi.json", office.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi_document(&office).await;
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = Vec::new();
     for (path, item) in paths {
@@ -902,15 +907,7 @@ async fn a_sign_in_tells_the_device_the_inspectors_real_name() {
 #[tokio::test]
 async fn the_openapi_parameters_are_where_the_server_reads_them() {
     let office = Office::start().await;
-    let doc: Value = office
-        .http
-        .get(format!("{}/api/openapi.json", office.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi_document(&office).await;
     for (path, item) in doc["paths"].as_object().unwrap() {
         let in_template: Vec<&str> = path
             .split('/')
@@ -1052,15 +1049,7 @@ fn ts_properties(source: &str, name: &str) -> Option<Vec<(String, bool)>> {
 #[tokio::test]
 async fn the_typescript_bindings_and_the_openapi_schemas_agree() {
     let office = Office::start().await;
-    let doc: Value = office
-        .http
-        .get(format!("{}/api/openapi.json", office.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi_document(&office).await;
     let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
     let mut compared = 0;
     for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {

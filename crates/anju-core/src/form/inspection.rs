@@ -4,11 +4,11 @@
 //! its area as it judges an acceptance's and raises 面积超标. The 乡镇初验 is the township's own
 //! acceptance before it asks the district for its: its verdict says whether the house is ready.
 
+use super::TOWNSHIP_CHECK_FORM_ID;
 use super::builtin::{
-    findings_section, inspector_signature_section, item, note, options, photos, section,
+    check, findings_section, inspector_signature_section, item, note, options, photos, section,
 };
 use super::{AREA_INSPECTION_FORM_ID, AREA_ITEM, FormSchema, ItemKind, Text};
-use super::{TOWNSHIP_CHECK_FORM_ID, YesNo};
 use crate::model::Department;
 
 /// The photos of the house being measured.
@@ -58,19 +58,6 @@ impl TownshipVerdict {
     }
 }
 
-fn yes_no_with_problem(key: &str, zh: &str, en: &str) -> super::Item {
-    item(
-        key,
-        zh,
-        en,
-        ItemKind::YesNo {
-            allow_not_applicable: false,
-            problem_when: Some(YesNo::No),
-        },
-        true,
-    )
-}
-
 /// Version 1 of 在建房屋面积丈量督查表.
 pub fn area_inspection_form_v1() -> FormSchema {
     FormSchema {
@@ -94,7 +81,7 @@ pub fn area_inspection_form_v1() -> FormSchema {
                         ItemKind::AreaMeasurement,
                         true,
                     ),
-                    yes_no_with_problem(
+                    check(
                         "built_as_approved",
                         "按批准的户型和面积施工",
                         "Built to the approved plan and area",
@@ -135,13 +122,13 @@ pub fn township_check_form_v1() -> FormSchema {
                 "Completion and quality",
                 Some(Department::Housing),
                 vec![
-                    yes_no_with_problem("house_completed", "房屋已竣工", "The house is finished"),
-                    yes_no_with_problem(
+                    check("house_completed", "房屋已竣工", "The house is finished"),
+                    check(
                         "structure_sound",
                         "主体结构、屋面、门窗无明显质量问题",
                         "Structure, roof, doors and windows without visible defects",
                     ),
-                    yes_no_with_problem(
+                    check(
                         "utilities_connected",
                         "水、电已入户",
                         "Water and power connected",
