@@ -8,6 +8,7 @@ use anju_core::construction::{ConstructionStage, Guarantor, PlanMonth};
 use anju_core::form::{Answer, YesNo};
 use anju_core::model::SubmissionKind;
 use anju_office::db::OfficeDb;
+use anju_office::services::site_visits::site_visits;
 use anju_office::services::sites::{SiteRecordUpdate, set_site_record, sites_page};
 use anju_office::services::views::{ReviewDecision, ReviewVerdict};
 use anju_office::services::{Viewer, household, review_submission, today};
@@ -189,6 +190,39 @@ async fn construction_visits_set_a_sites_progress_against_its_plan() -> TestResu
         .collect();
     assert!(titles.iter().any(|t| t.contains("开工放线")), "{titles:?}");
     assert!(titles.iter().any(|t| t.contains("建设进度")), "{titles:?}");
+
+    // The site's timeline: its three visits, newest first, each with its household, who made
+    // it, the stage it found and its photo; another township's user does not see it.
+    let timeline = site_visits(&db, &admin_viewer(), &site_id)?;
+    assert_eq!(timeline.name, site_name);
+    assert_eq!(timeline.visits.len(), 3, "{:?}", timeline.visits);
+    assert!(timeline.damaged.is_empty() && !timeline.more);
+    assert!(
+        timeline.visits.windows(2).all(|w| w[0].at >= w[1].at),
+        "newest first"
+    );
+    let roofed = timeline
+        .visits
+        .iter()
+        .find(|v| v.submission_id == roofed_visit.to_string())
+        .ok_or("the 主体封顶 visit")?;
+    assert_eq!(roofed.kind, SubmissionKind::Progress);
+    assert_eq!(
+        roofed.stage.as_ref().map(|s| s.zh.as_str()),
+        Some(ConstructionStage::Roofed.label_zh())
+    );
+    assert_eq!(roofed.household_id, first.to_string());
+    assert!(roofed.photo_url.is_some() && roofed.by.zh.starts_with("李晓峰"));
+    let elsewhere = Viewer {
+        township: Some(db.connection().query_row(
+            "SELECT id, name FROM townships WHERE name <> '东河口镇' ORDER BY name LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?),
+        role: anju_core::wire::Role::Township,
+        ..admin_viewer()
+    };
+    assert!(site_visits(&db, &elsewhere, &site_id).is_err());
 
     // The district returns the 主体封顶 visit: the house is back at its 开工放线 (基础施工).
     let mut db = db;

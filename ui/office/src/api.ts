@@ -44,6 +44,7 @@ import type { UserProfileUpdate } from './bindings/UserProfileUpdate'
 import type { UserRow } from './bindings/UserRow'
 import type { TeamSetting } from './bindings/TeamSetting'
 import type { SitesPage } from './bindings/SitesPage'
+import type { SiteVisits } from './bindings/SiteVisits'
 import type { SiteRecordUpdate } from './bindings/SiteRecordUpdate'
 import type { SiteRow } from './bindings/SiteRow'
 import type { TeamView } from './bindings/TeamView'
@@ -267,6 +268,8 @@ export const setAbleToDevelop = (householdId: string, able: AbleToDevelop) =>
 export const tasks = () => request<TaskList>('/tasks')
 /** 工地进度: each site's 包保责任人, plan and progress. */
 export const sites = () => request<SitesPage>('/sites')
+/** A site's timeline of visits to its households, newest first. */
+export const siteVisits = (id: string) => request<SiteVisits>(`/sites/${encodeURIComponent(id)}/visits`)
 /** Set a site's 包保责任人 and replace its monthly plan. */
 export const setSiteRecord = (id: string, update: SiteRecordUpdate) =>
   request<SiteRow>(`/sites/${encodeURIComponent(id)}`, { json: update })

@@ -3,11 +3,13 @@ import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
 import type { SitesPage } from '../src/bindings/SitesPage'
 import type { SiteRow } from '../src/bindings/SiteRow'
+import { createMemoryHistory, createRouter } from 'vue-router'
 
 vi.mock('../src/api', async (original) => ({
   ...(await original<typeof import('../src/api')>()),
   sites: vi.fn(),
   setSiteRecord: vi.fn(),
+  siteVisits: vi.fn(),
 }))
 vi.mock('../src/components/EChart.vue', () => ({ default: { props: ['option'], template: '<div data-testid="chart-sites" />' } }))
 const api = await import('../src/api')
@@ -76,6 +78,37 @@ describe('site progress', () => {
       guarantor: { name: '周建民', unit: '东河口镇人民政府', phone: '0564-3312345' },
       plan: [{ month: '2026-12', planned_percent: 10 }],
     })
+    wrapper.unmount()
+  })
+
+  it("shows a site's visits, newest first, each with its household, who made it, the stage and its photo", async () => {
+    vi.mocked(api.sites).mockResolvedValue({ rows: [row({})], behind: 1, today: '2026-12-05' })
+    const visit = (id: string, over: object) => ({
+      submission_id: id, kind: 'progress', kind_label: { zh: '建设进度', en: 'building progress' }, household_id: 'h1',
+      household_number: '070001', head_name: '罗某戊', by: { zh: '李晓峰（区发改委）', en: '李晓峰 (区发改委)' },
+      at: '2026-12-04T02:00:00Z', stage: { zh: '主体封顶', en: 'roofed' }, photo_url: '/api/office/blobs/' + 'a'.repeat(64), returned: false, ...over,
+    })
+    vi.mocked(api.siteVisits).mockResolvedValue({
+      site_id: 's1', name: '东河口村中心村安置点', more: false, damaged: [],
+      visits: [visit('v2', {}), visit('v1', { kind: 'groundbreaking', kind_label: { zh: '开工放线', en: 'groundbreaking' },
+        stage: { zh: '基础施工', en: 'foundation' }, returned: true, at: '2026-11-20T02:00:00Z' })],
+    } as never)
+    const router = createRouter({ history: createMemoryHistory(), routes: [
+      { path: '/', component: { template: '<div />' } },
+      { path: '/households/:id', name: 'household', component: { template: '<div />' } },
+    ] })
+    const wrapper = mount(SitesView, { global: { plugins: [i18n, ElementPlus, router] }, attachTo: document.body })
+    await flushPromises()
+    await wrapper.find('[data-testid="site-visits-东河口村中心村安置点"]').trigger('click')
+    await flushPromises()
+    expect(api.siteVisits).toHaveBeenCalledWith('s1')
+    const items = [...document.querySelectorAll('[data-testid="site-visit"]')].map((e) => e.textContent ?? '')
+    expect(items).toHaveLength(2)
+    expect(items[0]).toContain('建设进度：主体封顶')
+    expect(items[0]).toContain('070001 罗某戊')
+    expect(items[0]).toContain('李晓峰（区发改委）')
+    expect(items[1]).toContain('开工放线：基础施工')
+    expect(items[1]).toContain('已退回')
     wrapper.unmount()
   })
 })

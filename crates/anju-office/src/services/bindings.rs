@@ -56,6 +56,7 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         crate::teams::TeamView,
         super::sites::SitesPage,
         super::sites::SiteRecordUpdate,
+        super::site_visits::SiteVisits,
         crate::teams::TeamSetting,
         super::tasks::VisitsPlanned,
         super::tasks::TaskList,

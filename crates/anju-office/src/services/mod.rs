@@ -16,6 +16,7 @@ mod pdf;
 mod policy;
 mod query;
 mod samples;
+pub mod site_visits;
 pub mod sites;
 pub(crate) mod submission;
 pub mod support;

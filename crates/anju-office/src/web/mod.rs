@@ -98,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/office/teams", get(teams_list).post(team_set))
         .route("/api/office/sites", get(sites))
         .route("/api/office/sites/{id}", post(site_record))
+        .route("/api/office/sites/{id}/visits", get(site_visits))
         .route("/api/office/users/{name}", post(user_profile))
         .route(
             "/api/office/print-jobs",

@@ -586,6 +586,18 @@ pub(super) async fn sites(
         .map(Json)
 }
 
+pub(super) async fn site_visits(
+    State(state): State<AppState>,
+    OfficeUser(user, _): OfficeUser,
+    Path(id): Path<String>,
+) -> Result<Json<services::site_visits::SiteVisits>, AppError> {
+    read(&state, user, move |db, v| {
+        services::site_visits::site_visits(db, v, &id)
+    })
+    .await
+    .map(Json)
+}
+
 pub(super) async fn site_record(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -198,6 +198,7 @@ const en: typeof zh = {
     editTitle: '{name}: official and plan', guarantorName: 'Official’s name', guarantorUnit: 'Unit', guarantorPhone: 'Phone',
     plan: 'Monthly plan (share built by the month’s end)', addMonth: 'Add a month', removeMonth: 'Remove', saved: 'Saved: {name}',
     behindCount: '{n} site(s) behind their plan',
+    visits: 'Visits', visitsTitle: '{name}: visits', noVisits: 'No visits yet', returned: 'Returned', moreVisits: 'The latest 200 only',
   },
   teams: {
     title: 'District acceptance teams', new: 'New team', editTitle: 'Acceptance team', name: 'Name', members: 'Member logins',

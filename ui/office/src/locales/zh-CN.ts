@@ -182,6 +182,7 @@ export default {
     editTitle: '{name}：包保责任人与进度计划', guarantorName: '包保责任人姓名', guarantorUnit: '单位', guarantorPhone: '联系电话',
     plan: '月度计划（到月底完成的比例）', addMonth: '添加月份', removeMonth: '删除', saved: '已保存：{name}',
     behindCount: '{n} 个安置点落后于计划',
+    visits: '检查记录', visitsTitle: '{name}：检查记录', noVisits: '还没有检查记录', returned: '已退回', moreVisits: '仅显示最近200条',
   },
   teams: {
     title: '区级验收组', new: '新建验收组', editTitle: '验收组', name: '名称', members: '成员账号',
