@@ -531,12 +531,15 @@ async fn a_recheck_shows_the_problem_as_first_photographed() -> TestResult {
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     let kitchen_photo: String = {
         let db = OfficeDb::open(office_dir.path())?;
-        db.connection().query_row(
-            "SELECT json_extract(answers_json, '$.photo_kitchen.sha256[0]') FROM submissions
-             WHERE household_id = ?1 AND kind = 'acceptance'",
+        let answers: String = db.connection().query_row(
+            "SELECT answers_json FROM submissions WHERE household_id = ?1 AND kind = 'acceptance'",
             [zheng.to_string()],
             |r| r.get(0),
-        )?
+        )?;
+        match serde_json::from_str::<anju_core::form::FormAnswers>(&answers)?.get("photo_kitchen") {
+            Some(Answer::Photos { sha256 }) => sha256.first().cloned().ok_or("a kitchen photo")?,
+            other => return Err(format!("photo_kitchen: {other:?}").into()),
+        }
     };
 
     let zhang = Page::sign_in(&office.url(), "zhang").await?;
