@@ -249,32 +249,59 @@ pub fn check_team(team: &Team) -> Result<(), TeamError> {
     Ok(())
 }
 
+/// A reading of the device's clock since it started (Linux's boot clock, on Android too):
+/// unlike the wall clock, setting the phone's date and time does not move it. `boot` tells
+/// one start of the device from the next.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BootClock {
+    pub boot: u64,
+    pub uptime_ms: u64,
+}
+
 /// Wrong PINs counted on a device, per member.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PinAttempts {
     pub failures: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// The same lock-out on the boot clock, when the device has one: while the device has
+    /// not restarted, it decides, so that setting the phone's time forward does not lift it.
+    pub locked_until_boot: Option<BootClock>,
 }
 
 impl PinAttempts {
     /// When the member may try again, if they are locked out now.
-    pub fn locked_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn locked_at(&self, now: DateTime<Utc>, boot: Option<BootClock>) -> Option<DateTime<Utc>> {
+        if let (Some(lock), Some(clock)) = (self.locked_until_boot, boot)
+            && lock.boot == clock.boot
+        {
+            let left = lock.uptime_ms.saturating_sub(clock.uptime_ms);
+            let left = Duration::milliseconds(i64::try_from(left).unwrap_or(i64::MAX));
+            return (left > Duration::zero()).then(|| now.checked_add_signed(left).unwrap_or(now));
+        }
         self.locked_until.filter(|until| *until > now)
     }
 
     /// After a wrong PIN: the fifth in a row locks the member out for a while, and the
     /// count starts again.
-    pub fn after_failure(self, now: DateTime<Utc>) -> Self {
+    pub fn after_failure(self, now: DateTime<Utc>, boot: Option<BootClock>) -> Self {
         let failures = self.failures.saturating_add(1);
         if failures >= MAX_PIN_FAILURES {
+            let lock = Duration::minutes(PIN_LOCK_MINUTES);
             Self {
                 failures: 0,
-                locked_until: Some(now + Duration::minutes(PIN_LOCK_MINUTES)),
+                locked_until: Some(now + lock),
+                locked_until_boot: boot.map(|clock| BootClock {
+                    boot: clock.boot,
+                    uptime_ms: clock
+                        .uptime_ms
+                        .saturating_add(u64::try_from(lock.num_milliseconds()).unwrap_or(0)),
+                }),
             }
         } else {
             Self {
                 failures,
                 locked_until: None,
+                locked_until_boot: None,
             }
         }
     }
@@ -362,15 +389,42 @@ mod tests {
         let now = Utc::now();
         let mut attempts = PinAttempts::default();
         for left in (1..MAX_PIN_FAILURES).rev() {
-            attempts = attempts.after_failure(now);
+            attempts = attempts.after_failure(now, None);
             assert_eq!(attempts.remaining(), left);
-            assert_eq!(attempts.locked_at(now), None);
+            assert_eq!(attempts.locked_at(now, None), None);
         }
-        attempts = attempts.after_failure(now);
-        let until = attempts.locked_at(now).unwrap();
+        attempts = attempts.after_failure(now, None);
+        let until = attempts.locked_at(now, None).unwrap();
         assert_eq!(until, now + Duration::minutes(PIN_LOCK_MINUTES));
-        assert_eq!(attempts.locked_at(until), None);
+        assert_eq!(attempts.locked_at(until, None), None);
         assert_eq!(attempts.remaining(), MAX_PIN_FAILURES);
+    }
+
+    #[test]
+    fn setting_the_phone_clock_forward_does_not_lift_a_lock_out() {
+        let now = Utc::now();
+        let booted = |uptime_ms| Some(BootClock { boot: 7, uptime_ms });
+        let mut attempts = PinAttempts::default();
+        for _ in 0..MAX_PIN_FAILURES {
+            attempts = attempts.after_failure(now, booted(60_000));
+        }
+        // A minute later by the boot clock, with the phone's date set a day ahead.
+        let tomorrow = now + Duration::days(1);
+        let until = attempts.locked_at(tomorrow, booted(120_000)).unwrap();
+        assert_eq!(until, tomorrow + Duration::minutes(PIN_LOCK_MINUTES - 1));
+        // Fifteen minutes on the boot clock lift it, whatever the phone's time says.
+        let later = 60_000 + 15 * 60_000;
+        assert_eq!(
+            attempts.locked_at(now - Duration::days(1), booted(later)),
+            None
+        );
+        // After a restart only the wall clock is left.
+        let restarted = Some(BootClock {
+            boot: 8,
+            uptime_ms: 5_000,
+        });
+        assert!(attempts.locked_at(now, restarted).is_some());
+        assert_eq!(attempts.locked_at(tomorrow, restarted), None);
     }
 
     #[test]

@@ -85,6 +85,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "township_and_area_visits",
         sql: include_str!("../../../migrations/device/0013_township_and_area_visits.sql"),
     },
+    Migration {
+        version: 14,
+        name: "pin_boot_clock",
+        sql: include_str!("../../../migrations/device/0014_pin_boot_clock.sql"),
+    },
 ];
 
 pub const DATABASE_FILE: &str = "anju-field.sqlite3";

@@ -3,7 +3,7 @@
 //! count survives a new copy of the team unless their verifier changed (a new PIN).
 
 use anju_core::model::Department;
-use anju_core::team::{PinAttempts, Team, TeamMember, check_team};
+use anju_core::team::{BootClock, PinAttempts, Team, TeamMember, check_team};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -20,12 +20,31 @@ impl Store {
             return Ok(Some(problem.to_string()));
         }
         let tx = self.conn.transaction()?;
-        let kept: Vec<(String, Option<String>, u32, Option<String>)> = {
+        type Kept = (
+            String,
+            Option<String>,
+            u32,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        );
+        let kept: Vec<Kept> = {
             let mut stmt = tx.prepare(
-                "SELECT account, pin_verifier, pin_failures, locked_until FROM team_members",
+                "SELECT account, pin_verifier, pin_failures, locked_until, locked_boot,
+                     locked_until_uptime_ms
+                 FROM team_members",
             )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?
+            stmt.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
         };
         tx.execute("DELETE FROM team_members", [])?;
         tx.execute("DELETE FROM team", [])?;
@@ -36,24 +55,28 @@ impl Store {
             )?;
             let mut insert = tx.prepare(
                 "INSERT INTO team_members (account, full_name, department, pin_verifier,
-                     pin_failures, locked_until)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     pin_failures, locked_until, locked_boot, locked_until_uptime_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for member in &team.members {
                 // A new PIN starts a new count; the same verifier keeps the old one.
-                let (failures, locked) = kept
+                let (failures, locked, boot, uptime) = kept
                     .iter()
                     .find(|(account, verifier, ..)| {
                         *account == member.account && *verifier == member.pin_verifier
                     })
-                    .map_or((0, None), |(_, _, f, l)| (*f, l.clone()));
+                    .map_or((0, None, None, None), |(_, _, f, l, b, u)| {
+                        (*f, l.clone(), b.clone(), *u)
+                    });
                 insert.execute(params![
                     member.account,
                     member.full_name,
                     member.department.code(),
                     member.pin_verifier,
                     failures,
-                    locked
+                    locked,
+                    boot,
+                    uptime
                 ])?;
             }
         }
@@ -105,32 +128,46 @@ impl Store {
 
     /// The wrong PINs counted for a member here.
     pub fn pin_attempts(&self, account: &str) -> Result<PinAttempts> {
-        let row: Option<(u32, Option<String>)> = self
+        type Row = (u32, Option<String>, Option<String>, Option<i64>);
+        let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT pin_failures, locked_until FROM team_members WHERE account = ?1",
+                "SELECT pin_failures, locked_until, locked_boot, locked_until_uptime_ms
+                 FROM team_members WHERE account = ?1",
                 [account],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
         Ok(
-            row.map_or_else(PinAttempts::default, |(failures, locked)| PinAttempts {
-                failures,
-                locked_until: locked
-                    .as_deref()
-                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| t.with_timezone(&Utc)),
+            row.map_or_else(PinAttempts::default, |(failures, locked, boot, uptime)| {
+                PinAttempts {
+                    failures,
+                    locked_until: locked
+                        .as_deref()
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.with_timezone(&Utc)),
+                    locked_until_boot: boot
+                        .and_then(|b| b.parse().ok())
+                        .zip(uptime.and_then(|u| u64::try_from(u).ok()))
+                        .map(|(boot, uptime_ms)| BootClock { boot, uptime_ms }),
+                }
             }),
         )
     }
 
     pub fn set_pin_attempts(&mut self, account: &str, attempts: PinAttempts) -> Result<()> {
         self.conn.execute(
-            "UPDATE team_members SET pin_failures = ?2, locked_until = ?3 WHERE account = ?1",
+            "UPDATE team_members SET pin_failures = ?2, locked_until = ?3, locked_boot = ?4,
+                 locked_until_uptime_ms = ?5
+             WHERE account = ?1",
             params![
                 account,
                 attempts.failures,
-                attempts.locked_until.map(|t| t.to_rfc3339())
+                attempts.locked_until.map(|t| t.to_rfc3339()),
+                attempts.locked_until_boot.map(|b| b.boot.to_string()),
+                attempts
+                    .locked_until_boot
+                    .and_then(|b| i64::try_from(b.uptime_ms).ok())
             ],
         )?;
         Ok(())

@@ -945,3 +945,40 @@ fn the_signed_in_inspectors_work_from_another_device_counts() {
     assert_eq!((counts.synced, counts.to_inspect), (1, 2));
     assert_eq!(counts.with_open_findings, 1);
 }
+
+#[test]
+fn a_pin_lock_out_keeps_its_boot_clock_across_a_new_copy_of_the_team() {
+    use anju_core::model::Department;
+    use anju_core::team::{BootClock, PinAttempts, Team, TeamMember};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let team = Team {
+        id: Uuid::now_v7(),
+        name: "区级验收一组".into(),
+        members: vec![TeamMember {
+            account: "sun".into(),
+            full_name: "孙志强".into(),
+            department: Department::Housing,
+            pin_verifier: None,
+        }],
+    };
+    assert_eq!(store.save_team(Some(&team)).unwrap(), None);
+    let locked = PinAttempts {
+        failures: 0,
+        locked_until: Some(Utc::now()),
+        // A boot id past i64: kept whole.
+        locked_until_boot: Some(BootClock {
+            boot: u64::MAX - 7,
+            uptime_ms: 960_000,
+        }),
+    };
+    store.set_pin_attempts("sun", locked).unwrap();
+    let read = store.pin_attempts("sun").unwrap();
+    assert_eq!(read.locked_until_boot, locked.locked_until_boot);
+    // The next pull's copy of the team, same verifier: the lock-out stays.
+    assert_eq!(store.save_team(Some(&team)).unwrap(), None);
+    assert_eq!(
+        store.pin_attempts("sun").unwrap().locked_until_boot,
+        locked.locked_until_boot
+    );
+}

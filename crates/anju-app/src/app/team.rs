@@ -5,7 +5,7 @@
 
 use anju_core::form::{FormSchema, ItemKind, SignerRole};
 use anju_core::model::{SignatureMethod, SignerIdentity, SubmissionKind};
-use anju_core::team::{Team, verify_pin};
+use anju_core::team::{BootClock, Team, verify_pin};
 use anju_media::{Signature, SignatureRecord, SignatureStyle};
 use anju_store::Store;
 use chrono::Utc;
@@ -25,7 +25,7 @@ fn team_view(store: &Store, team: &Team) -> Result<TeamView> {
             full_name: member.full_name.clone(),
             department: member.department,
             pin_set: member.pin_verifier.is_some(),
-            locked_until: attempts.locked_at(now),
+            locked_until: attempts.locked_at(now, boot_clock()),
         });
     }
     Ok(TeamView {
@@ -83,7 +83,7 @@ impl FieldApp {
                 full_name: member.full_name.clone(),
                 department,
                 pin_set: member.pin_verifier.is_some(),
-                locked_until: attempts.locked_at(now),
+                locked_until: attempts.locked_at(now, boot_clock()),
                 tries_left: attempts.remaining(),
             });
         }
@@ -166,7 +166,7 @@ impl FieldApp {
         let mut store = self.store();
         let attempts = store.pin_attempts(&member.account)?;
         if !right {
-            let after = attempts.after_failure(Utc::now());
+            let after = attempts.after_failure(Utc::now(), boot_clock());
             store.set_pin_attempts(&member.account, after)?;
             return Err(match after.locked_until {
                 Some(until) => AppError::PinLocked {
@@ -233,4 +233,26 @@ fn china_clock(t: chrono::DateTime<Utc>) -> String {
         .unwrap_or(t)
         .format("%H:%M")
         .to_string()
+}
+
+/// The device's boot clock, where the system gives it (Linux and Android: the boot's id and
+/// the time since it); `None` elsewhere, and then the wall clock alone times a lock-out.
+fn boot_clock() -> Option<BootClock> {
+    let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
+    let seconds: f64 = uptime.split_whitespace().next()?.parse().ok()?;
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    // The id is a UUID; its first 16 hex digits tell one boot from the next.
+    let hex: String = id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(16)
+        .collect();
+    Some(BootClock {
+        boot: u64::from_str_radix(&hex, 16).ok()?,
+        // Whole milliseconds of a day count fit easily; the cast saturates on anything wild.
+        uptime_ms: (seconds * 1000.0) as u64,
+    })
 }
