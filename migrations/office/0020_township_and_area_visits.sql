@@ -29,7 +29,9 @@ CREATE TABLE acceptance_parts (
     -- Why the parts could not be merged, when they could not (zh / en).
     merge_problem TEXT
 );
-CREATE INDEX acceptance_parts_household ON acceptance_parts (household_id, form_version);
+-- The latest part of each department, found without reading the others.
+CREATE INDEX acceptance_parts_latest
+    ON acceptance_parts (household_id, form_version, department, received_at);
 -- Which parts each merged acceptance was made of (a part may serve in several: a part
 -- corrected after a return merges with the others' latest).
 CREATE TABLE acceptance_merges (

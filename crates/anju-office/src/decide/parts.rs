@@ -62,26 +62,24 @@ fn try_merge(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let household = new_part.household_id.to_string();
-    // The latest part of each department on this version, in order of arrival.
-    let rows: Vec<(String, String, bool)> = conn
-        .prepare_cached(
-            "SELECT p.submission_id, p.department,
-                 EXISTS (SELECT 1 FROM acceptance_merges m WHERE m.part_id = p.submission_id)
-             FROM acceptance_parts p
-             WHERE p.household_id = ?1 AND p.form_version = ?2
-             ORDER BY p.received_at, p.submission_id",
-        )?
-        .query_map(params![household, new_part.form_version], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<anju_sql::Result<_>>()?;
+    // The latest part of each department on this version: one index seek each, however many
+    // parts a device sends (`acceptance_parts_latest`).
     let mut latest: Vec<(Department, String, bool)> = Vec::new();
-    for (id, code, merged) in rows {
-        let Some(department) = Department::from_code(&code) else {
-            continue;
-        };
-        latest.retain(|(d, _, _)| *d != department);
-        latest.push((department, id, merged));
+    for department in Department::ALL {
+        let row: Option<(String, bool)> = conn
+            .query_row(
+                "SELECT p.submission_id,
+                     EXISTS (SELECT 1 FROM acceptance_merges m WHERE m.part_id = p.submission_id)
+                 FROM acceptance_parts p
+                 WHERE p.household_id = ?1 AND p.form_version = ?2 AND p.department = ?3
+                 ORDER BY p.received_at DESC, p.submission_id DESC LIMIT 1",
+                params![household, new_part.form_version, department.code()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((id, merged)) = row {
+            latest.push((department, id, merged));
+        }
     }
     // Every department, and something new since the last merge (a part corrected after the
     // district returned the acceptance merges again with the others' latest).

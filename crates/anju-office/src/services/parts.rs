@@ -4,7 +4,7 @@
 
 use anju_core::form::Text;
 use anju_core::model::Department;
-use anju_sql::Connection;
+use anju_sql::{Connection, OptionalExtension};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
@@ -38,34 +38,43 @@ pub(crate) fn pending_parts(
     household_id: &str,
     names: &Names,
 ) -> Result<Option<PendingParts>, OfficeDbError> {
-    let rows: Vec<(String, String, u32, String, String, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT p.submission_id, p.department, p.form_version, p.received_at, s.inspector,
-                 p.merge_problem
-             FROM acceptance_parts p JOIN submissions s ON s.id = p.submission_id
-             WHERE p.household_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM acceptance_merges m
-                               WHERE m.part_id = p.submission_id)
-             ORDER BY p.received_at, p.submission_id",
-        )?
-        .query_map([household_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
-        .collect::<anju_sql::Result<_>>()?;
+    // Each department's latest part, when the office has not merged it (an earlier one it
+    // replaced waits for nothing): at most four rows, however many parts a device sent.
+    type Row = (String, String, u32, String, String, Option<String>, bool);
+    let mut rows: Vec<Row> = Vec::new();
+    for department in Department::ALL {
+        let row: Option<Row> = conn
+            .query_row(
+                "SELECT p.submission_id, p.department, p.form_version, p.received_at,
+                     s.inspector, p.merge_problem,
+                     EXISTS (SELECT 1 FROM acceptance_merges m WHERE m.part_id = p.submission_id)
+                 FROM acceptance_parts p JOIN submissions s ON s.id = p.submission_id
+                 WHERE p.household_id = ?1 AND p.department = ?2
+                 ORDER BY p.received_at DESC, p.submission_id DESC LIMIT 1",
+                anju_sql::params![household_id, department.code()],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        rows.extend(row.filter(|row| !row.6));
+    }
+    rows.sort_by(|a, b| (&a.3, &a.0).cmp(&(&b.3, &b.0)));
     if rows.is_empty() {
         return Ok(None);
     }
     // A row that cannot be read is left out, not the page.
     let parts: Vec<AcceptancePartView> = rows
         .into_iter()
-        .filter_map(|(id, department, version, at, inspector, problem)| {
+        .filter_map(|(id, department, version, at, inspector, problem, _)| {
             let department = Department::from_code(&department)?;
             Some(AcceptancePartView {
                 submission_id: id,
