@@ -1,0 +1,297 @@
+//! The OpenAPI document the office serves: it lists exactly the routes served, puts each
+//! parameter where the server reads it, and agrees with the TypeScript bindings of the
+//! same Rust types.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod support;
+
+use anju_core::hash::sha256_hex;
+use chrono::Utc;
+use reqwest::StatusCode;
+use serde_json::Value;
+use support::Office;
+
+/// The OpenAPI document as the office serves it.
+async fn openapi_document(office: &Office) -> Value {
+    office
+        .http
+        .get(format!("{}/api/openapi.json", office.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn health_and_the_openapi_document_match_the_routes() {
+    let office = Office::start().await;
+    let health: Value = office
+        .http
+        .get(office.at("/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let server_time: chrono::DateTime<Utc> =
+        serde_json::from_value(health["server_time"].clone()).unwrap();
+    assert!((Utc::now() - server_time).num_seconds().abs() < 60);
+
+    let doc = openapi_document(&office).await;
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    documented.sort();
+    let expected = [
+        "GET /api/v1/admin/users",
+        "GET /api/v1/health",
+        "GET /api/v1/metrics",
+        "GET /api/v1/pull",
+        "HEAD /api/v1/blobs/{sha256}",
+        "POST /api/v1/admin/assignments",
+        "POST /api/v1/login",
+        "POST /api/v1/logout",
+        "POST /api/v1/push",
+        "POST /api/v1/team/pin",
+        "PUT /api/v1/blobs/{sha256}",
+    ];
+    assert_eq!(documented, expected);
+    // Every documented route is really served (neither 404 nor 405), and a route that is
+    // not documented is not.
+    for entry in expected {
+        // A fresh token each time: the loop includes /logout.
+        let token = office.login("admin").await;
+        let (method, path) = entry.split_once(' ').unwrap();
+        let path = path.replace("{sha256}", &sha256_hex(b"x"));
+        let response = office
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", office.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            ![StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&response.status()),
+            "{entry}: {}",
+            response.status()
+        );
+    }
+    let missing = office
+        .http
+        .get(office.at("/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+    let wrong_method = office.http.delete(office.at("/push")).send().await.unwrap();
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["error"], "method_not_allowed");
+    let token = office.login("admin").await;
+    office.finish(&token).await;
+}
+
+/// A client generated from the document is right only if each parameter is where the
+/// server reads it: `{name}` in a path is a path parameter and nothing else is one; the
+/// pull's cursor and limit are in the query, with the bounds the server enforces; a
+/// SHA-256 in a path has its pattern, so that `PUT /api/v1/blobs/0` is not valid.
+#[tokio::test]
+async fn the_openapi_parameters_are_where_the_server_reads_them() {
+    let office = Office::start().await;
+    let doc = openapi_document(&office).await;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let in_template: Vec<&str> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let in_path: Vec<&str> = parameters
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            assert_eq!(in_path, in_template, "{method} {path}: {parameters:?}");
+            // What every operation of its kind can answer is documented.
+            let responses = operation["responses"].as_object().unwrap();
+            if operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+            {
+                assert!(responses.contains_key("401"), "{method} {path}");
+            }
+            if operation
+                .pointer("/requestBody/content/application~1json")
+                .is_some()
+            {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path} {status}");
+                }
+                let schema = &responses["422"]["content"]["application/json"]["schema"];
+                let error = serde_json::json!({"$ref": "#/components/schemas/ApiError"});
+                assert!(
+                    schema == &error
+                        || schema["oneOf"]
+                            .as_array()
+                            .is_some_and(|o| o.contains(&error)),
+                    "{method} {path}: a wrong field answers ApiError: {schema}"
+                );
+            }
+            for parameter in &parameters {
+                if parameter["name"] == "sha256" {
+                    assert_eq!(
+                        parameter["schema"]["pattern"], "^[0-9a-f]{64}$",
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+    let pull = doc["paths"]["/api/v1/pull"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let query = |name: &str| {
+        pull.iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {pull:?}"))
+            .clone()
+    };
+    assert_eq!(query("cursor")["in"], "query");
+    assert_eq!(query("cursor")["schema"]["minimum"], 0);
+    assert_eq!(query("limit")["in"], "query");
+    assert_eq!(query("limit")["schema"]["minimum"], 1);
+    assert_eq!(query("limit")["schema"]["maximum"], 5000);
+    // A blob's part names where it starts and the whole size, in headers.
+    let put = doc["paths"]["/api/v1/blobs/{sha256}"]["put"]["parameters"]
+        .as_array()
+        .unwrap();
+    for header in ["anju-blob-offset", "anju-blob-length"] {
+        assert!(
+            put.iter()
+                .any(|p| p["name"] == header && p["in"] == "header" && p["required"] == true),
+            "{header} in {put:?}"
+        );
+    }
+    // A team member's PIN: six digits, none of the too simple ones.
+    let pin = &doc["components"]["schemas"]["TeamPinRequest"]["properties"]["pin"];
+    assert_eq!(pin["pattern"], "^[0-9]{6}$");
+    assert_eq!(pin["not"]["enum"].as_array().map(Vec::len), Some(20));
+}
+
+/// The property names of a ts-rs object type (`export type Name = { a: T, b?: U, };`),
+/// each with whether it may be left out; `None` for any other shape (unions, aliases).
+fn ts_properties(source: &str, name: &str) -> Option<Vec<(String, bool)>> {
+    // Doc comments sit between the properties.
+    let mut text = String::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    text.push_str(rest);
+    let body = text
+        .split_once(&format!("export type {name} = "))?
+        .1
+        .trim_start();
+    if !body.starts_with('{') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut properties = Vec::new();
+    let mut token = String::new();
+    for c in body.chars() {
+        match c {
+            '{' | '[' | '(' | '<' => {
+                depth += 1;
+                token.clear();
+            }
+            '}' | ']' | ')' | '>' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            ':' if depth == 1 => {
+                let key = token.trim();
+                let (key, optional) = match key.strip_suffix('?') {
+                    Some(key) => (key, true),
+                    None => (key, false),
+                };
+                properties.push((key.trim_matches('"').to_string(), optional));
+                token.clear();
+            }
+            ',' if depth == 1 => token.clear(),
+            _ if depth == 1 => token.push(c),
+            _ => {}
+        }
+    }
+    Some(properties)
+}
+
+/// One definition of each wire type, two generators: the TypeScript the front ends are
+/// typed with (ts-rs) and the OpenAPI document (utoipa) name the same properties, and a
+/// property TypeScript may leave out is not one the document requires.
+#[tokio::test]
+async fn the_typescript_bindings_and_the_openapi_schemas_agree() {
+    let office = Office::start().await;
+    let doc = openapi_document(&office).await;
+    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
+    let mut compared = 0;
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        let Some(properties) = schema["properties"].as_object() else {
+            continue;
+        };
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        // The field app's bindings hold anju-core's types; the office's hold its own views,
+        // one of which shares a core type's name (Member): the first found is the core one.
+        let found = ["src/bindings", "office/src/bindings"]
+            .into_iter()
+            .find_map(|dir| {
+                std::fs::read_to_string(ui.join(dir).join(format!("{name}.ts")))
+                    .ok()
+                    .map(|source| (dir, source))
+            });
+        if let Some((dir, source)) = found {
+            let Some(ts) = ts_properties(&source, name) else {
+                continue;
+            };
+            let mut in_ts: Vec<&str> = ts.iter().map(|(k, _)| k.as_str()).collect();
+            let mut in_doc: Vec<&str> = properties.keys().map(String::as_str).collect();
+            in_ts.sort_unstable();
+            in_doc.sort_unstable();
+            assert_eq!(in_ts, in_doc, "{dir}/{name}.ts and the document's {name}");
+            for (key, optional) in &ts {
+                if *optional {
+                    assert!(
+                        !required.contains(&key.as_str()),
+                        "{name}.{key}: TypeScript may leave it out, the document requires it"
+                    );
+                }
+            }
+            compared += 1;
+        }
+    }
+    // The object types the API shares with a front end (22 today: Household, Task, Text,
+    // PhotoMeta's parts…); fewer would mean the comparison no longer finds them.
+    assert!(compared >= 20, "only {compared} types compared");
+}
