@@ -1,6 +1,6 @@
-//! The office as one application: the sync API's routes (`server`) and the office pages'
-//! (`web`) merged, with the OpenAPI document, the fallbacks and the layers; and the serve
-//! loop, with the maintenance that runs beside it.
+//! The office as one application: the sync API's routes (`server`), the office pages'
+//! (`web`) and the read API's (`read_api`) merged, with the OpenAPI document, the
+//! fallbacks and the layers; and the serve loop, with the maintenance that runs beside it.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -18,8 +18,10 @@ use crate::http::{AppState, ServeOptions, ServerError, count_responses, method_n
 
 /// The whole application: API routes, OpenAPI document, fallbacks and layers.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = crate::server::routes();
-    let api: Router<AppState> = api.merge(crate::web::routes());
+    let (api, mut openapi) = crate::server::routes();
+    let (read_api, read_doc) = crate::read_api::routes();
+    openapi.merge(read_doc);
+    let api: Router<AppState> = api.merge(crate::web::routes()).merge(read_api);
     let openapi = Arc::new(crate::server::contract::served(&openapi));
     api.route(
         "/api/openapi.json",

@@ -39,10 +39,14 @@ pub enum AuditAction {
     PinSet,
     /// A site's 包保责任人 or monthly plan changed.
     SiteRecord,
+    /// 数据接口令牌 made for another system (its name and townships; never the secret).
+    IntegrationTokenCreate,
+    /// 数据接口令牌 revoked.
+    IntegrationTokenRevoke,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 20] = [
         Self::SignIn,
         Self::SignOut,
         Self::Lockout,
@@ -61,6 +65,8 @@ impl AuditAction {
         Self::TeamSet,
         Self::PinSet,
         Self::SiteRecord,
+        Self::IntegrationTokenCreate,
+        Self::IntegrationTokenRevoke,
     ];
 
     pub fn code(self) -> &'static str {
@@ -83,6 +89,8 @@ impl AuditAction {
             Self::TeamSet => "team_set",
             Self::PinSet => "pin_set",
             Self::SiteRecord => "site_record",
+            Self::IntegrationTokenCreate => "integration_token_create",
+            Self::IntegrationTokenRevoke => "integration_token_revoke",
         }
     }
 
@@ -110,6 +118,8 @@ impl AuditAction {
             Self::TeamSet => "设置验收组",
             Self::PinSet => "设置确认PIN",
             Self::SiteRecord => "修改安置点包保责任人或进度计划",
+            Self::IntegrationTokenCreate => "创建数据接口令牌",
+            Self::IntegrationTokenRevoke => "撤销数据接口令牌",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod login_failures;
 pub mod move_up;
 pub mod names;
 pub mod print_jobs;
+pub mod read_api;
 pub mod report;
 pub mod roster_file;
 pub mod s3_blobs;

@@ -57,6 +57,7 @@ macro_rules! say_raw {
 }
 
 mod form_cmd;
+mod integration_cmd;
 mod serve_cmd;
 mod store_cmd;
 
@@ -122,6 +123,12 @@ enum Command {
     Form {
         #[command(subcommand)]
         action: form_cmd::FormAction,
+    },
+    /// Integration tokens for the read API (the district's other systems): create, list,
+    /// revoke.
+    IntegrationToken {
+        #[command(subcommand)]
+        action: integration_cmd::IntegrationAction,
     },
     /// Rows that cannot be read: list them, or set them aside with a reason.
     Damaged {
@@ -549,6 +556,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Policy { action } => policy(&location, action),
         Command::Form { action } => form_cmd::run(&location, action),
         Command::Damaged { action } => damaged(&location, action),
+        Command::IntegrationToken { action } => integration_cmd::run(&location, action),
         Command::Import {
             file,
             dry_run,

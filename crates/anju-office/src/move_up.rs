@@ -60,10 +60,22 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "site_plans",
     "acceptance_parts",
     "acceptance_merges",
+    "integration_tokens",
+    "integration_token_townships",
+    // Last: copying the records above makes the target's triggers log changes of their
+    // own, which the source's log (and its sequence) then replace, so that a system's
+    // cursor reads on where it was.
+    "read_changes",
+    "read_sequence",
 ];
 
-/// Tables whose one row the target already has and the source's replaces.
-const REPLACED: &[&str] = &["sync_sequence"];
+/// Tables whose rows the target may already have and the source's replace, with the key
+/// they conflict on.
+const REPLACED: &[(&str, &str)] = &[
+    ("sync_sequence", "id"),
+    ("read_changes", "feed, record_id"),
+    ("read_sequence", "id"),
+];
 /// Identity columns whose sequences must continue after the copied values.
 const IDENTITIES: &[(&str, &str)] = &[("conflicts", "id"), ("audit_log", "seq")];
 /// Rows per transaction on the target.
@@ -148,7 +160,8 @@ fn copy_table(
     let columns = columns(source, table)?;
     let list = columns.join(", ");
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let conflict = if REPLACED.contains(&table) {
+    let replaced = REPLACED.iter().find(|(name, _)| *name == table);
+    let conflict = if let Some((_, key)) = replaced {
         let updates: Vec<String> = columns
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
@@ -157,7 +170,7 @@ fn copy_table(
         let theirs: Vec<String> = columns.iter().map(|c| format!("excluded.{c}")).collect();
         // Counted as copied only when it changed.
         format!(
-            "ON CONFLICT (id) DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})",
+            "ON CONFLICT ({key}) DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})",
             updates.join(", "),
             ours.join(", "),
             theirs.join(", ")

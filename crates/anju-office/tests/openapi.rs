@@ -52,6 +52,9 @@ async fn health_and_the_openapi_document_match_the_routes() {
     }
     documented.sort();
     let expected = [
+        "GET /api/read/v1/acceptances",
+        "GET /api/read/v1/findings",
+        "GET /api/read/v1/households",
         "GET /api/v1/admin/users",
         "GET /api/v1/health",
         "GET /api/v1/metrics",

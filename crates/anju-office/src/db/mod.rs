@@ -114,6 +114,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "township_and_area_visits",
         sql: include_str!("../../../../migrations/office/0020_township_and_area_visits.sql"),
     },
+    Migration {
+        version: 21,
+        name: "integration_tokens",
+        sql: include_str!("../../../../migrations/office/0021_integration_tokens.sql"),
+    },
 ];
 
 /// The PostgreSQL schema, its own migrations (`migrations/office-postgres/`): the same
@@ -180,6 +185,11 @@ pub const POSTGRES_MIGRATIONS: &[anju_sql::PgMigration] = &[
         sql: include_str!(
             "../../../../migrations/office-postgres/0012_township_and_area_visits.sql"
         ),
+    },
+    anju_sql::PgMigration {
+        version: 13,
+        name: "integration_tokens",
+        sql: include_str!("../../../../migrations/office-postgres/0013_integration_tokens.sql"),
     },
 ];
 

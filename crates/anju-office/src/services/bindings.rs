@@ -93,6 +93,9 @@ pub fn export_to(dir: &Path) -> Result<(), BindingsError> {
         FormPublished,
         super::users::UserRow,
         super::users::UserProfileUpdate,
+        crate::read_api::tokens::IntegrationTokenRow,
+        crate::read_api::tokens::NewIntegrationToken,
+        crate::read_api::tokens::IntegrationTokenCreated,
     );
     Ok(())
 }

@@ -26,10 +26,12 @@ use crate::signin::SignIn;
 use crate::users::{AuthUser, LoginOutcome, TokenKind};
 
 mod files;
+mod integrations;
 mod people;
 mod screens;
 
 use files::*;
+use integrations::*;
 use people::*;
 use screens::*;
 
@@ -111,6 +113,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/office/forms/{id}", get(form))
         .route("/api/office/forms/township/{id}", get(township_forms))
+        .route(
+            "/api/office/integration-tokens",
+            get(integration_tokens).post(integration_token_create),
+        )
+        .route(
+            "/api/office/integration-tokens/{id}/revoke",
+            post(integration_token_revoke),
+        )
         .layer(middleware::from_fn(require_page_header))
         // Well above the uploads' own limit, so that their check answers (in JSON) first.
         .layer(axum::extract::DefaultBodyLimit::max(4 * MAX_UPLOAD))
