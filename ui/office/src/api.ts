@@ -2,6 +2,9 @@
 // the pages and their tests can replace it with vi.mock('../src/api').
 import type { AbleToDevelop } from './bindings/AbleToDevelop'
 import type { HouseholdSupport } from './bindings/HouseholdSupport'
+import type { IntegrationTokenCreated } from './bindings/IntegrationTokenCreated'
+import type { IntegrationTokenRow } from './bindings/IntegrationTokenRow'
+import type { NewIntegrationToken } from './bindings/NewIntegrationToken'
 import type { NewSupportMeasure } from './bindings/NewSupportMeasure'
 import type { SupportReport } from './bindings/SupportReport'
 import type { TaskList } from './bindings/TaskList'
@@ -299,6 +302,14 @@ export const auditLog = (action: string | null, before: number | null = null) =>
   if (before !== null) query.set('before', String(before))
   return request<AuditPage>('/audit', { query })
 }
+
+// 数据接口: the integration tokens other systems read the read API with (the district admin only).
+export const integrationTokens = () => request<IntegrationTokenRow[]>('/integration-tokens')
+/** Make a token; the answer's secret is shown this once. */
+export const createIntegrationToken = (token: NewIntegrationToken) =>
+  request<IntegrationTokenCreated>('/integration-tokens', { json: token })
+export const revokeIntegrationToken = (id: string) =>
+  request<IntegrationTokenRow>(`/integration-tokens/${encodeURIComponent(id)}/revoke`, { method: 'POST' })
 
 // Files: plain addresses, fetched by the download helper or opened in a tab.
 export const exportUrl = {

@@ -252,6 +252,8 @@ export const AUDIT_ACTION: Record<string, Text> = {
   finding_transition: t('问题状态变更', 'Finding moved'),
   export_full: t('导出完整个人信息', 'Personal data exported in full'),
   user_profile: t('修改用户姓名单位', 'User name or organisation changed'),
+  integration_token_create: t('创建数据接口令牌', 'Integration token made'),
+  integration_token_revoke: t('撤销数据接口令牌', 'Integration token revoked'),
 }
 
 /** An audit action in the language shown: the server's own label in Chinese and for a code not known here. */

@@ -32,6 +32,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'forms', name: 'forms', component: () => import('./views/FormsView.vue'), meta: { menu: 'forms' } },
       { path: 'policy', name: 'policy', component: () => import('./views/PolicyView.vue'), meta: { menu: 'policy' } },
       { path: 'reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { menu: 'reports' } },
+      { path: 'integrations', name: 'integrations', component: () => import('./views/IntegrationsView.vue'), meta: { menu: 'integrations', admin: true } },
       { path: 'security', name: 'security', component: () => import('./views/SecurityView.vue'), meta: { menu: 'security', admin: true } },
     ],
   },

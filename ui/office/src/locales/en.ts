@@ -5,7 +5,7 @@ const en: typeof zh = {
   menu: {
     dashboard: 'Overview', households: 'Households', review: 'Review', findings: 'Rectification', assignments: 'Assignments',
     samples: 'Spot checks', import: 'Import', tasks: 'Tasks', sites: 'Site progress', oldHouses: 'Old houses', forms: 'Forms', policy: 'Policy', reports: 'Reports',
-    security: 'Security & audit',
+    security: 'Security & audit', integrations: 'Integrations',
   },
   header: { signOut: 'Sign out', language: 'Language', signedOut: 'Signed out' },
   common: {
@@ -181,6 +181,15 @@ const en: typeof zh = {
     volumes: 'In volumes (ZIP)', jobs: 'Print jobs', jobsHint: 'One volume per village, at most 200 households each; the office prints them, so closing the page does not stop it.',
     startedAt: 'Started', progress: 'Progress', zip: 'Download ZIP', volumesDone: '{done} of {total} volumes ({n} households)',
     state: { queued: 'Queued', printing: 'Printing', done: 'Done', failed: 'Failed' },
+  },
+  integrations: {
+    title: 'Integrations', hint: 'Other systems (poverty monitoring, land, statistics) read the households, acceptances and findings of their townships incrementally by cursor with an integration token (read-only). See docs/api.md.',
+    create: 'New token', name: 'System', namePlaceholder: 'e.g. 扶贫监测系统', townships: 'Townships it may read', townshipsPlaceholder: 'Choose one or more townships',
+    createdBy: 'Made by', createdAt: 'Made at', lastUsed: 'Last used', never: 'never', state: 'State', active: 'Active', revoked: 'Revoked',
+    revoke: 'Revoke', revokeConfirm: 'Once the token of “{name}” is revoked, that system can read nothing more, at once; this cannot be undone. Revoke it?', revokedDone: 'Revoked',
+    nameRequired: 'Give the name of the system', townshipsRequired: 'Choose at least one township',
+    secretTitle: 'Token made', secretWarning: 'The token is shown this once only: it cannot be seen again after this is closed. Copy it now and hand it safely to the system’s administrator.',
+    copy: 'Copy', copied: 'Copied', copyFailed: 'Cannot copy by itself: select it and copy by hand', done: 'I have saved it',
   },
   security: {
     title: 'Security & audit', certificate: 'Server certificate', plainHttp: 'The office serves plain HTTP, unencrypted',

@@ -3,7 +3,7 @@ export default {
   menu: {
     dashboard: '总览', households: '住户', review: '审核', findings: '整改', assignments: '分配',
     samples: '抽查', import: '导入', tasks: '任务', sites: '工地进度', oldHouses: '旧房', forms: '表单', policy: '政策', reports: '报表',
-    security: '安全与审计',
+    security: '安全与审计', integrations: '数据接口',
   },
   header: { signOut: '退出登录', language: '语言', signedOut: '已退出登录' },
   common: {
@@ -165,6 +165,15 @@ export default {
     volumes: '分册打印（ZIP）', jobs: '分册打印任务', jobsHint: '每村一册，每册至多 200 户；任务在办公室服务器上进行，关闭页面不会中断。',
     startedAt: '开始时间', progress: '进度', zip: '下载 ZIP', volumesDone: '已完成 {done}/{total} 册（共 {n} 户）',
     state: { queued: '排队中', printing: '打印中', done: '已完成', failed: '失败' },
+  },
+  integrations: {
+    title: '数据接口', hint: '扶贫监测、国土、统计等系统用数据接口令牌按游标增量读取所辖乡镇的住户、验收记录和整改问题（只读）。说明见 docs/api.md。',
+    create: '新建令牌', name: '对接系统', namePlaceholder: '如：扶贫监测系统', townships: '可读乡镇', townshipsPlaceholder: '选择一个或多个乡镇',
+    createdBy: '创建人', createdAt: '创建时间', lastUsed: '最近使用', never: '从未使用', state: '状态', active: '有效', revoked: '已撤销',
+    revoke: '撤销', revokeConfirm: '撤销“{name}”的令牌后，该系统将立即无法读取数据，且不能恢复。确定撤销？', revokedDone: '已撤销',
+    nameRequired: '请填写对接系统的名称', townshipsRequired: '请至少选择一个乡镇',
+    secretTitle: '令牌已创建', secretWarning: '令牌只显示这一次，关闭后无法再次查看。请立即复制并安全地交给对接系统的管理员。',
+    copy: '复制', copied: '已复制', copyFailed: '无法自动复制，请手动选中复制', done: '我已保存',
   },
   security: {
     title: '安全与审计', certificate: '服务器证书', plainHttp: '办公室服务器未加密（HTTP）',
