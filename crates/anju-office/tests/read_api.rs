@@ -454,3 +454,86 @@ async fn the_read_api_is_in_the_openapi_document() {
     }
     office.finish(&li).await;
 }
+
+#[test]
+fn the_command_line_makes_lists_and_revokes_tokens() {
+    use anju_office::read_api::tokens::{TokenLookup, lookup};
+    let dir = anju_office::testing::data_dir();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_anju-office"))
+            .arg("--data")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("ANJU_OFFICE_DATA")
+            .output()
+            .unwrap()
+    };
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    assert!(run(&["init", "--demo"]).status.success());
+    let made = run(&[
+        "integration-token",
+        "create",
+        "--name",
+        "扶贫监测系统",
+        "--township",
+        "东河口镇",
+        "--township",
+        "马头镇",
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    // The secret alone on standard output, for scripts; the rest on standard error.
+    let secret = text(&made.stdout).trim().to_string();
+    assert!(
+        secret.starts_with("anju_rt_") && !secret.contains('\n'),
+        "{secret}"
+    );
+    assert!(text(&made.stderr).contains("只显示这一次"));
+    let listed = run(&["integration-token", "list"]);
+    let listed = text(&listed.stdout);
+    assert!(
+        listed.contains("扶贫监测系统\t马头镇,东河口镇\tanju-office"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&secret));
+    let id = listed.split('\t').next().unwrap().to_string();
+    let TokenLookup::Valid(client) =
+        lookup(&OfficeDb::open(dir.path()).unwrap(), &secret, Utc::now()).unwrap()
+    else {
+        panic!("the token made on the command line is valid");
+    };
+    assert_eq!(client.townships.len(), 2);
+    assert!(run(&["integration-token", "revoke", &id]).status.success());
+    assert_eq!(
+        lookup(&OfficeDb::open(dir.path()).unwrap(), &secret, Utc::now()).unwrap(),
+        TokenLookup::Revoked
+    );
+    let refused = run(&[
+        "integration-token",
+        "create",
+        "--name",
+        "统计局",
+        "--township",
+        "不存在镇",
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("没有乡镇“不存在镇”"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(
+        !run(&["integration-token", "create", "--name", "统计局"])
+            .status
+            .success()
+    );
+    let db = OfficeDb::open(dir.path()).unwrap();
+    let audited: i64 = db
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action LIKE 'integration_token_%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+}

@@ -501,3 +501,121 @@ pub fn findings(
         has_more,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn office() -> (tempfile::TempDir, OfficeDb, String, String) {
+        let dir = crate::testing::data_dir();
+        let mut db = OfficeDb::create(dir.path()).unwrap();
+        crate::demo::load(&mut db).unwrap();
+        crate::demo::load_users(&mut db).unwrap();
+        let (township, household): (String, String) = db
+            .conn
+            .query_row(
+                "SELECT t.id, h.id FROM households h JOIN townships t ON t.id = h.township_id
+                 WHERE t.name = '东河口镇' ORDER BY h.number LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        (dir, db, township, household)
+    }
+
+    fn add_finding(db: &OfficeDb, household: &str, created_at: &str) -> String {
+        let id = uuid::Uuid::now_v7().to_string();
+        db.conn
+            .execute(
+                "INSERT INTO findings (id, household_id, description, deadline, state,
+                     created_at, updated_at)
+                 VALUES (?1, ?2, '水电未入户', '2017-09-30', 'open', ?3, ?3)",
+                params![id, household, created_at],
+            )
+            .unwrap();
+        id
+    }
+
+    #[test]
+    fn a_damaged_record_is_named_and_the_cursor_moves_past_it() {
+        let (_dir, db, township, household) = office();
+        let now = Utc::now().to_rfc3339();
+        let good = add_finding(&db, &household, &now);
+        let damaged = add_finding(&db, &household, "yesterday");
+        let later = add_finding(&db, &household, &now);
+        let townships = vec![township];
+        let whole = findings(
+            &db,
+            &townships,
+            PageRequest {
+                cursor: 0,
+                limit: 500,
+            },
+        )
+        .unwrap();
+        let ids: Vec<String> = whole.items.iter().map(|f| f.id.to_string()).collect();
+        assert_eq!(ids, vec![good.clone(), later.clone()]);
+        assert_eq!(whole.damaged.len(), 1);
+        assert_eq!(whole.damaged[0].id, damaged);
+        assert!(
+            whole.damaged[0].reason.contains("created_at"),
+            "{:?}",
+            whole.damaged
+        );
+        assert!(!whole.has_more);
+        // One at a time: the damaged one is a page of its own, and the next goes on.
+        let mut cursor = 0;
+        let mut seen = Vec::new();
+        loop {
+            let page = findings(&db, &townships, PageRequest { cursor, limit: 1 }).unwrap();
+            assert_eq!(page.items.len() + page.damaged.len(), 1);
+            seen.extend(page.items.iter().map(|f| f.id.to_string()));
+            seen.extend(page.damaged.iter().map(|d| d.id.clone()));
+            assert!(page.next_cursor > cursor);
+            cursor = page.next_cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        assert_eq!(seen, vec![good, damaged, later]);
+        let after = findings(&db, &townships, PageRequest { cursor, limit: 1 }).unwrap();
+        assert!(after.items.is_empty() && after.damaged.is_empty());
+        assert_eq!(after.next_cursor, cursor);
+    }
+
+    #[test]
+    fn a_finding_whose_history_cannot_be_read_is_damaged_whole() {
+        let (_dir, db, township, household) = office();
+        let now = Utc::now().to_rfc3339();
+        let id = add_finding(&db, &household, &now);
+        let user: String = db
+            .conn
+            .query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        db.conn
+            .execute(
+                "INSERT INTO finding_events (id, finding_id, from_state, to_state, user_id, at)
+                 VALUES (?1, ?2, 'open', 'rectified', ?3, 'soon')",
+                params![uuid::Uuid::now_v7().to_string(), id, user],
+            )
+            .unwrap();
+        let page = findings(
+            &db,
+            &[township],
+            PageRequest {
+                cursor: 0,
+                limit: 500,
+            },
+        )
+        .unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(page.damaged.len(), 1);
+        assert!(
+            page.damaged[0].reason.starts_with("history"),
+            "{:?}",
+            page.damaged
+        );
+    }
+}
