@@ -66,6 +66,38 @@ async fn a_county_office_moves_to_postgres_and_loses_nothing() -> Result<(), Box
     assert!(again.copied.values().all(|n| *n == 0), "{:?}", again.copied);
     assert_eq!(again.tables, report.tables);
 
+    // Every record of the read API is where it was in its feed, and the sequence goes on
+    // from the county's: another system's cursor reads on.
+    let county_dir = county.path().to_path_buf();
+    let to = url.clone();
+    let (source_log, target_log) = tokio::task::spawn_blocking(move || -> Result<_, BoxError> {
+        let read_log = |conn: &anju_sql::Connection| -> Result<_, BoxError> {
+            let mut stmt = conn.prepare(
+                "SELECT feed, record_id, seq FROM read_changes ORDER BY feed, seq, record_id",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })?
+                .collect::<anju_sql::Result<Vec<_>>>()?;
+            let next: i64 =
+                conn.query_row("SELECT value FROM read_sequence WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+            Ok((rows, next))
+        };
+        let source = OfficeDb::open(&county_dir)?;
+        let target = anju_sql::Connection::connect_postgres(&to)?;
+        Ok((read_log(source.connection())?, read_log(&target)?))
+    })
+    .await??;
+    assert!(!source_log.0.is_empty());
+    assert_eq!(target_log, source_log);
+
     // The province's office holds exactly what the county's did, and serves it.
     anju_office::db::remember_database_url(province.path(), &url)?;
     let after = OfficeHoldings::read(province.path())?;
