@@ -16,7 +16,8 @@ async function everyPage() {
     ['dashboard', ''], ['households', 'households'], ['household', `households/${first}`],
     ['review', 'review'], ['findings', 'findings'], ['assignments', 'assignments'],
     ['samples', 'samples'], ['import', 'import'], ['tasks', 'tasks'], ['old-houses', 'old-houses'],
-    ['forms', 'forms'], ['policy', 'policy'], ['reports', 'reports'], ['security', 'security'],
+    ['forms', 'forms'], ['policy', 'policy'], ['reports', 'reports'], ['integrations', 'integrations'],
+    ['security', 'security'],
   ]
 }
 

@@ -260,7 +260,7 @@ async function main() {
       await signIn(TOWNSHIP_USER)
       assert.equal(await byTestId('user-role').getAttribute('data-role'), 'township')
       assert.equal((await byTestId('user-township').innerText()).trim(), OWN_TOWNSHIP)
-      for (const item of ['samples', 'import', 'security']) {
+      for (const item of ['samples', 'import', 'integrations', 'security']) {
         assert.equal(await byTestId(`menu-${item}`).count(), 0, `the admin-only menu item ${item} is absent`)
       }
       await clickMenu('households')
