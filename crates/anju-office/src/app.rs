@@ -18,8 +18,10 @@ use crate::http::{AppState, ServeOptions, ServerError, count_responses, method_n
 
 /// The whole application: API routes, OpenAPI document, fallbacks and layers.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = crate::server::routes();
-    let api: Router<AppState> = api.merge(crate::web::routes());
+    let (api, mut openapi) = crate::server::routes();
+    let (pages, pages_doc) = crate::web::routes();
+    openapi.merge(pages_doc);
+    let api: Router<AppState> = api.merge(pages);
     let openapi = Arc::new(crate::server::contract::served(&openapi));
     api.route(
         "/api/openapi.json",
