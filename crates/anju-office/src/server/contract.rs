@@ -16,6 +16,10 @@
 //!   action takes the codes of its Rust enum (as the components list them), or "" for any;
 //! - the security schemes: a sync token (`bearer`) and the pages' session cookie
 //!   (`office_cookie`);
+//! - links (OpenAPI `links`) say where an answer's values are used next: a sign-in's
+//!   token in the pull and the sign-out, a page's cursor in the next pull, a listed
+//!   household, finding, site, sample or print job in the operations on it; clients and
+//!   schemathesis's stateful phase follow them;
 //! - a team member's PIN is six digits and none of `anju_core::team::too_simple_pins`;
 //! - an assignment names exactly one target: a township, a site (with its township or
 //!   not), or one or more households.
@@ -48,6 +52,7 @@ pub fn served(doc: &utoipa::openapi::OpenApi) -> Value {
     }
     add_security_schemes(&mut doc);
     pattern_dates(&mut doc);
+    add_links(&mut doc);
     refine_pin(&mut doc);
     refine_assignment(&mut doc);
     refine_bulk_assignment(&mut doc);
@@ -364,6 +369,145 @@ fn pattern_dates(value: &mut Value) {
     }
 }
 
+/// One link: from an operation's 200 answer to another operation, with what it fills in.
+struct Link {
+    from: (&'static str, &'static str),
+    name: &'static str,
+    to: &'static str,
+    description: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+}
+
+const LINKS: &[Link] = &[
+    Link {
+        from: ("/api/v1/login", "post"),
+        name: "PullWithToken",
+        to: "pull",
+        description: "用登录所得令牌拉取 / pull with the token the sign-in gave",
+        parameters: &[("header.Authorization", "Bearer {$response.body#/token}")],
+    },
+    Link {
+        from: ("/api/v1/login", "post"),
+        name: "SignOut",
+        to: "logout",
+        description: "用该令牌注销 / sign that token out",
+        parameters: &[("header.Authorization", "Bearer {$response.body#/token}")],
+    },
+    Link {
+        from: ("/api/v1/pull", "get"),
+        name: "NextPage",
+        to: "pull",
+        description: "下一页：以 next_cursor 为 cursor / the next page: next_cursor as the cursor",
+        parameters: &[("query.cursor", "$response.body#/next_cursor")],
+    },
+    Link {
+        from: ("/api/office/households", "get"),
+        name: "Household",
+        to: "household",
+        description: "列表中的住户 / a listed household",
+        parameters: &[("path.id", "$response.body#/rows/0/id")],
+    },
+    Link {
+        from: ("/api/office/households", "get"),
+        name: "Milestones",
+        to: "milestones",
+        description: "记录该户的搬迁节点 / record the household's milestones",
+        parameters: &[("path.id", "$response.body#/rows/0/id")],
+    },
+    Link {
+        from: ("/api/office/households", "get"),
+        name: "Support",
+        to: "add_support",
+        description: "为该户添加帮扶措施 / add a support measure for it",
+        parameters: &[("path.id", "$response.body#/rows/0/id")],
+    },
+    Link {
+        from: ("/api/office/findings", "get"),
+        name: "Transition",
+        to: "finding_transition",
+        description: "推进列表中的问题 / move a listed finding on",
+        parameters: &[("path.id", "$response.body#/rows/0/id")],
+    },
+    Link {
+        from: ("/api/office/findings", "get"),
+        name: "Evidence",
+        to: "finding_evidence",
+        description: "为该问题上传整改照片 / upload its evidence photo",
+        parameters: &[("path.id", "$response.body#/rows/0/id")],
+    },
+    Link {
+        from: ("/api/office/sites", "get"),
+        name: "SiteVisits",
+        to: "site_visits",
+        description: "安置点的检查记录 / the site's visits",
+        parameters: &[("path.id", "$response.body#/rows/0/id")],
+    },
+    Link {
+        from: ("/api/office/sites", "get"),
+        name: "SiteRecord",
+        to: "site_record",
+        description: "改安置点的包保责任人和计划 / change its guarantor and plan",
+        parameters: &[("path.id", "$response.body#/rows/0/id")],
+    },
+    Link {
+        from: ("/api/office/samples", "post"),
+        name: "Sample",
+        to: "sample",
+        description: "刚抽取的样本 / the sample just drawn",
+        parameters: &[("path.id", "$response.body#/id")],
+    },
+    Link {
+        from: ("/api/office/samples", "post"),
+        name: "AssignSample",
+        to: "assign_sample",
+        description: "分配该样本 / assign it",
+        parameters: &[("path.id", "$response.body#/id")],
+    },
+    Link {
+        from: ("/api/office/print-jobs", "post"),
+        name: "PrintJob",
+        to: "print_job",
+        description: "该打印任务的进度 / the job's progress",
+        parameters: &[("path.id", "$response.body#/id")],
+    },
+    Link {
+        from: ("/api/office/print-jobs", "post"),
+        name: "PrintJobDownload",
+        to: "print_job_download",
+        description: "完成后下载 / its download when done",
+        parameters: &[("path.id", "$response.body#/id")],
+    },
+];
+
+fn add_links(doc: &mut Value) {
+    for link in LINKS {
+        let (path, method) = link.from;
+        let pointer = format!(
+            "/paths/{}/{method}/responses/200",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        let Some(response) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let links = response.entry("links").or_insert_with(|| json!({}));
+        if let Some(links) = links.as_object_mut() {
+            let parameters: serde_json::Map<String, Value> = link
+                .parameters
+                .iter()
+                .map(|(name, expression)| (name.to_string(), json!(expression)))
+                .collect();
+            links.insert(
+                link.name.into(),
+                json!({
+                    "operationId": link.to,
+                    "description": link.description,
+                    "parameters": parameters
+                }),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
@@ -399,6 +543,41 @@ mod tests {
             shared > 0,
             "the pages share anju-core's types with the sync API"
         );
+    }
+
+    /// Every link is attached to its operation's answer and names an operation there is.
+    #[test]
+    fn every_link_joins_two_operations_of_the_document() {
+        let (_, mut doc) = crate::server::routes();
+        let (_, pages) = crate::web::routes();
+        doc.merge(pages);
+        let served = super::served(&doc);
+        let mut ids = Vec::new();
+        for item in served["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
+            for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(id) = operation["operationId"].as_str() {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        for link in super::LINKS {
+            let (path, method) = link.from;
+            let placed = &served["paths"][path][method]["responses"]["200"]["links"][link.name];
+            assert_eq!(
+                placed["operationId"], link.to,
+                "{path} {method} {}",
+                link.name
+            );
+            assert!(
+                ids.iter().any(|id| id == link.to),
+                "no operation {}",
+                link.to
+            );
+        }
     }
 
     /// The schemas' bounds written by hand are the code's own.
