@@ -433,3 +433,60 @@ async fn an_authorization_header_that_is_not_a_bearer_token_is_refused_beside_a_
     let token = office.login("admin").await;
     office.finish(&token).await;
 }
+
+/// The office pages' client (`ui/office/src/api.ts`) names each route it calls as a string:
+/// every one must be a route of the document, so that a route renamed or removed in Rust
+/// fails here rather than in a user's browser. `${…}` in a path stands for a parameter.
+#[tokio::test]
+async fn every_route_the_office_pages_call_is_in_the_document() {
+    let office = Office::start().await;
+    let doc = openapi_document(&office).await;
+    let documented: Vec<Vec<String>> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter_map(|p| p.strip_prefix("/api/office"))
+        .map(|p| p.split('/').map(str::to_string).collect())
+        .collect();
+    let client = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/office/src/api.ts"),
+    )
+    .unwrap();
+    // Each string that opens with a slash: '/households', `/households/${id}/reveal`.
+    let mut called = Vec::new();
+    for quote in ["'", "`"] {
+        let opening = format!("{quote}/");
+        let mut rest = client.as_str();
+        while let Some(start) = rest.find(&opening) {
+            let after = &rest[start + 1..];
+            let Some(end) = after.find(quote) else { break };
+            let literal = &after[..end];
+            if literal != "/api/office" && !literal.contains(' ') && !literal.contains('\n') {
+                called.push(literal.to_string());
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    assert!(
+        called.len() > 40,
+        "only {} routes found in api.ts",
+        called.len()
+    );
+    let segment_matches = |documented: &str, called: &str| {
+        documented == called
+            || (documented.starts_with('{') && documented.ends_with('}') && !called.is_empty())
+            || (called.starts_with("${") && documented.starts_with('{'))
+    };
+    for path in &called {
+        let segments: Vec<&str> = path.split('/').collect();
+        let found = documented.iter().any(|d| {
+            d.len() == segments.len() && d.iter().zip(&segments).all(|(d, c)| segment_matches(d, c))
+        });
+        assert!(
+            found,
+            "api.ts calls {path}, which the office does not document"
+        );
+    }
+    let token = office.login("admin").await;
+    office.finish(&token).await;
+}
