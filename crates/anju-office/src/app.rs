@@ -19,9 +19,11 @@ use crate::http::{AppState, ServeOptions, ServerError, count_responses, method_n
 /// The whole application: API routes, OpenAPI document, fallbacks and layers.
 pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = crate::server::routes();
+    let (pages, pages_doc) = crate::web::routes();
+    openapi.merge(pages_doc);
     let (read_api, read_doc) = crate::read_api::routes();
     openapi.merge(read_doc);
-    let api: Router<AppState> = api.merge(crate::web::routes()).merge(read_api);
+    let api: Router<AppState> = api.merge(pages).merge(read_api);
     let openapi = Arc::new(crate::server::contract::served(&openapi));
     api.route(
         "/api/openapi.json",

@@ -20,7 +20,7 @@ pub const MAX_PUBLISHER_CHARS: usize = 50;
 pub const MAX_NOTE_CHARS: usize = 500;
 
 /// One version of a form as the office lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct FormVersionInfo {
     pub form_id: String,
     pub version: u32,

@@ -52,7 +52,7 @@ pub enum TeamAdminError {
 type Result<T, E = TeamAdminError> = std::result::Result<T, E>;
 
 /// A team as the office pages show it: who is in it, whose PIN is set, what it lacks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct TeamView {
     pub id: String,
     pub name: String,
@@ -61,7 +61,7 @@ pub struct TeamView {
     pub missing: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct TeamMemberView {
     pub account: String,
     pub full_name: Option<String>,
@@ -72,9 +72,13 @@ pub struct TeamMemberView {
 }
 
 /// A team to make or replace, by name: its members' logins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, utoipa::ToSchema)]
 pub struct TeamSetting {
+    /// 1 to `anju_core::team::MAX_TEAM_NAME_CHARS` characters.
+    #[schema(min_length = 1, max_length = 40, pattern = "\\S")]
     pub name: String,
+    /// One inspector per department: 1 to `anju_core::team::MAX_TEAM_MEMBERS`.
+    #[schema(min_items = 1, max_items = 4)]
     pub members: Vec<String>,
 }
 

@@ -6,6 +6,7 @@
 //! ([`batch`]).
 
 mod batch;
+mod contract;
 mod decisions;
 mod devices;
 mod forms;

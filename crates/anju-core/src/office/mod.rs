@@ -356,11 +356,15 @@ pub fn compare_areas(recorded: Area, remeasured: Area, tolerance_permille: u32) 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SampleRule {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub site_share_pct: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub min_site_households: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub household_share_pct: u32,
     /// Absent from rules stored before scattered houses were drawn: those drew none.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub scattered_share_pct: u32,
 }
 

@@ -123,15 +123,18 @@ impl FromRequestParts<AppState> for OfficeUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
-        let token = bearer
-            .or_else(|| cookie_token(&parts.headers))
-            .ok_or_else(AppError::unauthorized)?;
+        // A request that presents an Authorization header is judged by it alone: one that
+        // is not a bearer token is refused even beside a valid session cookie.
+        let token = match parts.headers.get(header::AUTHORIZATION) {
+            Some(value) => value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .ok_or_else(AppError::unauthorized)?,
+            None => cookie_token(&parts.headers).ok_or_else(AppError::unauthorized)?,
+        };
         match state.store.user_for_token(token.clone()).await? {
             TokenState::Valid { user, .. } => Ok(Self(user, token)),
             TokenState::Expired => Err(AppError::token_expired()),

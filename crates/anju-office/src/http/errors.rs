@@ -95,23 +95,28 @@ impl IntoResponse for AppError {
 impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         match error {
-            StorageError::Assign(e) => {
-                use crate::assign::AssignError;
-                let (status, code) = match &e {
-                    AssignError::NoSuchUser(_)
-                    | AssignError::NoSuchTownship(_)
-                    | AssignError::NoSuchSite(_)
-                    | AssignError::NoSuchHousehold(_) => (StatusCode::NOT_FOUND, "not_found"),
-                    AssignError::AmbiguousSite { .. } => (StatusCode::CONFLICT, "ambiguous_site"),
-                    AssignError::NotAnInspector(_) => {
-                        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_assignment")
-                    }
-                    AssignError::User(_) | AssignError::Sql(_) => return Self::internal(e),
-                };
-                Self::new(status, code, e.to_string())
-            }
+            StorageError::Assign(e) => match assign_status(&e) {
+                Some((status, code)) => Self::new(status, code, e.to_string()),
+                None => Self::internal(e),
+            },
             other => Self::internal(other),
         }
+    }
+}
+
+/// How both APIs answer a refused assignment; none for the office's own failure.
+fn assign_status(error: &crate::assign::AssignError) -> Option<(StatusCode, &'static str)> {
+    use crate::assign::AssignError;
+    match error {
+        AssignError::NoSuchUser(_)
+        | AssignError::NoSuchTownship(_)
+        | AssignError::NoSuchSite(_)
+        | AssignError::NoSuchHousehold(_) => Some((StatusCode::NOT_FOUND, "not_found")),
+        AssignError::AmbiguousSite { .. } => Some((StatusCode::CONFLICT, "ambiguous_site")),
+        AssignError::NotAnInspector(_) => {
+            Some((StatusCode::UNPROCESSABLE_ENTITY, "invalid_assignment"))
+        }
+        AssignError::User(_) | AssignError::Sql(_) => None,
     }
 }
 
@@ -123,6 +128,10 @@ pub(crate) fn page_error(error: PageError) -> AppError {
         PageError::NotFound { .. } => StatusCode::NOT_FOUND,
         PageError::StaleFinding(_) | PageError::AlreadyReviewed { .. } => StatusCode::CONFLICT,
         PageError::Import(e) if e.over_limit().is_some() => StatusCode::PAYLOAD_TOO_LARGE,
+        PageError::Assign(e) => match assign_status(e) {
+            Some((status, _)) => status,
+            None => return AppError::internal(error),
+        },
         PageError::Db(_) | PageError::Xlsx(_) | PageError::Storage(_) => {
             return AppError::internal(error);
         }

@@ -35,7 +35,7 @@ pub const MAX_ACTIVE_JOBS: usize = 4;
 pub const KEEP_JOBS: chrono::Duration = chrono::Duration::hours(24);
 
 /// Where a print job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PrintJobState {
     /// Waiting for the printer.
@@ -46,7 +46,7 @@ pub enum PrintJobState {
 }
 
 /// A print job as the page sees it.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct PrintJobView {
     pub id: String,
     pub township: String,
@@ -202,7 +202,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErr
 
 fn busy() -> AppError {
     AppError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
+        StatusCode::TOO_MANY_REQUESTS,
         "printer_busy",
         format!(
             "正在打印的PDF已达上限（{PDF_JOBS_RUNNING} 份打印、{PDF_JOBS_WAITING} 份排队），请稍后再试 / the PDF printer is full ({PDF_JOBS_RUNNING} printing, {PDF_JOBS_WAITING} waiting): try again shortly"
@@ -292,7 +292,7 @@ pub async fn start(
     .await?;
     if let Err(active) = room {
         return Err(AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::TOO_MANY_REQUESTS,
             "print_jobs_busy",
             format!(
                 "已有 {active} 个打印任务在进行，请等其完成后再试 / {active} print jobs are running: try again when one is done"

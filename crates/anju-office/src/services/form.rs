@@ -25,7 +25,9 @@ pub struct FormHtml {
 }
 
 /// The language a form is printed in: that of the office page that asked (`?lang=en`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FormLang {
     #[default]

@@ -12,7 +12,7 @@ use ts_rs::TS;
 use crate::db::OfficeDbError;
 use crate::names::Names;
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, utoipa::ToSchema)]
 pub struct AcceptancePartView {
     pub submission_id: String,
     pub department: Department,
@@ -27,7 +27,7 @@ pub struct AcceptancePartView {
 
 /// What a household's team has sent and the office has not merged yet; the departments
 /// still to send are the others.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, utoipa::ToSchema)]
 pub struct PendingParts {
     pub parts: Vec<AcceptancePartView>,
     pub missing: Vec<Department>,

@@ -20,7 +20,7 @@ use crate::names::Names;
 /// The most visits the timeline lists.
 pub const MAX_SITE_VISITS: usize = 200;
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SiteVisit {
     pub submission_id: String,
     pub kind: SubmissionKind,
@@ -38,7 +38,7 @@ pub struct SiteVisit {
     pub returned: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SiteVisits {
     pub site_id: String,
     pub name: String,

@@ -19,7 +19,7 @@ use super::{PageError, Result, Viewer, today};
 use crate::db::OfficeDb;
 
 /// How many of a site's households are at a stage.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct StageCount {
     pub stage: ConstructionStage,
     pub label: Text,
@@ -27,7 +27,7 @@ pub struct StageCount {
 }
 
 /// One site, plan against actual.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SiteRow {
     pub id: String,
     pub name: String,
@@ -48,7 +48,7 @@ pub struct SiteRow {
     pub last_visit_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SitesPage {
     pub rows: Vec<SiteRow>,
     /// Sites behind their plan.
@@ -57,7 +57,7 @@ pub struct SitesPage {
 }
 
 /// A change to a site's record: its 包保责任人 (none: cleared) and its whole plan.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRecordUpdate {
     pub guarantor: Option<Guarantor>,

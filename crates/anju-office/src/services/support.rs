@@ -15,7 +15,7 @@ use super::{PageError, Result, Viewer, today};
 use crate::db::OfficeDb;
 use crate::names::Names;
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SupportMeasureRow {
     pub id: String,
     pub category: SupportCategory,
@@ -27,7 +27,7 @@ pub struct SupportMeasureRow {
     pub recorded_at: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct HouseholdSupport {
     pub household_id: String,
     /// 有发展能力: needs at least one industry project.
@@ -38,14 +38,14 @@ pub struct HouseholdSupport {
     pub shortfall_text: Text,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbleToDevelop {
     pub able: bool,
 }
 
 /// One township's households against the requirement.
-#[derive(Debug, Clone, Default, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS, utoipa::ToSchema)]
 pub struct TownshipSupport {
     pub township: String,
     pub households: u32,
@@ -60,7 +60,7 @@ pub struct TownshipSupport {
     pub without_industry: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SupportReport {
     pub rows: Vec<TownshipSupport>,
     pub total: TownshipSupport,

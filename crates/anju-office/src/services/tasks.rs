@@ -27,7 +27,7 @@ pub const MAX_PLAN_DAYS: i64 = 366;
 const MAX_LISTED: i64 = 1000;
 
 /// 布置走访: one kind of visit to these households by this inspector, by this date.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitPlan {
     /// Any kind but `recheck`, which the office plans itself.
@@ -40,14 +40,14 @@ pub struct VisitPlan {
     pub instructions: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct VisitsPlanned {
     pub planned: u32,
     /// Households that had this visit open already (not planned twice).
     pub already_open: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct TaskRow {
     pub id: String,
     pub visit: SubmissionKind,
@@ -71,7 +71,7 @@ pub struct TaskRow {
     pub done_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct TaskList {
     pub rows: Vec<TaskRow>,
     pub open: u32,

@@ -15,7 +15,7 @@ use super::views::{FindingRow, PhotoView, ReviewVerdict, SubmissionView};
 use crate::db::OfficeDbError;
 
 /// What a timeline entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimelineKind {
     /// A visit in the field: a submission of any kind.
@@ -31,7 +31,7 @@ pub enum TimelineKind {
 }
 
 /// How the entry reads at a glance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimelineTone {
     Neutral,
@@ -40,13 +40,13 @@ pub enum TimelineTone {
     Bad,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, utoipa::ToSchema)]
 pub struct TimelinePhoto {
     pub url: String,
     pub label: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub kind: TimelineKind,

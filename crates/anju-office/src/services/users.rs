@@ -13,7 +13,7 @@ use crate::names::{self, Profile, ProfileUpdate};
 use crate::users::{self, UserError};
 
 /// One user on the admin's users table.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct UserRow {
     /// The login: shown here, where accounts are managed, and nowhere on records.
     pub name: String,
@@ -29,7 +29,7 @@ pub struct UserRow {
 }
 
 /// A user's 姓名, 单位/部门 and 职务: a field left out stays; an empty one is cleared.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, TS, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct UserProfileUpdate {
     #[ts(optional)]

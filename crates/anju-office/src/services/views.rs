@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct OfficeSession {
     pub name: String,
     /// The user as official records name them: 姓名（单位/部门）.
@@ -20,14 +20,14 @@ pub struct OfficeSession {
     pub server_time: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct OfficeLogin {
     pub name: String,
     pub password: String,
 }
 
 /// One township's line of the programme's table (or the total's, named 合计).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 pub struct TownshipProgress {
     pub township_id: Option<String>,
     pub township: String,
@@ -59,7 +59,7 @@ pub struct TownshipProgress {
 }
 
 /// Cumulative counts at the end of a day.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 pub struct ProgressPoint {
     pub date: NaiveDate,
     pub accepted: u32,
@@ -69,7 +69,7 @@ pub struct ProgressPoint {
     pub reclaimed: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct Dashboard {
     pub rows: Vec<TownshipProgress>,
     pub total: TownshipProgress,
@@ -82,7 +82,7 @@ pub struct Dashboard {
 }
 
 /// A stored row that cannot be read: shown by its id and why, while the rest loads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 pub struct DamagedRow {
     /// `household`, `submission`, `finding`…
     pub kind: String,
@@ -90,13 +90,13 @@ pub struct DamagedRow {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct TownshipRef {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SiteRef {
     pub id: String,
     pub name: String,
@@ -104,7 +104,7 @@ pub struct SiteRef {
     pub households: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct InspectorRef {
     pub name: String,
     pub department: Option<String>,
@@ -112,7 +112,7 @@ pub struct InspectorRef {
     pub display: Text,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct Places {
     pub townships: Vec<TownshipRef>,
     pub sites: Vec<SiteRef>,
@@ -121,7 +121,7 @@ pub struct Places {
     pub sample_rule: SampleRule,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct HouseholdRow {
     pub id: String,
     pub number: String,
@@ -148,7 +148,7 @@ pub struct HouseholdRow {
     pub inspectors_display: Vec<Text>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct HouseholdPage {
     pub total: u32,
     pub rows: Vec<HouseholdRow>,
@@ -157,7 +157,8 @@ pub struct HouseholdPage {
 }
 
 /// The households list's filters (query string).
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, TS, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct HouseholdFilter {
     /// Township name.
@@ -172,11 +173,14 @@ pub struct HouseholdFilter {
     pub q: Option<String>,
     /// Only the households whose latest measurement is over the cap (面积超标).
     pub over_cap: Option<bool>,
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub offset: Option<u32>,
+    /// At most 500 are returned, whatever is asked.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct AnswerView {
     pub key: String,
     pub label: Text,
@@ -185,7 +189,7 @@ pub struct AnswerView {
     pub problem: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SectionView {
     pub key: String,
     pub title: Text,
@@ -196,7 +200,7 @@ pub struct SectionView {
     pub answered_by: Option<Text>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct AreaPartView {
     pub name: String,
     pub storey: i32,
@@ -205,7 +209,7 @@ pub struct AreaPartView {
     pub area_m2: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct AreaView {
     pub parts: Vec<AreaPartView>,
     pub built_area_m2: String,
@@ -216,7 +220,7 @@ pub struct AreaView {
     pub trace: Text,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct PhotoView {
     pub sha256: String,
     pub slot: String,
@@ -236,7 +240,7 @@ pub struct PhotoView {
     pub gallery: Option<Text>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SignatureView {
     pub id: String,
     pub slot: String,
@@ -252,7 +256,7 @@ pub struct SignatureView {
     pub signer_account: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewVerdict {
     Approved,
@@ -268,7 +272,7 @@ impl ReviewVerdict {
     }
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct ReviewState {
     pub decision: ReviewVerdict,
     pub note: Option<String>,
@@ -278,7 +282,7 @@ pub struct ReviewState {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SubmissionView {
     pub id: String,
     pub kind: SubmissionKind,
@@ -314,7 +318,7 @@ pub struct SubmissionView {
 }
 
 /// The office's judgement of a submission, for the reviewer.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct JudgementView {
     /// The policy version in force on its date, which decides.
     pub policy_version: u32,
@@ -332,7 +336,7 @@ pub struct JudgementView {
     pub people_differ: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct FindingEvent {
     pub at: DateTime<Utc>,
     pub by: String,
@@ -344,7 +348,7 @@ pub struct FindingEvent {
     pub evidence_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct FindingRow {
     /// Who raised it: an inspector, or the office (面积超标, a critical item).
     pub origin: FindingOrigin,
@@ -373,13 +377,14 @@ pub struct FindingRow {
     pub recheck_overdue: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct FindingList {
     pub rows: Vec<FindingRow>,
     pub damaged: Vec<DamagedRow>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, TS, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct FindingFilter {
     pub township: Option<String>,
@@ -391,13 +396,16 @@ pub struct FindingFilter {
     pub origin: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+/// Named apart in the OpenAPI document from the sync API's `Member` (anju-core), which
+/// carries more.
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
+#[schema(as = HouseholdMemberRow)]
 pub struct Member {
     pub name: String,
     pub relation: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct HouseholdDetail {
     pub row: HouseholdRow,
     /// Masked (`341502********9024`) unless revealed: see `RevealedPersonalData`.
@@ -422,7 +430,7 @@ pub struct HouseholdDetail {
 }
 
 /// A field left out is unchanged; `null` clears it.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, TS, utoipa::ToSchema)]
 pub struct MilestoneUpdate {
     #[serde(default, deserialize_with = "some_or_null")]
     #[ts(optional)]
@@ -447,7 +455,7 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct ReviewItem {
     pub submission_id: String,
     pub household_id: String,
@@ -471,14 +479,14 @@ pub struct ReviewItem {
     pub raises_nothing: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct Difference {
     pub path: String,
     pub stored: String,
     pub incoming: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct ConflictView {
     pub id: i64,
     pub record_kind: String,
@@ -495,73 +503,77 @@ pub struct ConflictView {
     pub differences: Vec<Difference>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct ReviewQueue {
     pub submissions: Vec<ReviewItem>,
     pub conflicts: Vec<ConflictView>,
     pub damaged: Vec<DamagedRow>,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct ReviewDecision {
     pub decision: ReviewVerdict,
     pub note: Option<String>,
 }
 
 /// Approve these submissions at once (at most `MAX_BATCH`); each must raise nothing.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct BatchApprove {
+    /// 1 to `services::batch::MAX_BATCH`.
+    #[schema(min_items = 1, max_items = 200)]
     pub submission_ids: Vec<String>,
 }
 
 /// What a batch approval did, record by record.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct BatchApproval {
     pub approved: Vec<String>,
     pub refused: Vec<BatchRefusal>,
 }
 
 /// A submission of a batch that was not approved, and why ("中文 / English").
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct BatchRefusal {
     pub submission_id: String,
     pub code: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictKeep {
     Stored,
     Incoming,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct ConflictDecision {
     pub keep: ConflictKeep,
     pub note: String,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct FindingTransition {
     pub to: FindingState,
     pub note: Option<String>,
+    /// A photo uploaded with `POST /api/office/findings/{id}/evidence` first.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub evidence_sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct EvidenceStored {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct InspectorCount {
     pub inspector: String,
     pub inspector_display: Text,
     pub households: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct AssignmentSite {
     pub township: String,
     /// `None`: the township's scattered households.
@@ -572,13 +584,13 @@ pub struct AssignmentSite {
     pub assigned: Vec<InspectorCount>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct AssignmentOverview {
     pub sites: Vec<AssignmentSite>,
 }
 
 /// Give one of `township`, `site` or `households` (household or ID numbers).
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct BulkAssignment {
     pub inspector: String,
     pub township: Option<String>,
@@ -589,28 +601,29 @@ pub struct BulkAssignment {
     pub unassign: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct Changed {
     pub changed: u32,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct SampleRequest {
     /// Township name; `None` draws from every township the user may see.
     pub township: Option<String>,
     /// A u64 in decimal; `None` draws a new one.
+    #[schema(pattern = "^[0-9]{1,19}$")]
     pub seed: Option<String>,
     /// `None`: the default rule.
     pub rule: Option<SampleRule>,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct SampleAssign {
     pub inspector: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SampleHousehold {
     pub household_id: String,
     pub number: String,
@@ -621,7 +634,7 @@ pub struct SampleHousehold {
     pub within_tolerance: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SampleSite {
     pub site: String,
     pub township: String,
@@ -630,7 +643,7 @@ pub struct SampleSite {
 }
 
 /// Scattered households drawn from one township and kind (分散自建, 分散购房).
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SampleScattered {
     pub township: String,
     pub kind: PlacementKind,
@@ -640,7 +653,7 @@ pub struct SampleScattered {
     pub drawn: Vec<SampleHousehold>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SampleView {
     pub id: String,
     pub seed: String,
@@ -656,7 +669,7 @@ pub struct SampleView {
     pub scattered: Vec<SampleScattered>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct SampleSummary {
     pub id: String,
     pub seed: String,
@@ -668,14 +681,14 @@ pub struct SampleSummary {
     pub drawn_households: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct ImportRowError {
     pub row: u32,
     pub column: Option<String>,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct ImportTownship {
     pub township: String,
     pub households: u32,
@@ -683,7 +696,7 @@ pub struct ImportTownship {
 }
 
 /// A place a roster names that the office does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, utoipa::ToSchema)]
 pub struct NewPlace {
     /// 乡镇, 村 or 安置点.
     pub kind: Text,
@@ -694,7 +707,7 @@ pub struct NewPlace {
     pub row: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct ImportPreview {
     pub file_kind: String,
     pub rows: u32,
@@ -708,7 +721,7 @@ pub struct ImportPreview {
 }
 
 /// The district's policy, one version, as the policy page shows it.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct PolicyView {
     pub version: u32,
     pub effective_from: NaiveDate,
@@ -728,7 +741,7 @@ pub struct PolicyView {
     pub file: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct CapRuleView {
     pub name: String,
     /// Where it applies: province, years, household sizes, in words.
@@ -737,7 +750,7 @@ pub struct CapRuleView {
     pub cap: Text,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct PolicyPage {
     /// Newest first.
     pub versions: Vec<PolicyView>,
@@ -745,7 +758,7 @@ pub struct PolicyPage {
 }
 
 /// A new version, as policy-file text.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct PolicyUpdate {
     pub file: String,
     /// Only check it: nothing is saved.
@@ -753,7 +766,7 @@ pub struct PolicyUpdate {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct OldHouseRow {
     pub household_id: String,
     pub number: String,
@@ -762,7 +775,7 @@ pub struct OldHouseRow {
     pub old_house: OldHouse,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct OldHouseReport {
     pub townships: Vec<TownshipProgress>,
     /// Households matching the filter, of which `households` is one page.
@@ -771,26 +784,30 @@ pub struct OldHouseReport {
 }
 
 /// The old-houses page's filter and page: `?township=&unfinished=&offset=&limit=`.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, TS, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct OldHouseFilter {
     pub township: Option<String>,
     /// Only households whose homestead is not yet reclaimed.
     pub unfinished: Option<bool>,
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub offset: Option<u32>,
     /// At most 500; 20 when absent.
+    /// At most 500 are returned, whatever is asked.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub limit: Option<u32>,
 }
 
 /// A household's ID and phone numbers in full, for someone who asked (and was recorded).
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct RevealedPersonalData {
     pub id_number: String,
     pub phone: Option<String>,
 }
 
 /// A page of the audit log, newest first.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct AuditPage {
     pub entries: Vec<crate::audit::AuditRow>,
     /// `before` for the next (older) page; none when this is the last.
@@ -799,7 +816,7 @@ pub struct AuditPage {
     pub actions: Vec<AuditActionOption>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct AuditActionOption {
     pub code: String,
     pub label: String,
@@ -807,7 +824,7 @@ pub struct AuditActionOption {
 
 /// The certificate the office serves with, for people to compare with what a device
 /// pinned; both none when the office serves plain HTTP.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct TlsIdentity {
     /// SHA-256 of the certificate, hex.
     pub fingerprint: Option<String>,
@@ -817,9 +834,11 @@ pub struct TlsIdentity {
 
 /// Print a township's forms in volumes: `township` is its id; `full` prints ID and phone
 /// numbers in full (recorded).
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrintJobRequest {
+    /// The township's id or name.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub township: String,
     #[serde(default)]
     pub full: bool,
@@ -830,13 +849,13 @@ pub struct PrintJobRequest {
 }
 
 /// The forms page: every version of every form, oldest first within each form.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct FormsPage {
     pub versions: Vec<crate::forms::FormVersionInfo>,
 }
 
 /// What the phone shows beside one item of a version.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct PreviewItem {
     pub key: String,
     /// Its kind in words: 是/否（“否”为问题）, 数值 1–20（人，0位小数）…
@@ -846,14 +865,14 @@ pub struct PreviewItem {
 }
 
 /// A version as the phone shows it.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct FormPreview {
     pub form: anju_core::form::FormSchema,
     pub items: Vec<PreviewItem>,
 }
 
 /// A form file to publish (the JSON of a form version), or only to check (`dry_run`).
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, utoipa::ToSchema)]
 pub struct FormPublish {
     pub file: String,
     #[serde(default)]
@@ -865,7 +884,7 @@ pub struct FormPublish {
 
 /// The checked version, what it changes against the latest, and the published record
 /// (`None` on a dry run).
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, utoipa::ToSchema)]
 pub struct FormPublished {
     pub preview: FormPreview,
     pub changes: Vec<anju_core::form::FormChange>,

@@ -23,9 +23,12 @@ pub fn township_volumes(
     viewer: &Viewer,
     township: &str,
 ) -> Result<(String, Vec<Volume>)> {
-    let township_id = viewer
-        .township_filter(db, Some(township))?
-        .unwrap_or_default();
+    // The district names one; "" would mean every township, which is not one volume set.
+    let Some(township_id) = viewer.township_filter(db, Some(township))? else {
+        return Err(super::PageError::Invalid(
+            "请选择要打印的乡镇 / choose the township to print".into(),
+        ));
+    };
     let conn = db.connection();
     let name: String = conn.query_row(
         "SELECT name FROM townships WHERE id = ?1",

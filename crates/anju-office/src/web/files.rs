@@ -31,7 +31,8 @@ pub(super) fn file_name(headers: &HeaderMap) -> String {
 
 /// `?create_places=true`: the places the roster names that the office does not know are
 /// new, as a person confirmed.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub(super) struct ImportQuery {
     create_places: bool,
@@ -84,6 +85,7 @@ pub(super) async fn import(
     Ok(Json(preview))
 }
 
+#[utoipa::path(post, path = "/api/office/import/preview", tag = "pages", params(ImportQuery, ("x-file-name" = Option<String>, Header, description = "文件名（百分号编码）/ the file name, percent-encoded")), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "花名册：CSV（UTF-8、GBK、UTF-16）或 XLSX，至多 20 MB / the roster, CSV or XLSX, at most 20 MB"), responses((status = 200, body = ImportPreview), (status = 413, body = ApiError), (status = 503, body = ApiError, description = "other rosters are being read: retry after the Retry-After seconds")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn import_preview(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -94,6 +96,7 @@ pub(super) async fn import_preview(
     import(state, user, headers, raw, body, false).await
 }
 
+#[utoipa::path(post, path = "/api/office/import", tag = "pages", params(ImportQuery, ("x-file-name" = Option<String>, Header, description = "文件名（百分号编码）/ the file name, percent-encoded")), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "花名册：CSV（UTF-8、GBK、UTF-16）或 XLSX，至多 20 MB / the roster, CSV or XLSX, at most 20 MB"), responses((status = 200, body = ImportPreview), (status = 413, body = ApiError), (status = 503, body = ApiError, description = "other rosters are being read: retry after the Retry-After seconds")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn import_commit(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -105,6 +108,7 @@ pub(super) async fn import_commit(
 }
 
 /// The roster template: the importer's columns and one example row. Any signed-in user.
+#[utoipa::path(get, path = "/api/office/roster/template.xlsx", tag = "pages", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "花名册导入模板 / the roster template")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn roster_template(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -118,6 +122,7 @@ pub(super) async fn roster_template(
     ))
 }
 
+#[utoipa::path(get, path = "/api/office/blobs/{sha256}", tag = "pages", params(("sha256" = String, Path, description = "SHA-256, lower-case hex", pattern = "^[0-9a-f]{64}$")), responses((status = 200, body = Vec<u8>, content_type = "image/jpeg", description = "the photo, signature or file (JPEG, PNG or bytes)")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn blob(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -165,6 +170,7 @@ pub(super) fn attachment(
 
 pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+#[utoipa::path(get, path = "/api/office/exports/{name}", tag = "pages", params(("name" = String, Path, description = "townships.xlsx, households.xlsx (the households filter), findings.xlsx (the findings filter) or audit.xlsx"), HouseholdFilter, ("state" = Option<String>, Query, description = "findings.xlsx: a FindingState code"), ("overdue" = Option<bool>, Query, description = "findings.xlsx: only the overdue"), ("origin" = Option<String>, Query, description = "findings.xlsx: a FindingOrigin code")), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn export(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -232,7 +238,8 @@ pub(super) enum Forms {
 /// A form page as HTML (pictures from the API), or with `.pdf` at the end of the id, printed.
 /// `?full=true`: ID and phone numbers in full (recorded in the audit log); `?lang=en`: the
 /// English form (the office pages' language), Chinese otherwise.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub(super) struct FormQuery {
     full: bool,
@@ -292,6 +299,7 @@ pub(super) async fn forms(
     Ok(attachment(bytes, "application/pdf", ascii, &name))
 }
 
+#[utoipa::path(get, path = "/api/office/forms/{id}", tag = "pages", params(("id" = String, Path, description = "提交编号，末尾加 .pdf 则为 PDF / the submission id; with .pdf at the end, printed"), FormQuery), responses((status = 429, body = ApiError, description = "PDF 打印已满，按 Retry-After 秒后再试 / the PDF printer is full: retry after the Retry-After seconds"), (status = 503, body = ApiError, description = "本机没有 PDF 打印所需的浏览器 / no browser to print PDFs with"), (status = 200, content_type = "text/html", body = String, description = "the A4 form as HTML, or as PDF (application/pdf) for an id ending in .pdf")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn form(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -301,6 +309,7 @@ pub(super) async fn form(
     forms(&state, user, id, Forms::Household, raw).await
 }
 
+#[utoipa::path(get, path = "/api/office/forms/township/{id}", tag = "pages", params(("id" = String, Path, description = "乡镇编号，末尾加 .pdf 则为 PDF / the township id; with .pdf at the end, printed"), FormQuery), responses((status = 429, body = ApiError, description = "PDF 打印已满，按 Retry-After 秒后再试 / the PDF printer is full: retry after the Retry-After seconds"), (status = 503, body = ApiError, description = "本机没有 PDF 打印所需的浏览器 / no browser to print PDFs with"), (status = 200, content_type = "text/html", body = String, description = "every form of the township as HTML, or as PDF for an id ending in .pdf")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn township_forms(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -311,6 +320,7 @@ pub(super) async fn township_forms(
 }
 
 /// Print a township's forms in volumes, as a job of its own.
+#[utoipa::path(post, path = "/api/office/print-jobs", tag = "pages", request_body = PrintJobRequest, responses((status = 429, body = ApiError, description = "PDF 打印已满，按 Retry-After 秒后再试 / the PDF printer is full: retry after the Retry-After seconds"), (status = 503, body = ApiError, description = "本机没有 PDF 打印所需的浏览器 / no browser to print PDFs with"), (status = 200, body = crate::print_jobs::PrintJobView)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn start_print_job(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -331,6 +341,7 @@ pub(super) async fn start_print_job(
         .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/print-jobs", tag = "pages", responses((status = 200, body = Vec<crate::print_jobs::PrintJobView>)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn print_jobs(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -346,6 +357,7 @@ pub(super) fn no_print_job(id: &str) -> AppError {
     )
 }
 
+#[utoipa::path(get, path = "/api/office/print-jobs/{id}", tag = "pages", params(("id" = String, Path, description = "打印任务编号 / the print job id")), responses((status = 200, body = crate::print_jobs::PrintJobView)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn print_job(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -358,6 +370,7 @@ pub(super) async fn print_job(
 }
 
 /// The job's ZIP, streamed from the blob store (any office process serves it).
+#[utoipa::path(get, path = "/api/office/print-jobs/{id}/download", tag = "pages", params(("id" = String, Path, description = "打印任务编号 / the print job id")), responses((status = 200, content_type = "application/zip", body = Vec<u8>, description = "the volumes as PDFs in a ZIP")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn print_job_download(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,

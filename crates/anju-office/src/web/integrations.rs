@@ -6,6 +6,7 @@ use super::*;
 use crate::read_api::admin;
 use crate::read_api::tokens::{IntegrationTokenCreated, IntegrationTokenRow, NewIntegrationToken};
 
+#[utoipa::path(get, path = "/api/office/integration-tokens", tag = "pages", responses((status = 200, body = Vec<IntegrationTokenRow>, description = "每个数据接口令牌，从不含密钥 / every integration token, never a secret"), (status = 403, body = ApiError, description = "只有区县管理员 / the district admin only")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn integration_tokens(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -15,6 +16,7 @@ pub(super) async fn integration_tokens(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/integration-tokens", tag = "pages", request_body = NewIntegrationToken, responses((status = 200, body = IntegrationTokenCreated, description = "令牌及其密钥（仅此一次） / the token and its secret, shown this once"), (status = 403, body = ApiError, description = "只有区县管理员 / the district admin only"), (status = 422, body = ApiError, description = "名称为空或过长、没有乡镇、乡镇不存在 / no name or too long, no township, an unknown township")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn integration_token_create(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -28,6 +30,7 @@ pub(super) async fn integration_token_create(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/integration-tokens/{id}/revoke", tag = "pages", params(("id" = String, Path, description = "令牌的 id / the token's id")), responses((status = 200, body = IntegrationTokenRow, description = "已撤销 / revoked"), (status = 403, body = ApiError, description = "只有区县管理员 / the district admin only"), (status = 404, body = ApiError, description = "没有此令牌 / no such token")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn integration_token_revoke(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -8,11 +8,12 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::audit::{AuditAction, AuditEntry};
@@ -24,6 +25,7 @@ use crate::services::views::*;
 use crate::services::{self, PageError};
 use crate::signin::SignIn;
 use crate::users::{AuthUser, LoginOutcome, TokenKind};
+use anju_core::wire::ApiError;
 
 mod files;
 mod integrations;
@@ -39,91 +41,66 @@ const SESSION_SECONDS: u32 = 12 * 3600;
 /// The largest roster or evidence photo accepted (the handlers check it, with a clear answer).
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/office/login", post(login))
-        .route("/api/office/logout", post(logout))
-        .route("/api/office/session", get(session))
-        .route("/api/office/dashboard", get(dashboard))
-        .route("/api/office/places", get(places))
-        .route("/api/office/households", get(households))
-        .route("/api/office/households/{id}", get(household))
-        .route("/api/office/households/{id}/milestones", post(milestones))
-        .route("/api/office/households/{id}/reveal", post(reveal))
-        .route("/api/office/review", get(review))
-        .route("/api/office/review/{id}", post(review_decision))
-        .route("/api/office/reviews/approve-batch", post(approve_batch))
-        .route("/api/office/conflicts/{id}", post(conflict_decision))
-        .route("/api/office/findings", get(findings))
-        .route(
-            "/api/office/findings/{id}/transition",
-            post(finding_transition),
-        )
-        .route("/api/office/findings/{id}/evidence", post(finding_evidence))
-        .route("/api/office/assignments", get(assignments).post(assign))
-        .route("/api/office/samples", get(samples).post(draw_sample))
-        .route("/api/office/samples/{id}", get(sample))
-        .route("/api/office/samples/{id}/assign", post(assign_sample))
-        .route("/api/office/import/preview", post(import_preview))
-        .route("/api/office/import", post(import_commit))
-        .route("/api/office/roster/template.xlsx", get(roster_template))
-        .route("/api/office/old-houses", get(old_houses))
-        .route("/api/office/tasks", get(tasks).post(plan_visits))
-        .route("/api/office/support", get(support_report))
-        .route("/api/office/households/{id}/support", post(add_support))
-        .route(
-            "/api/office/households/{id}/support/{measure}/remove",
-            post(remove_support),
-        )
-        .route(
-            "/api/office/households/{id}/able-to-develop",
-            post(able_to_develop),
-        )
-        .route("/api/office/policy", get(policy).post(set_policy))
-        .route(
-            "/api/office/form-versions",
-            get(form_versions).post(publish_form),
-        )
-        .route(
-            "/api/office/form-versions/{form}/{version}",
-            get(form_preview),
-        )
-        .route(
-            "/api/office/form-versions/{form}/diff/{from}/{to}",
-            get(form_changes),
-        )
-        .route("/api/office/blobs/{sha256}", get(blob))
-        .route("/api/office/exports/{name}", get(export))
-        .route("/api/office/audit", get(audit_log))
-        .route("/api/office/tls", get(tls_identity))
-        .route("/api/office/users", get(users_list))
-        .route("/api/office/teams", get(teams_list).post(team_set))
-        .route("/api/office/sites", get(sites))
-        .route("/api/office/sites/{id}", post(site_record))
-        .route("/api/office/sites/{id}/visits", get(site_visits))
-        .route("/api/office/users/{name}", post(user_profile))
-        .route(
-            "/api/office/print-jobs",
-            get(print_jobs).post(start_print_job),
-        )
-        .route("/api/office/print-jobs/{id}", get(print_job))
-        .route(
-            "/api/office/print-jobs/{id}/download",
-            get(print_job_download),
-        )
-        .route("/api/office/forms/{id}", get(form))
-        .route("/api/office/forms/township/{id}", get(township_forms))
-        .route(
-            "/api/office/integration-tokens",
-            get(integration_tokens).post(integration_token_create),
-        )
-        .route(
-            "/api/office/integration-tokens/{id}/revoke",
-            post(integration_token_revoke),
-        )
+/// The pages' routes and their OpenAPI document (merged with the sync API's by
+/// `app::router`). Each handler's `#[utoipa::path]` is where its route is defined.
+pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(session))
+        .routes(routes!(dashboard))
+        .routes(routes!(places))
+        .routes(routes!(households))
+        .routes(routes!(household))
+        .routes(routes!(milestones))
+        .routes(routes!(reveal))
+        .routes(routes!(review))
+        .routes(routes!(review_decision))
+        .routes(routes!(approve_batch))
+        .routes(routes!(conflict_decision))
+        .routes(routes!(findings))
+        .routes(routes!(finding_transition))
+        .routes(routes!(finding_evidence))
+        .routes(routes!(assignments, assign))
+        .routes(routes!(samples, draw_sample))
+        .routes(routes!(sample))
+        .routes(routes!(assign_sample))
+        .routes(routes!(import_preview))
+        .routes(routes!(import_commit))
+        .routes(routes!(roster_template))
+        .routes(routes!(old_houses))
+        .routes(routes!(tasks, plan_visits))
+        .routes(routes!(support_report))
+        .routes(routes!(add_support))
+        .routes(routes!(remove_support))
+        .routes(routes!(able_to_develop))
+        .routes(routes!(policy, set_policy))
+        .routes(routes!(form_versions, publish_form))
+        .routes(routes!(form_preview))
+        .routes(routes!(form_changes))
+        .routes(routes!(blob))
+        .routes(routes!(export))
+        .routes(routes!(audit_log))
+        .routes(routes!(tls_identity))
+        .routes(routes!(users_list))
+        .routes(routes!(teams_list, team_set))
+        .routes(routes!(sites))
+        .routes(routes!(site_record))
+        .routes(routes!(site_visits))
+        .routes(routes!(user_profile))
+        .routes(routes!(print_jobs, start_print_job))
+        .routes(routes!(print_job))
+        .routes(routes!(print_job_download))
+        .routes(routes!(form))
+        .routes(routes!(township_forms))
+        .routes(routes!(integration_tokens, integration_token_create))
+        .routes(routes!(integration_token_revoke))
+        .split_for_parts();
+    let router = router
         .layer(middleware::from_fn(require_page_header))
         // Well above the uploads' own limit, so that their check answers (in JSON) first.
-        .layer(axum::extract::DefaultBodyLimit::max(4 * MAX_UPLOAD))
+        .layer(axum::extract::DefaultBodyLimit::max(4 * MAX_UPLOAD));
+    (router, doc)
 }
 
 /// The session as the pages show it, with the user's name as official records give it.
@@ -143,6 +120,7 @@ async fn session_view(state: &AppState, user: &AuthUser) -> Result<OfficeSession
     })
 }
 
+#[utoipa::path(post, path = "/api/office/login", operation_id = "office_login", tag = "pages", request_body = OfficeLogin, responses((status = 200, body = OfficeSession, description = "signed in; the session cookie is set"), (status = 401, body = ApiError), (status = 403, body = ApiError, description = "an inspector signs in on the phone, not here"), (status = 429, body = ApiError)))]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -179,6 +157,7 @@ async fn login(
     }
 }
 
+#[utoipa::path(post, path = "/api/office/logout", operation_id = "office_logout", tag = "pages", responses((status = 204, description = "signed out; the cookie is cleared")), security(("office_cookie" = []), ("bearer" = [])))]
 async fn logout(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -197,6 +176,7 @@ async fn logout(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/api/office/session", tag = "pages", responses((status = 200, body = OfficeSession)), security(("office_cookie" = []), ("bearer" = [])))]
 async fn session(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,

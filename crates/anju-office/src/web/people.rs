@@ -3,6 +3,7 @@
 use super::*;
 use crate::services::{UserProfileUpdate, UserRow};
 
+#[utoipa::path(get, path = "/api/office/users", tag = "pages", responses((status = 200, body = Vec<UserRow>)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn users_list(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -12,6 +13,7 @@ pub(super) async fn users_list(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/users/{name}", tag = "pages", params(("name" = String, Path, description = "登录名 / the login")), request_body = UserProfileUpdate, responses((status = 200, body = UserRow)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn user_profile(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -33,6 +35,7 @@ pub(super) async fn user_profile(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/teams", tag = "pages", responses((status = 200, body = Vec<crate::teams::TeamView>)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn teams_list(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -42,6 +45,7 @@ pub(super) async fn teams_list(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/teams", tag = "pages", request_body = crate::teams::TeamSetting, responses((status = 200, body = crate::teams::TeamView)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn team_set(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

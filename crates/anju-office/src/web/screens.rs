@@ -3,6 +3,7 @@
 
 use super::*;
 
+#[utoipa::path(get, path = "/api/office/dashboard", tag = "pages", responses((status = 200, body = Dashboard)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn dashboard(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -12,6 +13,7 @@ pub(super) async fn dashboard(
         .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/places", tag = "pages", responses((status = 200, body = Places)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn places(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -21,6 +23,7 @@ pub(super) async fn places(
         .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/households", tag = "pages", params(HouseholdFilter), responses((status = 200, body = HouseholdPage)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn households(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -34,6 +37,7 @@ pub(super) async fn households(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/households/{id}", tag = "pages", params(("id" = String, Path, description = "住户编号 / the household's id")), responses((status = 200, body = HouseholdDetail)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn household(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -45,6 +49,7 @@ pub(super) async fn household(
 }
 
 /// A household's ID and phone numbers in full; who asked is recorded.
+#[utoipa::path(post, path = "/api/office/households/{id}/reveal", tag = "pages", params(("id" = String, Path, description = "住户编号 / the household's id")), responses((status = 200, body = RevealedPersonalData, description = "recorded in the audit log")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn reveal(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -61,6 +66,7 @@ pub(super) async fn reveal(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/households/{id}/milestones", tag = "pages", params(("id" = String, Path, description = "住户编号 / the household's id")), request_body = MilestoneUpdate, responses((status = 200, body = HouseholdDetail)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn milestones(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -74,6 +80,7 @@ pub(super) async fn milestones(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/review", tag = "pages", responses((status = 200, body = ReviewQueue)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn review(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -83,6 +90,7 @@ pub(super) async fn review(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/review/{id}", tag = "pages", params(("id" = String, Path, description = "提交编号 / the submission id")), request_body = ReviewDecision, responses((status = 409, body = ApiError, description = "已审核过 / already reviewed"), (status = 204, description = "decided, and recorded in the audit log")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn review_decision(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -110,6 +118,7 @@ pub(super) async fn review_decision(
 }
 
 /// Approve many submissions that raise nothing; each approved one goes in the audit log.
+#[utoipa::path(post, path = "/api/office/reviews/approve-batch", tag = "pages", request_body = BatchApprove, responses((status = 409, body = ApiError, description = "已审核过 / already reviewed"), (status = 200, body = BatchApproval)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn approve_batch(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -130,6 +139,7 @@ pub(super) async fn approve_batch(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/conflicts/{id}", tag = "pages", params(("id" = i64, Path, description = "冲突编号 / the conflict id")), request_body = ConflictDecision, responses((status = 409, body = ApiError, description = "已处理过 / already decided"), (status = 204, description = "decided")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn conflict_decision(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -159,6 +169,7 @@ pub(super) async fn conflict_decision(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/office/findings", tag = "pages", params(FindingFilter), responses((status = 200, body = FindingList)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn findings(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -172,6 +183,7 @@ pub(super) async fn findings(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/findings/{id}/transition", tag = "pages", params(("id" = String, Path, description = "问题编号 / the finding id")), request_body = FindingTransition, responses((status = 409, body = ApiError, description = "问题的状态已被他人改变 / the finding moved on meanwhile"), (status = 200, body = FindingRow)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn finding_transition(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -220,6 +232,7 @@ pub(super) fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+#[utoipa::path(post, path = "/api/office/findings/{id}/evidence", tag = "pages", params(("id" = String, Path, description = "问题编号 / the finding id")), request_body(content = Vec<u8>, content_type = "image/jpeg", description = "整改照片，JPEG 或 PNG，至多 20 MB / the evidence photo, JPEG or PNG, at most 20 MB"), responses((status = 200, body = EvidenceStored), (status = 413, body = ApiError), (status = 415, body = ApiError, description = "not a JPEG or PNG image")), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn finding_evidence(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -272,12 +285,14 @@ pub(super) async fn finding_evidence(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub(super) struct TownshipQuery {
     township: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/office/assignments", tag = "pages", params(TownshipQuery), responses((status = 200, body = AssignmentOverview)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn assignments(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -291,6 +306,7 @@ pub(super) async fn assignments(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/assignments", tag = "pages", request_body = BulkAssignment, responses((status = 409, body = ApiError, description = "安置点名称不唯一，请注明乡镇 / a site name more than one township has"), (status = 200, body = Changed)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn assign(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -303,6 +319,7 @@ pub(super) async fn assign(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/samples", tag = "pages", responses((status = 200, body = Vec<SampleSummary>)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn samples(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -312,6 +329,7 @@ pub(super) async fn samples(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/samples", tag = "pages", request_body = SampleRequest, responses((status = 200, body = SampleView)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn draw_sample(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -324,6 +342,7 @@ pub(super) async fn draw_sample(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/samples/{id}", tag = "pages", params(("id" = String, Path, description = "抽查编号 / the sample id")), responses((status = 200, body = SampleView)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn sample(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -334,6 +353,7 @@ pub(super) async fn sample(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/samples/{id}/assign", tag = "pages", params(("id" = String, Path, description = "抽查编号 / the sample id")), request_body = SampleAssign, responses((status = 200, body = Changed)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn assign_sample(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -347,6 +367,7 @@ pub(super) async fn assign_sample(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/policy", tag = "pages", responses((status = 200, body = PolicyPage)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn policy(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -356,6 +377,7 @@ pub(super) async fn policy(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/policy", tag = "pages", request_body = PolicyUpdate, responses((status = 200, body = PolicyView)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn set_policy(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -377,6 +399,7 @@ pub(super) async fn set_policy(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/form-versions", tag = "pages", responses((status = 200, body = FormsPage)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn form_versions(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -386,6 +409,7 @@ pub(super) async fn form_versions(
         .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/form-versions/{form}/{version}", tag = "pages", params(("form" = String, Path, description = "表单编号，如 anju.acceptance / the form id"), ("version" = u32, Path, description = "版本 / the version", minimum = 1)), responses((status = 200, body = FormPreview)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn form_preview(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -398,6 +422,7 @@ pub(super) async fn form_preview(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/form-versions/{form}/diff/{from}/{to}", tag = "pages", params(("form" = String, Path, description = "表单编号 / the form id"), ("from" = u32, Path, minimum = 1), ("to" = u32, Path, minimum = 1)), responses((status = 200, body = Vec<anju_core::form::FormChange>)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn form_changes(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -410,6 +435,7 @@ pub(super) async fn form_changes(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/form-versions", tag = "pages", request_body = FormPublish, responses((status = 200, body = FormPublished)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn publish_form(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -434,6 +460,7 @@ pub(super) async fn publish_form(
 }
 
 /// 任务: the planned visits and re-checks of the user's townships.
+#[utoipa::path(get, path = "/api/office/tasks", tag = "pages", responses((status = 200, body = services::tasks::TaskList)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn tasks(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -444,6 +471,7 @@ pub(super) async fn tasks(
 }
 
 /// 布置走访: plan one kind of visit to households by an inspector.
+#[utoipa::path(post, path = "/api/office/tasks", tag = "pages", request_body = services::tasks::VisitPlan, responses((status = 200, body = services::tasks::VisitsPlanned)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn plan_visits(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -471,6 +499,7 @@ pub(super) async fn plan_visits(
 }
 
 /// 帮扶措施 per township against the requirement.
+#[utoipa::path(get, path = "/api/office/support", tag = "pages", responses((status = 200, body = services::support::SupportReport)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn support_report(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -482,6 +511,7 @@ pub(super) async fn support_report(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/households/{id}/support", tag = "pages", params(("id" = String, Path, description = "住户编号 / the household's id")), request_body = anju_core::support::NewSupportMeasure, responses((status = 200, body = services::support::HouseholdSupport)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn add_support(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -495,6 +525,7 @@ pub(super) async fn add_support(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/households/{id}/support/{measure}/remove", tag = "pages", params(("id" = String, Path, description = "住户编号 / the household's id"), ("measure" = String, Path, description = "措施编号 / the measure id")), responses((status = 200, body = services::support::HouseholdSupport)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn remove_support(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -507,6 +538,7 @@ pub(super) async fn remove_support(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/households/{id}/able-to-develop", tag = "pages", params(("id" = String, Path, description = "住户编号 / the household's id")), request_body = services::support::AbleToDevelop, responses((status = 200, body = services::support::HouseholdSupport)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn able_to_develop(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -520,6 +552,7 @@ pub(super) async fn able_to_develop(
     .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/old-houses", tag = "pages", params(OldHouseFilter), responses((status = 200, body = OldHouseReport)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn old_houses(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -534,7 +567,8 @@ pub(super) async fn old_houses(
 }
 
 /// `?action=&before=`: one kind of entry, older than a cursor.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub(super) struct AuditQuery {
     action: Option<String>,
@@ -542,6 +576,7 @@ pub(super) struct AuditQuery {
 }
 
 /// The audit log, newest first, a page at a time (the district admin only).
+#[utoipa::path(get, path = "/api/office/audit", tag = "pages", params(AuditQuery), responses((status = 200, body = AuditPage)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn audit_log(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -567,6 +602,7 @@ pub(super) async fn audit_log(
 }
 
 /// The certificate people compare with what a device pinned.
+#[utoipa::path(get, path = "/api/office/tls", tag = "pages", responses((status = 200, body = TlsIdentity)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn tls_identity(
     State(state): State<AppState>,
     OfficeUser(..): OfficeUser,
@@ -577,6 +613,7 @@ pub(super) async fn tls_identity(
     })
 }
 
+#[utoipa::path(get, path = "/api/office/sites", tag = "pages", responses((status = 200, body = services::sites::SitesPage)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn sites(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -586,6 +623,7 @@ pub(super) async fn sites(
         .map(Json)
 }
 
+#[utoipa::path(get, path = "/api/office/sites/{id}/visits", tag = "pages", params(("id" = String, Path, description = "安置点编号 / the site id")), responses((status = 200, body = services::site_visits::SiteVisits)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn site_visits(
     State(state): State<AppState>,
     OfficeUser(user, _): OfficeUser,
@@ -598,6 +636,7 @@ pub(super) async fn site_visits(
     .map(Json)
 }
 
+#[utoipa::path(post, path = "/api/office/sites/{id}", tag = "pages", params(("id" = String, Path, description = "安置点编号 / the site id")), request_body = services::sites::SiteRecordUpdate, responses((status = 200, body = services::sites::SiteRow)), security(("office_cookie" = []), ("bearer" = [])))]
 pub(super) async fn site_record(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -3,4 +3,8 @@
 /**
  * Approve these submissions at once (at most `MAX_BATCH`); each must raise nothing.
  */
-export type BatchApprove = { submission_ids: Array<string>, };
+export type BatchApprove = { 
+/**
+ * 1 to `services::batch::MAX_BATCH`.
+ */
+submission_ids: Array<string>, };

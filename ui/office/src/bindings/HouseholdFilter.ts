@@ -27,4 +27,8 @@ q: string | null,
 /**
  * Only the households whose latest measurement is over the cap (面积超标).
  */
-over_cap: boolean | null, offset: number | null, limit: number | null, };
+over_cap: boolean | null, offset: number | null, 
+/**
+ * At most 500 are returned, whatever is asked.
+ */
+limit: number | null, };

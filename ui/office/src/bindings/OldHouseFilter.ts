@@ -10,5 +10,6 @@ export type OldHouseFilter = { township: string | null,
 unfinished: boolean | null, offset: number | null, 
 /**
  * At most 500; 20 when absent.
+ * At most 500 are returned, whatever is asked.
  */
 limit: number | null, };

@@ -5,7 +5,11 @@ import type { FormLang } from "./FormLang";
  * Print a township's forms in volumes: `township` is its id; `full` prints ID and phone
  * numbers in full (recorded).
  */
-export type PrintJobRequest = { township: string, full: boolean, 
+export type PrintJobRequest = { 
+/**
+ * The township's id or name.
+ */
+township: string, full: boolean, 
 /**
  * The forms' language: the office pages' own (Chinese when absent).
  */

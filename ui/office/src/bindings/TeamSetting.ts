@@ -3,4 +3,12 @@
 /**
  * A team to make or replace, by name: its members' logins.
  */
-export type TeamSetting = { name: string, members: Array<string>, };
+export type TeamSetting = { 
+/**
+ * 1 to `anju_core::team::MAX_TEAM_NAME_CHARS` characters.
+ */
+name: string, 
+/**
+ * One inspector per department: 1 to `anju_core::team::MAX_TEAM_MEMBERS`.
+ */
+members: Array<string>, };
