@@ -530,6 +530,17 @@ impl BlobStore for S3BlobStore {
         let upload = self.upload(sha256).await?;
         let have = upload.contiguous();
         if have < length {
+            // Another process may have finished the blob between the check above and this
+            // listing, and removed the staging objects (this request's chunk with them): it
+            // writes the blob before it removes them, so the blob says so now. Without this
+            // look, such a request answered offset 0 for a finished blob.
+            if let Some(size) = self.complete_size(sha256).await? {
+                self.discard(sha256).await?;
+                return Ok(BlobState {
+                    offset: size,
+                    complete: true,
+                });
+            }
             return Ok(BlobState {
                 offset: have,
                 complete: false,
