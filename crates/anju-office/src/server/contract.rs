@@ -5,9 +5,9 @@
 //! - an operation that reads a JSON body can answer 400 (not JSON), 413 (too large), 415
 //!   (not `application/json`) and 422 (a field wrong), each with `ApiError`; where it
 //!   documents another body for 422 (a push's per-record results), either may come;
-//! - an office pages' operation with parameters or a body can answer 422 (a value the
-//!   office's rules refuse: `services::PageError`), one that names a record in its path 404,
-//!   and one with query parameters 400 (the query string not of its shape);
+//! - an office pages' operation with parameters or a body can answer 404 (a record it
+//!   names is not there) and 422 (a value the office's rules refuse: `services::PageError`),
+//!   and one with query parameters or a numeric path segment 400 (not of its shape);
 //! - every change through the pages' API carries the header `X-Anju-Office` (any value),
 //!   which a cross-site form cannot send: without it the answer is 403;
 //! - a date is `YYYY-MM-DD` (`format: date` with a pattern of real months and days; the
