@@ -27,19 +27,6 @@ fn fill_path_parameters(path: &str) -> String {
     filled
 }
 
-/// The OpenAPI document as the office serves it.
-async fn openapi_document(office: &Office) -> Value {
-    office
-        .http
-        .get(format!("{}/api/openapi.json", office.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn health_and_the_openapi_document_match_the_routes() {
     let office = Office::start().await;
@@ -57,7 +44,7 @@ async fn health_and_the_openapi_document_match_the_routes() {
         serde_json::from_value(health["server_time"].clone()).unwrap();
     assert!((Utc::now() - server_time).num_seconds().abs() < 60);
 
-    let doc = openapi_document(&office).await;
+    let doc = office.openapi().await;
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = Vec::new();
     for (path, item) in paths {
@@ -195,7 +182,7 @@ async fn health_and_the_openapi_document_match_the_routes() {
 #[tokio::test]
 async fn the_openapi_parameters_are_where_the_server_reads_them() {
     let office = Office::start().await;
-    let doc = openapi_document(&office).await;
+    let doc = office.openapi().await;
     for (path, item) in doc["paths"].as_object().unwrap() {
         let in_template: Vec<&str> = path
             .split('/')
@@ -337,7 +324,7 @@ fn ts_properties(source: &str, name: &str) -> Option<Vec<(String, bool)>> {
 #[tokio::test]
 async fn the_typescript_bindings_and_the_openapi_schemas_agree() {
     let office = Office::start().await;
-    let doc = openapi_document(&office).await;
+    let doc = office.openapi().await;
     let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
     let mut compared = 0;
     for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
@@ -447,7 +434,7 @@ async fn an_authorization_header_that_is_not_a_bearer_token_is_refused_beside_a_
 #[tokio::test]
 async fn every_route_the_office_pages_call_is_in_the_document() {
     let office = Office::start().await;
-    let doc = openapi_document(&office).await;
+    let doc = office.openapi().await;
     let documented: Vec<Vec<String>> = doc["paths"]
         .as_object()
         .unwrap()

@@ -11,33 +11,16 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use anju_core::model::{Finding, FindingState};
-use anju_core::wire::{PushRecord, RecordBody, RecordStatus};
+use anju_core::wire::RecordStatus;
 use anju_office::db::OfficeDb;
 use anju_office::read_api::admin;
 use anju_office::read_api::tokens::NewIntegrationToken;
 use anju_office::services::Viewer;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::Office;
+use support::{Office, finding};
 use uuid::Uuid;
-
-fn finding(household: Uuid, description: &str) -> PushRecord {
-    let body = RecordBody::Finding(Finding {
-        id: Uuid::now_v7(),
-        household_id: household,
-        submission_id: None,
-        item: Some("move_in_road".into()),
-        description: description.into(),
-        deadline: NaiveDate::from_ymd_opt(2017, 9, 30).unwrap(),
-        state: FindingState::Open,
-    });
-    PushRecord {
-        content_sha256: body.content_sha256().unwrap(),
-        body,
-    }
-}
 
 fn township_id(db: &OfficeDb, name: &str) -> String {
     db.connection()
@@ -431,15 +414,7 @@ async fn refusals_are_clear() {
 async fn the_read_api_is_in_the_openapi_document() {
     let office = Office::start().await;
     let li = office.login("li").await;
-    let doc: Value = office
-        .http
-        .get(format!("{}/api/openapi.json", office.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = office.openapi().await;
     assert_eq!(
         doc["components"]["securitySchemes"]["integration"]["scheme"],
         "bearer"

@@ -7,33 +7,17 @@
 mod support;
 
 use anju_core::hash::sha256_hex;
-use anju_core::model::{ClockReading, Finding, FindingState, PhotoMeta};
+use anju_core::model::{ClockReading, PhotoMeta};
 use anju_core::wire::{
     HEADER_BLOB_COMPLETE, HEADER_BLOB_OFFSET, PushRecord, RecordBody, RecordStatus, assigned_digest,
 };
 use anju_office::assign::{Target, assign, unassign};
 use anju_office::db::OfficeDb;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::Office;
+use support::{Office, finding};
 use uuid::Uuid;
-
-fn finding(household: Uuid, description: &str) -> PushRecord {
-    let body = RecordBody::Finding(Finding {
-        id: Uuid::now_v7(),
-        household_id: household,
-        submission_id: None,
-        item: Some("move_in_road".into()),
-        description: description.into(),
-        deadline: NaiveDate::from_ymd_opt(2017, 9, 30).unwrap(),
-        state: FindingState::Open,
-    });
-    PushRecord {
-        content_sha256: body.content_sha256().unwrap(),
-        body,
-    }
-}
 
 fn photo(household: Uuid, bytes: &[u8]) -> PushRecord {
     let body = RecordBody::Photo(PhotoMeta {

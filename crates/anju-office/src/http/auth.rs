@@ -28,15 +28,7 @@ impl FromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(AppError::unauthorized)?
-            .to_string();
+        let token = bearer_token(&parts.headers).ok_or_else(AppError::unauthorized)?;
         match state.store.user_for_token(token.clone()).await? {
             TokenState::Valid { user, .. } => Ok(Self(user, token)),
             TokenState::Revoked => Err(AppError::new(
@@ -107,6 +99,17 @@ pub(crate) fn login_refused(outcome: LoginOutcome) -> AppError {
 /// The signed-in office user: the session cookie, or a Bearer token.
 pub struct OfficeUser(pub AuthUser, pub String);
 
+/// The token of `Authorization: Bearer …`, if the header is one.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -125,16 +128,12 @@ impl FromRequestParts<AppState> for OfficeUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         // A request that presents an Authorization header is judged by it alone: one that
         // is not a bearer token is refused even beside a valid session cookie.
-        let token = match parts.headers.get(header::AUTHORIZATION) {
-            Some(value) => value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .ok_or_else(AppError::unauthorized)?,
-            None => cookie_token(&parts.headers).ok_or_else(AppError::unauthorized)?,
-        };
+        let token = if parts.headers.contains_key(header::AUTHORIZATION) {
+            bearer_token(&parts.headers)
+        } else {
+            cookie_token(&parts.headers)
+        }
+        .ok_or_else(AppError::unauthorized)?;
         match state.store.user_for_token(token.clone()).await? {
             TokenState::Valid { user, .. } => Ok(Self(user, token)),
             TokenState::Expired => Err(AppError::token_expired()),

@@ -12,7 +12,9 @@ mod services;
 mod state;
 
 pub use auth::{Authenticated, ClientAddr, OfficeUser, PAGE_HEADER, SESSION_COOKIE};
-pub(crate) use auth::{login_refused, require_page_header, require_role, session_cookie};
+pub(crate) use auth::{
+    bearer_token, login_refused, require_page_header, require_role, session_cookie,
+};
 pub use errors::AppError;
 pub(crate) use errors::{method_not_allowed, not_found, page_error};
 pub use json::ApiJson;

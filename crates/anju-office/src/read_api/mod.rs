@@ -12,7 +12,7 @@
 
 use anju_core::wire::ApiError;
 use axum::extract::{FromRequestParts, RawQuery, State};
-use axum::http::{StatusCode, header, request::Parts};
+use axum::http::{StatusCode, request::Parts};
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
@@ -91,29 +91,17 @@ pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The system reading: its integration token, checked.
 pub struct Integration(pub IntegrationClient);
 
-fn refused(status: StatusCode, code: &str, message: &str) -> AppError {
-    AppError::new(status, code, message)
-}
-
 impl FromRequestParts<AppState> for Integration {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let secret = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| {
-                refused(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "缺少数据接口令牌：请在 Authorization: Bearer 中提供 / no integration token: send it as Authorization: Bearer",
-                )
-            })?;
+        let secret = crate::http::bearer_token(&parts.headers).ok_or_else(|| {
+            AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "缺少数据接口令牌：请在 Authorization: Bearer 中提供 / no integration token: send it as Authorization: Bearer",
+            )
+        })?;
         let now = Utc::now();
         let found = state
             .db
@@ -134,17 +122,17 @@ impl FromRequestParts<AppState> for Integration {
                 }
                 Ok(Self(client))
             }
-            TokenLookup::Revoked => Err(refused(
+            TokenLookup::Revoked => Err(AppError::new(
                 StatusCode::UNAUTHORIZED,
                 "token_revoked",
                 "此数据接口令牌已被撤销，请向区县管理员申请新令牌 / this integration token was revoked: ask the district admin for a new one",
             )),
-            TokenLookup::UserToken => Err(refused(
+            TokenLookup::UserToken => Err(AppError::new(
                 StatusCode::FORBIDDEN,
                 "not_an_integration_token",
                 "这是用户的登录令牌，数据接口只接受数据接口令牌 / this is a person's sign-in token; the read API takes integration tokens only",
             )),
-            TokenLookup::Unknown => Err(refused(
+            TokenLookup::Unknown => Err(AppError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "数据接口令牌无效 / the integration token is not valid",

@@ -1,17 +1,19 @@
-//! An office serving the sync API on loopback, for the tests of `server.rs` and
-//! `openapi.rs`: sign-in, pull, push and blob helpers, and a check at the end that no
+//! An office serving its APIs on loopback, for the tests of `server.rs`, `openapi.rs` and
+//! `read_api.rs`: sign-in, pull, push and blob helpers, a device's finding, the OpenAPI
+//! document, and a check at the end that no
 //! request got a 5xx and the database is whole.
 
 // Each test file uses part of it.
 #![allow(dead_code)]
 
+use anju_core::model::{Finding, FindingState};
 use anju_core::wire::{
-    HEADER_BLOB_LENGTH, HEADER_BLOB_OFFSET, PullResponse, PushRecord, PushResponse,
+    HEADER_BLOB_LENGTH, HEADER_BLOB_OFFSET, PullResponse, PushRecord, PushResponse, RecordBody,
 };
 use anju_office::assign::{Target, assign};
 use anju_office::db::OfficeDb;
 use anju_office::users::add_user;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -24,7 +26,36 @@ pub struct Office {
     pub http: reqwest::Client,
 }
 
+/// A finding a device records on a household (an open one, due 2017-09-30).
+pub fn finding(household: Uuid, description: &str) -> PushRecord {
+    let body = RecordBody::Finding(Finding {
+        id: Uuid::now_v7(),
+        household_id: household,
+        submission_id: None,
+        item: Some("move_in_road".into()),
+        description: description.into(),
+        deadline: NaiveDate::from_ymd_opt(2017, 9, 30).unwrap(),
+        state: FindingState::Open,
+    });
+    PushRecord {
+        content_sha256: body.content_sha256().unwrap(),
+        body,
+    }
+}
+
 impl Office {
+    /// The OpenAPI document as the office serves it.
+    pub async fn openapi(&self) -> Value {
+        self.http
+            .get(format!("{}/api/openapi.json", self.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn start() -> Self {
         let dir = anju_office::testing::data_dir();
         {
